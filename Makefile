@@ -1,0 +1,195 @@
+# gan99 — one plain Makefile for gcc, clang, tcc and cross compilers.
+#
+#   make                      libgan99.a and ./gan99
+#   make test                 build and run the test runner (last line: tests: N passed, N failed)
+#   make bench                build and run ./gan99 bench (figures; ratios vs the reference when installed)
+#   make install PREFIX=DIR   headers, library, binary and gan99.pc under DIR (default /usr/local)
+#   make cross-test ARCH=aarch64|armhf|s390x   cross-compile the tests, run them under qemu-user,
+#                             and compare the determinism digest with the native one
+#   make fuzz                 libFuzzer harnesses (clang); make fuzz-standalone without libFuzzer
+#   make clean
+#
+# Options: CC=... SIMD=auto|scalar|avx2|avx512|neon OPENMP=1 SANITIZE=1 NATIVE=1 BUILD=dir
+#
+# Determinism (SPEC.md §3): -ffp-contract=off always, never -ffast-math/-Ofast.
+# A change of compiler or options rebuilds everything (see $(BUILD)/flags).
+
+CC      ?= cc
+SIMD    ?= auto
+OPENMP  ?= 0
+SANITIZE ?= 0
+NATIVE  ?= 0
+BUILD   ?= build
+PREFIX  ?= /usr/local
+LIB     ?= libgan99.a
+BIN     ?= gan99
+AR      ?= ar
+
+CSTD     = -std=c99 -pedantic -Wall -Wextra -Werror
+OPT      = -O2 -g
+CFLAGS_ALL = $(CSTD) $(OPT) -ffp-contract=off $(CFLAGS)
+LDLIBS_ALL = -lm $(LDLIBS)
+
+# tcc writes dependency files with -MD -MF, gcc and clang with -MMD -MP.
+ifneq (,$(findstring tcc,$(notdir $(CC))))
+  DEPFLAGS = -MD -MF $(@:.o=.d)
+  IS_TCC = 1
+else
+  DEPFLAGS = -MMD -MP
+endif
+
+# The target architecture, from the compiler (so CC=aarch64-linux-gnu-gcc is aarch64).
+TARGET := $(shell $(CC) -dumpmachine 2>/dev/null || uname -m)
+ifneq (,$(findstring x86_64,$(TARGET)))
+  ARCH_KERNELS = avx2 avx512
+else ifneq (,$(findstring aarch64,$(TARGET)))
+  ARCH_KERNELS = neon
+else
+  ARCH_KERNELS =
+endif
+ifeq ($(IS_TCC),1)
+  ARCH_KERNELS =
+endif
+
+# SIMD=auto compiles every kernel of the target and picks one at run time by
+# CPU detection; SIMD=scalar compiles none; SIMD=<one> compiles and forces it.
+ifeq ($(SIMD),auto)
+  KERNELS = $(ARCH_KERNELS)
+else ifeq ($(SIMD),scalar)
+  KERNELS =
+  CFLAGS_ALL += -DGAN99_SIMD_FORCE_SCALAR=1
+else ifneq (,$(filter $(SIMD),avx2 avx512 neon))
+  KERNELS = $(SIMD)
+  CFLAGS_ALL += -DGAN99_SIMD_FORCE_$(shell echo $(SIMD) | tr a-z A-Z)=1
+else
+  $(error SIMD must be auto, scalar, avx2, avx512 or neon, not '$(SIMD)')
+endif
+CFLAGS_ALL += $(foreach k,$(KERNELS),-DGAN99_HAVE_$(shell echo $(k) | tr a-z A-Z)=1)
+
+ifeq ($(OPENMP),1)
+  CFLAGS_ALL += -fopenmp
+  LDLIBS_ALL += -fopenmp
+endif
+ifeq ($(SANITIZE),1)
+  CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(NATIVE),1)
+  CFLAGS_ALL += -march=native
+endif
+
+# Per-file target flags: only the kernel files may use intrinsics.
+KFLAGS_avx2   = -mavx2 -mfma
+KFLAGS_avx512 = -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma
+KFLAGS_neon   =
+
+MODULES   = base nn image align gan
+LIB_SRCS  = $(wildcard $(addsuffix /*.c,$(MODULES))) nn/kernels/scalar.c
+LIB_SRCS := $(filter $(wildcard $(LIB_SRCS)),$(LIB_SRCS)) \
+            $(foreach k,$(KERNELS),$(wildcard nn/kernels/*_$(k).c))
+CLI_SRCS  = $(wildcard cli/*.c)
+TEST_SRCS = $(wildcard tests/*.c)
+FUZZ_SRCS = $(filter-out tests/fuzz/standalone.c,$(wildcard tests/fuzz/fuzz_*.c))
+
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS  = $(CLI_SRCS:%.c=$(BUILD)/%.o)
+TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
+ALL_OBJS  = $(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS)
+
+# Rebuild everything when the compiler or flags change.
+FLAGS_FILE := $(BUILD)/flags
+FLAGS_NOW  := $(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDLIBS_ALL)
+$(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE)))
+
+.PHONY: all test bench install uninstall clean cross-test fuzz fuzz-standalone digest
+.DEFAULT_GOAL := all
+
+all: $(LIB) $(BIN)
+
+$(BUILD)/%.o: %.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(KFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(foreach k,avx2 avx512 neon,$(eval $(BUILD)/nn/kernels/%_$(k).o: KFLAGS = $(KFLAGS_$(k))))
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/run: $(TEST_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(LDLIBS_ALL)
+
+test: $(BUILD)/tests/run $(BIN)
+	@mkdir -p $(BUILD)/test-tmp
+	$(BUILD)/tests/run --tmp $(BUILD)/test-tmp
+
+bench: $(BIN)
+	./$(BIN) bench
+
+# The determinism digest: CRC-32s of PRNG streams and math outputs, printed by
+# the test runner (--digest); cross-test compares a qemu run with a native one.
+digest: $(BUILD)/tests/run
+	$(BUILD)/tests/run --digest
+
+# Cross builds: Debian's gcc-<triplet> and qemu-user. Static linking, so qemu
+# needs no target libc.
+CROSS_aarch64 = aarch64-linux-gnu
+CROSS_armhf   = arm-linux-gnueabihf
+CROSS_s390x   = s390x-linux-gnu
+QEMU_aarch64  = qemu-aarch64
+QEMU_armhf    = qemu-arm
+QEMU_s390x    = qemu-s390x
+ARCH ?= aarch64
+# armv7's NEON flushes denormals (SPEC.md §3), so armhf runs the scalar path.
+CROSS_SIMD_armhf = scalar
+cross-test:
+	@test -n "$(CROSS_$(ARCH))" || { echo "ARCH must be aarch64, armhf or s390x"; exit 2; }
+	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/tests/run
+	$(MAKE) BUILD=$(BUILD)/$(ARCH) CC=$(CROSS_$(ARCH))-gcc AR=$(CROSS_$(ARCH))-ar \
+	        SIMD=$(or $(CROSS_SIMD_$(ARCH)),auto) LDFLAGS=-static \
+	        LIB=$(BUILD)/$(ARCH)/libgan99.a BIN=$(BUILD)/$(ARCH)/gan99 $(BUILD)/$(ARCH)/tests/run
+	@mkdir -p $(BUILD)/$(ARCH)/test-tmp
+	$(QEMU_$(ARCH)) $(BUILD)/$(ARCH)/tests/run --tmp $(BUILD)/$(ARCH)/test-tmp
+	$(BUILD)/native/tests/run --digest > $(BUILD)/native/digest.txt
+	$(QEMU_$(ARCH)) $(BUILD)/$(ARCH)/tests/run --digest > $(BUILD)/$(ARCH)/digest.txt
+	cmp $(BUILD)/native/digest.txt $(BUILD)/$(ARCH)/digest.txt && \
+	  echo "cross-test $(ARCH): digest identical to native ($$(wc -l < $(BUILD)/native/digest.txt) lines)"
+
+# Fuzzing: `make fuzz` builds tests/fuzz/fuzz_*.c with clang's libFuzzer;
+# `make fuzz-standalone` builds the same entry points with a plain main that
+# runs them over files (so any compiler can replay a corpus or a crash).
+FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_STANDALONE_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%-standalone)
+fuzz:
+	$(MAKE) BUILD=$(BUILD)/libfuzzer CC=clang SANITIZE=1 CFLAGS=-fsanitize=fuzzer-no-link \
+	        LIB=$(BUILD)/libfuzzer/libgan99.a fuzz-bins-libfuzzer
+fuzz-bins-libfuzzer: $(FUZZ_BINS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS_ALL)
+fuzz-standalone: $(FUZZ_STANDALONE_BINS)
+$(BUILD)/fuzz/%-standalone: tests/fuzz/%.c tests/fuzz/standalone.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< tests/fuzz/standalone.c $(LIB) $(LDLIBS_ALL)
+
+HEADERS = base/base.h nn/nn.h $(wildcard image/image.h align/align.h gan/gan.h)
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	cp $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	cp $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	for h in $(HEADERS); do mkdir -p $(DESTDIR)$(PREFIX)/include/gan99/$$(dirname $$h); \
+	  cp $$h $(DESTDIR)$(PREFIX)/include/gan99/$$h; done
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*GAN99_VERSION "\(.*\)"/\1/p' base/base.h)|' \
+	  gan99.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gan99.pc
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/include/gan99 $(DESTDIR)$(PREFIX)/lib/libgan99.a \
+	       $(DESTDIR)$(PREFIX)/lib/pkgconfig/gan99.pc $(DESTDIR)$(PREFIX)/bin/gan99
+
+clean:
+	rm -rf $(BUILD) libgan99.a gan99
+
+-include $(ALL_OBJS:.o=.d)

@@ -1,0 +1,166 @@
+/* Whole-file reads and atomic file output (temp name + flush + rename). */
+#include "base.h"
+#include "platform.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+int g99_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *len, g99_error *err)
+{
+    FILE *fp;
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0;
+
+    *data = NULL;
+    *len = 0;
+    fp = fopen(path, "rb");
+    if (!fp) return g99_fail(err, G99_EIO, "%s: cannot open: %s", path, strerror(errno));
+    /* Read in growing chunks rather than trusting ftell: works on pipes and
+     * special files too, and never allocates more than max_bytes + 1. */
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            size_t want = cap ? cap * 2 : 65536;
+            uint8_t *grown;
+            if (want > max_bytes + 1 || want < cap) want = max_bytes + 1;
+            if (want <= cap) {
+                free(buf);
+                fclose(fp);
+                return g99_fail(err, G99_ELIMIT, "%s: larger than the limit of %lu bytes", path,
+                                (unsigned long)max_bytes);
+            }
+            grown = (uint8_t *)realloc(buf, want);
+            if (!grown) {
+                free(buf);
+                fclose(fp);
+                return g99_fail(err, G99_ENOMEM, "%s: out of memory reading the file", path);
+            }
+            buf = grown;
+            cap = want;
+        }
+        got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(fp)) {
+        free(buf);
+        fclose(fp);
+        return g99_fail(err, G99_EIO, "%s: read error", path);
+    }
+    fclose(fp);
+    if (n > max_bytes) {
+        free(buf);
+        return g99_fail(err, G99_ELIMIT, "%s: larger than the limit of %lu bytes", path, (unsigned long)max_bytes);
+    }
+    *data = buf;
+    *len = n;
+    return G99_OK;
+}
+
+static char *str_dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = (char *)malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static void afile_release(g99_afile *f)
+{
+    free(f->path);
+    free(f->tmp_path);
+    f->path = f->tmp_path = NULL;
+    f->fp = NULL;
+}
+
+int g99_afile_open(g99_afile *f, const char *path, g99_error *err)
+{
+    static unsigned long counter;
+    size_t n;
+    int attempt;
+
+    f->fp = NULL;
+    f->path = f->tmp_path = NULL;
+    if (!path || !*path) return g99_fail(err, G99_EINVAL, "empty output file name");
+    f->path = str_dup(path);
+    n = strlen(path) + 64;
+    f->tmp_path = (char *)malloc(n);
+    if (!f->path || !f->tmp_path) {
+        afile_release(f);
+        return g99_fail(err, G99_ENOMEM, "%s: out of memory", path);
+    }
+    /* "<path>.tmp<pid>.<n>" sits in the destination's folder, so the final
+     * rename never crosses file systems. */
+    for (attempt = 0; attempt < 100; attempt++) {
+        snprintf(f->tmp_path, n, "%s.tmp%lu.%lu", path, g99__process_id(), counter++);
+        f->fp = g99__create_new(f->tmp_path);
+        if (f->fp) return G99_OK;
+        if (errno != EEXIST) break;
+    }
+    {
+        int e = errno;
+        afile_release(f);
+        return g99_fail(err, G99_EIO, "%s: cannot create a temporary file next to it: %s", path, strerror(e));
+    }
+}
+
+int g99_afile_write(g99_afile *f, const void *data, size_t n, g99_error *err)
+{
+    if (!f->fp) return g99_fail(err, G99_EINVAL, "write to a closed output file");
+    if (n && fwrite(data, 1, n, f->fp) != n) {
+        int e = errno;
+        char path[G99_ERROR_MSG_MAX / 2];
+        snprintf(path, sizeof path, "%s", f->path);
+        g99_afile_abort(f);
+        return g99_fail(err, G99_EIO, "%s: write failed: %s", path, strerror(e));
+    }
+    return G99_OK;
+}
+
+int g99_afile_commit(g99_afile *f, g99_error *err)
+{
+    char path[G99_ERROR_MSG_MAX / 2];
+    int e;
+    if (!f->fp) return g99_fail(err, G99_EINVAL, "commit of a closed output file");
+    snprintf(path, sizeof path, "%s", f->path);
+    if (g99__flush_to_disk(f->fp) != 0) {
+        e = errno;
+        g99_afile_abort(f);
+        return g99_fail(err, G99_EIO, "%s: flush failed: %s", path, strerror(e));
+    }
+    if (fclose(f->fp) != 0) {
+        e = errno;
+        f->fp = NULL;
+        remove(f->tmp_path);
+        afile_release(f);
+        return g99_fail(err, G99_EIO, "%s: close failed: %s", path, strerror(e));
+    }
+    f->fp = NULL;
+    if (g99__replace_file(f->tmp_path, f->path) != 0) {
+        e = errno;
+        remove(f->tmp_path);
+        afile_release(f);
+        return g99_fail(err, G99_EIO, "%s: rename into place failed: %s", path, strerror(e));
+    }
+    afile_release(f);
+    return G99_OK;
+}
+
+void g99_afile_abort(g99_afile *f)
+{
+    if (f->fp) {
+        fclose(f->fp);
+        remove(f->tmp_path);
+    }
+    afile_release(f);
+}
+
+int g99_write_file_atomic(const char *path, const void *data, size_t n, g99_error *err)
+{
+    g99_afile f;
+    int rc = g99_afile_open(&f, path, err);
+    if (rc) return rc;
+    rc = g99_afile_write(&f, data, n, err);
+    if (rc) return rc;
+    return g99_afile_commit(&f, err);
+}

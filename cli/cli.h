@@ -1,0 +1,41 @@
+/* The gan99 command line: one file per command, each exporting a
+ * cli_command. Exit codes (SPEC.md §6): 0 done, 1 failed while working,
+ * 2 bad usage or bad input. Messages go to stderr as "gan99: WHAT: reason". */
+#ifndef GAN99_CLI_H
+#define GAN99_CLI_H
+
+#include "../base/base.h"
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_BAD_INPUT = 2 };
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;  /* one line for `gan99 --help` */
+    const char *usage;    /* the whole text of `gan99 help NAME` */
+    int (*run)(int argc, char **argv);  /* argv[0] is the command name */
+} cli_command;
+
+/* "gan99: WHAT: reason" on stderr. */
+void cli_error(const char *what, const char *fmt, ...) G99_PRINTF(2, 3);
+
+/* Reports a bad command line for cmd and returns CLI_BAD_INPUT. */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...) G99_PRINTF(2, 3);
+
+/* Prints err as "gan99: reason" (the message already names the file) and
+ * returns the exit code its status calls for: 1 for out-of-memory and
+ * write failures while working, 2 for bad input. */
+int cli_report(const g99_error *err, int exit_code);
+
+/* True when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+/* Option values: when argv[*i] is `name`, takes the next argument as its
+ * value, advances *i and returns 1; a missing value is a usage error (-1). */
+int cli_opt_str(const cli_command *cmd, int argc, char **argv, int *i, const char *name, const char **value);
+int cli_opt_long(const cli_command *cmd, int argc, char **argv, int *i, const char *name, long *value);
+
+extern const cli_command cli_cmd_demo;
+extern const cli_command cli_cmd_info;
+extern const cli_command cli_cmd_bench;
+
+#endif

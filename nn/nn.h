@@ -1,0 +1,35 @@
+/* gan99 nn: deterministic math, the counter-based PRNG, JSON and safetensors
+ * checkpoints; the tensor/autograd core builds on these.
+ *
+ * Everything here gives the same bits on every platform and compiler
+ * (SPEC.md §3): no libm transcendental is called on a path that affects a
+ * result, and files are little-endian whatever the host. */
+#ifndef GAN99_NN_H
+#define GAN99_NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/base.h"
+
+/* ==== math: gan99's own transcendental functions (nn/math.c) ============== */
+
+/* SECTION math */
+/* SECTION math end */
+
+/* ==== PRNG: Philox4x32-10 keyed by seed, one stream per consumer (nn/prng.c) */
+
+/* SECTION prng */
+/* SECTION prng end */
+
+/* ==== JSON: a small strict reader and writer helpers (nn/json.c) ========== */
+
+/* SECTION json */
+/* SECTION json end */
+
+/* ==== safetensors: checkpoints and model files (nn/safetensors.c) ======== */
+
+/* SECTION safetensors */
+/* SECTION safetensors end */
+
+#endif
