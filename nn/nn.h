@@ -15,6 +15,16 @@
 /* ==== math: gan99's own transcendental functions (nn/math.c) ============== */
 
 /* SECTION math */
+/* Float in, float out, the same bits on every platform; within 2 ulp of the
+ * correctly rounded result (the measured table is printed by `make test`).
+ * Special values follow C99 Annex F (NaN in, NaN out; exp(-inf) = 0 ...). */
+float nn_expf(float x);
+float nn_logf(float x);
+float nn_tanhf(float x);
+float nn_sigmoidf(float x);   /* 1 / (1 + e^-x) */
+float nn_sinf(float x);
+float nn_cosf(float x);
+float nn_powf(float x, float y);
 /* SECTION math end */
 
 /* ==== PRNG: Philox4x32-10 keyed by seed, one stream per consumer (nn/prng.c) */

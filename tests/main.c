@@ -12,8 +12,15 @@
 
 /* One table per test file; add a new file's table here. */
 extern const test_case base_tests[];
+extern const test_case math_tests[];
+extern const test_case prng_tests[];
+extern const test_case json_tests[];
+extern const test_case safetensors_tests[];
+extern const test_case image_tests[];
 
-static const test_case *const suites[] = { base_tests };
+static const test_case *const suites[] = {
+    base_tests, math_tests, prng_tests, json_tests, safetensors_tests, image_tests,
+};
 
 static int current_failed;
 static const char *current_name;
