@@ -175,7 +175,7 @@ $(BUILD)/fuzz/%-standalone: tests/fuzz/%.c tests/fuzz/standalone.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< tests/fuzz/standalone.c $(LIB) $(LDLIBS_ALL)
 
-HEADERS = base/base.h nn/nn.h $(wildcard image/image.h align/align.h gan/gan.h)
+HEADERS = base/base.h nn/nn.h image/image.h $(wildcard align/align.h gan/gan.h)
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	cp $(BIN) $(DESTDIR)$(PREFIX)/bin/

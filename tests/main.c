@@ -17,9 +17,11 @@ extern const test_case prng_tests[];
 extern const test_case json_tests[];
 extern const test_case safetensors_tests[];
 extern const test_case image_tests[];
+extern const test_case jpeg_tests[];
+extern const test_case imgops_tests[];
 
 static const test_case *const suites[] = {
-    base_tests, math_tests, prng_tests, json_tests, safetensors_tests, image_tests,
+    base_tests, math_tests, prng_tests, json_tests, safetensors_tests, image_tests, jpeg_tests, imgops_tests,
 };
 
 static int current_failed;
