@@ -1,5 +1,6 @@
 /* The test runner: runs every suite (or those whose test names contain one of
- * the arguments) and ends with "tests: N passed, N failed".
+ * the arguments, matched against "suite.test") and ends with
+ * "tests: N passed, N failed".
  *
  *   build/tests/run [--list] [--tmp DIR] [NAME-SUBSTRING ...]
  *   build/tests/run --digest    the determinism digest (tests/digest.c)        */
@@ -20,8 +21,18 @@ extern const test_case image_tests[];
 extern const test_case jpeg_tests[];
 extern const test_case imgops_tests[];
 
-static const test_case *const suites[] = {
-    base_tests, math_tests, prng_tests, json_tests, safetensors_tests, image_tests, jpeg_tests, imgops_tests,
+static const struct suite {
+    const char *name;
+    const test_case *cases;
+} suites[] = {
+    { "base", base_tests },
+    { "math", math_tests },
+    { "prng", prng_tests },
+    { "json", json_tests },
+    { "safetensors", safetensors_tests },
+    { "image", image_tests },
+    { "jpeg", jpeg_tests },
+    { "imgops", imgops_tests },
 };
 
 static int current_failed;
@@ -171,13 +182,15 @@ int main(int argc, char **argv)
         }
     }
     for (s = 0; s < sizeof suites / sizeof suites[0]; s++) {
-        for (t = suites[s]; t->name; t++) {
-            if (!selected(t->name, argc, argv, first)) continue;
+        for (t = suites[s].cases; t->name; t++) {
+            char full[256];
+            snprintf(full, sizeof full, "%s.%s", suites[s].name, t->name);
+            if (!selected(full, argc, argv, first)) continue;
             if (list) {
-                printf("%s\n", t->name);
+                printf("%s\n", full);
                 continue;
             }
-            current_name = t->name;
+            current_name = full;
             current_failed = 0;
             t->fn();
             if (current_failed) failed++;
