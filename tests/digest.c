@@ -14,7 +14,117 @@ typedef struct digest_entry {
     uint32_t (*fn)(void);
 } digest_entry;
 
+/* CRC-32 of floats as little-endian bytes, whatever the host order. */
+static uint32_t crc_floats(uint32_t crc, const float *v, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint8_t b[4];
+        g99_store_le32(b, g99_f32_bits(v[i]));
+        crc = g99_crc32(crc, b, 4);
+    }
+    return crc;
+}
+
+static uint32_t crc_u32s(uint32_t crc, const uint32_t *v, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint8_t b[4];
+        g99_store_le32(b, v[i]);
+        crc = g99_crc32(crc, b, 4);
+    }
+    return crc;
+}
+
+enum { N_DRAWS = 1 << 16 };
+static float fbuf[N_DRAWS];
+static uint32_t ubuf[N_DRAWS];
+
+static uint32_t prng_u32(void)
+{
+    nn_rng r;
+    size_t i;
+    nn_rng_init(&r, 20261121, NN_STREAM_DATA);
+    for (i = 0; i < N_DRAWS; i++) ubuf[i] = nn_rng_u32(&r);
+    return crc_u32s(0, ubuf, N_DRAWS);
+}
+
+static uint32_t prng_below_shuffle(void)
+{
+    nn_rng r;
+    size_t i;
+    nn_rng_init(&r, 99, NN_STREAM_AUGMENT);
+    for (i = 0; i < N_DRAWS; i++) ubuf[i] = nn_rng_below(&r, (uint32_t)i + 1);
+    nn_rng_shuffle(&r, ubuf, N_DRAWS);
+    return crc_u32s(0, ubuf, N_DRAWS);
+}
+
+static uint32_t prng_uniform(void)
+{
+    nn_rng r;
+    nn_rng_init(&r, 7, NN_STREAM_AUGMENT);
+    nn_rng_fill_uniform(&r, fbuf, N_DRAWS, -1.0f, 1.0f);
+    return crc_floats(0, fbuf, N_DRAWS);
+}
+
+static uint32_t prng_normal(void)
+{
+    nn_rng r;
+    nn_rng_init(&r, 42, NN_STREAM_INIT);
+    nn_rng_fill_normal(&r, fbuf, N_DRAWS, 0.0f, 0.02f);
+    return crc_floats(0, fbuf, N_DRAWS);
+}
+
+/* A unary function over every 4099th float bit pattern (all signs,
+ * exponents, NaNs, infinities and subnormals are visited). */
+static uint32_t crc_unary(float (*fn)(float))
+{
+    uint32_t crc = 0;
+    uint64_t bits;
+    size_t k = 0;
+    for (bits = 0; bits <= 0xFFFFFFFFu; bits += 4099) {
+        fbuf[k++] = fn(g99_bits_f32((uint32_t)bits));
+        if (k == N_DRAWS) {
+            crc = crc_floats(crc, fbuf, k);
+            k = 0;
+        }
+    }
+    return crc_floats(crc, fbuf, k);
+}
+
+static uint32_t math_exp(void) { return crc_unary(nn_expf); }
+static uint32_t math_log(void) { return crc_unary(nn_logf); }
+static uint32_t math_tanh(void) { return crc_unary(nn_tanhf); }
+static uint32_t math_sigmoid(void) { return crc_unary(nn_sigmoidf); }
+static uint32_t math_sin(void) { return crc_unary(nn_sinf); }
+static uint32_t math_cos(void) { return crc_unary(nn_cosf); }
+
+static uint32_t math_pow(void)
+{
+    uint32_t crc = 0;
+    uint32_t i, j;
+    for (i = 0; i < 256; i++) {
+        /* x over all exponents and signs, y over a spread of exponents. */
+        float x = g99_bits_f32(i * 0x01010101u + 0x00345678u);
+        for (j = 0; j < 256; j++) fbuf[j] = nn_powf(x, g99_bits_f32(j * 0x00C30000u + 0x3F000000u));
+        crc = crc_floats(crc, fbuf, 256);
+    }
+    return crc;
+}
+
 static const digest_entry digests[] = {
+    { "prng.u32", prng_u32 },
+    { "prng.below_shuffle", prng_below_shuffle },
+    { "prng.uniform", prng_uniform },
+    { "prng.normal", prng_normal },
+    { "math.exp", math_exp },
+    { "math.log", math_log },
+    { "math.tanh", math_tanh },
+    { "math.sigmoid", math_sigmoid },
+    { "math.sin", math_sin },
+    { "math.cos", math_cos },
+    { "math.pow", math_pow },
     { NULL, NULL }
 };
 
