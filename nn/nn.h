@@ -35,6 +35,92 @@ float nn_powf(float x, float y);
 /* ==== JSON: a small strict reader and writer helpers (nn/json.c) ========== */
 
 /* SECTION json */
+/* RFC 8259, strictly: one value, no trailing garbage, no comments, no BOM,
+ * strings must be valid UTF-8 without raw control characters, \u escapes
+ * must pair surrogates. Errors name the byte offset.
+ *
+ * Numbers: an integer literal (no fraction, no exponent) whose magnitude is
+ * below 2^64 is also kept exactly (is_int, negative, magnitude), so file
+ * offsets and sizes never pass through a double. Every number also gets a
+ * double: exact for integers up to 2^53 and for short decimals (at most 19
+ * significant digits, exponent within +-22: one correctly rounded IEEE
+ * operation), otherwise a deterministic approximation (same bits on every
+ * platform, within a few ulp). Values beyond the double range are refused.
+ *
+ *   nn_json *doc;
+ *   if (nn_json_parse(text, len, &doc, err)) return err->code;
+ *   v = nn_json_get(doc, "z_dim");              (NULL when absent)
+ *   if (v && nn_json_get_u64(v, &z_dim) == 0) ...
+ *   nn_json_free(doc);                                                      */
+enum { NN_JSON_NULL, NN_JSON_BOOL, NN_JSON_NUMBER, NN_JSON_STRING, NN_JSON_ARRAY, NN_JSON_OBJECT };
+
+/* Arrays and objects nested deeper than this are refused (the parser
+ * recurses once per level, so this bounds its stack). */
+#define NN_JSON_MAX_DEPTH 64
+
+typedef struct nn_json nn_json;
+typedef struct nn_json_member nn_json_member;
+
+struct nn_json {
+    int type;                 /* NN_JSON_* */
+    size_t offset;            /* byte offset of the value's first character */
+    int boolean;              /* NN_JSON_BOOL: 0 or 1 */
+    double number;            /* NN_JSON_NUMBER */
+    int is_int;               /* NN_JSON_NUMBER written as an integer, |value| < 2^64: */
+    int negative;             /*   its sign ("-0" is negative with magnitude 0) */
+    uint64_t magnitude;       /*   and its exact magnitude */
+    char *str;                /* NN_JSON_STRING: UTF-8, NUL-terminated; */
+    size_t len;               /*   string bytes (may hold NUL from \u0000), or the
+                                 number of array items / object members */
+    nn_json *items;           /* NN_JSON_ARRAY: len items */
+    nn_json_member *members;  /* NN_JSON_OBJECT: len members, in document order */
+};
+
+struct nn_json_member {
+    char *key;                /* UTF-8, NUL-terminated */
+    size_t key_len;           /* bytes (may hold NUL from \u0000) */
+    size_t offset;            /* byte offset of the key's opening quote */
+    nn_json value;
+};
+
+/* Parses text[0..len) into a tree (*out, free with nn_json_free). */
+int nn_json_parse(const char *text, size_t len, nn_json **out, g99_error *err);
+void nn_json_free(nn_json *doc);
+
+/* The first member named key (a C string), or NULL when obj is not an
+ * object or has no such member. */
+const nn_json *nn_json_get(const nn_json *obj, const char *key);
+/* Item i of an array, or NULL when arr is not an array or i is too large. */
+const nn_json *nn_json_at(const nn_json *arr, size_t i);
+/* The string of a string value, or NULL. */
+const char *nn_json_string(const nn_json *v);
+/* An exact integer: 0 and *out set, or -1 when v is not an integer literal
+ * in range (u64: 0 .. 2^64-1; i64: -2^63 .. 2^63-1). */
+int nn_json_get_u64(const nn_json *v, uint64_t *out);
+int nn_json_get_i64(const nn_json *v, int64_t *out);
+/* "null", "boolean", "number", "string", "array", "object". */
+const char *nn_json_type_name(int type);
+/* RFC 8259 lets keys repeat; callers that must not accept that call this:
+ * 0 when obj's keys are unique, else G99_EFORMAT with a message naming the
+ * key and its offset (G99_ENOMEM if the check cannot allocate). */
+int nn_json_unique_keys(const nn_json *obj, g99_error *err);
+
+/* A growing output buffer for writing JSON (NUL-terminated while data is
+ * not NULL). Start from {0}; free with nn_json_buf_free. */
+typedef struct nn_json_buf {
+    char *data;
+    size_t len, cap;
+} nn_json_buf;
+
+/* Each returns 0 or G99_ENOMEM (buffer left as it was). */
+int nn_json_buf_append(nn_json_buf *b, const char *s, size_t n);
+int nn_json_buf_append_u64(nn_json_buf *b, uint64_t v);
+/* s[0..n) as a quoted JSON string, escaped as serde_json (the reference
+ * safetensors writer) does: \" \\ \b \f \n \r \t, other control
+ * characters as \u00xx, everything else (incl. non-ASCII) as is. Returns
+ * G99_EINVAL when s is not valid UTF-8. */
+int nn_json_buf_append_string(nn_json_buf *b, const char *s, size_t n);
+void nn_json_buf_free(nn_json_buf *b);
 /* SECTION json end */
 
 /* ==== safetensors: checkpoints and model files (nn/safetensors.c) ======== */
