@@ -126,6 +126,97 @@ void nn_json_buf_free(nn_json_buf *b);
 /* ==== safetensors: checkpoints and model files (nn/safetensors.c) ======== */
 
 /* SECTION safetensors */
+/* The safetensors format (huggingface/safetensors, SPEC.md §5):
+ *   8 bytes   N, little-endian u64
+ *   N bytes   a JSON object: "name": {"dtype": "F32", "shape": [2, 3],
+ *             "data_offsets": [begin, end]} per tensor, offsets relative to
+ *             the data buffer; optional "__metadata__": {string: string}
+ *   the rest  the data buffer, little-endian, row-major
+ *
+ * Reading validates what the reference library validates and a little more
+ * (see nn/safetensors.c): N at most 100,000,000 and within the file, the
+ * header strict JSON with unique keys, exactly the three fields per tensor,
+ * a known dtype, shape dims non-negative integers with no overflow,
+ * end - begin == prod(shape) * dtype size, begin aligned to the dtype size,
+ * and the tensors tiling the buffer exactly: no overlap, no hole, no
+ * trailing byte. Errors name the field ("tensor \"w\": data_offsets: ...").
+ *
+ *   nn_st_file *f;
+ *   const nn_st_tensor *t;
+ *   if (nn_st_load("G.safetensors", NN_ST_MAX_FILE, &f, err)) return err->code;
+ *   t = nn_st_find(f, "main.0.weight");
+ *   if (t && t->numel == n) rc = nn_st_read_f32(t, w, n, err);
+ *   nn_st_free(f);
+ *
+ * Writing produces the bytes Python's safetensors writes for the same
+ * content: compact JSON header padded with spaces to a multiple of 8,
+ * tensors ordered by descending dtype (the enum order below) then by name,
+ * metadata keys in byte order (see nn/safetensors.c on why). */
+
+/* Every dtype the reference names, in its order (writers sort on it). */
+typedef enum nn_st_dtype {
+    NN_ST_BOOL, NN_ST_F4, NN_ST_F6_E2M3, NN_ST_F6_E3M2, NN_ST_U8, NN_ST_I8, NN_ST_F8_E5M2, NN_ST_F8_E4M3,
+    NN_ST_F8_E8M0, NN_ST_I16, NN_ST_U16, NN_ST_F16, NN_ST_BF16, NN_ST_I32, NN_ST_U32, NN_ST_F32, NN_ST_C64,
+    NN_ST_F64, NN_ST_I64, NN_ST_U64,
+    NN_ST_DTYPE_COUNT
+} nn_st_dtype;
+
+#define NN_ST_MAX_HEADER 100000000u  /* the reference's limit on N, bytes */
+#define NN_ST_MAX_RANK 8             /* dims gan99 reads and writes */
+/* A default file-size limit for nn_st_load: no limit beyond the address space. */
+#define NN_ST_MAX_FILE ((size_t)-1 >> 1)
+
+typedef struct nn_st_tensor {
+    const char *name;           /* NUL-terminated UTF-8 */
+    nn_st_dtype dtype;
+    int rank;                   /* 0 for a scalar */
+    size_t shape[NN_ST_MAX_RANK];
+    size_t numel;               /* prod(shape); 1 for a scalar */
+    size_t begin, nbytes;       /* data_offsets[0] and end - begin */
+    const uint8_t *data;        /* the nbytes little-endian bytes, in the file */
+} nn_st_tensor;
+
+typedef struct nn_st_file {
+    uint8_t *bytes;             /* the whole file (owned) */
+    size_t size;
+    size_t header_len;          /* N */
+    nn_st_tensor *tensors;      /* in data-buffer order */
+    size_t n_tensors;
+    const char **meta_keys;     /* __metadata__, in header order */
+    const char **meta_values;
+    size_t n_meta;
+    struct nn_json *header;     /* the parsed header; names point into it */
+} nn_st_file;
+
+/* Parses a copy of bytes[0..size) (the fuzzers' entry point). */
+int nn_st_parse(const uint8_t *bytes, size_t size, nn_st_file **out, g99_error *err);
+/* Reads and parses a file no larger than max_bytes; messages start with path. */
+int nn_st_load(const char *path, size_t max_bytes, nn_st_file **out, g99_error *err);
+void nn_st_free(nn_st_file *f);
+
+/* Lookups; NULL when absent. */
+const nn_st_tensor *nn_st_find(const nn_st_file *f, const char *name);
+const char *nn_st_meta(const nn_st_file *f, const char *key);
+
+/* Converts a F32, F16, BF16 or F64 tensor to floats (n must be t->numel);
+ * G99_EUNSUPPORTED for other dtypes. F64 rounds to nearest float (values
+ * beyond the float range become infinities); the others are exact. */
+int nn_st_read_f32(const nn_st_tensor *t, float *out, size_t n, g99_error *err);
+
+/* "F32", "BF16" ...; element size in bits (4 for F4, 6 for F6_*). */
+const char *nn_st_dtype_name(nn_st_dtype dtype);
+int nn_st_dtype_bits(nn_st_dtype dtype);
+
+/* The writer collects metadata strings and F32 tensors, then saves them
+ * atomically. Tensor data is not copied: it must stay valid until save. */
+typedef struct nn_st_writer nn_st_writer;
+
+int nn_st_writer_new(nn_st_writer **out, g99_error *err);
+int nn_st_writer_meta(nn_st_writer *w, const char *key, const char *value, g99_error *err);
+int nn_st_writer_f32(nn_st_writer *w, const char *name, const size_t *shape, int rank, const float *data,
+                     g99_error *err);
+int nn_st_writer_save(nn_st_writer *w, const char *path, g99_error *err);
+void nn_st_writer_free(nn_st_writer *w);
 /* SECTION safetensors end */
 
 #endif
