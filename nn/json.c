@@ -119,19 +119,20 @@ static size_t utf8_encode(uint32_t cp, unsigned char *out)
     return 4;
 }
 
-/* Four hex digits at p->pos; -1 (and an error) if they are not there. */
-static long read_hex4(json_parser *p)
+/* Four hex digits at p->pos; -1 (and an error naming the escape that
+ * starts at offset at) if they are not there. */
+static long read_hex4(json_parser *p, size_t at)
 {
     long v = 0;
     int i;
-    if (p->n - p->pos < 4) return fail_at(p, p->pos, "\\u needs four hex digits"), -1;
+    if (p->n - p->pos < 4) return fail_at(p, at, "\\u needs four hex digits"), -1;
     for (i = 0; i < 4; i++) {
         unsigned char c = p->s[p->pos + i];
         int d;
         if (c >= '0' && c <= '9') d = c - '0';
         else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
         else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else return fail_at(p, p->pos + i, "\\u needs four hex digits"), -1;
+        else return fail_at(p, at, "\\u needs four hex digits"), -1;
         v = v * 16 + d;
     }
     p->pos += 4;
@@ -166,7 +167,7 @@ static int parse_string(json_parser *p, char **out, size_t *out_len)
             case 'r': buf[n++] = '\r'; break;
             case 't': buf[n++] = '\t'; break;
             case 'u': {
-                long hi = read_hex4(p), lo;
+                long hi = read_hex4(p, at), lo;
                 uint32_t cp;
                 if (hi < 0) goto fail;
                 cp = (uint32_t)hi;
@@ -181,7 +182,7 @@ static int parse_string(json_parser *p, char **out, size_t *out_len)
                         goto fail;
                     }
                     p->pos += 2;
-                    lo = read_hex4(p);
+                    lo = read_hex4(p, p->pos - 2);
                     if (lo < 0) goto fail;
                     if (lo < 0xDC00 || lo > 0xDFFF) {
                         fail_at(p, at, "\\u escape is a high surrogate without a low one");
@@ -230,19 +231,26 @@ static const double exact_pow10[23] = {
 /* 10^(2^k), k = 0..8, for the slow path's binary powering. */
 static const double pow10_2k[9] = { 1e1, 1e2, 1e4, 1e8, 1e16, 1e32, 1e64, 1e128, 1e256 };
 
-/* mant * 10^e10 as a double. When mant <= 2^53 and |e10| <= 22 both operands
- * are exact, so one IEEE multiply or divide gives the correctly rounded
- * result (Clinger's fast path). Otherwise the power of ten is built by
- * binary powering, one multiply or divide per bit of the exponent in a
- * fixed order: not always correctly rounded, but the
- * same bits on every IEEE platform, which is what determinism needs. */
+/* mant * 10^e10 as a double.
+ *   - mant <= 2^53 and |e10| <= 22: both operands are exact, so one IEEE
+ *     multiply or divide gives the correctly rounded result (Clinger's
+ *     fast path); this covers every short decimal (0.1, 2e-4, 3.14159).
+ *   - mant > 2^53 (17 to 19 digits) and |e10| <= 22: two roundings (mant
+ *     to double, then the operation), so within 1 ulp (what %.17g prints
+ *     reads back to the same double or a neighbour).
+ *   - farther exponents: the power of ten is applied by binary powering,
+ *     one multiply or divide per bit of the exponent in a fixed order;
+ *     within a few ulp, so a value within a few ulp of DBL_MAX may be
+ *     refused as out of range.
+ * Not always correctly rounded, but always the same bits on every IEEE
+ * platform, which is what gan99's determinism needs. */
 static double decimal_to_double(uint64_t mant, long e10)
 {
     double x = (double)mant;
     int k;
     long e = e10 < 0 ? -e10 : e10;
     if (mant == 0) return 0.0;
-    if (mant <= ((uint64_t)1 << 53) && e <= 22) return e10 < 0 ? x / exact_pow10[e] : x * exact_pow10[e];
+    if (e <= 22) return e10 < 0 ? x / exact_pow10[e] : x * exact_pow10[e];
     if (e10 > 400) return x * 1e300 * 1e300;   /* infinity: refused by the caller */
     if (e10 < -400) return 0.0;                /* below the smallest subnormal even for 19 digits */
     for (k = 0; k < 9; k++) {

@@ -42,10 +42,11 @@ float nn_powf(float x, float y);
  * Numbers: an integer literal (no fraction, no exponent) whose magnitude is
  * below 2^64 is also kept exactly (is_int, negative, magnitude), so file
  * offsets and sizes never pass through a double. Every number also gets a
- * double: exact for integers up to 2^53 and for short decimals (at most 19
- * significant digits, exponent within +-22: one correctly rounded IEEE
- * operation), otherwise a deterministic approximation (same bits on every
- * platform, within a few ulp). Values beyond the double range are refused.
+ * double: correctly rounded when its significant digits form an integer
+ * up to 2^53 (any decimal of 15 digits) and the decimal exponent is within
+ * +-22, within 1 ulp for longer digit strings, otherwise a deterministic
+ * approximation within a few ulp: always the same bits on every platform.
+ * Values beyond the double range are refused.
  *
  *   nn_json *doc;
  *   if (nn_json_parse(text, len, &doc, err)) return err->code;

@@ -58,6 +58,19 @@ int nn_st_dtype_bits(nn_st_dtype dtype)
 /* A tensor's name for messages: cut, since names come from the file. */
 #define NAME_FMT "tensor \"%.100s\""
 
+/* "a number", "an array" ... for messages. */
+static const char *a_type(int type)
+{
+    switch (type) {
+    case NN_JSON_NULL: return "null";
+    case NN_JSON_BOOL: return "a boolean";
+    case NN_JSON_NUMBER: return "a number";
+    case NN_JSON_STRING: return "a string";
+    case NN_JSON_ARRAY: return "an array";
+    default: return "an object";
+    }
+}
+
 static int has_nul(const char *s, size_t len)
 {
     return memchr(s, '\0', len) != NULL;
@@ -76,7 +89,7 @@ static int parse_metadata(nn_st_file *f, const nn_json *meta, g99_error *err)
 {
     size_t i, bytes;
     if (meta->type != NN_JSON_OBJECT)
-        return g99_fail(err, G99_EFORMAT, "__metadata__: is a %s, not an object", nn_json_type_name(meta->type));
+        return g99_fail(err, G99_EFORMAT, "__metadata__: is %s, not an object", a_type(meta->type));
     if (meta->len == 0) return G99_OK;
     if (g99_size_mul(meta->len, sizeof *f->meta_keys, &bytes)) return g99_fail(err, G99_ENOMEM, "out of memory");
     f->meta_keys = (const char **)malloc(bytes);
@@ -85,8 +98,8 @@ static int parse_metadata(nn_st_file *f, const nn_json *meta, g99_error *err)
     for (i = 0; i < meta->len; i++) {
         const nn_json_member *m = &meta->members[i];
         if (m->value.type != NN_JSON_STRING)
-            return g99_fail(err, G99_EFORMAT, "__metadata__: \"%.100s\" is a %s, not a string", m->key,
-                            nn_json_type_name(m->value.type));
+            return g99_fail(err, G99_EFORMAT, "__metadata__: \"%.100s\" is %s, not a string", m->key,
+                            a_type(m->value.type));
         if (has_nul(m->key, m->key_len) || has_nul(m->value.str, m->value.len))
             return g99_fail(err, G99_EFORMAT, "__metadata__: \"%.100s\" contains a NUL character", m->key);
         f->meta_keys[i] = m->key;
@@ -106,7 +119,7 @@ static int parse_tensor(nn_st_tensor *t, const nn_json_member *m, size_t buffer_
     t->name = m->key;
     if (has_nul(m->key, m->key_len)) return g99_fail(err, G99_EFORMAT, NAME_FMT ": name contains a NUL character", m->key);
     if (info->type != NN_JSON_OBJECT)
-        return g99_fail(err, G99_EFORMAT, NAME_FMT ": is a %s, not an object", m->key, nn_json_type_name(info->type));
+        return g99_fail(err, G99_EFORMAT, NAME_FMT ": is %s, not an object", m->key, a_type(info->type));
     if (nn_json_unique_keys(info, err)) return g99_error_prefix(err, NAME_FMT, m->key);
     for (i = 0; i < info->len; i++) {
         const char *k = info->members[i].key;
@@ -121,7 +134,7 @@ static int parse_tensor(nn_st_tensor *t, const nn_json_member *m, size_t buffer_
     if (!offsets) return g99_fail(err, G99_EFORMAT, NAME_FMT ": missing field \"data_offsets\"", m->key);
 
     if (dtype->type != NN_JSON_STRING)
-        return g99_fail(err, G99_EFORMAT, NAME_FMT ": dtype: is a %s, not a string", m->key, nn_json_type_name(dtype->type));
+        return g99_fail(err, G99_EFORMAT, NAME_FMT ": dtype: is %s, not a string", m->key, a_type(dtype->type));
     for (d = 0; d < NN_ST_DTYPE_COUNT; d++)
         if (strlen(dtypes[d].name) == dtype->len && strcmp(dtypes[d].name, dtype->str) == 0) break;
     if (d == NN_ST_DTYPE_COUNT)
@@ -133,7 +146,7 @@ static int parse_tensor(nn_st_tensor *t, const nn_json_member *m, size_t buffer_
     size = (size_t)dtypes[d].bits / 8;
 
     if (shape->type != NN_JSON_ARRAY)
-        return g99_fail(err, G99_EFORMAT, NAME_FMT ": shape: is a %s, not an array", m->key, nn_json_type_name(shape->type));
+        return g99_fail(err, G99_EFORMAT, NAME_FMT ": shape: is %s, not an array", m->key, a_type(shape->type));
     if (shape->len > NN_ST_MAX_RANK)
         return g99_fail(err, G99_EUNSUPPORTED, NAME_FMT ": shape: %lu dims, gan99 reads at most %d", m->key,
                         (unsigned long)shape->len, NN_ST_MAX_RANK);
@@ -256,7 +269,7 @@ static int parse_owned(uint8_t *bytes, size_t size, nn_st_file **out, g99_error 
     }
     h = f->header;
     if (h->type != NN_JSON_OBJECT) {
-        rc = g99_fail(err, G99_EFORMAT, "JSON header is a %s, not an object", nn_json_type_name(h->type));
+        rc = g99_fail(err, G99_EFORMAT, "JSON header is %s, not an object", a_type(h->type));
         goto fail;
     }
     rc = nn_json_unique_keys(h, err);
