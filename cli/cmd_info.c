@@ -5,12 +5,26 @@
  *   main.0.weight F32 [100, 512, 4, 4] 3276800 bytes
  *
  * Metadata first ("key = value", in file order), then one line per tensor
- * in data order: name, dtype, shape, bytes. A file that fails validation
+ * in data order: name, dtype, shape, bytes. Control characters in names
+ * and values print as escapes. A file that fails validation
  * prints "gan99: FILE: reason" and exits 2. */
 #include "cli.h"
 #include "../nn/nn.h"
 
 #include <stdio.h>
+
+/* Names and values come from the file: control characters are shown as
+ * escapes (\n, \t, \x01) so that they cannot garble the terminal. */
+static void print_clean(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n') fputs("\\n", stdout);
+        else if (c == '\t') fputs("\\t", stdout);
+        else if (c < 0x20 || c == 0x7F) printf("\\x%02X", c);
+        else putchar(c);
+    }
+}
 
 static int info_run(int argc, char **argv)
 {
@@ -26,10 +40,16 @@ static int info_run(int argc, char **argv)
     g99_error_clear(&err);
     rc = nn_st_load(argv[1], NN_ST_MAX_FILE, &f, &err);
     if (rc) return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
-    for (i = 0; i < f->n_meta; i++) printf("%s = %s\n", f->meta_keys[i], f->meta_values[i]);
+    for (i = 0; i < f->n_meta; i++) {
+        print_clean(f->meta_keys[i]);
+        fputs(" = ", stdout);
+        print_clean(f->meta_values[i]);
+        putchar('\n');
+    }
     for (i = 0; i < f->n_tensors; i++) {
         const nn_st_tensor *t = &f->tensors[i];
-        printf("%s %s [", t->name, nn_st_dtype_name(t->dtype));
+        print_clean(t->name);
+        printf(" %s [", nn_st_dtype_name(t->dtype));
         for (d = 0; d < t->rank; d++) printf(d ? ", %lu" : "%lu", (unsigned long)t->shape[d]);
         printf("] %lu bytes\n", (unsigned long)t->nbytes);
     }
