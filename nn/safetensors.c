@@ -76,11 +76,13 @@ static int has_nul(const char *s, size_t len)
     return memchr(s, '\0', len) != NULL;
 }
 
-/* A non-negative integer that fits size_t, or -1. */
+/* A non-negative integer that fits size_t: 0; not such an integer: -1; an
+ * integer too large for size_t (on a 32-bit host): -2. */
 static int get_size(const nn_json *v, size_t *out)
 {
     uint64_t u;
-    if (nn_json_get_u64(v, &u) || u > (uint64_t)(size_t)-1) return -1;
+    if (nn_json_get_u64(v, &u)) return -1;
+    if (u > (uint64_t)(size_t)-1) return -2;
     *out = (size_t)u;
     return 0;
 }
@@ -114,7 +116,7 @@ static int parse_tensor(nn_st_tensor *t, const nn_json_member *m, size_t buffer_
 {
     const nn_json *info = &m->value, *dtype, *shape, *offsets;
     size_t i, end, size;
-    int d;
+    int d, rc;
 
     t->name = m->key;
     if (has_nul(m->key, m->key_len)) return g99_fail(err, G99_EFORMAT, NAME_FMT ": name contains a NUL character", m->key);
@@ -153,8 +155,12 @@ static int parse_tensor(nn_st_tensor *t, const nn_json_member *m, size_t buffer_
     t->rank = (int)shape->len;
     t->numel = 1;
     for (i = 0; i < shape->len; i++) {
-        if (get_size(&shape->items[i], &t->shape[i]))
+        rc = get_size(&shape->items[i], &t->shape[i]);
+        if (rc == -1)
             return g99_fail(err, G99_EFORMAT, NAME_FMT ": shape[%lu]: not a non-negative integer", m->key,
+                            (unsigned long)i);
+        if (rc == -2)
+            return g99_fail(err, G99_EFORMAT, NAME_FMT ": shape[%lu]: dimension overflows size_t", m->key,
                             (unsigned long)i);
         if (g99_size_mul(t->numel, t->shape[i], &t->numel))
             return g99_fail(err, G99_EFORMAT, NAME_FMT ": shape: element count overflows", m->key);
@@ -162,8 +168,11 @@ static int parse_tensor(nn_st_tensor *t, const nn_json_member *m, size_t buffer_
 
     if (offsets->type != NN_JSON_ARRAY || offsets->len != 2)
         return g99_fail(err, G99_EFORMAT, NAME_FMT ": data_offsets: not an array [begin, end]", m->key);
-    if (get_size(&offsets->items[0], &t->begin) || get_size(&offsets->items[1], &end))
+    rc = get_size(&offsets->items[0], &t->begin);
+    if (rc == 0) rc = get_size(&offsets->items[1], &end);
+    if (rc == -1)
         return g99_fail(err, G99_EFORMAT, NAME_FMT ": data_offsets: begin and end must be non-negative integers", m->key);
+    if (rc == -2) return g99_fail(err, G99_EFORMAT, NAME_FMT ": data_offsets: offset overflows size_t", m->key);
     if (t->begin > end)
         return g99_fail(err, G99_EFORMAT, NAME_FMT ": data_offsets: begin %lu > end %lu", m->key,
                         (unsigned long)t->begin, (unsigned long)end);
@@ -197,7 +206,7 @@ static int tensor_cmp(const void *a, const void *b)
 static int check_layout(nn_st_file *f, size_t buffer_len, g99_error *err)
 {
     size_t i, expected = 0;
-    qsort(f->tensors, f->n_tensors, sizeof *f->tensors, tensor_cmp);
+    if (f->n_tensors > 1) qsort(f->tensors, f->n_tensors, sizeof *f->tensors, tensor_cmp);
     for (i = 0; i < f->n_tensors; i++) {
         const nn_st_tensor *t = &f->tensors[i];
         if (t->begin < expected)
@@ -566,8 +575,9 @@ int nn_st_writer_save(nn_st_writer *w, const char *path, g99_error *err)
     size_t i, j;
     int rc;
 
-    qsort(w->tensors, w->n_tensors, sizeof *w->tensors, entry_cmp);
-    qsort(w->meta, w->n_meta, sizeof *w->meta, meta_cmp);
+    /* (qsort may not be handed the NULL of an empty list.) */
+    if (w->n_tensors > 1) qsort(w->tensors, w->n_tensors, sizeof *w->tensors, entry_cmp);
+    if (w->n_meta > 1) qsort(w->meta, w->n_meta, sizeof *w->meta, meta_cmp);
     if (build_header(w, &header)) {
         nn_json_buf_free(&header);
         return g99_fail(err, G99_ENOMEM, "%s: out of memory building the header", path);

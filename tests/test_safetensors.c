@@ -374,7 +374,9 @@ static const struct {
     { "string_dim", "tensor \"w\": shape[0]: not a non-negative integer" },
     { "too_many_dims", "tensor \"w\": shape: 9 dims, gan99 reads at most 8" },
     { "element_count_overflow", "tensor \"w\": shape: element count overflows" },
-    { "byte_size_overflow", "tensor \"w\": shape: " },
+    /* "shape: byte size overflows" on 64-bit hosts, "shape[0]: dimension
+     * overflows size_t" on 32-bit ones. */
+    { "byte_size_overflow", "overflows" },
     { "offsets_not_pair", "tensor \"w\": data_offsets: not an array [begin, end]" },
     { "offsets_three", "tensor \"w\": data_offsets: not an array [begin, end]" },
     { "offsets_negative", "tensor \"w\": data_offsets: begin and end must be non-negative integers" },
