@@ -19,9 +19,10 @@ extern const test_case safetensors_tests[];
 extern const test_case image_tests[];
 extern const test_case jpeg_tests[];
 extern const test_case imgops_tests[];
+extern const test_case gif_tests[];
 
 static const test_case *const suites[] = {
-    base_tests, math_tests, prng_tests, json_tests, safetensors_tests, image_tests, jpeg_tests, imgops_tests,
+    base_tests, math_tests, prng_tests, json_tests, safetensors_tests, image_tests, jpeg_tests, imgops_tests, gif_tests,
 };
 
 static int current_failed;
