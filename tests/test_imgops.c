@@ -287,6 +287,158 @@ static void blur_matches_opencv(void)
     }
 }
 
+
+/* ---- filters and drawing, hand-derived ---- */
+
+/* A 5x5 RGB image: red is an 80 plateau in a ring of 0, green a single 160
+ * at the centre, blue 255 everywhere. Levels 50,100,150,200: red is on the
+ * contour on the 8 plateau pixels that touch a 0 (80 >= 50 > 0), not at the
+ * centre (all its neighbours are 80); green only at the centre; blue nowhere,
+ * because pixels beyond the border do not count as neighbours. */
+static void contours_hand_case(void)
+{
+    static const int levels[4] = { 50, 100, 150, 200 };
+    img_image src, out;
+    int x, y;
+    if (!CHECK_EQ_INT(0, img_new(&src, 5, 5, 3, 8, NULL))) return;
+    for (y = 0; y < 5; y++)
+        for (x = 0; x < 5; x++) {
+            uint8_t *p = src.data + (y * 5 + x) * 3;
+            p[0] = (uint8_t)(x >= 1 && x <= 3 && y >= 1 && y <= 3 ? 80 : 0);
+            p[1] = (uint8_t)(x == 2 && y == 2 ? 160 : 0);
+            p[2] = 255;
+        }
+    if (CHECK_EQ_INT(0, img_contours(&src, levels, 4, &out, NULL))) {
+        for (y = 0; y < 5; y++)
+            for (x = 0; x < 5; x++) {
+                const uint8_t *p = out.data + (y * 5 + x) * 3;
+                int ring = x >= 1 && x <= 3 && y >= 1 && y <= 3 && !(x == 2 && y == 2);
+                CHECK_EQ_INT(ring ? 255 : 0, p[0]);
+                CHECK_EQ_INT(x == 2 && y == 2 ? 255 : 0, p[1]);
+                CHECK_EQ_INT(0, p[2]);
+            }
+        img_free(&out);
+    }
+    img_free(&src);
+}
+
+/* THRESH_BINARY: 128 -> 0, 129 -> 255 at threshold 128; alpha copied. */
+static void binary_and_filter_dispatch(void)
+{
+    img_image src, out;
+    img_filter_params p;
+    g99_error err;
+    static const uint8_t px[8] = { 128, 129, 0, 77, 255, 127, 200, 201 };
+    if (!CHECK_EQ_INT(0, img_new(&src, 2, 1, 4, 8, NULL))) return;
+    memcpy(src.data, px, 8);
+    img_filter_params_default(&p);
+    if (CHECK_EQ_INT(0, img_filter("binary", &src, &p, &out, NULL))) {
+        static const uint8_t want[8] = { 0, 255, 0, 77, 255, 0, 255, 201 };
+        CHECK_EQ_MEM(want, out.data, 8);
+        img_free(&out);
+    }
+    if (CHECK_EQ_INT(0, img_filter("gray", &src, &p, &out, NULL))) {
+        CHECK_EQ_INT(1, out.channels);
+        img_free(&out);
+    }
+    CHECK_EQ_INT(G99_EINVAL, img_filter("sepia", &src, &p, &out, &err));
+    CHECK_CONTAINS("unknown filter 'sepia'", err.msg);
+    p.threshold = 300;
+    CHECK_EQ_INT(G99_EINVAL, img_filter("binary", &src, &p, &out, &err));
+    img_free(&src);
+}
+
+/* cv2.rectangle(img, (1, 1), (5, 4), 9, 1) on an 8x6 image draws rows 1 and
+ * 4 for x = 1..5 and columns 1 and 5 for y = 1..4 (checked with cv2). At
+ * thickness 2 the band is two pixels wide inside the box; clipped boxes are
+ * drawn partly. */
+static void rectangle_hand_case(void)
+{
+    img_image img;
+    static const uint8_t nine[4] = { 9, 9, 9, 9 };
+    int x, y;
+    if (!CHECK_EQ_INT(0, img_new(&img, 8, 6, 1, 8, NULL))) return;
+    if (CHECK_EQ_INT(0, img_draw_rectangle(&img, 1, 1, 5, 4, 1, nine, NULL)))
+        for (y = 0; y < 6; y++)
+            for (x = 0; x < 8; x++) {
+                int on = x >= 1 && x <= 5 && y >= 1 && y <= 4 && (x == 1 || x == 5 || y == 1 || y == 4);
+                CHECK_EQ_INT(on ? 9 : 0, img.data[y * 8 + x]);
+            }
+    memset(img.data, 0, 48);
+    if (CHECK_EQ_INT(0, img_draw_rectangle(&img, 0, 0, 8, 6, 2, nine, NULL)))
+        for (y = 0; y < 6; y++)
+            for (x = 0; x < 8; x++) CHECK_EQ_INT(x < 2 || x > 5 || y < 2 || y > 3 ? 9 : 0, img.data[y * 8 + x]);
+    memset(img.data, 0, 48);
+    CHECK_EQ_INT(0, img_draw_rectangle(&img, -3, 4, 5, 10, 1, nine, NULL));
+    CHECK_EQ_INT(9, img.data[4 * 8 + 1]);  /* the right edge x = 1 */
+    CHECK_EQ_INT(9, img.data[4 * 8 + 0]);  /* the top edge y = 4 */
+    CHECK_EQ_INT(0, img.data[5 * 8 + 0]);  /* inside */
+    CHECK_EQ_INT(G99_EINVAL, img_draw_rectangle(&img, 0, 0, 3, 3, 0, nine, NULL));
+    img_free(&img);
+}
+
+/* Three 2x1 grey images, 2 columns, margin 1, background 9: a 7x5 sheet. */
+static void grid_crop_flip_paste(void)
+{
+    img_image im[3], sheet, crop;
+    img_grid_params gp;
+    int i;
+    static const uint8_t want[35] = { 9, 9, 9, 9, 9, 9, 9, 9, 1, 2, 9, 3, 4, 9, 9, 9, 9, 9,
+                                      9, 9, 9, 9, 5, 6, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 };
+    for (i = 0; i < 3; i++) {
+        if (!CHECK_EQ_INT(0, img_new(&im[i], 2, 1, 1, 8, NULL))) return;
+        im[i].data[0] = (uint8_t)(2 * i + 1);
+        im[i].data[1] = (uint8_t)(2 * i + 2);
+    }
+    memset(&gp, 0, sizeof gp);
+    gp.cols = 2;
+    gp.margin = 1;
+    gp.background[0] = 9;
+    if (CHECK_EQ_INT(0, img_grid(im, 3, &gp, &sheet, NULL))) {
+        CHECK_EQ_INT(7, sheet.width);
+        CHECK_EQ_INT(5, sheet.height);
+        CHECK_EQ_MEM(want, sheet.data, 35);
+        if (CHECK_EQ_INT(0, img_crop(&sheet, 1, 1, 5, 1, &crop, NULL))) {
+            static const uint8_t row[5] = { 1, 2, 9, 3, 4 }, flipped[5] = { 4, 3, 9, 2, 1 };
+            CHECK_EQ_MEM(row, crop.data, 5);
+            img_flip_horizontal(&crop);
+            CHECK_EQ_MEM(flipped, crop.data, 5);
+            /* Pasted at x = 4, only its first 3 pixels land inside. */
+            CHECK_EQ_INT(0, img_paste(&sheet, &crop, 4, 3, NULL));
+            CHECK_EQ_INT(4, sheet.data[3 * 7 + 4]);
+            CHECK_EQ_INT(3, sheet.data[3 * 7 + 5]);
+            CHECK_EQ_INT(9, sheet.data[3 * 7 + 6]);
+            CHECK_EQ_INT(0, img_paste(&sheet, &crop, -100, 100, NULL));
+            img_free(&crop);
+        }
+        CHECK_EQ_INT(G99_EINVAL, img_crop(&sheet, 3, 0, 5, 1, &crop, NULL));
+        img_free(&sheet);
+    }
+    for (i = 0; i < 3; i++) img_free(&im[i]);
+}
+
+/* 16-bit images are refused by the arithmetic operations, with a message. */
+static void sixteen_bit_is_refused(void)
+{
+    img_image src, out;
+    img_warp_params wp;
+    g99_error err;
+    if (!CHECK_EQ_INT(0, img_new(&src, 4, 4, 1, 16, NULL))) return;
+    memset(&wp, 0, sizeof wp);
+    wp.m[0] = wp.m[4] = 1;
+    wp.width = wp.height = 4;
+    CHECK_EQ_INT(G99_EUNSUPPORTED, img_resize(&src, 2, 2, IMG_INTER_AREA, &out, &err));
+    CHECK_CONTAINS("16-bit", err.msg);
+    CHECK_EQ_INT(G99_EUNSUPPORTED, img_grey(&src, IMG_ORDER_RGB, &out, &err));
+    CHECK_EQ_INT(G99_EUNSUPPORTED, img_warp_affine(&src, &wp, &out, &err));
+    CHECK_EQ_INT(G99_EUNSUPPORTED, img_canny(&src, 1, 2, 0, &out, &err));
+    CHECK_EQ_INT(G99_EUNSUPPORTED, img_gaussian_blur(&src, 3, 0, &out, &err));
+    CHECK_EQ_INT(0, img_crop(&src, 1, 1, 2, 2, &out, NULL));
+    CHECK_EQ_INT(16, out.depth);
+    img_free(&out);
+    img_free(&src);
+}
+
 const test_case imgops_tests[] = {
     TEST(grey_matches_opencv),
     TEST(grey_hand_values),
@@ -297,5 +449,10 @@ const test_case imgops_tests[] = {
     TEST(similarity_hand_cases),
     TEST(canny_matches_opencv),
     TEST(blur_matches_opencv),
+    TEST(contours_hand_case),
+    TEST(binary_and_filter_dispatch),
+    TEST(rectangle_hand_case),
+    TEST(grid_crop_flip_paste),
+    TEST(sixteen_bit_is_refused),
     TEST_END
 };
