@@ -15,7 +15,13 @@
  * The dispatch follows cv::hal::resize: an exact 2x reduction of LINEAR or
  * LINEAR_EXACT takes the area path ((a+b+c+d+2)>>2), and an equal size copies.
  * Pixels are interleaved, so every table below is per pixel and each channel
- * uses the same weights. */
+ * uses the same weights.
+ *
+ * Float steps must round to float after every operation, as SSE does. Some
+ * targets evaluate float expressions in double (s390x: FLT_EVAL_METHOD 1),
+ * so each product is cast to float before it is added: a cast or an
+ * assignment rounds in C99, and rounding a double result of one float
+ * operation to float gives the float result. */
 #include "ops_private.h"
 
 #include <float.h>
@@ -216,7 +222,7 @@ static void resize_area_fast(const img_image *src, img_image *dst, int kx, int k
                     for (i = 0; i < kx; i++) sum += s[(size_t)i * cn];
                 }
                 dst->data[((size_t)y * dw + x) * cn + c] =
-                    shift_path ? (uint8_t)((sum + 2) >> 2) : img__sat_u8(img__round((double)((float)sum * scale)));
+                    shift_path ? (uint8_t)((sum + 2) >> 2) : img__sat_u8(img__round((float)((float)sum * scale)));
             }
 }
 
@@ -285,7 +291,7 @@ static int resize_area_general(const img_image *src, img_image *dst, double scal
         for (i = 0; i < n; i++) buf[i] = 0.f;
         for (k = 0; k < nx; k++) {
             size_t d = (size_t)xt[k].di * cn, o = (size_t)xt[k].si * cn;
-            for (c = 0; c < cn; c++) buf[d + c] = buf[d + c] + (float)s[o + c] * xt[k].alpha;
+            for (c = 0; c < cn; c++) buf[d + c] = buf[d + c] + (float)((float)s[o + c] * xt[k].alpha);
         }
         if (yt[j].di != prev) {
             uint8_t *out = dst->data + (size_t)prev * n;
@@ -295,7 +301,7 @@ static int resize_area_general(const img_image *src, img_image *dst, double scal
             }
             prev = yt[j].di;
         } else {
-            for (i = 0; i < n; i++) sum[i] = sum[i] + beta * buf[i];
+            for (i = 0; i < n; i++) sum[i] = sum[i] + (float)(beta * buf[i]);
         }
     }
     for (i = 0; i < n; i++) dst->data[(size_t)prev * n + i] = img__sat_u8(img__round((double)sum[i]));
