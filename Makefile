@@ -58,6 +58,12 @@ endif
 ifeq ($(IS_TCC),1)
   ARCH_KERNELS =
 endif
+# gcc for s390x evaluates float expressions in double under -std=c99
+# (FLT_EVAL_METHOD 1), so a*b+c would round once instead of twice and differ
+# from every other platform; "fast" makes it use float instructions.
+ifneq (,$(findstring s390,$(TARGET)))
+  CFLAGS_ALL += -fexcess-precision=fast
+endif
 
 # SIMD=auto compiles every kernel of the target and picks one at run time by
 # CPU detection; SIMD=scalar compiles none; SIMD=<one> compiles and forces it.

@@ -10,10 +10,18 @@
 #ifndef GAN99_BASE_H
 #define GAN99_BASE_H
 
+#include <float.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The same bits on every platform need float expressions evaluated in float
+ * (SPEC.md §3). x87 or s390x gcc in ISO mode keep wider intermediates: build
+ * with -mfpmath=sse -msse2 (i386) or -fexcess-precision=fast (s390x). */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
+#error "gan99 needs FLT_EVAL_METHOD == 0 (float arithmetic in float); see base/base.h"
+#endif
 
 #define GAN99_VERSION "0.1.0"
 

@@ -48,9 +48,135 @@ int img_check_size(uint64_t width, uint64_t height, const img_limits *limits, g9
 /* SECTION jpeg end */
 
 /* SECTION gif */
+/* Animated GIF89a output (image/gif.c): LZW with variable code widths and
+ * clear codes at the 4096-entry limit, a median-cut palette for the whole
+ * animation or one per frame (exact colours when a frame has no more than
+ * max_colors of them), optional 8x8 ordered dithering, per-frame delays and
+ * the NETSCAPE2.0 loop extension. Frames are 8-bit grey, RGB or RGBA (alpha
+ * is ignored) and all the size of the first. */
+enum { IMG_GIF_PALETTE_GLOBAL = 0, IMG_GIF_PALETTE_PER_FRAME = 1 };
+enum { IMG_GIF_DITHER_NONE = 0, IMG_GIF_DITHER_ORDERED = 1 };
+
+typedef struct img_gif_params {
+    int delay_cs;            /* delay after each frame, centiseconds (0..65535) */
+    const int *frame_delays; /* optional: one delay per frame, overrides delay_cs */
+    int loop_count;          /* NETSCAPE2.0 loop count: 0 forever, -1 no extension */
+    int palette;             /* IMG_GIF_PALETTE_GLOBAL or IMG_GIF_PALETTE_PER_FRAME */
+    int dither;              /* IMG_GIF_DITHER_NONE or IMG_GIF_DITHER_ORDERED */
+    int max_colors;          /* 2..256; 0 means 256 */
+} img_gif_params;
+
+/* delay 10 cs, loop forever, one global palette, no dithering, 256 colours. */
+void img_gif_params_default(img_gif_params *p);
+/* Encodes count frames into a malloc'd buffer (*data, free() it). */
+int img_gif_encode(const img_image *frames, int count, const img_gif_params *p,
+                   uint8_t **data, size_t *len, g99_error *err);
+/* img_gif_encode written atomically to path (g99_afile). */
+int img_gif_write(const char *path, const img_image *frames, int count, const img_gif_params *p,
+                  g99_error *err);
 /* SECTION gif end */
 
 /* SECTION ops */
+/* Operations and filters (image/color.c, resize.c, warp.c, draw.c,
+ * filters.c, canny.c, blur.c). Each reproduces the named OpenCV 4.6 function
+ * on 8-bit images bit for bit; 16-bit images are refused (G99_EUNSUPPORTED)
+ * except by crop, flip and paste, which only move samples. Functions that
+ * make an image write it to *out, which the caller frees with img_free; out
+ * never aliases the input and is left empty on failure. */
+
+/* Channel order of a colour image: OpenCV's COLOR_RGB2GRAY or COLOR_BGR2GRAY. */
+enum { IMG_ORDER_RGB = 0, IMG_ORDER_BGR = 1 };
+
+/* Grey as cv2.cvtColor(RGB2GRAY / BGR2GRAY / RGBA2GRAY): 3- and 4-channel
+ * input (alpha ignored); grey and grey+alpha input give the grey channel. */
+int img_grey(const img_image *src, int order, img_image *out, g99_error *err);
+
+/* Resampling as cv2.resize(src, (width, height), interpolation=...). */
+enum { IMG_INTER_LINEAR_EXACT = 0, IMG_INTER_LINEAR = 1, IMG_INTER_AREA = 2 };
+int img_resize(const img_image *src, int width, int height, int method, img_image *out, g99_error *err);
+
+/* Affine warp with bilinear sampling as cv2.warpAffine(src, m, (width,
+ * height), flags=INTER_LINEAR [| WARP_INVERSE_MAP], borderMode, borderValue).
+ * m maps source to destination (x' = m0 x + m1 y + m2, y' = m3 x + m4 y + m5)
+ * unless inverse_map is set, when it maps destination to source. */
+enum { IMG_BORDER_CONSTANT = 0, IMG_BORDER_REPLICATE = 1, IMG_BORDER_REFLECT_101 = 2 };
+typedef struct img_warp_params {
+    double m[6];
+    int width, height;        /* destination size */
+    int inverse_map;
+    int border;               /* IMG_BORDER_* */
+    uint8_t border_value[4];  /* per channel, for IMG_BORDER_CONSTANT */
+} img_warp_params;
+int img_warp_affine(const img_image *src, const img_warp_params *p, img_image *out, g99_error *err);
+
+/* The similarity transform (rotation, uniform scale, translation) taking the
+ * source points (src[0],src[1]) and (src[2],src[3]) to the target points
+ * dst[0..3] exactly, as a 2x3 matrix for img_warp_affine; what
+ * cv2.estimateAffinePartial2D returns for two point pairs. G99_EINVAL when
+ * the two source points coincide. */
+int img_similarity_from_points(const double src[4], const double dst[4], double m[6], g99_error *err);
+
+/* Geometry (image/draw.c). Crop takes the rectangle (x, y, w, h), which must
+ * lie inside src. Flip mirrors left-right in place. Paste copies src into dst
+ * with its top-left corner at (x, y), clipped to dst; channel counts and
+ * depths must match. */
+int img_crop(const img_image *src, int x, int y, int w, int h, img_image *out, g99_error *err);
+void img_flip_horizontal(img_image *img);
+int img_paste(img_image *dst, const img_image *src, int x, int y, g99_error *err);
+
+/* A contact sheet: count images of one size and channel count in rows of
+ * cols, each surrounded by margin pixels of background colour, so the sheet
+ * is cols*w + (cols+1)*margin wide. */
+typedef struct img_grid_params {
+    int cols;            /* images per row (>= 1) */
+    int margin;          /* pixels between images and around the sheet (>= 0) */
+    uint8_t background[4];
+} img_grid_params;
+int img_grid(const img_image *images, int count, const img_grid_params *p, img_image *out, g99_error *err);
+
+/* Outline of the rectangle with corners (x, y) and (x+w-1, y+h-1) drawn in
+ * colour (one value per channel), clipped to the image. Thickness 1 is
+ * cv2.rectangle(img, (x, y), (x+w-1, y+h-1), colour, 1); a thicker outline
+ * grows inward with square corners (OpenCV's thick lines have round caps). */
+int img_draw_rectangle(img_image *img, int x, int y, int w, int h, int thickness, const uint8_t color[4],
+                       g99_error *err);
+
+/* Binary layers (image/filters.c): per colour channel, 255 where the value
+ * is > threshold, else 0, as cv2.threshold(THRESH_BINARY, maxval 255); alpha
+ * is copied. */
+int img_threshold_binary(const img_image *src, int threshold, img_image *out, g99_error *err);
+
+/* Iso-contours per colour channel: a pixel of channel c is 255 when, for
+ * some level t, its value is >= t and at least one of its 4-neighbours inside
+ * the image is < t; otherwise 0 (pixels beyond the border do not count).
+ * Alpha is copied. levels: n_levels values in 1..255. */
+int img_contours(const img_image *src, const int *levels, int n_levels, img_image *out, g99_error *err);
+
+/* Edges as cv2.Canny(grey, low, high, L2gradient=l2_gradient), aperture 3.
+ * A colour image is made grey first (img_grey, RGB order). Output: 1 channel,
+ * 255 on edges. */
+int img_canny(const img_image *src, double low, double high, int l2_gradient, img_image *out, g99_error *err);
+
+/* cv2.GaussianBlur(src, (ksize, ksize), sigma) with the default border
+ * (BORDER_REFLECT_101): ksize odd 1..31 (sigma <= 0 takes it from ksize);
+ * ksize 0 derives it from sigma as OpenCV does. All channels are blurred. */
+int img_gaussian_blur(const img_image *src, int ksize, double sigma, img_image *out, g99_error *err);
+
+/* The training-pair filters by name: "gray" (or "grey"), "binary",
+ * "contours", "canny", "blur". */
+#define IMG_FILTER_MAX_LEVELS 16
+typedef struct img_filter_params {
+    int threshold;                       /* binary: default 128 */
+    int levels[IMG_FILTER_MAX_LEVELS];   /* contours: default 50,100,150,200 */
+    int n_levels;
+    double low, high;                    /* canny: default 100, 200 */
+    int l2_gradient;                     /* canny: default 0 (L1) */
+    int ksize;                           /* blur: default 5 */
+    double sigma;                        /* blur: default 0 (from ksize) */
+} img_filter_params;
+void img_filter_params_default(img_filter_params *p);
+int img_filter(const char *name, const img_image *src, const img_filter_params *p, img_image *out,
+               g99_error *err);
 /* SECTION ops end */
 
 #endif

@@ -20,6 +20,7 @@ extern const test_case safetensors_tests[];
 extern const test_case image_tests[];
 extern const test_case jpeg_tests[];
 extern const test_case imgops_tests[];
+extern const test_case gif_tests[];
 
 static const struct suite {
     const char *name;
@@ -33,6 +34,7 @@ static const struct suite {
     { "image", image_tests },
     { "jpeg", jpeg_tests },
     { "imgops", imgops_tests },
+    { "gif", gif_tests },
 };
 
 static int current_failed;
