@@ -20,6 +20,8 @@ extern const test_case safetensors_tests[];
 extern const test_case image_tests[];
 extern const test_case jpeg_tests[];
 extern const test_case imgops_tests[];
+extern const test_case nn_tests[];
+extern const test_case nn_ops_tests[];
 
 static const struct suite {
     const char *name;
@@ -33,6 +35,8 @@ static const struct suite {
     { "image", image_tests },
     { "jpeg", jpeg_tests },
     { "imgops", imgops_tests },
+    { "nn", nn_tests },
+    { "nn_ops", nn_ops_tests },
 };
 
 static int current_failed;
