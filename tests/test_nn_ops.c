@@ -406,6 +406,97 @@ static void golden_bce_loss(void)
     CHECK(run_op("bce_loss", 0) >= 3);
 }
 
+/* ---- optimizers against torch.optim, 3 steps with given gradients -------- */
+
+static void optim_golden(const char *name)
+{
+    golden_file g;
+    nn_params P;
+    nn_tensor *p[2];
+    nn_adam adam;
+    nn_sgd sgd;
+    g99_error err;
+    int shape0[2] = { 3, 4 }, shape1[1] = { 5 }, step, i;
+    if (!CHECK_EQ_INT(0, golden_load("golden/nn/ops.safetensors", &g))) return;
+    nn_params_init(&P);
+    p[0] = nn_params_add(&P, "p0", NN_PARAM, 2, shape0, &err);
+    p[1] = nn_params_add(&P, "p1", NN_PARAM, 1, shape1, &err);
+    if (!CHECK(p[0] && p[1]) || !CHECK_EQ_INT(0, nn_params_alloc(&P, &err))) goto done;
+    for (i = 0; i < 2; i++) memcpy(p[i]->data, gfind(&g, "%s.p%d", name, i)->data, p[i]->numel * sizeof(float));
+    if (name[0] == 'a') CHECK_EQ_INT(0, nn_adam_init(&adam, &P, 0.01f, 0.5f, 0.999f, 1e-8f, &err));
+    else CHECK_EQ_INT(0, nn_sgd_init(&sgd, &P, 0.1f, 0.9f, &err));
+    for (step = 0; step < 3; step++) {
+        for (i = 0; i < 2; i++)
+            memcpy(p[i]->grad, gfind(&g, "%s.g%d.%d", name, i, step)->data, p[i]->numel * sizeof(float));
+        if (name[0] == 'a') nn_adam_step(&adam, &P);
+        else nn_sgd_step(&sgd, &P);
+        for (i = 0; i < 2; i++) {
+            char what[64];
+            snprintf(what, sizeof what, "%s step %d p%d", name, step, i);
+            near_all(gfind(&g, "%s.p%d.%d", name, i, step)->data, p[i]->data, p[i]->numel, 1e-6, 1e-5, what);
+        }
+    }
+    if (name[0] == 'a') nn_adam_free(&adam);
+    else nn_sgd_free(&sgd);
+done:
+    nn_params_free(&P);
+    golden_free(&g);
+}
+
+static void golden_adam(void) { optim_golden("adam"); }
+static void golden_sgd(void) { optim_golden("sgd"); }
+
+/* ---- R1 (gan_spec.md §7): a gradient of a gradient, against PyTorch ------ */
+
+static void golden_r1_penalty(void)
+{
+    static const char *const names[4] = { "conv.weight", "conv.bias", "fc.weight", "fc.bias" };
+    golden_file g;
+    nn_params P;
+    nn_tensor *prm[4], *x, *h, *out, *s, *gx, *r1;
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_conv_opts o;
+    g99_error err;
+    int i, flat[2] = { 2, 36 };
+    if (!CHECK(ctx) || !CHECK_EQ_INT(0, golden_load("golden/nn/r1.safetensors", &g))) {
+        nn_ctx_free(ctx);
+        return;
+    }
+    nn_params_init(&P);
+    for (i = 0; i < 4; i++) {
+        const golden_tensor *t = gfind(&g, "%s", names[i]);
+        prm[i] = nn_params_add(&P, names[i], NN_PARAM, t->ndim, t->shape, &err);
+    }
+    if (!CHECK_EQ_INT(0, nn_params_alloc(&P, &err))) goto done;
+    for (i = 0; i < 4; i++) memcpy(prm[i]->data, gfind(&g, "%s", names[i])->data, prm[i]->numel * sizeof(float));
+
+    memset(&o, 0, sizeof o);
+    o.stride = 2;
+    o.padding = 1;
+    x = to_tensor(ctx, gfind(&g, "x"));
+    nn_tensor_set_requires_grad(x, 1);
+    h = nn_leaky_relu(ctx, nn_conv2d(ctx, x, prm[0], prm[1], &o), 0.2f);
+    out = nn_linear(ctx, nn_reshape(ctx, h, 2, flat), prm[2], prm[3]);
+    s = nn_sum(ctx, out);
+    if (!CHECK(s != NULL) || !CHECK_EQ_INT(0, nn_grad(ctx, 1, &s, 1, &x, NULL, 1, &gx))) goto done;
+    r1 = nn_scale(ctx, nn_sum(ctx, nn_square(ctx, gx)), 10.0f / 2.0f);
+    if (!CHECK(r1 != NULL)) goto done;
+    near_all(gfind(&g, "d_out")->data, out->data, out->numel, 1e-5, 1e-4, "D(x)");
+    near_all(gfind(&g, "grad_x")->data, gx->data, gx->numel, 1e-5, 1e-4, "dD/dx");
+    near_all(gfind(&g, "r1")->data, r1->data, 1, 1e-5, 1e-4, "R1");
+    nn_params_zero_grad(&P);
+    if (!CHECK_EQ_INT(0, nn_backward(ctx, r1, 0))) goto done;
+    for (i = 0; i < 4; i++) {
+        const golden_tensor *e = gfind(&g, "grad.%s", names[i]);
+        near_all(e->data, prm[i]->grad, e->numel, 1e-5 * max_abs(e->data, e->numel), 1e-4, names[i]);
+    }
+done:
+    CHECK_EQ_STR("", nn_ctx_error(ctx)->msg);
+    nn_params_free(&P);
+    golden_free(&g);
+    nn_ctx_free(ctx);
+}
+
 static void free_goldens(void)
 {
     golden_free(&ops_golden);
@@ -422,6 +513,7 @@ const test_case nn_ops_tests[] = {
     TEST(golden_matmul), TEST(golden_linear), TEST(golden_conv2d), TEST(golden_conv_transpose2d),
     TEST(golden_batch_norm2d), TEST(golden_bce_loss), TEST(golden_bce_with_logits_loss),
     TEST(golden_mse_loss), TEST(golden_l1_loss),
+    TEST(golden_adam), TEST(golden_sgd), TEST(golden_r1_penalty),
     TEST(free_goldens),
     TEST_END
 };
