@@ -21,8 +21,16 @@ SANITIZE ?= 0
 NATIVE  ?= 0
 BUILD   ?= build
 PREFIX  ?= /usr/local
-LIB     ?= libgan99.a
-BIN     ?= gan99
+# The default build puts libgan99.a and gan99 at the top; other BUILD
+# folders (clang, tcc, sanitizers, cross) keep theirs inside, so builds of
+# different compilers never overwrite each other.
+ifeq ($(BUILD),build)
+  LIB   ?= libgan99.a
+  BIN   ?= gan99
+else
+  LIB   ?= $(BUILD)/libgan99.a
+  BIN   ?= $(BUILD)/gan99
+endif
 AR      ?= ar
 
 CSTD     = -std=c99 -pedantic -Wall -Wextra -Werror
@@ -127,7 +135,7 @@ test: $(BUILD)/tests/run $(BIN)
 	$(BUILD)/tests/run --tmp $(BUILD)/test-tmp
 
 bench: $(BIN)
-	./$(BIN) bench
+	$(if $(findstring /,$(BIN)),,./)$(BIN) bench
 
 # The determinism digest: CRC-32s of PRNG streams and math outputs, printed by
 # the test runner (--digest); cross-test compares a qemu run with a native one.
@@ -149,8 +157,7 @@ cross-test:
 	@test -n "$(CROSS_$(ARCH))" || { echo "ARCH must be aarch64, armhf or s390x"; exit 2; }
 	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/tests/run
 	$(MAKE) BUILD=$(BUILD)/$(ARCH) CC=$(CROSS_$(ARCH))-gcc AR=$(CROSS_$(ARCH))-ar \
-	        SIMD=$(or $(CROSS_SIMD_$(ARCH)),auto) LDFLAGS=-static \
-	        LIB=$(BUILD)/$(ARCH)/libgan99.a BIN=$(BUILD)/$(ARCH)/gan99 $(BUILD)/$(ARCH)/tests/run
+	        SIMD=$(or $(CROSS_SIMD_$(ARCH)),auto) LDFLAGS=-static $(BUILD)/$(ARCH)/tests/run
 	@mkdir -p $(BUILD)/$(ARCH)/test-tmp
 	$(QEMU_$(ARCH)) $(BUILD)/$(ARCH)/tests/run --tmp $(BUILD)/$(ARCH)/test-tmp
 	$(BUILD)/native/tests/run --digest > $(BUILD)/native/digest.txt
@@ -164,8 +171,7 @@ cross-test:
 FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_STANDALONE_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%-standalone)
 fuzz:
-	$(MAKE) BUILD=$(BUILD)/libfuzzer CC=clang SANITIZE=1 CFLAGS=-fsanitize=fuzzer-no-link \
-	        LIB=$(BUILD)/libfuzzer/libgan99.a fuzz-bins-libfuzzer
+	$(MAKE) BUILD=$(BUILD)/libfuzzer CC=clang SANITIZE=1 CFLAGS=-fsanitize=fuzzer-no-link fuzz-bins-libfuzzer
 fuzz-bins-libfuzzer: $(FUZZ_BINS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,17 +1,69 @@
-/* gan99 info: what a model or checkpoint file holds. */
+/* gan99 info: what a model or checkpoint file holds (SPEC.md §5, §6).
+ *
+ *   gan99 info G.safetensors
+ *   gan99.arch = dcgan
+ *   main.0.weight F32 [100, 512, 4, 4] 3276800 bytes
+ *
+ * Metadata first ("key = value", in file order), then one line per tensor
+ * in data order: name, dtype, shape, bytes. Control characters in names
+ * and values print as escapes. A file that fails validation
+ * prints "gan99: FILE: reason" and exits 2. */
 #include "cli.h"
+#include "../nn/nn.h"
+
+#include <stdio.h>
+
+/* Names and values come from the file: control characters are shown as
+ * escapes (\n, \t, \x01) so that they cannot garble the terminal. */
+static void print_clean(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n') fputs("\\n", stdout);
+        else if (c == '\t') fputs("\\t", stdout);
+        else if (c < 0x20 || c == 0x7F) printf("\\x%02X", c);
+        else putchar(c);
+    }
+}
 
 static int info_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("info", "not built yet");
-    return CLI_FAILED;
+    nn_st_file *f;
+    g99_error err;
+    size_t i;
+    int d, rc;
+    if (cli_wants_help(argc, argv)) {
+        fputs(cli_cmd_info.usage, stdout);
+        return CLI_OK;
+    }
+    if (argc != 2) return cli_usage_error(&cli_cmd_info, "expects one MODEL_FILE");
+    g99_error_clear(&err);
+    rc = nn_st_load(argv[1], NN_ST_MAX_FILE, &f, &err);
+    if (rc) return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+    for (i = 0; i < f->n_meta; i++) {
+        print_clean(f->meta_keys[i]);
+        fputs(" = ", stdout);
+        print_clean(f->meta_values[i]);
+        putchar('\n');
+    }
+    for (i = 0; i < f->n_tensors; i++) {
+        const nn_st_tensor *t = &f->tensors[i];
+        print_clean(t->name);
+        printf(" %s [", nn_st_dtype_name(t->dtype));
+        for (d = 0; d < t->rank; d++) printf(d ? ", %lu" : "%lu", (unsigned long)t->shape[d]);
+        printf("] %lu bytes\n", (unsigned long)t->nbytes);
+    }
+    nn_st_free(f);
+    return CLI_OK;
 }
 
 const cli_command cli_cmd_info = {
     "info",
     "list the metadata and tensors of a model or checkpoint file",
-    "usage: gan99 info MODEL_FILE\n",
+    "usage: gan99 info MODEL_FILE\n"
+    "\n"
+    "Validates a safetensors file and prints its metadata (key = value) and\n"
+    "one line per tensor: name, dtype, shape, bytes. Exit status 2 when the\n"
+    "file is missing or malformed.\n",
     info_run,
 };
