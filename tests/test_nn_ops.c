@@ -17,18 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a minimal reader of the goldens -------------------------------------
- * The script writes one fixed JSON layout, {"NAME":{"dtype":"F32","shape":
- * [..],"data_offsets":[B,E]},...}; this reads exactly that. (nn/safetensors.c
- * is landing in parallel; the tests move to nn_st_load once it is on main.) */
+/* ---- the goldens, read with nn/safetensors.c into float arrays -------- */
 typedef struct golden_tensor {
-    char name[96];
+    const char *name;
     int ndim, shape[4];
     size_t numel;
     float *data;
 } golden_tensor;
 
 typedef struct golden_file {
+    nn_st_file *f;
     golden_tensor *t;
     size_t n;
 } golden_file;
@@ -38,64 +36,32 @@ static void golden_free(golden_file *g)
     size_t i;
     for (i = 0; i < g->n; i++) free(g->t[i].data);
     free(g->t);
-    g->t = NULL;
-    g->n = 0;
+    nn_st_free(g->f);
+    memset(g, 0, sizeof *g);
 }
 
 static int golden_load(const char *path, golden_file *g)
 {
-    uint8_t *bytes;
-    size_t len, hlen, cap = 0;
-    const char *p, *end;
     g99_error err;
+    size_t i;
+    int d;
     memset(g, 0, sizeof *g);
-    if (g99_read_file(path, (size_t)64 << 20, &bytes, &len, &err)) return -1;
-    if (len < 8 || (hlen = (size_t)g99_load_le64(bytes)) > len - 8) {
-        free(bytes);
-        return -1;
+    if (!CHECK_EQ_INT(0, nn_st_load(path, NN_ST_MAX_FILE, &g->f, &err))) return -1;
+    g->t = (golden_tensor *)calloc(g->f->n_tensors + 1, sizeof *g->t);
+    if (!g->t) return -1;
+    for (i = 0; i < g->f->n_tensors; i++) {
+        const nn_st_tensor *st = &g->f->tensors[i];
+        golden_tensor *t = &g->t[i];
+        if (st->rank > 4) return -1;
+        t->name = st->name;
+        t->ndim = st->rank;
+        for (d = 0; d < st->rank; d++) t->shape[d] = (int)st->shape[d];
+        t->numel = st->numel;
+        t->data = (float *)malloc(st->numel * sizeof(float) + 1);
+        g->n = i + 1;
+        if (!t->data || nn_st_read_f32(st, t->data, st->numel, &err)) return -1;
     }
-    p = (const char *)bytes + 8;
-    end = p + hlen;
-    while (p < end) {
-        golden_tensor t;
-        const char *q = memchr(p, '"', (size_t)(end - p)), *r;
-        unsigned long b, e;
-        int n = 0;
-        if (!q) break;
-        r = memchr(q + 1, '"', (size_t)(end - q - 1));
-        if (!r || (size_t)(r - q - 1) >= sizeof t.name) break;
-        memset(&t, 0, sizeof t);
-        memcpy(t.name, q + 1, (size_t)(r - q - 1));
-        p = strstr(r, "\"shape\":[");
-        if (!p) break;
-        p += 9;
-        t.numel = 1;
-        while (*p != ']') {
-            long d = strtol(p, (char **)&p, 10);
-            if (n < 4) t.shape[n] = (int)d;
-            n++;
-            t.numel *= (size_t)d;
-            if (*p == ',') p++;
-        }
-        t.ndim = n;
-        p = strstr(p, "\"data_offsets\":[");
-        if (!p || sscanf(p + 16, "%lu,%lu", &b, &e) != 2 || e - b != 4 * t.numel || 8 + hlen + e > len) break;
-        t.data = (float *)malloc(t.numel * sizeof(float) + 1);
-        {
-            size_t i;
-            for (i = 0; i < t.numel; i++) t.data[i] = g99_bits_f32(g99_load_le32(bytes + 8 + hlen + b + 4 * i));
-        }
-        if (g->n == cap) {
-            cap = cap ? 2 * cap : 256;
-            g->t = (golden_tensor *)realloc(g->t, cap * sizeof *g->t);
-        }
-        g->t[g->n++] = t;
-        p = strchr(p, '}');
-        if (!p) break;
-        p++;
-    }
-    free(bytes);
-    return g->n ? 0 : -1;
+    return 0;
 }
 
 static const golden_tensor *gfind(const golden_file *g, const char *fmt, ...)
