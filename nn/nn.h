@@ -265,4 +265,232 @@ int nn_st_writer_save(nn_st_writer *w, const char *path, g99_error *err);
 void nn_st_writer_free(nn_st_writer *w);
 /* SECTION safetensors end */
 
+/* ==== core: tensors, autograd, ops, optimizers (nn/tensor.c and friends) == */
+
+/* SECTION core */
+/* The design is in nn/tensor.c's header comment; in short:
+ *  - nn_tensor: float32, 0 to 4 dims (N, C, H, W), contiguous row-major.
+ *  - nn_ctx: an arena (reset each step) for activations and the tape, the
+ *    grad mode and a sticky error. An op given bad shapes or NULL returns
+ *    NULL and records an error naming the op and the shapes; an op given
+ *    NULL after an error just returns NULL, so a forward pass is checked
+ *    once at its end (nn_ctx_error). Nothing here aborts.
+ *  - Every backward pass is written with the differentiable ops below, so
+ *    with create_graph the gradients are graph tensors themselves
+ *    (second-order gradients, StyleGAN's R1 penalty).
+ *  - nn_params: parameters and buffers in one slab with a table of names,
+ *    the reference implementation's state_dict keys. */
+
+#define NN_MAX_DIMS 4
+
+typedef struct nn_ctx nn_ctx;
+typedef struct nn_node nn_node;  /* the op record on the tape (internal) */
+
+typedef struct nn_tensor {
+    int ndim;                  /* 0 (a scalar) to NN_MAX_DIMS */
+    int shape[NN_MAX_DIMS];    /* shape[i] >= 1 for i < ndim, 1 beyond */
+    size_t numel;
+    float *data;               /* numel floats, row-major */
+    float *grad;               /* parameters: the gradient nn_backward accumulates; else NULL */
+    nn_node *node;             /* the op that made it; NULL for a leaf */
+    int requires_grad;
+    const char *name;          /* parameters and buffers: the state_dict key; else NULL */
+    /* private to nn/: validity stamps and backward-pass scratch */
+    uint32_t magic, gen;
+    struct nn_tensor *bgrad;
+    unsigned mark;
+} nn_tensor;
+
+/* ---- context ----------------------------------------------------------- */
+
+/* arena_bytes: the first arena block (0 picks 1 MiB); it grows as needed
+ * during the first steps and is one block of the high-water size after a
+ * reset, so a steady training step does not call malloc. NULL when out of
+ * memory. */
+nn_ctx *nn_ctx_new(size_t arena_bytes);
+void nn_ctx_free(nn_ctx *ctx);
+/* Starts a step: frees every tensor and node made since the last reset (the
+ * parameters live elsewhere and stay). Using an older tensor afterwards is
+ * an error ("freed tensor"), not a crash. The error record is kept. */
+void nn_ctx_reset(nn_ctx *ctx);
+/* The first error since nn_ctx_clear_error (code G99_OK when none). */
+const g99_error *nn_ctx_error(const nn_ctx *ctx);
+void nn_ctx_clear_error(nn_ctx *ctx);
+/* Records the graph (1, the default) or not (0, like torch.no_grad);
+ * returns the previous mode. */
+int nn_set_grad_enabled(nn_ctx *ctx, int enabled);
+/* Arena figures: bytes in use, bytes reserved, and how many times the arena
+ * called malloc since nn_ctx_new. */
+void nn_ctx_arena_stats(const nn_ctx *ctx, size_t *used, size_t *reserved, size_t *mallocs);
+
+/* ---- tensors in the arena ---------------------------------------------- */
+
+/* Zero-filled; shape has ndim entries. */
+nn_tensor *nn_tensor_new(nn_ctx *ctx, int ndim, const int *shape);
+/* A copy of n = numel floats. */
+nn_tensor *nn_tensor_from(nn_ctx *ctx, int ndim, const int *shape, const float *data);
+nn_tensor *nn_tensor_scalar(nn_ctx *ctx, float value);
+/* Marks a leaf so nn_grad can differentiate with respect to it (x in R1). */
+void nn_tensor_set_requires_grad(nn_tensor *t, int on);
+/* The same data, cut from the graph. */
+nn_tensor *nn_detach(nn_ctx *ctx, nn_tensor *t);
+/* "[2,3,8,8]" into buf (at least 64 bytes); returns buf. */
+const char *nn_shape_str(const nn_tensor *t, char *buf);
+
+/* ---- autograd ---------------------------------------------------------- */
+
+/* Reverse mode from a one-element loss: adds d loss / d p to p->grad of
+ * every parameter p that loss depends on (as torch's loss.backward()).
+ * With create_graph, the intermediate gradients are recorded on the tape.
+ * Returns 0 or the context's error code. */
+int nn_backward(nn_ctx *ctx, nn_tensor *loss, int create_graph);
+/* As torch.autograd.grad: grads_in[i] = sum_j d outputs[j] / d inputs[i],
+ * weighted by grads_out[j] (NULL: outputs must have one element each, weight
+ * 1). An input the outputs do not depend on gets zeros. With create_graph the
+ * results are graph tensors that can be differentiated again. .grad fields
+ * are not touched. Returns 0 or the context's error code. */
+int nn_grad(nn_ctx *ctx, int n_out, nn_tensor *const *outputs, int n_in, nn_tensor *const *inputs,
+            nn_tensor *const *grads_out, int create_graph, nn_tensor **grads_in);
+
+/* ---- ops: each returns a new arena tensor, or NULL (see nn_ctx_error) ---- */
+
+/* Elementwise a op b with NumPy broadcasting (shapes aligned on the right;
+ * a size-1 dim stretches), e.g. [N,C,H,W] + [1,C,1,1], [N,F] + [F]. */
+nn_tensor *nn_add(nn_ctx *ctx, nn_tensor *a, nn_tensor *b);
+nn_tensor *nn_sub(nn_ctx *ctx, nn_tensor *a, nn_tensor *b);
+nn_tensor *nn_mul(nn_ctx *ctx, nn_tensor *a, nn_tensor *b);
+nn_tensor *nn_div(nn_ctx *ctx, nn_tensor *a, nn_tensor *b);
+/* x * s, x + s, x / s for a constant s. */
+nn_tensor *nn_scale(nn_ctx *ctx, nn_tensor *x, float s);
+nn_tensor *nn_add_scalar(nn_ctx *ctx, nn_tensor *x, float s);
+nn_tensor *nn_div_scalar(nn_ctx *ctx, nn_tensor *x, float s);
+
+nn_tensor *nn_square(nn_ctx *ctx, nn_tensor *x);                    /* x^2 */
+nn_tensor *nn_sqrt(nn_ctx *ctx, nn_tensor *x);                      /* sqrtf(x) */
+nn_tensor *nn_rsqrt(nn_ctx *ctx, nn_tensor *x);                     /* 1 / sqrtf(x) */
+nn_tensor *nn_abs(nn_ctx *ctx, nn_tensor *x);                       /* |x|, gradient sign(x), 0 at 0 */
+nn_tensor *nn_exp(nn_ctx *ctx, nn_tensor *x);                       /* nn_expf */
+nn_tensor *nn_log(nn_ctx *ctx, nn_tensor *x);                       /* nn_logf */
+nn_tensor *nn_relu(nn_ctx *ctx, nn_tensor *x);                      /* max(x, 0), gradient 0 at 0 */
+nn_tensor *nn_leaky_relu(nn_ctx *ctx, nn_tensor *x, float slope);   /* x > 0 ? x : slope x */
+nn_tensor *nn_tanh(nn_ctx *ctx, nn_tensor *x);                      /* nn_tanhf */
+nn_tensor *nn_sigmoid(nn_ctx *ctx, nn_tensor *x);                   /* nn_sigmoidf */
+nn_tensor *nn_softplus(nn_ctx *ctx, nn_tensor *x);                  /* log(1 + e^x); x when x > 20 */
+/* min(max(x, lo), hi); the gradient passes where lo <= x <= hi (PyTorch). */
+nn_tensor *nn_clamp(nn_ctx *ctx, nn_tensor *x, float lo, float hi);
+
+/* Reductions, in the canonical long-sum order (SPEC.md §3). */
+nn_tensor *nn_sum(nn_ctx *ctx, nn_tensor *x);    /* all elements -> scalar */
+nn_tensor *nn_mean(nn_ctx *ctx, nn_tensor *x);   /* sum / numel */
+/* Sums (means) x down to a shape x broadcasts from, e.g. [N,C,H,W] ->
+ * [1,C,1,1] per channel; the inverse of broadcasting. */
+nn_tensor *nn_sum_to(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape);
+nn_tensor *nn_mean_to(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape);
+/* Broadcasts x to shape (a materialized copy). */
+nn_tensor *nn_expand(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape);
+
+/* The same data in another shape with the same numel (a view: no copy). */
+nn_tensor *nn_reshape(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape);
+
+/* [m,k] x [k,n] -> [m,n]. */
+nn_tensor *nn_matmul(nn_ctx *ctx, nn_tensor *a, nn_tensor *b);
+/* x [N,in], weight [out,in], bias [out] or NULL -> [N,out] (torch.nn.Linear). */
+nn_tensor *nn_linear(nn_ctx *ctx, nn_tensor *x, nn_tensor *weight, nn_tensor *bias);
+
+/* Convolution geometry; a zero field takes its default (stride 1,
+ * dilation 1, groups 1, padding 0, output_padding 0), so
+ * (nn_conv_opts){ .stride = 2, .padding = 1 } reads like PyTorch. The _h/_w
+ * fields, when nonzero, override stride/padding/dilation per axis. */
+typedef struct nn_conv_opts {
+    int stride, padding, dilation, groups, output_padding;
+    int stride_h, stride_w, padding_h, padding_w, dilation_h, dilation_w;
+    int output_padding_h, output_padding_w;
+} nn_conv_opts;
+
+/* x [N,C,H,W], weight [O,C/groups,kh,kw], bias [O] or NULL -> [N,O,Ho,Wo],
+ * Ho = (H + 2p - d(kh-1) - 1) / s + 1 (torch.nn.functional.conv2d). */
+nn_tensor *nn_conv2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *weight, nn_tensor *bias, const nn_conv_opts *o);
+/* x [N,Cin,H,W], weight [Cin,Cout/groups,kh,kw], bias [Cout] or NULL ->
+ * [N,Cout,Ho,Wo], Ho = (H-1)s - 2p + d(kh-1) + output_padding + 1
+ * (torch.nn.functional.conv_transpose2d). */
+nn_tensor *nn_conv_transpose2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *weight, nn_tensor *bias,
+                               const nn_conv_opts *o);
+
+/* torch.nn.BatchNorm2d on x [N,C,H,W]; gamma, beta [C] or NULL (affine off).
+ * train: batch mean and biased variance; running_mean/running_var [C] (may
+ * be NULL) become (1-momentum) r + momentum stat, the variance unbiased.
+ * Eval: the running statistics. PyTorch: momentum 0.1, eps 1e-5. */
+nn_tensor *nn_batch_norm2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *gamma, nn_tensor *beta,
+                           nn_tensor *running_mean, nn_tensor *running_var, int train,
+                           float momentum, float eps);
+
+/* Losses, mean over all elements, a scalar result. target gets no gradient. */
+/* -(y log x + (1-y) log(1-x)), each log clamped >= -100 (torch BCELoss). */
+nn_tensor *nn_bce_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
+/* max(x,0) - x y + log(1 + e^-|x|) (torch BCEWithLogitsLoss). */
+nn_tensor *nn_bce_with_logits_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
+nn_tensor *nn_mse_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);   /* (x-y)^2 */
+nn_tensor *nn_l1_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);    /* |x-y| */
+
+/* ---- parameters: one slab, a table of names ---------------------------- */
+
+enum { NN_PARAM = 0, NN_BUFFER = 1 };   /* trained, or state only (BN running stats) */
+
+typedef struct nn_params {
+    nn_tensor **t;        /* table in declaration order, the state_dict order */
+    size_t n, cap;
+    float *data;          /* the slab: trainable values [0, n_train), buffers after */
+    float *grad;          /* gradients of the trainable part, n_train floats */
+    size_t n_train, n_total;
+} nn_params;
+
+/* An empty table (zeroes *p). */
+void nn_params_init(nn_params *p);
+void nn_params_free(nn_params *p);
+/* Declares a tensor named by its state_dict key; its data pointer is set by
+ * nn_params_alloc. The returned pointer stays valid until nn_params_free.
+ * NULL (and err filled) on a duplicate name, bad shape or no memory. */
+nn_tensor *nn_params_add(nn_params *p, const char *name, int kind, int ndim, const int *shape,
+                         g99_error *err);
+/* Allocates the slab (zero-filled) once every tensor is declared. */
+int nn_params_alloc(nn_params *p, g99_error *err);
+nn_tensor *nn_params_find(const nn_params *p, const char *name);
+void nn_params_zero_grad(nn_params *p);
+
+/* ---- initializers (stream NN_STREAM_INIT, as the reference models) ------ */
+
+/* data ~ N(mean, std) (DCGAN: conv weights N(0, 0.02), BN gamma N(1, 0.02)). */
+void nn_init_normal(nn_tensor *t, nn_rng *rng, float mean, float std);
+void nn_init_constant(nn_tensor *t, float value);
+
+/* ---- optimizers: flat loops over the trainable slab ---------------------- */
+
+/* torch.optim.SGD (dampening 0, no Nesterov, no weight decay):
+ * b = g on the first step, else momentum b + g; p -= lr b. */
+typedef struct nn_sgd {
+    float lr, momentum;
+    float *buf;           /* n_train floats */
+    size_t n;
+    long step;
+} nn_sgd;
+int nn_sgd_init(nn_sgd *o, const nn_params *p, float lr, float momentum, g99_error *err);
+void nn_sgd_step(nn_sgd *o, nn_params *p);
+void nn_sgd_free(nn_sgd *o);
+
+/* torch.optim.Adam (no weight decay, no amsgrad), gan_spec.md §0:
+ * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+ * p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps). */
+typedef struct nn_adam {
+    float lr, beta1, beta2, eps;
+    float *m, *v;         /* n_train floats each */
+    size_t n;
+    long step;
+    double beta1_t, beta2_t;  /* beta^step, by repeated multiplication */
+} nn_adam;
+int nn_adam_init(nn_adam *o, const nn_params *p, float lr, float beta1, float beta2, float eps,
+                 g99_error *err);
+void nn_adam_step(nn_adam *o, nn_params *p);
+void nn_adam_free(nn_adam *o);
+/* SECTION core end */
+
 #endif

@@ -21,6 +21,8 @@ extern const test_case image_tests[];
 extern const test_case jpeg_tests[];
 extern const test_case imgops_tests[];
 extern const test_case gif_tests[];
+extern const test_case nn_tests[];
+extern const test_case nn_ops_tests[];
 
 static const struct suite {
     const char *name;
@@ -35,6 +37,8 @@ static const struct suite {
     { "jpeg", jpeg_tests },
     { "imgops", imgops_tests },
     { "gif", gif_tests },
+    { "nn", nn_tests },
+    { "nn_ops", nn_ops_tests },
 };
 
 static int current_failed;

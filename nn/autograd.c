@@ -1,0 +1,156 @@
+/* nn core: the reverse-mode engine behind nn_backward and nn_grad
+ * (SPEC.md §4; gan_spec.md §7 for the second-order requirement).
+ *
+ * The tape is in creation order, so walking it backwards from its tail
+ * meets every consumer of a tensor before the op that made it: when a node
+ * is reached, the gradient of its output (out->bgrad) is complete. Each
+ * node's backward builds the input gradients with the public ops; with
+ * create_graph the context keeps recording while it runs, so those
+ * gradients are graph tensors (torch's create_graph=True), otherwise they
+ * are plain numbers. Nodes appended during the walk lie after the old tail
+ * and are not visited. */
+#include "tensor_internal.h"
+
+#include <stdlib.h>
+
+static void accumulate(nn_ctx *ctx, nn_tensor *t, nn_tensor *g)
+{
+    nn_touched *tl;
+    if (!g) return;
+    if (t->bgrad) {
+        t->bgrad = nn_add(ctx, t->bgrad, g);
+        return;
+    }
+    tl = (nn_touched *)nn__alloc(ctx, "backward", sizeof *tl);
+    if (!tl) return;
+    tl->t = t;
+    tl->next = ctx->touched;
+    ctx->touched = tl;
+    t->bgrad = g;
+}
+
+static nn_tensor *ones_like(nn_ctx *ctx, const nn_tensor *t)
+{
+    nn_tensor *o = nn__empty_like(ctx, "backward", t);
+    size_t i;
+    if (o)
+        for (i = 0; i < o->numel; i++) o->data[i] = 1.0f;
+    return o;
+}
+
+/* The shared engine. inputs == NULL: nn_backward (every tensor that
+ * requires a gradient is relevant, parameters' .grad are accumulated);
+ * else nn_grad (only ancestors of inputs are differentiated). */
+static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *outputs,
+               nn_tensor *const *grads_out, int create_graph, int n_in, nn_tensor *const *inputs,
+               nn_tensor **grads_in)
+{
+    nn_node *nd, *tail;
+    nn_touched *tl;
+    unsigned pass;
+    int i, j, mode;
+    char s1[64], s2[64];
+
+    if (ctx->err.code != G99_OK) return ctx->err.code;
+    if (n_out < 1 || !outputs || (inputs && n_in < 1) || (inputs && !grads_in)) {
+        nn__fail(ctx, G99_EINVAL, "%s: no outputs or no inputs", api);
+        return ctx->err.code;
+    }
+    for (j = 0; j < n_out; j++)
+        if (!nn__ok(ctx, api, "an output", outputs[j])) return ctx->err.code;
+    for (i = 0; inputs && i < n_in; i++)
+        if (!nn__ok(ctx, api, "an input", inputs[i])) return ctx->err.code;
+    if (!inputs && !outputs[0]->requires_grad) {
+        nn__fail(ctx, G99_EINVAL, "%s: the loss does not depend on anything that requires a gradient", api);
+        return ctx->err.code;
+    }
+
+    pass = ++ctx->pass;
+    if (inputs) {
+        for (i = 0; i < n_in; i++) inputs[i]->mark = pass;
+        for (nd = ctx->tape_head; nd; nd = nd->next)
+            for (i = 0; i < nd->n_in; i++)
+                if (nd->in[i]->mark == pass) nd->out->mark = pass;
+    }
+
+    tail = ctx->tape_tail;
+    mode = ctx->grad_enabled;
+    ctx->grad_enabled = create_graph != 0;
+    ctx->touched = NULL;
+
+    for (j = 0; j < n_out && ctx->err.code == G99_OK; j++) {
+        nn_tensor *g;
+        if (grads_out) {
+            g = grads_out[j];
+            if (!nn__ok(ctx, api, "a gradient", g)) break;
+            if (!nn__same_shape(g, outputs[j])) {
+                nn__fail(ctx, G99_EINVAL, "%s: gradient %s for output %s", api, nn_shape_str(g, s1),
+                         nn_shape_str(outputs[j], s2));
+                break;
+            }
+        } else {
+            if (outputs[j]->numel != 1) {
+                nn__fail(ctx, G99_EINVAL, "%s: output %s has more than one element; pass its gradient",
+                         api, nn_shape_str(outputs[j], s1));
+                break;
+            }
+            g = ones_like(ctx, outputs[j]);
+        }
+        if (outputs[j]->requires_grad) accumulate(ctx, outputs[j], g);
+    }
+
+    for (nd = tail; nd && ctx->err.code == G99_OK; nd = nd->prev) {
+        nn_tensor *gin[NN_NODE_MAX_IN] = { NULL, NULL, NULL };
+        int any = 0;
+        if (!nd->out->bgrad) continue;
+        for (i = 0; i < nd->n_in; i++) {
+            nn_tensor *t = nd->in[i];
+            nd->need[i] = t->requires_grad && (!inputs || t->mark == pass);
+            any |= nd->need[i];
+        }
+        if (!any) continue;
+        nd->backward(ctx, nd, nd->out->bgrad, gin);
+        for (i = 0; i < nd->n_in && ctx->err.code == G99_OK; i++) {
+            if (!nd->need[i] || !gin[i]) continue;
+            if (!nn__same_shape(gin[i], nd->in[i])) {
+                nn__fail(ctx, G99_EINVAL, "%s backward: gradient %s for input %s", nd->op,
+                         nn_shape_str(gin[i], s1), nn_shape_str(nd->in[i], s2));
+                break;
+            }
+            accumulate(ctx, nd->in[i], gin[i]);
+        }
+    }
+
+    if (ctx->err.code == G99_OK) {
+        if (inputs) {
+            for (i = 0; i < n_in; i++) {
+                grads_in[i] = inputs[i]->bgrad;
+                if (!grads_in[i]) grads_in[i] = nn_tensor_new(ctx, inputs[i]->ndim, inputs[i]->shape);
+            }
+        } else {
+            for (tl = ctx->touched; tl; tl = tl->next) {
+                nn_tensor *t = tl->t;
+                size_t k;
+                if (t->node || !t->grad) continue;
+                for (k = 0; k < t->numel; k++) t->grad[k] += t->bgrad->data[k];
+            }
+        }
+    }
+    for (tl = ctx->touched; tl; tl = tl->next) tl->t->bgrad = NULL;
+    ctx->touched = NULL;
+    ctx->grad_enabled = mode;
+    return ctx->err.code;
+}
+
+int nn_backward(nn_ctx *ctx, nn_tensor *loss, int create_graph)
+{
+    if (!ctx) return G99_EINVAL;
+    return run(ctx, "backward", 1, &loss, NULL, create_graph, 0, NULL, NULL);
+}
+
+int nn_grad(nn_ctx *ctx, int n_out, nn_tensor *const *outputs, int n_in, nn_tensor *const *inputs,
+            nn_tensor *const *grads_out, int create_graph, nn_tensor **grads_in)
+{
+    if (!ctx) return G99_EINVAL;
+    return run(ctx, "grad", n_out, outputs, grads_out, create_graph, n_in, inputs, grads_in);
+}

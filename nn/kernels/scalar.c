@@ -1,0 +1,124 @@
+/* The scalar reference of every kernel in kernels.h: plain C99, always
+ * compiled, the definition of the bits that every SIMD twin must give.
+ * Loops are ordered for locality but never change the order of operations
+ * kernels.h states for each output. */
+#include "kernels.h"
+
+#include <math.h>
+#include <string.h>
+
+void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                const float *b, size_t ldb, float *c, size_t ldc)
+{
+    size_t i, j, p;
+    if (!tb) {
+        /* i-p-j: row p of B streams through row i of C; each C[i][j] still
+         * sees p = 0, 1, ... in order. */
+        for (i = 0; i < m; i++) {
+            float *ci = c + i * ldc;
+            for (p = 0; p < k; p++) {
+                float aip = ta ? a[p * lda + i] : a[i * lda + p];
+                const float *bp = b + p * ldb;
+                for (j = 0; j < n; j++) ci[j] = fmaf(aip, bp[j], ci[j]);
+            }
+        }
+        return;
+    }
+    /* B is [n,k]: a dot product along contiguous rows of B. */
+    for (i = 0; i < m; i++) {
+        for (j = 0; j < n; j++) {
+            const float *bj = b + j * ldb;
+            float acc = c[i * ldc + j];
+            if (ta) {
+                for (p = 0; p < k; p++) acc = fmaf(a[p * lda + i], bj[p], acc);
+            } else {
+                const float *ai = a + i * lda;
+                for (p = 0; p < k; p++) acc = fmaf(ai[p], bj[p], acc);
+            }
+            c[i * ldc + j] = acc;
+        }
+    }
+}
+
+void nn_k_im2col(const nn_k_conv_geom *g, const float *x, float *cols)
+{
+    int c, i, j, oy, ox;
+    size_t L = (size_t)g->ho * (size_t)g->wo;
+    for (c = 0; c < g->c; c++) {
+        const float *xc = x + (size_t)c * g->h * g->w;
+        for (i = 0; i < g->kh; i++) {
+            for (j = 0; j < g->kw; j++) {
+                float *row = cols + ((size_t)(c * g->kh + i) * g->kw + j) * L;
+                for (oy = 0; oy < g->ho; oy++) {
+                    int y = oy * g->sh - g->ph + i * g->dh;
+                    float *dst = row + (size_t)oy * g->wo;
+                    if (y < 0 || y >= g->h) {
+                        memset(dst, 0, sizeof(float) * (size_t)g->wo);
+                        continue;
+                    }
+                    for (ox = 0; ox < g->wo; ox++) {
+                        int xx = ox * g->sw - g->pw + j * g->dw;
+                        dst[ox] = (xx >= 0 && xx < g->w) ? xc[(size_t)y * g->w + xx] : 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+void nn_k_col2im(const nn_k_conv_geom *g, const float *cols, float *x)
+{
+    int c, i, j, oy, ox;
+    size_t L = (size_t)g->ho * (size_t)g->wo;
+    for (c = 0; c < g->c; c++) {
+        float *xc = x + (size_t)c * g->h * g->w;
+        for (i = 0; i < g->kh; i++) {
+            for (j = 0; j < g->kw; j++) {
+                const float *row = cols + ((size_t)(c * g->kh + i) * g->kw + j) * L;
+                for (oy = 0; oy < g->ho; oy++) {
+                    int y = oy * g->sh - g->ph + i * g->dh;
+                    const float *src = row + (size_t)oy * g->wo;
+                    if (y < 0 || y >= g->h) continue;
+                    for (ox = 0; ox < g->wo; ox++) {
+                        int xx = ox * g->sw - g->pw + j * g->dw;
+                        if (xx >= 0 && xx < g->w) xc[(size_t)y * g->w + xx] += src[ox];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void nn_k_lsum_init(nn_k_lsum *a)
+{
+    memset(a, 0, sizeof *a);
+}
+
+void nn_k_lsum_add(nn_k_lsum *a, const float *x, size_t n)
+{
+    size_t i, lane = a->n & 15;
+    for (i = 0; i < n; i++) {
+        a->s[lane] += x[i];
+        lane = (lane + 1) & 15;
+    }
+    a->n += n;
+}
+
+float nn_k_lsum_result(const nn_k_lsum *a)
+{
+    float s[16];
+    int j;
+    memcpy(s, a->s, sizeof s);
+    for (j = 0; j < 8; j++) s[j] += s[j + 8];
+    for (j = 0; j < 4; j++) s[j] += s[j + 4];
+    for (j = 0; j < 2; j++) s[j] += s[j + 2];
+    return s[0] + s[1];
+}
+
+float nn_k_sum(const float *x, size_t n)
+{
+    nn_k_lsum a;
+    nn_k_lsum_init(&a);
+    nn_k_lsum_add(&a, x, n);
+    return nn_k_lsum_result(&a);
+}

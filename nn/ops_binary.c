@@ -1,0 +1,114 @@
+/* nn core: elementwise ops of two tensors with NumPy/PyTorch broadcasting
+ * (SPEC.md §4): shapes are aligned on the right and a dim of 1 stretches,
+ * so a per-channel bias is b viewed [1,C,1,1] over x [N,C,H,W], a linear
+ * bias [F] over [N,F]. The gradient of a stretched input is summed back to
+ * its shape with nn_sum_to (canonical order). */
+#include "tensor_internal.h"
+
+enum { B_ADD, B_SUB, B_MUL, B_DIV };
+static const char *const binary_names[] = { "add", "sub", "mul", "div" };
+
+static float apply(int kind, float a, float b)
+{
+    switch (kind) {
+    case B_ADD: return a + b;
+    case B_SUB: return a - b;
+    case B_MUL: return a * b;
+    default: return a / b;
+    }
+}
+
+static void binary_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gin)
+{
+    nn_tensor *a = nd->in[0], *b = nd->in[1];
+    nn_tensor *ga = NULL, *gb = NULL;
+    switch (nd->iarg[0]) {
+    case B_ADD:
+        ga = g;
+        gb = g;
+        break;
+    case B_SUB:
+        ga = g;
+        if (nd->need[1]) gb = nn_scale(ctx, g, -1.0f);
+        break;
+    case B_MUL:
+        if (nd->need[0]) ga = nn_mul(ctx, g, b);
+        if (nd->need[1]) gb = nn_mul(ctx, g, a);
+        break;
+    default:  /* d(a/b)/db = -a/b^2 = -y/b */
+        if (nd->need[0]) ga = nn_div(ctx, g, b);
+        if (nd->need[1]) gb = nn_scale(ctx, nn_div(ctx, nn_mul(ctx, g, nd->out), b), -1.0f);
+        break;
+    }
+    if (nd->need[0]) gin[0] = nn_sum_to(ctx, ga, a->ndim, a->shape);
+    if (nd->need[1]) gin[1] = nn_sum_to(ctx, gb, b->ndim, b->shape);
+}
+
+/* The broadcast shape of a and b, or 0 after recording an error. */
+static int broadcast_shape(nn_ctx *ctx, const char *op, const nn_tensor *a, const nn_tensor *b,
+                           int *ndim, int shape[NN_MAX_DIMS])
+{
+    int n = a->ndim > b->ndim ? a->ndim : b->ndim, i;
+    for (i = 0; i < n; i++) {
+        int ia = a->ndim - n + i, ib = b->ndim - n + i;
+        int da = ia >= 0 ? a->shape[ia] : 1, db = ib >= 0 ? b->shape[ib] : 1;
+        if (da != db && da != 1 && db != 1) {
+            char s1[64], s2[64];
+            nn__fail(ctx, G99_EINVAL, "%s: shapes %s and %s do not broadcast (dim %d: %d vs %d)", op,
+                     nn_shape_str(a, s1), nn_shape_str(b, s2), i, da, db);
+            return 0;
+        }
+        shape[i] = da > db ? da : db;
+    }
+    *ndim = n;
+    return 1;
+}
+
+/* Row-major strides of t on the 4 right-aligned axes of out, 0 where t is
+ * stretched. */
+static void broadcast_strides(const nn_tensor *t, const int o4[4], size_t st[4])
+{
+    int s4[4], d;
+    size_t acc = 1;
+    nn__shape4(t, s4);
+    for (d = 3; d >= 0; d--) {
+        st[d] = (s4[d] == 1 && o4[d] != 1) ? 0 : acc;
+        acc *= (size_t)s4[d];
+    }
+}
+
+static nn_tensor *binary(nn_ctx *ctx, int kind, nn_tensor *a, nn_tensor *b)
+{
+    const char *op = binary_names[kind];
+    int ndim, shape[NN_MAX_DIMS], o4[4];
+    size_t sa[4], sb[4], i, i0, i1, i2, i3, k = 0;
+    nn_tensor *y;
+    nn_node *nd;
+    if (!ctx || !nn__ok(ctx, op, "a", a) || !nn__ok(ctx, op, "b", b)) return NULL;
+    if (!broadcast_shape(ctx, op, a, b, &ndim, shape)) return NULL;
+    y = nn__empty(ctx, op, ndim, shape);
+    if (!y) return NULL;
+    if (a->numel == y->numel && b->numel == y->numel) {
+        for (i = 0; i < y->numel; i++) y->data[i] = apply(kind, a->data[i], b->data[i]);
+    } else {
+        nn__shape4(y, o4);
+        broadcast_strides(a, o4, sa);
+        broadcast_strides(b, o4, sb);
+        for (i0 = 0; i0 < (size_t)o4[0]; i0++)
+            for (i1 = 0; i1 < (size_t)o4[1]; i1++)
+                for (i2 = 0; i2 < (size_t)o4[2]; i2++) {
+                    const float *pa = a->data + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
+                    const float *pb = b->data + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
+                    for (i3 = 0; i3 < (size_t)o4[3]; i3++)
+                        y->data[k++] = apply(kind, pa[i3 * sa[3]], pb[i3 * sb[3]]);
+                }
+    }
+    nd = nn__record(ctx, op, binary_backward, y, 2, a, b, NULL);
+    if (nd) nd->iarg[0] = kind;
+    return ctx->err.code ? NULL : y;
+}
+
+nn_tensor *nn_add(nn_ctx *ctx, nn_tensor *a, nn_tensor *b) { return binary(ctx, B_ADD, a, b); }
+nn_tensor *nn_sub(nn_ctx *ctx, nn_tensor *a, nn_tensor *b) { return binary(ctx, B_SUB, a, b); }
+nn_tensor *nn_mul(nn_ctx *ctx, nn_tensor *a, nn_tensor *b) { return binary(ctx, B_MUL, a, b); }
+nn_tensor *nn_div(nn_ctx *ctx, nn_tensor *a, nn_tensor *b) { return binary(ctx, B_DIV, a, b); }

@@ -1,0 +1,284 @@
+/* nn core: conv2d and conv_transpose2d by im2col/col2im + SGEMM (SPEC.md §4;
+ * torch.nn.functional.conv2d / conv_transpose2d, gan_spec.md §0).
+ *
+ * A convolution y = F(x, w) is bilinear, and so are its two gradients:
+ *   Gx(gy, w) = dL/dx  (the transposed convolution: cols = w^T gy, col2im)
+ *   Gw(x, gy) = dL/dw  (cols = im2col(x), dw += gy cols^T)
+ * The three are closed under differentiation, which is all create_graph
+ * needs (gan_spec.md §7, the R1 penalty):
+ *   F (x, w):  with upstream g of y's shape:  dx = Gx(g, w),  dw = Gw(x, g)
+ *   Gx(gy, w): with upstream u of x's shape:  dgy = F(u, w),  dw = Gw(u, gy)
+ *   Gw(x, gy): with upstream u of w's shape:  dx = Gx(gy, u), dgy = F(x, u)
+ * conv_transpose2d(x, w) is Gx of the convolution that maps its output back
+ * to x; PyTorch's weight [in, out/groups, kh, kw] is that convolution's
+ * weight [O, C/groups, kh, kw] as it stands.
+ *
+ * Shapes, per image n and group g (Cg = C/groups, Og = O/groups,
+ * K = Cg kh kw, L = Ho Wo):
+ *   im2col(x[n,g]) [K, L];  y[n,g] [Og, L] += w[g] [Og, K] . cols
+ *   cols [K, L] = w[g]^T . gy[n,g];  col2im(cols) -> x[n,g]
+ *   dw[g] [Og, K] += gy[n,g] [Og, L] . cols^T   (n = 0, 1, ... in order) */
+#include "tensor_internal.h"
+
+typedef struct conv_geom {
+    int n, c, h, w;         /* the convolution's input */
+    int o, ho, wo;          /* its output */
+    int kh, kw, sh, sw, ph, pw, dh, dw, groups;
+} conv_geom;
+
+/* The geometry travels in the node's integer arguments. */
+typedef char conv_geom_fits_node[sizeof(conv_geom) <= NN_NODE_IARGS * sizeof(int) ? 1 : -1];
+
+static nn_k_conv_geom kgeom(const conv_geom *g)
+{
+    nn_k_conv_geom k;
+    k.c = g->c / g->groups;
+    k.h = g->h;
+    k.w = g->w;
+    k.kh = g->kh;
+    k.kw = g->kw;
+    k.sh = g->sh;
+    k.sw = g->sw;
+    k.ph = g->ph;
+    k.pw = g->pw;
+    k.dh = g->dh;
+    k.dw = g->dw;
+    k.ho = g->ho;
+    k.wo = g->wo;
+    return k;
+}
+
+static void save_geom(nn_node *nd, const conv_geom *g)
+{
+    memcpy(nd->iarg, g, sizeof *g);
+}
+
+static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *w);
+static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_tensor *w, const char *op);
+static nn_tensor *conv_gw(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *gy);
+
+static void f_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
+{
+    conv_geom g;
+    memcpy(&g, nd->iarg, sizeof g);
+    if (nd->need[0]) gin[0] = conv_gx(ctx, &g, u, nd->in[1], "conv2d_grad_input");
+    if (nd->need[1]) gin[1] = conv_gw(ctx, &g, nd->in[0], u);
+}
+
+static void gx_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
+{
+    conv_geom g;
+    memcpy(&g, nd->iarg, sizeof g);
+    if (nd->need[0]) gin[0] = conv_f(ctx, &g, u, nd->in[1]);
+    if (nd->need[1]) gin[1] = conv_gw(ctx, &g, u, nd->in[0]);
+}
+
+static void gw_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
+{
+    conv_geom g;
+    memcpy(&g, nd->iarg, sizeof g);
+    if (nd->need[0]) gin[0] = conv_gx(ctx, &g, nd->in[1], u, "conv2d_grad_input");
+    if (nd->need[1]) gin[1] = conv_f(ctx, &g, nd->in[0], u);
+}
+
+static float *cols_alloc(nn_ctx *ctx, const char *op, const conv_geom *g)
+{
+    size_t k = (size_t)(g->c / g->groups) * (size_t)g->kh * (size_t)g->kw, n;
+    if (g99_size_mul(k, (size_t)g->ho * (size_t)g->wo, &n) || n > (size_t)-1 / sizeof(float)) {
+        nn__fail(ctx, G99_ELIMIT, "%s: column matrix too large", op);
+        return NULL;
+    }
+    return (float *)nn__alloc(ctx, op, n * sizeof(float));
+}
+
+/* y [N,O,Ho,Wo] = F(x [N,C,H,W], w [O,Cg,kh,kw]) */
+static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *w)
+{
+    int shape[4], n, grp, cg = g->c / g->groups, og = g->o / g->groups;
+    size_t K = (size_t)cg * g->kh * g->kw, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w;
+    nn_k_conv_geom kg = kgeom(g);
+    nn_tensor *y;
+    float *cols;
+    nn_node *nd;
+    if (!x || !w || ctx->err.code) return NULL;
+    shape[0] = g->n; shape[1] = g->o; shape[2] = g->ho; shape[3] = g->wo;
+    y = nn_tensor_new(ctx, 4, shape);
+    cols = y ? cols_alloc(ctx, "conv2d", g) : NULL;
+    if (!cols) return NULL;
+    for (n = 0; n < g->n; n++)
+        for (grp = 0; grp < g->groups; grp++) {
+            nn_k_im2col(&kg, x->data + ((size_t)n * g->c + (size_t)grp * cg) * hw, cols);
+            nn_k_sgemm(0, 0, (size_t)og, L, K, w->data + (size_t)grp * og * K, K, cols, L,
+                       y->data + ((size_t)n * g->o + (size_t)grp * og) * L, L);
+        }
+    nd = nn__record(ctx, "conv2d", f_backward, y, 2, x, w, NULL);
+    if (nd) save_geom(nd, g);
+    return ctx->err.code ? NULL : y;
+}
+
+/* x-shaped [N,C,H,W] = Gx(gy [N,O,Ho,Wo], w [O,Cg,kh,kw]) */
+static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_tensor *w, const char *op)
+{
+    int shape[4], n, grp, cg = g->c / g->groups, og = g->o / g->groups;
+    size_t K = (size_t)cg * g->kh * g->kw, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w;
+    nn_k_conv_geom kg = kgeom(g);
+    nn_tensor *x;
+    float *cols;
+    nn_node *nd;
+    if (!gy || !w || ctx->err.code) return NULL;
+    shape[0] = g->n; shape[1] = g->c; shape[2] = g->h; shape[3] = g->w;
+    x = nn_tensor_new(ctx, 4, shape);
+    cols = x ? cols_alloc(ctx, op, g) : NULL;
+    if (!cols) return NULL;
+    for (n = 0; n < g->n; n++)
+        for (grp = 0; grp < g->groups; grp++) {
+            memset(cols, 0, K * L * sizeof(float));
+            nn_k_sgemm(1, 0, K, L, (size_t)og, w->data + (size_t)grp * og * K, K,
+                       gy->data + ((size_t)n * g->o + (size_t)grp * og) * L, L, cols, L);
+            nn_k_col2im(&kg, cols, x->data + ((size_t)n * g->c + (size_t)grp * cg) * hw);
+        }
+    nd = nn__record(ctx, op, gx_backward, x, 2, gy, w, NULL);
+    if (nd) save_geom(nd, g);
+    return ctx->err.code ? NULL : x;
+}
+
+/* w-shaped [O,Cg,kh,kw] = Gw(x [N,C,H,W], gy [N,O,Ho,Wo]) */
+static nn_tensor *conv_gw(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *gy)
+{
+    int shape[4], n, grp, cg = g->c / g->groups, og = g->o / g->groups;
+    size_t K = (size_t)cg * g->kh * g->kw, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w;
+    nn_k_conv_geom kg = kgeom(g);
+    nn_tensor *dw;
+    float *cols;
+    nn_node *nd;
+    if (!x || !gy || ctx->err.code) return NULL;
+    shape[0] = g->o; shape[1] = cg; shape[2] = g->kh; shape[3] = g->kw;
+    dw = nn_tensor_new(ctx, 4, shape);
+    cols = dw ? cols_alloc(ctx, "conv2d_grad_weight", g) : NULL;
+    if (!cols) return NULL;
+    for (n = 0; n < g->n; n++)
+        for (grp = 0; grp < g->groups; grp++) {
+            nn_k_im2col(&kg, x->data + ((size_t)n * g->c + (size_t)grp * cg) * hw, cols);
+            nn_k_sgemm(0, 1, (size_t)og, K, L, gy->data + ((size_t)n * g->o + (size_t)grp * og) * L, L,
+                       cols, L, dw->data + (size_t)grp * og * K, K);
+        }
+    nd = nn__record(ctx, "conv2d_grad_weight", gw_backward, dw, 2, x, gy, NULL);
+    if (nd) save_geom(nd, g);
+    return ctx->err.code ? NULL : dw;
+}
+
+/* Reads the options into g (kernel size from the weight), or records an
+ * error naming op and returns 0. */
+static int read_opts(nn_ctx *ctx, const char *op, const nn_conv_opts *o, conv_geom *g, int *oph, int *opw)
+{
+    nn_conv_opts d;
+    if (!o) {
+        memset(&d, 0, sizeof d);
+        o = &d;
+    }
+    g->sh = o->stride_h ? o->stride_h : (o->stride ? o->stride : 1);
+    g->sw = o->stride_w ? o->stride_w : (o->stride ? o->stride : 1);
+    g->ph = o->padding_h ? o->padding_h : o->padding;
+    g->pw = o->padding_w ? o->padding_w : o->padding;
+    g->dh = o->dilation_h ? o->dilation_h : (o->dilation ? o->dilation : 1);
+    g->dw = o->dilation_w ? o->dilation_w : (o->dilation ? o->dilation : 1);
+    g->groups = o->groups ? o->groups : 1;
+    *oph = o->output_padding_h ? o->output_padding_h : o->output_padding;
+    *opw = o->output_padding_w ? o->output_padding_w : o->output_padding;
+    if (g->sh < 1 || g->sw < 1 || g->dh < 1 || g->dw < 1 || g->ph < 0 || g->pw < 0 || g->groups < 1 ||
+        *oph < 0 || *opw < 0) {
+        nn__fail(ctx, G99_EINVAL, "%s: stride %dx%d, padding %dx%d, dilation %dx%d, groups %d, "
+                 "output_padding %dx%d (want stride, dilation, groups >= 1, paddings >= 0)", op,
+                 g->sh, g->sw, g->ph, g->pw, g->dh, g->dw, g->groups, *oph, *opw);
+        return 0;
+    }
+    return 1;
+}
+
+static int check_bias(nn_ctx *ctx, const char *op, const nn_tensor *b, int channels)
+{
+    char s1[64];
+    if (!b) return 1;
+    if (!nn__ok(ctx, op, "bias", b)) return 0;
+    if (b->ndim != 1 || b->shape[0] != channels) {
+        nn__fail(ctx, G99_EINVAL, "%s: bias %s for %d output channels", op, nn_shape_str(b, s1), channels);
+        return 0;
+    }
+    return 1;
+}
+
+static nn_tensor *add_bias(nn_ctx *ctx, nn_tensor *y, nn_tensor *b)
+{
+    int shape[4];
+    if (!b || !y) return y;
+    shape[0] = 1; shape[1] = b->shape[0]; shape[2] = 1; shape[3] = 1;
+    return nn_add(ctx, y, nn_reshape(ctx, b, 4, shape));
+}
+
+nn_tensor *nn_conv2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *w, nn_tensor *b, const nn_conv_opts *o)
+{
+    conv_geom g;
+    int oph, opw;
+    long eh, ew;
+    char s1[64], s2[64];
+    if (!ctx || !nn__ok(ctx, "conv2d", "input", x) || !nn__ok(ctx, "conv2d", "weight", w)) return NULL;
+    if (!read_opts(ctx, "conv2d", o, &g, &oph, &opw)) return NULL;
+    nn_shape_str(x, s1);
+    nn_shape_str(w, s2);
+    if (x->ndim != 4 || w->ndim != 4)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv2d: input %s and weight %s must be 4-D", s1, s2);
+    g.n = x->shape[0]; g.c = x->shape[1]; g.h = x->shape[2]; g.w = x->shape[3];
+    g.o = w->shape[0]; g.kh = w->shape[2]; g.kw = w->shape[3];
+    if (g.c % g.groups || g.o % g.groups)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv2d: input %s and weight %s: channels not divisible by groups %d",
+                                     s1, s2, g.groups);
+    if (w->shape[1] * g.groups != g.c)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv2d: input %s has %d channels, weight %s wants %d", s1,
+                                     g.c, s2, w->shape[1] * g.groups);
+    if (!check_bias(ctx, "conv2d", b, g.o)) return NULL;
+    eh = (long)g.h + 2L * g.ph - (long)g.dh * (g.kh - 1) - 1;
+    ew = (long)g.w + 2L * g.pw - (long)g.dw * (g.kw - 1) - 1;
+    if (eh < 0 || ew < 0)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv2d: input %s with padding %dx%d is smaller than the "
+                                     "dilated kernel of weight %s", s1, g.ph, g.pw, s2);
+    g.ho = (int)(eh / g.sh + 1);
+    g.wo = (int)(ew / g.sw + 1);
+    return add_bias(ctx, conv_f(ctx, &g, x, w), b);
+}
+
+nn_tensor *nn_conv_transpose2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *w, nn_tensor *b, const nn_conv_opts *o)
+{
+    conv_geom g;
+    int oph, opw;
+    long ho, wo;
+    char s1[64], s2[64];
+    if (!ctx || !nn__ok(ctx, "conv_transpose2d", "input", x) || !nn__ok(ctx, "conv_transpose2d", "weight", w))
+        return NULL;
+    if (!read_opts(ctx, "conv_transpose2d", o, &g, &oph, &opw)) return NULL;
+    nn_shape_str(x, s1);
+    nn_shape_str(w, s2);
+    if (x->ndim != 4 || w->ndim != 4)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv_transpose2d: input %s and weight %s must be 4-D", s1, s2);
+    if (x->shape[1] != w->shape[0])
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv_transpose2d: input %s has %d channels, weight %s wants %d",
+                                     s1, x->shape[1], s2, w->shape[0]);
+    if (x->shape[1] % g.groups)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv_transpose2d: input %s: channels not divisible by groups %d",
+                                     s1, g.groups);
+    /* PyTorch's rule: an output padding must be below the stride or the dilation. */
+    if ((oph >= g.sh && oph >= g.dh) || (opw >= g.sw && opw >= g.dw))
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv_transpose2d: output_padding %dx%d must be smaller than "
+                                     "stride %dx%d or dilation %dx%d", oph, opw, g.sh, g.sw, g.dh, g.dw);
+    /* the convolution that maps the output back to x */
+    g.n = x->shape[0]; g.o = x->shape[1]; g.ho = x->shape[2]; g.wo = x->shape[3];
+    g.c = w->shape[1] * g.groups; g.kh = w->shape[2]; g.kw = w->shape[3];
+    if (!check_bias(ctx, "conv_transpose2d", b, g.c)) return NULL;
+    ho = ((long)g.ho - 1) * g.sh - 2L * g.ph + (long)g.dh * (g.kh - 1) + oph + 1;
+    wo = ((long)g.wo - 1) * g.sw - 2L * g.pw + (long)g.dw * (g.kw - 1) + opw + 1;
+    if (ho < 1 || wo < 1 || ho > 1L << 24 || wo > 1L << 24)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "conv_transpose2d: input %s, weight %s, padding %dx%d give "
+                                     "an output of %ldx%ld", s1, s2, g.ph, g.pw, ho, wo);
+    g.h = (int)ho;
+    g.w = (int)wo;
+    return add_bias(ctx, conv_gx(ctx, &g, x, w, "conv_transpose2d"), b);
+}

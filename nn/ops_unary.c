@@ -1,0 +1,137 @@
+/* nn core: elementwise ops of one tensor (SPEC.md §4; gan_spec.md §0 for
+ * PyTorch's conventions at the kinks). One forward loop and one backward
+ * per op; the backward is built from ops, so it is itself differentiable
+ * (the gradient of tanh uses its output y, which is on the graph). */
+#include "tensor_internal.h"
+
+#include <math.h>
+
+enum {
+    U_SCALE, U_ADDS, U_DIVS, U_SQUARE, U_SQRT, U_RSQRT, U_ABS, U_EXP, U_LOG,
+    U_RELU, U_LRELU, U_TANH, U_SIGMOID, U_SOFTPLUS, U_CLAMP
+};
+
+static const char *const unary_names[] = {
+    "scale", "add_scalar", "div_scalar", "square", "sqrt", "rsqrt", "abs", "exp", "log",
+    "relu", "leaky_relu", "tanh", "sigmoid", "softplus", "clamp"
+};
+
+/* log(1 + u) accurate for small u with only nn_logf: Goldberg's trick
+ * log(w) * u / (w - 1), w = 1 + u, cancels the rounding of w. */
+static float log1p_g(float u)
+{
+    float w = 1.0f + u;
+    if (w == 1.0f) return u;
+    return nn_logf(w) * (u / (w - 1.0f));
+}
+
+static float apply(int kind, float x, float a, float b)
+{
+    switch (kind) {
+    case U_SCALE: return x * a;
+    case U_ADDS: return x + a;
+    case U_DIVS: return x / a;
+    case U_SQUARE: return x * x;
+    case U_SQRT: return sqrtf(x);
+    case U_RSQRT: return 1.0f / sqrtf(x);
+    case U_ABS: return fabsf(x);
+    case U_EXP: return nn_expf(x);
+    case U_LOG: return nn_logf(x);
+    case U_RELU: return x > 0.0f ? x : 0.0f;
+    case U_LRELU: return x > 0.0f ? x : x * a;
+    case U_TANH: return nn_tanhf(x);
+    case U_SIGMOID: return nn_sigmoidf(x);
+    /* PyTorch's threshold 20: above it log(1 + e^x) is x in float32. */
+    case U_SOFTPLUS: return x > 20.0f ? x : log1p_g(nn_expf(x));
+    default: /* U_CLAMP; NaN stays NaN as in PyTorch */
+        if (x < a) return a;
+        if (x > b) return b;
+        return x;
+    }
+}
+
+static void unary_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gin)
+{
+    nn_tensor *x = nd->in[0], *y = nd->out;
+    float a = nd->farg[0], b = nd->farg[1];
+    switch (nd->iarg[0]) {
+    case U_SCALE: gin[0] = nn_scale(ctx, g, a); break;
+    case U_ADDS: gin[0] = g; break;
+    case U_DIVS: gin[0] = nn_div_scalar(ctx, g, a); break;
+    case U_SQUARE: gin[0] = nn_mul(ctx, g, nn_scale(ctx, x, 2.0f)); break;
+    case U_SQRT: gin[0] = nn_div(ctx, g, nn_scale(ctx, y, 2.0f)); break;
+    /* d/dx x^-1/2 = -1/2 y^3 */
+    case U_RSQRT: gin[0] = nn_mul(ctx, g, nn_scale(ctx, nn_mul(ctx, nn_square(ctx, y), y), -0.5f)); break;
+    case U_ABS: gin[0] = nn_mul(ctx, g, nn__mask(ctx, x, NN_MASK_SIGN, 0, 0)); break;
+    case U_EXP: gin[0] = nn_mul(ctx, g, y); break;
+    case U_LOG: gin[0] = nn_div(ctx, g, x); break;
+    case U_RELU: gin[0] = nn_mul(ctx, g, nn__mask(ctx, x, NN_MASK_POS, 0, 0)); break;
+    case U_LRELU: gin[0] = nn_mul(ctx, g, nn__mask(ctx, x, NN_MASK_LEAKY, a, 0)); break;
+    /* 1 - y^2 */
+    case U_TANH: gin[0] = nn_mul(ctx, g, nn_add_scalar(ctx, nn_scale(ctx, nn_square(ctx, y), -1.0f), 1.0f)); break;
+    /* y (1 - y) */
+    case U_SIGMOID:
+        gin[0] = nn_mul(ctx, g, nn_mul(ctx, y, nn_add_scalar(ctx, nn_scale(ctx, y, -1.0f), 1.0f)));
+        break;
+    /* sigmoid(x), which is exactly 1 in float32 above the threshold */
+    case U_SOFTPLUS: gin[0] = nn_mul(ctx, g, nn_sigmoid(ctx, x)); break;
+    default: gin[0] = nn_mul(ctx, g, nn__mask(ctx, x, NN_MASK_RANGE, a, b)); break;
+    }
+}
+
+static nn_tensor *unary(nn_ctx *ctx, int kind, nn_tensor *x, float a, float b)
+{
+    const char *op = unary_names[kind];
+    nn_tensor *y;
+    nn_node *nd;
+    size_t i;
+    if (!ctx || !nn__ok(ctx, op, "input", x)) return NULL;
+    y = nn__empty_like(ctx, op, x);
+    if (!y) return NULL;
+    for (i = 0; i < x->numel; i++) y->data[i] = apply(kind, x->data[i], a, b);
+    nd = nn__record(ctx, op, unary_backward, y, 1, x, NULL, NULL);
+    if (nd) {
+        nd->iarg[0] = kind;
+        nd->farg[0] = a;
+        nd->farg[1] = b;
+    }
+    return ctx->err.code ? NULL : y;
+}
+
+nn_tensor *nn_scale(nn_ctx *ctx, nn_tensor *x, float s) { return unary(ctx, U_SCALE, x, s, 0); }
+nn_tensor *nn_add_scalar(nn_ctx *ctx, nn_tensor *x, float s) { return unary(ctx, U_ADDS, x, s, 0); }
+nn_tensor *nn_div_scalar(nn_ctx *ctx, nn_tensor *x, float s) { return unary(ctx, U_DIVS, x, s, 0); }
+nn_tensor *nn_square(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_SQUARE, x, 0, 0); }
+nn_tensor *nn_sqrt(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_SQRT, x, 0, 0); }
+nn_tensor *nn_rsqrt(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_RSQRT, x, 0, 0); }
+nn_tensor *nn_abs(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_ABS, x, 0, 0); }
+nn_tensor *nn_exp(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_EXP, x, 0, 0); }
+nn_tensor *nn_log(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_LOG, x, 0, 0); }
+nn_tensor *nn_relu(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_RELU, x, 0, 0); }
+nn_tensor *nn_leaky_relu(nn_ctx *ctx, nn_tensor *x, float slope) { return unary(ctx, U_LRELU, x, slope, 0); }
+nn_tensor *nn_tanh(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_TANH, x, 0, 0); }
+nn_tensor *nn_sigmoid(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_SIGMOID, x, 0, 0); }
+nn_tensor *nn_softplus(nn_ctx *ctx, nn_tensor *x) { return unary(ctx, U_SOFTPLUS, x, 0, 0); }
+
+nn_tensor *nn_clamp(nn_ctx *ctx, nn_tensor *x, float lo, float hi)
+{
+    if (ctx && !(lo <= hi)) return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "clamp: lo %g > hi %g", lo, hi);
+    return unary(ctx, U_CLAMP, x, lo, hi);
+}
+
+nn_tensor *nn__mask(nn_ctx *ctx, nn_tensor *x, int rule, float a, float b)
+{
+    nn_tensor *m = nn__empty_like(ctx, "mask", x);
+    size_t i;
+    if (!m) return NULL;
+    for (i = 0; i < x->numel; i++) {
+        float v = x->data[i];
+        switch (rule) {
+        case NN_MASK_POS: m->data[i] = v > 0.0f ? 1.0f : 0.0f; break;
+        case NN_MASK_LEAKY: m->data[i] = v > 0.0f ? 1.0f : a; break;
+        case NN_MASK_SIGN: m->data[i] = v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); break;
+        default: m->data[i] = (v >= a && v <= b) ? 1.0f : 0.0f; break;
+        }
+    }
+    return m;
+}

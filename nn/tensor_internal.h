@@ -1,0 +1,95 @@
+/* Internal to nn/'s core: the tape node, the context, the arena and the
+ * helpers every op file uses. Not installed; the public API is nn.h. */
+#ifndef GAN99_NN_TENSOR_INTERNAL_H
+#define GAN99_NN_TENSOR_INTERNAL_H
+
+#include "nn.h"
+#include "kernels/kernels.h"
+
+#define NN_TENSOR_MAGIC 0x6E6E7431u  /* "nnt1": a live tensor */
+#define NN_GEN_PERSISTENT 0u         /* parameters: valid across resets */
+
+enum { NN_NODE_MAX_IN = 3, NN_NODE_IARGS = 20, NN_NODE_FARGS = 4 };
+
+/* Computes the gradient of each input in[i] with need[i] set, from g (the
+ * gradient of out), with the public ops, so that it is recorded when the
+ * context records (create_graph). gin[i] may stay NULL for "no gradient";
+ * shapes must equal the inputs'. */
+typedef void (*nn_backward_fn)(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gin);
+
+struct nn_node {
+    const char *op;
+    nn_backward_fn backward;
+    nn_tensor *out;
+    int n_in;
+    nn_tensor *in[NN_NODE_MAX_IN];
+    int need[NN_NODE_MAX_IN];       /* set by the engine before backward */
+    int iarg[NN_NODE_IARGS];        /* op-specific integers (geometry ...) */
+    float farg[NN_NODE_FARGS];      /* op-specific constants (slope ...) */
+    nn_node *prev, *next;           /* the tape, in creation order */
+};
+
+/* A bump allocator over a chain of blocks (tensor_arena.c). */
+typedef struct nn_arena_block {
+    struct nn_arena_block *next;
+    size_t cap, used;
+} nn_arena_block;
+
+typedef struct nn_arena {
+    nn_arena_block *head;           /* the block being filled is head */
+    size_t first_cap;
+    size_t mallocs;
+} nn_arena;
+
+int nn__arena_init(nn_arena *a, size_t first_cap);
+void *nn__arena_alloc(nn_arena *a, size_t bytes);
+void nn__arena_reset(nn_arena *a);
+void nn__arena_free(nn_arena *a);
+void nn__arena_stats(const nn_arena *a, size_t *used, size_t *reserved);
+
+/* Tensors that received a gradient in the current backward pass. */
+typedef struct nn_touched {
+    struct nn_touched *next;
+    nn_tensor *t;
+} nn_touched;
+
+struct nn_ctx {
+    nn_arena arena;
+    nn_node *tape_head, *tape_tail;
+    int grad_enabled;
+    uint32_t gen;                   /* bumped by nn_ctx_reset; 0 is never used */
+    unsigned pass;                  /* backward passes, for nn_tensor.mark */
+    nn_touched *touched;
+    g99_error err;
+};
+
+/* Records an error (the first one sticks) and returns NULL for `return`. */
+void *nn__fail(nn_ctx *ctx, int code, const char *fmt, ...) G99_PRINTF(3, 4);
+/* 1 when ops may run on t: the context has no error and t is live.
+ * Otherwise records "op: <what> is NULL / a freed tensor" unless an error
+ * is already there, and returns 0. */
+int nn__ok(nn_ctx *ctx, const char *op, const char *what, const nn_tensor *t);
+void *nn__alloc(nn_ctx *ctx, const char *op, size_t bytes);
+/* A tensor with uninitialized data (the op fills every element). */
+nn_tensor *nn__empty(nn_ctx *ctx, const char *op, int ndim, const int *shape);
+nn_tensor *nn__empty_like(nn_ctx *ctx, const char *op, const nn_tensor *t);
+/* A tensor record over existing data (a view: reshape, detach). */
+nn_tensor *nn__view(nn_ctx *ctx, const char *op, int ndim, const int *shape, float *data);
+int nn__same_shape(const nn_tensor *a, const nn_tensor *b);
+/* The shape on 4 axes, right-aligned with leading 1s ([C] -> [1,1,1,C]). */
+void nn__shape4(const nn_tensor *t, int s4[4]);
+
+/* Adds a node for out = op(in...) when the context records and any input
+ * requires a gradient; marks out accordingly. Returns the node (for op
+ * arguments) or NULL when nothing was recorded (check ctx->err for OOM). */
+nn_node *nn__record(nn_ctx *ctx, const char *op, nn_backward_fn backward, nn_tensor *out, int n_in,
+                    nn_tensor *in0, nn_tensor *in1, nn_tensor *in2);
+
+/* Internal ops that other op files use in their backward passes. */
+/* mm with transposes: op(a) [m,k] . op(b) [k,n]. */
+nn_tensor *nn__mm(nn_ctx *ctx, nn_tensor *a, nn_tensor *b, int ta, int tb);
+/* A constant (never differentiated) tensor made from x by a mask rule. */
+enum { NN_MASK_POS, NN_MASK_LEAKY, NN_MASK_SIGN, NN_MASK_RANGE };
+nn_tensor *nn__mask(nn_ctx *ctx, nn_tensor *x, int rule, float a, float b);
+
+#endif

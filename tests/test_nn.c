@@ -1,0 +1,374 @@
+/* nn core: the kernels against hand-derived values, error reporting, the
+ * arena's steady state, the parameter slab, gradient accumulation and
+ * second-order gradients against finite differences of first-order ones.
+ * The ops against PyTorch are in test_nn_ops.c. */
+#include "test.h"
+#include "../nn/nn.h"
+#include "../nn/kernels/kernels.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- kernels ------------------------------------------------------------ */
+
+/* 2^24 followed by 31 ones. Summed left to right in float every 1 is lost
+ * (2^24 + 1 rounds to even), giving 2^24. In the canonical order lane 0
+ * holds 2^24 + 1 -> 2^24, lanes 1..15 hold 2 each; the tree then adds
+ * 2^24 + 2, + 4, + 8, + 16, all exact: 16777246 (the exact sum is 16777247). */
+static void lsum_canonical_order(void)
+{
+    float x[32];
+    nn_k_lsum a;
+    int i;
+    x[0] = 16777216.0f;
+    for (i = 1; i < 32; i++) x[i] = 1.0f;
+    CHECK_EQ_FBITS(16777246.0f, nn_k_sum(x, 32));
+    /* the stream position carries across calls: any chunking, same bits */
+    nn_k_lsum_init(&a);
+    nn_k_lsum_add(&a, x, 5);
+    nn_k_lsum_add(&a, x + 5, 11);
+    nn_k_lsum_add(&a, x + 16, 1);
+    nn_k_lsum_add(&a, x + 17, 15);
+    CHECK_EQ_FBITS(16777246.0f, nn_k_lsum_result(&a));
+    CHECK_EQ_FBITS(0.0f, nn_k_sum(x, 0));
+}
+
+/* Small integers: every product and sum is exact, so each transpose case
+ * has one right answer, A = [[1,2,3],[4,5,6]], B = [[1,-1],[2,0],[0,3]]:
+ * A B = [[5,8],[14,14]], and C starts at 1 (accumulation from C). */
+static void sgemm_transposes(void)
+{
+    static const float a[6] = { 1, 2, 3, 4, 5, 6 }, at[6] = { 1, 4, 2, 5, 3, 6 };
+    static const float b[6] = { 1, -1, 2, 0, 0, 3 }, bt[6] = { 1, 2, 0, -1, 0, 3 };
+    static const float want[4] = { 6, 9, 15, 15 };
+    int ta, tb, i;
+    for (ta = 0; ta < 2; ta++)
+        for (tb = 0; tb < 2; tb++) {
+            float c[4] = { 1, 1, 1, 1 };
+            nn_k_sgemm(ta, tb, 2, 2, 3, ta ? at : a, ta ? 2 : 3, tb ? bt : b, tb ? 3 : 2, c, 2);
+            for (i = 0; i < 4; i++) CHECK_EQ_FBITS(want[i], c[i]);
+        }
+}
+
+/* Each step is one fmaf: (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24 exactly; a
+ * separate multiply would round it to 1 + 2^-11 (a tie, to even) and leave
+ * 0 after adding -(1 + 2^-11); fmaf leaves 2^-24. */
+static void sgemm_uses_fma(void)
+{
+    float a = 1.0f + ldexpf(1.0f, -12), c = -(1.0f + ldexpf(1.0f, -11));
+    nn_k_sgemm(0, 0, 1, 1, 1, &a, 1, &a, 1, &c, 1);
+    CHECK_EQ_FBITS(ldexpf(1.0f, -24), c);
+}
+
+/* x = 1..9 as [1,3,3], 2x2 kernel, stride 1: the four columns of each row
+ * are the four 2x2 windows. */
+static void im2col_by_hand(void)
+{
+    static const float x[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    static const float want[16] = { 1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9 };
+    nn_k_conv_geom g = { 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2 };
+    float cols[16];
+    int i;
+    nn_k_im2col(&g, x, cols);
+    for (i = 0; i < 16; i++) CHECK_EQ_FBITS(want[i], cols[i]);
+}
+
+/* col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>, here
+ * with stride, padding and dilation, in integers (exact). */
+static void col2im_is_adjoint(void)
+{
+    nn_k_conv_geom g = { 2, 5, 6, 3, 2, 2, 1, 1, 2, 2, 1, 0, 0 };
+    float x[60], cols[2 * 3 * 2 * 3 * 8], back[60];
+    double lhs = 0, rhs = 0;
+    int i, n;
+    g.ho = (5 + 2 - 2 * 2 - 1) / 2 + 1;
+    g.wo = (6 + 4 - 1 * 1 - 1) / 1 + 1;
+    n = 2 * 3 * 2 * g.ho * g.wo;
+    for (i = 0; i < 60; i++) x[i] = (float)(i % 7 - 3);
+    nn_k_im2col(&g, x, cols);
+    for (i = 0; i < n; i++) lhs += (double)cols[i] * (i % 5 - 2);
+    for (i = 0; i < n; i++) cols[i] = (float)(i % 5 - 2);
+    memset(back, 0, sizeof back);
+    nn_k_col2im(&g, cols, back);
+    for (i = 0; i < 60; i++) rhs += (double)x[i] * back[i];
+    CHECK(lhs == rhs);
+    CHECK(lhs != 0);
+}
+
+/* ---- errors --------------------------------------------------------------- */
+
+static void errors_name_op_and_shapes(void)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    int xs[4] = { 2, 3, 8, 8 }, ws[4] = { 4, 5, 3, 3 }, s34[2] = { 3, 4 }, s5[1] = { 5 };
+    nn_tensor *x, *w, *y;
+    if (!CHECK(ctx)) return;
+    x = nn_tensor_new(ctx, 4, xs);
+    w = nn_tensor_new(ctx, 4, ws);
+    CHECK(nn_conv2d(ctx, x, w, NULL, NULL) == NULL);
+    CHECK_EQ_STR("conv2d: input [2,3,8,8] has 3 channels, weight [4,5,3,3] wants 5", nn_ctx_error(ctx)->msg);
+    CHECK_EQ_INT(G99_EINVAL, nn_ctx_error(ctx)->code);
+    /* sticky: later ops return NULL and keep the first message */
+    CHECK(nn_relu(ctx, x) == NULL);
+    CHECK(nn_relu(ctx, NULL) == NULL);
+    CHECK_CONTAINS("conv2d: input [2,3,8,8]", nn_ctx_error(ctx)->msg);
+
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_relu(ctx, NULL) == NULL);
+    CHECK_EQ_STR("relu: input is NULL", nn_ctx_error(ctx)->msg);
+
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_add(ctx, nn_tensor_new(ctx, 2, s34), nn_tensor_new(ctx, 1, s5)) == NULL);
+    CHECK_EQ_STR("add: shapes [3,4] and [5] do not broadcast (dim 1: 4 vs 5)", nn_ctx_error(ctx)->msg);
+
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_reshape(ctx, x, 2, s34) == NULL);
+    CHECK_CONTAINS("reshape: input [2,3,8,8] has 384 elements", nn_ctx_error(ctx)->msg);
+
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_matmul(ctx, nn_tensor_new(ctx, 2, s34), nn_tensor_new(ctx, 2, s34)) == NULL);
+    CHECK_EQ_STR("matmul: a [3,4] has 4 columns, b [3,4] has 3 rows", nn_ctx_error(ctx)->msg);
+
+    nn_ctx_clear_error(ctx);
+    {
+        nn_conv_opts o;
+        memset(&o, 0, sizeof o);
+        o.stride = -1;
+        CHECK(nn_conv2d(ctx, x, w, NULL, &o) == NULL);
+        CHECK_CONTAINS("conv2d: stride -1x-1", nn_ctx_error(ctx)->msg);
+    }
+
+    nn_ctx_clear_error(ctx);
+    {
+        int ks[4] = { 4, 3, 9, 9 };
+        CHECK(nn_conv2d(ctx, x, nn_tensor_new(ctx, 4, ks), NULL, NULL) == NULL);
+        CHECK_CONTAINS("smaller than the dilated kernel", nn_ctx_error(ctx)->msg);
+    }
+
+    nn_ctx_clear_error(ctx);
+    {
+        float bad[2] = { 0.5f, 1.5f }, t[2] = { 0, 1 };
+        int s2[1] = { 2 };
+        CHECK(nn_bce_loss(ctx, nn_tensor_from(ctx, 1, s2, bad), nn_tensor_from(ctx, 1, s2, t)) == NULL);
+        CHECK_EQ_STR("bce_loss: input element 1 is 1.5, outside [0, 1]", nn_ctx_error(ctx)->msg);
+    }
+
+    /* a tensor from before the reset is refused, not read */
+    nn_ctx_clear_error(ctx);
+    nn_ctx_reset(ctx);
+    y = nn_relu(ctx, x);
+    CHECK(y == NULL);
+    CHECK_CONTAINS("relu: input is a freed tensor", nn_ctx_error(ctx)->msg);
+
+    /* backward of a loss that depends on nothing trainable */
+    nn_ctx_clear_error(ctx);
+    CHECK_EQ_INT(G99_EINVAL, nn_backward(ctx, nn_tensor_scalar(ctx, 1.0f), 0));
+    CHECK_CONTAINS("backward: the loss does not depend", nn_ctx_error(ctx)->msg);
+    nn_ctx_free(ctx);
+}
+
+/* ---- parameters, accumulation, the arena ------------------------------- */
+
+static void params_slab_and_names(void)
+{
+    nn_params P;
+    g99_error err;
+    int ws[4] = { 4, 3, 2, 2 }, c4[1] = { 4 };
+    nn_tensor *w, *rm, *b;
+    nn_params_init(&P);
+    w = nn_params_add(&P, "main.0.weight", NN_PARAM, 4, ws, &err);
+    rm = nn_params_add(&P, "main.1.running_mean", NN_BUFFER, 1, c4, &err);
+    b = nn_params_add(&P, "main.1.bias", NN_PARAM, 1, c4, &err);
+    CHECK(nn_params_add(&P, "main.0.weight", NN_PARAM, 1, c4, &err) == NULL);
+    CHECK_EQ_STR("params_add: main.0.weight declared twice", err.msg);
+    if (!CHECK(w && rm && b) || !CHECK_EQ_INT(0, nn_params_alloc(&P, &err))) {
+        nn_params_free(&P);
+        return;
+    }
+    /* trainables first in declaration order, then buffers */
+    CHECK_EQ_U64(52, P.n_train);
+    CHECK_EQ_U64(56, P.n_total);
+    CHECK(w->data == P.data && b->data == P.data + 48 && rm->data == P.data + 52);
+    CHECK(w->grad == P.grad && b->grad == P.grad + 48 && rm->grad == NULL);
+    CHECK(nn_params_find(&P, "main.1.bias") == b);
+    CHECK(nn_params_find(&P, "main.2.bias") == NULL);
+    CHECK_EQ_STR("main.1.running_mean", P.t[1]->name);
+    nn_params_free(&P);
+}
+
+/* loss = sum(w * x) twice backward: .grad accumulates (2x), as in PyTorch. */
+static void backward_accumulates(void)
+{
+    nn_params P;
+    g99_error err;
+    int s3[1] = { 3 }, i;
+    float xv[3] = { 1.5f, -2.0f, 0.25f };
+    nn_tensor *w;
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_params_init(&P);
+    w = nn_params_add(&P, "w", NN_PARAM, 1, s3, &err);
+    if (!CHECK(ctx && w) || !CHECK_EQ_INT(0, nn_params_alloc(&P, &err))) goto done;
+    for (i = 0; i < 2; i++) {
+        nn_tensor *loss = nn_sum(ctx, nn_mul(ctx, w, nn_tensor_from(ctx, 1, s3, xv)));
+        CHECK_EQ_INT(0, nn_backward(ctx, loss, 0));
+        nn_ctx_reset(ctx);
+    }
+    for (i = 0; i < 3; i++) CHECK_EQ_FBITS(2.0f * xv[i], w->grad[i]);
+    nn_params_zero_grad(&P);
+    CHECK_EQ_FBITS(0.0f, w->grad[0]);
+done:
+    nn_params_free(&P);
+    nn_ctx_free(ctx);
+}
+
+/* After the first steps the arena is one block: no malloc in steady state. */
+static void arena_steady_state(void)
+{
+    nn_params P;
+    g99_error err;
+    int ws[4] = { 4, 3, 3, 3 }, xs[4] = { 2, 3, 9, 9 }, c4[1] = { 4 }, step;
+    size_t mallocs[6];
+    nn_tensor *w, *gm, *bt;
+    nn_rng rng;
+    nn_ctx *ctx = nn_ctx_new(4096);
+    nn_params_init(&P);
+    w = nn_params_add(&P, "w", NN_PARAM, 4, ws, &err);
+    gm = nn_params_add(&P, "bn.weight", NN_PARAM, 1, c4, &err);
+    bt = nn_params_add(&P, "bn.bias", NN_PARAM, 1, c4, &err);
+    if (!CHECK(ctx && w && gm && bt) || !CHECK_EQ_INT(0, nn_params_alloc(&P, &err))) goto done;
+    nn_rng_init(&rng, 1, NN_STREAM_INIT);
+    nn_init_normal(w, &rng, 0.0f, 0.02f);
+    nn_init_normal(gm, &rng, 1.0f, 0.02f);
+    for (step = 0; step < 6; step++) {
+        nn_tensor *x, *y, *loss;
+        nn_conv_opts o;
+        memset(&o, 0, sizeof o);
+        o.stride = 2;
+        o.padding = 1;
+        nn_ctx_reset(ctx);
+        x = nn_tensor_new(ctx, 4, xs);
+        if (x) nn_rng_fill_uniform(&rng, x->data, x->numel, -1.0f, 1.0f);
+        y = nn_batch_norm2d(ctx, nn_conv2d(ctx, x, w, NULL, &o), gm, bt, NULL, NULL, 1, 0.1f, 1e-5f);
+        loss = nn_mean(ctx, nn_square(ctx, nn_leaky_relu(ctx, y, 0.2f)));
+        CHECK_EQ_INT(0, nn_backward(ctx, loss, 0));
+        nn_ctx_arena_stats(ctx, NULL, NULL, &mallocs[step]);
+    }
+    CHECK(mallocs[1] > 1);            /* it did grow from 4 KiB */
+    CHECK_EQ_U64(mallocs[2], mallocs[5]);
+done:
+    nn_params_free(&P);
+    nn_ctx_free(ctx);
+}
+
+/* ---- second order --------------------------------------------------------- */
+
+/* y = x^3 as (x x) x: dy/dx = 3x^2 = 12 and d2y/dx2 = 6x = 12 at x = 2. */
+static void second_derivative_by_hand(void)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *x, *y, *g1, *g2;
+    if (!CHECK(ctx)) return;
+    x = nn_tensor_scalar(ctx, 2.0f);
+    nn_tensor_set_requires_grad(x, 1);
+    y = nn_mul(ctx, nn_mul(ctx, x, x), x);
+    CHECK_EQ_INT(0, nn_grad(ctx, 1, &y, 1, &x, NULL, 1, &g1));
+    CHECK_EQ_INT(0, nn_grad(ctx, 1, &g1, 1, &x, NULL, 0, &g2));
+    if (CHECK(g1 && g2)) {
+        CHECK_EQ_FBITS(12.0f, g1->data[0]);
+        CHECK_EQ_FBITS(12.0f, g2->data[0]);
+    }
+    nn_ctx_free(ctx);
+}
+
+/* R(w) = sum((d sum D(x) / dx)^2) for D = tanh(conv_transpose(sigmoid(
+ * conv(x)))) . v; dR/dw (create_graph) against central differences of R,
+ * which needs first-order gradients only. Smooth activations, so the
+ * differences see no kink. h = 2^-8 on weights of size ~0.3; the bound
+ * 2e-3 relative + the float rounding of R (R ~ 1, a few hundred terms). */
+static nn_tensor *r_of(nn_ctx *ctx, nn_tensor *x, nn_tensor *w1, nn_tensor *w2, nn_tensor *v, int create)
+{
+    nn_conv_opts o;
+    nn_tensor *h, *s, *gx;
+    memset(&o, 0, sizeof o);
+    o.stride = 2;
+    o.padding = 1;
+    h = nn_sigmoid(ctx, nn_conv2d(ctx, x, w1, NULL, &o));
+    o.output_padding = 1;
+    h = nn_tanh(ctx, nn_conv_transpose2d(ctx, h, w2, NULL, &o));
+    s = nn_sum(ctx, nn_mul(ctx, h, v));
+    if (nn_grad(ctx, 1, &s, 1, &x, NULL, create, &gx)) return NULL;
+    return nn_sum(ctx, nn_square(ctx, gx));
+}
+
+static void second_order_matches_finite_differences(void)
+{
+    nn_params P;
+    g99_error err;
+    int xs[4] = { 2, 2, 5, 6 }, w1s[4] = { 3, 2, 3, 3 }, w2s[4] = { 3, 2, 3, 3 }, vs[4] = { 2, 2, 6, 6 };
+    nn_tensor *w1, *w2, *x, *v, *r;
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_rng rng;
+    float xv[120], vv[144];
+    int which;
+    nn_params_init(&P);
+    w1 = nn_params_add(&P, "w1", NN_PARAM, 4, w1s, &err);
+    w2 = nn_params_add(&P, "w2", NN_PARAM, 4, w2s, &err);
+    if (!CHECK(ctx && w1 && w2) || !CHECK_EQ_INT(0, nn_params_alloc(&P, &err))) goto done;
+    nn_rng_init(&rng, 7, NN_STREAM_INIT);
+    nn_rng_fill_uniform(&rng, P.data, P.n_train, -0.5f, 0.5f);
+    nn_rng_fill_uniform(&rng, xv, 120, -1.0f, 1.0f);
+    nn_rng_fill_uniform(&rng, vv, 144, -1.0f, 1.0f);
+
+    x = nn_tensor_from(ctx, 4, xs, xv);
+    nn_tensor_set_requires_grad(x, 1);
+    v = nn_tensor_from(ctx, 4, vs, vv);
+    r = r_of(ctx, x, w1, w2, v, 1);
+    if (!CHECK(r != NULL) || !CHECK_EQ_INT(0, nn_backward(ctx, r, 0))) goto done;
+
+    for (which = 0; which < 2; which++) {
+        nn_tensor *w = which ? w2 : w1;
+        float orig[18], dir[18];
+        const float h = 1.0f / 256.0f;
+        double pred = 0, scale = 0, f[2];
+        int i, sgn;
+        memcpy(orig, w->data, sizeof orig);
+        nn_rng_fill_uniform(&rng, dir, 18, -1.0f, 1.0f);
+        for (sgn = 0; sgn < 2; sgn++) {
+            for (i = 0; i < 18; i++) w->data[i] = orig[i] + (sgn ? -h : h) * dir[i];
+            nn_ctx_reset(ctx);
+            x = nn_tensor_from(ctx, 4, xs, xv);
+            nn_tensor_set_requires_grad(x, 1);
+            v = nn_tensor_from(ctx, 4, vs, vv);
+            r = r_of(ctx, x, w1, w2, v, 0);
+            f[sgn] = r ? r->data[0] : 0;
+        }
+        for (i = 0; i < 18; i++) {
+            double dx = (double)(orig[i] + h * dir[i]) - (double)(orig[i] - h * dir[i]);
+            pred += (double)w->grad[i] * dx;
+            scale += fabs((double)w->grad[i] * dx);
+        }
+        memcpy(w->data, orig, sizeof orig);
+        CHECK(scale > 1e-3);
+        CHECK_NEAR(pred, f[0] - f[1], 2e-3 * scale + 64.0 * ldexp(fabs(f[0]), -24), 0);
+    }
+done:
+    if (ctx) CHECK_EQ_STR("", nn_ctx_error(ctx)->msg);
+    nn_params_free(&P);
+    nn_ctx_free(ctx);
+}
+
+const test_case nn_tests[] = {
+    TEST(lsum_canonical_order),
+    TEST(sgemm_transposes),
+    TEST(sgemm_uses_fma),
+    TEST(im2col_by_hand),
+    TEST(col2im_is_adjoint),
+    TEST(errors_name_op_and_shapes),
+    TEST(params_slab_and_names),
+    TEST(backward_accumulates),
+    TEST(arena_steady_state),
+    TEST(second_derivative_by_hand),
+    TEST(second_order_matches_finite_differences),
+    TEST_END
+};
