@@ -1,0 +1,133 @@
+/* The JPEG inverse DCT, as libjpeg's jpeg_idct_islow (jidctint.c).
+ *
+ * T.81 A.3.3 defines the IDCT exactly; decoders differ in how they round.
+ * PIL decodes with libjpeg-turbo's default "ISLOW" method: a separable
+ * integer IDCT after Loeffler, Ligtenberg and Moschytz (ICASSP 1989), with
+ * 13-bit fixed-point constants (CONST_BITS), 2 extra bits kept between the
+ * column and row passes (PASS1_BITS), rounding right shifts (DESCALE), and a
+ * final range limit. Reproducing each integer step gives PIL's samples.
+ *
+ * Intermediates are 64-bit (libjpeg's JLONG on LP64 hosts): dequantized
+ * coefficients of corrupt files reach 2^31 and the products 2^45, which must
+ * not overflow on any platform. */
+#include "jpeg_internal.h"
+
+#define CONST_BITS 13
+#define PASS1_BITS 2
+
+/* FIX(x) = round(x * 2^13), the values jidctint.c tabulates. */
+#define FIX_0_298631336 ((int64_t)2446)
+#define FIX_0_390180644 ((int64_t)3196)
+#define FIX_0_541196100 ((int64_t)4433)
+#define FIX_0_765366865 ((int64_t)6270)
+#define FIX_0_899976223 ((int64_t)7373)
+#define FIX_1_175875602 ((int64_t)9633)
+#define FIX_1_501321110 ((int64_t)12299)
+#define FIX_1_847759065 ((int64_t)15137)
+#define FIX_1_961570560 ((int64_t)16069)
+#define FIX_2_053119869 ((int64_t)16819)
+#define FIX_2_562915447 ((int64_t)20995)
+#define FIX_3_072711026 ((int64_t)25172)
+
+/* Rounding right shift; >> of a negative value is arithmetic on every
+ * compiler gan99 supports, as libjpeg also assumes. */
+#define DESCALE(x, n) (((x) + ((int64_t)1 << ((n) - 1))) >> (n))
+
+/* libjpeg's range limit for IDCT output: the sample is (x + 128) clamped to
+ * 0..255, but x is first reduced modulo 1024 into -512..511 (its table is
+ * indexed by x & 1023). Only corrupt data reaches |x| >= 512; wrapping as
+ * libjpeg does keeps even those samples equal. */
+static uint8_t range_limit(int64_t x)
+{
+    int s = (int)(((uint64_t)x + 512u) & 1023u) - 512 + 128;
+    return (uint8_t)(s < 0 ? 0 : s > 255 ? 255 : s);
+}
+
+/* The 8-point even/odd butterfly shared by both passes (jidctint.c): from
+ * the eight inputs in[0..7] (stride `st`) it leaves the eight outputs,
+ * still scaled by 2^CONST_BITS, in o[0..7]. */
+static void idct_1d(const int64_t *in, int st, int64_t o[8])
+{
+    int64_t z1, z2, z3, z4, z5, tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13;
+
+    /* Even part: rotator on in[2], in[6]; butterflies with in[0], in[4]. */
+    z2 = in[2 * st];
+    z3 = in[6 * st];
+    z1 = (z2 + z3) * FIX_0_541196100;
+    tmp2 = z1 + z3 * -FIX_1_847759065;
+    tmp3 = z1 + z2 * FIX_0_765366865;
+    tmp0 = (in[0] + in[4 * st]) * ((int64_t)1 << CONST_BITS);
+    tmp1 = (in[0] - in[4 * st]) * ((int64_t)1 << CONST_BITS);
+    tmp10 = tmp0 + tmp3;
+    tmp13 = tmp0 - tmp3;
+    tmp11 = tmp1 + tmp2;
+    tmp12 = tmp1 - tmp2;
+
+    /* Odd part (Figure 8 of the paper, with the factors folded as libjpeg does). */
+    tmp0 = in[7 * st];
+    tmp1 = in[5 * st];
+    tmp2 = in[3 * st];
+    tmp3 = in[1 * st];
+    z1 = tmp0 + tmp3;
+    z2 = tmp1 + tmp2;
+    z3 = tmp0 + tmp2;
+    z4 = tmp1 + tmp3;
+    z5 = (z3 + z4) * FIX_1_175875602;
+    tmp0 *= FIX_0_298631336;
+    tmp1 *= FIX_2_053119869;
+    tmp2 *= FIX_3_072711026;
+    tmp3 *= FIX_1_501321110;
+    z1 *= -FIX_0_899976223;
+    z2 *= -FIX_2_562915447;
+    z3 = z3 * -FIX_1_961570560 + z5;
+    z4 = z4 * -FIX_0_390180644 + z5;
+    tmp0 += z1 + z3;
+    tmp1 += z2 + z4;
+    tmp2 += z2 + z3;
+    tmp3 += z1 + z4;
+
+    o[0] = tmp10 + tmp3;
+    o[7] = tmp10 - tmp3;
+    o[1] = tmp11 + tmp2;
+    o[6] = tmp11 - tmp2;
+    o[2] = tmp12 + tmp1;
+    o[5] = tmp12 - tmp1;
+    o[3] = tmp13 + tmp0;
+    o[4] = tmp13 - tmp0;
+}
+
+/* coef is one block in natural order, quant the matching table; out gets
+ * 8 rows of 8 samples, `stride` bytes apart. */
+void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride)
+{
+    int64_t in[64], ws[64], o[8];
+    int i, j;
+
+    for (i = 0; i < 64; i++) in[i] = (int64_t)coef[i] * quant[i];
+
+    /* Pass 1: columns, results scaled up by 2^PASS1_BITS. A column with no
+     * AC terms is its DC value (the same result, found quickly). */
+    for (j = 0; j < 8; j++) {
+        const int64_t *col = in + j;
+        if (!col[8] && !col[16] && !col[24] && !col[32] && !col[40] && !col[48] && !col[56]) {
+            int64_t dc = col[0] * (1 << PASS1_BITS);
+            for (i = 0; i < 8; i++) ws[i * 8 + j] = dc;
+            continue;
+        }
+        idct_1d(col, 8, o);
+        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE(o[i], CONST_BITS - PASS1_BITS);
+    }
+
+    /* Pass 2: rows; remove PASS1_BITS and the factor 8 of the 2-D transform. */
+    for (i = 0; i < 8; i++) {
+        const int64_t *row = ws + i * 8;
+        uint8_t *dst = out + (size_t)i * stride;
+        if (!row[1] && !row[2] && !row[3] && !row[4] && !row[5] && !row[6] && !row[7]) {
+            uint8_t v = range_limit(DESCALE(row[0], PASS1_BITS + 3));
+            for (j = 0; j < 8; j++) dst[j] = v;
+            continue;
+        }
+        idct_1d(row, 1, o);
+        for (j = 0; j < 8; j++) dst[j] = range_limit(DESCALE(o[j], CONST_BITS + PASS1_BITS + 3));
+    }
+}
