@@ -7,9 +7,10 @@
  * column and row passes (PASS1_BITS), rounding right shifts (DESCALE), and a
  * final range limit. Reproducing each integer step gives PIL's samples.
  *
- * Intermediates are 64-bit (libjpeg's JLONG on LP64 hosts): dequantized
- * coefficients of corrupt files reach 2^31 and the products 2^45, which must
- * not overflow on any platform. */
+ * Intermediates are 32-bit when the block's values are small enough for
+ * that to be exact (always, for valid data) and 64-bit otherwise (libjpeg's
+ * JLONG on LP64 hosts): dequantized coefficients of corrupt files reach 2^31
+ * and their products 2^48, which must not overflow on any platform. */
 #include "jpeg_internal.h"
 
 #define CONST_BITS 13
@@ -45,89 +46,146 @@ static uint8_t range_limit(int64_t x)
 
 /* The 8-point even/odd butterfly shared by both passes (jidctint.c): from
  * the eight inputs in[0..7] (stride `st`) it leaves the eight outputs,
- * still scaled by 2^CONST_BITS, in o[0..7]. */
-static void idct_1d(const int64_t *in, int st, int64_t o[8])
+ * still scaled by 2^CONST_BITS, in o[0..7]. Defined for 32-bit and 64-bit
+ * intermediates: the same integer steps, so the same results whenever the
+ * 32-bit version cannot overflow (see jpeg__idct_islow). */
+#define DEFINE_IDCT_1D(name, T)                                                  \
+    static void name(const T *in, int st, T o[8])                                \
+    {                                                                            \
+        T z1, z2, z3, z4, z5, tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13; \
+        /* Even part: rotator on in[2], in[6]; butterflies with in[0], in[4]. */ \
+        z2 = in[2 * st];                                                         \
+        z3 = in[6 * st];                                                         \
+        z1 = (z2 + z3) * (T)FIX_0_541196100;                                     \
+        tmp2 = z1 + z3 * -(T)FIX_1_847759065;                                    \
+        tmp3 = z1 + z2 * (T)FIX_0_765366865;                                     \
+        tmp0 = (in[0] + in[4 * st]) * ((T)1 << CONST_BITS);                      \
+        tmp1 = (in[0] - in[4 * st]) * ((T)1 << CONST_BITS);                      \
+        tmp10 = tmp0 + tmp3;                                                     \
+        tmp13 = tmp0 - tmp3;                                                     \
+        tmp11 = tmp1 + tmp2;                                                     \
+        tmp12 = tmp1 - tmp2;                                                     \
+        /* Odd part (the paper's Figure 8, factors folded as libjpeg does). */  \
+        tmp0 = in[7 * st];                                                       \
+        tmp1 = in[5 * st];                                                       \
+        tmp2 = in[3 * st];                                                       \
+        tmp3 = in[1 * st];                                                       \
+        z1 = tmp0 + tmp3;                                                        \
+        z2 = tmp1 + tmp2;                                                        \
+        z3 = tmp0 + tmp2;                                                        \
+        z4 = tmp1 + tmp3;                                                        \
+        z5 = (z3 + z4) * (T)FIX_1_175875602;                                     \
+        tmp0 *= (T)FIX_0_298631336;                                              \
+        tmp1 *= (T)FIX_2_053119869;                                              \
+        tmp2 *= (T)FIX_3_072711026;                                              \
+        tmp3 *= (T)FIX_1_501321110;                                              \
+        z1 *= -(T)FIX_0_899976223;                                               \
+        z2 *= -(T)FIX_2_562915447;                                               \
+        z3 = z3 * -(T)FIX_1_961570560 + z5;                                      \
+        z4 = z4 * -(T)FIX_0_390180644 + z5;                                      \
+        tmp0 += z1 + z3;                                                         \
+        tmp1 += z2 + z4;                                                         \
+        tmp2 += z2 + z3;                                                         \
+        tmp3 += z1 + z4;                                                         \
+        o[0] = tmp10 + tmp3;                                                     \
+        o[7] = tmp10 - tmp3;                                                     \
+        o[1] = tmp11 + tmp2;                                                     \
+        o[6] = tmp11 - tmp2;                                                     \
+        o[2] = tmp12 + tmp1;                                                     \
+        o[5] = tmp12 - tmp1;                                                     \
+        o[3] = tmp13 + tmp0;                                                     \
+        o[4] = tmp13 - tmp0;                                                     \
+    }
+
+DEFINE_IDCT_1D(idct_1d_32, int32_t)
+DEFINE_IDCT_1D(idct_1d_64, int64_t)
+
+/* Bounds for the 32-bit path: with inputs below 2^14 in magnitude every
+ * intermediate of idct_1d stays below 2^14 * 2^16.2 (the largest sum of
+ * constant multiples it forms) < 2^31. Valid 8-bit data stays far inside
+ * (dequantized coefficients and pass-1 outputs are below about 2^13);
+ * only corrupt data takes the 64-bit path. */
+#define SMALL ((int64_t)1 << 14)
+
+/* Pass 2 (rows) for one row of the workspace: remove PASS1_BITS and the
+ * factor 8 of the 2-D transform, then range-limit. */
+#define DEFINE_ROW_PASS(name, T, idct)                                            \
+    static void name(const T *row, uint8_t *dst)                                  \
+    {                                                                             \
+        T o[8];                                                                   \
+        int j;                                                                    \
+        if (!row[1] && !row[2] && !row[3] && !row[4] && !row[5] && !row[6] && !row[7]) { \
+            uint8_t v = range_limit(DESCALE((int64_t)row[0], PASS1_BITS + 3));    \
+            for (j = 0; j < 8; j++) dst[j] = v;                                   \
+            return;                                                               \
+        }                                                                         \
+        idct(row, 1, o);                                                          \
+        for (j = 0; j < 8; j++) dst[j] = range_limit(DESCALE((int64_t)o[j], CONST_BITS + PASS1_BITS + 3)); \
+    }
+
+DEFINE_ROW_PASS(row_pass_32, int32_t, idct_1d_32)
+DEFINE_ROW_PASS(row_pass_64, int64_t, idct_1d_64)
+
+/* The 64-bit path, for blocks whose values could overflow 32 bits. */
+static void idct_islow_64(const int64_t in[64], uint8_t *out, size_t stride)
 {
-    int64_t z1, z2, z3, z4, z5, tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13;
-
-    /* Even part: rotator on in[2], in[6]; butterflies with in[0], in[4]. */
-    z2 = in[2 * st];
-    z3 = in[6 * st];
-    z1 = (z2 + z3) * FIX_0_541196100;
-    tmp2 = z1 + z3 * -FIX_1_847759065;
-    tmp3 = z1 + z2 * FIX_0_765366865;
-    tmp0 = (in[0] + in[4 * st]) * ((int64_t)1 << CONST_BITS);
-    tmp1 = (in[0] - in[4 * st]) * ((int64_t)1 << CONST_BITS);
-    tmp10 = tmp0 + tmp3;
-    tmp13 = tmp0 - tmp3;
-    tmp11 = tmp1 + tmp2;
-    tmp12 = tmp1 - tmp2;
-
-    /* Odd part (Figure 8 of the paper, with the factors folded as libjpeg does). */
-    tmp0 = in[7 * st];
-    tmp1 = in[5 * st];
-    tmp2 = in[3 * st];
-    tmp3 = in[1 * st];
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    z4 = tmp1 + tmp3;
-    z5 = (z3 + z4) * FIX_1_175875602;
-    tmp0 *= FIX_0_298631336;
-    tmp1 *= FIX_2_053119869;
-    tmp2 *= FIX_3_072711026;
-    tmp3 *= FIX_1_501321110;
-    z1 *= -FIX_0_899976223;
-    z2 *= -FIX_2_562915447;
-    z3 = z3 * -FIX_1_961570560 + z5;
-    z4 = z4 * -FIX_0_390180644 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-
-    o[0] = tmp10 + tmp3;
-    o[7] = tmp10 - tmp3;
-    o[1] = tmp11 + tmp2;
-    o[6] = tmp11 - tmp2;
-    o[2] = tmp12 + tmp1;
-    o[5] = tmp12 - tmp1;
-    o[3] = tmp13 + tmp0;
-    o[4] = tmp13 - tmp0;
+    int64_t ws[64], o[8];
+    int i, j;
+    for (j = 0; j < 8; j++) {
+        idct_1d_64(in + j, 8, o);
+        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE(o[i], CONST_BITS - PASS1_BITS);
+    }
+    for (i = 0; i < 8; i++) row_pass_64(ws + i * 8, out + (size_t)i * stride);
 }
 
 /* coef is one block in natural order, quant the matching table; out gets
  * 8 rows of 8 samples, `stride` bytes apart. */
 void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride)
 {
-    int64_t in[64], ws[64], o[8];
+    int32_t in[64], ws[64], o[8];
+    int64_t wide[64];
+    int32_t big = 0, ac = 0;
     int i, j;
 
-    for (i = 0; i < 64; i++) in[i] = (int64_t)coef[i] * quant[i];
+    for (i = 0; i < 64; i++) {
+        in[i] = (int32_t)coef[i] * (int32_t)quant[i];
+        big |= in[i] >= SMALL || in[i] <= -SMALL;
+        if (i) ac |= in[i];
+    }
+    if (!ac && !big) {
+        /* DC only: every sample is the DC term through both passes (the
+         * shortcuts below give exactly what the full passes would). */
+        uint8_t v = range_limit(DESCALE((int64_t)in[0] * (1 << PASS1_BITS), PASS1_BITS + 3));
+        for (i = 0; i < 8; i++)
+            for (j = 0; j < 8; j++) out[(size_t)i * stride + (size_t)j] = v;
+        return;
+    }
+    if (big) {
+        for (i = 0; i < 64; i++) wide[i] = in[i];
+        idct_islow_64(wide, out, stride);
+        return;
+    }
 
     /* Pass 1: columns, results scaled up by 2^PASS1_BITS. A column with no
      * AC terms is its DC value (the same result, found quickly). */
     for (j = 0; j < 8; j++) {
-        const int64_t *col = in + j;
+        const int32_t *col = in + j;
         if (!col[8] && !col[16] && !col[24] && !col[32] && !col[40] && !col[48] && !col[56]) {
-            int64_t dc = col[0] * (1 << PASS1_BITS);
+            int32_t dc = col[0] * (1 << PASS1_BITS);
             for (i = 0; i < 8; i++) ws[i * 8 + j] = dc;
             continue;
         }
-        idct_1d(col, 8, o);
-        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE(o[i], CONST_BITS - PASS1_BITS);
+        idct_1d_32(col, 8, o);
+        for (i = 0; i < 8; i++) ws[i * 8 + j] = (o[i] + (1 << (CONST_BITS - PASS1_BITS - 1))) >> (CONST_BITS - PASS1_BITS);
     }
-
-    /* Pass 2: rows; remove PASS1_BITS and the factor 8 of the 2-D transform. */
-    for (i = 0; i < 8; i++) {
-        const int64_t *row = ws + i * 8;
-        uint8_t *dst = out + (size_t)i * stride;
-        if (!row[1] && !row[2] && !row[3] && !row[4] && !row[5] && !row[6] && !row[7]) {
-            uint8_t v = range_limit(DESCALE(row[0], PASS1_BITS + 3));
-            for (j = 0; j < 8; j++) dst[j] = v;
-            continue;
-        }
-        idct_1d(row, 1, o);
-        for (j = 0; j < 8; j++) dst[j] = range_limit(DESCALE(o[j], CONST_BITS + PASS1_BITS + 3));
+    for (i = 0; i < 64; i++)
+        if (ws[i] >= SMALL || ws[i] <= -SMALL) break;
+    if (i < 64) {
+        /* Pass-1 outputs too large for 32-bit row sums: widen for pass 2. */
+        int64_t ws64[64];
+        for (i = 0; i < 64; i++) ws64[i] = ws[i];
+        for (i = 0; i < 8; i++) row_pass_64(ws64 + i * 8, out + (size_t)i * stride);
+        return;
     }
+    for (i = 0; i < 8; i++) row_pass_32(ws + i * 8, out + (size_t)i * stride);
 }
