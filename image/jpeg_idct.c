@@ -32,15 +32,16 @@
 
 /* Rounding right shift; >> of a negative value is arithmetic on every
  * compiler gan99 supports, as libjpeg also assumes. */
-#define DESCALE(x, n) (((x) + ((int64_t)1 << ((n) - 1))) >> (n))
+#define DESCALE_T(x, n, T) (((x) + ((T)1 << ((n) - 1))) >> (n))
 
 /* libjpeg's range limit for IDCT output: the sample is (x + 128) clamped to
  * 0..255, but x is first reduced modulo 1024 into -512..511 (its table is
  * indexed by x & 1023). Only corrupt data reaches |x| >= 512; wrapping as
- * libjpeg does keeps even those samples equal. */
-static uint8_t range_limit(int64_t x)
+ * libjpeg does keeps even those samples equal. Callers pass the value
+ * converted to uint32_t (modulo 2^32, which keeps the low 10 bits). */
+static uint8_t range_limit(uint32_t x)
 {
-    int s = (int)(((uint64_t)x + 512u) & 1023u) - 512 + 128;
+    int s = (int)((x + 512u) & 1023u) - 512 + 128;
     return (uint8_t)(s < 0 ? 0 : s > 255 ? 255 : s);
 }
 
@@ -115,12 +116,13 @@ DEFINE_IDCT_1D(idct_1d_64, int64_t)
         T o[8];                                                                   \
         int j;                                                                    \
         if (!row[1] && !row[2] && !row[3] && !row[4] && !row[5] && !row[6] && !row[7]) { \
-            uint8_t v = range_limit(DESCALE((int64_t)row[0], PASS1_BITS + 3));    \
+            uint8_t v = range_limit((uint32_t)DESCALE_T(row[0], PASS1_BITS + 3, T)); \
             for (j = 0; j < 8; j++) dst[j] = v;                                   \
             return;                                                               \
         }                                                                         \
         idct(row, 1, o);                                                          \
-        for (j = 0; j < 8; j++) dst[j] = range_limit(DESCALE((int64_t)o[j], CONST_BITS + PASS1_BITS + 3)); \
+        for (j = 0; j < 8; j++)                                                   \
+            dst[j] = range_limit((uint32_t)DESCALE_T(o[j], CONST_BITS + PASS1_BITS + 3, T)); \
     }
 
 DEFINE_ROW_PASS(row_pass_32, int32_t, idct_1d_32)
@@ -133,7 +135,7 @@ static void idct_islow_64(const int64_t in[64], uint8_t *out, size_t stride)
     int i, j;
     for (j = 0; j < 8; j++) {
         idct_1d_64(in + j, 8, o);
-        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE(o[i], CONST_BITS - PASS1_BITS);
+        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE_T(o[i], CONST_BITS - PASS1_BITS, int64_t);
     }
     for (i = 0; i < 8; i++) row_pass_64(ws + i * 8, out + (size_t)i * stride);
 }
@@ -155,7 +157,7 @@ void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t 
     if (!ac && !big) {
         /* DC only: every sample is the DC term through both passes (the
          * shortcuts below give exactly what the full passes would). */
-        uint8_t v = range_limit(DESCALE((int64_t)in[0] * (1 << PASS1_BITS), PASS1_BITS + 3));
+        uint8_t v = range_limit((uint32_t)DESCALE_T(in[0] * (1 << PASS1_BITS), PASS1_BITS + 3, int32_t));
         for (i = 0; i < 8; i++)
             for (j = 0; j < 8; j++) out[(size_t)i * stride + (size_t)j] = v;
         return;
@@ -176,7 +178,7 @@ void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t 
             continue;
         }
         idct_1d_32(col, 8, o);
-        for (i = 0; i < 8; i++) ws[i * 8 + j] = (o[i] + (1 << (CONST_BITS - PASS1_BITS - 1))) >> (CONST_BITS - PASS1_BITS);
+        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE_T(o[i], CONST_BITS - PASS1_BITS, int32_t);
     }
     for (i = 0; i < 64; i++)
         if (ws[i] >= SMALL || ws[i] <= -SMALL) break;
