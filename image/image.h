@@ -45,6 +45,22 @@ int img_check_size(uint64_t width, uint64_t height, const img_limits *limits, g9
 /* SECTION png end */
 
 /* SECTION jpeg */
+/* JPEG decode (image/jpeg_*.c): baseline, extended sequential and
+ * progressive Huffman JPEG, 8-bit, grey (1 channel) or YCbCr/RGB (3
+ * channels), any integer chroma subsampling, restart markers. Pixels equal
+ * libjpeg-turbo's default decode as PIL returns it (ISLOW IDCT, fancy
+ * upsampling), with the EXIF orientation applied as PIL's
+ * ImageOps.exif_transpose. The output is always 8-bit.
+ *
+ * Refused with a message naming the offset: truncated or corrupt data
+ * (G99_EFORMAT), 12-bit, arithmetic-coded, lossless, hierarchical and CMYK
+ * files (G99_EUNSUPPORTED), sizes over the pixel budget or over 65500
+ * (G99_ELIMIT, before anything is allocated). */
+int img_jpeg_decode(const uint8_t *data, size_t len, const img_limits *limits, img_image *out, g99_error *err);
+/* Files larger than this are refused before reading. */
+#define IMG_JPEG_MAX_FILE_BYTES ((size_t)1 << 30)
+/* Reads and decodes a file; messages start with the path. */
+int img_jpeg_load(const char *path, const img_limits *limits, img_image *out, g99_error *err);
 /* SECTION jpeg end */
 
 /* SECTION gif */
