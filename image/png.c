@@ -112,11 +112,33 @@ static int read_trns(png_info *info, const uint8_t *d, uint32_t len, g99_error *
 
 /* ---- filters (§9) ------------------------------------------------------- */
 
-static uint8_t paeth(int a, int b, int c)
+/* The Paeth predictor (§9.4): of a (left), b (up), c (up-left), the one
+ * nearest to a + b - c, ties in the order a, b, c. */
+static int paeth(int a, int b, int c)
 {
-    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-    if (pa <= pb && pa <= pc) return (uint8_t)a;
-    return (uint8_t)(pb <= pc ? b : c);
+    int pa = b - c, pb = a - c, pc = pa + pb;
+    pa = pa < 0 ? -pa : pa;
+    pb = pb < 0 ? -pb : pb;
+    pc = pc < 0 ? -pc : pc;
+    if (pa <= pb && pa <= pc) return a;
+    return pb <= pc ? b : c;
+}
+
+/* Paeth rows of 3- or 4-byte pixels are the hot loop of photo decoding:
+ * keep each channel's left and up-left values in registers, so the chain
+ * from one pixel to the next never waits on a store. */
+static void unpaeth_pixels(uint8_t *row, const uint8_t *prev, size_t n, size_t bpp)
+{
+    int a[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, c[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };  /* bpp <= 8 */
+    size_t i, k;
+    for (i = 0; i + bpp <= n; i += bpp) {
+        for (k = 0; k < bpp; k++) {
+            int b = prev[i + k];
+            a[k] = (row[i + k] + paeth(a[k], b, c[k])) & 255;
+            c[k] = b;
+            row[i + k] = (uint8_t)a[k];
+        }
+    }
 }
 
 /* Undoes the filter of one row in place. bpp: bytes per complete pixel
@@ -134,8 +156,9 @@ static int unfilter_row(int type, uint8_t *row, const uint8_t *prev, size_t n, s
         for (; i < n; i++) row[i] = (uint8_t)(row[i] + ((row[i - bpp] + prev[i]) >> 1));
         break;
     case 4:
-        for (i = 0; i < bpp; i++) row[i] = (uint8_t)(row[i] + prev[i]);
-        for (; i < n; i++) row[i] = (uint8_t)(row[i] + paeth(row[i - bpp], prev[i], prev[i - bpp]));
+        if (bpp == 3) unpaeth_pixels(row, prev, n, 3);
+        else if (bpp == 4) unpaeth_pixels(row, prev, n, 4);
+        else unpaeth_pixels(row, prev, n, bpp);
         break;
     default: return -1;
     }
@@ -259,7 +282,7 @@ static int decode_pixels(const png_info *info, const out_format *f, const uint8_
         w = (info->width - x0 + dx - 1) / dx;
         h = (info->height - y0 + dy - 1) / dy;
         n = row_bytes(info, w);
-        memset(prev, 0, n);
+        memset(prev, 0, n + 1);  /* the row sits at prev + 1, after its filter byte */
         for (y = 0; y < h && rc == G99_OK; y++) {
             uint8_t *t;
             memcpy(cur, raw + pos, n + 1);

@@ -19,9 +19,10 @@ extern const test_case safetensors_tests[];
 extern const test_case image_tests[];
 extern const test_case jpeg_tests[];
 extern const test_case imgops_tests[];
+extern const test_case png_tests[];
 
 static const test_case *const suites[] = {
-    base_tests, math_tests, prng_tests, json_tests, safetensors_tests, image_tests, jpeg_tests, imgops_tests,
+    base_tests, math_tests, prng_tests, json_tests, safetensors_tests, image_tests, png_tests, jpeg_tests, imgops_tests,
 };
 
 static int current_failed;
