@@ -36,8 +36,8 @@ static int read_number(ppm_reader *r, const char *what, uint32_t max, uint32_t *
     start = r->pos;
     if (r->pos >= r->n) return g99_fail(r->err, G99_EFORMAT, "offset %lu: truncated before the %s", (unsigned long)start, what);
     while (r->pos < r->n && r->d[r->pos] >= '0' && r->d[r->pos] <= '9') {
-        v = v * 10 + (uint32_t)(r->d[r->pos] - '0');
-        if (v > max)
+        uint32_t digit = (uint32_t)(r->d[r->pos] - '0');
+        if (v > (max - digit) / 10)  /* v * 10 + digit > max, asked without overflow */
             return g99_fail(r->err, G99_EFORMAT, "offset %lu: %s is over %lu", (unsigned long)start, what, (unsigned long)max);
         r->pos++;
     }
