@@ -39,6 +39,7 @@ static int read_number(ppm_reader *r, const char *what, uint32_t max, uint32_t *
         uint32_t digit = (uint32_t)(r->d[r->pos] - '0');
         if (v > (max - digit) / 10)  /* v * 10 + digit > max, asked without overflow */
             return g99_fail(r->err, G99_EFORMAT, "offset %lu: %s is over %lu", (unsigned long)start, what, (unsigned long)max);
+        v = v * 10 + digit;
         r->pos++;
     }
     if (r->pos == start)
