@@ -37,5 +37,6 @@ int cli_opt_long(const cli_command *cmd, int argc, char **argv, int *i, const ch
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_info;
 extern const cli_command cli_cmd_bench;
+extern const cli_command cli_cmd_convert;
 
 #endif
