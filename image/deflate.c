@@ -359,7 +359,7 @@ static int flush_block(deflater *d, size_t end, int final)
                 p[1] = (uint8_t)(piece >> 8);
                 p[2] = (uint8_t)~piece;
                 p[3] = (uint8_t)(~piece >> 8);
-                memcpy(p + 4, d->in + pos, piece);
+                if (piece) memcpy(p + 4, d->in + pos, piece);
                 d->out->len += 4 + piece;
             }
             pos += piece;

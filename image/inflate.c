@@ -226,6 +226,7 @@ static int stored_block(inflater *z)
     if (len != (~nlen & 0xFFFF)) return fail_at(z, G99_EFORMAT, "stored block length does not match its complement");
     z->pos += 4;
     if (z->n - z->pos < len) return fail_at(z, G99_EFORMAT, "truncated stored block");
+    if (len == 0) return G99_OK;  /* an empty stored block: often a flush marker */
     if ((rc = img__zbuf_reserve(z->out, len, z->err)) != 0) return rc;
     memcpy(z->out->buf + z->out->len, z->in + z->pos, len);
     z->out->len += len;
@@ -430,7 +431,7 @@ int img__zlib_decode_into(const uint8_t *in, size_t n, img__zbuf *out, g99_error
     used += 2;
     if (n - used < 4) return g99_fail(err, G99_EFORMAT, "zlib stream offset %lu: truncated Adler-32", (unsigned long)used);
     want = (uint32_t)in[used] << 24 | (uint32_t)in[used + 1] << 16 | (uint32_t)in[used + 2] << 8 | in[used + 3];
-    got = img_adler32(1, out->buf + start, out->len - start);
+    got = out->len > start ? img_adler32(1, out->buf + start, out->len - start) : 1;
     if (want != got)
         return g99_fail(err, G99_EFORMAT, "zlib stream offset %lu: Adler-32 mismatch (stored %08lX, computed %08lX)",
                         (unsigned long)used, (unsigned long)want, (unsigned long)got);
@@ -500,7 +501,7 @@ static int gzip_member(const uint8_t *in, size_t n, size_t *pos, img__zbuf *out,
     if (rc) return g99_error_prefix(err, "gzip member at offset %lu", (unsigned long)start);
     p += used;
     if (n - p < 8) return g99_fail(err, G99_EFORMAT, "gzip offset %lu: truncated CRC-32/ISIZE trailer", (unsigned long)p);
-    crc = g99_crc32(0, out->buf + first, out->len - first);
+    crc = out->len > first ? g99_crc32(0, out->buf + first, out->len - first) : 0;
     if (g99_load_le32(in + p) != crc)
         return g99_fail(err, G99_EFORMAT, "gzip offset %lu: CRC-32 mismatch (stored %08lX, computed %08lX)",
                         (unsigned long)p, (unsigned long)g99_load_le32(in + p), (unsigned long)crc);

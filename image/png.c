@@ -452,7 +452,7 @@ int img_png_decode(const uint8_t *data, size_t len, const img_png_options *optio
                     idat = grown;
                     idat_cap = cap;
                 }
-                memcpy(idat + idat_len, body, clen);
+                if (clen) memcpy(idat + idat_len, body, clen);
                 idat_len += clen;
             }
         } else if (memcmp(type, "IEND", 4) == 0) {
