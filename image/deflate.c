@@ -421,6 +421,15 @@ static unsigned longest_match(const deflater *d, size_t pos, size_t cand, unsign
         /* Cheap rejection: a longer match must agree at position `best`. */
         if (m[best] == scan[best] && m[0] == scan[0] && m[1] == scan[1]) {
             unsigned len = 2;
+            /* Compare 8 bytes at a time while they fit, then byte by byte;
+             * memcpy keeps the loads alignment-safe on every target. */
+            while (len + 8 <= max_len) {
+                uint64_t x, y;
+                memcpy(&x, m + len, 8);
+                memcpy(&y, scan + len, 8);
+                if (x != y) break;
+                len += 8;
+            }
             while (len < max_len && m[len] == scan[len]) len++;
             if (len > best) {
                 best = len;

@@ -111,7 +111,8 @@ uint32_t img_adler32(uint32_t adler, const uint8_t *data, size_t n);  /* start w
  * IDAT), an unknown critical chunk is an error, ancillary chunks are skipped
  * (their CRC is still checked), the zlib stream (Adler-32), exactly enough
  * image data (too little or too much is an error), filter types 0..4.
- * Bytes after IEND are ignored (as libpng and PIL do). */
+ * Bytes after IEND, and IDAT bytes after the zlib stream's Adler-32, are
+ * ignored (as libpng and PIL do). */
 typedef struct img_png_options {
     img_limits limits;
     int trns_alpha;  /* grey/RGB with a tRNS key -> grey+alpha/RGBA */
