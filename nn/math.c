@@ -37,7 +37,9 @@
  *
  * (A max of 0.500000 is an exact halfway case of the reference, e.g. a pow
  * whose exact result needs 25 bits; the one sigmoid miss is 2e-6 ulp past
- * halfway.)
+ * halfway.) A one-off wider run, every 7th float for each unary function and
+ * 10^8 pow pairs drawn like the test's, found at most 0.5000044 ulp (tanh)
+ * and 0 to 19 results per function that are not correctly rounded.
  */
 #include "nn.h"
 #include "math_internal.h"

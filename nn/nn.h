@@ -16,8 +16,8 @@
 
 /* SECTION math */
 /* Float in, float out, the same bits on every platform; within 2 ulp of the
- * exact result by contract, and measured at 0.5 ulp + 2^-16 at most (nearly
- * always correctly rounded; the table is in nn/math.c and printed by
+ * exact result by contract, measured at most 0.500005 ulp: correctly rounded
+ * but for a few arguments in 10^8 (the table is in nn/math.c and printed by
  * `make test`). sin and cos reduce their argument exactly up to 3.4e38.
  * Special values follow C99 Annex F (NaN in, NaN out; exp(-inf) = 0 ...);
  * a NaN argument comes back quieted with its payload, a NaN made by the
