@@ -391,6 +391,14 @@ nn_tensor *nn_expand(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape);
 
 /* The same data in another shape with the same numel (a view: no copy). */
 nn_tensor *nn_reshape(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape);
+/* x's elements [start, start + len) along dim (torch.narrow, a copy). */
+nn_tensor *nn_narrow(nn_ctx *ctx, nn_tensor *x, int dim, int start, int len);
+/* a and b joined along dim; the other dims must agree (torch.cat([a, b],
+ * dim); dim 1 joins channels, pix2pix's skips). */
+nn_tensor *nn_concat(nn_ctx *ctx, nn_tensor *a, nn_tensor *b, int dim);
+/* y.shape[i] = x.shape[perm[i]] (x.permute(perm), a contiguous copy);
+ * perm has x->ndim entries. */
+nn_tensor *nn_permute(nn_ctx *ctx, nn_tensor *x, const int *perm);
 
 /* [m,k] x [k,n] -> [m,n]. */
 nn_tensor *nn_matmul(nn_ctx *ctx, nn_tensor *a, nn_tensor *b);
@@ -424,6 +432,34 @@ nn_tensor *nn_batch_norm2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *gamma, nn_tenso
                            nn_tensor *running_mean, nn_tensor *running_var, int train,
                            float momentum, float eps);
 
+/* torch.nn.InstanceNorm2d: per (n, c) over H, W, biased variance, no
+ * running statistics; gamma, beta [C] or NULL (affine=False, pix2pix/SPADE).
+ * PyTorch: eps 1e-5. */
+nn_tensor *nn_instance_norm2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *gamma, nn_tensor *beta, float eps);
+/* x rsqrt(mean over dim 1 of x^2 + eps), x [N,C] or [N,C,H,W] (StyleGAN's
+ * pixel norm / normalize_2nd_moment, eps 1e-8). */
+nn_tensor *nn_pixel_norm(nn_ctx *ctx, nn_tensor *x, float eps);
+
+/* Average pooling; stride 0 means the kernel size (PyTorch's default);
+ * exclude_pad set is PyTorch's count_include_pad=False. */
+typedef struct nn_pool_opts {
+    int kernel, stride, padding, exclude_pad;
+} nn_pool_opts;
+/* x [N,C,H,W] -> [N,C,Ho,Wo], Ho = (H + 2p - k) / s + 1 (floor). */
+nn_tensor *nn_avg_pool2d(nn_ctx *ctx, nn_tensor *x, const nn_pool_opts *o);
+/* x [N,C,H,W] -> [N,C,sH,sW] (F.interpolate(scale_factor=s), mode
+ * 'nearest', and 'bilinear' with align_corners=False). */
+nn_tensor *nn_upsample_nearest(nn_ctx *ctx, nn_tensor *x, int scale);
+nn_tensor *nn_upsample_bilinear(nn_ctx *ctx, nn_tensor *x, int scale);
+
+/* Dropout: train zeroes an element with probability p (0 <= p < 1) and
+ * scales the rest by 1/(1-p); eval (train 0) returns x itself. The keep
+ * mask takes one nn_rng_uniform draw per element (kept when >= p) from rng,
+ * normally stream NN_STREAM_DROPOUT. nn_dropout_mask takes the mask (x's
+ * shape, nonzero = kept) instead, to replay another generator's mask. */
+nn_tensor *nn_dropout(nn_ctx *ctx, nn_tensor *x, float p, int train, nn_rng *rng);
+nn_tensor *nn_dropout_mask(nn_ctx *ctx, nn_tensor *x, nn_tensor *keep, float p);
+
 /* Losses, mean over all elements, a scalar result. target gets no gradient. */
 /* -(y log x + (1-y) log(1-x)), each log clamped >= -100 (torch BCELoss). */
 nn_tensor *nn_bce_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
@@ -431,6 +467,13 @@ nn_tensor *nn_bce_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
 nn_tensor *nn_bce_with_logits_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
 nn_tensor *nn_mse_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);   /* (x-y)^2 */
 nn_tensor *nn_l1_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);    /* |x-y| */
+/* SPADE's hinge loss for D: target +1 (real) mean(relu(1 - x)), target -1
+ * (fake) mean(relu(1 + x)). (G's hinge loss is -mean(D(fake)).) */
+nn_tensor *nn_hinge_loss(nn_ctx *ctx, nn_tensor *x, int target);
+/* Softmax cross-entropy (torch F.cross_entropy, mean): logits [N,C] with
+ * target [N], or [N,C,H,W] with [N,H,W]; targets are class indices held
+ * as floats (0, 1, ... C-1). */
+nn_tensor *nn_cross_entropy_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
 
 /* ---- parameters: one slab, a table of names ---------------------------- */
 
