@@ -253,13 +253,16 @@ int nn_st_read_f32(const nn_st_tensor *t, float *out, size_t n, g99_error *err);
 const char *nn_st_dtype_name(nn_st_dtype dtype);
 int nn_st_dtype_bits(nn_st_dtype dtype);
 
-/* The writer collects metadata strings and F32 tensors, then saves them
+/* The writer collects metadata strings and F32 / I64 tensors, then saves them
  * atomically. Tensor data is not copied: it must stay valid until save. */
 typedef struct nn_st_writer nn_st_writer;
 
 int nn_st_writer_new(nn_st_writer **out, g99_error *err);
 int nn_st_writer_meta(nn_st_writer *w, const char *key, const char *value, g99_error *err);
 int nn_st_writer_f32(nn_st_writer *w, const char *name, const size_t *shape, int rank, const float *data,
+                     g99_error *err);
+/* I64 tensors (PyTorch's BatchNorm num_batches_tracked, step counters). */
+int nn_st_writer_i64(nn_st_writer *w, const char *name, const size_t *shape, int rank, const int64_t *data,
                      g99_error *err);
 int nn_st_writer_save(nn_st_writer *w, const char *path, g99_error *err);
 void nn_st_writer_free(nn_st_writer *w);
@@ -477,10 +480,14 @@ nn_tensor *nn_cross_entropy_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
 
 /* ---- parameters: one slab, a table of names ---------------------------- */
 
-enum { NN_PARAM = 0, NN_BUFFER = 1 };   /* trained, or state only (BN running stats) */
+/* Trained, or state only (BN running stats), or an integer counter held as
+ * a float (BN's num_batches_tracked: exact up to 2^24, saved as I64 as
+ * PyTorch stores it). */
+enum { NN_PARAM = 0, NN_BUFFER = 1, NN_COUNTER = 2 };
 
 typedef struct nn_params {
     nn_tensor **t;        /* table in declaration order, the state_dict order */
+    int *kind;            /* NN_PARAM, NN_BUFFER or NN_COUNTER per entry of t */
     size_t n, cap;
     float *data;          /* the slab: trainable values [0, n_train), buffers after */
     float *grad;          /* gradients of the trainable part, n_train floats */
@@ -534,6 +541,34 @@ int nn_adam_init(nn_adam *o, const nn_params *p, float lr, float beta1, float be
                  g99_error *err);
 void nn_adam_step(nn_adam *o, nn_params *p);
 void nn_adam_free(nn_adam *o);
+/* ---- model files and training checkpoints (nn/checkpoint.c) ------------- */
+
+/* What a training checkpoint adds to the parameters, so a resume continues
+ * bit-identically: the optimizer state (Adam's moments or SGD's buffer and
+ * the optimizer's step), the loop's step counter and the generators. */
+typedef struct nn_train_state {
+    nn_adam *adam;        /* or NULL */
+    nn_sgd *sgd;          /* or NULL */
+    uint64_t step;        /* the training loop's step */
+    nn_rng *rng;          /* n_rng generators, saved as (seed, stream, pos) */
+    int n_rng;
+} nn_train_state;
+
+/* Writes the parameter table as safetensors (atomically): every entry under
+ * its state_dict key, F32, NN_COUNTER entries as I64 (PyTorch's
+ * num_batches_tracked); __metadata__ gan99.arch = arch and gan99.config =
+ * config (a JSON object text) when not NULL, gan99.version. With ts, also
+ * optim.exp_avg.<key> / optim.exp_avg_sq.<key> (Adam) or
+ * optim.momentum_buffer.<key> (SGD), optim.step (I64), and metadata
+ * gan99.step and gan99.rng. */
+int nn_checkpoint_save(const char *path, const nn_params *p, const char *arch, const char *config,
+                       const nn_train_state *ts, g99_error *err);
+/* Loads into an allocated table: every key must be in the file with the
+ * same shape and dtype, and the file may hold no other tensor (optim.* is
+ * skipped when ts is NULL); errors name the key. With ts, restores the
+ * optimizers given (already made with nn_adam_init / nn_sgd_init for p),
+ * ts->step and the ts->n_rng generators. Nothing changes unless all is well. */
+int nn_checkpoint_load(const char *path, nn_params *p, nn_train_state *ts, g99_error *err);
 /* SECTION core end */
 
 #endif
