@@ -227,9 +227,175 @@ done:
     nn_ctx_free(ctx);
 }
 
+/* Loading names what is wrong and changes nothing. */
+static void checkpoint_errors(void)
+{
+    gan_dcgan m, other;
+    gan_dcgan_config wide = { 32, 8, 16, 3 };
+    nn_params extra;
+    g99_error err;
+    int s1[1] = { 1 };
+    float before;
+    if (!CHECK_EQ_INT(0, load_pytorch_init(&m, &err))) return;
+    before = m.d.t[0]->data[0];
+    /* G's file into D: the first key D wants that G lacks */
+    CHECK_EQ_INT(G99_EFORMAT, nn_checkpoint_load("golden/nn/dcgan_G.safetensors", &m.d, NULL, &err));
+    CHECK_EQ_STR("golden/nn/dcgan_G.safetensors: tensor \"main.0.weight\" has shape [32,64,4,4] in the file, "
+                 "[8,3,4,4] in the model", err.msg);
+    CHECK_EQ_FBITS(before, m.d.t[0]->data[0]);
+    /* a wider D: shapes differ */
+    if (CHECK_EQ_INT(0, gan_dcgan_init(&other, &wide, &err))) {
+        CHECK_EQ_INT(G99_EFORMAT, nn_checkpoint_load("golden/nn/dcgan_D.safetensors", &other.d, NULL, &err));
+        CHECK_EQ_STR("golden/nn/dcgan_D.safetensors: tensor \"main.0.weight\" has shape [8,3,4,4] in the file, "
+                     "[16,3,4,4] in the model", err.msg);
+        gan_dcgan_free(&other);
+    }
+    /* a model with one more key; the file's I64 counter read as F32 */
+    nn_params_init(&extra);
+    if (CHECK(nn_params_add(&extra, "main.3.num_batches_tracked", NN_BUFFER, 0, NULL, &err) != NULL) &&
+        CHECK_EQ_INT(0, nn_params_alloc(&extra, &err))) {
+        CHECK_EQ_INT(G99_EFORMAT, nn_checkpoint_load("golden/nn/dcgan_D.safetensors", &extra, NULL, &err));
+        CHECK_EQ_STR("golden/nn/dcgan_D.safetensors: tensor \"main.3.num_batches_tracked\" is I64, the model "
+                     "wants F32", err.msg);
+    }
+    nn_params_free(&extra);
+    nn_params_init(&extra);
+    if (CHECK(nn_params_add(&extra, "main.0.weight", NN_PARAM, 1, s1, &err) != NULL) &&
+        CHECK_EQ_INT(0, nn_params_alloc(&extra, &err))) {
+        CHECK_EQ_INT(G99_EFORMAT, nn_checkpoint_load("golden/nn/dcgan_D.safetensors", &extra, NULL, &err));
+        CHECK_CONTAINS("tensor \"main.0.weight\" has shape [8,3,4,4] in the file, [1] in the model", err.msg);
+    }
+    nn_params_free(&extra);
+    /* the file holds keys the model does not know (strict) */
+    nn_params_init(&extra);
+    if (CHECK(nn_params_add(&extra, "main.0.weight", NN_PARAM, 4, m.d.t[0]->shape, &err) != NULL) &&
+        CHECK_EQ_INT(0, nn_params_alloc(&extra, &err))) {
+        CHECK_EQ_INT(G99_EFORMAT, nn_checkpoint_load("golden/nn/dcgan_D.safetensors", &extra, NULL, &err));
+        CHECK_CONTAINS("is not in the model", err.msg);
+    }
+    nn_params_free(&extra);
+    /* a model file has no training state */
+    {
+        nn_adam opt;
+        nn_train_state ts;
+        memset(&ts, 0, sizeof ts);
+        if (CHECK_EQ_INT(0, nn_adam_init(&opt, &m.d, 2e-4f, 0.5f, 0.999f, 1e-8f, &err))) {
+            ts.adam = &opt;
+            CHECK_EQ_INT(G99_EFORMAT, nn_checkpoint_load("golden/nn/dcgan_D.safetensors", &m.d, &ts, &err));
+            CHECK_EQ_STR("golden/nn/dcgan_D.safetensors: tensor \"optim.exp_avg.main.0.weight\" is missing", err.msg);
+            nn_adam_free(&opt);
+        }
+    }
+    CHECK_EQ_INT(G99_EINVAL, nn_checkpoint_save(test_tmp_path("bad.safetensors"), &m.d, "dcgan", "[1]", NULL, &err));
+    CHECK_CONTAINS("gan99.config: not a JSON object", err.msg);
+    gan_dcgan_free(&m);
+}
+
+/* One training step of a small DCGAN, noise from rng (as a training loop). */
+static int train_step(nn_ctx *ctx, gan_dcgan *m, nn_adam *od, nn_adam *og, nn_rng *rng, const float *real)
+{
+    int rs[4] = { 2, 3, 64, 64 }, zs[4] = { 2, 8, 1, 1 }, b2[1] = { 2 };
+    static const float ones[2] = { 1, 1 }, zeros[2] = { 0, 0 };
+    nn_tensor *z, *fake, *l;
+    int rc;
+    nn_ctx_reset(ctx);
+    nn_params_zero_grad(&m->d);
+    l = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, m, nn_tensor_from(ctx, 4, rs, real), 1),
+                    nn_tensor_from(ctx, 1, b2, ones));
+    if ((rc = nn_backward(ctx, l, 0)) != 0) return rc;
+    z = nn_tensor_new(ctx, 4, zs);
+    if (z) nn_rng_fill_normal(rng, z->data, z->numel, 0.0f, 1.0f);
+    fake = gan_dcgan_generate(ctx, m, z, 1);
+    l = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, m, nn_detach(ctx, fake), 1), nn_tensor_from(ctx, 1, b2, zeros));
+    if ((rc = nn_backward(ctx, l, 0)) != 0) return rc;
+    nn_adam_step(od, &m->d);
+    nn_params_zero_grad(&m->g);
+    l = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, m, fake, 1), nn_tensor_from(ctx, 1, b2, ones));
+    if ((rc = nn_backward(ctx, l, 0)) != 0) return rc;
+    nn_adam_step(og, &m->g);
+    return 0;
+}
+
+/* 4 steps straight through equal 2 steps, a checkpoint, a fresh process
+ * (new model, optimizers and generator loaded from the files) and 2 more
+ * steps, bit for bit: parameters, BN statistics and counters, moments. */
+static void resume_is_bit_identical(void)
+{
+    gan_dcgan_config cfg = { 8, 4, 4, 3 };
+    gan_dcgan a, b;
+    nn_adam ad, ag, bd, bg;
+    nn_rng ra, rb, init;
+    nn_train_state ts;
+    nn_ctx *ctx = nn_ctx_new(0);
+    g99_error err;
+    static float real[2 * 3 * 64 * 64];
+    const char *pg = "resume_G.safetensors", *pd = "resume_D.safetensors";
+    char gpath[512];
+    int step;
+    if (!CHECK(ctx) || !CHECK_EQ_INT(0, gan_dcgan_init(&a, &cfg, &err))) {
+        nn_ctx_free(ctx);
+        return;
+    }
+    if (!CHECK_EQ_INT(0, gan_dcgan_init(&b, &cfg, &err))) {
+        gan_dcgan_free(&a);
+        nn_ctx_free(ctx);
+        return;
+    }
+    nn_rng_init(&init, 5, NN_STREAM_INIT);
+    gan_dcgan_weights_init(&a, &init);
+    nn_rng_fill_uniform(&init, real, sizeof real / sizeof real[0], -1.0f, 1.0f);
+    nn_rng_init(&ra, 5, NN_STREAM_NOISE);
+    nn_rng_init(&rb, 0, 0);   /* overwritten by the load */
+    CHECK_EQ_INT(0, nn_adam_init(&ad, &a.d, 2e-4f, 0.5f, 0.999f, 1e-8f, &err));
+    CHECK_EQ_INT(0, nn_adam_init(&ag, &a.g, 2e-4f, 0.5f, 0.999f, 1e-8f, &err));
+    CHECK_EQ_INT(0, nn_adam_init(&bd, &b.d, 2e-4f, 0.5f, 0.999f, 1e-8f, &err));
+    CHECK_EQ_INT(0, nn_adam_init(&bg, &b.g, 2e-4f, 0.5f, 0.999f, 1e-8f, &err));
+    for (step = 0; step < 2; step++) CHECK_EQ_INT(0, train_step(ctx, &a, &ad, &ag, &ra, real));
+    memset(&ts, 0, sizeof ts);
+    ts.adam = &ag;
+    ts.step = 2;
+    ts.rng = &ra;
+    ts.n_rng = 1;
+    snprintf(gpath, sizeof gpath, "%s", test_tmp_path(pg));
+    CHECK_EQ_INT(0, nn_checkpoint_save(gpath, &a.g, "dcgan", "{\"nz\":8}", &ts, &err));
+    ts.adam = &ad;
+    ts.n_rng = 0;
+    CHECK_EQ_INT(0, nn_checkpoint_save(test_tmp_path(pd), &a.d, "dcgan", NULL, &ts, &err));
+    for (step = 2; step < 4; step++) CHECK_EQ_INT(0, train_step(ctx, &a, &ad, &ag, &ra, real));
+
+    ts.adam = &bg;
+    ts.step = 0;
+    ts.rng = &rb;
+    ts.n_rng = 1;
+    if (!CHECK_EQ_INT(0, nn_checkpoint_load(gpath, &b.g, &ts, &err))) fprintf(stderr, "    %s\n", err.msg);
+    CHECK_EQ_U64(2, ts.step);
+    CHECK_EQ_U64(5, rb.seed);
+    CHECK_EQ_U64(NN_STREAM_NOISE, rb.stream);
+    ts.adam = &bd;
+    ts.n_rng = 0;
+    if (!CHECK_EQ_INT(0, nn_checkpoint_load(test_tmp_path(pd), &b.d, &ts, &err))) fprintf(stderr, "    %s\n", err.msg);
+    CHECK_EQ_INT(2, (int)bd.step);
+    for (step = 2; step < 4; step++) CHECK_EQ_INT(0, train_step(ctx, &b, &bd, &bg, &rb, real));
+    CHECK_EQ_MEM(a.g.data, b.g.data, a.g.n_total * sizeof(float));
+    CHECK_EQ_MEM(a.d.data, b.d.data, a.d.n_total * sizeof(float));
+    CHECK_EQ_MEM(ag.v, bg.v, ag.n * sizeof(float));
+    CHECK_EQ_MEM(ad.m, bd.m, ad.n * sizeof(float));
+    CHECK_EQ_U64(ra.pos, rb.pos);
+    CHECK_EQ_FBITS(12.0f, nn_params_find(&b.d, "main.3.num_batches_tracked")->data[0]);  /* 3 D passes a step */
+    nn_adam_free(&ad);
+    nn_adam_free(&ag);
+    nn_adam_free(&bd);
+    nn_adam_free(&bg);
+    gan_dcgan_free(&a);
+    gan_dcgan_free(&b);
+    nn_ctx_free(ctx);
+}
+
 const test_case dcgan_tests[] = {
     TEST(pytorch_state_dict_loads),
     TEST(save_is_byte_identical),
     TEST(three_adam_steps_match_pytorch),
+    TEST(checkpoint_errors),
+    TEST(resume_is_bit_identical),
     TEST_END
 };
