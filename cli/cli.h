@@ -38,5 +38,6 @@ extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_info;
 extern const cli_command cli_cmd_bench;
 extern const cli_command cli_cmd_filter;
+extern const cli_command cli_cmd_convert;
 
 #endif

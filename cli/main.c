@@ -11,6 +11,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_info,
     &cli_cmd_bench,
     &cli_cmd_filter,
+    &cli_cmd_convert,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -21,6 +21,7 @@ extern const test_case image_tests[];
 extern const test_case jpeg_tests[];
 extern const test_case imgops_tests[];
 extern const test_case gif_tests[];
+extern const test_case png_tests[];
 extern const test_case nn_tests[];
 extern const test_case nn_ops_tests[];
 extern const test_case dcgan_tests[];
@@ -35,6 +36,7 @@ static const struct suite {
     { "json", json_tests },
     { "safetensors", safetensors_tests },
     { "image", image_tests },
+    { "png", png_tests },
     { "jpeg", jpeg_tests },
     { "imgops", imgops_tests },
     { "gif", gif_tests },

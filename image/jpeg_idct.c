@@ -1,0 +1,193 @@
+/* The JPEG inverse DCT, as libjpeg's jpeg_idct_islow (jidctint.c).
+ *
+ * T.81 A.3.3 defines the IDCT exactly; decoders differ in how they round.
+ * PIL decodes with libjpeg-turbo's default "ISLOW" method: a separable
+ * integer IDCT after Loeffler, Ligtenberg and Moschytz (ICASSP 1989), with
+ * 13-bit fixed-point constants (CONST_BITS), 2 extra bits kept between the
+ * column and row passes (PASS1_BITS), rounding right shifts (DESCALE), and a
+ * final range limit. Reproducing each integer step gives PIL's samples.
+ *
+ * Intermediates are 32-bit when the block's values are small enough for
+ * that to be exact (always, for valid data) and 64-bit otherwise (libjpeg's
+ * JLONG on LP64 hosts): dequantized coefficients of corrupt files reach 2^31
+ * and their products 2^48, which must not overflow on any platform. */
+#include "jpeg_internal.h"
+
+#define CONST_BITS 13
+#define PASS1_BITS 2
+
+/* FIX(x) = round(x * 2^13), the values jidctint.c tabulates. */
+#define FIX_0_298631336 ((int64_t)2446)
+#define FIX_0_390180644 ((int64_t)3196)
+#define FIX_0_541196100 ((int64_t)4433)
+#define FIX_0_765366865 ((int64_t)6270)
+#define FIX_0_899976223 ((int64_t)7373)
+#define FIX_1_175875602 ((int64_t)9633)
+#define FIX_1_501321110 ((int64_t)12299)
+#define FIX_1_847759065 ((int64_t)15137)
+#define FIX_1_961570560 ((int64_t)16069)
+#define FIX_2_053119869 ((int64_t)16819)
+#define FIX_2_562915447 ((int64_t)20995)
+#define FIX_3_072711026 ((int64_t)25172)
+
+/* Rounding right shift; >> of a negative value is arithmetic on every
+ * compiler gan99 supports, as libjpeg also assumes. */
+#define DESCALE_T(x, n, T) (((x) + ((T)1 << ((n) - 1))) >> (n))
+
+/* libjpeg's range limit for IDCT output: the sample is (x + 128) clamped to
+ * 0..255, but x is first reduced modulo 1024 into -512..511 (its table is
+ * indexed by x & 1023). Only corrupt data reaches |x| >= 512; wrapping as
+ * libjpeg does keeps even those samples equal. Callers pass the value
+ * converted to uint32_t (modulo 2^32, which keeps the low 10 bits). */
+static uint8_t range_limit(uint32_t x)
+{
+    int s = (int)((x + 512u) & 1023u) - 512 + 128;
+    return (uint8_t)(s < 0 ? 0 : s > 255 ? 255 : s);
+}
+
+/* The 8-point even/odd butterfly shared by both passes (jidctint.c): from
+ * the eight inputs in[0..7] (stride `st`) it leaves the eight outputs,
+ * still scaled by 2^CONST_BITS, in o[0..7]. Defined for 32-bit and 64-bit
+ * intermediates: the same integer steps, so the same results whenever the
+ * 32-bit version cannot overflow (see jpeg__idct_islow). */
+#define DEFINE_IDCT_1D(name, T)                                                  \
+    static void name(const T *in, int st, T o[8])                                \
+    {                                                                            \
+        T z1, z2, z3, z4, z5, tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13; \
+        /* Even part: rotator on in[2], in[6]; butterflies with in[0], in[4]. */ \
+        z2 = in[2 * st];                                                         \
+        z3 = in[6 * st];                                                         \
+        z1 = (z2 + z3) * (T)FIX_0_541196100;                                     \
+        tmp2 = z1 + z3 * -(T)FIX_1_847759065;                                    \
+        tmp3 = z1 + z2 * (T)FIX_0_765366865;                                     \
+        tmp0 = (in[0] + in[4 * st]) * ((T)1 << CONST_BITS);                      \
+        tmp1 = (in[0] - in[4 * st]) * ((T)1 << CONST_BITS);                      \
+        tmp10 = tmp0 + tmp3;                                                     \
+        tmp13 = tmp0 - tmp3;                                                     \
+        tmp11 = tmp1 + tmp2;                                                     \
+        tmp12 = tmp1 - tmp2;                                                     \
+        /* Odd part (the paper's Figure 8, factors folded as libjpeg does). */  \
+        tmp0 = in[7 * st];                                                       \
+        tmp1 = in[5 * st];                                                       \
+        tmp2 = in[3 * st];                                                       \
+        tmp3 = in[1 * st];                                                       \
+        z1 = tmp0 + tmp3;                                                        \
+        z2 = tmp1 + tmp2;                                                        \
+        z3 = tmp0 + tmp2;                                                        \
+        z4 = tmp1 + tmp3;                                                        \
+        z5 = (z3 + z4) * (T)FIX_1_175875602;                                     \
+        tmp0 *= (T)FIX_0_298631336;                                              \
+        tmp1 *= (T)FIX_2_053119869;                                              \
+        tmp2 *= (T)FIX_3_072711026;                                              \
+        tmp3 *= (T)FIX_1_501321110;                                              \
+        z1 *= -(T)FIX_0_899976223;                                               \
+        z2 *= -(T)FIX_2_562915447;                                               \
+        z3 = z3 * -(T)FIX_1_961570560 + z5;                                      \
+        z4 = z4 * -(T)FIX_0_390180644 + z5;                                      \
+        tmp0 += z1 + z3;                                                         \
+        tmp1 += z2 + z4;                                                         \
+        tmp2 += z2 + z3;                                                         \
+        tmp3 += z1 + z4;                                                         \
+        o[0] = tmp10 + tmp3;                                                     \
+        o[7] = tmp10 - tmp3;                                                     \
+        o[1] = tmp11 + tmp2;                                                     \
+        o[6] = tmp11 - tmp2;                                                     \
+        o[2] = tmp12 + tmp1;                                                     \
+        o[5] = tmp12 - tmp1;                                                     \
+        o[3] = tmp13 + tmp0;                                                     \
+        o[4] = tmp13 - tmp0;                                                     \
+    }
+
+DEFINE_IDCT_1D(idct_1d_32, int32_t)
+DEFINE_IDCT_1D(idct_1d_64, int64_t)
+
+/* Bounds for the 32-bit path: with inputs below 2^14 in magnitude every
+ * intermediate of idct_1d stays below 2^14 * 2^16.2 (the largest sum of
+ * constant multiples it forms) < 2^31. Valid 8-bit data stays far inside
+ * (dequantized coefficients and pass-1 outputs are below about 2^13);
+ * only corrupt data takes the 64-bit path. */
+#define SMALL ((int64_t)1 << 14)
+
+/* Pass 2 (rows) for one row of the workspace: remove PASS1_BITS and the
+ * factor 8 of the 2-D transform, then range-limit. */
+#define DEFINE_ROW_PASS(name, T, idct)                                            \
+    static void name(const T *row, uint8_t *dst)                                  \
+    {                                                                             \
+        T o[8];                                                                   \
+        int j;                                                                    \
+        if (!row[1] && !row[2] && !row[3] && !row[4] && !row[5] && !row[6] && !row[7]) { \
+            uint8_t v = range_limit((uint32_t)DESCALE_T(row[0], PASS1_BITS + 3, T)); \
+            for (j = 0; j < 8; j++) dst[j] = v;                                   \
+            return;                                                               \
+        }                                                                         \
+        idct(row, 1, o);                                                          \
+        for (j = 0; j < 8; j++)                                                   \
+            dst[j] = range_limit((uint32_t)DESCALE_T(o[j], CONST_BITS + PASS1_BITS + 3, T)); \
+    }
+
+DEFINE_ROW_PASS(row_pass_32, int32_t, idct_1d_32)
+DEFINE_ROW_PASS(row_pass_64, int64_t, idct_1d_64)
+
+/* The 64-bit path, for blocks whose values could overflow 32 bits. */
+static void idct_islow_64(const int64_t in[64], uint8_t *out, size_t stride)
+{
+    int64_t ws[64], o[8];
+    int i, j;
+    for (j = 0; j < 8; j++) {
+        idct_1d_64(in + j, 8, o);
+        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE_T(o[i], CONST_BITS - PASS1_BITS, int64_t);
+    }
+    for (i = 0; i < 8; i++) row_pass_64(ws + i * 8, out + (size_t)i * stride);
+}
+
+/* coef is one block in natural order, quant the matching table; out gets
+ * 8 rows of 8 samples, `stride` bytes apart. */
+void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride)
+{
+    int32_t in[64], ws[64], o[8];
+    int64_t wide[64];
+    int32_t big = 0, ac = 0;
+    int i, j;
+
+    for (i = 0; i < 64; i++) {
+        in[i] = (int32_t)coef[i] * (int32_t)quant[i];
+        big |= in[i] >= SMALL || in[i] <= -SMALL;
+        if (i) ac |= in[i];
+    }
+    if (!ac && !big) {
+        /* DC only: every sample is the DC term through both passes (the
+         * shortcuts below give exactly what the full passes would). */
+        uint8_t v = range_limit((uint32_t)DESCALE_T(in[0] * (1 << PASS1_BITS), PASS1_BITS + 3, int32_t));
+        for (i = 0; i < 8; i++)
+            for (j = 0; j < 8; j++) out[(size_t)i * stride + (size_t)j] = v;
+        return;
+    }
+    if (big) {
+        for (i = 0; i < 64; i++) wide[i] = in[i];
+        idct_islow_64(wide, out, stride);
+        return;
+    }
+
+    /* Pass 1: columns, results scaled up by 2^PASS1_BITS. A column with no
+     * AC terms is its DC value (the same result, found quickly). */
+    for (j = 0; j < 8; j++) {
+        const int32_t *col = in + j;
+        if (!col[8] && !col[16] && !col[24] && !col[32] && !col[40] && !col[48] && !col[56]) {
+            int32_t dc = col[0] * (1 << PASS1_BITS);
+            for (i = 0; i < 8; i++) ws[i * 8 + j] = dc;
+            continue;
+        }
+        idct_1d_32(col, 8, o);
+        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE_T(o[i], CONST_BITS - PASS1_BITS, int32_t);
+    }
+    for (i = 0; i < 64; i++)
+        if (ws[i] >= SMALL || ws[i] <= -SMALL) break;
+    if (i < 64) {
+        /* Pass-1 outputs too large for 32-bit row sums: widen for pass 2. */
+        int64_t ws64[64];
+        for (i = 0; i < 64; i++) ws64[i] = ws[i];
+        for (i = 0; i < 8; i++) row_pass_64(ws64 + i * 8, out + (size_t)i * stride);
+        return;
+    }
+    for (i = 0; i < 8; i++) row_pass_32(ws + i * 8, out + (size_t)i * stride);
+}

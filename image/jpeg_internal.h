@@ -1,0 +1,173 @@
+/* JPEG decoder internals shared by image/jpeg_*.c (not part of the public API).
+ *
+ * The decoder follows ITU-T T.81 (ISO/IEC 10918-1) for the format and
+ * libjpeg-turbo 2.1 (the library Debian's PIL links) for every choice the
+ * standard leaves open: the integer IDCT, the range limit, the "fancy"
+ * chroma upsampling and the YCbCr->RGB tables, so the pixels equal PIL's.
+ *
+ * Data flow: markers (jpeg_decode.c) -> entropy-coded scans decoded into one
+ * coefficient array per component (jpeg_scan.c, using jpeg_huffman.c) ->
+ * IDCT into one sample plane per component (jpeg_idct.c) -> upsampling and
+ * colour conversion row by row (jpeg_upsample.c, jpeg_color.c) -> EXIF
+ * orientation (jpeg_exif.c). */
+#ifndef GAN99_JPEG_INTERNAL_H
+#define GAN99_JPEG_INTERNAL_H
+
+#include "image.h"
+
+#define JPEG__MAX_COMPONENTS 3
+#define JPEG__FAST_BITS 9 /* a 512-entry lookahead table decodes most codes in one step */
+
+/* ---- Huffman tables (T.81 Annex C, F.2.2.3) ------------------------------ */
+
+typedef struct jpeg__huff {
+    int defined;
+    uint8_t fast_len[1 << JPEG__FAST_BITS]; /* code length for these leading bits, 0 = longer code */
+    uint8_t fast_sym[1 << JPEG__FAST_BITS];
+    int32_t maxcode[18];  /* largest code of each length, left-aligned to 16 bits; -1 if none */
+    int32_t valoff[17];   /* symbol index minus first code, per length */
+    uint8_t vals[256];
+} jpeg__huff;
+
+/* Builds a table from the DHT counts (bits[1..16]) and symbols; fails with a
+ * message naming `offset` when the counts describe an impossible code. */
+int jpeg__huff_build(jpeg__huff *h, const uint8_t counts[16], const uint8_t *vals, int nvals,
+                     size_t offset, g99_error *err);
+
+/* ---- the entropy-coded bit stream (T.81 F.1.2.3, B.1.1.5) ---------------- */
+
+/* Reads bits MSB first, drops the 0x00 after each stuffed 0xFF, and stops
+ * in front of any marker. Past a marker or the end of the data it feeds zero
+ * bits (as libjpeg does) but counts them, so a decoder that consumed any of
+ * them knows the stream was truncated. */
+typedef struct jpeg__bits {
+    const uint8_t *data;
+    size_t len;
+    size_t pos;        /* next byte to load */
+    uint64_t buf;      /* the next `cnt` bits, left-aligned */
+    int cnt;
+    int at_marker;     /* pos is at a marker or at the end of the data */
+    unsigned pad_bits; /* zero bits loaded past the marker/end */
+} jpeg__bits;
+
+void jpeg__bits_init(jpeg__bits *b, const uint8_t *data, size_t len, size_t pos);
+void jpeg__bits_fill(jpeg__bits *b);
+/* True when the decoder has used a bit that was not in the file. */
+static inline int jpeg__bits_overrun(const jpeg__bits *b)
+{
+    return b->pad_bits > 0 && (unsigned)b->cnt < b->pad_bits;
+}
+/* The next n bits (0 <= n <= 16) as an unsigned number. */
+static inline int jpeg__bits_get(jpeg__bits *b, int n)
+{
+    int v;
+    if (n == 0) return 0;
+    if (b->cnt < n) jpeg__bits_fill(b);
+    v = (int)(b->buf >> (64 - n));
+    b->buf <<= n;
+    b->cnt -= n;
+    return v;
+}
+/* Decodes one Huffman symbol; returns it, or -1 for a code no table entry
+ * matches (a corrupt stream). Inline: it runs once per coefficient. */
+static inline int jpeg__huff_decode(jpeg__bits *b, const jpeg__huff *h)
+{
+    unsigned peek, p16;
+    int len, sym;
+    if (b->cnt < 16) jpeg__bits_fill(b);
+    peek = (unsigned)(b->buf >> (64 - JPEG__FAST_BITS));
+    len = h->fast_len[peek];
+    if (len) {
+        sym = h->fast_sym[peek];
+    } else {
+        /* A code longer than the lookahead: canonical codes of each length
+         * are consecutive, so the first length whose end exceeds the next
+         * 16 bits is the code's length (T.81 F.2.2.3, Figure F.16). */
+        p16 = (unsigned)(b->buf >> 48);
+        for (len = JPEG__FAST_BITS + 1; len <= 16; len++)
+            if ((int32_t)p16 < h->maxcode[len]) break;
+        if (len > 16) return -1;
+        sym = h->vals[(int32_t)(p16 >> (16 - len)) + h->valoff[len]];
+    }
+    b->buf <<= len;
+    b->cnt -= len;
+    return sym;
+}
+/* T.81 F.2.2.1 EXTEND: n bits holding v code a value in
+ * -(2^n - 1) .. -(2^(n-1)) or 2^(n-1) .. 2^n - 1. */
+static inline int jpeg__extend(int v, int n)
+{
+    return n == 0 ? 0 : (v < (1 << (n - 1)) ? v - (1 << n) + 1 : v);
+}
+
+/* ---- the frame ------------------------------------------------------------ */
+
+typedef struct jpeg__component {
+    int id;          /* component identifier C_i from the SOF */
+    int h, v;        /* sampling factors 1..4 */
+    int tq;          /* quantization table selector 0..3 */
+    int width, height;          /* samples: ceil(image size * h / h_max) */
+    int blocks_w, blocks_h;     /* 8x8 blocks holding those samples */
+    int alloc_w, alloc_h;       /* blocks stored: whole MCUs of the frame */
+    int16_t *coef;              /* alloc_w * alloc_h blocks of 64, natural order */
+    uint16_t quant[64];         /* table latched at the component's first scan */
+    int quant_latched;
+    uint8_t *plane;             /* alloc_w*8 x alloc_h*8 samples after the IDCT */
+    int dc_pred;                /* DC predictor of the current scan */
+} jpeg__component;
+
+typedef struct jpeg__decoder {
+    const uint8_t *data;
+    size_t len;
+    int width, height;
+    int ncomp;
+    int progressive;
+    int h_max, v_max;
+    int mcus_x, mcus_y;      /* MCUs of an interleaved scan */
+    jpeg__component comp[JPEG__MAX_COMPONENTS];
+    uint16_t qt[4][64];      /* DQT tables, natural order */
+    int qt_defined[4];
+    jpeg__huff dc[4], ac[4];
+    int restart_interval;    /* MCUs per restart interval, 0 = none */
+    int saw_jfif, saw_adobe, adobe_transform;
+    size_t exif_off, exif_len;  /* the first APP1 "Exif" payload, after "Exif\0\0" */
+    int scans;
+    /* the current scan */
+    int scan_ncomp;
+    int scan_comp[4];        /* indexes into comp[] */
+    int scan_td[4], scan_ta[4];
+    int ss, se, ah, al;
+    int eobrun;
+} jpeg__decoder;
+
+/* Natural (row-major) index of the k-th coefficient in zigzag order (T.81 Figure 5). */
+extern const uint8_t jpeg__zigzag[64];
+
+/* Decodes the entropy-coded data of the scan described in d, which starts
+ * at byte `pos`; on success *end is the offset of the marker after it. */
+int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err);
+
+/* ---- reconstruction ------------------------------------------------------- */
+
+/* libjpeg's jpeg_idct_islow: dequantizes one block and writes 8x8 samples
+ * at out (row stride `stride`). */
+void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride);
+
+/* One output row (y) of component c upsampled to the image width, as
+ * libjpeg-turbo's default ("fancy") upsampler; returns a pointer to the row,
+ * which is either `tmp` (width bytes) or a row of the plane itself. */
+const uint8_t *jpeg__upsample_row(const jpeg__decoder *d, const jpeg__component *c, int y, uint8_t *tmp);
+
+/* libjpeg's YCbCr->RGB (jdcolor.c): n pixels to interleaved RGB. */
+void jpeg__ycc_to_rgb(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n);
+
+/* ---- EXIF ----------------------------------------------------------------- */
+
+/* The orientation (1..8) in an EXIF APP1 payload (the TIFF header onward),
+ * or 1 when the payload has none or is unreadable, as PIL then ignores it. */
+int jpeg__exif_orientation(const uint8_t *tiff, size_t len);
+/* Replaces *img by its copy turned upright for an EXIF orientation, as PIL's
+ * ImageOps.exif_transpose does. */
+int jpeg__apply_orientation(img_image *img, int orientation, g99_error *err);
+
+#endif

@@ -1,0 +1,256 @@
+/* JPEG entropy-coded scans: Huffman-coded coefficients into the per-component
+ * coefficient arrays.
+ *
+ * Sequential (baseline/extended) scans: T.81 F.2.2 (DC difference, AC
+ * run/size symbols). Progressive scans: T.81 G.1.2 -- DC first and refinement
+ * scans (G.1.2.1), AC first scans with end-of-band runs (G.1.2.2) and AC
+ * refinement scans (G.1.2.3, the correction-bit procedure of Figure G.7).
+ * Restart intervals: T.81 E.2.4 (RSTn resets predictors and EOB runs).
+ *
+ * libjpeg pads a stream that ends early with zero bits and only warns; gan99
+ * is strict and fails naming the offset, so a damaged file is never decoded
+ * into a silently grey bottom. */
+#include "jpeg_internal.h"
+
+const uint8_t jpeg__zigzag[64] = {
+     0,  1,  8, 16,  9,  2,  3, 10, 17, 24, 32, 25, 18, 11,  4,  5,
+    12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13,  6,  7, 14, 21, 28,
+    35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+    58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+};
+
+enum { BAD_CODE = -1, BAD_INDEX = -2, BAD_REFINE = -3 };
+
+/* Coefficients are 16-bit (libjpeg's JCOEF). Values from corrupt data can
+ * exceed that; wrapping them as libjpeg's (short) cast does keeps results
+ * defined (and equal to libjpeg's) instead of relying on overflow. */
+static int16_t wrap16(int v)
+{
+    return (int16_t)((int)(((unsigned)v & 0xFFFFu) ^ 0x8000u) - 0x8000);
+}
+
+typedef int (*block_fn)(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk);
+
+/* A sequential block: DC difference then run/size coded AC coefficients. */
+static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
+{
+    const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
+    int t = jpeg__huff_decode(b, &d->dc[d->scan_td[si]]), k;
+    if (t < 0) return BAD_CODE;
+    c->dc_pred = wrap16(c->dc_pred + jpeg__extend(jpeg__bits_get(b, t), t));
+    blk[0] = (int16_t)c->dc_pred;
+    for (k = 1; k < 64;) {
+        int rs = jpeg__huff_decode(b, ac), r, s;
+        if (rs < 0) return BAD_CODE;
+        r = rs >> 4;
+        s = rs & 15;
+        if (s) {
+            k += r;
+            if (k > 63) return BAD_INDEX;
+            blk[jpeg__zigzag[k]] = (int16_t)jpeg__extend(jpeg__bits_get(b, s), s);
+            k++;
+        } else {
+            if (r != 15) break; /* EOB: the rest of the block is zero */
+            k += 16;            /* ZRL: sixteen zeros */
+        }
+    }
+    return 0;
+}
+
+/* Progressive DC, first scan: the difference, scaled up by Al. */
+static int block_dc_first(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
+{
+    int t = jpeg__huff_decode(b, &d->dc[d->scan_td[si]]);
+    if (t < 0) return BAD_CODE;
+    c->dc_pred = wrap16(c->dc_pred + jpeg__extend(jpeg__bits_get(b, t), t));
+    blk[0] = wrap16(c->dc_pred * (1 << d->al));
+    return 0;
+}
+
+/* Progressive DC, refinement: one raw bit per block. */
+static int block_dc_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
+{
+    (void)c;
+    (void)si;
+    if (jpeg__bits_get(b, 1)) blk[0] = wrap16((int)((unsigned)(uint16_t)blk[0] | (1u << d->al)));
+    return 0;
+}
+
+/* Progressive AC, first scan of band Ss..Se: like a sequential block, plus
+ * EOBn symbols that end this block and the next eobrun blocks. */
+static int block_ac_first(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
+{
+    const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
+    int k;
+    (void)c;
+    if (d->eobrun > 0) {
+        d->eobrun--;
+        return 0;
+    }
+    for (k = d->ss; k <= d->se;) {
+        int rs = jpeg__huff_decode(b, ac), r, s;
+        if (rs < 0) return BAD_CODE;
+        r = rs >> 4;
+        s = rs & 15;
+        if (s) {
+            k += r;
+            if (k > d->se) return BAD_INDEX;
+            blk[jpeg__zigzag[k]] = wrap16(jpeg__extend(jpeg__bits_get(b, s), s) * (1 << d->al));
+            k++;
+        } else if (r < 15) {
+            /* EOBr: this block and (2^r - 1 + r more bits) following ones end here. */
+            d->eobrun = (1 << r) - 1 + jpeg__bits_get(b, r);
+            break;
+        } else {
+            k += 16;
+        }
+    }
+    return 0;
+}
+
+/* One correction bit for an already non-zero coefficient: it moves away from
+ * zero by 2^Al when the bit is set and that bit is not set yet. */
+static void refine_nonzero(jpeg__bits *b, int16_t *coef, int p1)
+{
+    if (jpeg__bits_get(b, 1) && ((unsigned)(uint16_t)*coef & (unsigned)p1) == 0)
+        *coef = wrap16(*coef >= 0 ? *coef + p1 : *coef - p1);
+}
+
+/* Progressive AC, refinement scan (T.81 G.1.2.3): new coefficients of value
+ * +-2^Al placed after `r` zero-history coefficients, with a correction bit
+ * for every non-zero coefficient passed on the way. */
+static int block_ac_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
+{
+    const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
+    int p1 = 1 << d->al, k = d->ss;
+    (void)c;
+    if (d->eobrun == 0) {
+        for (; k <= d->se; k++) {
+            int rs = jpeg__huff_decode(b, ac), r, s, value = 0;
+            if (rs < 0) return BAD_CODE;
+            r = rs >> 4;
+            s = rs & 15;
+            if (s) {
+                if (s != 1) return BAD_REFINE;
+                value = jpeg__bits_get(b, 1) ? p1 : -p1;
+            } else if (r != 15) {
+                d->eobrun = (1 << r) + jpeg__bits_get(b, r);
+                break; /* the rest of this block is handled as part of the run */
+            }
+            /* Skip r zero-history coefficients (refining non-zero ones on the
+             * way); a ZRL (r = 15, s = 0) skips sixteen. */
+            for (; k <= d->se; k++) {
+                int16_t *coef = &blk[jpeg__zigzag[k]];
+                if (*coef != 0) {
+                    refine_nonzero(b, coef, p1);
+                } else {
+                    if (r == 0) break;
+                    r--;
+                }
+            }
+            if (value) {
+                if (k > d->se) return BAD_INDEX;
+                blk[jpeg__zigzag[k]] = (int16_t)value;
+            }
+        }
+    }
+    if (d->eobrun > 0) {
+        /* Inside an end-of-band run: only correction bits for non-zero coefficients. */
+        for (; k <= d->se; k++)
+            if (blk[jpeg__zigzag[k]] != 0) refine_nonzero(b, &blk[jpeg__zigzag[k]], p1);
+        d->eobrun--;
+    }
+    return 0;
+}
+
+static int16_t *block_at(jpeg__component *c, int bx, int by)
+{
+    return c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64;
+}
+
+/* At the end of a restart interval the stream must continue with RSTn
+ * (n = 0..7 cyclically), possibly after 0xFF fill bytes. */
+static int expect_restart(jpeg__decoder *d, jpeg__bits *b, int n, g99_error *err)
+{
+    size_t p = b->pos;
+    while (p + 1 < d->len && d->data[p] == 0xFF && d->data[p + 1] == 0xFF) p++;
+    if (p + 1 >= d->len)
+        return g99_fail(err, G99_EFORMAT, "offset %lu: scan %d: data ends where RST%d was expected",
+                        (unsigned long)p, d->scans, n);
+    if (d->data[p] != 0xFF || d->data[p + 1] != 0xD0 + n)
+        return g99_fail(err, G99_EFORMAT, "offset %lu: scan %d: expected RST%d marker, found 0x%02X%02X",
+                        (unsigned long)p, d->scans, n, d->data[p], d->data[p + 1]);
+    jpeg__bits_init(b, d->data, d->len, p + 2);
+    return G99_OK;
+}
+
+int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
+{
+    jpeg__bits b;
+    block_fn fn;
+    int i, mcus_x, mcus_y, next_rst = 0, rst_left = d->restart_interval;
+    long m, total;
+
+    if (!d->progressive) fn = block_sequential;
+    else if (d->ss == 0) fn = d->ah ? block_dc_refine : block_dc_first;
+    else fn = d->ah ? block_ac_refine : block_ac_first;
+
+    /* A scan of one component codes its blocks one by one over the
+     * component's own block grid (T.81 A.2.2); an interleaved scan codes
+     * MCUs of h x v blocks per component over the frame's MCU grid (A.2.3). */
+    if (d->scan_ncomp == 1) {
+        mcus_x = d->comp[d->scan_comp[0]].blocks_w;
+        mcus_y = d->comp[d->scan_comp[0]].blocks_h;
+    } else {
+        mcus_x = d->mcus_x;
+        mcus_y = d->mcus_y;
+    }
+    total = (long)mcus_x * mcus_y;
+    for (i = 0; i < d->scan_ncomp; i++) d->comp[d->scan_comp[i]].dc_pred = 0;
+    d->eobrun = 0;
+    jpeg__bits_init(&b, d->data, d->len, pos);
+
+    for (m = 0; m < total; m++) {
+        int mx = (int)(m % mcus_x), my = (int)(m / mcus_x), rc = 0;
+        if (d->restart_interval) {
+            if (rst_left == 0) {
+                int rc_rst = expect_restart(d, &b, next_rst, err);
+                if (rc_rst) return rc_rst;
+                next_rst = (next_rst + 1) & 7;
+                rst_left = d->restart_interval;
+                for (i = 0; i < d->scan_ncomp; i++) d->comp[d->scan_comp[i]].dc_pred = 0;
+                d->eobrun = 0;
+            }
+            rst_left--;
+        }
+        if (d->scan_ncomp == 1) {
+            jpeg__component *c = &d->comp[d->scan_comp[0]];
+            rc = fn(d, &b, c, 0, block_at(c, mx, my));
+        } else {
+            for (i = 0; i < d->scan_ncomp && rc == 0; i++) {
+                jpeg__component *c = &d->comp[d->scan_comp[i]];
+                int bx, by;
+                for (by = 0; by < c->v && rc == 0; by++)
+                    for (bx = 0; bx < c->h && rc == 0; bx++)
+                        rc = fn(d, &b, c, i, block_at(c, mx * c->h + bx, my * c->v + by));
+            }
+        }
+        if (jpeg__bits_overrun(&b))
+            return g99_fail(err, G99_EFORMAT,
+                            "offset %lu: scan %d: entropy-coded data truncated (ends in MCU %ld of %ld)",
+                            (unsigned long)b.pos, d->scans, m, total);
+        if (rc == BAD_CODE)
+            return g99_fail(err, G99_EFORMAT, "offset %lu: scan %d: corrupt Huffman code in MCU %ld",
+                            (unsigned long)b.pos, d->scans, m);
+        if (rc == BAD_INDEX)
+            return g99_fail(err, G99_EFORMAT,
+                            "offset %lu: scan %d: corrupt data: coefficient run past the band end in MCU %ld",
+                            (unsigned long)b.pos, d->scans, m);
+        if (rc == BAD_REFINE)
+            return g99_fail(err, G99_EFORMAT,
+                            "offset %lu: scan %d: corrupt data: refinement coefficient of size > 1 in MCU %ld",
+                            (unsigned long)b.pos, d->scans, m);
+    }
+    *end = b.pos;
+    return G99_OK;
+}
