@@ -11,7 +11,7 @@
 #
 # Options: CC=... SIMD=auto|scalar|avx2|avx512|neon OPENMP=1 SANITIZE=1 NATIVE=1 BUILD=dir
 #
-# Determinism (SPEC.md §3): -ffp-contract=off always, never -ffast-math/-Ofast.
+# Determinism (SPEC.md §3): -ffp-contract=off always, and no fast-math option ever.
 # A change of compiler or options rebuilds everything (see $(BUILD)/flags).
 
 CC      ?= cc
