@@ -39,7 +39,7 @@ static int fail(reader *r, int code, int node, const char *fmt, ...)
     va_list ap;
     const axml_node *n = &r->doc->nodes[node];
     va_start(ap, fmt);
-    vsprintf(msg, fmt, ap);  /* callers keep their text well under 256 bytes */
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return g99_fail(r->err, code, "%s%sline %d: <%.*s>: %s", r->source ? r->source : "", r->source ? ": " : "",
                     axml_line(r->doc, n->offset), (int)(n->name_len < 60 ? n->name_len : 60), n->name, msg);

@@ -433,7 +433,7 @@ int axml_parse(axml_doc *doc, const char *s, size_t len, const char *source, g99
 {
     size_t i = 0;
     int cur = -1;  /* the innermost open element */
-    char msg[160];
+    char msg[256];
     doc->src = s;
     doc->len = len;
     doc->nodes = NULL;
@@ -461,7 +461,7 @@ int axml_parse(axml_doc *doc, const char *s, size_t len, const char *source, g99
             }
             if (doc->nodes[cur].text) {
                 const axml_node *o = &doc->nodes[cur];
-                sprintf(msg, "<%.*s>: text split by a comment or an element",
+                snprintf(msg, sizeof msg, "<%.*s>: text split by a comment or an element",
                         (int)(o->name_len < 60 ? o->name_len : 60), o->name);
                 axml_free(doc);
                 return xml_fail(doc, err, source, start, msg);
@@ -504,7 +504,7 @@ int axml_parse(axml_doc *doc, const char *s, size_t len, const char *source, g99
             }
             if (ne - ns != doc->nodes[cur].name_len || memcmp(s + ns, doc->nodes[cur].name, ne - ns) != 0) {
                 const axml_node *o = &doc->nodes[cur];
-                sprintf(msg, "closing tag </%.*s> does not match <%.*s> of line %d", (int)(ne - ns < 60 ? ne - ns : 60),
+                snprintf(msg, sizeof msg, "closing tag </%.*s> does not match <%.*s> of line %d", (int)(ne - ns < 60 ? ne - ns : 60),
                         s + ns, (int)(o->name_len < 60 ? o->name_len : 60), o->name, axml_line(doc, o->offset));
                 axml_free(doc);
                 return xml_fail(doc, err, source, start, msg);
@@ -571,7 +571,7 @@ int axml_parse(axml_doc *doc, const char *s, size_t len, const char *source, g99
     }
     if (cur >= 0) {
         const axml_node *o = &doc->nodes[cur];
-        sprintf(msg, "<%.*s> of line %d is not closed", (int)(o->name_len < 60 ? o->name_len : 60), o->name,
+        snprintf(msg, sizeof msg, "<%.*s> of line %d is not closed", (int)(o->name_len < 60 ? o->name_len : 60), o->name,
                 axml_line(doc, o->offset));
         axml_free(doc);
         return xml_fail(doc, err, source, len, msg);

@@ -262,6 +262,7 @@ static void cascade_corrupt_corpus(void)
         { "bad_attribute.xml", "line 3: attribute value without quotes" },
         { "bad_rect_count.xml", "line 14: <rects>: 4 rectangles, 1 to 3 expected" },
         { "bad_empty.xml", "no XML element" },
+        { "bad_long_tags.xml", "line 3: closing tag </stageTyooooo" },  /* found by libFuzzer */
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
