@@ -1,0 +1,129 @@
+/* gan99 average: the mean face of aligned images (SPEC.md §6), the picture
+ * that shows how well a set is aligned: sharp eyes when they all sit at the
+ * same place, a blur otherwise.
+ *
+ * Every image must have the size and channel count of the first. Each
+ * output sample is sum / n rounded half up, computed exactly in integers:
+ * (2 sum + n) / (2 n), so the result depends on nothing but the pixels. */
+#include "cli.h"
+#include "../image/image.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: gan99 average --out FILE IMAGE|DIR...\n"
+    "\n"
+    "Writes the pixel-wise mean of the images (the average face of aligned crops,\n"
+    "e.g. the output of gan99 align). Folders are searched recursively for .png,\n"
+    ".jpg, .jpeg, .ppm, .pgm and .pnm files; all images must have the size and the\n"
+    "channels of the first. Samples are averaged exactly and rounded half up.\n"
+    "\n"
+    "options:\n"
+    "  --out FILE   the mean image: PNG, or PGM/PPM when FILE ends in .pgm/.ppm\n";
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail), i;
+    if (n < m) return 0;
+    for (i = 0; i < m; i++) {
+        char c = s[n - m + i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != tail[i]) return 0;
+    }
+    return 1;
+}
+
+extern const cli_command cli_cmd_average;
+
+static int average_run(int argc, char **argv)
+{
+    const cli_command *cmd = &cli_cmd_average;
+    const char *out = NULL, *s;
+    char **inputs = (char **)malloc(sizeof(char *) * (size_t)argc);
+    int ninputs = 0, i, r, status = CLI_OK;
+    cli_file_list files;
+    uint64_t *sum = NULL;
+    size_t nsamples = 0, k;
+    img_image first, mean;
+    g99_error err;
+    if (!inputs) {
+        cli_error("average", "out of memory");
+        return CLI_FAILED;
+    }
+    for (i = 1; i < argc; i++) {
+        if (argv[i][0] != '-' || argv[i][1] == '\0') {
+            inputs[ninputs++] = argv[i];
+        } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--out", &s)) != 0) {
+            if (r < 0) break;
+            out = s;
+        } else {
+            r = cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+            break;
+        }
+    }
+    if (i < argc || !out || ninputs == 0) {
+        free(inputs);
+        if (i < argc) return CLI_BAD_INPUT;
+        return cli_usage_error(cmd, !out ? "needs --out FILE" : "needs at least one IMAGE or DIR");
+    }
+    g99_error_clear(&err);
+    r = cli_list_images(ninputs, inputs, &files, &err);
+    free(inputs);
+    if (r) return cli_report(&err, CLI_BAD_INPUT);
+    if (files.count == 0) {
+        cli_file_list_free(&files);
+        cli_error("average", "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
+        return CLI_BAD_INPUT;
+    }
+    memset(&first, 0, sizeof first);
+    for (i = 0; i < files.count && status == CLI_OK; i++) {
+        img_image img;
+        if (cli_read_image(files.paths[i], &img, &err)) {
+            status = cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+            break;
+        }
+        if (i == 0) {
+            first = img;
+            nsamples = (size_t)img.width * (size_t)img.height * (size_t)img.channels;
+            sum = (uint64_t *)calloc(nsamples, sizeof *sum);
+            if (!sum) {
+                cli_error("average", "out of memory");
+                status = CLI_FAILED;
+            }
+        } else if (img.width != first.width || img.height != first.height || img.channels != first.channels) {
+            cli_error(files.paths[i], "%dx%d with %d channel%s, unlike %s (%dx%d with %d channel%s)", img.width,
+                      img.height, img.channels, img.channels == 1 ? "" : "s", files.paths[0], first.width,
+                      first.height, first.channels, first.channels == 1 ? "" : "s");
+            status = CLI_BAD_INPUT;
+        }
+        if (status == CLI_OK)
+            for (k = 0; k < nsamples; k++) sum[k] += img.data[k];
+        if (i > 0) img_free(&img);
+    }
+    if (status == CLI_OK) {
+        uint64_t n = (uint64_t)files.count;
+        if (img_new(&mean, first.width, first.height, first.channels, 8, &err)) {
+            status = cli_report(&err, CLI_FAILED);
+        } else {
+            for (k = 0; k < nsamples; k++) mean.data[k] = (uint8_t)((2 * sum[k] + n) / (2 * n));
+            r = ends_with(out, ".pgm") || ends_with(out, ".ppm") ? img_ppm_save(out, &mean, &err)
+                                                                  : img_png_save(out, &mean, &err);
+            if (r) status = cli_report(&err, CLI_FAILED);
+            else printf("%s: the mean of %d images (%dx%d)\n", out, files.count, first.width, first.height);
+            img_free(&mean);
+        }
+    }
+    img_free(&first);
+    free(sum);
+    cli_file_list_free(&files);
+    return status;
+}
+
+const cli_command cli_cmd_average = {
+    "average",
+    "the mean face of aligned images",
+    usage,
+    average_run,
+};
