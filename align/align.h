@@ -194,4 +194,20 @@ int align_pick_eyes(const haar_box *face, const haar_box *eyes, int n, int *left
 int align_face(const haar_cascade *face_cascade, const haar_cascade *eye_cascade, const img_image *src,
                const align_params *p, img_image *out, align_result *res, g99_error *err);
 
+/* ==== the mean face (align/average.c) ====================================== */
+
+/* Start zeroed (align_mean m = {0}); add images of one size and channel
+ * count (the first fixes them; another is G99_EINVAL, with both sizes in the
+ * message); align_mean_image makes the mean, each sample sum / n rounded
+ * half up, exactly. */
+typedef struct align_mean {
+    int width, height, channels;
+    uint64_t count;
+    uint64_t *sum;
+} align_mean;
+
+int align_mean_add(align_mean *m, const img_image *img, g99_error *err);
+int align_mean_image(const align_mean *m, img_image *out, g99_error *err);
+void align_mean_free(align_mean *m);
+
 #endif

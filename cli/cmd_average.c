@@ -2,11 +2,10 @@
  * that shows how well a set is aligned: sharp eyes when they all sit at the
  * same place, a blur otherwise.
  *
- * Every image must have the size and channel count of the first. Each
- * output sample is sum / n rounded half up, computed exactly in integers:
- * (2 sum + n) / (2 n), so the result depends on nothing but the pixels. */
+ * Every image must have the size and channel count of the first; the
+ * sums are exact and each sample is rounded half up (align_mean_*). */
 #include "cli.h"
-#include "../image/image.h"
+#include "../align/align.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,9 +43,8 @@ static int average_run(int argc, char **argv)
     char **inputs = (char **)malloc(sizeof(char *) * (size_t)argc);
     int ninputs = 0, i, r, status = CLI_OK;
     cli_file_list files;
-    uint64_t *sum = NULL;
-    size_t nsamples = 0, k;
-    img_image first, mean;
+    align_mean acc;
+    img_image mean;
     g99_error err;
     if (!inputs) {
         cli_error("average", "out of memory");
@@ -59,7 +57,7 @@ static int average_run(int argc, char **argv)
             if (r < 0) break;
             out = s;
         } else {
-            r = cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+            cli_usage_error(cmd, "unknown option '%s'", argv[i]);
             break;
         }
     }
@@ -77,46 +75,35 @@ static int average_run(int argc, char **argv)
         cli_error("average", "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
         return CLI_BAD_INPUT;
     }
-    memset(&first, 0, sizeof first);
+    memset(&acc, 0, sizeof acc);
     for (i = 0; i < files.count && status == CLI_OK; i++) {
         img_image img;
         if (cli_read_image(files.paths[i], &img, &err)) {
             status = cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
             break;
         }
-        if (i == 0) {
-            first = img;
-            nsamples = (size_t)img.width * (size_t)img.height * (size_t)img.channels;
-            sum = (uint64_t *)calloc(nsamples, sizeof *sum);
-            if (!sum) {
-                cli_error("average", "out of memory");
-                status = CLI_FAILED;
-            }
-        } else if (img.width != first.width || img.height != first.height || img.channels != first.channels) {
-            cli_error(files.paths[i], "%dx%d with %d channel%s, unlike %s (%dx%d with %d channel%s)", img.width,
-                      img.height, img.channels, img.channels == 1 ? "" : "s", files.paths[0], first.width,
-                      first.height, first.channels, first.channels == 1 ? "" : "s");
-            status = CLI_BAD_INPUT;
+        if (align_mean_add(&acc, &img, &err)) {
+            if (err.code == G99_EINVAL)  /* the odd file and the first one, by name */
+                cli_error(files.paths[i], "%dx%d with %d channel%s, unlike %s (%dx%d with %d channel%s)", img.width,
+                          img.height, img.channels, img.channels == 1 ? "" : "s", files.paths[0], acc.width,
+                          acc.height, acc.channels, acc.channels == 1 ? "" : "s");
+            else cli_report(&err, 0);
+            status = err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT;
         }
-        if (status == CLI_OK)
-            for (k = 0; k < nsamples; k++) sum[k] += img.data[k];
-        if (i > 0) img_free(&img);
+        img_free(&img);
     }
     if (status == CLI_OK) {
-        uint64_t n = (uint64_t)files.count;
-        if (img_new(&mean, first.width, first.height, first.channels, 8, &err)) {
+        if (align_mean_image(&acc, &mean, &err)) {
             status = cli_report(&err, CLI_FAILED);
         } else {
-            for (k = 0; k < nsamples; k++) mean.data[k] = (uint8_t)((2 * sum[k] + n) / (2 * n));
             r = ends_with(out, ".pgm") || ends_with(out, ".ppm") ? img_ppm_save(out, &mean, &err)
                                                                   : img_png_save(out, &mean, &err);
             if (r) status = cli_report(&err, CLI_FAILED);
-            else printf("%s: the mean of %d images (%dx%d)\n", out, files.count, first.width, first.height);
+            else printf("%s: the mean of %d images (%dx%d)\n", out, files.count, mean.width, mean.height);
             img_free(&mean);
         }
     }
-    img_free(&first);
-    free(sum);
+    align_mean_free(&acc);
     cli_file_list_free(&files);
     return status;
 }
