@@ -285,21 +285,29 @@ static int refine_eye(const img_image *grey, const haar_box *b, double c[2], g99
 /* ---- the whole alignment ------------------------------------------------- */
 
 /* Faces on grey, shrunk first when it is larger than max_side (so a 12
- * megapixel photo is searched at about 1 megapixel); boxes are returned in
- * grey's coordinates. */
+ * megapixel photo is searched at about 1 megapixel: the face box only has
+ * to find the eyes, which are searched at full resolution); boxes are
+ * returned in grey's coordinates. */
 static int find_faces(const haar_cascade *c, const img_image *grey, const haar_params *hp, int max_side,
                       haar_box **boxes, int *n, g99_error *err)
 {
-    int side = grey->width > grey->height ? grey->width : grey->height, i, rc;
+    int side = grey->width > grey->height ? grey->width : grey->height, i, rc, sw, sh;
+    haar_params sp = *hp;
     img_image small;
     double fx, fy;
     if (max_side <= 0 || side <= max_side) return haar_detect_multiscale(c, grey, hp, boxes, n, err);
     fx = (double)max_side / side;
-    rc = img_resize(grey, (int)(grey->width * fx + 0.5) > 0 ? (int)(grey->width * fx + 0.5) : 1,
-                    (int)(grey->height * fx + 0.5) > 0 ? (int)(grey->height * fx + 0.5) : 1, IMG_INTER_AREA, &small,
-                    err);
+    sw = (int)(grey->width * fx + 0.5);
+    sh = (int)(grey->height * fx + 0.5);
+    rc = img_resize(grey, sw > 0 ? sw : 1, sh > 0 ? sh : 1, IMG_INTER_AREA, &small, err);
     if (rc) return rc;
-    rc = haar_detect_multiscale(c, &small, hp, boxes, n, err);
+    /* The size limits are in photo pixels: scaled to the copy. */
+    sp.min_w = (int)(hp->min_w * fx);
+    sp.min_h = (int)(hp->min_h * fx);
+    sp.max_w = (int)(hp->max_w * fx + 0.5);
+    sp.max_h = (int)(hp->max_h * fx + 0.5);
+    if (hp->max_w > 0 && hp->max_h > 0 && (sp.max_w < 1 || sp.max_h < 1)) sp.max_w = sp.max_h = 1;
+    rc = haar_detect_multiscale(c, &small, &sp, boxes, n, err);
     fx = (double)grey->width / small.width;
     fy = (double)grey->height / small.height;
     img_free(&small);
@@ -379,16 +387,15 @@ int align_face(const haar_cascade *face_cascade, const haar_cascade *eye_cascade
         res->status = ALIGN_EYES;
         res->eye_box[0] = eyes[l];
         res->eye_box[1] = eyes[r];
-        for (i = 0; i < 2 && !rc; i++) {
+        for (i = 0; i < 2; i++) {
             const haar_box *b = &res->eye_box[i];
             pos[2 * i] = b->x + 0.5 * b->w;
             pos[2 * i + 1] = b->y + 0.5 * b->h;
-            if (p->refine_eyes) rc = refine_eye(&grey, b, pos + 2 * i, err) < 0;
-        }
-        if (rc) {
-            img_free(&grey);
-            free(eyes);
-            return err ? err->code : G99_ENOMEM;
+            if (p->refine_eyes && (rc = refine_eye(&grey, b, pos + 2 * i, err)) < 0) {
+                img_free(&grey);
+                free(eyes);
+                return rc;
+            }
         }
     } else {
         const haar_box *f = &res->face;

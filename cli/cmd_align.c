@@ -223,7 +223,7 @@ static int load_cascade(const char *name, haar_cascade **c)
 /* Counts by outcome; reasons are align_result's static strings, compared by
  * address (there are few). */
 typedef struct tally {
-    int eyes, box, skipped, unreadable;
+    int eyes, box, skipped, unreadable, failed;
     const char *reasons[8];
     int counts[8], nreasons;
 } tally;
@@ -251,6 +251,10 @@ static void print_reasons(const tally *t, int status_box)
     }
     if (!status_box && t->unreadable) {
         printf("%sunreadable: %d", first ? " (" : ", ", t->unreadable);
+        first = 0;
+    }
+    if (!status_box && t->failed) {
+        printf("%salignment failed: %d", first ? " (" : ", ", t->failed);
         first = 0;
     }
     if (!first) printf(")");
@@ -358,10 +362,21 @@ static int align_run(int argc, char **argv)
         }
         r = align_face(face, eye, &photo, &p, &crop, &res, &err);
         img_free(&photo);
-        if (r) {
-            g99_error_prefix(&err, "%s", path);
-            status = cli_report(&err, r == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+        if (r == G99_ENOMEM) {
+            status = cli_report(&err, CLI_FAILED);
             break;
+        }
+        if (r) {  /* this photo only (say, too small to search) */
+            g99_error_prefix(&err, "%s", path);
+            if (prog.tty) fputc('\n', stderr);
+            cli_report(&err, 0);
+            t.failed++;
+            t.skipped++;
+            put(&csv, ",,skipped,,,,,,,,,", 18);
+            put_field(&csv, err.msg);
+            put(&csv, "\n", 1);
+            progress_show(&prog, i + 1);
+            continue;
         }
         if (res.status == ALIGN_NO_FACE) {
             t.skipped++;
