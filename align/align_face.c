@@ -63,7 +63,7 @@ void align_params_default(align_params *p)
     p->refine_eyes = 1;
 }
 
-static int finite(double v) { return v - v == 0; }
+static int is_finite(double v) { return v - v == 0; }
 
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
 
@@ -116,7 +116,7 @@ int align_warp(const img_image *src, const double eyes[4], const align_params *p
     q[2] = p->eye_right[0] * p->width;
     q[3] = p->eye_right[1] * p->height;
     for (i = 0; i < 4; i++)
-        if (!finite(eyes[i]) || !finite(q[i]))
+        if (!is_finite(eyes[i]) || !is_finite(q[i]))
             return g99_fail(err, G99_EINVAL, "align: eye position or target %d is not finite", i);
     if ((rc = img_similarity_from_points(q, eyes, inv, err)) != 0) {
         g99_error_prefix(err, "align: eye targets");
