@@ -7,7 +7,10 @@
  *
  * Output names are the photo's file name with .png for the extension;
  * when two photos share a name (a/x.jpg and b/x.jpg), the later one gets
- * x-2.png, x-3.png ..., in the order the photos are listed. */
+ * x-2.png, x-3.png ..., in the order the photos are listed. Folders are
+ * walked by cli/image_files.c (POSIX opendir; align/ itself stays plain C99).
+ * The progress bar goes to stderr when it is a terminal (isatty), plain
+ * lines otherwise; the summary goes to stdout. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "../align/align.h"
@@ -22,10 +25,12 @@ static const char usage[] =
     "usage: gan99 align [--size WxH] [--eyes LX,LY,RX,RY] --out DIR IMAGE|DIR...\n"
     "\n"
     "Finds the largest face of each photo and its eyes (OpenCV's frontal-face and\n"
-    "eye Haar cascades), then turns, scales and crops the photo so the eyes land at\n"
-    "fixed places: DIR/<name>.png. Folders are searched recursively for .png, .jpg,\n"
-    "ppm/.pgm files. When no eye pair is found the face box gives the alignment;\n"
-    "photos without a face are skipped. DIR/eyes.csv lists the eye positions.\n"
+    "eye Haar cascades), then turns, scales and crops the photo so that the eyes\n"
+    "land at fixed places, and writes DIR/<name>.png. Folders are searched\n"
+    "recursively for .png, .jpg, .jpeg, .ppm, .pgm and .pnm files. When no eye\n"
+    "pair is found the face box gives the alignment; photos without a face are\n"
+    "skipped. DIR/eyes.csv lists every photo with the eye positions used (pixel\n"
+    "(i, j) spans [i, i+1) x [j, j+1)) and the face box.\n"
     "\n"
     "options:\n"
     "  --size WxH          output size (default 256x256; any size, e.g. 256x320)\n"
