@@ -1,7 +1,9 @@
 /* nn core against PyTorch: every op in several configurations, the
  * optimizers and the R1 penalty, from the safetensors files in golden/nn/ written by
  * golden/tools/nn_golden.py (python3-torch 1.13), plus a finite-difference
- * check of every op's gradient on the same inputs.
+ * check of every op's gradient on the same inputs. The harness (golden
+ * files, run_op_in, the finite-difference check) is declared in
+ * tests/nn_golden.h and shared with tests/test_nn_ops3.c.
  *
  * Tolerances (SPEC.md §7): forward values 1e-5 absolute + 1e-4 relative.
  * Gradients 1e-4 relative; the absolute part is 1e-5 times the tensor's

@@ -85,6 +85,7 @@ static nn_tensor *call_op3(nn_ctx *ctx, op_case *c)
         return nn_spade(ctx, in[0], in[1], &p, (int)cfg[0], 1);
     }
     if (!strcmp(op, "logistic_ns_loss")) return nn_logistic_ns_loss(ctx, in[0], (int)cfg[0]);
+    if (!strcmp(op, "resize_nearest")) return nn_resize_nearest(ctx, in[0], (int)cfg[0], (int)cfg[1]);
     return NULL;
 }
 
@@ -100,6 +101,99 @@ OP3_TEST(eqlr_linear, 3)
 OP3_TEST(spectral_norm, 4)
 OP3_TEST(spade, 3)
 OP3_TEST(logistic_ns_loss, 4)
+OP3_TEST(resize_nearest, 4)
+
+/* Hand-derived: the [1,3,3,1] filter is outer / 64; the equalized-LR gain
+ * of a 3x3 conv over 1 channel is 1/3, of a 512-wide fc with lr_mul 0.01
+ * 0.01 / sqrt(512) (both rounded once to float). */
+static void fir_filter_and_gain(void)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *f = nn_fir_filter(ctx, fir_taps, 4);
+    if (!CHECK(f != NULL)) goto done;
+    CHECK_EQ_INT(2, f->ndim);
+    CHECK_EQ_FBITS(1.0f / 64.0f, f->data[0]);
+    CHECK_EQ_FBITS(3.0f / 64.0f, f->data[1]);
+    CHECK_EQ_FBITS(9.0f / 64.0f, f->data[5]);
+    CHECK_EQ_FBITS(1.0f / 64.0f, f->data[15]);
+    CHECK_EQ_FBITS((float)(1.0 / 3.0), nn_eqlr_gain(9, 1.0));
+    CHECK_EQ_FBITS((float)(0.01 / 22.627416997969522), nn_eqlr_gain(512, 0.01));
+    CHECK_EQ_FBITS(0.0f, nn_eqlr_gain(0, 1.0));
+done:
+    nn_ctx_free(ctx);
+}
+
+/* Bad shapes and arguments: NULL and an error naming the op and the shapes. */
+static void bad_input(void)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    int s3[3] = { 2, 3, 4 }, s4[4] = { 2, 3, 4, 4 }, s2[2] = { 2, 3 }, w4[4] = { 4, 2, 3, 3 }, n4[4] = { 2, 2, 4, 4 };
+    int u1[1] = { 5 }, v1[1] = { 18 };
+    nn_tensor *x3, *x, *s, *w, *f, *noise, *u, *v;
+    nn_upfirdn_opts fo;
+    nn_modconv_opts mo;
+    nn_spade_params sp;
+    if (!CHECK(ctx != NULL)) return;
+    x3 = nn_tensor_new(ctx, 3, s3);
+    x = nn_tensor_new(ctx, 4, s4);
+    s = nn_tensor_new(ctx, 2, s2);
+    w = nn_tensor_new(ctx, 4, w4);
+    f = nn_fir_filter(ctx, fir_taps, 4);
+    noise = nn_tensor_new(ctx, 4, n4);
+    u = nn_tensor_new(ctx, 1, u1);
+    v = nn_tensor_new(ctx, 1, v1);
+    memset(&fo, 0, sizeof fo);
+    memset(&mo, 0, sizeof mo);
+    memset(&sp, 0, sizeof sp);
+
+    CHECK(nn_upfirdn2d(ctx, x3, f, &fo) == NULL);
+    CHECK_CONTAINS("upfirdn2d: input [2,3,4] must be [N,C,H,W]", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    fo.pad_x0 = fo.pad_x1 = -1;
+    CHECK(nn_upfirdn2d(ctx, x, f, &fo) == NULL);
+    CHECK_CONTAINS("smaller than the filter [4,4]", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    fo.pad_x0 = fo.pad_x1 = 0;
+    fo.up = -2;
+    CHECK(nn_upfirdn2d(ctx, x, f, &fo) == NULL);
+    CHECK_CONTAINS("upfirdn2d: up -2", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+
+    CHECK(nn_modulated_conv2d(ctx, x, w, s, NULL, &mo) == NULL);
+    CHECK_CONTAINS("modulated_conv2d: input [2,3,4,4], weight [4,2,3,3], styles [2,3]", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    mo.up = 2;
+    w4[1] = 3;
+    CHECK(nn_modulated_conv2d(ctx, x, nn_tensor_new(ctx, 4, w4), s, NULL, &mo) == NULL);
+    CHECK_CONTAINS("modulated_conv2d: filter is NULL", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+
+    CHECK(nn_adain(ctx, x, s, 1e-8f) == NULL);
+    CHECK_CONTAINS("adain: input [2,3,4,4] and style [2,3]", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_noise_inject(ctx, x, noise, u) == NULL);
+    CHECK_CONTAINS("noise_inject: input [2,3,4,4], noise [2,2,4,4], strength [5]", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_minibatch_stddev(ctx, nn_tensor_new(ctx, 3, s3), 4, 1) == NULL);
+    CHECK_CONTAINS("minibatch_stddev: input [2,3,4]", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    s4[0] = 3;
+    CHECK(nn_minibatch_stddev(ctx, nn_tensor_new(ctx, 4, s4), 2, 1) == NULL);
+    CHECK_CONTAINS("batch 3 is not divisible by the group size 2", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_spectral_norm(ctx, w, u, v, 1, 1e-12f) == NULL);
+    CHECK_CONTAINS("spectral_norm: weight [4,2,3,3], weight_u [5], weight_v [18]", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_spade(ctx, x, x, &sp, NN_SPADE_BATCH, 1) == NULL);
+    CHECK_CONTAINS("spade: mlp_shared weight is NULL", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_logistic_ns_loss(ctx, s, 0) == NULL);
+    CHECK_CONTAINS("logistic_ns_loss: target 0", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_resize_nearest(ctx, x, 0, 3) == NULL);
+    CHECK_CONTAINS("resize_nearest: input [2,3,4,4] to 0x3", nn_ctx_error(ctx)->msg);
+    nn_ctx_free(ctx);
+}
 
 /* ---- second order --------------------------------------------------------------
  * For a case with inputs x_i (those with golden gradients) and the upstream
@@ -358,7 +452,7 @@ static void free_golden3(void)
 const test_case nn_ops3_tests[] = {
     TEST(golden_upfirdn2d), TEST(golden_modulated_conv2d), TEST(golden_adain), TEST(golden_noise_inject),
     TEST(golden_minibatch_stddev), TEST(golden_eqlr_linear), TEST(golden_spectral_norm), TEST(golden_spade),
-    TEST(golden_logistic_ns_loss),
+    TEST(golden_logistic_ns_loss), TEST(golden_resize_nearest), TEST(fir_filter_and_gain), TEST(bad_input),
     TEST(second_order_upfirdn2d), TEST(second_order_modulated_conv2d), TEST(second_order_minibatch_stddev),
     TEST(second_order_adain_noise), TEST(second_order_spectral_norm),
     TEST(golden_r1_stylegan),

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Reference values from PyTorch for the StyleGAN and SPADE ops of nn/
-(nn/ops_fir.c upfirdn2d, nn/ops_style.c modulated conv, AdaIN, noise
-injection, minibatch stddev, nn/ops_spectral.c spectral norm, nn/ops_spade.c
-SPADE modulation, the non-saturating logistic loss, equalized-LR linear
-layers) and an R1 penalty through a tiny StyleGAN2-like discriminator.
+(nn/ops_fir.c upfirdn2d; nn/ops_style.c modulated conv, AdaIN, noise
+injection, minibatch stddev, equalized-LR linear layers; nn/ops_spectral.c
+spectral norm; nn/ops_spade.c SPADE modulation; nn/ops_resample.c nearest
+resizing; nn/ops_loss.c the non-saturating logistic loss) and an R1 penalty
+through a tiny StyleGAN2-like discriminator.
 
 The StyleGAN ops are written here in plain PyTorch after the reference
 paths of NVlabs/stylegan2-ada-pytorch (torch_utils/ops/upfirdn2d.py's
@@ -214,6 +215,11 @@ for k, (s, train) in enumerate([([5, 7], 1), ([4, 3, 3, 3], 1), ([6, 2, 3, 2], 0
     T[p + 'out'] = wn.detach()
     T[p + 'grad.in0'] = g
     T[p + 'rm_after'], T[p + 'rv_after'] = lin.weight_u.detach().clone(), lin.weight_v.detach().clone()
+
+# ---- nearest resize to a size (SPADE's segmap): cfg = height, width
+for k, (s, size) in enumerate([([1, 2, 7, 4], [5, 3]), ([2, 1, 3, 3], [6, 6]), ([1, 2, 5, 5], [7, 9]),
+                               ([1, 1, 4, 6], [4, 6])]):
+    case('resize_nearest', k, size, [rnd(*s)], lambda x: F.interpolate(x, size=size, mode='nearest'))
 
 # ---- SPADE: cfg = norm (0 batch norm in train mode, 1 instance norm), hidden, label_nc
 # in0 x, in1 segmap (one-hot, constant), in2..7 shared w, b, gamma w, b, beta w, b
