@@ -292,6 +292,85 @@ done:
     free(png);
 }
 
+/* conv2d and conv_transpose2d at the layer shapes of DCGAN 64x64
+ * (pytorch/examples defaults nz 100, ngf = ndf = 64; gan_spec.md §1).
+ * FLOPs = 2 N Cout Ho Wo Cin k^2 (conv) or 2 N Cin H W Cout k^2 (the
+ * transpose); forward+backward computes the input's and the weight's
+ * gradient, 3 times the forward's FLOPs. One run each (they are long). */
+static void bench_conv(int batch)
+{
+    static const struct {
+        const char *name;
+        int transpose, cin, cout, h, stride, pad;
+    } layers[] = {
+        { "D main.0", 0, 3, 64, 64, 2, 1 }, { "D main.2", 0, 64, 128, 32, 2, 1 },
+        { "D main.5", 0, 128, 256, 16, 2, 1 }, { "D main.8", 0, 256, 512, 8, 2, 1 },
+        { "D main.11", 0, 512, 1, 4, 1, 0 }, { "G main.0", 1, 100, 512, 1, 1, 0 },
+        { "G main.3", 1, 512, 256, 4, 2, 1 }, { "G main.6", 1, 256, 128, 8, 2, 1 },
+        { "G main.9", 1, 128, 64, 16, 2, 1 }, { "G main.12", 1, 64, 3, 32, 2, 1 },
+    };
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_rng r;
+    double flops_f[2] = { 0, 0 }, time_f[2] = { 0, 0 }, time_fb[2] = { 0, 0 };
+    size_t i, k;
+    if (!ctx) return;
+    nn_rng_init(&r, 1, NN_STREAM_NOISE);
+    printf("conv: DCGAN 64x64 layer shapes, batch %d, GFLOP/s (forward; forward + input and weight gradients)\n",
+           batch);
+    printf("  %-10s %-17s %-20s %8s %8s\n", "layer", "op", "input -> output", "fwd", "fwd+bwd");
+    for (i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+        int xs[4], ws[4], t = layers[i].transpose, ho;
+        nn_conv_opts o;
+        nn_tensor *x, *w, *y, *gy, *in[2], *g[2];
+        double flops, t0, tf, tfb;
+        char io[40];
+        memset(&o, 0, sizeof o);
+        o.stride = layers[i].stride;
+        o.padding = layers[i].pad;
+        ho = t ? (layers[i].h - 1) * o.stride - 2 * o.padding + 4 : (layers[i].h + 2 * o.padding - 4) / o.stride + 1;
+        xs[0] = batch; xs[1] = layers[i].cin; xs[2] = xs[3] = layers[i].h;
+        ws[0] = t ? layers[i].cin : layers[i].cout;
+        ws[1] = t ? layers[i].cout : layers[i].cin;
+        ws[2] = ws[3] = 4;
+        nn_ctx_reset(ctx);
+        x = nn_tensor_new(ctx, 4, xs);
+        w = nn_tensor_new(ctx, 4, ws);
+        if (!x || !w) break;
+        nn_rng_fill_uniform(&r, x->data, x->numel, -1.0f, 1.0f);
+        nn_rng_fill_normal(&r, w->data, w->numel, 0.0f, 0.02f);
+        nn_tensor_set_requires_grad(x, 1);
+        nn_tensor_set_requires_grad(w, 1);
+        flops = 2.0 * batch * layers[i].cin * layers[i].cout * 16.0 *
+                (t ? (double)layers[i].h * layers[i].h : (double)ho * ho);
+        t0 = now_seconds();
+        y = t ? nn_conv_transpose2d(ctx, x, w, NULL, &o) : nn_conv2d(ctx, x, w, NULL, &o);
+        tf = now_seconds() - t0;
+        if (!y) break;
+        gy = nn_tensor_new(ctx, y->ndim, y->shape);
+        if (!gy) break;
+        for (k = 0; k < gy->numel; k++) gy->data[k] = 1.0f;
+        in[0] = x;
+        in[1] = w;
+        t0 = now_seconds();
+        y = t ? nn_conv_transpose2d(ctx, x, w, NULL, &o) : nn_conv2d(ctx, x, w, NULL, &o);
+        if (nn_grad(ctx, 1, &y, 2, in, &gy, 0, g)) break;
+        tfb = now_seconds() - t0;
+        sink = g[0]->data[0] + g[1]->data[0];
+        sprintf(io, "%dx%d^2 -> %dx%d^2", layers[i].cin, layers[i].h, layers[i].cout, ho);
+        printf("  %-10s %-17s %-20s %8.2f %8.2f\n", layers[i].name, t ? "conv_transpose2d" : "conv2d", io,
+               flops / tf * 1e-9, 3.0 * flops / tfb * 1e-9);
+        flops_f[t] += flops;
+        time_f[t] += tf;
+        time_fb[t] += tfb;
+    }
+    if (nn_ctx_error(ctx)->code) printf("  error: %s\n", nn_ctx_error(ctx)->msg);
+    for (k = 0; k < 2; k++)
+        if (time_f[k] > 0)
+            printf("  %-10s %-17s %-20s %8.2f %8.2f\n", k ? "G total" : "D total", k ? "conv_transpose2d" : "conv2d",
+                   "", flops_f[k] / time_f[k] * 1e-9, 3.0 * flops_f[k] / time_fb[k] * 1e-9);
+    nn_ctx_free(ctx);
+}
+
 static int bench_run(int argc, char **argv)
 {
     long n = 4000000;
@@ -305,6 +384,7 @@ static int bench_run(int argc, char **argv)
     bench_prng(n);
     bench_crc32(n);
     bench_image(n < 4000000);
+    bench_conv(n < 4000000 ? 4 : 64);
     return CLI_OK;
 }
 
@@ -313,7 +393,10 @@ const cli_command cli_cmd_bench = {
     "measure gan99's kernels on this machine",
     "usage: gan99 bench [--quick]\n"
     "\n"
-    "Prints speed figures (math functions against libm, the PRNG, CRC-32; more as\n"
-    "the kernels land), each best of 3 runs. --quick runs shorter loops.\n",
+    "Prints speed figures (math functions against libm, the PRNG, CRC-32, each best\n"
+    "of 3 runs; PNG and JPEG decode and PNG encode of a 1 MP photo from golden/bench,\n"
+    "next to PIL's when /usr/bin/python3 has it, best of 3; conv2d and\n"
+    "conv_transpose2d at the DCGAN 64x64 layer shapes, batch 64, one run each).\n"
+    "Run from the repository root. --quick runs shorter loops and batch 4.\n",
     bench_run,
 };

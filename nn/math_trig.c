@@ -13,9 +13,10 @@
  *     m * W * 2^-126 is x * (2/pi) modulo 4 up to the remaining bits, whose
  *     contribution is below m * 2^E * 2^-(E+126) < 2^-102.
  * So 24 x 128-bit integer multiplication gives n exactly and f to 2^-102.
- * The closest a float comes to a multiple of pi/2 leaves f far above that
- * (a float has few bits; the test compares every 4099th float with glibc's
- * double sin and cos, which reduce exactly), so r keeps double precision.
+ * The closest any float comes to a multiple of pi/2 leaves |f| above 2^-30
+ * (an exhaustive search over all floats found 0x6F79BE45 = 7.7e28 with
+ * 2^-29.9; it is among golden/math/edge_cases.txt), so f keeps more than 70
+ * correct bits and r full double precision.
  * The same path serves every |x| >= pi/4: for small x the window simply
  * starts before the binary point, where 2/pi's bits are zero.
  *
@@ -39,14 +40,15 @@ const uint32_t nn__math_two_over_pi[NN__TWO_OVER_PI_WORDS] = {
 
 static const double PIO2 = 0x1.921fb54442d18p+0;
 
-/* Bits j .. j+31 of 2/pi as one word, for -31 <= j <= 225. */
+/* Bits j .. j+31 of 2/pi as one word, for -31 <= j <= 224, from the two
+ * table words that hold them (a 64-bit shift, so no branch for the case of
+ * a window that starts on a word boundary). */
 static uint32_t two_over_pi_bits(int j)
 {
     int at = j + 31;
     int word = at / 32, shift = at % 32;
-    uint32_t hi = nn__math_two_over_pi[word];
-    if (shift == 0) return hi;
-    return hi << shift | nn__math_two_over_pi[word + 1] >> (32 - shift);
+    uint64_t two = (uint64_t)nn__math_two_over_pi[word] << 32 | nn__math_two_over_pi[word + 1];
+    return (uint32_t)(two >> (32 - shift));
 }
 
 /* For |x| >= pi/4 given by its bits ax, returns the quadrant n (0..3) and sets
@@ -60,7 +62,8 @@ static int reduce(uint32_t ax, double *r)
     uint32_t w2 = two_over_pi_bits(j + 64), w3 = two_over_pi_bits(j + 96);
     uint64_t t, hi, lo;
     uint32_t p0, p1, p2, p3;
-    int n, negative = 0;
+    int n;
+    uint32_t negative = 0;
     double f;
 
     /* m * (w0 w1 w2 w3), keeping the low 128 bits p3 p2 p1 p0 (what lies
@@ -94,7 +97,7 @@ static int reduce(uint32_t ax, double *r)
     f = (double)(uint32_t)lo * 0x1p-126 + (double)(uint32_t)(lo >> 32) * 0x1p-94;
     f += (double)(uint32_t)hi * 0x1p-62;
     f += (double)(uint32_t)(hi >> 32) * 0x1p-30;
-    *r = negative ? -f * PIO2 : f * PIO2;
+    *r = math_negate_if(f * PIO2, negative);
     return n;
 }
 
@@ -131,20 +134,19 @@ static double cos_poly(double r)
 
 /* sin |x| or cos |x| (want_cos) for a finite float given by ax = |x|'s bits.
  * With |x| = (4j + n) pi/2 + r, sin |x| is sin r, cos r, -sin r, -cos r for
- * n = 0..3, and cos |x| is sin |x| a quadrant further on. */
+ * n = 0..3, and cos |x| is sin |x| a quadrant further on. Both polynomials
+ * are evaluated and one is picked: for arguments of random size n is random,
+ * and a branch on it would be mispredicted most of the time. */
 static double sin_cos_abs(uint32_t ax, int want_cos)
 {
-    double r;
+    double r, sc[2];
     int n = 0;
     if (ax <= PIO4_BELOW_BITS) r = math_bits_f32(ax);
     else n = reduce(ax, &r);
     n = (n + want_cos) & 3;
-    switch (n) {
-    case 0: return sin_poly(r);
-    case 1: return cos_poly(r);
-    case 2: return -sin_poly(r);
-    default: return -cos_poly(r);
-    }
+    sc[0] = sin_poly(r);
+    sc[1] = cos_poly(r);
+    return math_negate_if(sc[n & 1], (uint32_t)n >> 1);
 }
 
 float nn_sinf(float x)
@@ -155,7 +157,7 @@ float nn_sinf(float x)
     if (ax == MATH_INF_BITS) return math_nan();
     /* sin is odd: negating last keeps sin(-0) = -0. */
     s = sin_cos_abs(ax, 0);
-    return math_round(u >> 31 ? -s : s);
+    return math_round(math_negate_if(s, u >> 31));
 }
 
 float nn_cosf(float x)

@@ -16,8 +16,12 @@
 
 /* SECTION math */
 /* Float in, float out, the same bits on every platform; within 2 ulp of the
- * correctly rounded result (the measured table is printed by `make test`).
- * Special values follow C99 Annex F (NaN in, NaN out; exp(-inf) = 0 ...). */
+ * exact result by contract, measured at most 0.500005 ulp: correctly rounded
+ * but for a few arguments in 10^8 (the table is in nn/math.c and printed by
+ * `make test`). sin and cos reduce their argument exactly up to 3.4e38.
+ * Special values follow C99 Annex F (NaN in, NaN out; exp(-inf) = 0 ...);
+ * a NaN argument comes back quieted with its payload, a NaN made by the
+ * function (log(-1), sin(inf), pow(-8, 1/3)) is always 0x7FC00000. */
 float nn_expf(float x);
 float nn_logf(float x);
 float nn_tanhf(float x);
@@ -253,13 +257,16 @@ int nn_st_read_f32(const nn_st_tensor *t, float *out, size_t n, g99_error *err);
 const char *nn_st_dtype_name(nn_st_dtype dtype);
 int nn_st_dtype_bits(nn_st_dtype dtype);
 
-/* The writer collects metadata strings and F32 tensors, then saves them
+/* The writer collects metadata strings and F32 / I64 tensors, then saves them
  * atomically. Tensor data is not copied: it must stay valid until save. */
 typedef struct nn_st_writer nn_st_writer;
 
 int nn_st_writer_new(nn_st_writer **out, g99_error *err);
 int nn_st_writer_meta(nn_st_writer *w, const char *key, const char *value, g99_error *err);
 int nn_st_writer_f32(nn_st_writer *w, const char *name, const size_t *shape, int rank, const float *data,
+                     g99_error *err);
+/* I64 tensors (PyTorch's BatchNorm num_batches_tracked, step counters). */
+int nn_st_writer_i64(nn_st_writer *w, const char *name, const size_t *shape, int rank, const int64_t *data,
                      g99_error *err);
 int nn_st_writer_save(nn_st_writer *w, const char *path, g99_error *err);
 void nn_st_writer_free(nn_st_writer *w);
@@ -391,6 +398,14 @@ nn_tensor *nn_expand(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape);
 
 /* The same data in another shape with the same numel (a view: no copy). */
 nn_tensor *nn_reshape(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape);
+/* x's elements [start, start + len) along dim (torch.narrow, a copy). */
+nn_tensor *nn_narrow(nn_ctx *ctx, nn_tensor *x, int dim, int start, int len);
+/* a and b joined along dim; the other dims must agree (torch.cat([a, b],
+ * dim); dim 1 joins channels, pix2pix's skips). */
+nn_tensor *nn_concat(nn_ctx *ctx, nn_tensor *a, nn_tensor *b, int dim);
+/* y.shape[i] = x.shape[perm[i]] (x.permute(perm), a contiguous copy);
+ * perm has x->ndim entries. */
+nn_tensor *nn_permute(nn_ctx *ctx, nn_tensor *x, const int *perm);
 
 /* [m,k] x [k,n] -> [m,n]. */
 nn_tensor *nn_matmul(nn_ctx *ctx, nn_tensor *a, nn_tensor *b);
@@ -424,6 +439,34 @@ nn_tensor *nn_batch_norm2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *gamma, nn_tenso
                            nn_tensor *running_mean, nn_tensor *running_var, int train,
                            float momentum, float eps);
 
+/* torch.nn.InstanceNorm2d: per (n, c) over H, W, biased variance, no
+ * running statistics; gamma, beta [C] or NULL (affine=False, pix2pix/SPADE).
+ * PyTorch: eps 1e-5. */
+nn_tensor *nn_instance_norm2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *gamma, nn_tensor *beta, float eps);
+/* x rsqrt(mean over dim 1 of x^2 + eps), x [N,C] or [N,C,H,W] (StyleGAN's
+ * pixel norm / normalize_2nd_moment, eps 1e-8). */
+nn_tensor *nn_pixel_norm(nn_ctx *ctx, nn_tensor *x, float eps);
+
+/* Average pooling; stride 0 means the kernel size (PyTorch's default);
+ * exclude_pad set is PyTorch's count_include_pad=False. */
+typedef struct nn_pool_opts {
+    int kernel, stride, padding, exclude_pad;
+} nn_pool_opts;
+/* x [N,C,H,W] -> [N,C,Ho,Wo], Ho = (H + 2p - k) / s + 1 (floor). */
+nn_tensor *nn_avg_pool2d(nn_ctx *ctx, nn_tensor *x, const nn_pool_opts *o);
+/* x [N,C,H,W] -> [N,C,sH,sW] (F.interpolate(scale_factor=s), mode
+ * 'nearest', and 'bilinear' with align_corners=False). */
+nn_tensor *nn_upsample_nearest(nn_ctx *ctx, nn_tensor *x, int scale);
+nn_tensor *nn_upsample_bilinear(nn_ctx *ctx, nn_tensor *x, int scale);
+
+/* Dropout: train zeroes an element with probability p (0 <= p < 1) and
+ * scales the rest by 1/(1-p); eval (train 0) returns x itself. The keep
+ * mask takes one nn_rng_uniform draw per element (kept when >= p) from rng,
+ * normally stream NN_STREAM_DROPOUT. nn_dropout_mask takes the mask (x's
+ * shape, nonzero = kept) instead, to replay another generator's mask. */
+nn_tensor *nn_dropout(nn_ctx *ctx, nn_tensor *x, float p, int train, nn_rng *rng);
+nn_tensor *nn_dropout_mask(nn_ctx *ctx, nn_tensor *x, nn_tensor *keep, float p);
+
 /* Losses, mean over all elements, a scalar result. target gets no gradient. */
 /* -(y log x + (1-y) log(1-x)), each log clamped >= -100 (torch BCELoss). */
 nn_tensor *nn_bce_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
@@ -431,13 +474,24 @@ nn_tensor *nn_bce_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
 nn_tensor *nn_bce_with_logits_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
 nn_tensor *nn_mse_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);   /* (x-y)^2 */
 nn_tensor *nn_l1_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);    /* |x-y| */
+/* SPADE's hinge loss for D: target +1 (real) mean(relu(1 - x)), target -1
+ * (fake) mean(relu(1 + x)). (G's hinge loss is -mean(D(fake)).) */
+nn_tensor *nn_hinge_loss(nn_ctx *ctx, nn_tensor *x, int target);
+/* Softmax cross-entropy (torch F.cross_entropy, mean): logits [N,C] with
+ * target [N], or [N,C,H,W] with [N,H,W]; targets are class indices held
+ * as floats (0, 1, ... C-1). */
+nn_tensor *nn_cross_entropy_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
 
 /* ---- parameters: one slab, a table of names ---------------------------- */
 
-enum { NN_PARAM = 0, NN_BUFFER = 1 };   /* trained, or state only (BN running stats) */
+/* Trained, or state only (BN running stats), or an integer counter held as
+ * a float (BN's num_batches_tracked: exact up to 2^24, saved as I64 as
+ * PyTorch stores it). */
+enum { NN_PARAM = 0, NN_BUFFER = 1, NN_COUNTER = 2 };
 
 typedef struct nn_params {
     nn_tensor **t;        /* table in declaration order, the state_dict order */
+    int *kind;            /* NN_PARAM, NN_BUFFER or NN_COUNTER per entry of t */
     size_t n, cap;
     float *data;          /* the slab: trainable values [0, n_train), buffers after */
     float *grad;          /* gradients of the trainable part, n_train floats */
@@ -491,6 +545,34 @@ int nn_adam_init(nn_adam *o, const nn_params *p, float lr, float beta1, float be
                  g99_error *err);
 void nn_adam_step(nn_adam *o, nn_params *p);
 void nn_adam_free(nn_adam *o);
+/* ---- model files and training checkpoints (nn/checkpoint.c) ------------- */
+
+/* What a training checkpoint adds to the parameters, so a resume continues
+ * bit-identically: the optimizer state (Adam's moments or SGD's buffer and
+ * the optimizer's step), the loop's step counter and the generators. */
+typedef struct nn_train_state {
+    nn_adam *adam;        /* or NULL */
+    nn_sgd *sgd;          /* or NULL */
+    uint64_t step;        /* the training loop's step */
+    nn_rng *rng;          /* n_rng generators, saved as (seed, stream, pos) */
+    int n_rng;
+} nn_train_state;
+
+/* Writes the parameter table as safetensors (atomically): every entry under
+ * its state_dict key, F32, NN_COUNTER entries as I64 (PyTorch's
+ * num_batches_tracked); __metadata__ gan99.arch = arch and gan99.config =
+ * config (a JSON object text) when not NULL, gan99.version. With ts, also
+ * optim.exp_avg.<key> / optim.exp_avg_sq.<key> (Adam) or
+ * optim.momentum_buffer.<key> (SGD), optim.step (I64), and metadata
+ * gan99.step and gan99.rng. */
+int nn_checkpoint_save(const char *path, const nn_params *p, const char *arch, const char *config,
+                       const nn_train_state *ts, g99_error *err);
+/* Loads into an allocated table: every key must be in the file with the
+ * same shape and dtype, and the file may hold no other tensor (optim.* is
+ * skipped when ts is NULL); errors name the key. With ts, restores the
+ * optimizers given (already made with nn_adam_init / nn_sgd_init for p),
+ * ts->step and the ts->n_rng generators. Nothing changes unless all is well. */
+int nn_checkpoint_load(const char *path, nn_params *p, nn_train_state *ts, g99_error *err);
 /* SECTION core end */
 
 #endif

@@ -104,3 +104,61 @@ nn_tensor *nn_l1_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *t)
     if (!ctx || !check_pair(ctx, "l1_loss", x, t)) return NULL;
     return nn_mean(ctx, nn_abs(ctx, nn_sub(ctx, x, t)));
 }
+
+/* SPADE's hinge loss for D (gan_spec.md §3): real (target +1)
+ * mean(relu(1 - x)), fake (target -1) mean(relu(1 + x)); SPADE writes it as
+ * -mean(min(x - 1, 0)), the same numbers. G's hinge loss is -mean(x). */
+nn_tensor *nn_hinge_loss(nn_ctx *ctx, nn_tensor *x, int target)
+{
+    if (!ctx || !nn__ok(ctx, "hinge_loss", "input", x)) return NULL;
+    if (target != 1 && target != -1)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "hinge_loss: target %d (want +1 real or -1 fake)", target);
+    return nn_mean(ctx, nn_relu(ctx, nn_add_scalar(ctx, nn_scale(ctx, x, -(float)target), 1.0f)));
+}
+
+/* torch.nn.functional.cross_entropy (mean reduction, no weights, no label
+ * smoothing): logits [N,C] or [N,C,H,W], target [N] or [N,H,W] holding
+ * class indices as floats. log_softmax by the max shift (a constant: the
+ * shift cancels, so it gets no gradient), then the mean of -logp at the
+ * target, picked by a one-hot constant. Built from ops, so it is
+ * differentiable to any order. */
+nn_tensor *nn_cross_entropy_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target)
+{
+    int rshape[4], i, c, ok;
+    size_t outer, inner, o, j, count;
+    nn_tensor *mx, *onehot, *shifted, *lse;
+    char s1[64], s2[64];
+    if (!ctx || !nn__ok(ctx, "cross_entropy_loss", "input", x) || !nn__ok(ctx, "cross_entropy_loss", "target", target))
+        return NULL;
+    ok = (x->ndim == 2 || x->ndim == 4) && target->ndim == x->ndim - 1 && target->shape[0] == x->shape[0];
+    for (i = 2; ok && i < x->ndim; i++) ok = target->shape[i - 1] == x->shape[i];
+    if (!ok)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "cross_entropy_loss: input %s and target %s (want [N,C] and "
+                                     "[N], or [N,C,H,W] and [N,H,W])", nn_shape_str(x, s1), nn_shape_str(target, s2));
+    c = x->shape[1];
+    outer = (size_t)x->shape[0];
+    inner = x->numel / outer / (size_t)c;
+    count = target->numel;
+    for (i = 0; i < x->ndim; i++) rshape[i] = x->shape[i];
+    rshape[1] = 1;
+    mx = nn__empty(ctx, "cross_entropy_loss", x->ndim, rshape);
+    onehot = nn_tensor_new(ctx, x->ndim, x->shape);
+    if (!mx || !onehot) return NULL;
+    for (o = 0; o < outer; o++)
+        for (j = 0; j < inner; j++) {
+            const float *xp = x->data + o * (size_t)c * inner + j;
+            float t = target->data[o * inner + j], m = xp[0];
+            int k;
+            if (!(t >= 0.0f && t < (float)c) || t != (float)(int)t)
+                return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "cross_entropy_loss: target element %lu is %g, not a "
+                                             "class index in [0, %d)", (unsigned long)(o * inner + j), t, c);
+            for (k = 1; k < c; k++)
+                if (xp[(size_t)k * inner] > m) m = xp[(size_t)k * inner];
+            mx->data[o * inner + j] = m;
+            onehot->data[(o * (size_t)c + (size_t)t) * inner + j] = 1.0f;
+        }
+    shifted = nn_sub(ctx, x, mx);
+    lse = nn_log(ctx, nn_sum_to(ctx, nn_exp(ctx, shifted), x->ndim, rshape));
+    return nn_div_scalar(ctx, nn_scale(ctx, nn_sum(ctx, nn_mul(ctx, nn_sub(ctx, shifted, lse), onehot)), -1.0f),
+                         (float)count);
+}

@@ -23,6 +23,7 @@ void nn_params_free(nn_params *p)
     if (!p) return;
     for (i = 0; i < p->n; i++) free(p->t[i]);  /* the name is in the same block */
     free(p->t);
+    free(p->kind);
     free(p->data);
     free(p->grad);
     nn_params_init(p);
@@ -49,7 +50,7 @@ nn_tensor *nn_params_add(nn_params *p, const char *name, int kind, int ndim, con
         g99_fail(err, G99_EINVAL, "params_add: %s declared after nn_params_alloc", name);
         return NULL;
     }
-    if (kind != NN_PARAM && kind != NN_BUFFER) {
+    if (kind != NN_PARAM && kind != NN_BUFFER && kind != NN_COUNTER) {
         g99_fail(err, G99_EINVAL, "params_add: %s: kind %d", name, kind);
         return NULL;
     }
@@ -69,11 +70,13 @@ nn_tensor *nn_params_add(nn_params *p, const char *name, int kind, int ndim, con
     if (p->n == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 16;
         nn_tensor **nt = (nn_tensor **)realloc(p->t, cap * sizeof *nt);
-        if (!nt) {
+        int *nk = nt ? (int *)realloc(p->kind, cap * sizeof *nk) : NULL;
+        if (nt) p->t = nt;
+        if (!nk) {
             g99_fail(err, G99_ENOMEM, "params_add: %s: out of memory", name);
             return NULL;
         }
-        p->t = nt;
+        p->kind = nk;
         p->cap = cap;
     }
     len = strlen(name);
@@ -91,6 +94,7 @@ nn_tensor *nn_params_add(nn_params *p, const char *name, int kind, int ndim, con
     t->requires_grad = kind == NN_PARAM;
     t->magic = NN_TENSOR_MAGIC;
     t->gen = NN_GEN_PERSISTENT;
+    p->kind[p->n] = kind;
     p->t[p->n++] = t;
     return t;
 }

@@ -416,10 +416,12 @@ int nn_st_read_f32(const nn_st_tensor *t, float *out, size_t n, g99_error *err)
 
 typedef struct st_entry {
     char *name;
+    nn_st_dtype dtype;          /* NN_ST_F32 or NN_ST_I64 */
     int rank;
     size_t shape[NN_ST_MAX_RANK];
     size_t nbytes;
-    const float *data;
+    const float *f32;           /* the data of the one dtype */
+    const int64_t *i64;
 } st_entry;
 
 typedef struct st_meta {
@@ -490,10 +492,12 @@ int nn_st_writer_meta(nn_st_writer *w, const char *key, const char *value, g99_e
     return G99_OK;
 }
 
-int nn_st_writer_f32(nn_st_writer *w, const char *name, const size_t *shape, int rank, const float *data,
-                     g99_error *err)
+/* Adds a tensor of 4- or 8-byte elements (f32 or i64 holds the data). */
+static int add_tensor(nn_st_writer *w, const char *name, nn_st_dtype dtype, const size_t *shape, int rank,
+                      const float *f32, const int64_t *i64, g99_error *err)
 {
     st_entry e;
+    const void *data = dtype == NN_ST_I64 ? (const void *)i64 : (const void *)f32;
     size_t i, numel = 1;
     if (rank < 0 || rank > NN_ST_MAX_RANK)
         return g99_fail(err, G99_EINVAL, NAME_FMT ": rank %d is outside 0..%d", name, rank, NN_ST_MAX_RANK);
@@ -506,10 +510,13 @@ int nn_st_writer_f32(nn_st_writer *w, const char *name, const size_t *shape, int
         e.shape[i] = shape[i];
         if (g99_size_mul(numel, shape[i], &numel)) return g99_fail(err, G99_EINVAL, NAME_FMT ": shape overflows", name);
     }
-    if (g99_size_mul(numel, 4, &e.nbytes)) return g99_fail(err, G99_EINVAL, NAME_FMT ": shape overflows", name);
+    if (g99_size_mul(numel, (size_t)dtypes[dtype].bits / 8, &e.nbytes))
+        return g99_fail(err, G99_EINVAL, NAME_FMT ": shape overflows", name);
     if (numel && !data) return g99_fail(err, G99_EINVAL, NAME_FMT ": NULL data", name);
+    e.dtype = dtype;
     e.rank = rank;
-    e.data = data;
+    e.f32 = f32;
+    e.i64 = i64;
     if (grow((void **)&w->tensors, &w->cap_tensors, w->n_tensors, sizeof *w->tensors))
         return g99_fail(err, G99_ENOMEM, "out of memory");
     e.name = str_dup(name);
@@ -518,11 +525,25 @@ int nn_st_writer_f32(nn_st_writer *w, const char *name, const size_t *shape, int
     return G99_OK;
 }
 
-/* All tensors are F32, so the reference's order reduces to names in byte
- * order (strcmp compares as unsigned char, as Rust compares UTF-8). */
+int nn_st_writer_f32(nn_st_writer *w, const char *name, const size_t *shape, int rank, const float *data,
+                     g99_error *err)
+{
+    return add_tensor(w, name, NN_ST_F32, shape, rank, data, NULL, err);
+}
+
+int nn_st_writer_i64(nn_st_writer *w, const char *name, const size_t *shape, int rank, const int64_t *data,
+                     g99_error *err)
+{
+    return add_tensor(w, name, NN_ST_I64, shape, rank, NULL, data, err);
+}
+
+/* The reference's order: descending dtype (I64 before F32), then names in
+ * byte order (strcmp compares as unsigned char, as Rust compares UTF-8). */
 static int entry_cmp(const void *a, const void *b)
 {
-    return strcmp(((const st_entry *)a)->name, ((const st_entry *)b)->name);
+    const st_entry *x = (const st_entry *)a, *y = (const st_entry *)b;
+    if (x->dtype != y->dtype) return x->dtype > y->dtype ? -1 : 1;
+    return strcmp(x->name, y->name);
 }
 
 static int meta_cmp(const void *a, const void *b)
@@ -549,7 +570,9 @@ static int build_header(const nn_st_writer *w, nn_json_buf *b)
         const st_entry *e = &w->tensors[i];
         if (i || w->n_meta) rc |= nn_json_buf_append(b, ",", 1);
         rc |= nn_json_buf_append_string(b, e->name, strlen(e->name));
-        rc |= nn_json_buf_append(b, ":{\"dtype\":\"F32\",\"shape\":[", 25);
+        rc |= nn_json_buf_append(b, ":{\"dtype\":\"", 11);
+        rc |= nn_json_buf_append(b, dtypes[e->dtype].name, strlen(dtypes[e->dtype].name));
+        rc |= nn_json_buf_append(b, "\",\"shape\":[", 11);
         for (d = 0; d < e->rank; d++) {
             if (d) rc |= nn_json_buf_append(b, ",", 1);
             rc |= nn_json_buf_append_u64(b, (uint64_t)e->shape[d]);
@@ -587,14 +610,17 @@ int nn_st_writer_save(nn_st_writer *w, const char *path, g99_error *err)
     if (!rc) rc = g99_afile_write(&file, len8, 8, err);
     if (!rc) rc = g99_afile_write(&file, header.data, header.len, err);
     nn_json_buf_free(&header);
-    /* Floats go out through a little-endian chunk, whatever the host order. */
+    /* Values go out through a little-endian chunk, whatever the host order. */
     for (i = 0; !rc && i < w->n_tensors; i++) {
         const st_entry *e = &w->tensors[i];
-        size_t numel = e->nbytes / 4;
-        for (j = 0; !rc && j < numel; j += sizeof chunk / 4) {
-            size_t k, m = numel - j < sizeof chunk / 4 ? numel - j : sizeof chunk / 4;
-            for (k = 0; k < m; k++) g99_store_le32(chunk + 4 * k, g99_f32_bits(e->data[j + k]));
-            rc = g99_afile_write(&file, chunk, 4 * m, err);
+        size_t size = e->dtype == NN_ST_I64 ? 8 : 4, numel = e->nbytes / size;
+        for (j = 0; !rc && j < numel; j += sizeof chunk / size) {
+            size_t k, m = numel - j < sizeof chunk / size ? numel - j : sizeof chunk / size;
+            for (k = 0; k < m; k++) {
+                if (size == 8) g99_store_le64(chunk + 8 * k, (uint64_t)e->i64[j + k]);
+                else g99_store_le32(chunk + 4 * k, g99_f32_bits(e->f32[j + k]));
+            }
+            rc = g99_afile_write(&file, chunk, size * m, err);
         }
     }
     if (!rc) rc = g99_afile_commit(&file, err);

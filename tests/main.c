@@ -24,6 +24,8 @@ extern const test_case gif_tests[];
 extern const test_case png_tests[];
 extern const test_case nn_tests[];
 extern const test_case nn_ops_tests[];
+extern const test_case dcgan_tests[];
+extern const test_case align_tests[];
 
 static const struct suite {
     const char *name;
@@ -41,6 +43,8 @@ static const struct suite {
     { "gif", gif_tests },
     { "nn", nn_tests },
     { "nn_ops", nn_ops_tests },
+    { "dcgan", dcgan_tests },
+    { "align", align_tests },
 };
 
 static int current_failed;

@@ -264,10 +264,17 @@ static void math_powf_ulp(void)
     pow_targets(&s, 1L << 16, 0x3F7FF000u, 0x3F801000u, -150.0, 128.0, 0, 0);
     /* Negative x with integer y (odd and even), all magnitudes. */
     pow_targets(&s, 1L << 17, 1u, 0x7F800000u, -160.0, 135.0, 1, 1);
-    /* The typical range: x in [0, 20], y in [-20, 20]. */
-    for (i = 0; i < 1L << 18; i++) pow_point(&s, (float)mix_uniform(0.0, 20.0), (float)mix_uniform(-20.0, 20.0));
+    /* The typical range: x in [0, 20], y in [-20, 20]. (x is drawn in its
+     * own statement: the order of evaluation of arguments is unspecified.) */
+    for (i = 0; i < 1L << 18; i++) {
+        float x = (float)mix_uniform(0.0, 20.0);
+        pow_point(&s, x, (float)mix_uniform(-20.0, 20.0));
+    }
     /* Small integer exponents of x in [-20, 20]. */
-    for (i = 0; i < 1L << 16; i++) pow_point(&s, (float)mix_uniform(-20.0, 20.0), (float)(int)(mix_next() % 41) - 20.0f);
+    for (i = 0; i < 1L << 16; i++) {
+        float x = (float)mix_uniform(-20.0, 20.0);
+        pow_point(&s, x, (float)(int)(mix_next() % 41) - 20.0f);
+    }
     stats_report("nn_powf", &s, 1);
 }
 

@@ -358,6 +358,71 @@ done:
     nn_ctx_free(ctx);
 }
 
+/* Dropout draws one uniform per element from the given stream, in order,
+ * keeping an element when its draw is >= p; kept ones are x / (1 - p) as
+ * the float 1/(1-p) times x. Eval is the identity (the same tensor). */
+static void dropout_stream_and_eval(void)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    int s[1] = { 200 }, i, kept = 0;
+    float xv[200];
+    nn_rng r, check;
+    nn_tensor *x, *y;
+    if (!CHECK(ctx)) return;
+    for (i = 0; i < 200; i++) xv[i] = (float)(i + 1);
+    x = nn_tensor_from(ctx, 1, s, xv);
+    nn_rng_init(&r, 42, NN_STREAM_DROPOUT);
+    nn_rng_init(&check, 42, NN_STREAM_DROPOUT);
+    y = nn_dropout(ctx, x, 0.25f, 1, &r);
+    if (!CHECK(y != NULL)) goto done;
+    for (i = 0; i < 200; i++) {
+        int keep = nn_rng_uniform(&check) >= 0.25f;
+        kept += keep;
+        if (!CHECK_EQ_FBITS(keep ? xv[i] * (1.0f / 0.75f) : 0.0f, y->data[i])) break;
+    }
+    CHECK_EQ_U64(check.pos, r.pos);
+    CHECK(kept > 120 && kept < 180);
+    CHECK(nn_dropout(ctx, x, 0.25f, 0, &r) == x);
+    CHECK(nn_dropout(ctx, x, 1.0f, 1, &r) == NULL);
+    CHECK_EQ_STR("dropout: p = 1 (want 0 <= p < 1)", nn_ctx_error(ctx)->msg);
+done:
+    nn_ctx_free(ctx);
+}
+
+/* The later ops name themselves and the shapes when given bad input. */
+static void new_op_errors(void)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    int s4[4] = { 2, 3, 4, 5 }, s4b[4] = { 2, 3, 5, 5 }, s2[2] = { 4, 5 }, s1[1] = { 4 }, perm[4] = { 0, 1, 1, 2 };
+    nn_tensor *x, *t;
+    nn_pool_opts po = { 3, 1, 2, 0 };
+    if (!CHECK(ctx)) return;
+    x = nn_tensor_new(ctx, 4, s4);
+    CHECK(nn_concat(ctx, x, nn_tensor_new(ctx, 4, s4b), 1) == NULL);
+    CHECK_EQ_STR("concat: a [2,3,4,5] and b [2,3,5,5] do not join along dim 1", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_narrow(ctx, x, 3, 2, 4) == NULL);
+    CHECK_EQ_STR("narrow: input [2,3,4,5], dim 3, start 2, length 4", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_permute(ctx, x, perm) == NULL);
+    CHECK_EQ_STR("permute: not a permutation of the 4 dims of [2,3,4,5]", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_avg_pool2d(ctx, x, &po) == NULL);
+    CHECK_CONTAINS("avg_pool2d: kernel 3, stride 1, padding 2", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_upsample_bilinear(ctx, nn_tensor_new(ctx, 2, s2), 2) == NULL);
+    CHECK_EQ_STR("upsample_bilinear: input [4,5], scale 2 (want [N,C,H,W] and scale >= 1)", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    t = nn_tensor_new(ctx, 1, s1);
+    t->data[2] = 5.0f;
+    CHECK(nn_cross_entropy_loss(ctx, nn_tensor_new(ctx, 2, s2), t) == NULL);
+    CHECK_EQ_STR("cross_entropy_loss: target element 2 is 5, not a class index in [0, 5)", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK(nn_hinge_loss(ctx, x, 0) == NULL);
+    CHECK_CONTAINS("hinge_loss: target 0", nn_ctx_error(ctx)->msg);
+    nn_ctx_free(ctx);
+}
+
 const test_case nn_tests[] = {
     TEST(lsum_canonical_order),
     TEST(sgemm_transposes),
@@ -370,5 +435,7 @@ const test_case nn_tests[] = {
     TEST(arena_steady_state),
     TEST(second_derivative_by_hand),
     TEST(second_order_matches_finite_differences),
+    TEST(dropout_stream_and_eval),
+    TEST(new_op_errors),
     TEST_END
 };

@@ -82,12 +82,19 @@ static nn_tensor *to_tensor(nn_ctx *ctx, const golden_tensor *t)
     return t ? nn_tensor_from(ctx, t->ndim, t->shape, t->data) : NULL;
 }
 
-static golden_file ops_golden;
+static golden_file ops_golden, ops2_golden;
 
 static const golden_file *ops(void)
 {
     if (!ops_golden.n) golden_load("golden/nn/ops.safetensors", &ops_golden);
     return &ops_golden;
+}
+
+/* The ops added later (golden/tools/nn_ops2_golden.py), same layout. */
+static const golden_file *ops2(void)
+{
+    if (!ops2_golden.n) golden_load("golden/nn/ops2.safetensors", &ops2_golden);
+    return &ops2_golden;
 }
 
 /* Compares every element; returns 1 when all held (one report at most). */
@@ -120,6 +127,7 @@ static double max_abs(const float *v, size_t n)
 enum { MAX_IN = 3 };
 
 typedef struct op_case {
+    const golden_file *g;
     const char *op;
     int k;
     const float *cfg;
@@ -176,7 +184,7 @@ static nn_tensor *call_op(nn_ctx *ctx, op_case *c)
     if (!strcmp(op, "sum")) return nn_sum(ctx, in[0]);
     if (!strcmp(op, "mean")) return nn_mean(ctx, in[0]);
     if (!strcmp(op, "sum_to") || !strcmp(op, "mean_to")) {
-        const golden_tensor *cf = gfind(ops(), "%s.%d.cfg", op, c->k);
+        const golden_tensor *cf = gfind(c->g, "%s.%d.cfg", op, c->k);
         for (i = 0; i < (int)cf->numel; i++) shape[i] = (int)cfg[i];
         return op[0] == 's' ? nn_sum_to(ctx, in[0], (int)cf->numel, shape)
                             : nn_mean_to(ctx, in[0], (int)cf->numel, shape);
@@ -201,6 +209,28 @@ static nn_tensor *call_op(nn_ctx *ctx, op_case *c)
     if (!strcmp(op, "bce_with_logits_loss")) return nn_bce_with_logits_loss(ctx, in[0], in[1]);
     if (!strcmp(op, "mse_loss")) return nn_mse_loss(ctx, in[0], in[1]);
     if (!strcmp(op, "l1_loss")) return nn_l1_loss(ctx, in[0], in[1]);
+    if (!strcmp(op, "narrow")) return nn_narrow(ctx, in[0], (int)cfg[0], (int)cfg[1], (int)cfg[2]);
+    if (!strcmp(op, "concat")) return nn_concat(ctx, in[0], in[1], (int)cfg[0]);
+    if (!strcmp(op, "permute")) {
+        for (i = 0; i < in[0]->ndim; i++) shape[i] = (int)cfg[i];
+        return nn_permute(ctx, in[0], shape);
+    }
+    if (!strcmp(op, "avg_pool2d")) {
+        nn_pool_opts o;
+        o.kernel = (int)cfg[0];
+        o.stride = (int)cfg[1];
+        o.padding = (int)cfg[2];
+        o.exclude_pad = (int)cfg[3];
+        return nn_avg_pool2d(ctx, in[0], &o);
+    }
+    if (!strcmp(op, "upsample_nearest")) return nn_upsample_nearest(ctx, in[0], (int)cfg[0]);
+    if (!strcmp(op, "upsample_bilinear")) return nn_upsample_bilinear(ctx, in[0], (int)cfg[0]);
+    if (!strcmp(op, "dropout")) return nn_dropout_mask(ctx, in[0], in[1], cfg[0]);
+    if (!strcmp(op, "instance_norm2d"))
+        return nn_instance_norm2d(ctx, in[0], c->n_in > 1 ? in[1] : NULL, c->n_in > 2 ? in[2] : NULL, 1e-5f);
+    if (!strcmp(op, "pixel_norm")) return nn_pixel_norm(ctx, in[0], 1e-8f);
+    if (!strcmp(op, "hinge_loss")) return nn_hinge_loss(ctx, in[0], (int)cfg[0]);
+    if (!strcmp(op, "cross_entropy_loss")) return nn_cross_entropy_loss(ctx, in[0], in[1]);
     return NULL;
 }
 
@@ -269,9 +299,8 @@ static void fd_check(nn_ctx *ctx, op_case *c, int i, const golden_tensor *gout, 
 /* Runs every case "op.K" of the golden file: forward, gradients, finite
  * differences (unless fd is 0), running statistics. Returns the number of
  * cases found. */
-static int run_op(const char *op, int fd)
+static int run_op_in(const golden_file *g, const char *op, int fd)
 {
-    const golden_file *g = ops();
     int k, count = 0;
     nn_ctx *ctx = nn_ctx_new(0);
     if (!CHECK(g->n > 0) || !CHECK(ctx != NULL)) {
@@ -286,6 +315,7 @@ static int run_op(const char *op, int fd)
         int i, n_grad = 0, idx[MAX_IN];
         char what[96];
         memset(&c, 0, sizeof c);
+        c.g = g;
         c.op = op;
         c.k = k;
         c.cfg = gfind(g, "%s.%d.cfg", op, k)->data;
@@ -330,8 +360,15 @@ static int run_op(const char *op, int fd)
     return count;
 }
 
+static int run_op(const char *op, int fd)
+{
+    return run_op_in(ops(), op, fd);
+}
+
 #define OP_TEST(name, min_cases)                                 \
     static void golden_##name(void) { CHECK(run_op(#name, 1) >= (min_cases)); }
+#define OP2_TEST(name, min_cases)                                \
+    static void golden_##name(void) { CHECK(run_op_in(ops2(), #name, 1) >= (min_cases)); }
 
 OP_TEST(add, 3)
 OP_TEST(sub, 3)
@@ -364,6 +401,17 @@ OP_TEST(batch_norm2d, 3)
 OP_TEST(bce_with_logits_loss, 3)
 OP_TEST(mse_loss, 3)
 OP_TEST(l1_loss, 3)
+OP2_TEST(narrow, 3)
+OP2_TEST(concat, 3)
+OP2_TEST(permute, 3)
+OP2_TEST(avg_pool2d, 3)
+OP2_TEST(upsample_nearest, 3)
+OP2_TEST(upsample_bilinear, 3)
+OP2_TEST(dropout, 3)
+OP2_TEST(instance_norm2d, 3)
+OP2_TEST(pixel_norm, 3)
+OP2_TEST(hinge_loss, 3)
+OP2_TEST(cross_entropy_loss, 3)
 
 /* BCE's case 1 holds inputs of exactly 0 and 1 (the log clamp), where a
  * finite difference would step outside [0, 1]: goldens only there. */
@@ -466,6 +514,7 @@ done:
 static void free_goldens(void)
 {
     golden_free(&ops_golden);
+    golden_free(&ops2_golden);
     CHECK(1);
 }
 
@@ -479,6 +528,10 @@ const test_case nn_ops_tests[] = {
     TEST(golden_matmul), TEST(golden_linear), TEST(golden_conv2d), TEST(golden_conv_transpose2d),
     TEST(golden_batch_norm2d), TEST(golden_bce_loss), TEST(golden_bce_with_logits_loss),
     TEST(golden_mse_loss), TEST(golden_l1_loss),
+    TEST(golden_narrow), TEST(golden_concat), TEST(golden_permute), TEST(golden_avg_pool2d),
+    TEST(golden_upsample_nearest), TEST(golden_upsample_bilinear), TEST(golden_dropout),
+    TEST(golden_instance_norm2d), TEST(golden_pixel_norm), TEST(golden_hinge_loss),
+    TEST(golden_cross_entropy_loss),
     TEST(golden_adam), TEST(golden_sgd), TEST(golden_r1_penalty),
     TEST(free_goldens),
     TEST_END
