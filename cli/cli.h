@@ -63,8 +63,8 @@ int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err);
 void cli_file_list_free(cli_file_list *l);
 /* mkdir of one level; an existing folder is fine. */
 int cli_make_dir(const char *path, g99_error *err);
-/* A PNG, JPEG or PGM/PPM file by content, as an 8-bit image (16-bit PNG
- * samples keep their high byte). Messages start with the path. */
+/* img_load (a PNG, JPEG or PGM/PPM file by content) made 8-bit: 16-bit
+ * samples keep their high byte. Messages start with the path. */
 struct img_image;
 int cli_read_image(const char *path, struct img_image *img, g99_error *err);
 

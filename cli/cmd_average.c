@@ -20,19 +20,8 @@ static const char usage[] =
     "channels of the first. Samples are averaged exactly and rounded half up.\n"
     "\n"
     "options:\n"
-    "  --out FILE   the mean image: PNG, or PGM/PPM when FILE ends in .pgm/.ppm\n";
-
-static int ends_with(const char *s, const char *tail)
-{
-    size_t n = strlen(s), m = strlen(tail), i;
-    if (n < m) return 0;
-    for (i = 0; i < m; i++) {
-        char c = s[n - m + i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-        if (c != tail[i]) return 0;
-    }
-    return 1;
-}
+    "  --out FILE   the mean image, in the format its extension names (.png,\n"
+    "               .ppm/.pgm/.pnm, .gif)\n";
 
 extern const cli_command cli_cmd_average;
 
@@ -66,6 +55,11 @@ static int average_run(int argc, char **argv)
         if (i < argc) return CLI_BAD_INPUT;
         return cli_usage_error(cmd, !out ? "needs --out FILE" : "needs at least one IMAGE or DIR");
     }
+    r = img_format_from_path(out);
+    if (r == IMG_FORMAT_UNKNOWN || r == IMG_FORMAT_JPEG) {
+        free(inputs);
+        return cli_usage_error(cmd, "--out %s: name a .png, .ppm, .pgm, .pnm or .gif file", out);
+    }
     g99_error_clear(&err);
     r = cli_list_images(ninputs, inputs, &files, &err);
     free(inputs);
@@ -96,8 +90,7 @@ static int average_run(int argc, char **argv)
         if (align_mean_image(&acc, &mean, &err)) {
             status = cli_report(&err, CLI_FAILED);
         } else {
-            r = ends_with(out, ".pgm") || ends_with(out, ".ppm") ? img_ppm_save(out, &mean, &err)
-                                                                  : img_png_save(out, &mean, &err);
+            r = img_save(out, &mean, &err);
             if (r) status = cli_report(&err, CLI_FAILED);
             else printf("%s: the mean of %d images (%dx%d)\n", out, files.count, mean.width, mean.height);
             img_free(&mean);
