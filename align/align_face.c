@@ -129,6 +129,8 @@ int align_warp(const img_image *src, const double eyes[4], const align_params *p
     dp = sqrt((eyes[2] - eyes[0]) * (eyes[2] - eyes[0]) + (eyes[3] - eyes[1]) * (eyes[3] - eyes[1]));
     dq = sqrt((q[2] - q[0]) * (q[2] - q[0]) + (q[3] - q[1]) * (q[3] - q[1]));
     shrink = dp / dq;  /* photo pixels per output pixel */
+    if (!is_finite(shrink))
+        return g99_fail(err, G99_EINVAL, "align: eye positions %g apart, targets %g apart", dp, dq);
     /* Bilinear sampling reads 2x2 pixels per output pixel: past a 2x
      * reduction it skips photo pixels and aliases. Shrinking the visible
      * part by k = floor(shrink) with INTER_AREA (a k x k box average) first
@@ -163,6 +165,18 @@ int align_warp(const img_image *src, const double eyes[4], const align_params *p
     a[3] = inv[3] / sy;
     a[4] = inv[4] / sy;
     a[5] = (inv[5] - reg[1]) / sy;
+    /* img_warp_affine keeps source positions in 32-bit fixed point with 10
+     * fraction bits: the output must map within +-2^19 pixels of the
+     * copy, which any real alignment does by far. */
+    for (i = 0; i < 4; i++) {
+        double u = (i & 1) ? p->width : 0, v = (i & 2) ? p->height : 0;
+        double x = a[0] * u + a[1] * v + a[2], y = a[3] * u + a[4] * v + a[5];
+        if (!(x > -524288.0 && x < 524288.0 && y > -524288.0 && y < 524288.0)) {
+            if (from == &small) img_free(&small);
+            return g99_fail(err, G99_EINVAL,
+                            "align: the eye positions map the output more than 2^19 pixels away from the photo");
+        }
+    }
     memset(&wp, 0, sizeof wp);
     wp.m[0] = a[0];
     wp.m[1] = a[1];
