@@ -787,7 +787,7 @@ static void align_no_eyes(void)
 
 static void align_bad_arguments(void)
 {
-    const double eyes[4] = { 10, 10, 20, 10 }, same[4] = { 10, 10, 10, 10 }, far[4] = { 1e6, 0, 3e6, 0 };
+    const double eyes[4] = { 10, 10, 20, 10 }, same[4] = { 10, 10, 10, 10 }, far[4] = { 1e9, 0, 1e9 + 100, 0 };
     double nan_eyes[4] = { 10, 10, 20, 10 };
     volatile double zero = 0;
     img_image img, deep, out;
@@ -802,7 +802,7 @@ static void align_bad_arguments(void)
     nan_eyes[1] = zero / zero;
     CHECK_EQ_INT(G99_EINVAL, align_warp(&img, nan_eyes, &p, &out, NULL, NULL, &err));
     CHECK_CONTAINS("not finite", err.msg);
-    /* Eyes a million pixels off a 32x32 photo: out of the warp's range. */
+    /* Eyes a billion pixels off a 32x32 photo: out of the warp's range. */
     CHECK_EQ_INT(G99_EINVAL, align_warp(&img, far, &p, &out, NULL, NULL, &err));
     CHECK_CONTAINS("more than 2^19 pixels away", err.msg);
     p.eye_right[0] = p.eye_left[0];
