@@ -237,7 +237,8 @@ int align_pick_eyes(const haar_box *face, const haar_box *eyes, int n, int *left
  * [0.2, 0.8) x [0.35, 0.85) of the box (the brow sits above 0.3), the first
  * in row order on a tie. A parabola through the sums one pixel either side
  * puts the centre between pixels (at most half a pixel from the block's).
- * Sums come from a 32-bit integral image: a block sum is below 2^32 and
+ * Sums come from a 32-bit integral image: a block sum is below 2^32 (d is
+ * at most 4096) and
  * modular differences of a wrapped integral are exact, so the choice is
  * exact integer arithmetic. On the shipped photo this lands within 0.6
  * pixels of hand-measured iris centres where the box centres were 1 to 2
@@ -249,6 +250,7 @@ static int refine_eye(const img_image *grey, const haar_box *b, double c[2], g99
     int rx0, ry0, rx1, ry1, rw, rh, x, y, cx, cy, found = 0, bx = 0, by = 0;
     uint32_t *ii, best = 0;
     if (d < 3) d = 3;
+    if (d > 4096) return 0;  /* keeps 255 d^2 below 2^32 */
     /* Blocks, with their +-1 neighbours, stay inside [rx0, rx1) x [ry0, ry1). */
     rx0 = b->x + (int)floor(0.2 * b->w) - d / 2 - 1;
     ry0 = b->y + (int)floor(0.35 * b->h) - d / 2 - 1;
