@@ -98,7 +98,8 @@ KFLAGS_avx512 = -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma
 KFLAGS_neon   =
 
 MODULES   = base nn image align gan
-LIB_SRCS  = $(wildcard $(addsuffix /*.c,$(MODULES))) nn/kernels/scalar.c
+LIB_SRCS  = $(wildcard $(addsuffix /*.c,$(MODULES))) \
+            $(filter-out %_avx2.c %_avx512.c %_neon.c,$(wildcard nn/kernels/*.c))
 LIB_SRCS := $(filter $(wildcard $(LIB_SRCS)),$(LIB_SRCS)) \
             $(foreach k,$(KERNELS),$(wildcard nn/kernels/*_$(k).c))
 CLI_SRCS  = $(wildcard cli/*.c)
