@@ -25,6 +25,7 @@ extern const test_case png_tests[];
 extern const test_case nn_tests[];
 extern const test_case nn_ops_tests[];
 extern const test_case dcgan_tests[];
+extern const test_case kernels_tests[];
 
 static const struct suite {
     const char *name;
@@ -43,6 +44,7 @@ static const struct suite {
     { "nn", nn_tests },
     { "nn_ops", nn_ops_tests },
     { "dcgan", dcgan_tests },
+    { "kernels", kernels_tests },
 };
 
 static int current_failed;
