@@ -51,25 +51,43 @@ void nn_k_col2im(const nn_k_conv_geom *g, const float *cols, float *x)
     nn_k_col2im_ld(g, cols, (size_t)g->ho * (size_t)g->wo, x);
 }
 
+/* The output columns ox whose input column ox*sw - pw + off lies in
+ * [0, w): [*lo, *hi). */
+static void valid_range(int wo, int sw, int pw, int off, int w, int *lo, int *hi)
+{
+    int first = pw - off, last = w - 1 + pw - off;   /* ox*sw must be in [first, last] */
+    *lo = first <= 0 ? 0 : (first + sw - 1) / sw;
+    *hi = last < 0 ? 0 : last / sw + 1;
+    if (*hi > wo) *hi = wo;
+    if (*lo > *hi) *lo = *hi;
+}
+
 void nn_k_im2col_ld(const nn_k_conv_geom *g, const float *x, float *cols, size_t ld)
 {
-    int c, i, j, oy, ox;
+    int c, i, j, oy, ox, lo, hi;
     for (c = 0; c < g->c; c++) {
         const float *xc = x + (size_t)c * g->h * g->w;
         for (i = 0; i < g->kh; i++) {
             for (j = 0; j < g->kw; j++) {
                 float *row = cols + ((size_t)(c * g->kh + i) * g->kw + j) * ld;
+                int off = j * g->dw;
+                valid_range(g->wo, g->sw, g->pw, off, g->w, &lo, &hi);
                 for (oy = 0; oy < g->ho; oy++) {
                     int y = oy * g->sh - g->ph + i * g->dh;
                     float *dst = row + (size_t)oy * g->wo;
+                    const float *src;
                     if (y < 0 || y >= g->h) {
                         memset(dst, 0, sizeof(float) * (size_t)g->wo);
                         continue;
                     }
-                    for (ox = 0; ox < g->wo; ox++) {
-                        int xx = ox * g->sw - g->pw + j * g->dw;
-                        dst[ox] = (xx >= 0 && xx < g->w) ? xc[(size_t)y * g->w + xx] : 0.0f;
-                    }
+                    /* in range, ox*sw + off - pw >= 0 */
+                    src = xc + (size_t)y * g->w;
+                    for (ox = 0; ox < lo; ox++) dst[ox] = 0.0f;
+                    if (g->sw == 1 && lo < hi)
+                        memcpy(dst + lo, src + (lo + off - g->pw), sizeof(float) * (size_t)(hi - lo));
+                    else
+                        for (ox = lo; ox < hi; ox++) dst[ox] = src[ox * g->sw + off - g->pw];
+                    for (ox = hi; ox < g->wo; ox++) dst[ox] = 0.0f;
                 }
             }
         }
@@ -78,20 +96,21 @@ void nn_k_im2col_ld(const nn_k_conv_geom *g, const float *x, float *cols, size_t
 
 void nn_k_col2im_ld(const nn_k_conv_geom *g, const float *cols, size_t ld, float *x)
 {
-    int c, i, j, oy, ox;
+    int c, i, j, oy, ox, lo, hi;
     for (c = 0; c < g->c; c++) {
         float *xc = x + (size_t)c * g->h * g->w;
         for (i = 0; i < g->kh; i++) {
             for (j = 0; j < g->kw; j++) {
                 const float *row = cols + ((size_t)(c * g->kh + i) * g->kw + j) * ld;
+                int off = j * g->dw;
+                valid_range(g->wo, g->sw, g->pw, off, g->w, &lo, &hi);
                 for (oy = 0; oy < g->ho; oy++) {
                     int y = oy * g->sh - g->ph + i * g->dh;
                     const float *src = row + (size_t)oy * g->wo;
+                    float *dst;
                     if (y < 0 || y >= g->h) continue;
-                    for (ox = 0; ox < g->wo; ox++) {
-                        int xx = ox * g->sw - g->pw + j * g->dw;
-                        if (xx >= 0 && xx < g->w) xc[(size_t)y * g->w + xx] += src[ox];
-                    }
+                    dst = xc + (size_t)y * g->w;
+                    for (ox = lo; ox < hi; ox++) dst[ox * g->sw + off - g->pw] += src[ox];
                 }
             }
         }
