@@ -6,10 +6,17 @@
 #   make install PREFIX=DIR   headers, library, binary and gan99.pc under DIR (default /usr/local)
 #   make cross-test ARCH=aarch64|armhf|s390x   cross-compile the tests, run them under qemu-user,
 #                             and compare the determinism digest with the native one
+#                             (aarch64 runs the NEON kernels, armhf and s390x the scalar ones)
+#   make simd-test            run the tests and the digest on every kernel set this CPU has
+#                             (GAN99_SIMD=scalar, avx2, avx512; neon on aarch64) and require
+#                             one digest for all; with OPENMP=1 each set on 1 and 2 threads too
 #   make fuzz                 libFuzzer harnesses (clang); make fuzz-standalone without libFuzzer
 #   make clean
 #
 # Options: CC=... SIMD=auto|scalar|avx2|avx512|neon OPENMP=1 SANITIZE=1 NATIVE=1 BUILD=dir
+# Kernel sets: SIMD=auto compiles every set of the target and picks the best
+# the CPU has at run time; the environment variable GAN99_SIMD=scalar|avx2|
+# avx512|neon overrides that choice (tests, benches). All give the same bits.
 #
 # Determinism (SPEC.md §3): -ffp-contract=off always, and no fast-math option ever.
 # A change of compiler or options rebuilds everything (see $(BUILD)/flags).
@@ -98,7 +105,8 @@ KFLAGS_avx512 = -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma
 KFLAGS_neon   =
 
 MODULES   = base nn image align gan
-LIB_SRCS  = $(wildcard $(addsuffix /*.c,$(MODULES))) nn/kernels/scalar.c
+LIB_SRCS  = $(wildcard $(addsuffix /*.c,$(MODULES))) \
+            $(filter-out %_avx2.c %_avx512.c %_neon.c,$(wildcard nn/kernels/*.c))
 LIB_SRCS := $(filter $(wildcard $(LIB_SRCS)),$(LIB_SRCS)) \
             $(foreach k,$(KERNELS),$(wildcard nn/kernels/*_$(k).c))
 CLI_SRCS  = $(wildcard cli/*.c)
@@ -115,7 +123,7 @@ FLAGS_FILE := $(BUILD)/flags
 FLAGS_NOW  := $(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDLIBS_ALL)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE)))
 
-.PHONY: all test bench install uninstall clean cross-test fuzz fuzz-standalone digest
+.PHONY: all test bench install uninstall clean cross-test simd-test fuzz fuzz-standalone digest
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(BIN)
@@ -170,6 +178,28 @@ cross-test:
 	$(QEMU_$(ARCH)) $(BUILD)/$(ARCH)/tests/run --digest > $(BUILD)/$(ARCH)/digest.txt
 	cmp $(BUILD)/native/digest.txt $(BUILD)/$(ARCH)/digest.txt && \
 	  echo "cross-test $(ARCH): digest identical to native ($$(wc -l < $(BUILD)/native/digest.txt) lines)"
+
+# Every kernel set the CPU runs, and with OPENMP=1 one and two threads: the
+# whole test suite, then the digest, which must equal the scalar set's. A set
+# this build lacks or this CPU cannot run is reported and skipped (the
+# digest's stderr line names the set that ran).
+SIMD_SETS = scalar $(ARCH_KERNELS)
+SIMD_THREADS = $(if $(filter 1,$(OPENMP)),1 2,1)
+simd-test: $(BUILD)/tests/run
+	@mkdir -p $(BUILD)/test-tmp
+	@GAN99_SIMD=scalar OMP_NUM_THREADS=1 $(BUILD)/tests/run --digest > $(BUILD)/digest-scalar.txt
+	@for s in $(SIMD_SETS); do for t in $(SIMD_THREADS); do \
+	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(BUILD)/tests/run --digest > $(BUILD)/digest-$$s-$$t.txt \
+	    2> $(BUILD)/digest-$$s-$$t.log || exit 1; \
+	  if ! grep -q "kernel set $$s," $(BUILD)/digest-$$s-$$t.log; then \
+	    echo "simd-test: $$s not available here, skipped"; continue; fi; \
+	  echo "simd-test: $$s, $$t thread(s): tests"; \
+	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(BUILD)/tests/run --tmp $(BUILD)/test-tmp \
+	    > $(BUILD)/tests-$$s-$$t.log 2>&1 || { cat $(BUILD)/tests-$$s-$$t.log; exit 1; }; \
+	  tail -1 $(BUILD)/tests-$$s-$$t.log; \
+	  cmp $(BUILD)/digest-scalar.txt $(BUILD)/digest-$$s-$$t.txt || exit 1; \
+	  echo "simd-test: $$s, $$t thread(s): digest identical to scalar's"; \
+	done; done
 
 # Fuzzing: `make fuzz` builds tests/fuzz/fuzz_*.c with clang's libFuzzer;
 # `make fuzz-standalone` builds the same entry points with a plain main that

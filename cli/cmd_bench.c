@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../align/align.h"
 #include "../nn/nn.h"
+#include "../nn/kernels/kernels.h"
 #include "../image/image.h"
 
 #include <math.h>
@@ -20,6 +21,13 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int fopen_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) fclose(f);
+    return f != NULL;
 }
 
 /* Keeps results alive so the compiler cannot drop the timed loops. */
@@ -293,82 +301,224 @@ done:
     free(png);
 }
 
+/* ---- kernels: SGEMM and the DCGAN conv layers per kernel set ------------ */
+
+/* Peak fp32 FMA throughput per core that the fast-kernels issue measured
+ * on its author's machine (Zen 4): an assumption here, printed as such;
+ * "% of peak" means of this figure times the threads. */
+#define PEAK_GFLOPS_PER_CORE 117.0
+
+static void bench_sgemm(size_t n)
+{
+    float *a = (float *)malloc(sizeof(float) * n * n * 3), *b, *c;
+    int p, orig = nn_k_path(), T = nn_k_threads();
+    size_t i;
+    if (!a) return;
+    b = a + n * n;
+    c = b + n * n;
+    for (i = 0; i < n * n; i++) {
+        a[i] = (float)(i % 13) / 13.0f - 0.5f;
+        b[i] = (float)(i % 11) / 11.0f - 0.5f;
+    }
+    printf("sgemm %lux%lux%lu, %d thread(s): GFLOP/s per kernel set (best of 3; %% of %.0f GFLOP/s per core, "
+           "assumed)\n", (unsigned long)n, (unsigned long)n, (unsigned long)n, T, PEAK_GFLOPS_PER_CORE);
+    for (p = 0; p < NN_K_NPATHS; p++) {
+        double best = 1e30, gf;
+        int rep, reps = p == NN_K_SCALAR ? 1 : 3;
+        if (nn_k_path_set(p)) continue;
+        for (rep = 0; rep < reps; rep++) {
+            double t0, t;
+            memset(c, 0, sizeof(float) * n * n);
+            t0 = now_seconds();
+            nn_k_sgemm(0, 0, n, n, n, a, n, b, n, c, n);
+            t = now_seconds() - t0;
+            if (t < best) best = t;
+        }
+        sink = c[n + 1];
+        gf = 2.0 * (double)n * (double)n * (double)n / best * 1e-9;
+        printf("  %-8s %8.1f %5.0f%%\n", nn_k_path_name(p), gf, 100.0 * gf / (PEAK_GFLOPS_PER_CORE * T));
+    }
+    nn_k_path_set(orig);
+    free(a);
+}
+
 /* conv2d and conv_transpose2d at the layer shapes of DCGAN 64x64
  * (pytorch/examples defaults nz 100, ngf = ndf = 64; gan_spec.md §1).
  * FLOPs = 2 N Cout Ho Wo Cin k^2 (conv) or 2 N Cin H W Cout k^2 (the
  * transpose); forward+backward computes the input's and the weight's
- * gradient, 3 times the forward's FLOPs. One run each (they are long). */
-static void bench_conv(int batch)
+ * gradient, 3 times the forward's FLOPs. */
+static const struct conv_layer {
+    const char *name;
+    int transpose, cin, cout, h, stride, pad;
+} layers[] = {
+    { "D main.0", 0, 3, 64, 64, 2, 1 }, { "D main.2", 0, 64, 128, 32, 2, 1 },
+    { "D main.5", 0, 128, 256, 16, 2, 1 }, { "D main.8", 0, 256, 512, 8, 2, 1 },
+    { "D main.11", 0, 512, 1, 4, 1, 0 }, { "G main.0", 1, 100, 512, 1, 1, 0 },
+    { "G main.3", 1, 512, 256, 4, 2, 1 }, { "G main.6", 1, 256, 128, 8, 2, 1 },
+    { "G main.9", 1, 128, 64, 16, 2, 1 }, { "G main.12", 1, 64, 3, 32, 2, 1 },
+};
+enum { N_LAYERS = sizeof layers / sizeof layers[0] };
+
+static double layer_flops(const struct conv_layer *l, int batch)
 {
-    static const struct {
-        const char *name;
-        int transpose, cin, cout, h, stride, pad;
-    } layers[] = {
-        { "D main.0", 0, 3, 64, 64, 2, 1 }, { "D main.2", 0, 64, 128, 32, 2, 1 },
-        { "D main.5", 0, 128, 256, 16, 2, 1 }, { "D main.8", 0, 256, 512, 8, 2, 1 },
-        { "D main.11", 0, 512, 1, 4, 1, 0 }, { "G main.0", 1, 100, 512, 1, 1, 0 },
-        { "G main.3", 1, 512, 256, 4, 2, 1 }, { "G main.6", 1, 256, 128, 8, 2, 1 },
-        { "G main.9", 1, 128, 64, 16, 2, 1 }, { "G main.12", 1, 64, 3, 32, 2, 1 },
-    };
-    nn_ctx *ctx = nn_ctx_new(0);
-    nn_rng r;
-    double flops_f[2] = { 0, 0 }, time_f[2] = { 0, 0 }, time_fb[2] = { 0, 0 };
-    size_t i, k;
-    if (!ctx) return;
-    nn_rng_init(&r, 1, NN_STREAM_NOISE);
-    printf("conv: DCGAN 64x64 layer shapes, batch %d, GFLOP/s (forward; forward + input and weight gradients)\n",
-           batch);
-    printf("  %-10s %-17s %-20s %8s %8s\n", "layer", "op", "input -> output", "fwd", "fwd+bwd");
-    for (i = 0; i < sizeof layers / sizeof layers[0]; i++) {
-        int xs[4], ws[4], t = layers[i].transpose, ho;
-        nn_conv_opts o;
-        nn_tensor *x, *w, *y, *gy, *in[2], *g[2];
-        double flops, t0, tf, tfb;
-        char io[40];
-        memset(&o, 0, sizeof o);
-        o.stride = layers[i].stride;
-        o.padding = layers[i].pad;
-        ho = t ? (layers[i].h - 1) * o.stride - 2 * o.padding + 4 : (layers[i].h + 2 * o.padding - 4) / o.stride + 1;
-        xs[0] = batch; xs[1] = layers[i].cin; xs[2] = xs[3] = layers[i].h;
-        ws[0] = t ? layers[i].cin : layers[i].cout;
-        ws[1] = t ? layers[i].cout : layers[i].cin;
-        ws[2] = ws[3] = 4;
+    int t = l->transpose, ho = t ? (l->h - 1) * l->stride - 2 * l->pad + 4 : (l->h + 2 * l->pad - 4) / l->stride + 1;
+    return 2.0 * batch * l->cin * l->cout * 16.0 * (t ? (double)l->h * l->h : (double)ho * ho);
+}
+
+/* The same layers in PyTorch, as the issue asks for a fair run: T threads
+ * for OpenMP, OpenBLAS and torch itself, passive waiting, and glibc told
+ * to keep freed memory (no page faults from re-mapping big buffers). One
+ * line per layer: "fwd_seconds fwdbwd_seconds", best of reps. */
+static const char torch_script[] =
+    "import sys, time, torch\n"
+    "T, B, R = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])\n"
+    "torch.set_num_threads(T)\n"
+    "torch.manual_seed(1)\n"
+    "F = torch.nn.functional\n"
+    "for spec in sys.argv[4].split(\";\"):\n"
+    "    t, cin, cout, h, s, p = [int(v) for v in spec.split(\",\")]\n"
+    "    x = (torch.rand(B, cin, h, h) * 2 - 1).requires_grad_()\n"
+    "    w = (torch.randn(cin, cout, 4, 4) if t else torch.randn(cout, cin, 4, 4)) * 0.02\n"
+    "    w.requires_grad_()\n"
+    "    f = (lambda: F.conv_transpose2d(x, w, stride=s, padding=p)) if t else "
+    "(lambda: F.conv2d(x, w, stride=s, padding=p))\n"
+    "    bf = bb = 1e30\n"
+    "    for r in range(R):\n"
+    "        t0 = time.perf_counter(); y = f(); bf = min(bf, time.perf_counter() - t0)\n"
+    "        g = torch.ones_like(y)\n"
+    "        t0 = time.perf_counter(); y = f(); torch.autograd.grad(y, [x, w], g)\n"
+    "        bb = min(bb, time.perf_counter() - t0)\n"
+    "    print(bf, bb, flush=True)\n";
+
+/* Fills tf[i], tb[i] from PyTorch, or returns 0 when python3 with torch is
+ * not at hand. */
+static int torch_times(int threads, int batch, int reps, double *tf, double *tb)
+{
+    char cmd[4096], specs[512];
+    size_t used = 0;
+    int i, n = 0;
+    FILE *f;
+    if (!fopen_exists("/usr/bin/python3")) return 0;
+    for (i = 0; i < N_LAYERS; i++)
+        used += (size_t)sprintf(specs + used, "%s%d,%d,%d,%d,%d,%d", i ? ";" : "", layers[i].transpose,
+                                layers[i].cin, layers[i].cout, layers[i].h, layers[i].stride, layers[i].pad);
+    snprintf(cmd, sizeof cmd,
+             "OMP_NUM_THREADS=%d OPENBLAS_NUM_THREADS=%d OMP_WAIT_POLICY=PASSIVE "
+             "MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 "
+             "/usr/bin/python3 -c '%s' %d %d %d '%s' 2>/dev/null",
+             threads, threads, torch_script, threads, batch, reps, specs);
+    f = popen(cmd, "r");
+    if (!f) return 0;
+    while (n < N_LAYERS && fscanf(f, "%lf %lf", &tf[n], &tb[n]) == 2) n++;
+    pclose(f);
+    return n == N_LAYERS;
+}
+
+/* Times one layer on the active kernel set: best of reps. */
+static int time_layer(nn_ctx *ctx, nn_rng *r, const struct conv_layer *l, int batch, int reps, double *tf,
+                      double *tb)
+{
+    int xs[4], ws[4], t = l->transpose, rep;
+    nn_conv_opts o;
+    nn_tensor *x, *w, *y, *gy, *in[2], *g[2];
+    size_t k;
+    memset(&o, 0, sizeof o);
+    o.stride = l->stride;
+    o.padding = l->pad;
+    xs[0] = batch; xs[1] = l->cin; xs[2] = xs[3] = l->h;
+    ws[0] = t ? l->cin : l->cout;
+    ws[1] = t ? l->cout : l->cin;
+    ws[2] = ws[3] = 4;
+    *tf = *tb = 1e30;
+    for (rep = 0; rep < reps; rep++) {
+        double t0, dt;
         nn_ctx_reset(ctx);
         x = nn_tensor_new(ctx, 4, xs);
         w = nn_tensor_new(ctx, 4, ws);
-        if (!x || !w) break;
-        nn_rng_fill_uniform(&r, x->data, x->numel, -1.0f, 1.0f);
-        nn_rng_fill_normal(&r, w->data, w->numel, 0.0f, 0.02f);
+        if (!x || !w) return 0;
+        nn_rng_fill_uniform(r, x->data, x->numel, -1.0f, 1.0f);
+        nn_rng_fill_normal(r, w->data, w->numel, 0.0f, 0.02f);
         nn_tensor_set_requires_grad(x, 1);
         nn_tensor_set_requires_grad(w, 1);
-        flops = 2.0 * batch * layers[i].cin * layers[i].cout * 16.0 *
-                (t ? (double)layers[i].h * layers[i].h : (double)ho * ho);
         t0 = now_seconds();
         y = t ? nn_conv_transpose2d(ctx, x, w, NULL, &o) : nn_conv2d(ctx, x, w, NULL, &o);
-        tf = now_seconds() - t0;
-        if (!y) break;
+        dt = now_seconds() - t0;
+        if (!y) return 0;
+        if (dt < *tf) *tf = dt;
         gy = nn_tensor_new(ctx, y->ndim, y->shape);
-        if (!gy) break;
+        if (!gy) return 0;
         for (k = 0; k < gy->numel; k++) gy->data[k] = 1.0f;
         in[0] = x;
         in[1] = w;
         t0 = now_seconds();
         y = t ? nn_conv_transpose2d(ctx, x, w, NULL, &o) : nn_conv2d(ctx, x, w, NULL, &o);
-        if (nn_grad(ctx, 1, &y, 2, in, &gy, 0, g)) break;
-        tfb = now_seconds() - t0;
+        if (nn_grad(ctx, 1, &y, 2, in, &gy, 0, g)) return 0;
+        dt = now_seconds() - t0;
+        if (dt < *tb) *tb = dt;
         sink = g[0]->data[0] + g[1]->data[0];
-        sprintf(io, "%dx%d^2 -> %dx%d^2", layers[i].cin, layers[i].h, layers[i].cout, ho);
-        printf("  %-10s %-17s %-20s %8.2f %8.2f\n", layers[i].name, t ? "conv_transpose2d" : "conv2d", io,
-               flops / tf * 1e-9, 3.0 * flops / tfb * 1e-9);
-        flops_f[t] += flops;
-        time_f[t] += tf;
-        time_fb[t] += tfb;
     }
-    if (nn_ctx_error(ctx)->code) printf("  error: %s\n", nn_ctx_error(ctx)->msg);
-    for (k = 0; k < 2; k++)
-        if (time_f[k] > 0)
-            printf("  %-10s %-17s %-20s %8.2f %8.2f\n", k ? "G total" : "D total", k ? "conv_transpose2d" : "conv2d",
-                   "", flops_f[k] / time_f[k] * 1e-9, 3.0 * flops_f[k] / time_fb[k] * 1e-9);
+    return 1;
+}
+
+static void bench_conv(int batch, int reps)
+{
+    double torch_f[N_LAYERS], torch_b[N_LAYERS], peak;
+    int have_torch, p, orig = nn_k_path(), T = nn_k_threads();
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_rng r;
+    if (!ctx) return;
+    nn_rng_init(&r, 1, NN_STREAM_NOISE);
+    peak = PEAK_GFLOPS_PER_CORE * T;
+    printf("conv: DCGAN 64x64 layer shapes, batch %d, %d thread(s), best of %d; GFLOP/s and %% of %.0f GFLOP/s\n"
+           "  (the assumed peak), forward and forward + input and weight gradients\n", batch, T, reps, peak);
+    have_torch = torch_times(T, batch, reps, torch_f, torch_b);
+    if (have_torch)
+        printf("  PyTorch (/usr/bin/python3, torch %d threads, OMP_WAIT_POLICY=PASSIVE, MALLOC_*_THRESHOLD_=1 GiB):\n"
+               "  GFLOP/s of the same layers; \"x\" = PyTorch's time / gan99's (above 1: gan99 is faster)\n", T);
+    else
+        printf("  (no /usr/bin/python3 with torch: no PyTorch comparison)\n");
+    for (p = NN_K_SCALAR + 1; p < NN_K_NPATHS; p++) {
+        double sum_f[2] = { 0, 0 }, sum_b[2] = { 0, 0 }, sum_tf[2] = { 0, 0 }, sum_tb[2] = { 0, 0 }, fl[2] = { 0, 0 };
+        int i, k;
+        if (nn_k_path_set(p)) continue;
+        printf("  kernel set %s\n", nn_k_path_name(p));
+        printf("  %-10s %-19s %7s %5s %7s %5s", "layer", "input -> output", "fwd", "%pk", "fwd+bwd", "%pk");
+        if (have_torch) printf(" | %7s %7s %6s %6s", "torch f", "f+b", "x f", "x f+b");
+        printf("\n");
+        for (i = 0; i < N_LAYERS; i++) {
+            const struct conv_layer *l = &layers[i];
+            double tf, tb, f = layer_flops(l, batch);
+            int t = l->transpose, ho = t ? (l->h - 1) * l->stride - 2 * l->pad + 4 : (l->h + 2 * l->pad - 4) / l->stride + 1;
+            char io[40];
+            if (!time_layer(ctx, &r, l, batch, reps, &tf, &tb)) break;
+            sprintf(io, "%dx%d^2 -> %dx%d^2", l->cin, l->h, l->cout, ho);
+            printf("  %-10s %-19s %7.1f %4.0f%% %7.1f %4.0f%%", l->name, io, f / tf * 1e-9, 100.0 * f / tf * 1e-9 / peak,
+                   3.0 * f / tb * 1e-9, 300.0 * f / tb * 1e-9 / peak);
+            if (have_torch)
+                printf(" | %7.1f %7.1f %5.2fx %5.2fx", f / torch_f[i] * 1e-9, 3.0 * f / torch_b[i] * 1e-9, torch_f[i] / tf,
+                       torch_b[i] / tb);
+            printf("\n");
+            fl[t] += f;
+            sum_f[t] += tf;
+            sum_b[t] += tb;
+            sum_tf[t] += torch_f[i];
+            sum_tb[t] += torch_b[i];
+        }
+        if (nn_ctx_error(ctx)->code) {
+            printf("  error: %s\n", nn_ctx_error(ctx)->msg);
+            break;
+        }
+        for (k = 0; k < 2; k++) {
+            printf("  %-10s %-19s %7.1f %4.0f%% %7.1f %4.0f%%", k ? "G total" : "D total", "", fl[k] / sum_f[k] * 1e-9,
+                   100.0 * fl[k] / sum_f[k] * 1e-9 / peak, 3.0 * fl[k] / sum_b[k] * 1e-9,
+                   300.0 * fl[k] / sum_b[k] * 1e-9 / peak);
+            if (have_torch)
+                printf(" | %7.1f %7.1f %5.2fx %5.2fx", fl[k] / sum_tf[k] * 1e-9, 3.0 * fl[k] / sum_tb[k] * 1e-9,
+                       sum_tf[k] / sum_f[k], sum_tb[k] / sum_b[k]);
+            printf("\n");
+        }
+    }
+    nn_k_path_set(orig);
     nn_ctx_free(ctx);
 }
 
@@ -455,6 +605,15 @@ static void bench_detect(int reps)
     haar_cascade_free(c);
 }
 
+static void bench_kernels_header(void)
+{
+    int p;
+    printf("kernels: active set %s (GAN99_SIMD overrides); this CPU runs:", nn_k_path_name(nn_k_path()));
+    for (p = 0; p < NN_K_NPATHS; p++)
+        if (nn_k_path_supported(p)) printf(" %s", nn_k_path_name(p));
+    printf("; %d thread(s)\n", nn_k_threads());
+}
+
 static int bench_run(int argc, char **argv)
 {
     long n = 4000000;
@@ -468,7 +627,9 @@ static int bench_run(int argc, char **argv)
     bench_prng(n);
     bench_crc32(n);
     bench_image(n < 4000000);
-    bench_conv(n < 4000000 ? 4 : 64);
+    bench_kernels_header();
+    bench_sgemm(n < 4000000 ? 256 : 1024);
+    bench_conv(n < 4000000 ? 4 : 64, n < 4000000 ? 1 : 3);
     bench_detect(n < 4000000 ? 3 : 10);
     return CLI_OK;
 }
@@ -478,10 +639,13 @@ const cli_command cli_cmd_bench = {
     "measure gan99's kernels on this machine",
     "usage: gan99 bench [--quick]\n"
     "\n"
-    "Prints speed figures (math functions against libm, the PRNG, CRC-32, each best\n"
-    "of 3 runs; PNG and JPEG decode and PNG encode of a 1 MP photo from golden/bench,\n"
-    "next to PIL's when /usr/bin/python3 has it, best of 3; conv2d and\n"
-    "conv_transpose2d at the DCGAN 64x64 layer shapes, batch 64, one run each).\n"
-    "Run from the repository root. --quick runs shorter loops and batch 4.\n",
+    "Prints speed figures: math functions against libm, the PRNG, CRC-32 (best of\n"
+    "3 runs); PNG and JPEG decode and PNG encode of a 1 MP photo from golden/bench,\n"
+    "next to PIL's when /usr/bin/python3 has it, best of 3; SGEMM 1024^3 on every\n"
+    "kernel set this CPU runs; conv2d and conv_transpose2d at the DCGAN 64x64 layer\n"
+    "shapes, batch 64, on every SIMD kernel set, with % of an assumed peak and,\n"
+    "when /usr/bin/python3 has torch, PyTorch's times for the same layers side by\n"
+    "side. Threads: OMP_NUM_THREADS (OPENMP=1 builds). Run from the repository\n"
+    "root. --quick runs shorter loops, SGEMM 256^3 and batch 4.\n",
     bench_run,
 };

@@ -58,7 +58,7 @@ nn_tensor *nn_sum_to(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape)
                 for (o2 = 0; o2 < (size_t)t4[2]; o2++)
                     for (o3 = 0; o3 < (size_t)t4[3]; o3++) {
                         /* reduced axes run over x's extent, kept axes stay at o */
-                        size_t lo[4], hi[4], i0, i1, i2, i3;
+                        size_t lo[4], hi[4], i0, i1, i2;
                         nn_k_lsum acc;
                         lo[0] = o0; lo[1] = o1; lo[2] = o2; lo[3] = o3;
                         for (d = 0; d < 4; d++) {
@@ -69,8 +69,9 @@ nn_tensor *nn_sum_to(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape)
                         for (i0 = lo[0]; i0 < hi[0]; i0++)
                             for (i1 = lo[1]; i1 < hi[1]; i1++)
                                 for (i2 = lo[2]; i2 < hi[2]; i2++) {
+                                    /* a row of x is one contiguous run of the stream */
                                     const float *row = x->data + i0 * st[0] + i1 * st[1] + i2 * st[2];
-                                    for (i3 = lo[3]; i3 < hi[3]; i3++) nn_k_lsum_add(&acc, row + i3, 1);
+                                    nn_k_lsum_add(&acc, row + lo[3], hi[3] - lo[3]);
                                 }
                         y->data[k++] = nn_k_lsum_result(&acc);
                     }

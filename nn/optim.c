@@ -77,24 +77,21 @@ int nn_adam_init(nn_adam *o, const nn_params *p, float lr, float beta1, float be
  * sqrtf/sqrt, correctly rounded everywhere (no libm transcendental). */
 void nn_adam_step(nn_adam *o, nn_params *p)
 {
-    size_t i;
-    float *w = p->data, *g = p->grad;
-    float a1, a2, step_size, bc2_sqrt;
+    nn_k_adam_coef c;
     if (o->n != p->n_train) return;
     o->step++;
     o->beta1_t *= o->beta1;
     o->beta2_t *= o->beta2;
-    a1 = (float)(1.0 - (double)o->beta1);
-    a2 = (float)(1.0 - (double)o->beta2);
-    step_size = (float)(-(double)o->lr / (1.0 - o->beta1_t));
-    bc2_sqrt = (float)sqrt(1.0 - o->beta2_t);
-    for (i = 0; i < o->n; i++) {
-        float gi = g[i], denom;
-        o->m[i] = o->m[i] * o->beta1 + gi * a1;
-        o->v[i] = o->v[i] * o->beta2 + (a2 * gi) * gi;
-        denom = sqrtf(o->v[i]) / bc2_sqrt + o->eps;
-        w[i] = w[i] + step_size * o->m[i] / denom;
-    }
+    c.b1 = o->beta1;
+    c.b2 = o->beta2;
+    c.a1 = (float)(1.0 - (double)o->beta1);
+    c.a2 = (float)(1.0 - (double)o->beta2);
+    c.step_size = (float)(-(double)o->lr / (1.0 - o->beta1_t));
+    c.bc2_sqrt = (float)sqrt(1.0 - o->beta2_t);
+    c.eps = o->eps;
+    /* the element loop is a kernel (kernels.h): each SIMD set's lanes do
+     * the same correctly rounded operations */
+    nn_k_adam(&c, o->n, p->data, p->grad, o->m, o->v);
 }
 
 void nn_adam_free(nn_adam *o)

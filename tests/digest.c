@@ -1,11 +1,14 @@
 /* The determinism digest: CRC-32s of the bytes of seeded PRNG streams and of
- * the math functions over fixed argument grids. Not a test by itself: the
- * expected value is whatever the native build prints, and `make cross-test`
- * requires every other platform (aarch64, armhf, s390x under qemu) and every
- * SIMD path to print the very same lines. */
+ * the math functions over fixed argument grids, and of the parameters after
+ * short seeded trainings. Not a test by itself: the expected value is
+ * whatever the native build prints, and `make cross-test` requires every
+ * other platform (aarch64, armhf, s390x under qemu), and `make simd-test`
+ * every kernel set (GAN99_SIMD=...) and thread count, to print the very
+ * same lines. The kernel set and thread count go to stderr. */
 #include "test.h"
 #include "../base/base.h"
-#include "../nn/nn.h"
+#include "../gan/gan.h"
+#include "../nn/kernels/kernels.h"
 
 #include <stdio.h>
 
@@ -182,6 +185,64 @@ static uint32_t nn_train_steps(void)
     return crc;
 }
 
+/* 20 steps of the reference DCGAN training (pytorch/examples dcgan: Adam
+ * lr 2e-4, betas (0.5, 0.999); D on real then fake with BCE, G on D(G(z))
+ * against "real") at 64x64 with narrow layers (nz 8, ngf = ndf = 4) and
+ * batch 3, on seeded noise images: every conv, conv-transpose, batch norm
+ * and activation of the full-size network, in a second of scalar time. */
+static uint32_t dcgan_train_steps(void)
+{
+    static const gan_dcgan_config cfg = { 8, 4, 4, 3 };
+    enum { B = 3, STEPS = 20 };
+    static float real[B * 3 * 64 * 64], noise[B * 8];
+    static const float ones[B] = { 1, 1, 1 }, zeros[B] = { 0, 0, 0 };
+    int xs[4] = { B, 3, 64, 64 }, zs[4] = { B, 8, 1, 1 }, ys[1] = { B };
+    gan_dcgan m;
+    nn_adam og, od;
+    nn_rng init, data, lat;
+    nn_ctx *ctx = nn_ctx_new(0);
+    g99_error err;
+    uint32_t crc = 0;
+    int step, ok = ctx && gan_dcgan_init(&m, &cfg, &err) == 0;
+    if (!ok) {
+        nn_ctx_free(ctx);
+        return 0;
+    }
+    nn_rng_init(&init, 2026, NN_STREAM_INIT);
+    nn_rng_init(&data, 2026, NN_STREAM_DATA);
+    nn_rng_init(&lat, 2026, NN_STREAM_NOISE);
+    gan_dcgan_weights_init(&m, &init);
+    ok = nn_adam_init(&og, &m.g, 2e-4f, 0.5f, 0.999f, 1e-8f, &err) == 0;
+    ok = ok && nn_adam_init(&od, &m.d, 2e-4f, 0.5f, 0.999f, 1e-8f, &err) == 0;
+    for (step = 0; ok && step < STEPS; step++) {
+        nn_tensor *fake, *loss, *lossf;
+        nn_rng_fill_uniform(&data, real, B * 3 * 64 * 64, -1.0f, 1.0f);
+        nn_rng_fill_normal(&lat, noise, B * 8, 0.0f, 1.0f);
+        nn_ctx_reset(ctx);
+        /* D: real -> 1, G(z) detached -> 0 */
+        nn_params_zero_grad(&m.d);
+        fake = gan_dcgan_generate(ctx, &m, nn_tensor_from(ctx, 4, zs, noise), 1);
+        loss = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, &m, nn_tensor_from(ctx, 4, xs, real), 1),
+                           nn_tensor_from(ctx, 1, ys, ones));
+        lossf = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, &m, nn_detach(ctx, fake), 1),
+                            nn_tensor_from(ctx, 1, ys, zeros));
+        ok = loss && lossf && nn_backward(ctx, loss, 0) == 0 && nn_backward(ctx, lossf, 0) == 0;
+        if (ok) nn_adam_step(&od, &m.d);
+        /* G: D(G(z)) -> 1 */
+        nn_params_zero_grad(&m.g);
+        loss = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, &m, fake, 1), nn_tensor_from(ctx, 1, ys, ones));
+        ok = ok && loss && nn_backward(ctx, loss, 0) == 0;
+        if (ok) nn_adam_step(&og, &m.g);
+    }
+    /* 0 marks a failed run: it can never match a platform that worked. */
+    if (ok) crc = crc_floats(crc_floats(0, m.g.data, m.g.n_total), m.d.data, m.d.n_total);
+    nn_adam_free(&og);
+    nn_adam_free(&od);
+    gan_dcgan_free(&m);
+    nn_ctx_free(ctx);
+    return crc;
+}
+
 static const digest_entry digests[] = {
     { "prng.u32", prng_u32 },
     { "prng.below_shuffle", prng_below_shuffle },
@@ -195,11 +256,13 @@ static const digest_entry digests[] = {
     { "math.cos", math_cos },
     { "math.pow", math_pow },
     { "nn.train_steps", nn_train_steps },
+    { "gan.dcgan_train_steps", dcgan_train_steps },
     { NULL, NULL }
 };
 
 void test_digest_print(void)
 {
     const digest_entry *d;
+    fprintf(stderr, "digest: kernel set %s, %d thread(s)\n", nn_k_path_name(nn_k_path()), nn_k_threads());
     for (d = digests; d->name; d++) printf("%s %08lX\n", d->name, (unsigned long)d->fn());
 }

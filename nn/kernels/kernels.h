@@ -1,12 +1,32 @@
 /* The kernel seam of nn/: the hot loops, one scalar reference each
- * (nn/kernels/scalar.c). The fast-kernels issue adds twins per architecture
- * (gemm_avx2.c, ...) that must give the very same bits, so each kernel below
- * states its shapes and its exact order of floating-point operations
- * (SPEC.md §3). Internal to nn/: not part of the public API. */
+ * (nn/kernels/scalar.c) and twins per architecture (gemm_avx512.c,
+ * gemm_avx2.c, gemm_neon.c, ...) that give the very same bits, so each
+ * kernel below states its shapes and its exact order of floating-point
+ * operations (SPEC.md §3). One kernel set is active at a time, chosen once
+ * by CPU detection (nn/kernels/dispatch.c); every function below runs the
+ * active set. Internal to nn/: not part of the public API. */
 #ifndef GAN99_NN_KERNELS_H
 #define GAN99_NN_KERNELS_H
 
 #include <stddef.h>
+
+/* ---- kernel sets ----------------------------------------------------------
+ * The active set is chosen on first use: the build's SIMD= force if the CPU
+ * has it, else the environment variable GAN99_SIMD (scalar, avx2, avx512,
+ * neon) if compiled in and supported, else the best the CPU supports. A set
+ * the CPU lacks is never chosen, so a SIMD=auto x86-64 binary runs on any
+ * x86-64 CPU. Results are the same bits whichever set runs. */
+enum { NN_K_SCALAR, NN_K_AVX2, NN_K_AVX512, NN_K_NEON, NN_K_NPATHS };
+
+int nn_k_path(void);                    /* the active set */
+const char *nn_k_path_name(int path);   /* "scalar", "avx2", ... or "?" */
+int nn_k_path_from_name(const char *name); /* -1 if unknown */
+int nn_k_path_supported(int path);      /* compiled in and the CPU has it */
+/* Makes path active (tests and benches); -1 (and nothing changes) when it is
+ * not supported. Not thread-safe: call it between steps. */
+int nn_k_path_set(int path);
+/* Threads the kernels may use: omp_get_max_threads() under OpenMP, else 1. */
+int nn_k_threads(void);
 
 /* ---- SGEMM --------------------------------------------------------------
  * C[m,n] += op(A)[m,k] . op(B)[k,n], all row-major with leading dimensions
@@ -33,6 +53,10 @@ void nn_k_im2col(const nn_k_conv_geom *g, const float *x, float *cols);
 /* The adjoint: x[c][y][x] += cols[...] for every in-image entry, in the
  * order rows (c, i, j) ascending, then oy, then ox ascending. */
 void nn_k_col2im(const nn_k_conv_geom *g, const float *cols, float *x);
+/* The same with rows of cols ld floats apart (ld >= Ho*Wo), so the columns
+ * of several images can sit side by side in one matrix for one GEMM. */
+void nn_k_im2col_ld(const nn_k_conv_geom *g, const float *x, float *cols, size_t ld);
+void nn_k_col2im_ld(const nn_k_conv_geom *g, const float *cols, size_t ld, float *x);
 
 /* ---- the canonical long sum ---------------------------------------------
  * Every reduction that is not a GEMM (sums, means, batch-norm statistics,
@@ -51,5 +75,18 @@ void nn_k_lsum_add(nn_k_lsum *a, const float *x, size_t n);
 float nn_k_lsum_result(const nn_k_lsum *a);
 /* The canonical sum of n contiguous floats (init, add, result). */
 float nn_k_sum(const float *x, size_t n);
+
+/* ---- Adam ----------------------------------------------------------------
+ * PyTorch's update (nn/optim.c) for n parameters, per element i, each
+ * operation rounded to float in this order (no fma: PyTorch's CPU kernel
+ * multiplies and adds separately):
+ *   m = m * b1 + g * a1;  v = v * b2 + (a2 * g) * g;
+ *   d = sqrt(v) / bc2_sqrt + eps;  w = w + (step_size * m) / d
+ * sqrt and / are correctly rounded in IEEE 754, so lanes give the same bits. */
+typedef struct nn_k_adam_coef {
+    float b1, b2, a1, a2, step_size, bc2_sqrt, eps;
+} nn_k_adam_coef;
+
+void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
 
 #endif

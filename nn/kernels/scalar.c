@@ -1,14 +1,15 @@
 /* The scalar reference of every kernel in kernels.h: plain C99, always
  * compiled, the definition of the bits that every SIMD twin must give.
  * Loops are ordered for locality but never change the order of operations
- * kernels.h states for each output. */
-#include "kernels.h"
+ * kernels.h states for each output. im2col/col2im and the long sum's
+ * bookkeeping only move data, so every kernel set uses them as they are. */
+#include "arch.h"
 
 #include <math.h>
 #include <string.h>
 
-void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                const float *b, size_t ldb, float *c, size_t ldc)
+void nn_k_sgemm_scalar(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                       const float *b, size_t ldb, float *c, size_t ldc)
 {
     size_t i, j, p;
     if (!tb) {
@@ -42,47 +43,74 @@ void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, si
 
 void nn_k_im2col(const nn_k_conv_geom *g, const float *x, float *cols)
 {
-    int c, i, j, oy, ox;
-    size_t L = (size_t)g->ho * (size_t)g->wo;
+    nn_k_im2col_ld(g, x, cols, (size_t)g->ho * (size_t)g->wo);
+}
+
+void nn_k_col2im(const nn_k_conv_geom *g, const float *cols, float *x)
+{
+    nn_k_col2im_ld(g, cols, (size_t)g->ho * (size_t)g->wo, x);
+}
+
+/* The output columns ox whose input column ox*sw - pw + off lies in
+ * [0, w): [*lo, *hi). */
+static void valid_range(int wo, int sw, int pw, int off, int w, int *lo, int *hi)
+{
+    int first = pw - off, last = w - 1 + pw - off;   /* ox*sw must be in [first, last] */
+    *lo = first <= 0 ? 0 : (first + sw - 1) / sw;
+    *hi = last < 0 ? 0 : last / sw + 1;
+    if (*hi > wo) *hi = wo;
+    if (*lo > *hi) *lo = *hi;
+}
+
+void nn_k_im2col_ld(const nn_k_conv_geom *g, const float *x, float *cols, size_t ld)
+{
+    int c, i, j, oy, ox, lo, hi;
     for (c = 0; c < g->c; c++) {
         const float *xc = x + (size_t)c * g->h * g->w;
         for (i = 0; i < g->kh; i++) {
             for (j = 0; j < g->kw; j++) {
-                float *row = cols + ((size_t)(c * g->kh + i) * g->kw + j) * L;
+                float *row = cols + ((size_t)(c * g->kh + i) * g->kw + j) * ld;
+                int off = j * g->dw;
+                valid_range(g->wo, g->sw, g->pw, off, g->w, &lo, &hi);
                 for (oy = 0; oy < g->ho; oy++) {
                     int y = oy * g->sh - g->ph + i * g->dh;
                     float *dst = row + (size_t)oy * g->wo;
+                    const float *src;
                     if (y < 0 || y >= g->h) {
                         memset(dst, 0, sizeof(float) * (size_t)g->wo);
                         continue;
                     }
-                    for (ox = 0; ox < g->wo; ox++) {
-                        int xx = ox * g->sw - g->pw + j * g->dw;
-                        dst[ox] = (xx >= 0 && xx < g->w) ? xc[(size_t)y * g->w + xx] : 0.0f;
-                    }
+                    /* in range, ox*sw + off - pw >= 0 */
+                    src = xc + (size_t)y * g->w;
+                    for (ox = 0; ox < lo; ox++) dst[ox] = 0.0f;
+                    if (g->sw == 1 && lo < hi)
+                        memcpy(dst + lo, src + (lo + off - g->pw), sizeof(float) * (size_t)(hi - lo));
+                    else
+                        for (ox = lo; ox < hi; ox++) dst[ox] = src[ox * g->sw + off - g->pw];
+                    for (ox = hi; ox < g->wo; ox++) dst[ox] = 0.0f;
                 }
             }
         }
     }
 }
 
-void nn_k_col2im(const nn_k_conv_geom *g, const float *cols, float *x)
+void nn_k_col2im_ld(const nn_k_conv_geom *g, const float *cols, size_t ld, float *x)
 {
-    int c, i, j, oy, ox;
-    size_t L = (size_t)g->ho * (size_t)g->wo;
+    int c, i, j, oy, ox, lo, hi;
     for (c = 0; c < g->c; c++) {
         float *xc = x + (size_t)c * g->h * g->w;
         for (i = 0; i < g->kh; i++) {
             for (j = 0; j < g->kw; j++) {
-                const float *row = cols + ((size_t)(c * g->kh + i) * g->kw + j) * L;
+                const float *row = cols + ((size_t)(c * g->kh + i) * g->kw + j) * ld;
+                int off = j * g->dw;
+                valid_range(g->wo, g->sw, g->pw, off, g->w, &lo, &hi);
                 for (oy = 0; oy < g->ho; oy++) {
                     int y = oy * g->sh - g->ph + i * g->dh;
                     const float *src = row + (size_t)oy * g->wo;
+                    float *dst;
                     if (y < 0 || y >= g->h) continue;
-                    for (ox = 0; ox < g->wo; ox++) {
-                        int xx = ox * g->sw - g->pw + j * g->dw;
-                        if (xx >= 0 && xx < g->w) xc[(size_t)y * g->w + xx] += src[ox];
-                    }
+                    dst = xc + (size_t)y * g->w;
+                    for (ox = lo; ox < hi; ox++) dst[ox * g->sw + off - g->pw] += src[ox];
                 }
             }
         }
@@ -94,7 +122,7 @@ void nn_k_lsum_init(nn_k_lsum *a)
     memset(a, 0, sizeof *a);
 }
 
-void nn_k_lsum_add(nn_k_lsum *a, const float *x, size_t n)
+void nn_k_lsum_add_scalar(nn_k_lsum *a, const float *x, size_t n)
 {
     size_t i, lane = a->n & 15;
     for (i = 0; i < n; i++) {
@@ -121,4 +149,16 @@ float nn_k_sum(const float *x, size_t n)
     nn_k_lsum_init(&a);
     nn_k_lsum_add(&a, x, n);
     return nn_k_lsum_result(&a);
+}
+
+void nn_k_adam_scalar(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float gi = g[i], denom;
+        m[i] = m[i] * c->b1 + gi * c->a1;
+        v[i] = v[i] * c->b2 + (c->a2 * gi) * gi;
+        denom = sqrtf(v[i]) / c->bc2_sqrt + c->eps;
+        w[i] = w[i] + c->step_size * m[i] / denom;
+    }
 }

@@ -1,0 +1,187 @@
+/* Choosing the kernel set (kernels.h) once, and routing the seam's
+ * functions to it (SPEC.md §4 Kernels).
+ *
+ * Order of choice, on first use:
+ *   1. GAN99_SIMD=scalar|avx2|avx512|neon in the environment, when that set
+ *      is compiled in and the CPU has it (tests and benches switch paths);
+ *   2. the build's force (make SIMD=avx2 defines GAN99_SIMD_FORCE_AVX2);
+ *   3. the best set the CPU has: AVX-512 > AVX2 > scalar on x86-64, NEON on
+ *      aarch64 (part of the base architecture there).
+ * x86 detection asks cpuid for the instructions and xgetbv for whether the
+ * OS saves the YMM/ZMM registers on a context switch: a CPU may have AVX-512
+ * that the OS (or hypervisor) has not enabled. Only this file includes
+ * <cpuid.h>, and only for builds that compile an x86 set. Every set gives
+ * the same bits, so the choice changes speed only. */
+#include "arch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(GAN99_HAVE_AVX2) || defined(GAN99_HAVE_AVX512)
+#include <cpuid.h>
+#define GAN99_X86_DETECT 1
+#endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static const char *const path_names[NN_K_NPATHS] = { "scalar", "avx2", "avx512", "neon" };
+
+/* -1 until chosen. A race between two first calls is benign: both compute
+ * the same value. */
+static int active = -1;
+
+#ifdef GAN99_X86_DETECT
+static unsigned long long read_xcr0(void)
+{
+    unsigned lo, hi;
+    __asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((unsigned long long)hi << 32) | lo;
+}
+
+static int x86_has(int path)
+{
+    unsigned a, b, c, d;
+    unsigned long long xcr0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    /* OSXSAVE (27), AVX (28), FMA (12) */
+    if (!(c & (1u << 27)) || !(c & (1u << 28)) || !(c & (1u << 12))) return 0;
+    xcr0 = read_xcr0();
+    if ((xcr0 & 0x6) != 0x6) return 0;                 /* XMM and YMM state */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    if (!(b & (1u << 5))) return 0;                    /* AVX2 */
+    if (path == NN_K_AVX2) return 1;
+    /* AVX-512 F (16), DQ (17), BW (30), VL (31), and the opmask, ZMM_Hi256
+     * and Hi16_ZMM states (XCR0 bits 5, 6, 7) */
+    return (b & (1u << 16)) && (b & (1u << 17)) && (b & (1u << 30)) && (b & (1u << 31)) &&
+           (xcr0 & 0xE0) == 0xE0;
+}
+#endif
+
+int nn_k_path_supported(int path)
+{
+    switch (path) {
+    case NN_K_SCALAR: return 1;
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: return x86_has(NN_K_AVX2);
+#endif
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: return x86_has(NN_K_AVX512);
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: return 1;
+#endif
+    default: return 0;
+    }
+}
+
+const char *nn_k_path_name(int path)
+{
+    return path >= 0 && path < NN_K_NPATHS ? path_names[path] : "?";
+}
+
+int nn_k_path_from_name(const char *name)
+{
+    int p;
+    for (p = 0; name && p < NN_K_NPATHS; p++)
+        if (strcmp(name, path_names[p]) == 0) return p;
+    return -1;
+}
+
+static int choose(void)
+{
+    int p = nn_k_path_from_name(getenv("GAN99_SIMD"));
+    if (p >= 0 && nn_k_path_supported(p)) return p;
+#if defined(GAN99_SIMD_FORCE_SCALAR)
+    return NN_K_SCALAR;
+#elif defined(GAN99_SIMD_FORCE_AVX2)
+    return nn_k_path_supported(NN_K_AVX2) ? NN_K_AVX2 : NN_K_SCALAR;
+#elif defined(GAN99_SIMD_FORCE_AVX512)
+    return nn_k_path_supported(NN_K_AVX512) ? NN_K_AVX512 : NN_K_SCALAR;
+#else
+    if (nn_k_path_supported(NN_K_AVX512)) return NN_K_AVX512;
+    if (nn_k_path_supported(NN_K_AVX2)) return NN_K_AVX2;
+    if (nn_k_path_supported(NN_K_NEON)) return NN_K_NEON;
+    return NN_K_SCALAR;
+#endif
+}
+
+int nn_k_path(void)
+{
+    if (active < 0) active = choose();
+    return active;
+}
+
+int nn_k_path_set(int path)
+{
+    if (!nn_k_path_supported(path)) return -1;
+    active = path;
+    return 0;
+}
+
+int nn_k_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+/* ---- the seam's functions, routed ------------------------------------------ */
+
+static const nn_k_gemm_tile *active_tile(void)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: return &nn_k_tile_avx512;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: return &nn_k_tile_avx2;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: return &nn_k_tile_neon;
+#endif
+    default: return NULL;
+    }
+}
+
+void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                const float *b, size_t ldb, float *c, size_t ldc)
+{
+    const nn_k_gemm_tile *t = active_tile();
+    if (t) nn_k_gemm_blocked(t, ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+    else nn_k_sgemm_scalar(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+void nn_k_lsum_add(nn_k_lsum *acc, const float *x, size_t n)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_lsum_add_avx512(acc, x, n); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_lsum_add_avx2(acc, x, n); return;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_lsum_add_neon(acc, x, n); return;
+#endif
+    default: nn_k_lsum_add_scalar(acc, x, n); return;
+    }
+}
+
+void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_adam_avx512(c, n, w, g, m, v); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_adam_avx2(c, n, w, g, m, v); return;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_adam_neon(c, n, w, g, m, v); return;
+#endif
+    default: nn_k_adam_scalar(c, n, w, g, m, v); return;
+    }
+}

@@ -1,0 +1,43 @@
+/* AVX2 twins of the canonical long sum and of Adam (kernels.h).
+ * The long sum's 16 partial sums are two ymm registers: lanes 0-7 and
+ * 8-15 of every group of 16 stream elements, the scalar reference's order.
+ * Adam's operations are each correctly rounded (no fma), lane by lane. */
+#include "arch.h"
+
+#include <immintrin.h>
+
+void nn_k_lsum_add_avx2(nn_k_lsum *acc, const float *x, size_t n)
+{
+    size_t i = 0, lane = acc->n & 15;
+    acc->n += n;
+    /* up to the next multiple of 16 in the stream, one by one */
+    for (; lane != 0 && i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
+    if (n - i >= 16) {
+        __m256 lo = _mm256_loadu_ps(acc->s), hi = _mm256_loadu_ps(acc->s + 8);
+        for (; n - i >= 16; i += 16) {
+            lo = _mm256_add_ps(lo, _mm256_loadu_ps(x + i));
+            hi = _mm256_add_ps(hi, _mm256_loadu_ps(x + i + 8));
+        }
+        _mm256_storeu_ps(acc->s, lo);
+        _mm256_storeu_ps(acc->s + 8, hi);
+    }
+    for (; i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
+}
+
+void nn_k_adam_avx2(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    __m256 b1 = _mm256_set1_ps(c->b1), b2 = _mm256_set1_ps(c->b2), a1 = _mm256_set1_ps(c->a1);
+    __m256 a2 = _mm256_set1_ps(c->a2), ss = _mm256_set1_ps(c->step_size);
+    __m256 bc = _mm256_set1_ps(c->bc2_sqrt), eps = _mm256_set1_ps(c->eps);
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        __m256 gi = _mm256_loadu_ps(g + i), mi, vi, d;
+        mi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(m + i), b1), _mm256_mul_ps(gi, a1));
+        vi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(v + i), b2), _mm256_mul_ps(_mm256_mul_ps(a2, gi), gi));
+        d = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), bc), eps);
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        _mm256_storeu_ps(w + i, _mm256_add_ps(_mm256_loadu_ps(w + i), _mm256_div_ps(_mm256_mul_ps(ss, mi), d)));
+    }
+    nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
+}

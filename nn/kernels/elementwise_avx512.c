@@ -1,0 +1,39 @@
+/* AVX-512 twins of the canonical long sum and of Adam (kernels.h).
+ * The long sum's 16 partial sums ARE one zmm register: element i of the
+ * stream adds into lane i % 16, exactly what the scalar reference emulates.
+ * Adam's operations are each correctly rounded (no fma), lane by lane. */
+#include "arch.h"
+
+#include <immintrin.h>
+
+void nn_k_lsum_add_avx512(nn_k_lsum *acc, const float *x, size_t n)
+{
+    size_t i = 0, lane = acc->n & 15;
+    acc->n += n;
+    /* up to the next multiple of 16 in the stream, one by one */
+    for (; lane != 0 && i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
+    if (n - i >= 16) {
+        __m512 s = _mm512_loadu_ps(acc->s);
+        for (; n - i >= 16; i += 16) s = _mm512_add_ps(s, _mm512_loadu_ps(x + i));
+        _mm512_storeu_ps(acc->s, s);
+    }
+    for (; i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
+}
+
+void nn_k_adam_avx512(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    __m512 b1 = _mm512_set1_ps(c->b1), b2 = _mm512_set1_ps(c->b2), a1 = _mm512_set1_ps(c->a1);
+    __m512 a2 = _mm512_set1_ps(c->a2), ss = _mm512_set1_ps(c->step_size);
+    __m512 bc = _mm512_set1_ps(c->bc2_sqrt), eps = _mm512_set1_ps(c->eps);
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        __m512 gi = _mm512_loadu_ps(g + i), mi, vi, d;
+        mi = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(m + i), b1), _mm512_mul_ps(gi, a1));
+        vi = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(v + i), b2), _mm512_mul_ps(_mm512_mul_ps(a2, gi), gi));
+        d = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), bc), eps);
+        _mm512_storeu_ps(m + i, mi);
+        _mm512_storeu_ps(v + i, vi);
+        _mm512_storeu_ps(w + i, _mm512_add_ps(_mm512_loadu_ps(w + i), _mm512_div_ps(_mm512_mul_ps(ss, mi), d)));
+    }
+    nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
+}

@@ -1,0 +1,48 @@
+/* NEON (aarch64) twins of the canonical long sum and of Adam (kernels.h).
+ * The long sum's 16 partial sums are four q registers (lanes 0-3, 4-7,
+ * 8-11, 12-15), the scalar reference's order. Adam's operations are each
+ * correctly rounded (no fma; aarch64 has IEEE vector sqrt and divide). */
+#include "arch.h"
+
+#include <arm_neon.h>
+
+void nn_k_lsum_add_neon(nn_k_lsum *acc, const float *x, size_t n)
+{
+    size_t i = 0, lane = acc->n & 15;
+    acc->n += n;
+    /* up to the next multiple of 16 in the stream, one by one */
+    for (; lane != 0 && i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
+    if (n - i >= 16) {
+        float32x4_t s0 = vld1q_f32(acc->s), s1 = vld1q_f32(acc->s + 4);
+        float32x4_t s2 = vld1q_f32(acc->s + 8), s3 = vld1q_f32(acc->s + 12);
+        for (; n - i >= 16; i += 16) {
+            s0 = vaddq_f32(s0, vld1q_f32(x + i));
+            s1 = vaddq_f32(s1, vld1q_f32(x + i + 4));
+            s2 = vaddq_f32(s2, vld1q_f32(x + i + 8));
+            s3 = vaddq_f32(s3, vld1q_f32(x + i + 12));
+        }
+        vst1q_f32(acc->s, s0);
+        vst1q_f32(acc->s + 4, s1);
+        vst1q_f32(acc->s + 8, s2);
+        vst1q_f32(acc->s + 12, s3);
+    }
+    for (; i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
+}
+
+void nn_k_adam_neon(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    float32x4_t b1 = vdupq_n_f32(c->b1), b2 = vdupq_n_f32(c->b2), a1 = vdupq_n_f32(c->a1);
+    float32x4_t a2 = vdupq_n_f32(c->a2), ss = vdupq_n_f32(c->step_size);
+    float32x4_t bc = vdupq_n_f32(c->bc2_sqrt), eps = vdupq_n_f32(c->eps);
+    size_t i = 0;
+    for (; n - i >= 4; i += 4) {
+        float32x4_t gi = vld1q_f32(g + i), mi, vi, d;
+        mi = vaddq_f32(vmulq_f32(vld1q_f32(m + i), b1), vmulq_f32(gi, a1));
+        vi = vaddq_f32(vmulq_f32(vld1q_f32(v + i), b2), vmulq_f32(vmulq_f32(a2, gi), gi));
+        d = vaddq_f32(vdivq_f32(vsqrtq_f32(vi), bc), eps);
+        vst1q_f32(m + i, mi);
+        vst1q_f32(v + i, vi);
+        vst1q_f32(w + i, vaddq_f32(vld1q_f32(w + i), vdivq_f32(vmulq_f32(ss, mi), d)));
+    }
+    nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
+}

@@ -1,0 +1,45 @@
+/* The AVX2 + FMA GEMM micro-kernel (arch.h; driver in gemm.c): a 6 x 16
+ * tile of C in 12 ymm registers (6 rows x 2 vectors of 8 floats). Per k
+ * step: two vector loads of the packed B panel, six broadcasts of A, 12
+ * fused multiply-adds (one rounding each, as fmaf: the scalar reference's
+ * bits, each lane one output's chain in increasing k). 12 accumulators
+ * cover the FMA latency; with 2 B vectors and a broadcast the tile uses 15
+ * of the 16 registers. */
+#include "arch.h"
+
+#include <immintrin.h>
+
+#define LOAD_ROW(i)                                          \
+    c##i##0 = _mm256_loadu_ps(c + (size_t)(i) * ldc);        \
+    c##i##1 = _mm256_loadu_ps(c + (size_t)(i) * ldc + 8)
+#define STORE_ROW(i)                                         \
+    _mm256_storeu_ps(c + (size_t)(i) * ldc, c##i##0);        \
+    _mm256_storeu_ps(c + (size_t)(i) * ldc + 8, c##i##1)
+/* the next tile down (the driver's innermost loop) */
+#define PREFETCH_NEXT_ROW(i) _mm_prefetch((const char *)(c + (size_t)(6 + (i)) * ldc), _MM_HINT_T0)
+#define FMA_ROW(i)                                           \
+    t = _mm256_broadcast_ss(ap + (i));                      \
+    c##i##0 = _mm256_fmadd_ps(t, b0, c##i##0);               \
+    c##i##1 = _mm256_fmadd_ps(t, b1, c##i##1)
+
+static void tile_6x16(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+{
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    __m256 b0, b1, t;
+    size_t p;
+    LOAD_ROW(0); LOAD_ROW(1); LOAD_ROW(2); LOAD_ROW(3); LOAD_ROW(4); LOAD_ROW(5);
+    PREFETCH_NEXT_ROW(0); PREFETCH_NEXT_ROW(1); PREFETCH_NEXT_ROW(2);
+    PREFETCH_NEXT_ROW(3); PREFETCH_NEXT_ROW(4); PREFETCH_NEXT_ROW(5);
+    for (p = 0; p < kc; p++) {
+        b0 = _mm256_loadu_ps(bp);
+        b1 = _mm256_loadu_ps(bp + 8);
+        FMA_ROW(0); FMA_ROW(1); FMA_ROW(2); FMA_ROW(3); FMA_ROW(4); FMA_ROW(5);
+        ap += 6;
+        bp += 16;
+    }
+    STORE_ROW(0); STORE_ROW(1); STORE_ROW(2); STORE_ROW(3); STORE_ROW(4); STORE_ROW(5);
+}
+
+/* kc 256: the 16 KB panel of B and 6 rows of A (6 KB) stay in L1;
+ * mc 192: 192 x 256 floats of A stay in L2. */
+const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 120, tile_6x16 };
