@@ -6,7 +6,14 @@
 #ifndef GAN99_GAN_H
 #define GAN99_GAN_H
 
+#include "../image/image.h"
 #include "../nn/nn.h"
+
+/* PRNG streams of gan/, beside nn.h's NN_STREAM_* (each consumer its own). */
+enum {
+    GAN_STREAM_SYNTHFACES = 16,  /* the synthetic faces' parameters */
+    GAN_STREAM_SAMPLE = 17       /* z of sample grids and morphs (gan99 sample, the training grids) */
+};
 
 /* SECTION dcgan */
 /* DCGAN, pytorch/examples dcgan/main.py (gan_spec.md §1): G and D as
@@ -93,5 +100,26 @@ int gan_dcgan_trainer_save(gan_dcgan_trainer *t, const char *path, const char *c
                            g99_error *err);
 int gan_dcgan_trainer_load(gan_dcgan_trainer *t, const char *path, nn_rng *extra, int n_extra, g99_error *err);
 /* SECTION dcgan end */
+
+
+/* SECTION synthfaces */
+/* Synthetic faces (gan/synthfaces.c): face `index` of `seed`, size x size
+ * RGB, with a part label per pixel and the two eye centres. */
+enum {
+    GAN_PART_BACKGROUND = 0, GAN_PART_SKIN = 1, GAN_PART_HAIR = 2, GAN_PART_EYES = 3,
+    GAN_PART_BROWS = 4, GAN_PART_NOSE = 5, GAN_PART_MOUTH = 6,
+    GAN_PART_COUNT = 7
+};
+
+typedef struct gan_face {
+    img_image rgb;          /* size x size, 3 channels, 8-bit */
+    uint8_t *labels;        /* size * size GAN_PART_* values, row-major */
+    float eyes[2][2];       /* (x, y) in pixels of the eye on the image's left, then right */
+} gan_face;
+
+/* size 8..4096. Same (seed, index, size), same bytes on every platform. */
+int gan_synthface_render(uint64_t seed, uint64_t index, int size, gan_face *out, g99_error *err);
+void gan_face_free(gan_face *f);
+/* SECTION synthfaces end */
 
 #endif
