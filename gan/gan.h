@@ -122,4 +122,33 @@ int gan_synthface_render(uint64_t seed, uint64_t index, int size, gan_face *out,
 void gan_face_free(gan_face *f);
 /* SECTION synthfaces end */
 
+/* SECTION dataset */
+/* Training images in memory (gan/dataset.c): spec is a folder (recursive,
+ * sorted by path), an IDX file (.gz or raw), or "synth:N[:SEED]". Every
+ * image is made 8-bit, `channels` channels, resized (short side) and
+ * centre-cropped to size x size. Unreadable files of a folder are skipped,
+ * counted in `skipped` and passed to warn; no usable image is an error. */
+typedef void (*gan_warn_fn)(void *user, const char *msg);
+
+typedef struct gan_dataset_opts {
+    int size, channels;
+    gan_warn_fn warn;       /* or NULL */
+    void *user;
+} gan_dataset_opts;
+
+typedef struct gan_dataset {
+    int n, size, channels;
+    uint8_t *pixels;        /* n images of channels planes of size*size bytes */
+    size_t skipped;
+} gan_dataset;
+
+int gan_dataset_load(const char *spec, const gan_dataset_opts *opts, gan_dataset *ds, g99_error *err);
+void gan_dataset_free(gan_dataset *ds);
+/* idx[0..n): the order of epoch `epoch`, a permutation that depends on
+ * (seed, epoch) only (stream NN_STREAM_DATA). */
+void gan_dataset_epoch_order(const gan_dataset *ds, uint64_t seed, uint64_t epoch, uint32_t *idx);
+/* Images idx[0..count) as floats in [-1, 1], [count, channels, size, size]. */
+void gan_dataset_batch(const gan_dataset *ds, const uint32_t *idx, int count, float *out);
+/* SECTION dataset end */
+
 #endif
