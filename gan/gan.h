@@ -151,4 +151,22 @@ void gan_dataset_epoch_order(const gan_dataset *ds, uint64_t seed, uint64_t epoc
 void gan_dataset_batch(const gan_dataset *ds, const uint32_t *idx, int count, float *out);
 /* SECTION dataset end */
 
+/* SECTION pictures */
+/* x [nc, size, size] in [-1, 1] -> an 8-bit image (grey, or RGB from the
+ * first 3 channels), each pixel repeated scale x scale. */
+int gan_tensor_image(const float *x, int nc, int size, int scale, img_image *out, g99_error *err);
+/* n such images in a square-ish grid (ceil(sqrt(n)) columns, white margins of 2). */
+int gan_sample_grid(const float *x, int n, int nc, int size, int scale, img_image *out, g99_error *err);
+/* z[0..nz) ~ N(0, 1) from nn_rng(seed, GAN_STREAM_SAMPLE): a seed's latent
+ * vector; the first n*nz values of a seed are its grid of n. */
+void gan_latent_normal(uint64_t seed, int nz, float *z);
+/* Spherical interpolation (Shoemake; White 2016 for GAN latents): out =
+ * sin((1-t) w)/sin w a + sin(t w)/sin w b, w the angle between a and b;
+ * the linear blend when they are (nearly) parallel. */
+void gan_slerp(const float *a, const float *b, int n, float t, float *out);
+/* A line plot of up to 4 series of n values against step 1..n, PNG at path. */
+int gan_plot_losses(const char *path, const float *const *series, const char *const *names, int n_series, size_t n,
+                    g99_error *err);
+/* SECTION pictures end */
+
 #endif
