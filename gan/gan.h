@@ -169,4 +169,46 @@ int gan_plot_losses(const char *path, const float *const *series, const char *co
                     g99_error *err);
 /* SECTION pictures end */
 
+/* SECTION train_run */
+/* A whole training run into a folder (gan/train_run.c): checkpoint,
+ * model.safetensors (G only), samples/step_N.png grids, progress.gif,
+ * loss.csv and loss.png. */
+typedef struct gan_train_progress {
+    uint64_t step, total;        /* steps done, steps asked for */
+    gan_dcgan_losses losses;     /* of the step just taken */
+} gan_train_progress;
+
+/* Called after every step; nonzero asks the run to write a checkpoint and
+ * return (Ctrl-C). */
+typedef int (*gan_progress_fn)(void *user, const gan_train_progress *p);
+
+typedef struct gan_train_opts {
+    const char *data;            /* a folder, an IDX file or synth:N[:SEED] */
+    const char *out;             /* the run folder (made if missing) */
+    gan_dcgan_config model;      /* ignored on resume (the checkpoint's) */
+    int batch;                   /* 0: 64 */
+    uint64_t steps, epochs;      /* the total to reach; steps wins; 0 and 0 on resume: the checkpoint's */
+    uint64_t seed;
+    float lr;                    /* 0: gan_dcgan_train_defaults */
+    int resume;                  /* continue RUN/checkpoint.safetensors (its settings win) */
+    uint64_t sample_every;       /* 0: total / 50 */
+    uint64_t checkpoint_every;   /* 0: 500 */
+    int n_samples;               /* grid size, 0: 64 */
+    gan_warn_fn warn;            /* dataset warnings, or NULL */
+    gan_progress_fn progress;    /* or NULL */
+    void *user;                  /* for warn and progress */
+} gan_train_opts;
+
+typedef struct gan_train_result {
+    uint64_t start, step, total; /* step at the start (resume), at the end, asked for */
+    int stopped;                 /* the progress callback stopped the run */
+    int n_images;
+    size_t skipped;              /* unreadable files of the dataset */
+} gan_train_result;
+
+/* Without resume, a folder that holds a checkpoint is refused before
+ * anything is written. */
+int gan_train_dcgan(const gan_train_opts *opts, gan_train_result *res, g99_error *err);
+/* SECTION train_run end */
+
 #endif
