@@ -317,3 +317,23 @@ int gan_dcgan_config_parse(const char *json, gan_dcgan_config *c, g99_error *err
     if (!rc && gan_dcgan_check_config(c, err)) rc = g99_error_prefix(err, "gan99.config");
     return rc;
 }
+
+int gan_dcgan_load_generator(const char *path, gan_dcgan *m, g99_error *err)
+{
+    nn_st_file *f;
+    gan_dcgan_config cfg;
+    const char *arch;
+    int rc;
+    memset(m, 0, sizeof *m);
+    rc = nn_st_load(path, NN_ST_MAX_FILE, &f, err);
+    if (rc) return rc;
+    arch = nn_st_meta(f, "gan99.arch");
+    if (!arch || strcmp(arch, "dcgan") != 0)
+        rc = g99_fail(err, G99_EFORMAT, "%s: not a DCGAN model file (gan99.arch is %.60s)", path,
+                      arch ? arch : "missing");
+    if (!rc && gan_dcgan_config_parse(nn_st_meta(f, "gan99.config"), &cfg, err)) rc = g99_error_prefix(err, "%s", path);
+    nn_st_free(f);
+    if (!rc) rc = gan_dcgan_init(m, &cfg, err);
+    if (!rc && (rc = nn_checkpoint_load(path, &m->g, NULL, err)) != 0) gan_dcgan_free(m);
+    return rc;
+}

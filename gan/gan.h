@@ -59,6 +59,9 @@ int gan_dcgan_d_logits(const gan_dcgan *m);
  * (keys sorted). Parsing takes a missing "size" as 64 and checks the rest. */
 int gan_dcgan_config_json(const gan_dcgan_config *cfg, char *buf, size_t cap);
 int gan_dcgan_config_parse(const char *json, gan_dcgan_config *cfg, g99_error *err);
+/* A model file (gan99.arch "dcgan", as a run's model.safetensors): builds
+ * the model its gan99.config describes and loads G (D stays as made). */
+int gan_dcgan_load_generator(const char *path, gan_dcgan *m, g99_error *err);
 
 /* ---- training (gan/train_dcgan.c) ---- */
 
