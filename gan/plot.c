@@ -68,14 +68,15 @@ static void line(img_image *img, int x0, int y0, int x1, int y1, const uint8_t *
     int dx = x1 > x0 ? x1 - x0 : x0 - x1, dy = y1 > y0 ? y0 - y1 : y1 - y0;
     int sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1, e = dx + dy;
     for (;;) {
+        int e2 = 2 * e;
         put(img, x0, y0, c);
         put(img, x0, y0 + 1, c);
         if (x0 == x1 && y0 == y1) break;
-        if (2 * e >= dy) {
+        if (e2 >= dy) {
             e += dy;
             x0 += sx;
         }
-        if (2 * e <= dx) {
+        if (e2 <= dx) {
             e += dx;
             y0 += sy;
         }
