@@ -11,7 +11,7 @@
 #
 # Options: CC=... SIMD=auto|scalar|avx2|avx512|neon OPENMP=1 SANITIZE=1 NATIVE=1 BUILD=dir
 #
-# Determinism (SPEC.md §3): -ffp-contract=off always, never -ffast-math/-Ofast.
+# Determinism (SPEC.md §3): -ffp-contract=off always, and no fast-math option ever.
 # A change of compiler or options rebuilds everything (see $(BUILD)/flags).
 
 CC      ?= cc
@@ -194,12 +194,15 @@ install: all
 	cp $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	for h in $(HEADERS); do mkdir -p $(DESTDIR)$(PREFIX)/include/gan99/$$(dirname $$h); \
 	  cp $$h $(DESTDIR)$(PREFIX)/include/gan99/$$h; done
+	mkdir -p $(DESTDIR)$(PREFIX)/share/gan99/cascades
+	cp align/cascades/*.xml $(DESTDIR)$(PREFIX)/share/gan99/cascades/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*GAN99_VERSION "\(.*\)"/\1/p' base/base.h)|' \
 	  gan99.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/gan99.pc
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/gan99 $(DESTDIR)$(PREFIX)/lib/libgan99.a \
-	       $(DESTDIR)$(PREFIX)/lib/pkgconfig/gan99.pc $(DESTDIR)$(PREFIX)/bin/gan99
+	       $(DESTDIR)$(PREFIX)/lib/pkgconfig/gan99.pc $(DESTDIR)$(PREFIX)/bin/gan99 \
+	       $(DESTDIR)$(PREFIX)/share/gan99
 
 clean:
 	rm -rf $(BUILD) libgan99.a gan99

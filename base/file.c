@@ -38,14 +38,16 @@ int g99_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *le
             buf = grown;
             cap = want;
         }
+        errno = 0;
         got = fread(buf + n, 1, cap - n, fp);
         n += got;
         if (got == 0) break;
     }
     if (ferror(fp)) {
+        int e = errno;
         free(buf);
         fclose(fp);
-        return g99_fail(err, G99_EIO, "%s: read error", path);
+        return g99_fail(err, G99_EIO, "%s: read error: %s", path, e ? strerror(e) : "unknown cause");
     }
     fclose(fp);
     if (n > max_bytes) {

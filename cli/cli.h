@@ -42,6 +42,16 @@ extern const cli_command cli_cmd_info;
 extern const cli_command cli_cmd_bench;
 extern const cli_command cli_cmd_filter;
 extern const cli_command cli_cmd_convert;
+extern const cli_command cli_cmd_detect;
+
+/* argv[0] of gan99 itself (set by main), to find files installed next to
+ * the binary. */
+extern const char *cli_program_path;
+
+/* Where the Haar cascade `name` is (a path, or a vendored name such as
+ * "eye" or "haarcascade_eye.xml"; cli/cmd_detect.c lists the folders
+ * searched): its path in out and 1, or 0 when it is nowhere. */
+int cli_cascade_path(const char *name, char *out, size_t size);
 
 /* A training run with Ctrl-C handling, a progress bar (or plain lines) and
  * the ETA on stderr (cli/cmd_train.c); sets o->progress, warn and user.

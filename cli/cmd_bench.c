@@ -4,12 +4,15 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "../nn/nn.h"
+#include "../image/image.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static double now_seconds(void)
 {
@@ -107,6 +110,188 @@ static void bench_crc32(long n)
     free(buf);
 }
 
+/* ---- images: gan99's codecs next to PIL's (libjpeg-turbo, libpng/zlib) ---- */
+
+/* The committed ~1 MP photographs (golden/tools/bench_golden.py); the PNG
+ * is made from the decoded JPEG by gan99's own encoder, into build/. */
+#define BENCH_JPEG "golden/bench/photo_1mp_q90_420.jpg"
+#define BENCH_JPEG_PROG "golden/bench/photo_1mp_q90_420_prog.jpg"
+#define BENCH_PNG_DIR "build/bench"
+#define BENCH_PNG BENCH_PNG_DIR "/photo_1mp.png"
+
+/* PIL's figures on the same files, timed inside python the way gan99 times
+ * its own (best of 3 runs, each as many calls as fit in min_s seconds); PNG
+ * encoding at zlib level 6, PIL's default. argv: min_s jpeg progressive png.
+ * Prints "name seconds-per-call [bytes]" lines. */
+static const char pil_script[] =
+    "import io, sys, time\n"
+    "from PIL import Image\n"
+    "min_s = float(sys.argv[1])\n"
+    "def best(fn):\n"
+    "    b = 1e30\n"
+    "    for rep in range(3):\n"
+    "        n, t0 = 0, time.perf_counter()\n"
+    "        while True:\n"
+    "            r = fn()\n"
+    "            n += 1\n"
+    "            t = time.perf_counter() - t0\n"
+    "            if t >= min_s: break\n"
+    "        b = min(b, t / n)\n"
+    "    return b, r\n"
+    "def dec(data):\n"
+    "    im = Image.open(io.BytesIO(data))\n"
+    "    im.load()\n"
+    "    return im\n"
+    "def enc(im):\n"
+    "    f = io.BytesIO()\n"
+    "    im.save(f, 'PNG', compress_level=6)\n"
+    "    return len(f.getvalue())\n"
+    "jpg, prog, png = (open(p, 'rb').read() for p in sys.argv[2:5])\n"
+    "print('jpeg_decode %.9f' % best(lambda: dec(jpg))[0])\n"
+    "print('jpeg_prog_decode %.9f' % best(lambda: dec(prog))[0])\n"
+    "print('png_decode %.9f' % best(lambda: dec(png))[0])\n"
+    "im = dec(png)\n"
+    "t, size = best(lambda: enc(im))\n"
+    "print('png_encode %.9f %d' % (t, size))\n"
+    "print('pil_version ' + Image.__version__)\n";
+
+typedef struct pil_figures {
+    int ok;
+    double jpeg, jpeg_prog, png_dec, png_enc;  /* seconds per call */
+    long png_size;
+    char version[32];
+} pil_figures;
+
+/* Runs pil_script with /usr/bin/python3 (Debian's, which sees python3-pil);
+ * ok stays 0 when python or PIL is missing or the output is not as expected. */
+static void pil_run(double min_s, pil_figures *pf)
+{
+    FILE *pp;
+    char cmd[4096], line[256];
+    int got = 0, n;
+    memset(pf, 0, sizeof *pf);
+    if (access("/usr/bin/python3", X_OK) != 0) return;
+    /* The script holds no ", $, ` or backslash, so the shell passes it
+     * inside double quotes unchanged. */
+    n = snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"%s\" %g %s %s %s 2>/dev/null", pil_script, min_s,
+                 BENCH_JPEG, BENCH_JPEG_PROG, BENCH_PNG);
+    if (n < 0 || (size_t)n >= sizeof cmd) return;
+    fflush(stdout);
+    pp = popen(cmd, "r");
+    if (!pp) return;
+    while (fgets(line, sizeof line, pp)) {
+        got += sscanf(line, "jpeg_decode %lf", &pf->jpeg) == 1;
+        got += sscanf(line, "jpeg_prog_decode %lf", &pf->jpeg_prog) == 1;
+        got += sscanf(line, "png_decode %lf", &pf->png_dec) == 1;
+        got += sscanf(line, "png_encode %lf %ld", &pf->png_enc, &pf->png_size) == 2;
+        got += sscanf(line, "pil_version %31s", pf->version) == 1;
+    }
+    pf->ok = pclose(pp) == 0 && got == 5;
+}
+
+typedef enum { BENCH_JPEG_DECODE, BENCH_PNG_DECODE, BENCH_PNG_ENCODE } bench_op;
+
+/* One call of op; returns 0 or a G99_E* code (message in err). */
+static int image_op(bench_op op, const uint8_t *data, size_t len, const img_image *src, size_t *out_len,
+                    g99_error *err)
+{
+    img_image img;
+    uint8_t *buf;
+    int rc;
+    if (op == BENCH_PNG_ENCODE) {
+        rc = img_png_encode(src, &buf, out_len, err);
+        if (!rc) free(buf);
+        return rc;
+    }
+    rc = op == BENCH_JPEG_DECODE ? img_jpeg_decode(data, len, NULL, &img, err)
+                                 : img_png_decode(data, len, NULL, &img, err);
+    if (!rc) img_free(&img);
+    return rc;
+}
+
+/* Seconds per call: best of 3 runs, each as many calls as fit in min_s. */
+static double time_image_op(bench_op op, const uint8_t *data, size_t len, const img_image *src, double min_s,
+                            g99_error *err)
+{
+    double best = 1e30;
+    int rep;
+    for (rep = 0; rep < 3; rep++) {
+        double t0 = now_seconds(), t;
+        long calls = 0;
+        size_t out_len;
+        do {
+            if (image_op(op, data, len, src, &out_len, err)) return -1.0;
+            calls++;
+            t = now_seconds() - t0;
+        } while (t < min_s);
+        if (t / (double)calls < best) best = t / (double)calls;
+    }
+    return best;
+}
+
+/* One row of the table: MB/s of decoded (or encoded) pixel bytes. */
+static void image_row(const char *name, double pixel_bytes, double ours, double pil, int have_pil)
+{
+    printf("  %-26s %10.1f", name, pixel_bytes / ours * 1e-6);
+    if (have_pil) printf(" %10.1f %7.2fx", pixel_bytes / pil * 1e-6, pil / ours);
+    printf("\n");
+}
+
+static void bench_image(int quick)
+{
+    double min_s = quick ? 0.05 : 0.3, mb, t_jpeg, t_prog, t_pdec, t_penc;
+    uint8_t *jpg = NULL, *prog = NULL, *png = NULL;
+    size_t jpg_len, prog_len, png_len;
+    img_image img;
+    pil_figures pf;
+    g99_error err;
+    img.data = NULL;
+    if (g99_read_file(BENCH_JPEG, (size_t)1 << 26, &jpg, &jpg_len, &err) ||
+        g99_read_file(BENCH_JPEG_PROG, (size_t)1 << 26, &prog, &prog_len, &err)) {
+        printf("image: skipped (%s; run from the repository root)\n", err.msg);
+        goto done;
+    }
+    /* An existing folder is fine; any other trouble shows when writing. */
+    mkdir("build", 0777);
+    mkdir(BENCH_PNG_DIR, 0777);
+    if (img_jpeg_decode(jpg, jpg_len, NULL, &img, &err) || img_png_encode(&img, &png, &png_len, &err) ||
+        g99_write_file_atomic(BENCH_PNG, png, png_len, &err)) {
+        printf("image: skipped (%s)\n", err.msg);
+        goto done;
+    }
+    mb = (double)img.width * img.height * img.channels;
+    t_jpeg = time_image_op(BENCH_JPEG_DECODE, jpg, jpg_len, NULL, min_s, &err);
+    t_prog = time_image_op(BENCH_JPEG_DECODE, prog, prog_len, NULL, min_s, &err);
+    t_pdec = time_image_op(BENCH_PNG_DECODE, png, png_len, NULL, min_s, &err);
+    t_penc = time_image_op(BENCH_PNG_ENCODE, NULL, 0, &img, min_s, &err);
+    if (t_jpeg < 0 || t_prog < 0 || t_pdec < 0 || t_penc < 0) {
+        printf("image: failed (%s)\n", err.msg);
+        goto done;
+    }
+    pil_run(min_s, &pf);
+    printf("image: %dx%d RGB photo (%s), MB/s of pixel bytes, best of 3; %s\n", img.width, img.height,
+           BENCH_JPEG, pf.ok ? "PIL via /usr/bin/python3, ratio = gan99 speed / PIL speed" : "PIL not available");
+    printf("  %-26s %10s", "operation", "gan99");
+    if (pf.ok) printf(" %10s %8s", "PIL", "ratio");
+    printf("\n");
+    image_row("JPEG decode baseline 4:2:0", mb, t_jpeg, pf.jpeg, pf.ok);
+    image_row("JPEG decode progressive", mb, t_prog, pf.jpeg_prog, pf.ok);
+    printf("  %-26s %10.1f", "JPEG decode MP/s (baseline)", (double)img.width * img.height / t_jpeg * 1e-6);
+    if (pf.ok) printf(" %10.1f %7.2fx", (double)img.width * img.height / pf.jpeg * 1e-6, pf.jpeg / t_jpeg);
+    printf("\n");
+    image_row("PNG decode", mb, t_pdec, pf.png_dec, pf.ok);
+    image_row("PNG encode", mb, t_penc, pf.png_enc, pf.ok);
+    printf("  %-26s %10lu", "PNG size (bytes)", (unsigned long)png_len);
+    if (pf.ok) printf(" %10ld %7.3fx", pf.png_size, (double)png_len / (double)pf.png_size);
+    printf("\n");
+    if (pf.ok) printf("  (PIL %s: libjpeg-turbo, zlib level 6; size ratio = gan99 / PIL)\n", pf.version);
+done:
+    img_free(&img);
+    free(jpg);
+    free(prog);
+    free(png);
+}
+
 /* conv2d and conv_transpose2d at the layer shapes of DCGAN 64x64
  * (pytorch/examples defaults nz 100, ngf = ndf = 64; gan_spec.md §1).
  * FLOPs = 2 N Cout Ho Wo Cin k^2 (conv) or 2 N Cin H W Cout k^2 (the
@@ -198,6 +383,7 @@ static int bench_run(int argc, char **argv)
     bench_math(n);
     bench_prng(n);
     bench_crc32(n);
+    bench_image(n < 4000000);
     bench_conv(n < 4000000 ? 4 : 64);
     return CLI_OK;
 }
@@ -208,7 +394,9 @@ const cli_command cli_cmd_bench = {
     "usage: gan99 bench [--quick]\n"
     "\n"
     "Prints speed figures (math functions against libm, the PRNG, CRC-32, each best\n"
-    "of 3 runs; conv2d and conv_transpose2d at the DCGAN 64x64 layer shapes, batch\n"
-    "64, one run each). --quick runs shorter loops and batch 4.\n",
+    "of 3 runs; PNG and JPEG decode and PNG encode of a 1 MP photo from golden/bench,\n"
+    "next to PIL's when /usr/bin/python3 has it, best of 3; conv2d and\n"
+    "conv_transpose2d at the DCGAN 64x64 layer shapes, batch 64, one run each).\n"
+    "Run from the repository root. --quick runs shorter loops and batch 4.\n",
     bench_run,
 };

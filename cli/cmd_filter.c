@@ -1,18 +1,18 @@
 /* gan99 filter NAME IN OUT: one training-pair filter (image/filters.c) on
- * one image. Images are read and written as binary PGM/PPM (P5/P6, maxval
- * 255) through the small private helper below until image/'s codecs
- * (img_ppm_*, img_png_*) are merged; then any readable format will do. */
+ * one image. IN is read by content (img_load: PNG, JPEG, PGM/PPM), OUT is
+ * written in the format its extension names (img_save). */
 #include "cli.h"
 #include "../image/image.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
     "usage: gan99 filter NAME IN OUT [options]\n"
     "\n"
-    "Applies one filter to the image IN and writes OUT (binary PGM/PPM for now).\n"
+    "Applies one filter to the image IN (PNG, JPEG, PGM or PPM, recognized by its\n"
+    "content) and writes OUT in the format its extension names (.png, .ppm/.pgm/.pnm,\n"
+    ".gif), atomically. The filters work on 8-bit images.\n"
     "\n"
     "filters:\n"
     "  gray      grey as OpenCV's cvtColor(RGB2GRAY)\n"
@@ -29,94 +29,6 @@ static const char usage[] =
     "  --l2               Canny with the L2 gradient magnitude\n"
     "  --ksize K          blur kernel size, odd (default 5)\n"
     "  --sigma S          blur sigma (default 0: from the kernel size)\n";
-
-/* ---- a minimal binary PGM/PPM reader and writer (private, temporary) ---- */
-
-static int pnm_int(const uint8_t *d, size_t n, size_t *i, long *v)
-{
-    for (;;) {
-        while (*i < n && (d[*i] == ' ' || d[*i] == '\t' || d[*i] == '\r' || d[*i] == '\n')) (*i)++;
-        if (*i < n && d[*i] == '#') {
-            while (*i < n && d[*i] != '\n') (*i)++;
-            continue;
-        }
-        break;
-    }
-    if (*i >= n || d[*i] < '0' || d[*i] > '9') return -1;
-    *v = 0;
-    while (*i < n && d[*i] >= '0' && d[*i] <= '9') {
-        if (*v > 100000000) return -1;
-        *v = *v * 10 + (d[(*i)++] - '0');
-    }
-    return 0;
-}
-
-static int pnm_read(const char *path, img_image *img, g99_error *err)
-{
-    uint8_t *d;
-    size_t n, i = 2, need;
-    long w, h, maxval;
-    int rc = g99_read_file(path, (size_t)1 << 30, &d, &n, err), cn;
-    img->data = NULL;
-    if (rc) return rc;
-    if (n < 2 || d[0] != 'P' || (d[1] != '5' && d[1] != '6')) {
-        free(d);
-        return g99_fail(err, G99_EUNSUPPORTED, "%s: not a binary PGM/PPM (P5/P6) file", path);
-    }
-    cn = d[1] == '5' ? 1 : 3;
-    if (pnm_int(d, n, &i, &w) || pnm_int(d, n, &i, &h) || pnm_int(d, n, &i, &maxval) || i >= n) {
-        free(d);
-        return g99_fail(err, G99_EFORMAT, "%s: offset %lu: bad or truncated header", path, (unsigned long)i);
-    }
-    if (maxval != 255) {
-        free(d);
-        return g99_fail(err, G99_EUNSUPPORTED, "%s: maxval %ld (only 255 for now)", path, maxval);
-    }
-    i++;  /* the single whitespace after maxval */
-    rc = img_check_size((uint64_t)w, (uint64_t)h, NULL, err);
-    if (rc) {
-        free(d);
-        return g99_error_prefix(err, "%s", path);
-    }
-    need = (size_t)w * (size_t)h * (size_t)cn;
-    if (n - i < need) {
-        free(d);
-        return g99_fail(err, G99_EFORMAT, "%s: offset %lu: %lu bytes of pixels, %lu expected", path,
-                        (unsigned long)i, (unsigned long)(n - i), (unsigned long)need);
-    }
-    rc = img_new(img, (int)w, (int)h, cn, 8, err);
-    if (!rc) memcpy(img->data, d + i, need);
-    free(d);
-    return rc;
-}
-
-static int pnm_write(const char *path, const img_image *img, g99_error *err)
-{
-    char head[64];
-    int hn;
-    size_t n = (size_t)img->width * img->height;
-    const uint8_t *src = img->data;
-    uint8_t *tmp = NULL;
-    g99_afile f;
-    int rc, cn = img->channels == 1 || img->channels == 2 ? 1 : 3;
-    if (img->channels != cn) {
-        /* PGM/PPM has no alpha: drop it. */
-        size_t k;
-        int c;
-        tmp = (uint8_t *)malloc(n * cn);
-        if (!tmp) return g99_fail(err, G99_ENOMEM, "%s: out of memory", path);
-        for (k = 0; k < n; k++)
-            for (c = 0; c < cn; c++) tmp[k * cn + c] = img->data[k * img->channels + c];
-        src = tmp;
-    }
-    hn = sprintf(head, "P%c\n%d %d\n255\n", cn == 1 ? '5' : '6', img->width, img->height);
-    rc = g99_afile_open(&f, path, err);
-    if (!rc) rc = g99_afile_write(&f, head, (size_t)hn, err);
-    if (!rc) rc = g99_afile_write(&f, src, n * cn, err);
-    if (!rc) rc = g99_afile_commit(&f, err);
-    free(tmp);
-    return rc;
-}
 
 /* ---- the command ---- */
 
@@ -154,7 +66,7 @@ static int filter_run(int argc, char **argv)
     img_filter_params p;
     img_image in, out;
     g99_error err;
-    int i, npos = 0, r, rc;
+    int i, npos = 0, r, rc, out_format;
     long v;
     img_filter_params_default(&p);
     for (i = 1; i < argc; i++) {
@@ -183,8 +95,12 @@ static int filter_run(int argc, char **argv)
         }
     }
     if (npos != 3) return cli_usage_error(cmd, "needs NAME IN OUT");
+    /* Refuse an unwritable OUT before the work, not after it. */
+    out_format = img_format_from_path(pos[2]);
+    if (out_format == IMG_FORMAT_UNKNOWN || out_format == IMG_FORMAT_JPEG)
+        return cli_usage_error(cmd, "cannot write '%s': use .png, .ppm, .pgm, .pnm or .gif", pos[2]);
     g99_error_clear(&err);
-    if (pnm_read(pos[1], &in, &err)) return cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+    if (img_load(pos[1], NULL, &in, &err)) return cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
     rc = img_filter(pos[0], &in, &p, &out, &err);
     img_free(&in);
     if (rc) {
@@ -192,9 +108,9 @@ static int filter_run(int argc, char **argv)
         if (rc != G99_EINVAL) g99_error_prefix(&err, "%s", pos[1]);
         return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
     }
-    rc = pnm_write(pos[2], &out, &err);
+    rc = img_save(pos[2], &out, &err);
     img_free(&out);
-    if (rc) return cli_report(&err, CLI_FAILED);
+    if (rc) return cli_report(&err, rc == G99_EUNSUPPORTED ? CLI_BAD_INPUT : CLI_FAILED);
     return CLI_OK;
 }
 

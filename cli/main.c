@@ -15,8 +15,11 @@ static const cli_command *const commands[] = {
     &cli_cmd_bench,
     &cli_cmd_filter,
     &cli_cmd_convert,
+    &cli_cmd_detect,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+const char *cli_program_path = NULL;
 
 void cli_error(const char *what, const char *fmt, ...)
 {
@@ -103,6 +106,7 @@ static const cli_command *find_command(const char *name)
 int main(int argc, char **argv)
 {
     const cli_command *cmd;
+    cli_program_path = argv[0];
     if (argc < 2) {
         print_overview(stderr);
         return CLI_BAD_INPUT;

@@ -32,14 +32,8 @@
 #define TOO_FAR 4096     /* a 3-byte match farther than this costs more than 3 literals */
 #define BLOCK_SYMBOLS 16384
 
-static const uint16_t length_base[29] = { 3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                          31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258 };
-static const uint8_t length_extra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                          2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0 };
-static const uint16_t dist_base[30] = { 1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
-                                        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577 };
-static const uint8_t dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
-                                        6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
+/* img__length_base, img__length_extra, img__dist_base, img__dist_extra:
+ * RFC 1951 §3.2.5, declared in zlib_internal.h (shared with inflate.c). */
 
 /* One LZ77 output symbol: a literal (dist 0, value = byte) or a match
  * (value = length 3..258, dist 1..32767). */
@@ -290,9 +284,9 @@ static void send_symbols(deflater *d, const uint8_t *lit_len, const uint16_t *li
         } else {
             int lc = d->length_code[s.value], dc = dist_code(d, s.dist);
             put_bits(d, lit_code[257 + lc], lit_len[257 + lc]);
-            put_bits(d, (uint32_t)(s.value - length_base[lc]), length_extra[lc]);
+            put_bits(d, (uint32_t)(s.value - img__length_base[lc]), img__length_extra[lc]);
             put_bits(d, dcode[dc], dist_len[dc]);
-            put_bits(d, (uint32_t)(s.dist - dist_base[dc]), dist_extra[dc]);
+            put_bits(d, (uint32_t)(s.dist - img__dist_base[dc]), img__dist_extra[dc]);
         }
     }
     put_bits(d, lit_code[256], lit_len[256]);
@@ -302,8 +296,8 @@ static uint64_t data_cost(const uint32_t *lfreq, const uint8_t *llen, const uint
 {
     uint64_t bits = 0;
     int i;
-    for (i = 0; i < 286; i++) bits += (uint64_t)lfreq[i] * (llen[i] + (i >= 257 ? length_extra[i - 257] : 0));
-    for (i = 0; i < 30; i++) bits += (uint64_t)dfreq[i] * (dlen[i] + dist_extra[i]);
+    for (i = 0; i < 286; i++) bits += (uint64_t)lfreq[i] * (llen[i] + (i >= 257 ? img__length_extra[i - 257] : 0));
+    for (i = 0; i < 30; i++) bits += (uint64_t)dfreq[i] * (dlen[i] + img__dist_extra[i]);
     return bits;
 }
 
@@ -490,10 +484,10 @@ static void init_tables(deflater *d)
     int c;
     unsigned v;
     for (c = 0; c < 29; c++)
-        for (v = length_base[c]; v < length_base[c] + (1u << length_extra[c]) && v <= MAX_MATCH; v++)
+        for (v = img__length_base[c]; v < img__length_base[c] + (1u << img__length_extra[c]) && v <= MAX_MATCH; v++)
             d->length_code[v] = (uint8_t)c;
     for (c = 0; c < 30; c++)
-        for (v = dist_base[c]; v < dist_base[c] + (1u << dist_extra[c]); v++) {
+        for (v = img__dist_base[c]; v < img__dist_base[c] + (1u << img__dist_extra[c]); v++) {
             if (v <= 512) d->dist_code_small[v] = (uint8_t)c;
             else d->dist_code_large[(v - 1) >> 8] = (uint8_t)c;
         }

@@ -283,4 +283,32 @@ int img_filter(const char *name, const img_image *src, const img_filter_params *
                g99_error *err);
 /* SECTION ops end */
 
+/* SECTION load */
+/* Any format in, any format out (image/load.c). */
+enum { IMG_FORMAT_UNKNOWN = 0, IMG_FORMAT_PNG = 1, IMG_FORMAT_JPEG = 2, IMG_FORMAT_PNM = 3, IMG_FORMAT_GIF = 4 };
+
+/* The format by content: PNG signature, JPEG SOI (FF D8 FF), netpbm
+ * P2/P3/P5/P6, GIF87a/GIF89a; IMG_FORMAT_UNKNOWN otherwise. */
+int img_format_detect(const uint8_t *data, size_t len);
+/* The format by the extension of a file name, case-insensitive: .png,
+ * .ppm/.pgm/.pnm, .gif, .jpg/.jpeg; IMG_FORMAT_UNKNOWN otherwise. */
+int img_format_from_path(const char *path);
+/* "PNG", "JPEG", "PGM/PPM", "GIF" or "unknown". */
+const char *img_format_name(int format);
+
+/* Decodes PNG, JPEG or PGM/PPM chosen by img_format_detect, with each
+ * decoder's defaults (PNG: 16-bit kept, tRNS keys ignored; JPEG: EXIF
+ * orientation applied). GIF and anything else: G99_EUNSUPPORTED. */
+int img_decode(const uint8_t *data, size_t len, const img_limits *limits, img_image *out, g99_error *err);
+/* Reads a file and decodes it by content, never by its name; every error
+ * message starts with the path. limits may be NULL. */
+int img_load(const char *path, const img_limits *limits, img_image *out, g99_error *err);
+/* Writes img atomically in the format the extension of path names: .png
+ * (img_png_save), .ppm/.pgm/.pnm (img_ppm_save: P5 for grey, P6 for colour
+ * whatever the letter, alpha dropped), .gif (one frame, img_gif_encode's
+ * defaults without the loop extension; 8-bit only). .jpg and unknown
+ * extensions: G99_EUNSUPPORTED naming the path. */
+int img_save(const char *path, const img_image *img, g99_error *err);
+/* SECTION load end */
+
 #endif

@@ -43,13 +43,13 @@ typedef struct inflater {
 
 /* RFC 1951 §3.2.5: base values and extra bits of length codes 257..285 and
  * distance codes 0..29. */
-static const uint16_t length_base[29] = { 3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+const uint16_t img__length_base[29] = { 3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
                                           31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258 };
-static const uint8_t length_extra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+const uint8_t img__length_extra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                           2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0 };
-static const uint16_t dist_base[30] = { 1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+const uint16_t img__dist_base[30] = { 1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
                                         193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577 };
-static const uint8_t dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+const uint8_t img__dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                         6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
 
 /* ---- output buffer -------------------------------------------------------- */
@@ -315,10 +315,10 @@ static int huffman_block(inflater *z)
         if (sym == 256) return G99_OK;
         if (sym < 0 || sym > 285) return fail_at(z, G99_EFORMAT, "invalid literal/length code");
         refill(z);
-        len = length_base[sym - 257] + get_bits(z, length_extra[sym - 257]);
+        len = img__length_base[sym - 257] + get_bits(z, img__length_extra[sym - 257]);
         sym = decode_symbol(z, &z->dist);
         if (sym < 0 || sym > 29) return fail_at(z, G99_EFORMAT, "invalid distance code");
-        dist = dist_base[sym] + get_bits(z, dist_extra[sym]);
+        dist = img__dist_base[sym] + get_bits(z, img__dist_extra[sym]);
         if (dist > out->len) return fail_at(z, G99_EFORMAT, "invalid distance too far back");
         if (out->cap - out->len < len && (rc = img__zbuf_reserve(out, len, z->err)) != 0) return rc;
         {

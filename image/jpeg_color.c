@@ -5,9 +5,9 @@
  *   B = Y + 1.772 (Cb-128);
  * libjpeg evaluates it in 16-bit fixed point: each coefficient is
  * FIX(c) = round(c * 2^16), products get ONE_HALF (2^15) added before the
- * arithmetic >> 16, and G sums both chroma terms before one shift. Its
- * lookup tables hold exactly these values; computing them per pixel gives
- * the same bytes. */
+ * arithmetic >> 16, and G sums both chroma terms before one shift. The
+ * tables below hold the same values as libjpeg's (build_ycc_rgb_table), so
+ * a pixel costs four lookups and no multiplication. */
 #include "jpeg_internal.h"
 
 #define SCALEBITS 16
@@ -17,19 +17,31 @@
 #define FIX_0_71414 ((int32_t)46802)
 #define FIX_0_34414 ((int32_t)22554)
 
-static uint8_t clamp255(int v)
-{
-    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-}
-
-void jpeg__ycc_to_rgb(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n)
+void jpeg__ycc_tables_init(jpeg__ycc_tables *t)
 {
     int i;
+    for (i = 0; i < 256; i++) {
+        int32_t x = i - 128;
+        t->cr_r[i] = (int)((FIX_1_40200 * x + ONE_HALF) >> SCALEBITS);
+        t->cb_b[i] = (int)((FIX_1_77200 * x + ONE_HALF) >> SCALEBITS);
+        /* G's two terms are summed before the one shift, so they stay scaled. */
+        t->cr_g[i] = -FIX_0_71414 * x;
+        t->cb_g[i] = -FIX_0_34414 * x + ONE_HALF;
+    }
+}
+
+void jpeg__ycc_to_rgb(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
+                      const jpeg__ycc_tables *t, const uint8_t *limit)
+{
+    /* Sums lie in -227..480 (Y 0..255 plus at most +-1.772 * 128), inside
+     * the table's -384..639; limit + 384 is the clamp of 0. */
+    const uint8_t *clamp = limit + 384;
+    int i;
     for (i = 0; i < n; i++) {
-        int32_t b = (int32_t)cb[i] - 128, r = (int32_t)cr[i] - 128;
-        int lum = y[i];
-        rgb[3 * i + 0] = clamp255(lum + (int)((FIX_1_40200 * r + ONE_HALF) >> SCALEBITS));
-        rgb[3 * i + 1] = clamp255(lum + (int)((-FIX_0_34414 * b - FIX_0_71414 * r + ONE_HALF) >> SCALEBITS));
-        rgb[3 * i + 2] = clamp255(lum + (int)((FIX_1_77200 * b + ONE_HALF) >> SCALEBITS));
+        int lum = y[i], b = cb[i], r = cr[i];
+        rgb[0] = clamp[lum + t->cr_r[r]];
+        rgb[1] = clamp[lum + (int)((t->cb_g[b] + t->cr_g[r]) >> SCALEBITS)];
+        rgb[2] = clamp[lum + t->cb_b[b]];
+        rgb += 3;
     }
 }

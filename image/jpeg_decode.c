@@ -356,7 +356,7 @@ static int reconstruct_planes(jpeg__decoder *d, g99_error *err)
         for (by = 0; by < c->blocks_h; by++)
             for (bx = 0; bx < c->blocks_w; bx++)
                 jpeg__idct_islow(c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64, c->quant,
-                                 c->plane + (size_t)by * 8 * stride + (size_t)bx * 8, stride);
+                                 c->plane + (size_t)by * 8 * stride + (size_t)bx * 8, stride, d->limit);
     }
     return G99_OK;
 }
@@ -403,7 +403,7 @@ static int write_pixels(jpeg__decoder *d, img_image *out, g99_error *err)
                 dst[3 * x + 2] = row[2][x];
             }
         } else {
-            jpeg__ycc_to_rgb(row[0], row[1], row[2], dst, d->width);
+            jpeg__ycc_to_rgb(row[0], row[1], row[2], dst, d->width, &d->ycc, d->limit);
         }
     }
     free(tmp);
@@ -423,6 +423,8 @@ int img_jpeg_decode(const uint8_t *data, size_t len, const img_limits *limits, i
     if (!d) return g99_fail(err, G99_ENOMEM, "out of memory for the JPEG decoder");
     d->data = data;
     d->len = len;
+    jpeg__range_limit_init(d->limit);
+    jpeg__ycc_tables_init(&d->ycc);
     rc = read_markers(d, limits, err);
     if (!rc) rc = reconstruct_planes(d, err);
     if (!rc) rc = write_pixels(d, out, err);

@@ -13,6 +13,8 @@
  * and their products 2^48, which must not overflow on any platform. */
 #include "jpeg_internal.h"
 
+#include <string.h>
+
 #define CONST_BITS 13
 #define PASS1_BITS 2
 
@@ -38,11 +40,14 @@
  * 0..255, but x is first reduced modulo 1024 into -512..511 (its table is
  * indexed by x & 1023). Only corrupt data reaches |x| >= 512; wrapping as
  * libjpeg does keeps even those samples equal. Callers pass the value
- * converted to uint32_t (modulo 2^32, which keeps the low 10 bits). */
-static uint8_t range_limit(uint32_t x)
+ * converted to uint32_t (modulo 2^32, which keeps the low 10 bits); the
+ * clamp is one lookup in the decoder's table (jpeg__range_limit_init). */
+#define RANGE_LIMIT(limit, x) ((limit)[((x) + 512u) & 1023u])
+
+void jpeg__range_limit_init(uint8_t limit[JPEG__LIMIT_SIZE])
 {
-    int s = (int)((x + 512u) & 1023u) - 512 + 128;
-    return (uint8_t)(s < 0 ? 0 : s > 255 ? 255 : s);
+    int t;
+    for (t = 0; t < JPEG__LIMIT_SIZE; t++) limit[t] = (uint8_t)(t < 384 ? 0 : t > 384 + 255 ? 255 : t - 384);
 }
 
 /* The 8-point even/odd butterfly shared by both passes (jidctint.c): from
@@ -51,7 +56,7 @@ static uint8_t range_limit(uint32_t x)
  * intermediates: the same integer steps, so the same results whenever the
  * 32-bit version cannot overflow (see jpeg__idct_islow). */
 #define DEFINE_IDCT_1D(name, T)                                                  \
-    static void name(const T *in, int st, T o[8])                                \
+    static inline void name(const T *in, int st, T o[8])                         \
     {                                                                            \
         T z1, z2, z3, z4, z5, tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13; \
         /* Even part: rotator on in[2], in[6]; butterflies with in[0], in[4]. */ \
@@ -105,89 +110,106 @@ DEFINE_IDCT_1D(idct_1d_64, int64_t)
  * intermediate of idct_1d stays below 2^14 * 2^16.2 (the largest sum of
  * constant multiples it forms) < 2^31. Valid 8-bit data stays far inside
  * (dequantized coefficients and pass-1 outputs are below about 2^13);
- * only corrupt data takes the 64-bit path. */
+ * only corrupt data takes the 64-bit path. OUTSIDE tests |v| >= SMALL with
+ * one unsigned comparison, so a whole column can be checked without
+ * branches. */
 #define SMALL ((int64_t)1 << 14)
+#define OUTSIDE(v) ((uint32_t)((v) + (int32_t)(SMALL - 1)) > (uint32_t)(2 * SMALL - 2))
 
 /* Pass 2 (rows) for one row of the workspace: remove PASS1_BITS and the
  * factor 8 of the 2-D transform, then range-limit. */
 #define DEFINE_ROW_PASS(name, T, idct)                                            \
-    static void name(const T *row, uint8_t *dst)                                  \
+    static inline void name(const T *row, uint8_t *dst, const uint8_t *limit)     \
     {                                                                             \
         T o[8];                                                                   \
         int j;                                                                    \
         if (!row[1] && !row[2] && !row[3] && !row[4] && !row[5] && !row[6] && !row[7]) { \
-            uint8_t v = range_limit((uint32_t)DESCALE_T(row[0], PASS1_BITS + 3, T)); \
+            uint8_t v = RANGE_LIMIT(limit, (uint32_t)DESCALE_T(row[0], PASS1_BITS + 3, T)); \
             for (j = 0; j < 8; j++) dst[j] = v;                                   \
             return;                                                               \
         }                                                                         \
         idct(row, 1, o);                                                          \
         for (j = 0; j < 8; j++)                                                   \
-            dst[j] = range_limit((uint32_t)DESCALE_T(o[j], CONST_BITS + PASS1_BITS + 3, T)); \
+            dst[j] = RANGE_LIMIT(limit, (uint32_t)DESCALE_T(o[j], CONST_BITS + PASS1_BITS + 3, T)); \
     }
 
 DEFINE_ROW_PASS(row_pass_32, int32_t, idct_1d_32)
 DEFINE_ROW_PASS(row_pass_64, int64_t, idct_1d_64)
 
 /* The 64-bit path, for blocks whose values could overflow 32 bits. */
-static void idct_islow_64(const int64_t in[64], uint8_t *out, size_t stride)
+static void idct_islow_64(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
+                          const uint8_t *limit)
 {
-    int64_t ws[64], o[8];
+    int64_t in[64], ws[64], o[8];
     int i, j;
+    for (i = 0; i < 64; i++) in[i] = (int64_t)coef[i] * (int64_t)quant[i];
     for (j = 0; j < 8; j++) {
         idct_1d_64(in + j, 8, o);
         for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE_T(o[i], CONST_BITS - PASS1_BITS, int64_t);
     }
-    for (i = 0; i < 8; i++) row_pass_64(ws + i * 8, out + (size_t)i * stride);
+    for (i = 0; i < 8; i++) row_pass_64(ws + i * 8, out + (size_t)i * stride, limit);
 }
 
 /* coef is one block in natural order, quant the matching table; out gets
- * 8 rows of 8 samples, `stride` bytes apart. */
-void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride)
+ * 8 rows of 8 samples, `stride` bytes apart. Dequantization happens inside
+ * the column pass (as jidctint.c's DEQUANTIZE), so the block is read once. */
+void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
+                      const uint8_t *limit)
 {
-    int32_t in[64], ws[64], o[8];
-    int64_t wide[64];
-    int32_t big = 0, ac = 0;
+    int32_t ws[64], col[8], o[8];
+    uint64_t ac = (uint64_t)(coef[1] | coef[2] | coef[3]), word;
+    uint32_t outside = 0;
     int i, j;
 
-    for (i = 0; i < 64; i++) {
-        in[i] = (int32_t)coef[i] * (int32_t)quant[i];
-        big |= in[i] >= SMALL || in[i] <= -SMALL;
-        if (i) ac |= in[i];
+    /* Any AC coefficient non-zero? Tested 4 at a time: only zero matters,
+     * so the byte order of the 8-byte words does not. */
+    for (i = 4; i < 64; i += 4) {
+        memcpy(&word, coef + i, sizeof word);
+        ac |= word;
     }
-    if (!ac && !big) {
+    if (!ac) {
         /* DC only: every sample is the DC term through both passes (the
          * shortcuts below give exactly what the full passes would). */
-        uint8_t v = range_limit((uint32_t)DESCALE_T(in[0] * (1 << PASS1_BITS), PASS1_BITS + 3, int32_t));
+        int32_t dc = (int32_t)coef[0] * (int32_t)quant[0];
+        uint8_t v;
+        if (OUTSIDE(dc)) {
+            idct_islow_64(coef, quant, out, stride, limit);
+            return;
+        }
+        v = RANGE_LIMIT(limit, (uint32_t)DESCALE_T(dc * (1 << PASS1_BITS), PASS1_BITS + 3, int32_t));
         for (i = 0; i < 8; i++)
             for (j = 0; j < 8; j++) out[(size_t)i * stride + (size_t)j] = v;
-        return;
-    }
-    if (big) {
-        for (i = 0; i < 64; i++) wide[i] = in[i];
-        idct_islow_64(wide, out, stride);
         return;
     }
 
     /* Pass 1: columns, results scaled up by 2^PASS1_BITS. A column with no
      * AC terms is its DC value (the same result, found quickly). */
     for (j = 0; j < 8; j++) {
-        const int32_t *col = in + j;
-        if (!col[8] && !col[16] && !col[24] && !col[32] && !col[40] && !col[48] && !col[56]) {
-            int32_t dc = col[0] * (1 << PASS1_BITS);
+        const int16_t *c = coef + j;
+        const uint16_t *q = quant + j;
+        if (!(c[8] | c[16] | c[24] | c[32] | c[40] | c[48] | c[56])) {
+            int32_t dc = (int32_t)c[0] * (int32_t)q[0];
+            outside |= OUTSIDE(dc);
+            if (outside) break;  /* before the shift could overflow */
+            dc *= 1 << PASS1_BITS;
             for (i = 0; i < 8; i++) ws[i * 8 + j] = dc;
             continue;
         }
-        idct_1d_32(col, 8, o);
-        for (i = 0; i < 8; i++) ws[i * 8 + j] = DESCALE_T(o[i], CONST_BITS - PASS1_BITS, int32_t);
+        for (i = 0; i < 8; i++) {
+            col[i] = (int32_t)c[8 * i] * (int32_t)q[8 * i];
+            outside |= OUTSIDE(col[i]);
+        }
+        if (outside) break;
+        idct_1d_32(col, 1, o);
+        for (i = 0; i < 8; i++) {
+            ws[i * 8 + j] = DESCALE_T(o[i], CONST_BITS - PASS1_BITS, int32_t);
+            /* Pass-1 outputs too large for 32-bit row sums. */
+            outside |= OUTSIDE(ws[i * 8 + j]);
+        }
     }
-    for (i = 0; i < 64; i++)
-        if (ws[i] >= SMALL || ws[i] <= -SMALL) break;
-    if (i < 64) {
-        /* Pass-1 outputs too large for 32-bit row sums: widen for pass 2. */
-        int64_t ws64[64];
-        for (i = 0; i < 64; i++) ws64[i] = ws[i];
-        for (i = 0; i < 8; i++) row_pass_64(ws64 + i * 8, out + (size_t)i * stride);
+    if (outside) {
+        idct_islow_64(coef, quant, out, stride, limit);
         return;
     }
-    for (i = 0; i < 8; i++) row_pass_32(ws + i * 8, out + (size_t)i * stride);
+    for (i = 0; i < 8; i++) row_pass_32(ws + i * 8, out + (size_t)i * stride, limit);
 }

@@ -16,6 +16,7 @@
 #include "image.h"
 
 #define JPEG__MAX_COMPONENTS 3
+#define JPEG__LIMIT_SIZE 1024 /* entries of the range-limit table */
 #define JPEG__FAST_BITS 9 /* a 512-entry lookahead table decodes most codes in one step */
 
 /* ---- Huffman tables (T.81 Annex C, F.2.2.3) ------------------------------ */
@@ -24,6 +25,10 @@ typedef struct jpeg__huff {
     int defined;
     uint8_t fast_len[1 << JPEG__FAST_BITS]; /* code length for these leading bits, 0 = longer code */
     uint8_t fast_sym[1 << JPEG__FAST_BITS];
+    /* AC tables: the run/size symbol and its value bits decoded together
+     * when both fit in the lookahead (as stb_image's fast_ac): value * 256 +
+     * run * 16 + total bits, value in -128..127 (never 0); 0 = no shortcut. */
+    int16_t fast_ac[1 << JPEG__FAST_BITS];
     int32_t maxcode[18];  /* largest code of each length, left-aligned to 16 bits; -1 if none */
     int32_t valoff[17];   /* symbol index minus first code, per length */
     uint8_t vals[256];
@@ -116,6 +121,13 @@ typedef struct jpeg__component {
     int dc_pred;                /* DC predictor of the current scan */
 } jpeg__component;
 
+/* libjpeg's colour tables (jdcolor.c), indexed by the chroma sample:
+ * R and B offsets already shifted, G's two terms still scaled by 2^16. */
+typedef struct jpeg__ycc_tables {
+    int cr_r[256], cb_b[256];
+    int32_t cr_g[256], cb_g[256];
+} jpeg__ycc_tables;
+
 typedef struct jpeg__decoder {
     const uint8_t *data;
     size_t len;
@@ -138,6 +150,8 @@ typedef struct jpeg__decoder {
     int scan_td[4], scan_ta[4];
     int ss, se, ah, al;
     int eobrun;
+    uint8_t limit[JPEG__LIMIT_SIZE]; /* jpeg__range_limit_init */
+    jpeg__ycc_tables ycc;            /* jpeg__ycc_tables_init */
 } jpeg__decoder;
 
 /* Natural (row-major) index of the k-th coefficient in zigzag order (T.81 Figure 5). */
@@ -149,17 +163,28 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
 
 /* ---- reconstruction ------------------------------------------------------- */
 
+/* libjpeg's sample range limit as a table: limit[t] = t - 384 clamped to
+ * 0..255. The IDCT looks up (x + 512) & 1023 for its output x before the
+ * +128 level shift (libjpeg's RANGE_MASK wrap); colour conversion looks up
+ * v + 384 for a sum v in -384..639. */
+void jpeg__range_limit_init(uint8_t limit[JPEG__LIMIT_SIZE]);
+
 /* libjpeg's jpeg_idct_islow: dequantizes one block and writes 8x8 samples
- * at out (row stride `stride`). */
-void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride);
+ * at out (row stride `stride`); limit from jpeg__range_limit_init. */
+void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
+                      const uint8_t *limit);
 
 /* One output row (y) of component c upsampled to the image width, as
  * libjpeg-turbo's default ("fancy") upsampler; returns a pointer to the row,
  * which is either `tmp` (width bytes) or a row of the plane itself. */
 const uint8_t *jpeg__upsample_row(const jpeg__decoder *d, const jpeg__component *c, int y, uint8_t *tmp);
 
-/* libjpeg's YCbCr->RGB (jdcolor.c): n pixels to interleaved RGB. */
-void jpeg__ycc_to_rgb(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n);
+/* libjpeg's YCbCr->RGB (jdcolor.c): n pixels to interleaved RGB, with the
+ * tables from jpeg__ycc_tables_init; limit (jpeg__range_limit_init)
+ * clamps the sums. */
+void jpeg__ycc_tables_init(jpeg__ycc_tables *t);
+void jpeg__ycc_to_rgb(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
+                      const jpeg__ycc_tables *t, const uint8_t *limit);
 
 /* ---- EXIF ----------------------------------------------------------------- */
 

@@ -40,7 +40,19 @@ static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c,
     c->dc_pred = wrap16(c->dc_pred + jpeg__extend(jpeg__bits_get(b, t), t));
     blk[0] = (int16_t)c->dc_pred;
     for (k = 1; k < 64;) {
-        int rs = jpeg__huff_decode(b, ac), r, s;
+        int rs, r, s, fast;
+        if (b->cnt < 16) jpeg__bits_fill(b);
+        fast = ac->fast_ac[b->buf >> (64 - JPEG__FAST_BITS)];
+        if (fast) {
+            /* Code and value bits in one lookup (see jpeg__huff_build). */
+            k += (fast >> 4) & 15;
+            if (k > 63) return BAD_INDEX;
+            b->buf <<= fast & 15;
+            b->cnt -= fast & 15;
+            blk[jpeg__zigzag[k++]] = (int16_t)((fast - (fast & 0xFF)) / 256);
+            continue;
+        }
+        rs = jpeg__huff_decode(b, ac);
         if (rs < 0) return BAD_CODE;
         r = rs >> 4;
         s = rs & 15;

@@ -20,4 +20,11 @@ int img__inflate_into(const uint8_t *in, size_t n, img__zbuf *out, size_t *used,
 /* A zlib stream appended to out; header and Adler-32 checked. */
 int img__zlib_decode_into(const uint8_t *in, size_t n, img__zbuf *out, g99_error *err);
 
+/* RFC 1951 §3.2.5: base values and extra bits of the length codes 257..285
+ * and the distance codes 0..29 (defined in inflate.c, used by both ways). */
+extern const uint16_t img__length_base[29];
+extern const uint8_t img__length_extra[29];
+extern const uint16_t img__dist_base[30];
+extern const uint8_t img__dist_extra[30];
+
 #endif

@@ -458,6 +458,79 @@ nn_tensor *nn_avg_pool2d(nn_ctx *ctx, nn_tensor *x, const nn_pool_opts *o);
  * 'nearest', and 'bilinear' with align_corners=False). */
 nn_tensor *nn_upsample_nearest(nn_ctx *ctx, nn_tensor *x, int scale);
 nn_tensor *nn_upsample_bilinear(nn_ctx *ctx, nn_tensor *x, int scale);
+/* x [N,C,H,W] -> [N,C,height,width] (F.interpolate(size=...), mode
+ * 'nearest': source floor(dst * in/out) in float, as PyTorch; SPADE's
+ * segmentation map at every layer). */
+nn_tensor *nn_resize_nearest(nn_ctx *ctx, nn_tensor *x, int height, int width);
+
+/* ---- StyleGAN and SPADE layers (gan_spec.md §3, §4) ---------------------- */
+
+/* upfirdn2d (stylegan2-ada-pytorch's _upfirdn2d_ref): upsample x [N,C,H,W]
+ * by inserting up-1 zeros after each sample, pad by (x0, x1, y0, y1) zeros
+ * (negative crops), convolve with f [fh,fw] * gain (flip_filter: correlate
+ * instead), keep every down-th sample: Ho = (H up + y0 + y1 - fh) / down + 1.
+ * Zero fields take defaults (up, down 1, gain 1). The filter is a constant.
+ *   upsample2d: up 2, pads (2,1,2,1), gain 4;  downsample2d: down 2, pads 1. */
+typedef struct nn_upfirdn_opts {
+    int up, down;
+    int pad_x0, pad_x1, pad_y0, pad_y1;
+    float gain;
+    int flip_filter;
+} nn_upfirdn_opts;
+nn_tensor *nn_upfirdn2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *f, const nn_upfirdn_opts *o);
+/* The [n,n] filter outer(taps, taps) / its sum (setup_filter); StyleGAN2's
+ * resample_filter is taps {1, 3, 3, 1}. */
+nn_tensor *nn_fir_filter(nn_ctx *ctx, const float *taps, int n);
+
+/* StyleGAN2's modulated convolution, fused (modulated_conv2d): x [N,I,H,W],
+ * weight [O,I,kh,kw], styles [N,I] -> [N,O,Ho,Wo]. Per sample the weight
+ * w[o,i] s[n,i], with demodulate times rsqrt(sum_{i,kh,kw} (w s)^2 + 1e-8);
+ * a grouped convolution with padding. up > 1 (SynthesisLayer conv0) needs
+ * the filter f (nn_fir_filter) and gives a stride-2 transposed convolution
+ * then upfirdn2d, as conv2d_resample; output 2H x 2W for 3x3, padding 1. */
+typedef struct nn_modconv_opts {
+    int padding, up, demodulate;
+} nn_modconv_opts;
+nn_tensor *nn_modulated_conv2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *weight, nn_tensor *styles, nn_tensor *f,
+                               const nn_modconv_opts *o);
+/* StyleGAN v1 AdaIN: instance norm of x [N,C,H,W] with eps (v1: 1e-8), then
+ * x (style[:, :C] + 1) + style[:, C:]; style [N,2C] from the style dense. */
+nn_tensor *nn_adain(nn_ctx *ctx, nn_tensor *x, nn_tensor *style, float eps);
+/* x + noise * strength: noise [N,1,H,W], strength [C] (v1) or one element
+ * (v2 noise_strength). */
+nn_tensor *nn_noise_inject(nn_ctx *ctx, nn_tensor *x, nn_tensor *noise, nn_tensor *strength);
+/* StyleGAN2's MinibatchStdLayer: groups of G = min(group_size, N) samples
+ * n, n + N/G, ... (N divisible by G); per group and channel group (C split
+ * in num_channels) the mean over C/F, H, W of sqrt(var over the group +
+ * 1e-8); appended as num_channels channels: [N, C + num_channels, H, W]. */
+nn_tensor *nn_minibatch_stddev(nn_ctx *ctx, nn_tensor *x, int group_size, int num_channels);
+/* Equalized learning rate: weights are stored N(0, 1/lr_mul) and scaled
+ * at run time, so a layer is
+ *   nn_linear(x, nn_scale(ctx, w, nn_eqlr_gain(in, lr_mul)), nn_scale(ctx, b, lr_mul))
+ *   nn_conv2d(x, nn_scale(ctx, w, nn_eqlr_gain(in * kh * kw, 1)), b, ...)
+ * (FullyConnectedLayer, Conv2dLayer). Returns lr_mul / sqrt(fan_in) as a
+ * float (0 for fan_in < 1). */
+float nn_eqlr_gain(int fan_in, double lr_mul);
+/* torch.nn.utils.spectral_norm (dim 0): weight_orig w [O,...] -> w / sigma.
+ * train: one power iteration first updates the buffers u [O] and v
+ * [numel/O] in place (v = normalize(W^T u), u = normalize(W v), eps 1e-12
+ * in PyTorch); eval uses them as they are. sigma = u . W v with u, v
+ * constants; the gradient flows to w (also through sigma). */
+nn_tensor *nn_spectral_norm(nn_ctx *ctx, nn_tensor *w, nn_tensor *u, nn_tensor *v, int train, float eps);
+/* SPADE modulation: the param-free norm of x [N,C,H,W] (NN_SPADE_BATCH:
+ * batch norm, train or eval with the running statistics, which may be NULL
+ * in training; NN_SPADE_INSTANCE: instance norm; eps 1e-5), times 1 + gamma,
+ * plus beta, where a = relu(conv(resize_nearest(segmap), shared)) and
+ * gamma, beta = conv(a, ...); every conv k x k with padding k/2.
+ * Keys: norm_0.mlp_shared.0.*, norm_0.mlp_gamma.*, norm_0.mlp_beta.*. */
+enum { NN_SPADE_BATCH = 0, NN_SPADE_INSTANCE = 1 };
+typedef struct nn_spade_params {
+    nn_tensor *shared_weight, *shared_bias;   /* [hidden, L, k, k], [hidden] */
+    nn_tensor *gamma_weight, *gamma_bias;     /* [C, hidden, k, k], [C] */
+    nn_tensor *beta_weight, *beta_bias;       /* [C, hidden, k, k], [C] */
+    nn_tensor *running_mean, *running_var;    /* batch norm's buffers [C], or NULL */
+} nn_spade_params;
+nn_tensor *nn_spade(nn_ctx *ctx, nn_tensor *x, nn_tensor *segmap, const nn_spade_params *p, int norm, int train);
 
 /* Dropout: train zeroes an element with probability p (0 <= p < 1) and
  * scales the rest by 1/(1-p); eval (train 0) returns x itself. The keep
@@ -481,6 +554,9 @@ nn_tensor *nn_hinge_loss(nn_ctx *ctx, nn_tensor *x, int target);
  * target [N], or [N,C,H,W] with [N,H,W]; targets are class indices held
  * as floats (0, 1, ... C-1). */
 nn_tensor *nn_cross_entropy_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target);
+/* StyleGAN's non-saturating logistic loss: target +1 mean(softplus(-x))
+ * (D on reals, G on fakes), -1 mean(softplus(x)) (D on fakes). */
+nn_tensor *nn_logistic_ns_loss(nn_ctx *ctx, nn_tensor *x, int target);
 
 /* ---- parameters: one slab, a table of names ---------------------------- */
 

@@ -162,3 +162,14 @@ nn_tensor *nn_cross_entropy_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target)
     return nn_div_scalar(ctx, nn_scale(ctx, nn_sum(ctx, nn_mul(ctx, nn_sub(ctx, shifted, lse), onehot)), -1.0f),
                          (float)count);
 }
+
+/* StyleGAN's non-saturating logistic loss (gan_spec.md §4.6), the softplus
+ * form: target +1 (real, and G's loss on fakes) mean(softplus(-x)), target
+ * -1 (fake, for D) mean(softplus(x)). */
+nn_tensor *nn_logistic_ns_loss(nn_ctx *ctx, nn_tensor *x, int target)
+{
+    if (!ctx || !nn__ok(ctx, "logistic_ns_loss", "input", x)) return NULL;
+    if (target != 1 && target != -1)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "logistic_ns_loss: target %d (want +1 real or -1 fake)", target);
+    return nn_mean(ctx, nn_softplus(ctx, target == 1 ? nn_scale(ctx, x, -1.0f) : x));
+}

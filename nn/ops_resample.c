@@ -1,9 +1,14 @@
-/* nn core: upsampling by an integer factor, nearest and bilinear (SPEC.md
- * §4; torch.nn.functional.interpolate with scale_factor, gan_spec.md §0).
+/* nn core: upsampling by an integer factor, nearest and bilinear, and
+ * nearest resizing to any size (SPEC.md §4; torch.nn.functional.interpolate
+ * with scale_factor or size, gan_spec.md §0; SPADE resizes its segmentation
+ * map to every layer this way, §3).
  *
  * Both are separable: along each axis, output o reads inputs i0 and i1
  * with weights l0 and l1.
  *   nearest:  i0 = floor(o / s), l0 = 1 (PyTorch's floor(dst * in/out))
+ *   resize:   i0 = o when out = in, o >> 1 when out = 2 in, else
+ *             min(floor(o * r), in - 1), r = in / out in float (PyTorch's
+ *             nearest_idx for a size without a scale factor)
  *   bilinear: src = max((1/s) (o + 0.5) - 0.5, 0), i0 = floor(src),
  *             i1 = min(i0 + 1, len - 1), l1 = src - i0, l0 = 1 - l1
  *             (align_corners=False; src computed as PyTorch: the float
@@ -17,12 +22,14 @@
 
 #include <limits.h>
 
-enum { R_NEAREST, R_BILINEAR };
-static const char *const resample_names[] = { "upsample_nearest", "upsample_bilinear" };
-static const char *const adjoint_names[] = { "upsample_nearest_grad", "upsample_bilinear_grad" };
+enum { R_NEAREST, R_BILINEAR, R_RESIZE };
+static const char *const resample_names[] = { "upsample_nearest", "upsample_bilinear", "resize_nearest" };
+static const char *const adjoint_names[] = { "upsample_nearest_grad", "upsample_bilinear_grad",
+                                             "resize_nearest_grad" };
 
 typedef struct resample_geom {
-    int mode, scale, n, c, h, w;   /* the input [N,C,H,W]; output [N,C,sH,sW] */
+    int mode, scale, n, c, h, w;   /* the input [N,C,H,W]; scale 0 for R_RESIZE */
+    int ho, wo;                    /* the output [N,C,Ho,Wo] */
 } resample_geom;
 
 typedef struct axis_tap {
@@ -30,15 +37,22 @@ typedef struct axis_tap {
     float l0, l1;
 } axis_tap;
 
-static axis_tap *axis_taps(nn_ctx *ctx, const resample_geom *g, int len)
+static axis_tap *axis_taps(nn_ctx *ctx, const resample_geom *g, int len, int out)
 {
-    int o, out = len * g->scale;
+    int o;
     axis_tap *t = (axis_tap *)nn__alloc(ctx, resample_names[g->mode], (size_t)out * sizeof *t);
     float scale = (float)(1.0 / g->scale);
     if (!t) return NULL;
     for (o = 0; o < out; o++) {
-        if (g->mode == R_NEAREST) {
-            t[o].i0 = t[o].i1 = o / g->scale;
+        if (g->mode != R_BILINEAR) {
+            if (g->mode == R_NEAREST) t[o].i0 = o / g->scale;
+            else if (out == len) t[o].i0 = o;
+            else if (out == 2 * len) t[o].i0 = o >> 1;
+            else {
+                int i = (int)((float)o * ((float)len / (float)out));
+                t[o].i0 = i < len - 1 ? i : len - 1;
+            }
+            t[o].i1 = t[o].i0;
             t[o].l0 = 1.0f;
             t[o].l1 = 0.0f;
         } else {
@@ -73,7 +87,7 @@ static void t_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
 /* y [N,C,sH,sW] = U x [N,C,H,W] */
 static nn_tensor *up_f(nn_ctx *ctx, const resample_geom *g, nn_tensor *x)
 {
-    int shape[4], ho = g->h * g->scale, wo = g->w * g->scale, oy, ox;
+    int shape[4], ho = g->ho, wo = g->wo, oy, ox;
     size_t plane, hw = (size_t)g->h * g->w;
     axis_tap *th, *tw;
     float *yp;
@@ -82,8 +96,8 @@ static nn_tensor *up_f(nn_ctx *ctx, const resample_geom *g, nn_tensor *x)
     if (!x || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->c; shape[2] = ho; shape[3] = wo;
     y = nn__empty(ctx, resample_names[g->mode], 4, shape);
-    th = y ? axis_taps(ctx, g, g->h) : NULL;
-    tw = th ? axis_taps(ctx, g, g->w) : NULL;
+    th = y ? axis_taps(ctx, g, g->h, ho) : NULL;
+    tw = th ? axis_taps(ctx, g, g->w, wo) : NULL;
     if (!tw) return NULL;
     yp = y->data;
     for (plane = 0; plane < (size_t)g->n * g->c; plane++) {
@@ -92,7 +106,7 @@ static nn_tensor *up_f(nn_ctx *ctx, const resample_geom *g, nn_tensor *x)
             const float *r0 = xp + (size_t)th[oy].i0 * g->w, *r1 = xp + (size_t)th[oy].i1 * g->w;
             for (ox = 0; ox < wo; ox++) {
                 const axis_tap *a = &th[oy], *b = &tw[ox];
-                if (g->mode == R_NEAREST) {
+                if (g->mode != R_BILINEAR) {
                     *yp++ = r0[b->i0];
                 } else {
                     float t0 = r0[b->i0] * b->l0 + r0[b->i1] * b->l1;
@@ -110,7 +124,7 @@ static nn_tensor *up_f(nn_ctx *ctx, const resample_geom *g, nn_tensor *x)
 /* x-shaped [N,C,H,W] = U^T gy [N,C,sH,sW] */
 static nn_tensor *up_t(nn_ctx *ctx, const resample_geom *g, nn_tensor *gy)
 {
-    int shape[4], ho = g->h * g->scale, wo = g->w * g->scale, oy, ox;
+    int shape[4], ho = g->ho, wo = g->wo, oy, ox;
     size_t plane, hw = (size_t)g->h * g->w;
     axis_tap *th, *tw;
     const float *gp;
@@ -119,8 +133,8 @@ static nn_tensor *up_t(nn_ctx *ctx, const resample_geom *g, nn_tensor *gy)
     if (!gy || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->c; shape[2] = g->h; shape[3] = g->w;
     x = nn_tensor_new(ctx, 4, shape);
-    th = x ? axis_taps(ctx, g, g->h) : NULL;
-    tw = th ? axis_taps(ctx, g, g->w) : NULL;
+    th = x ? axis_taps(ctx, g, g->h, ho) : NULL;
+    tw = th ? axis_taps(ctx, g, g->w, wo) : NULL;
     if (!tw) return NULL;
     gp = gy->data;
     for (plane = 0; plane < (size_t)g->n * g->c; plane++) {
@@ -130,7 +144,7 @@ static nn_tensor *up_t(nn_ctx *ctx, const resample_geom *g, nn_tensor *gy)
             for (ox = 0; ox < wo; ox++) {
                 const axis_tap *a = &th[oy], *b = &tw[ox];
                 float v = *gp++;
-                if (g->mode == R_NEAREST) {
+                if (g->mode != R_BILINEAR) {
                     r0[b->i0] += v;
                 } else {
                     r0[b->i0] += a->l0 * b->l0 * v;
@@ -161,6 +175,8 @@ static nn_tensor *upsample(nn_ctx *ctx, int mode, nn_tensor *x, int scale)
     g.mode = mode;
     g.scale = scale;
     g.n = x->shape[0]; g.c = x->shape[1]; g.h = x->shape[2]; g.w = x->shape[3];
+    g.ho = g.h * scale;
+    g.wo = g.w * scale;
     return up_f(ctx, &g, x);
 }
 
@@ -172,4 +188,20 @@ nn_tensor *nn_upsample_nearest(nn_ctx *ctx, nn_tensor *x, int scale)
 nn_tensor *nn_upsample_bilinear(nn_ctx *ctx, nn_tensor *x, int scale)
 {
     return upsample(ctx, R_BILINEAR, x, scale);
+}
+
+nn_tensor *nn_resize_nearest(nn_ctx *ctx, nn_tensor *x, int height, int width)
+{
+    resample_geom g;
+    char s1[64];
+    if (!ctx || !nn__ok(ctx, "resize_nearest", "input", x)) return NULL;
+    if (x->ndim != 4 || height < 1 || width < 1 || height > 1 << 24 || width > 1 << 24)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "resize_nearest: input %s to %dx%d (want [N,C,H,W] and "
+                                     "1 to 2^24 rows and columns)", nn_shape_str(x, s1), height, width);
+    g.mode = R_RESIZE;
+    g.scale = 0;
+    g.n = x->shape[0]; g.c = x->shape[1]; g.h = x->shape[2]; g.w = x->shape[3];
+    g.ho = height;
+    g.wo = width;
+    return up_f(ctx, &g, x);
 }

@@ -24,7 +24,9 @@ extern const test_case gif_tests[];
 extern const test_case png_tests[];
 extern const test_case nn_tests[];
 extern const test_case nn_ops_tests[];
+extern const test_case nn_ops3_tests[];
 extern const test_case dcgan_tests[];
+extern const test_case align_tests[];
 
 static const struct suite {
     const char *name;
@@ -42,7 +44,9 @@ static const struct suite {
     { "gif", gif_tests },
     { "nn", nn_tests },
     { "nn_ops", nn_ops_tests },
+    { "nn_ops3", nn_ops3_tests },
     { "dcgan", dcgan_tests },
+    { "align", align_tests },
 };
 
 static int current_failed;

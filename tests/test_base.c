@@ -25,6 +25,49 @@ static void crc32_known_answers(void)
     CHECK_EQ_U32(0xCBF43926u, g99_crc32(g99_crc32(0, "1234", 4), "56789", 5));
 }
 
+/* The definition, one bit at a time (shift right, xor the reflected
+ * polynomial when a 1 falls out): an independent check of the table code. */
+static uint32_t crc32_bitwise(uint32_t crc, const uint8_t *p, size_t n)
+{
+    size_t i;
+    int k;
+    crc = ~crc;
+    for (i = 0; i < n; i++) {
+        crc ^= p[i];
+        for (k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+/* A long odd-length buffer, at every start alignment and cut into pieces of
+ * every length 0..17 (so the 8-byte steps and the byte tail both take part),
+ * against the bitwise CRC. */
+static void crc32_long_buffer_matches_bitwise(void)
+{
+    enum { LEN = 100003 };
+    uint8_t *buf = (uint8_t *)malloc(LEN + 8);
+    uint32_t x = 12345, want, got;
+    size_t i, off, piece;
+    if (!CHECK(buf != NULL)) return;
+    for (i = 0; i < LEN + 8; i++) {
+        x = x * 1103515245u + 12345u;  /* any bytes will do: a simple LCG */
+        buf[i] = (uint8_t)(x >> 24);
+    }
+    for (off = 0; off < 8; off++) {
+        want = crc32_bitwise(0, buf + off, LEN);
+        CHECK_EQ_U32(want, g99_crc32(0, buf + off, LEN));
+    }
+    want = crc32_bitwise(0, buf, LEN);
+    for (piece = 1; piece <= 17; piece++) {
+        got = 0;
+        for (i = 0; i < LEN; i += piece) got = g99_crc32(got, buf + i, LEN - i < piece ? LEN - i : piece);
+        CHECK_EQ_U32(want, got);
+    }
+    /* Continuing from a nonzero CRC. */
+    CHECK_EQ_U32(crc32_bitwise(0xDEADBEEFu, buf, 1001), g99_crc32(0xDEADBEEFu, buf, 1001));
+    free(buf);
+}
+
 static void error_record_fill_and_prefix(void)
 {
     g99_error err;
@@ -159,6 +202,7 @@ static void read_file_refuses_missing_and_oversized(void)
 
 const test_case base_tests[] = {
     TEST(crc32_known_answers),
+    TEST(crc32_long_buffer_matches_bitwise),
     TEST(error_record_fill_and_prefix),
     TEST(error_message_is_truncated_not_overflowed),
     TEST(byte_order_helpers),

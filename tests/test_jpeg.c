@@ -202,22 +202,23 @@ static void jpeg_idct_dc_and_range_limit(void)
 {
     int16_t coef[64];
     uint16_t q[64];
-    uint8_t out[64];
+    uint8_t out[64], limit[JPEG__LIMIT_SIZE];
     int i;
+    jpeg__range_limit_init(limit);
     for (i = 0; i < 64; i++) q[i] = 1;
     memset(coef, 0, sizeof coef);
     coef[0] = 8; /* (32 + 16) >> 5 = 1 */
-    jpeg__idct_islow(coef, q, out, 8);
+    jpeg__idct_islow(coef, q, out, 8, limit);
     CHECK_EQ_INT(129, out[0]);
     CHECK_EQ_INT(129, out[63]);
     coef[0] = -1100; /* (-4400 + 16) >> 5 = -137 -> clamped to 0 */
-    jpeg__idct_islow(coef, q, out, 8);
+    jpeg__idct_islow(coef, q, out, 8, limit);
     CHECK_EQ_INT(0, out[9]);
     coef[0] = 4096; /* (16384 + 16) >> 5 = 512 wraps to -512 -> 0, not 255 */
-    jpeg__idct_islow(coef, q, out, 8);
+    jpeg__idct_islow(coef, q, out, 8, limit);
     CHECK_EQ_INT(0, out[0]);
     coef[0] = 4000; /* 500 -> 255 */
-    jpeg__idct_islow(coef, q, out, 8);
+    jpeg__idct_islow(coef, q, out, 8, limit);
     CHECK_EQ_INT(255, out[0]);
     /* One AC term, F(0,1) = 100: the column pass gives 400 in column 1 of
      * every row; the row pass's odd part then gives tmp3 = 400 * (12299 -
@@ -226,17 +227,29 @@ static void jpeg_idct_dc_and_range_limit(void)
      * 111 (the exact IDCT: 128 +- 100 / (4 sqrt 2) * cos(pi/16) = 128 +- 17.3). */
     memset(coef, 0, sizeof coef);
     coef[1] = 100;
-    jpeg__idct_islow(coef, q, out, 8);
+    jpeg__idct_islow(coef, q, out, 8, limit);
     CHECK_EQ_INT(145, out[0]);
     CHECK_EQ_INT(111, out[7]);
+    /* Corrupt-data sizes take the 64-bit path: DC 32767 * quant 64605 =
+     * 2116916535, (4 * that + 16) >> 5 = 264614004, which is 116 modulo
+     * 1024, so the sample is 116 + 128 = 244 (libjpeg's wrap, no overflow). */
+    memset(coef, 0, sizeof coef);
+    coef[0] = 32767;
+    q[0] = 64605;
+    jpeg__idct_islow(coef, q, out, 8, limit);
+    CHECK_EQ_INT(244, out[0]);
+    CHECK_EQ_INT(244, out[63]);
 }
 
 /* Hand-derived from jdcolor.c's fixed-point formulas. */
 static void jpeg_ycc_to_rgb_fixed_point(void)
 {
     const uint8_t y[3] = { 128, 100, 0 }, cb[3] = { 128, 150, 0 }, cr[3] = { 128, 90, 255 };
-    uint8_t rgb[9];
-    jpeg__ycc_to_rgb(y, cb, cr, rgb, 3);
+    uint8_t rgb[9], limit[JPEG__LIMIT_SIZE];
+    jpeg__ycc_tables tables;
+    jpeg__range_limit_init(limit);
+    jpeg__ycc_tables_init(&tables);
+    jpeg__ycc_to_rgb(y, cb, cr, rgb, 3, &tables, limit);
     CHECK_EQ_INT(128, rgb[0]);
     CHECK_EQ_INT(128, rgb[1]);
     CHECK_EQ_INT(128, rgb[2]);

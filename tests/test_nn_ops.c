@@ -1,15 +1,17 @@
 /* nn core against PyTorch: every op in several configurations, the
  * optimizers and the R1 penalty, from the safetensors files in golden/nn/ written by
  * golden/tools/nn_golden.py (python3-torch 1.13), plus a finite-difference
- * check of every op's gradient on the same inputs.
+ * check of every op's gradient on the same inputs. The harness (golden
+ * files, run_op_in, the finite-difference check) is declared in
+ * tests/nn_golden.h and shared with tests/test_nn_ops3.c.
  *
  * Tolerances (SPEC.md §7): forward values 1e-5 absolute + 1e-4 relative.
  * Gradients 1e-4 relative; the absolute part is 1e-5 times the tensor's
  * largest magnitude (at least 1), because an element of a gradient that is
  * a sum of many products can land near zero by cancellation, where a pure
  * relative bound would measure the two summation orders, not correctness. */
+#include "nn_golden.h"
 #include "test.h"
-#include "../nn/nn.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -18,20 +20,7 @@
 #include <string.h>
 
 /* ---- the goldens, read with nn/safetensors.c into float arrays -------- */
-typedef struct golden_tensor {
-    const char *name;
-    int ndim, shape[4];
-    size_t numel;
-    float *data;
-} golden_tensor;
-
-typedef struct golden_file {
-    nn_st_file *f;
-    golden_tensor *t;
-    size_t n;
-} golden_file;
-
-static void golden_free(golden_file *g)
+void golden_free(golden_file *g)
 {
     size_t i;
     for (i = 0; i < g->n; i++) free(g->t[i].data);
@@ -40,7 +29,7 @@ static void golden_free(golden_file *g)
     memset(g, 0, sizeof *g);
 }
 
-static int golden_load(const char *path, golden_file *g)
+int golden_load(const char *path, golden_file *g)
 {
     g99_error err;
     size_t i;
@@ -64,7 +53,7 @@ static int golden_load(const char *path, golden_file *g)
     return 0;
 }
 
-static const golden_tensor *gfind(const golden_file *g, const char *fmt, ...)
+const golden_tensor *gfind(const golden_file *g, const char *fmt, ...)
 {
     char name[96];
     size_t i;
@@ -77,7 +66,7 @@ static const golden_tensor *gfind(const golden_file *g, const char *fmt, ...)
     return NULL;
 }
 
-static nn_tensor *to_tensor(nn_ctx *ctx, const golden_tensor *t)
+nn_tensor *to_tensor(nn_ctx *ctx, const golden_tensor *t)
 {
     return t ? nn_tensor_from(ctx, t->ndim, t->shape, t->data) : NULL;
 }
@@ -98,7 +87,7 @@ static const golden_file *ops2(void)
 }
 
 /* Compares every element; returns 1 when all held (one report at most). */
-static int near_all(const float *expected, const float *actual, size_t n, double abs_tol, double rel_tol,
+int near_all(const float *expected, const float *actual, size_t n, double abs_tol, double rel_tol,
                     const char *what)
 {
     size_t i;
@@ -113,7 +102,7 @@ static int near_all(const float *expected, const float *actual, size_t n, double
     return 1;
 }
 
-static double max_abs(const float *v, size_t n)
+double max_abs(const float *v, size_t n)
 {
     double m = 1.0;
     size_t i;
@@ -123,19 +112,6 @@ static double max_abs(const float *v, size_t n)
 }
 
 /* ---- running one golden case ---------------------------------------------- */
-
-enum { MAX_IN = 3 };
-
-typedef struct op_case {
-    const golden_file *g;
-    const char *op;
-    int k;
-    const float *cfg;
-    int n_in;
-    nn_tensor *in[MAX_IN];
-    const golden_tensor *rm, *rv;   /* batch norm */
-    nn_tensor *rm_t, *rv_t;
-} op_case;
 
 static nn_conv_opts conv_opts(const float *c, int transpose)
 {
@@ -279,10 +255,10 @@ static void fd_check(nn_ctx *ctx, op_case *c, int i, const golden_tensor *gout, 
     }
     nn_set_grad_enabled(ctx, 0);
     memcpy(x->data, xp, x->numel * sizeof(float));
-    yp = call_op(ctx, c);
+    yp = c->call(ctx, c);
     fp = yp ? weighted_sum(yp, gout, &noise) : 0;
     memcpy(x->data, xm, x->numel * sizeof(float));
-    ym = call_op(ctx, c);
+    ym = c->call(ctx, c);
     fm = ym ? weighted_sum(ym, gout, &noise) : 0;
     memcpy(x->data, orig, x->numel * sizeof(float));
     nn_set_grad_enabled(ctx, 1);
@@ -296,10 +272,7 @@ static void fd_check(nn_ctx *ctx, op_case *c, int i, const golden_tensor *gout, 
     free(xm);
 }
 
-/* Runs every case "op.K" of the golden file: forward, gradients, finite
- * differences (unless fd is 0), running statistics. Returns the number of
- * cases found. */
-static int run_op_in(const golden_file *g, const char *op, int fd)
+int run_op_in(const golden_file *g, const char *op, int fd, op_call call)
 {
     int k, count = 0;
     nn_ctx *ctx = nn_ctx_new(0);
@@ -316,6 +289,7 @@ static int run_op_in(const golden_file *g, const char *op, int fd)
         char what[96];
         memset(&c, 0, sizeof c);
         c.g = g;
+        c.call = call;
         c.op = op;
         c.k = k;
         c.cfg = gfind(g, "%s.%d.cfg", op, k)->data;
@@ -333,7 +307,7 @@ static int run_op_in(const golden_file *g, const char *op, int fd)
         }
         c.n_in = i;
         count++;
-        y = call_op(ctx, &c);
+        y = call(ctx, &c);
         if (!CHECK_EQ_STR("", nn_ctx_error(ctx)->msg) || !CHECK(y != NULL)) continue;
         snprintf(what, sizeof what, "%s.%d.out", op, k);
         if (!CHECK_EQ_INT((long long)out->numel, (long long)y->numel)) continue;
@@ -362,13 +336,13 @@ static int run_op_in(const golden_file *g, const char *op, int fd)
 
 static int run_op(const char *op, int fd)
 {
-    return run_op_in(ops(), op, fd);
+    return run_op_in(ops(), op, fd, call_op);
 }
 
 #define OP_TEST(name, min_cases)                                 \
     static void golden_##name(void) { CHECK(run_op(#name, 1) >= (min_cases)); }
 #define OP2_TEST(name, min_cases)                                \
-    static void golden_##name(void) { CHECK(run_op_in(ops2(), #name, 1) >= (min_cases)); }
+    static void golden_##name(void) { CHECK(run_op_in(ops2(), #name, 1, call_op) >= (min_cases)); }
 
 OP_TEST(add, 3)
 OP_TEST(sub, 3)
