@@ -3,8 +3,8 @@
  * scaled to [-1, 1].
  *
  *   a folder    every file under it (gan/fs_posix.c: recursive, sorted by
- *               path); PNG, JPEG and PPM/PGM recognized by their first
- *               bytes. Each image becomes 8-bit (16-bit: the high byte),
+ *               path); PNG, JPEG and PPM/PGM recognized by their content
+ *               (img_load). Each image becomes 8-bit (16-bit: the high byte),
  *               grey (img_grey) or RGB (grey repeated, alpha dropped), is
  *               resized so its short side is the model size (area averaging
  *               when shrinking, bilinear when enlarging; torchvision's
@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MAX_IMAGE_FILE ((size_t)1 << 28)   /* bytes; larger files are skipped */
 #define MAX_IDX_BYTES ((size_t)1 << 31)
 
 static void warn(const gan_dataset_opts *o, const char *fmt, const char *a, const char *b)
@@ -107,16 +106,6 @@ static int alloc_pixels(gan_dataset *ds, size_t n, g99_error *err)
     return 0;
 }
 
-/* Decodes by the first bytes (G99_EUNSUPPORTED for anything else). */
-static int decode(const uint8_t *d, size_t n, img_image *img, g99_error *err)
-{
-    if (n >= 8 && d[0] == 0x89 && d[1] == 'P' && d[2] == 'N' && d[3] == 'G') return img_png_decode(d, n, NULL, img, err);
-    if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8) return img_jpeg_decode(d, n, NULL, img, err);
-    if (n >= 2 && d[0] == 'P' && (d[1] == '2' || d[1] == '3' || d[1] == '5' || d[1] == '6'))
-        return img_ppm_decode(d, n, NULL, img, err);
-    return g99_fail(err, G99_EUNSUPPORTED, "not a PNG, JPEG or PPM/PGM file");
-}
-
 static int load_folder(const char *dir, const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
 {
     char **paths = NULL;
@@ -129,8 +118,6 @@ static int load_folder(const char *dir, const gan_dataset_opts *o, gan_dataset *
     }
     rc = alloc_pixels(ds, n, err);
     for (i = 0; !rc && i < n; i++) {
-        uint8_t *bytes = NULL;
-        size_t len = 0;
         img_image img, conv, fitted;
         g99_error e;
         int r;
@@ -138,18 +125,16 @@ static int load_folder(const char *dir, const gan_dataset_opts *o, gan_dataset *
         memset(&conv, 0, sizeof conv);
         memset(&fitted, 0, sizeof fitted);
         g99_error_clear(&e);
-        r = g99_read_file(paths[i], MAX_IMAGE_FILE, &bytes, &len, &e);
-        if (!r) r = decode(bytes, len, &img, &e);
+        r = img_load(paths[i], NULL, &img, &e);
         if (!r) r = to_channels(&img, ds->channels, &conv, &e);
         if (!r) r = fit(&conv, ds->size, &fitted, &e);
         if (r == G99_ENOMEM) rc = g99_fail(err, G99_ENOMEM, "%s: out of memory", paths[i]);
         else if (r) {
             ds->skipped++;
-            warn(o, "skipped %s: %s", paths[i], e.msg);
+            warn(o, "skipped: %s%s", e.msg, "");
         } else {
             store(ds, (size_t)ds->n++, &fitted);
         }
-        free(bytes);
         img_free(&img);
         img_free(&conv);
         img_free(&fitted);
