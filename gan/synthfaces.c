@@ -109,7 +109,11 @@ static void draw_params(nn_rng *r, face_params *f)
     f->face_ry = uni(r, 0.52f, 0.60f);
     f->face_cy = uni(r, 0.02f, 0.08f);
     f->jaw = uni(r, 0.0f, 0.25f);
-    f->hair_style = (int)nn_rng_below(r, 4);
+    {
+        /* short hair 3 in 8, long 2 in 8, a bob 2 in 8, bald 1 in 8 */
+        static const int styles[8] = { 0, 0, 0, 1, 1, 3, 3, 2 };
+        f->hair_style = styles[nn_rng_below(r, 8)];
+    }
     f->hairline = uni(r, -0.36f, -0.22f);
     f->fringe_tilt = uni(r, -0.15f, 0.15f);
     f->eye_dx = uni(r, 0.15f, 0.20f);
