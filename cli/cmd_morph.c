@@ -75,7 +75,10 @@ static int morph_run(int argc, char **argv)
         nn_tensor *x;
         zs[0] = total; zs[1] = nz; zs[2] = zs[3] = 1;
         x = gan_dcgan_generate(ctx, &m, nn_tensor_from(ctx, 4, zs, z), 1);
-        if (!x) err = *nn_ctx_error(ctx), rc = err.code;
+        if (!x) {
+            err = *nn_ctx_error(ctx);
+            rc = err.code ? err.code : G99_ENOMEM;
+        }
         for (i = 0; !rc && i < total; i++)
             rc = gan_tensor_image(x->data + (size_t)i * m.cfg.nc * m.cfg.size * m.cfg.size, m.cfg.nc, m.cfg.size,
                                   (int)scale, &imgs[i], &err);

@@ -46,7 +46,10 @@ static int sample_run(int argc, char **argv)
         gan_latent_normal((uint64_t)seed, (int)n * m.cfg.nz, z);
         zs[0] = (int)n; zs[1] = m.cfg.nz; zs[2] = zs[3] = 1;
         x = gan_dcgan_generate(ctx, &m, nn_tensor_from(ctx, 4, zs, z), 1);
-        if (!x) err = *nn_ctx_error(ctx), rc = err.code;
+        if (!x) {
+            err = *nn_ctx_error(ctx);
+            rc = err.code ? err.code : G99_ENOMEM;
+        }
         if (!rc) rc = gan_sample_grid(x->data, (int)n, m.cfg.nc, m.cfg.size, (int)scale, &grid, &err);
         if (!rc) {
             rc = img_png_save(out, &grid, &err);
