@@ -172,11 +172,17 @@ static void train_step_28_with_dropout(void)
     gan_dcgan_weights_init(&m, &r);
     nn_rng_fill_uniform(&r, real, 2 * 28 * 28, -1.0f, 1.0f);
     if (CHECK_EQ_INT(0, gan_dcgan_trainer_init(&t, &m, 2, lr, beta1, 1, &err))) {
+        size_t used, reserved, mallocs, again;
         for (s = 0; s < 2; s++) CHECK_EQ_INT(0, gan_dcgan_train_step(&t, real, &l, &err));
+        /* the steady state: a third step takes no new arena block */
+        nn_ctx_arena_stats(t.ctx, &used, &reserved, &mallocs);
+        CHECK_EQ_INT(0, gan_dcgan_train_step(&t, real, &l, &err));
+        nn_ctx_arena_stats(t.ctx, &used, &reserved, &again);
+        CHECK_EQ_U64(mallocs, again);
         /* a near-zero logit gives BCE near ln 2 = 0.693 */
         CHECK_NEAR(0.693, l.d_real, 0.05, 0);
         CHECK(t.dropout.pos > 0);   /* the masks drew from the dropout stream */
-        CHECK_EQ_U64(2, t.step);
+        CHECK_EQ_U64(3, t.step);
         gan_dcgan_trainer_free(&t);
     }
     gan_dcgan_free(&m);
