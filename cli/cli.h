@@ -43,6 +43,8 @@ extern const cli_command cli_cmd_bench;
 extern const cli_command cli_cmd_filter;
 extern const cli_command cli_cmd_convert;
 extern const cli_command cli_cmd_detect;
+extern const cli_command cli_cmd_align;
+extern const cli_command cli_cmd_average;
 
 /* argv[0] of gan99 itself (set by main), to find files installed next to
  * the binary. */
@@ -52,6 +54,22 @@ extern const char *cli_program_path;
  * "eye" or "haarcascade_eye.xml"; cli/cmd_detect.c lists the folders
  * searched): its path in out and 1, or 0 when it is nowhere. */
 int cli_cascade_path(const char *name, char *out, size_t size);
+
+/* Image files of IMAGE|DIR... arguments (cli/image_files.c): a file is
+ * taken as given, a folder is walked recursively for .png/.jpg/.jpeg/.ppm/
+ * .pgm/.pnm files, sorted by path. Free with cli_file_list_free. */
+typedef struct cli_file_list {
+    char **paths;
+    int count, cap;
+} cli_file_list;
+int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err);
+void cli_file_list_free(cli_file_list *l);
+/* mkdir of one level; an existing folder is fine. */
+int cli_make_dir(const char *path, g99_error *err);
+/* img_load (a PNG, JPEG or PGM/PPM file by content) made 8-bit: 16-bit
+ * samples keep their high byte. Messages start with the path. */
+struct img_image;
+int cli_read_image(const char *path, struct img_image *img, g99_error *err);
 
 /* A training run with Ctrl-C handling, a progress bar (or plain lines) and
  * the ETA on stderr (cli/cmd_train.c); sets o->progress, warn and user.

@@ -114,41 +114,6 @@ int cli_cascade_path(const char *name, char *out, size_t size)
 
 /* ---- reading and writing images ---- */
 
-static int read_image(const char *path, img_image *img, g99_error *err)
-{
-    uint8_t *data;
-    size_t n;
-    int rc = g99_read_file(path, (size_t)1 << 30, &data, &n, err);
-    if (rc) return rc;
-    if (n >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0) {
-        img_png_options o;
-        memset(&o, 0, sizeof o);
-        o.to_8bit = 1;  /* detection works on 8-bit grey */
-        rc = img_png_decode(data, n, &o, img, err);
-    } else if (n >= 2 && data[0] == 0xFF && data[1] == 0xD8) {
-        rc = img_jpeg_decode(data, n, NULL, img, err);
-    } else if (n >= 2 && data[0] == 'P' && strchr("2356", data[1])) {
-        rc = img_ppm_decode(data, n, NULL, img, err);
-    } else {
-        rc = g99_fail(err, G99_EUNSUPPORTED, "not a PNG, JPEG, PGM or PPM file");
-    }
-    free(data);
-    if (rc) g99_error_prefix(err, "%s", path);
-    return rc;
-}
-
-static int ends_with(const char *s, const char *tail)
-{
-    size_t n = strlen(s), m = strlen(tail), i;
-    if (n < m) return 0;
-    for (i = 0; i < m; i++) {
-        char c = s[n - m + i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-        if (c != tail[i]) return 0;
-    }
-    return 1;
-}
-
 static int draw(const char *out, img_image *img, const haar_box *boxes, int n, g99_error *err)
 {
     static const uint8_t red[4] = { 255, 0, 0, 255 }, white[4] = { 255, 255, 255, 255 };
@@ -157,8 +122,7 @@ static int draw(const char *out, img_image *img, const haar_box *boxes, int n, g
         rc = img_draw_rectangle(img, boxes[i].x, boxes[i].y, boxes[i].w, boxes[i].h, 2, img->channels >= 3 ? red : white,
                                 err);
     if (rc) return rc;
-    if (ends_with(out, ".pgm") || ends_with(out, ".ppm")) return img_ppm_save(out, img, err);
-    return img_png_save(out, img, err);
+    return img_save(out, img, err);
 }
 
 /* ---- the command ---- */
@@ -227,7 +191,7 @@ static int detect_run(int argc, char **argv)
     }
     g99_error_clear(&err);
     if (haar_cascade_load(path, &c, &err)) return cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
-    if (read_image(image, &img, &err)) {
+    if (cli_read_image(image, &img, &err)) {
         haar_cascade_free(c);
         return cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
     }

@@ -16,6 +16,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_filter,
     &cli_cmd_convert,
     &cli_cmd_detect,
+    &cli_cmd_align,
+    &cli_cmd_average,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

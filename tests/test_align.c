@@ -495,6 +495,369 @@ static void detect_opencv_goldens(void)
     for (i = 0; i < g.ncasc; i++) haar_cascade_free(g.casc[i]);
 }
 
+/* ---- face alignment ---- */
+
+#define PHOTO "data/astronaut.jpg"
+
+/* Hand-measured iris centres of data/astronaut.jpg (continuous coordinates;
+ * data/README.md says how they were measured, to +-0.5 pixel). */
+static const double astronaut_eyes[4] = { 203.0, 100.8, 246.7, 103.2 };
+
+static void map_point(const double m[6], double x, double y, double *u, double *v)
+{
+    *u = m[0] * x + m[1] * y + m[2];
+    *v = m[3] * x + m[4] * y + m[5];
+}
+
+/* Where eyes[] land under res->m must be within tol of the targets of p. */
+static void check_eyes_land(const align_result *res, const align_params *p, const double eyes[4], double tol)
+{
+    double u, v;
+    map_point(res->m, eyes[0], eyes[1], &u, &v);
+    CHECK_NEAR(p->eye_left[0] * p->width, u, tol, 0);
+    CHECK_NEAR(p->eye_left[1] * p->height, v, tol, 0);
+    map_point(res->m, eyes[2], eyes[3], &u, &v);
+    CHECK_NEAR(p->eye_right[0] * p->width, u, tol, 0);
+    CHECK_NEAR(p->eye_right[1] * p->height, v, tol, 0);
+}
+
+static int load_pair(haar_cascade **face, haar_cascade **eye)
+{
+    *face = load(CASCADE_DIR "haarcascade_frontalface_default.xml");
+    *eye = load(CASCADE_DIR "haarcascade_eye.xml");
+    if (*face && *eye) return 1;
+    haar_cascade_free(*face);
+    haar_cascade_free(*eye);
+    return 0;
+}
+
+/* The pair rule on boxes placed by hand in a face (0, 0, 100, 100); scores
+ * worked out from the formula in align.h. */
+static void align_pick_eyes_hand(void)
+{
+    haar_box face = { 0, 0, 100, 100 };
+    /* centres: A (30, 35), B (70, 35), C (50, 80) a mouth, D (72, 37) a
+     * second right candidate of another size, E (30, 60) below the half. */
+    haar_box e[5] = { { 20, 25, 20, 20 }, { 60, 25, 20, 20 }, { 40, 70, 20, 20 }, { 64, 29, 16, 16 }, { 20, 50, 20, 20 } };
+    haar_box same_side[2] = { { 10, 25, 20, 20 }, { 30, 25, 20, 20 } };
+    haar_box steep[2] = { { 20, 10, 20, 20 }, { 60, 35, 20, 20 } };      /* dy 25 > 0.5 dx 40: 32 degrees */
+    haar_box too_close[2] = { { 30, 25, 20, 20 }, { 42, 25, 20, 20 } };  /* 12 apart < 0.25 w */
+    haar_box too_far[2] = { { -5, 25, 20, 20 }, { 65, 25, 20, 20 } };    /* 70 apart > 0.65 w */
+    int l = -1, r = -1;
+    CHECK_EQ_INT(1, align_pick_eyes(&face, e, 5, &l, &r));
+    /* A-B: |40 - 40| + 0 + 0 + 0 = 0; A-D: |42.05 - 40|/100 + 2/42 + 1/100 + 4/20 > 0. */
+    CHECK_EQ_INT(0, l);
+    CHECK_EQ_INT(1, r);
+    /* Without B, A-D is the only pair (C and E have their centre below the half). */
+    e[1] = e[4];
+    CHECK_EQ_INT(1, align_pick_eyes(&face, e, 5, &l, &r));
+    CHECK_EQ_INT(0, l);
+    CHECK_EQ_INT(3, r);
+    CHECK_EQ_INT(0, align_pick_eyes(&face, e, 3, &l, &r));
+    CHECK_EQ_INT(0, align_pick_eyes(&face, same_side, 2, &l, &r));
+    CHECK_EQ_INT(0, align_pick_eyes(&face, steep, 2, &l, &r));
+    CHECK_EQ_INT(0, align_pick_eyes(&face, too_close, 2, &l, &r));
+    CHECK_EQ_INT(0, align_pick_eyes(&face, too_far, 2, &l, &r));
+    CHECK_EQ_INT(0, align_pick_eyes(&face, e, 0, &l, &r));
+}
+
+/* align_warp on a linear ramp (R = x, G = y at pixel (x, y)), whose value
+ * at any point is known: an output pixel centre (u + 0.5, v + 0.5) maps to
+ * the photo point p = (q - b) / a (complex numbers, a and b from the two
+ * eye pairs, computed here independently of align/), where the ramp is
+ * p - 0.5. Box averages and bilinear interpolation of a linear function
+ * are exact, so only 8-bit rounding (twice: INTER_AREA, warp) and the warp's
+ * 1/32-pixel positions separate the two: within 1 level. Three sizes: no
+ * prefilter (shrink 1.98), INTER_AREA by 3 (shrink 3.09) and by 4 (4.95,
+ * non-square output). */
+static void align_warp_ramp(void)
+{
+    static const struct {
+        int w, h, k;
+    } cases[] = { { 100, 120, 1 }, { 64, 64, 3 }, { 40, 48, 4 } };
+    const double eyes[4] = { 100.0, 90.0, 148.0, 102.0 };
+    img_image ramp, out;
+    align_params p;
+    g99_error err;
+    size_t c;
+    int x, y;
+    if (!CHECK_EQ_INT(0, img_new(&ramp, 256, 256, 3, 8, &err))) return;
+    for (y = 0; y < 256; y++)
+        for (x = 0; x < 256; x++) {
+            ramp.data[(y * 256 + x) * 3] = (uint8_t)x;
+            ramp.data[(y * 256 + x) * 3 + 1] = (uint8_t)y;
+            ramp.data[(y * 256 + x) * 3 + 2] = 128;
+        }
+    align_params_default(&p);
+    for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        double m[6], ql[2], qr[2], ar, ai, br, bi, n, worst = 0;
+        int k = 0, checked = 0;
+        p.width = cases[c].w;
+        p.height = cases[c].h;
+        if (!CHECK_EQ_INT(0, align_warp(&ramp, eyes, &p, &out, m, &k, &err))) break;
+        CHECK_EQ_INT(cases[c].w, out.width);
+        CHECK_EQ_INT(cases[c].h, out.height);
+        CHECK_EQ_INT(3, out.channels);
+        CHECK_EQ_INT(cases[c].k, k);
+        /* a = (q_r - q_l) / (p_r - p_l), b = q_l - a p_l. */
+        ql[0] = 0.375 * p.width, ql[1] = 0.4725 * p.height;
+        qr[0] = 0.625 * p.width, qr[1] = 0.4725 * p.height;
+        n = 48.0 * 48.0 + 12.0 * 12.0;
+        ar = ((qr[0] - ql[0]) * 48.0 + (qr[1] - ql[1]) * 12.0) / n;
+        ai = ((qr[1] - ql[1]) * 48.0 - (qr[0] - ql[0]) * 12.0) / n;
+        br = ql[0] - (ar * eyes[0] - ai * eyes[1]);
+        bi = ql[1] - (ai * eyes[0] + ar * eyes[1]);
+        CHECK_NEAR(ar, m[0], 1e-12, 0);
+        CHECK_NEAR(ai, m[3], 1e-12, 0);
+        CHECK_NEAR(br, m[2], 1e-9, 0);
+        CHECK_NEAR(bi, m[5], 1e-9, 0);
+        for (y = 0; y < out.height; y++)
+            for (x = 0; x < out.width; x++) {
+                /* p = (q - b) / a */
+                double qx = x + 0.5 - br, qy = y + 0.5 - bi, d = ar * ar + ai * ai;
+                double px = (qx * ar + qy * ai) / d, py = (qy * ar - qx * ai) / d, e1, e2;
+                const uint8_t *o = out.data + (y * out.width + x) * 3;
+                if (px < 2 + 2 * k || px > 254 - 2 * k || py < 2 + 2 * k || py > 254 - 2 * k) continue;
+                e1 = o[0] - (px - 0.5);
+                e2 = o[1] - (py - 0.5);
+                e1 = e1 < 0 ? -e1 : e1;
+                e2 = e2 < 0 ? -e2 : e2;
+                worst = e1 > worst ? e1 : worst;
+                worst = e2 > worst ? e2 : worst;
+                checked++;
+            }
+        if (!CHECK(worst <= 1.0)) fprintf(stderr, "    %dx%d: worst %.3f\n", p.width, p.height, worst);
+        CHECK(checked > out.width * out.height / 3);
+        img_free(&out);
+    }
+    img_free(&ramp);
+}
+
+/* The shipped photo, several output sizes (non-square ones included, and
+ * 64x80 where the warp shrinks 2.7x, so INTER_AREA by 2 comes first): the
+ * hand-measured eyes land within 1.5 pixels of the targets. */
+static void align_astronaut(void)
+{
+    static const struct {
+        int w, h, k;
+    } sizes[] = { { 256, 256, 1 }, { 256, 320, 1 }, { 360, 480, 1 }, { 64, 80, 2 } };
+    haar_cascade *face, *eye;
+    img_image photo, out;
+    align_params p;
+    align_result res;
+    g99_error err;
+    size_t i;
+    if (!load_pair(&face, &eye)) return;
+    if (!CHECK_EQ_INT(0, img_jpeg_load(PHOTO, NULL, &photo, &err))) return;
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        align_params_default(&p);
+        p.width = sizes[i].w;
+        p.height = sizes[i].h;
+        p.face.min_w = p.face.min_h = 80;  /* the face is 95 pixels: skips the small scales, faster */
+        if (!CHECK_EQ_INT(0, align_face(face, eye, &photo, &p, &out, &res, &err))) break;
+        CHECK_EQ_INT(ALIGN_EYES, res.status);
+        CHECK(res.reason == NULL);
+        CHECK_EQ_INT(1, res.faces);
+        CHECK_EQ_INT(2, res.eyes);
+        CHECK_EQ_INT(sizes[i].w, out.width);
+        CHECK_EQ_INT(sizes[i].h, out.height);
+        CHECK_EQ_INT(3, out.channels);
+        CHECK_EQ_INT(sizes[i].k, res.prefilter);
+        /* The eye boxes hold the measured centres. */
+        CHECK(res.eye_box[0].x < 203 && res.eye_box[0].x + res.eye_box[0].w > 203);
+        CHECK(res.eye_box[1].x < 246 && res.eye_box[1].x + res.eye_box[1].w > 247);
+        check_eyes_land(&res, &p, astronaut_eyes, 1.5);
+        img_free(&out);
+    }
+    img_free(&photo);
+    haar_cascade_free(face);
+    haar_cascade_free(eye);
+}
+
+/* The photo turned by atan(0.26/1.58) = 9.3 degrees and enlarged 1.6x
+ * (z -> a z + t with a = 1.58 + 0.26i, by img_warp_affine), so its eyes are
+ * the measured ones moved by the same map; aligned to 128x128 (a 2.2x
+ * shrink: INTER_AREA by 2). */
+static void align_astronaut_turned(void)
+{
+    const double ar = 1.58, ai = 0.26;
+    double tx = 410 - (ar * 256 - ai * 256), ty = 410 - (ai * 256 + ar * 256), eyes[4];
+    haar_cascade *face, *eye;
+    img_image photo, turned, out;
+    img_warp_params wp;
+    align_params p;
+    align_result res;
+    g99_error err;
+    int i;
+    if (!load_pair(&face, &eye)) return;
+    if (!CHECK_EQ_INT(0, img_jpeg_load(PHOTO, NULL, &photo, &err))) return;
+    memset(&wp, 0, sizeof wp);
+    wp.width = wp.height = 820;
+    wp.border = IMG_BORDER_REPLICATE;
+    /* In pixel-centre coordinates x_idx = x - 0.5 on both sides. */
+    wp.m[0] = ar, wp.m[1] = -ai, wp.m[2] = tx + 0.5 * (ar - ai) - 0.5;
+    wp.m[3] = ai, wp.m[4] = ar, wp.m[5] = ty + 0.5 * (ai + ar) - 0.5;
+    CHECK_EQ_INT(0, img_warp_affine(&photo, &wp, &turned, &err));
+    img_free(&photo);
+    for (i = 0; i < 2; i++) {
+        eyes[2 * i] = ar * astronaut_eyes[2 * i] - ai * astronaut_eyes[2 * i + 1] + tx;
+        eyes[2 * i + 1] = ai * astronaut_eyes[2 * i] + ar * astronaut_eyes[2 * i + 1] + ty;
+    }
+    align_params_default(&p);
+    p.width = p.height = 128;
+    p.face.min_w = p.face.min_h = 120;  /* the face is about 150 pixels */
+    if (CHECK_EQ_INT(0, align_face(face, eye, &turned, &p, &out, &res, &err))) {
+        CHECK_EQ_INT(ALIGN_EYES, res.status);
+        CHECK_EQ_INT(2, res.prefilter);
+        check_eyes_land(&res, &p, eyes, 1.5);
+        img_free(&out);
+    }
+    img_free(&turned);
+    haar_cascade_free(face);
+    haar_cascade_free(eye);
+}
+
+/* No face (the cat of the detector goldens, where OpenCV finds none with
+ * frontalface_default (1.1, 3)): reported, not an error, nothing made. */
+static void align_no_face(void)
+{
+    haar_cascade *face, *eye;
+    img_image cat, out;
+    align_params p;
+    align_result res;
+    g99_error err;
+    if (!load_pair(&face, &eye)) return;
+    if (CHECK_EQ_INT(0, img_ppm_load("golden/haar/img/chelsea.pgm", NULL, &cat, &err))) {
+        align_params_default(&p);
+        CHECK_EQ_INT(0, align_face(face, eye, &cat, &p, &out, &res, &err));
+        CHECK_EQ_INT(ALIGN_NO_FACE, res.status);
+        CHECK_EQ_STR("no face found", res.reason);
+        CHECK_EQ_INT(0, res.faces);
+        CHECK(out.data == NULL);
+        img_free(&cat);
+    }
+    haar_cascade_free(face);
+    haar_cascade_free(eye);
+}
+
+/* Dark glasses (a black band over both eyes, the nose bridge left): the
+ * face is still found, the eyes are not; the alignment falls back on the
+ * face box, with the eyes at (0.30, 0.38) and (0.70, 0.38) of it. */
+static void align_no_eyes(void)
+{
+    haar_cascade *face, *eye;
+    img_image photo, out;
+    align_params p;
+    align_result res;
+    g99_error err;
+    double used[4];
+    int x, y, c;
+    if (!load_pair(&face, &eye)) return;
+    if (!CHECK_EQ_INT(0, img_jpeg_load(PHOTO, NULL, &photo, &err))) return;
+    for (y = 93; y < 111; y++)
+        for (x = 190; x < 260; x++)
+            if (!(x > 216 && x < 232 && y > 100))
+                for (c = 0; c < 3; c++) photo.data[(y * 512 + x) * 3 + c] = 20;
+    align_params_default(&p);
+    p.width = 96;
+    p.height = 128;
+    p.face.min_w = p.face.min_h = 80;
+    if (CHECK_EQ_INT(0, align_face(face, eye, &photo, &p, &out, &res, &err))) {
+        const haar_box *f = &res.face;
+        CHECK_EQ_INT(ALIGN_FACE_BOX, res.status);
+        CHECK_EQ_STR("no eye found", res.reason);
+        CHECK_EQ_INT(0, res.eyes);
+        /* The box is around the face of the photo (177, 66, 95, 95 without glasses). */
+        CHECK(f->x > 140 && f->x < 200 && f->y > 40 && f->y < 90 && f->w > 80 && f->w < 150);
+        CHECK_NEAR(f->x + 0.30 * f->w, res.eye_left[0], 1e-12, 0);
+        CHECK_NEAR(f->y + 0.38 * f->h, res.eye_left[1], 1e-12, 0);
+        CHECK_NEAR(f->x + 0.70 * f->w, res.eye_right[0], 1e-12, 0);
+        CHECK_NEAR(f->y + 0.38 * f->h, res.eye_right[1], 1e-12, 0);
+        CHECK_EQ_INT(96, out.width);
+        CHECK_EQ_INT(128, out.height);
+        /* and those land on the targets */
+        used[0] = res.eye_left[0], used[1] = res.eye_left[1], used[2] = res.eye_right[0], used[3] = res.eye_right[1];
+        check_eyes_land(&res, &p, used, 1e-9);
+        img_free(&out);
+    }
+    img_free(&photo);
+    haar_cascade_free(face);
+    haar_cascade_free(eye);
+}
+
+static void align_bad_arguments(void)
+{
+    const double eyes[4] = { 10, 10, 20, 10 }, same[4] = { 10, 10, 10, 10 }, far[4] = { 1e9, 0, 1e9 + 100, 0 };
+    double nan_eyes[4] = { 10, 10, 20, 10 };
+    volatile double zero = 0;
+    img_image img, deep, out;
+    align_params p;
+    g99_error err;
+    if (!CHECK_EQ_INT(0, img_new(&img, 32, 32, 3, 8, &err))) return;
+    if (!CHECK_EQ_INT(0, img_new(&deep, 32, 32, 3, 16, &err))) return;
+    align_params_default(&p);
+    CHECK_EQ_INT(G99_EUNSUPPORTED, align_warp(&deep, eyes, &p, &out, NULL, NULL, &err));
+    CHECK_EQ_INT(G99_EINVAL, align_warp(&img, same, &p, &out, NULL, NULL, &err));
+    CHECK_CONTAINS("coincide", err.msg);
+    nan_eyes[1] = zero / zero;
+    CHECK_EQ_INT(G99_EINVAL, align_warp(&img, nan_eyes, &p, &out, NULL, NULL, &err));
+    CHECK_CONTAINS("not finite", err.msg);
+    /* Eyes a billion pixels off a 32x32 photo: out of the warp's range. */
+    CHECK_EQ_INT(G99_EINVAL, align_warp(&img, far, &p, &out, NULL, NULL, &err));
+    CHECK_CONTAINS("more than 2^19 pixels away", err.msg);
+    p.eye_right[0] = p.eye_left[0];
+    p.eye_right[1] = p.eye_left[1];
+    CHECK_EQ_INT(G99_EINVAL, align_warp(&img, eyes, &p, &out, NULL, NULL, &err));
+    align_params_default(&p);
+    p.height = 0;
+    CHECK_EQ_INT(G99_EINVAL, align_warp(&img, eyes, &p, &out, NULL, NULL, &err));
+    CHECK_CONTAINS("output size", err.msg);
+    CHECK(out.data == NULL);
+    img_free(&img);
+    img_free(&deep);
+}
+
+/* The mean of three 2x1 RGB images, worked out by hand: sums 2, 1, 765,
+ * 764, 4, 5 over 3 images give 0.67 -> 1, 0.33 -> 0, 255, 254.67 -> 255,
+ * 1.33 -> 1, 1.67 -> 2; two images with an odd sum give .5, rounded up. */
+static void align_mean_hand(void)
+{
+    static const uint8_t a[6] = { 0, 0, 255, 255, 1, 2 }, b[6] = { 1, 0, 255, 254, 1, 2 }, c[6] = { 1, 1, 255, 255, 2, 1 };
+    static const uint8_t mean3[6] = { 1, 0, 255, 255, 1, 2 }, mean2[6] = { 1, 0, 255, 255, 1, 2 };
+    const uint8_t *src[3] = { a, b, c };
+    align_mean m;
+    img_image img, mean, odd;
+    g99_error err;
+    int i;
+    memset(&m, 0, sizeof m);
+    CHECK_EQ_INT(G99_EINVAL, align_mean_image(&m, &mean, &err));
+    if (!CHECK_EQ_INT(0, img_new(&img, 2, 1, 3, 8, &err))) return;
+    for (i = 0; i < 2; i++) {
+        memcpy(img.data, src[i], 6);
+        CHECK_EQ_INT(0, align_mean_add(&m, &img, &err));
+    }
+    /* a + b: 1/2 -> 1 (half up), 0, 255, 509/2 -> 255, 1, 2. */
+    if (CHECK_EQ_INT(0, align_mean_image(&m, &mean, &err))) {
+        CHECK_EQ_MEM(mean2, mean.data, 6);
+        img_free(&mean);
+    }
+    memcpy(img.data, src[2], 6);
+    CHECK_EQ_INT(0, align_mean_add(&m, &img, &err));
+    if (CHECK_EQ_INT(0, align_mean_image(&m, &mean, &err))) {
+        CHECK_EQ_INT(2, mean.width);
+        CHECK_EQ_INT(3, mean.channels);
+        CHECK_EQ_MEM(mean3, mean.data, 6);
+        img_free(&mean);
+    }
+    CHECK_EQ_INT(0, img_new(&odd, 1, 2, 3, 8, &err));
+    CHECK_EQ_INT(G99_EINVAL, align_mean_add(&m, &odd, &err));
+    CHECK_CONTAINS("1x2 with 3 channels, unlike the first image (2x1 with 3 channels)", err.msg);
+    CHECK_EQ_INT(3, (long long)m.count);
+    img_free(&odd);
+    img_free(&img);
+    align_mean_free(&m);
+}
+
 const test_case align_tests[] = {
     TEST(parse_double_hand),
     TEST(parse_double_rejects),
@@ -509,5 +872,13 @@ const test_case align_tests[] = {
     TEST(clip_hand),
     TEST(detect_bad_arguments),
     TEST(detect_opencv_goldens),
+    TEST(align_pick_eyes_hand),
+    TEST(align_warp_ramp),
+    TEST(align_astronaut),
+    TEST(align_astronaut_turned),
+    TEST(align_no_face),
+    TEST(align_no_eyes),
+    TEST(align_bad_arguments),
+    TEST(align_mean_hand),
     TEST_END,
 };
