@@ -35,6 +35,9 @@ int cli_opt_str(const cli_command *cmd, int argc, char **argv, int *i, const cha
 int cli_opt_long(const cli_command *cmd, int argc, char **argv, int *i, const char *name, long *value);
 
 extern const cli_command cli_cmd_demo;
+extern const cli_command cli_cmd_train;
+extern const cli_command cli_cmd_sample;
+extern const cli_command cli_cmd_morph;
 extern const cli_command cli_cmd_info;
 extern const cli_command cli_cmd_bench;
 extern const cli_command cli_cmd_filter;
@@ -67,5 +70,12 @@ int cli_make_dir(const char *path, g99_error *err);
  * samples keep their high byte. Messages start with the path. */
 struct img_image;
 int cli_read_image(const char *path, struct img_image *img, g99_error *err);
+
+/* A training run with Ctrl-C handling, a progress bar (or plain lines) and
+ * the ETA on stderr (cli/cmd_train.c); sets o->progress, warn and user.
+ * Returns an exit code. */
+struct gan_train_opts;
+struct gan_train_result;
+int cli_train_dcgan(struct gan_train_opts *o, struct gan_train_result *res);
 
 #endif

@@ -8,6 +8,9 @@
 
 static const cli_command *const commands[] = {
     &cli_cmd_demo,
+    &cli_cmd_train,
+    &cli_cmd_sample,
+    &cli_cmd_morph,
     &cli_cmd_info,
     &cli_cmd_bench,
     &cli_cmd_filter,

@@ -14,6 +14,8 @@
  *   __metadata__ gan99.step       the training loop's step, decimal
  *                gan99.rng        [[seed, stream, pos], ...] (JSON integers),
  *                                 the state of each generator (nn/prng.c)
+ * Several tables can share one file (nn_checkpoint_save_parts: a GAN's G
+ * and D with both optimizers), each under its key prefix ("G.", "D.").
  * Adam's bias-correction products beta^t are recomputed on load by the same
  * repeated multiplication the optimizer does, so they match bit for bit.
  *
@@ -55,15 +57,16 @@ static size_t slab_offset(const nn_params *p, const nn_tensor *t)
     return (size_t)(t->data - p->data);
 }
 
-static int add_state(nn_st_writer *w, const char *prefix, const nn_tensor *t, const float *data, g99_error *err)
+static int add_state(nn_st_writer *w, const char *prefix, const char *key, const nn_tensor *t, const float *data,
+                     g99_error *err)
 {
     size_t shape[NN_MAX_DIMS];
-    char *key = key_join(prefix, t->name);
+    char *name = key_join(prefix, key);
     int rc;
-    if (!key) return g99_fail(err, G99_ENOMEM, "out of memory");
+    if (!name) return g99_fail(err, G99_ENOMEM, "out of memory");
     shape_of(t, shape);
-    rc = nn_st_writer_f32(w, key, shape, t->ndim, data, err);
-    free(key);
+    rc = nn_st_writer_f32(w, name, shape, t->ndim, data, err);
+    free(name);
     return rc;
 }
 
@@ -94,53 +97,87 @@ static int check_config(const char *config, g99_error *err)
     return rc;
 }
 
+static int check_parts(const nn_checkpoint_part *parts, int n_parts, g99_error *err)
+{
+    int k;
+    if (!parts || n_parts < 1) return g99_fail(err, G99_EINVAL, "no parameters");
+    for (k = 0; k < n_parts; k++) {
+        const nn_checkpoint_part *q = &parts[k];
+        if (!q->p || !q->p->data) return g99_fail(err, G99_EINVAL, "parameters not allocated");
+        if ((q->adam && q->adam->n != q->p->n_train) || (q->sgd && q->sgd->n != q->p->n_train))
+            return g99_fail(err, G99_EINVAL, "the optimizer was made for other parameters");
+    }
+    return 0;
+}
+
+/* "optim." prefix "step": "optim.step" for a table without prefix. */
+static char *step_key(const char *prefix)
+{
+    char *a = key_join("optim.", prefix), *b = a ? key_join(a, "step") : NULL;
+    free(a);
+    return b;
+}
+
 /* The writer's messages name the tensor; the path goes in front. */
-static int save_to(const char *path, const nn_params *p, const char *arch, const char *config,
-                   const nn_train_state *ts, g99_error *err)
+static int save_to(const char *path, const nn_checkpoint_part *parts, int n_parts, const char *arch,
+                   const char *config, const nn_train_state *ts, g99_error *err)
 {
     nn_st_writer *w = NULL;
-    int64_t *counts = NULL, step_i64 = 0;
+    int64_t *counts = NULL, *steps = NULL;
     nn_json_buf rngs = { 0 }, step_text = { 0 };
-    size_t i, shape[NN_MAX_DIMS];
-    int rc;
-    if (!p || !p->data) return g99_fail(err, G99_EINVAL, "parameters not allocated");
+    size_t i, n_all = 0, c = 0, shape[NN_MAX_DIMS];
+    int k, rc;
+    if (check_parts(parts, n_parts, err)) return err ? err->code : G99_EINVAL;
     if (config && check_config(config, err)) return err->code;
-    if (ts && ((ts->adam && ts->adam->n != p->n_train) || (ts->sgd && ts->sgd->n != p->n_train)))
-        return g99_fail(err, G99_EINVAL, "the optimizer was made for other parameters");
-    counts = (int64_t *)calloc(p->n ? p->n : 1, sizeof *counts);
-    rc = counts ? nn_st_writer_new(&w, err) : g99_fail(err, G99_ENOMEM, "out of memory");
+    for (k = 0; k < n_parts; k++) n_all += parts[k].p->n;
+    counts = (int64_t *)calloc(n_all + 1, sizeof *counts);
+    steps = (int64_t *)calloc((size_t)n_parts, sizeof *steps);
+    rc = counts && steps ? nn_st_writer_new(&w, err) : g99_fail(err, G99_ENOMEM, "out of memory");
     if (!rc && arch) rc = nn_st_writer_meta(w, "gan99.arch", arch, err);
     if (!rc && config) rc = nn_st_writer_meta(w, "gan99.config", config, err);
     if (!rc) rc = nn_st_writer_meta(w, "gan99.version", GAN99_VERSION, err);
-    for (i = 0; !rc && i < p->n; i++) {
-        const nn_tensor *t = p->t[i];
-        shape_of(t, shape);
-        if (p->kind[i] == NN_COUNTER) {
-            float v = t->data[0];
-            if (t->numel != 1 || !(v >= 0.0f && v <= COUNTER_MAX) || v != (float)(int64_t)v) {
-                rc = g99_fail(err, G99_EINVAL, "counter \"%.100s\" holds %g, not a count", t->name, v);
+    for (k = 0; !rc && k < n_parts; k++) {
+        const nn_checkpoint_part *q = &parts[k];
+        const nn_params *p = q->p;
+        const char *prefix = q->prefix ? q->prefix : "";
+        for (i = 0; !rc && i < p->n; i++, c++) {
+            const nn_tensor *t = p->t[i];
+            char *key = key_join(prefix, t->name);
+            if (!key) {
+                rc = g99_fail(err, G99_ENOMEM, "out of memory");
                 break;
             }
-            counts[i] = (int64_t)v;
-            rc = nn_st_writer_i64(w, t->name, shape, t->ndim, &counts[i], err);
-        } else {
-            rc = nn_st_writer_f32(w, t->name, shape, t->ndim, t->data, err);
-        }
-        if (!rc && ts && p->kind[i] == NN_PARAM) {
-            size_t off = slab_offset(p, t);
-            if (ts->adam) {
-                rc = add_state(w, adam_keys[0], t, ts->adam->m + off, err);
-                if (!rc) rc = add_state(w, adam_keys[1], t, ts->adam->v + off, err);
+            shape_of(t, shape);
+            if (p->kind[i] == NN_COUNTER) {
+                float v = t->data[0];
+                if (t->numel != 1 || !(v >= 0.0f && v <= COUNTER_MAX) || v != (float)(int64_t)v) {
+                    rc = g99_fail(err, G99_EINVAL, "counter \"%.100s\" holds %g, not a count", key, v);
+                } else {
+                    counts[c] = (int64_t)v;
+                    rc = nn_st_writer_i64(w, key, shape, t->ndim, &counts[c], err);
+                }
+            } else {
+                rc = nn_st_writer_f32(w, key, shape, t->ndim, t->data, err);
             }
-            if (!rc && ts->sgd) rc = add_state(w, sgd_key, t, ts->sgd->buf + off, err);
+            if (!rc && p->kind[i] == NN_PARAM) {
+                size_t off = slab_offset(p, t);
+                if (q->adam) {
+                    rc = add_state(w, adam_keys[0], key, t, q->adam->m + off, err);
+                    if (!rc) rc = add_state(w, adam_keys[1], key, t, q->adam->v + off, err);
+                }
+                if (!rc && q->sgd) rc = add_state(w, sgd_key, key, t, q->sgd->buf + off, err);
+            }
+            free(key);
+        }
+        if (!rc && (q->adam || q->sgd)) {
+            char *key = step_key(prefix);
+            steps[k] = q->adam ? (int64_t)q->adam->step : (int64_t)q->sgd->step;
+            rc = key ? nn_st_writer_i64(w, key, NULL, 0, &steps[k], err) : g99_fail(err, G99_ENOMEM, "out of memory");
+            free(key);
         }
     }
     if (!rc && ts) {
-        if (ts->adam || ts->sgd) {
-            step_i64 = ts->adam ? (int64_t)ts->adam->step : (int64_t)ts->sgd->step;
-            rc = nn_st_writer_i64(w, "optim.step", NULL, 0, &step_i64, err);
-        }
-        if (!rc && (nn_json_buf_append_u64(&step_text, ts->step) || rng_json(ts, &rngs)))
+        if (nn_json_buf_append_u64(&step_text, ts->step) || rng_json(ts, &rngs))
             rc = g99_fail(err, G99_ENOMEM, "out of memory");
         if (!rc) rc = nn_st_writer_meta(w, "gan99.step", step_text.data, err);
         if (!rc) rc = nn_st_writer_meta(w, "gan99.rng", rngs.data, err);
@@ -150,20 +187,32 @@ static int save_to(const char *path, const nn_params *p, const char *arch, const
     nn_json_buf_free(&rngs);
     nn_json_buf_free(&step_text);
     free(counts);
+    free(steps);
+    return rc;
+}
+
+int nn_checkpoint_save_parts(const char *path, const nn_checkpoint_part *parts, int n_parts, const char *arch,
+                             const char *config, const nn_train_state *ts, g99_error *err)
+{
+    g99_error local;
+    int rc;
+    g99_error_clear(&local);
+    rc = save_to(path, parts, n_parts, arch, config, ts, &local);
+    /* the writer's own save names the path already */
+    if (rc && strncmp(local.msg, path, strlen(path)) != 0) g99_error_prefix(&local, "%s", path);
+    if (rc && err) *err = local;
     return rc;
 }
 
 int nn_checkpoint_save(const char *path, const nn_params *p, const char *arch, const char *config,
                        const nn_train_state *ts, g99_error *err)
 {
-    g99_error local;
-    int rc;
-    g99_error_clear(&local);
-    rc = save_to(path, p, arch, config, ts, &local);
-    /* the writer's own save names the path already */
-    if (rc && strncmp(local.msg, path, strlen(path)) != 0) g99_error_prefix(&local, "%s", path);
-    if (rc && err) *err = local;
-    return rc;
+    nn_checkpoint_part part;
+    part.prefix = "";
+    part.p = (nn_params *)p;
+    part.adam = ts ? ts->adam : NULL;
+    part.sgd = ts ? ts->sgd : NULL;
+    return nn_checkpoint_save_parts(path, &part, 1, arch, config, ts, err);
 }
 
 /* ---- loading ----------------------------------------------------------------- */
@@ -242,89 +291,138 @@ static int load_train_meta(const nn_st_file *f, const char *path, nn_train_state
     return rc;
 }
 
-int nn_checkpoint_load(const char *path, nn_params *p, nn_train_state *ts, g99_error *err)
+/* One entry of the flattened tables: its full key and where its values go. */
+typedef struct load_entry {
+    char *key;                      /* prefix + state_dict key (malloc'd) */
+    nn_tensor *t;
+    int kind;
+    const nn_checkpoint_part *part;
+    const nn_st_tensor *src[3];     /* the file's tensor, then its optimizer states */
+} load_entry;
+
+static int load_parts(const char *path, const nn_st_file *f, const nn_checkpoint_part *parts, int n_parts,
+                      nn_train_state *ts, load_entry *e, size_t n_all, const nn_st_tensor **steps,
+                      int64_t *step_values, g99_error *err)
 {
-    nn_st_file *f;
-    const nn_st_tensor **src = NULL;
-    const nn_st_tensor *optim_step = NULL;
-    size_t i, nstate = ts ? (ts->adam ? 2 : 0) + (ts->sgd ? 1 : 0) : 0;
-    int64_t step = 0;
-    int rc;
-    if (!p || !p->data) return g99_fail(err, G99_EINVAL, "%s: parameters not allocated", path);
-    if (ts && ((ts->adam && ts->adam->n != p->n_train) || (ts->sgd && ts->sgd->n != p->n_train)))
-        return g99_fail(err, G99_EINVAL, "%s: the optimizer was made for other parameters", path);
-    rc = nn_st_load(path, NN_ST_MAX_FILE, &f, err);
-    if (rc) return rc;
-    /* src[i * (1 + nstate) + s]: the file's tensor for entry i (s = 0) and
-     * its optimizer states (s = 1 ..) */
-    src = (const nn_st_tensor **)calloc(p->n * (1 + nstate) + 1, sizeof *src);
-    if (!src) rc = g99_fail(err, G99_ENOMEM, "out of memory");
-    for (i = 0; !rc && i < p->n; i++) {
-        const nn_tensor *t = p->t[i];
-        const nn_st_tensor **row = src + i * (1 + nstate);
-        size_t s;
-        rc = expect(f, path, t->name, t, p->kind[i] == NN_COUNTER ? NN_ST_I64 : NN_ST_F32, &row[0], err);
-        if (!rc && p->kind[i] == NN_COUNTER) {
-            int64_t v = read_i64(row[0]);
-            if (v < 0 || v > (int64_t)COUNTER_MAX)
-                rc = g99_fail(err, G99_EFORMAT, "%s: counter \"%.100s\" is %ld, outside 0..2^24", path, t->name,
-                              (long)v);
-        }
-        for (s = 0; !rc && s < nstate && p->kind[i] == NN_PARAM; s++) {
-            const char *prefix = ts->adam ? (s < 2 ? adam_keys[s] : sgd_key) : sgd_key;
-            char *key = key_join(prefix, t->name);
-            if (!key) {
-                rc = g99_fail(err, G99_ENOMEM, "out of memory");
-                break;
+    size_t i, c = 0;
+    int k, any_optim = 0, rc = 0;
+    for (k = 0; k < n_parts; k++) any_optim |= parts[k].adam || parts[k].sgd;
+    for (k = 0; !rc && k < n_parts; k++) {
+        const nn_checkpoint_part *q = &parts[k];
+        const char *prefix = q->prefix ? q->prefix : "";
+        int nstate = (q->adam ? 2 : 0) + (q->sgd ? 1 : 0);
+        for (i = 0; !rc && i < q->p->n; i++, c++) {
+            load_entry *en = &e[c];
+            int s;
+            en->t = q->p->t[i];
+            en->kind = q->p->kind[i];
+            en->part = q;
+            en->key = key_join(prefix, en->t->name);
+            if (!en->key) return g99_fail(err, G99_ENOMEM, "out of memory");
+            rc = expect(f, path, en->key, en->t, en->kind == NN_COUNTER ? NN_ST_I64 : NN_ST_F32, &en->src[0], err);
+            if (!rc && en->kind == NN_COUNTER) {
+                int64_t v = read_i64(en->src[0]);
+                if (v < 0 || v > (int64_t)COUNTER_MAX)
+                    rc = g99_fail(err, G99_EFORMAT, "%s: counter \"%.100s\" is %ld, outside 0..2^24", path, en->key,
+                                  (long)v);
             }
-            rc = expect(f, path, key, t, NN_ST_F32, &row[1 + s], err);
+            for (s = 0; !rc && s < nstate && en->kind == NN_PARAM; s++) {
+                const char *sp = q->adam ? (s < 2 ? adam_keys[s] : sgd_key) : sgd_key;
+                char *key = key_join(sp, en->key);
+                if (!key) return g99_fail(err, G99_ENOMEM, "out of memory");
+                rc = expect(f, path, key, en->t, NN_ST_F32, &en->src[1 + s], err);
+                free(key);
+            }
+        }
+        if (!rc && nstate) {
+            char *key = step_key(prefix);
+            const nn_st_tensor *st;
+            if (!key) return g99_fail(err, G99_ENOMEM, "out of memory");
+            st = steps[k] = nn_st_find(f, key);
+            if (!st || st->dtype != NN_ST_I64 || st->rank != 0)
+                rc = g99_fail(err, G99_EFORMAT, "%s: tensor \"%.100s\" is missing or not an I64 scalar", path, key);
+            else if ((step_values[k] = read_i64(st)) < 0 || (uint64_t)step_values[k] > STEP_MAX)
+                rc = g99_fail(err, G99_EFORMAT, "%s: %.100s is %ld", path, key, (long)step_values[k]);
             free(key);
         }
     }
-    if (!rc && nstate) {
-        optim_step = nn_st_find(f, "optim.step");
-        if (!optim_step || optim_step->dtype != NN_ST_I64 || optim_step->rank != 0)
-            rc = g99_fail(err, G99_EFORMAT, "%s: tensor \"optim.step\" is missing or not an I64 scalar", path);
-        else if ((step = read_i64(optim_step)) < 0 || (uint64_t)step > STEP_MAX)
-            rc = g99_fail(err, G99_EFORMAT, "%s: optim.step is %ld", path, (long)step);
-    }
     /* strict: every other tensor must be known (optim.* when no state asked) */
     for (i = 0; !rc && i < f->n_tensors; i++) {
-        const char *name = f->tensors[i].name;
-        size_t j, found = 0;
-        if (!nstate && strncmp(name, "optim.", 6) == 0) continue;
-        for (j = 0; j < p->n * (1 + nstate) && !found; j++) found = src[j] && src[j] == &f->tensors[i];
-        if (!found && !(optim_step && optim_step == &f->tensors[i]))
-            rc = g99_fail(err, G99_EFORMAT, "%s: tensor \"%.100s\" is not in the model", path, name);
+        const nn_st_tensor *ft = &f->tensors[i];
+        size_t j;
+        int s, found = 0;
+        if (!any_optim && strncmp(ft->name, "optim.", 6) == 0) continue;
+        for (j = 0; j < n_all && !found; j++)
+            for (s = 0; s < 3; s++) found |= e[j].src[s] == ft;
+        for (k = 0; k < n_parts && !found; k++) found = steps[k] == ft;
+        if (!found) rc = g99_fail(err, G99_EFORMAT, "%s: tensor \"%.100s\" is not in the model", path, ft->name);
     }
     if (!rc && ts) rc = load_train_meta(f, path, ts, 0, err);
-    if (!rc && ts) load_train_meta(f, path, ts, 1, err);
+    return rc;
+}
+
+int nn_checkpoint_load_parts(const char *path, const nn_checkpoint_part *parts, int n_parts, nn_train_state *ts,
+                             g99_error *err)
+{
+    nn_st_file *f;
+    load_entry *e = NULL;
+    const nn_st_tensor **steps = NULL;
+    int64_t *step_values = NULL;
+    size_t i, n_all = 0;
+    int k, rc;
+    if (check_parts(parts, n_parts, err)) return g99_error_prefix(err, "%s", path);
+    for (k = 0; k < n_parts; k++) n_all += parts[k].p->n;
+    rc = nn_st_load(path, NN_ST_MAX_FILE, &f, err);
+    if (rc) return rc;
+    e = (load_entry *)calloc(n_all + 1, sizeof *e);
+    steps = (const nn_st_tensor **)calloc((size_t)n_parts, sizeof *steps);
+    step_values = (int64_t *)calloc((size_t)n_parts, sizeof *step_values);
+    rc = e && steps && step_values ? load_parts(path, f, parts, n_parts, ts, e, n_all, steps, step_values, err)
+                                   : g99_fail(err, G99_ENOMEM, "out of memory");
     /* everything checked: copy */
-    for (i = 0; !rc && i < p->n; i++) {
-        nn_tensor *t = p->t[i];
-        const nn_st_tensor **row = src + i * (1 + nstate);
-        size_t off = slab_offset(p, t), s;
-        if (p->kind[i] == NN_COUNTER) {
-            t->data[0] = (float)read_i64(row[0]);
+    if (!rc && ts) load_train_meta(f, path, ts, 1, err);
+    for (i = 0; !rc && i < n_all; i++) {
+        load_entry *en = &e[i];
+        const nn_checkpoint_part *q = en->part;
+        size_t off = slab_offset(q->p, en->t);
+        int s, nstate = (q->adam ? 2 : 0) + (q->sgd ? 1 : 0);
+        if (en->kind == NN_COUNTER) {
+            en->t->data[0] = (float)read_i64(en->src[0]);
             continue;
         }
-        rc = nn_st_read_f32(row[0], t->data, t->numel, err);
-        for (s = 0; !rc && s < nstate && p->kind[i] == NN_PARAM; s++) {
-            float *dst = ts->adam ? (s == 0 ? ts->adam->m : s == 1 ? ts->adam->v : ts->sgd->buf) : ts->sgd->buf;
-            rc = nn_st_read_f32(row[1 + s], dst + off, t->numel, err);
+        rc = nn_st_read_f32(en->src[0], en->t->data, en->t->numel, err);
+        for (s = 0; !rc && s < nstate && en->kind == NN_PARAM; s++) {
+            float *dst = q->adam ? (s == 0 ? q->adam->m : s == 1 ? q->adam->v : q->sgd->buf) : q->sgd->buf;
+            rc = nn_st_read_f32(en->src[1 + s], dst + off, en->t->numel, err);
         }
     }
-    if (!rc && ts && ts->adam) {
-        int64_t k;
-        ts->adam->step = (long)step;
-        ts->adam->beta1_t = ts->adam->beta2_t = 1.0;
-        for (k = 0; k < step && (ts->adam->beta1_t != 0.0 || ts->adam->beta2_t != 0.0); k++) {
-            ts->adam->beta1_t *= ts->adam->beta1;
-            ts->adam->beta2_t *= ts->adam->beta2;
+    for (k = 0; !rc && k < n_parts; k++) {
+        const nn_checkpoint_part *q = &parts[k];
+        if (q->adam) {
+            int64_t j;
+            q->adam->step = (long)step_values[k];
+            q->adam->beta1_t = q->adam->beta2_t = 1.0;
+            for (j = 0; j < step_values[k] && (q->adam->beta1_t != 0.0 || q->adam->beta2_t != 0.0); j++) {
+                q->adam->beta1_t *= q->adam->beta1;
+                q->adam->beta2_t *= q->adam->beta2;
+            }
         }
+        if (q->sgd) q->sgd->step = (long)step_values[k];
     }
-    if (!rc && ts && ts->sgd) ts->sgd->step = (long)step;
-    free(src);
+    for (i = 0; e && i < n_all; i++) free(e[i].key);
+    free(e);
+    free(steps);
+    free(step_values);
     nn_st_free(f);
     return rc;
+}
+
+int nn_checkpoint_load(const char *path, nn_params *p, nn_train_state *ts, g99_error *err)
+{
+    nn_checkpoint_part part;
+    part.prefix = "";
+    part.p = p;
+    part.adam = ts ? ts->adam : NULL;
+    part.sgd = ts ? ts->sgd : NULL;
+    return nn_checkpoint_load_parts(path, &part, 1, ts, err);
 }

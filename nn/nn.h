@@ -649,6 +649,24 @@ int nn_checkpoint_save(const char *path, const nn_params *p, const char *arch, c
  * optimizers given (already made with nn_adam_init / nn_sgd_init for p),
  * ts->step and the ts->n_rng generators. Nothing changes unless all is well. */
 int nn_checkpoint_load(const char *path, nn_params *p, nn_train_state *ts, g99_error *err);
+/* Several tables in one file, e.g. a GAN's G and D with their optimizers:
+ * the keys of part k are prefix + key ("G.main.0.weight"), its optimizer
+ * state "optim.exp_avg." prefix key ..., its optimizer step "optim." prefix
+ * "step". The parts' adam / sgd fields say which optimizer states are saved
+ * or restored; ts (ts->adam and ts->sgd ignored) adds gan99.step and
+ * gan99.rng, or is NULL. Loading is strict over all parts together, checks
+ * everything before it changes anything, and names the key at fault.
+ * nn_checkpoint_save / _load are the one-part case with prefix "". */
+typedef struct nn_checkpoint_part {
+    const char *prefix;   /* put before each key; "" or NULL for none */
+    nn_params *p;
+    nn_adam *adam;        /* or NULL */
+    nn_sgd *sgd;          /* or NULL */
+} nn_checkpoint_part;
+int nn_checkpoint_save_parts(const char *path, const nn_checkpoint_part *parts, int n_parts, const char *arch,
+                             const char *config, const nn_train_state *ts, g99_error *err);
+int nn_checkpoint_load_parts(const char *path, const nn_checkpoint_part *parts, int n_parts, nn_train_state *ts,
+                             g99_error *err);
 /* SECTION core end */
 
 #endif

@@ -26,7 +26,7 @@
 
 #define CONFIG "{\"nc\":3,\"ndf\":8,\"ngf\":8,\"nz\":32}"
 
-static const gan_dcgan_config small_cfg = { 32, 8, 8, 3 };
+static const gan_dcgan_config small_cfg = { 32, 8, 8, 3, 64 };
 
 /* The float data of a golden tensor (malloc'd), or NULL after a failed check. */
 static float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
@@ -231,7 +231,7 @@ done:
 static void checkpoint_errors(void)
 {
     gan_dcgan m, other;
-    gan_dcgan_config wide = { 32, 8, 16, 3 };
+    gan_dcgan_config wide = { 32, 8, 16, 3, 64 };
     nn_params extra;
     g99_error err;
     int s1[1] = { 1 };
@@ -321,7 +321,7 @@ static int train_step(nn_ctx *ctx, gan_dcgan *m, nn_adam *od, nn_adam *og, nn_rn
  * steps, bit for bit: parameters, BN statistics and counters, moments. */
 static void resume_is_bit_identical(void)
 {
-    gan_dcgan_config cfg = { 8, 4, 4, 3 };
+    gan_dcgan_config cfg = { 8, 4, 4, 3, 64 };
     gan_dcgan a, b;
     nn_adam ad, ag, bd, bg;
     nn_rng ra, rb, init;

@@ -1,0 +1,114 @@
+/* gan: gan/fs.h on POSIX systems (opendir/readdir, stat, mkdir). */
+#define _POSIX_C_SOURCE 200809L
+#include "fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+typedef struct path_list {
+    char **v;
+    size_t n, cap;
+} path_list;
+
+static int push(path_list *l, char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **v = (char **)realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *s = (char *)malloc(a + b + 2);
+    if (!s) return NULL;
+    memcpy(s, dir, a);
+    s[a] = '/';
+    memcpy(s + a + 1, name, b + 1);
+    return s;
+}
+
+/* depth bounds the recursion (symbolic-link loops, absurd trees) */
+static int walk(const char *dir, path_list *l, int depth, g99_error *err)
+{
+    DIR *d;
+    struct dirent *e;
+    int rc = 0;
+    if (depth > 64) return g99_fail(err, G99_ELIMIT, "%s: folders nested deeper than 64", dir);
+    d = opendir(dir);
+    if (!d) return g99_fail(err, G99_EIO, "%s: cannot open the folder: %s", dir, strerror(errno));
+    while (!rc && (e = readdir(d)) != NULL) {
+        struct stat st;
+        char *path;
+        if (e->d_name[0] == '.') continue;
+        path = join(dir, e->d_name);
+        if (!path) {
+            rc = g99_fail(err, G99_ENOMEM, "out of memory");
+            break;
+        }
+        if (stat(path, &st) != 0) {
+            free(path);   /* vanished or a dangling link: not a file to read */
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(path, l, depth + 1, err);
+            free(path);
+        } else if (S_ISREG(st.st_mode)) {
+            if (push(l, path)) {
+                free(path);
+                rc = g99_fail(err, G99_ENOMEM, "out of memory");
+            }
+        } else {
+            free(path);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int gan_fs_list_files(const char *dir, char ***paths, size_t *n, g99_error *err)
+{
+    path_list l = { NULL, 0, 0 };
+    int rc = walk(dir, &l, 0, err);
+    if (rc) {
+        gan_fs_free_list(l.v, l.n);
+        return rc;
+    }
+    if (l.n) qsort(l.v, l.n, sizeof *l.v, by_path);
+    *paths = l.v;
+    *n = l.n;
+    return 0;
+}
+
+void gan_fs_free_list(char **paths, size_t n)
+{
+    size_t i;
+    for (i = 0; paths && i < n; i++) free(paths[i]);
+    free(paths);
+}
+
+int gan_fs_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int gan_fs_mkdir(const char *path, g99_error *err)
+{
+    if (mkdir(path, 0777) == 0 || (errno == EEXIST && gan_fs_is_dir(path))) return 0;
+    return g99_fail(err, G99_EIO, "%s: cannot make the folder: %s", path, strerror(errno));
+}
