@@ -192,7 +192,7 @@ static uint32_t nn_train_steps(void)
  * and activation of the full-size network, in a second of scalar time. */
 static uint32_t dcgan_train_steps(void)
 {
-    static const gan_dcgan_config cfg = { 8, 4, 4, 3 };
+    static const gan_dcgan_config cfg = { 8, 4, 4, 3, 64 };
     enum { B = 3, STEPS = 20 };
     static float real[B * 3 * 64 * 64], noise[B * 8];
     static const float ones[B] = { 1, 1, 1 }, zeros[B] = { 0, 0, 0 };
