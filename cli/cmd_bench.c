@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "../align/align.h"
+#include "../gan/gan.h"
 #include "../nn/nn.h"
 #include "../nn/kernels/kernels.h"
 #include "../image/image.h"
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -605,6 +607,175 @@ static void bench_detect(int reps)
     haar_cascade_free(c);
 }
 
+/* ---- one DCGAN 64x64 training step, next to PyTorch's -------------------- */
+
+/* The pytorch/examples DCGAN (nz 100, ngf = ndf = 64, nc 3) and its training
+ * step: BCELoss, Adam(2e-4, (0.5, 0.999)) for both, D on a real batch, D on
+ * a fake one, then G through D; data uniform in [-1, 1] from a fixed seed.
+ * argv: threads batch warm-up timed. Prints the median step time, its own
+ * peak RSS (KiB on Linux) and torch's version. No single quotes: the shell
+ * gets the script inside them. */
+static const char torch_dcgan_script[] =
+    "import sys, time, resource, torch\n"
+    "from torch import nn\n"
+    "T, B, W, R = [int(v) for v in sys.argv[1:5]]\n"
+    "torch.set_num_threads(T)\n"
+    "torch.manual_seed(1)\n"
+    "nz, ngf, ndf, nc = 100, 64, 64, 3\n"
+    "def up(i, o, s, p, last=False):\n"
+    "    c = nn.ConvTranspose2d(i, o, 4, s, p, bias=False)\n"
+    "    return [c, nn.Tanh()] if last else [c, nn.BatchNorm2d(o), nn.ReLU(True)]\n"
+    "def down(i, o, bn):\n"
+    "    c = nn.Conv2d(i, o, 4, 2, 1, bias=False)\n"
+    "    return [c, nn.BatchNorm2d(o), nn.LeakyReLU(0.2, True)] if bn else [c, nn.LeakyReLU(0.2, True)]\n"
+    "G = nn.Sequential(*(up(nz, ngf * 8, 1, 0) + up(ngf * 8, ngf * 4, 2, 1) + up(ngf * 4, ngf * 2, 2, 1)\n"
+    "                    + up(ngf * 2, ngf, 2, 1) + up(ngf, nc, 2, 1, True)))\n"
+    "D = nn.Sequential(*(down(nc, ndf, False) + down(ndf, ndf * 2, True) + down(ndf * 2, ndf * 4, True)\n"
+    "                    + down(ndf * 4, ndf * 8, True) + [nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False), nn.Sigmoid()]))\n"
+    "for m in list(G.modules()) + list(D.modules()):\n"
+    "    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)): nn.init.normal_(m.weight, 0.0, 0.02)\n"
+    "    elif isinstance(m, nn.BatchNorm2d):\n"
+    "        nn.init.normal_(m.weight, 1.0, 0.02)\n"
+    "        nn.init.zeros_(m.bias)\n"
+    "bce = nn.BCELoss()\n"
+    "opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))\n"
+    "opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))\n"
+    "real = torch.rand(B, nc, 64, 64) * 2 - 1\n"
+    "ones, zeros = torch.ones(B), torch.zeros(B)\n"
+    "def step():\n"
+    "    D.zero_grad()\n"
+    "    bce(D(real).view(-1), ones).backward()\n"
+    "    fake = G(torch.randn(B, nz, 1, 1))\n"
+    "    bce(D(fake.detach()).view(-1), zeros).backward()\n"
+    "    opt_d.step()\n"
+    "    G.zero_grad()\n"
+    "    bce(D(fake).view(-1), ones).backward()\n"
+    "    opt_g.step()\n"
+    "ts = []\n"
+    "for i in range(W + R):\n"
+    "    t0 = time.perf_counter(); step(); t = time.perf_counter() - t0\n"
+    "    if i >= W: ts.append(t)\n"
+    "print(\"step %.9f\" % sorted(ts)[len(ts) // 2])\n"
+    "print(\"rss %d\" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "print(\"version \" + torch.__version__, flush=True)\n";
+
+typedef struct torch_step {
+    int ok;
+    double seconds;
+    long rss_kib;
+    char version[32];
+} torch_step;
+
+/* Runs torch_dcgan_script fairly (as torch_times); ok stays 0 when
+ * /usr/bin/python3 or torch is missing or the output is not as expected. */
+static void torch_dcgan_run(int threads, int batch, int warmup, int timed, torch_step *ts)
+{
+    char cmd[8192], line[256];
+    int n, got = 0;
+    FILE *f;
+    memset(ts, 0, sizeof *ts);
+    if (!fopen_exists("/usr/bin/python3")) return;
+    n = snprintf(cmd, sizeof cmd,
+                 "OMP_NUM_THREADS=%d OPENBLAS_NUM_THREADS=%d OMP_WAIT_POLICY=PASSIVE "
+                 "MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 "
+                 "/usr/bin/python3 -c '%s' %d %d %d %d 2>/dev/null",
+                 threads, threads, torch_dcgan_script, threads, batch, warmup, timed);
+    if (n < 0 || (size_t)n >= sizeof cmd) return;
+    fflush(stdout);
+    f = popen(cmd, "r");
+    if (!f) return;
+    while (fgets(line, sizeof line, f)) {
+        got += sscanf(line, "step %lf", &ts->seconds) == 1;
+        got += sscanf(line, "rss %ld", &ts->rss_kib) == 1;
+        got += sscanf(line, "version %31s", ts->version) == 1;
+    }
+    ts->ok = pclose(f) == 0 && got == 3;
+}
+
+/* The process's peak resident set so far, in MiB: getrusage's ru_maxrss,
+ * which Linux gives in KiB (macOS in bytes; this bench assumes KiB). */
+static double peak_rss_mib(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0.0;
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median time of gan99's real training step (gan_dcgan_train_step) of
+ * DCGAN 64x64 at the reference widths, after warmup untimed steps. */
+static void bench_dcgan_step(int batch, int warmup, int timed)
+{
+    enum { MAX_TIMED = 16 };
+    gan_dcgan_config cfg;
+    gan_dcgan m;
+    gan_dcgan_trainer tr;
+    gan_dcgan_losses losses;
+    torch_step ts;
+    nn_rng rng;
+    float lr, beta1, *real = NULL;
+    double times[MAX_TIMED], rss_before = peak_rss_mib(), med;
+    int i, T = nn_k_threads(), have_model = 0, have_trainer = 0;
+    size_t n_real = (size_t)batch * 3 * 64 * 64;
+    g99_error err;
+    if (timed > MAX_TIMED) timed = MAX_TIMED;
+    printf("dcgan: one training step of DCGAN 64x64 (nz 100, ngf = ndf = 64, nc 3), batch %d, %d thread(s);\n"
+           "  median of %d timed steps after %d warm-up, seeded random data (D real + D fake + G, Adam)\n",
+           batch, T, timed, warmup);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.nz = 100;
+    cfg.ngf = cfg.ndf = 64;
+    cfg.nc = 3;
+    cfg.size = 64;
+    g99_error_clear(&err);
+    if (gan_dcgan_init(&m, &cfg, &err)) goto fail;
+    have_model = 1;
+    nn_rng_init(&rng, 1, NN_STREAM_INIT);
+    gan_dcgan_weights_init(&m, &rng);
+    gan_dcgan_train_defaults(64, &lr, &beta1);
+    if (gan_dcgan_trainer_init(&tr, &m, batch, lr, beta1, 1, &err)) goto fail;
+    have_trainer = 1;
+    real = (float *)malloc(n_real * sizeof *real);
+    if (!real) {
+        g99_fail(&err, G99_ENOMEM, "out of memory");
+        goto fail;
+    }
+    nn_rng_init(&rng, 1, NN_STREAM_DATA);
+    nn_rng_fill_uniform(&rng, real, n_real, -1.0f, 1.0f);
+    for (i = 0; i < warmup + timed; i++) {
+        double t0 = now_seconds();
+        if (gan_dcgan_train_step(&tr, real, &losses, &err)) goto fail;
+        if (i >= warmup) times[i - warmup] = now_seconds() - t0;
+    }
+    qsort(times, (size_t)timed, sizeof times[0], cmp_double);
+    med = times[timed / 2];
+    torch_dcgan_run(T, batch, warmup, timed, &ts);
+    printf("  %-8s %10s %10s %14s\n", "", "s/step", "images/s", "peak RSS MiB");
+    printf("  %-8s %10.3f %10.1f %14.0f  (whole bench process so far; %.0f before this section)\n", "gan99", med,
+           batch / med, peak_rss_mib(), rss_before);
+    if (ts.ok) {
+        printf("  %-8s %10.3f %10.1f %14.0f  (torch %s, its own process)\n", "PyTorch", ts.seconds,
+               batch / ts.seconds, (double)ts.rss_kib / 1024.0, ts.version);
+        printf("  ratio gan99/PyTorch time %.2fx (below 1: gan99 is faster); PyTorch with %d thread(s),\n"
+               "  OMP_WAIT_POLICY=PASSIVE, MALLOC_*_THRESHOLD_=1 GiB\n", med / ts.seconds, T);
+    } else {
+        printf("  (no /usr/bin/python3 with torch: no PyTorch comparison)\n");
+    }
+    printf("  (losses of the last step: D %.3f, G %.3f)\n", losses.d_real + losses.d_fake, losses.g);
+    goto done;
+fail:
+    printf("  failed: %s\n", err.msg);
+done:
+    free(real);
+    if (have_trainer) gan_dcgan_trainer_free(&tr);
+    if (have_model) gan_dcgan_free(&m);
+}
+
 static void bench_kernels_header(void)
 {
     int p;
@@ -631,6 +802,7 @@ static int bench_run(int argc, char **argv)
     bench_sgemm(n < 4000000 ? 256 : 1024);
     bench_conv(n < 4000000 ? 4 : 64, n < 4000000 ? 1 : 3);
     bench_detect(n < 4000000 ? 3 : 10);
+    bench_dcgan_step(n < 4000000 ? 8 : 64, 1, 3);
     return CLI_OK;
 }
 
@@ -645,7 +817,10 @@ const cli_command cli_cmd_bench = {
     "kernel set this CPU runs; conv2d and conv_transpose2d at the DCGAN 64x64 layer\n"
     "shapes, batch 64, on every SIMD kernel set, with % of an assumed peak and,\n"
     "when /usr/bin/python3 has torch, PyTorch's times for the same layers side by\n"
-    "side. Threads: OMP_NUM_THREADS (OPENMP=1 builds). Run from the repository\n"
-    "root. --quick runs shorter loops, SGEMM 256^3 and batch 4.\n",
+    "side; Haar face detection next to OpenCV's; one DCGAN 64x64 training step at\n"
+    "batch 64 (median of 3 after 1 warm-up), images/s and peak memory, next to\n"
+    "the same step in PyTorch. Threads: OMP_NUM_THREADS (OPENMP=1 builds). Run\n"
+    "from the repository root. --quick runs shorter loops, SGEMM 256^3, conv\n"
+    "batch 4 and DCGAN batch 8.\n",
     bench_run,
 };
