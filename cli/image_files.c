@@ -10,6 +10,9 @@
  * Hidden entries (".name") are skipped; recursion stops at 32 levels, so a
  * symbolic-link loop cannot run away. */
 #define _POSIX_C_SOURCE 200809L
+/* 64-bit inode numbers and offsets on 32-bit systems (armhf): without it
+ * readdir fails with EOVERFLOW on large file systems. */
+#define _FILE_OFFSET_BITS 64
 #include "cli.h"
 #include "../image/image.h"
 
@@ -85,9 +88,15 @@ static int walk(cli_file_list *l, const char *dir, int depth, g99_error *err)
     if (depth > MAX_DEPTH) return g99_fail(err, G99_ELIMIT, "%s: folders nested deeper than %d", dir, MAX_DEPTH);
     d = opendir(dir);
     if (!d) return g99_fail(err, G99_EIO, "%s: cannot open the folder: %s", dir, strerror(errno));
-    while (!rc && (e = readdir(d)) != NULL) {
+    while (!rc) {
         struct stat st;
         char *path;
+        errno = 0;
+        e = readdir(d);
+        if (!e) {
+            if (errno != 0) rc = g99_fail(err, G99_EIO, "%s: cannot list the folder: %s", dir, strerror(errno));
+            break;
+        }
         if (e->d_name[0] == '.') continue;
         path = join(dir, e->d_name);
         if (!path) {

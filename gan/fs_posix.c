@@ -1,5 +1,8 @@
 /* gan: gan/fs.h on POSIX systems (opendir/readdir, stat, mkdir). */
 #define _POSIX_C_SOURCE 200809L
+/* 64-bit inode numbers and offsets on 32-bit systems (armhf): without it
+ * readdir fails with EOVERFLOW on large file systems. */
+#define _FILE_OFFSET_BITS 64
 #include "fs.h"
 
 #include <dirent.h>
@@ -46,9 +49,15 @@ static int walk(const char *dir, path_list *l, int depth, g99_error *err)
     if (depth > 64) return g99_fail(err, G99_ELIMIT, "%s: folders nested deeper than 64", dir);
     d = opendir(dir);
     if (!d) return g99_fail(err, G99_EIO, "%s: cannot open the folder: %s", dir, strerror(errno));
-    while (!rc && (e = readdir(d)) != NULL) {
+    while (!rc) {
         struct stat st;
         char *path;
+        errno = 0;
+        e = readdir(d);
+        if (!e) {
+            if (errno != 0) rc = g99_fail(err, G99_EIO, "%s: cannot list the folder: %s", dir, strerror(errno));
+            break;
+        }
         if (e->d_name[0] == '.') continue;
         path = join(dir, e->d_name);
         if (!path) {
