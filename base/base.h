@@ -145,4 +145,17 @@ void g99_afile_abort(g99_afile *f);
 /* The three steps above in one call. */
 int g99_write_file_atomic(const char *path, const void *data, size_t n, g99_error *err);
 
+/* ---- folders (POSIX; elsewhere G99_EUNSUPPORTED) ------------------------ */
+
+/* Every regular file under dir, recursively, as "dir/sub/name" paths sorted
+ * bytewise (strcmp), so a folder has one order on every machine. Names
+ * starting with '.' and entries that vanish or dangle are skipped; nesting
+ * deeper than 64 is refused. *paths (n entries) is freed with g99_free_list. */
+int g99_list_files(const char *dir, char ***paths, size_t *n, g99_error *err);
+void g99_free_list(char **paths, size_t n);
+/* 1 for a folder, 0 for anything else or nothing. */
+int g99_is_dir(const char *path);
+/* Makes the folder unless it exists (one level). */
+int g99_mkdir(const char *path, g99_error *err);
+
 #endif

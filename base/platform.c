@@ -1,18 +1,26 @@
-/* OS seam: exclusive create, fsync, atomic rename, process id.
+/* OS seam: exclusive create, fsync, atomic rename, process id, and the
+ * folder calls C99 lacks (list, test, make).
  * POSIX systems get the real calls; anything else falls back to plain C99
  * (weaker guarantees, documented on each function). */
 #if defined(__unix__) || defined(__APPLE__)
 #define _POSIX_C_SOURCE 200809L
 #define G99_POSIX 1
+/* 64-bit inode numbers and offsets on 32-bit systems (armhf): without it
+ * readdir fails with EOVERFLOW on large file systems. */
+#define _FILE_OFFSET_BITS 64
 #endif
 
+#include "base.h"
 #include "platform.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 #ifdef G99_POSIX
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 FILE *g99__create_new(const char *path)
@@ -36,6 +44,117 @@ int g99__flush_to_disk(FILE *fp)
 
 unsigned long g99__process_id(void) { return (unsigned long)getpid(); }
 
+typedef struct path_list {
+    char **v;
+    size_t n, cap;
+} path_list;
+
+static int push(path_list *l, char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **v = (char **)realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *s = (char *)malloc(a + b + 2);
+    if (!s) return NULL;
+    memcpy(s, dir, a);
+    s[a] = '/';
+    memcpy(s + a + 1, name, b + 1);
+    return s;
+}
+
+/* depth bounds the recursion (symbolic-link loops, absurd trees) */
+static int walk(const char *dir, path_list *l, int depth, g99_error *err)
+{
+    DIR *d;
+    struct dirent *e;
+    int rc = 0;
+    if (depth > 64) return g99_fail(err, G99_ELIMIT, "%s: folders nested deeper than 64", dir);
+    d = opendir(dir);
+    if (!d) return g99_fail(err, G99_EIO, "%s: cannot open the folder: %s", dir, strerror(errno));
+    while (!rc) {
+        struct stat st;
+        char *path;
+        errno = 0;
+        e = readdir(d);
+        if (!e) {
+            if (errno != 0) rc = g99_fail(err, G99_EIO, "%s: cannot list the folder: %s", dir, strerror(errno));
+            break;
+        }
+        if (e->d_name[0] == '.') continue;
+        path = join(dir, e->d_name);
+        if (!path) {
+            rc = g99_fail(err, G99_ENOMEM, "out of memory");
+            break;
+        }
+        if (stat(path, &st) != 0) {
+            free(path);   /* vanished or a dangling link: not a file to read */
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(path, l, depth + 1, err);
+            free(path);
+        } else if (S_ISREG(st.st_mode)) {
+            if (push(l, path)) {
+                free(path);
+                rc = g99_fail(err, G99_ENOMEM, "out of memory");
+            }
+        } else {
+            free(path);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int g99_list_files(const char *dir, char ***paths, size_t *n, g99_error *err)
+{
+    path_list l = { NULL, 0, 0 };
+    int rc = walk(dir, &l, 0, err);
+    if (rc) {
+        g99_free_list(l.v, l.n);
+        return rc;
+    }
+    if (l.n) qsort(l.v, l.n, sizeof *l.v, by_path);
+    *paths = l.v;
+    *n = l.n;
+    return 0;
+}
+
+void g99_free_list(char **paths, size_t n)
+{
+    size_t i;
+    for (i = 0; paths && i < n; i++) free(paths[i]);
+    free(paths);
+}
+
+int g99_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int g99_mkdir(const char *path, g99_error *err)
+{
+    if (mkdir(path, 0777) == 0 || (errno == EEXIST && g99_is_dir(path))) return 0;
+    return g99_fail(err, G99_EIO, "%s: cannot make the folder: %s", path, strerror(errno));
+}
+
 #else
 
 /* C99 has no exclusive create: check, then create (a race is possible). */
@@ -55,6 +174,32 @@ unsigned long g99__process_id(void)
 {
     static char here;
     return (unsigned long)(size_t)&here;  /* differs per process under ASLR */
+}
+
+/* Plain C99 can neither list nor make folders. */
+int g99_list_files(const char *dir, char ***paths, size_t *n, g99_error *err)
+{
+    *paths = NULL;
+    *n = 0;
+    return g99_fail(err, G99_EUNSUPPORTED, "%s: listing folders needs a POSIX system", dir);
+}
+
+void g99_free_list(char **paths, size_t n)
+{
+    size_t i;
+    for (i = 0; paths && i < n; i++) free(paths[i]);
+    free(paths);
+}
+
+int g99_is_dir(const char *path)
+{
+    (void)path;
+    return 0;
+}
+
+int g99_mkdir(const char *path, g99_error *err)
+{
+    return g99_fail(err, G99_EUNSUPPORTED, "%s: making folders needs a POSIX system", path);
 }
 
 #endif

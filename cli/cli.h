@@ -64,8 +64,6 @@ typedef struct cli_file_list {
 } cli_file_list;
 int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err);
 void cli_file_list_free(cli_file_list *l);
-/* mkdir of one level; an existing folder is fine. */
-int cli_make_dir(const char *path, g99_error *err);
 /* img_load (a PNG, JPEG or PGM/PPM file by content) made 8-bit: 16-bit
  * samples keep their high byte. Messages start with the path. */
 struct img_image;

@@ -334,7 +334,7 @@ static int align_run(int argc, char **argv)
         cli_file_list_free(&files);
         return r;
     }
-    if (cli_make_dir(out_dir, &err)) {
+    if (g99_mkdir(out_dir, &err)) {
         status = cli_report(&err, CLI_FAILED);
         goto done_early;
     }

@@ -2,7 +2,7 @@
  * into memory at the model's size as 8-bit planes, and served in batches
  * scaled to [-1, 1].
  *
- *   a folder    every file under it (gan/fs_posix.c: recursive, sorted by
+ *   a folder    every file under it (base/platform.c: recursive, sorted by
  *               path); PNG, JPEG and PPM/PGM recognized by their content
  *               (img_load). Each image becomes 8-bit (16-bit: the high byte),
  *               grey (img_grey) or RGB (grey repeated, alpha dropped), is
@@ -22,7 +22,6 @@
  * nn_rng(seed, NN_STREAM_DATA) seeked to e * 2^32, so the order of any epoch
  * is a pure function of (seed, e) and a resumed run needs no more state. */
 #include "gan.h"
-#include "fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,10 +109,10 @@ static int load_folder(const char *dir, const gan_dataset_opts *o, gan_dataset *
 {
     char **paths = NULL;
     size_t n = 0, i;
-    int rc = gan_fs_list_files(dir, &paths, &n, err);
+    int rc = g99_list_files(dir, &paths, &n, err);
     if (rc) return rc;
     if (n == 0) {
-        gan_fs_free_list(paths, n);
+        g99_free_list(paths, n);
         return g99_fail(err, G99_EFORMAT, "%s: no files in the folder", dir);
     }
     rc = alloc_pixels(ds, n, err);
@@ -139,7 +138,7 @@ static int load_folder(const char *dir, const gan_dataset_opts *o, gan_dataset *
         img_free(&conv);
         img_free(&fitted);
     }
-    gan_fs_free_list(paths, n);
+    g99_free_list(paths, n);
     if (!rc && ds->n == 0)
         rc = g99_fail(err, G99_EFORMAT, "%s: none of the %lu files is a usable image", dir, (unsigned long)n);
     return rc;
@@ -237,7 +236,7 @@ int gan_dataset_load(const char *spec, const gan_dataset_opts *o, gan_dataset *d
     ds->size = o->size;
     ds->channels = o->channels;
     if (strncmp(spec, "synth:", 6) == 0) rc = load_synth(spec, ds, err);
-    else if (gan_fs_is_dir(spec)) rc = load_folder(spec, o, ds, err);
+    else if (g99_is_dir(spec)) rc = load_folder(spec, o, ds, err);
     else rc = load_idx(spec, ds, err);
     if (rc) gan_dataset_free(ds);
     return rc;

@@ -22,7 +22,6 @@
  * if never stopped: the order of an epoch depends on (seed, epoch) alone,
  * and the loss history and grids come back from loss.csv and samples/. */
 #include "gan.h"
-#include "fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,10 +336,10 @@ static int setup(run *r, g99_error *err)
     for (k = 0; k < r->total * 5; k++) r->hist[k] = g99_bits_f32(0x7FC00000u);   /* NaN: no value yet */
     gan_latent_normal(r->seed, r->n_samples * cfg.nz, r->fixed);
     r->order_epoch = (uint64_t)-1;
-    if ((rc = gan_fs_mkdir(o->out, err)) != 0) return rc;
+    if ((rc = g99_mkdir(o->out, err)) != 0) return rc;
     {
         char *s = path_of(o->out, "samples");
-        rc = s ? gan_fs_mkdir(s, err) : g99_fail(err, G99_ENOMEM, "out of memory");
+        rc = s ? g99_mkdir(s, err) : g99_fail(err, G99_ENOMEM, "out of memory");
         free(s);
     }
     if (rc || !o->resume) return rc;

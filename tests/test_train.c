@@ -5,7 +5,6 @@
  * existing files untouched. Every model here is tiny (widths 2-4, batch
  * 2), so the suite stays fast on the scalar path and under qemu. */
 #include "test.h"
-#include "../gan/fs.h"
 #include "../gan/gan.h"
 
 #include <math.h>
@@ -264,8 +263,8 @@ static void dataset_folder(void)
     FILE *junk;
     snprintf(dir, sizeof dir, "%s", test_tmp_path("dataset"));
     snprintf(sub, sizeof sub, "%s/sub", dir);
-    CHECK_EQ_INT(0, gan_fs_mkdir(dir, &err));
-    CHECK_EQ_INT(0, gan_fs_mkdir(sub, &err));
+    CHECK_EQ_INT(0, g99_mkdir(dir, &err));
+    CHECK_EQ_INT(0, g99_mkdir(sub, &err));
     snprintf(path, sizeof path, "%s/junk/x.png", dir);   /* a previous run's */
     remove(path);
     for (i = 0; i < 8 * 8; i++) {
@@ -315,7 +314,7 @@ static void dataset_folder(void)
     }
     /* only junk: an error naming the folder; an empty folder too */
     snprintf(sub, sizeof sub, "%s/junk", dir);
-    CHECK_EQ_INT(0, gan_fs_mkdir(sub, &err));
+    CHECK_EQ_INT(0, g99_mkdir(sub, &err));
     CHECK_EQ_INT(G99_EFORMAT, gan_dataset_load(sub, &o, &ds, &err));
     CHECK_CONTAINS("no files in the folder", err.msg);
     snprintf(path, sizeof path, "%s/junk/x.png", dir);
