@@ -791,31 +791,45 @@ static void bench_kernels_header(void)
     printf("; %d thread(s)\n", nn_k_threads());
 }
 
+/* The sections, in the order they run; naming some on the command line runs
+ * only those. */
+static const char *const sections[] = { "math", "prng", "crc32", "image", "sgemm", "conv", "detect", "dcgan" };
+enum { N_SECTIONS = sizeof sections / sizeof sections[0] };
+
 static int bench_run(int argc, char **argv)
 {
     long n = 4000000;
-    int i;
+    int i, s, quick, want[N_SECTIONS], any = 0;
+    memset(want, 0, sizeof want);
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0) n = 200000;
-        else return cli_usage_error(&cli_cmd_bench, "unknown option '%s'", argv[i]);
+        if (strcmp(argv[i], "--quick") == 0) {
+            n = 200000;
+            continue;
+        }
+        for (s = 0; s < N_SECTIONS && strcmp(argv[i], sections[s]) != 0; s++) {}
+        if (s == N_SECTIONS) return cli_usage_error(&cli_cmd_bench, "unknown option or section '%s'", argv[i]);
+        want[s] = any = 1;
     }
-    printf("gan99 %s bench%s\n", GAN99_VERSION, n < 4000000 ? " (quick)" : "");
-    bench_math(n);
-    bench_prng(n);
-    bench_crc32(n);
-    bench_image(n < 4000000);
-    bench_kernels_header();
-    bench_sgemm(n < 4000000 ? 256 : 1024);
-    bench_conv(n < 4000000 ? 4 : 64, n < 4000000 ? 1 : 3);
-    bench_detect(n < 4000000 ? 3 : 10);
-    bench_dcgan_step(n < 4000000 ? 8 : 64, 1, 3, n < 4000000 ? 3 : 2);
+    if (!any)
+        for (s = 0; s < N_SECTIONS; s++) want[s] = 1;
+    quick = n < 4000000;
+    printf("gan99 %s bench%s\n", GAN99_VERSION, quick ? " (quick)" : "");
+    if (want[0]) bench_math(n);
+    if (want[1]) bench_prng(n);
+    if (want[2]) bench_crc32(n);
+    if (want[3]) bench_image(quick);
+    if (want[4] || want[5] || want[7]) bench_kernels_header();
+    if (want[4]) bench_sgemm(quick ? 256 : 1024);
+    if (want[5]) bench_conv(quick ? 4 : 64, quick ? 1 : 3);
+    if (want[6]) bench_detect(quick ? 3 : 10);
+    if (want[7]) bench_dcgan_step(quick ? 8 : 64, 1, 3, quick ? 3 : 2);
     return CLI_OK;
 }
 
 const cli_command cli_cmd_bench = {
     "bench",
     "measure gan99's kernels on this machine",
-    "usage: gan99 bench [--quick]\n"
+    "usage: gan99 bench [--quick] [SECTION...]\n"
     "\n"
     "Prints speed figures: math functions against libm, the PRNG, CRC-32 (best of\n"
     "3 runs); PNG and JPEG decode and PNG encode of a 1 MP photo from golden/bench,\n"
@@ -827,6 +841,7 @@ const cli_command cli_cmd_bench = {
     "batch 64 (median of 3 after 1 warm-up; PyTorch's of 2), images/s and peak\n"
     "memory, next to the same step in PyTorch. Threads: OMP_NUM_THREADS (OPENMP=1\n"
     "builds). Run from the repository root. --quick runs shorter loops, SGEMM\n"
-    "256^3, conv batch 4 and DCGAN batch 8.\n",
+    "256^3, conv batch 4 and DCGAN batch 8. SECTIONs (math prng crc32 image sgemm\n"
+    "conv detect dcgan) run only those.\n",
     bench_run,
 };
