@@ -81,19 +81,49 @@ static void gw_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
     if (nd->need[1]) gin[1] = conv_f(ctx, &g, nd->in[0], u);
 }
 
-/* Images per GEMM. Deep layers have few output pixels per image (4x4 at
- * DCGAN's last convolution), too few columns to fill a SIMD tile, so the
- * column matrices of several images sit side by side and one GEMM serves
- * them all: about COLS_TARGET columns, the matrix at most COLS_MAX floats.
- * Every output keeps its chain (over K for y and the columns, over images
- * then pixels for dw), so the bits do not depend on the chunk. */
-enum { COLS_TARGET = 1024 };
+/* The views the GEMMs read (nn/kernels/kernels.h): a weight [O, K] of
+ * group grp, plain or transposed; a batch t [N, ch, L] of group grp as one
+ * [chg, N*L] matrix; the implicit column matrix [K, N*L] of x's images. */
+static nn_k_view weight_view(const float *w, int og, size_t K, int grp, int trans)
+{
+    nn_k_view v;
+    memset(&v, 0, sizeof v);
+    v.p = w + (size_t)grp * og * K;
+    v.ld = K;
+    v.trans = trans;
+    return v;
+}
+
+static nn_k_view batch_view(const float *t, int ch, int chg, int grp, size_t L)
+{
+    nn_k_view v;
+    memset(&v, 0, sizeof v);
+    v.p = t + (size_t)grp * chg * L;
+    v.ld = L;
+    v.seg = L;
+    v.seg_ld = (size_t)ch * L;
+    return v;
+}
+
+static nn_k_view cols_view(const conv_geom *g, const nn_k_conv_geom *kg, const float *x, int grp, int trans)
+{
+    nn_k_view v;
+    size_t hw = (size_t)g->h * g->w;
+    memset(&v, 0, sizeof v);
+    v.p = x + (size_t)grp * (g->c / g->groups) * hw;
+    v.seg_ld = (size_t)g->c * hw;
+    v.trans = trans;
+    v.conv = kg;
+    return v;
+}
+
+/* Column matrices for conv_gx, which must store them for col2im: about
+ * COLS_MAX floats at a time, in chunks of whole images. */
 #define COLS_MAX ((size_t)1 << 21)
 
 static int chunk_images(const conv_geom *g, size_t K, size_t L)
 {
-    size_t nc = (COLS_TARGET + L - 1) / L;
-    if (nc * K * L > COLS_MAX) nc = COLS_MAX / (K * L);
+    size_t nc = COLS_MAX / (K * L);
     if (nc < 1) nc = 1;
     if (nc > (size_t)g->n) nc = (size_t)g->n;
     return (int)nc;
@@ -109,105 +139,53 @@ static float *scratch(nn_ctx *ctx, const char *op, size_t a, size_t b)
     return (float *)nn__alloc(ctx, op, n * sizeof(float));
 }
 
-/* Group grp of images n0 .. n0+cnt-1 of t [N,ch,L] side by side, or back:
- * mat [chg, cnt*L] <-> t[n0+i][grp*chg + o][l]. */
-static void gather(const float *t, int ch, int chg, int grp, size_t L, int n0, int cnt, float *mat)
-{
-    int i, o;
-    size_t ld = (size_t)cnt * L;
-    for (i = 0; i < cnt; i++)
-        for (o = 0; o < chg; o++)
-            memcpy(mat + (size_t)o * ld + (size_t)i * L, t + (((size_t)(n0 + i) * ch) + (size_t)grp * chg + o) * L,
-                   L * sizeof(float));
-}
-
-static void scatter(const float *mat, int ch, int chg, int grp, size_t L, int n0, int cnt, float *t)
-{
-    int i, o;
-    size_t ld = (size_t)cnt * L;
-    for (i = 0; i < cnt; i++)
-        for (o = 0; o < chg; o++)
-            memcpy(t + (((size_t)(n0 + i) * ch) + (size_t)grp * chg + o) * L, mat + (size_t)o * ld + (size_t)i * L,
-                   L * sizeof(float));
-}
-
-/* cols [K, cnt*L]: the column matrices of images n0.. of x, group grp. */
-static void im2col_chunk(const conv_geom *g, const float *x, int grp, int n0, int cnt, size_t L, float *cols)
-{
-    nn_k_conv_geom kg = kgeom(g);
-    size_t hw = (size_t)g->h * g->w;
-    int cg = g->c / g->groups, i;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (cnt > 1 && nn_k_threads() > 1)
-#endif
-    for (i = 0; i < cnt; i++)
-        nn_k_im2col_ld(&kg, x + ((size_t)(n0 + i) * g->c + (size_t)grp * cg) * hw, cols + (size_t)i * L,
-                       (size_t)cnt * L);
-}
-
-/* y [N,O,Ho,Wo] = F(x [N,C,H,W], w [O,Cg,kh,kw]) */
+/* y [N,O,Ho,Wo] = F(x [N,C,H,W], w [O,Cg,kh,kw]): per group, one GEMM
+ * over the whole batch, y[n,g] [Og, L] += w[g] [Og, K] . im2col(x[n,g])
+ * with the columns gathered as the GEMM packs them. */
 static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *w)
 {
-    int shape[4], n0, grp, cnt, nc, og = g->o / g->groups;
+    int shape[4], grp, og = g->o / g->groups;
     size_t K = (size_t)(g->c / g->groups) * g->kh * g->kw, L = (size_t)g->ho * g->wo;
+    nn_k_conv_geom kg = kgeom(g);
     nn_tensor *y;
-    float *cols, *ymat;
     nn_node *nd;
     if (!x || !w || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->o; shape[2] = g->ho; shape[3] = g->wo;
     y = nn_tensor_new(ctx, 4, shape);
-    nc = chunk_images(g, K, L);
-    cols = y ? scratch(ctx, "conv2d", K, (size_t)nc * L) : NULL;
-    ymat = cols && nc > 1 ? scratch(ctx, "conv2d", (size_t)og, (size_t)nc * L) : NULL;
-    if (!cols || (nc > 1 && !ymat)) return NULL;
-    for (n0 = 0; n0 < g->n; n0 += nc) {
-        cnt = g->n - n0 < nc ? g->n - n0 : nc;
-        for (grp = 0; grp < g->groups; grp++) {
-            const float *wg = w->data + (size_t)grp * og * K;
-            size_t ld = (size_t)cnt * L;
-            im2col_chunk(g, x->data, grp, n0, cnt, L, cols);
-            if (cnt == 1) {
-                nn_k_sgemm(0, 0, (size_t)og, L, K, wg, K, cols, L,
-                           y->data + ((size_t)n0 * g->o + (size_t)grp * og) * L, L);
-                continue;
-            }
-            memset(ymat, 0, (size_t)og * ld * sizeof(float));
-            nn_k_sgemm(0, 0, (size_t)og, ld, K, wg, K, cols, ld, ymat, ld);
-            scatter(ymat, g->o, og, grp, L, n0, cnt, y->data);
-        }
+    if (!y) return NULL;
+    for (grp = 0; grp < g->groups; grp++) {
+        nn_k_view a = weight_view(w->data, og, K, grp, 0), b = cols_view(g, &kg, x->data, grp, 0);
+        nn_k_gemm((size_t)og, (size_t)g->n * L, K, &a, &b, y->data + (size_t)grp * og * L, L, L, (size_t)g->o * L);
     }
     nd = nn__record(ctx, "conv2d", f_backward, y, 2, x, w, NULL);
     if (nd) save_geom(nd, g);
     return ctx->err.code ? NULL : y;
 }
 
-/* x-shaped [N,C,H,W] = Gx(gy [N,O,Ho,Wo], w [O,Cg,kh,kw]) */
+/* x-shaped [N,C,H,W] = Gx(gy [N,O,Ho,Wo], w [O,Cg,kh,kw]): per chunk of
+ * images and group, cols [K, cnt*L] = w[g]^T . gy[n,g], then col2im. */
 static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_tensor *w, const char *op)
 {
     int shape[4], n0, grp, cnt, nc, i, cg = g->c / g->groups, og = g->o / g->groups;
     size_t K = (size_t)cg * g->kh * g->kw, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w;
     nn_k_conv_geom kg = kgeom(g);
     nn_tensor *x;
-    float *cols, *gmat;
+    float *cols;
     nn_node *nd;
     if (!gy || !w || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->c; shape[2] = g->h; shape[3] = g->w;
     x = nn_tensor_new(ctx, 4, shape);
     nc = chunk_images(g, K, L);
     cols = x ? scratch(ctx, op, K, (size_t)nc * L) : NULL;
-    gmat = cols && nc > 1 ? scratch(ctx, op, (size_t)og, (size_t)nc * L) : NULL;
-    if (!cols || (nc > 1 && !gmat)) return NULL;
+    if (!cols) return NULL;
     for (n0 = 0; n0 < g->n; n0 += nc) {
         cnt = g->n - n0 < nc ? g->n - n0 : nc;
         for (grp = 0; grp < g->groups; grp++) {
             size_t ld = (size_t)cnt * L;
-            const float *b = gy->data + ((size_t)n0 * g->o + (size_t)grp * og) * L;
-            if (cnt > 1) {
-                gather(gy->data, g->o, og, grp, L, n0, cnt, gmat);
-                b = gmat;
-            }
+            nn_k_view a = weight_view(w->data, og, K, grp, 1);
+            nn_k_view b = batch_view(gy->data + (size_t)n0 * g->o * L, g->o, og, grp, L);
             memset(cols, 0, K * ld * sizeof(float));
-            nn_k_sgemm(1, 0, K, ld, (size_t)og, w->data + (size_t)grp * og * K, K, b, ld, cols, ld);
+            nn_k_gemm(K, ld, (size_t)og, &a, &b, cols, ld, 0, 0);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (cnt > 1 && nn_k_threads() > 1)
 #endif
@@ -221,35 +199,23 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
     return ctx->err.code ? NULL : x;
 }
 
-/* w-shaped [O,Cg,kh,kw] = Gw(x [N,C,H,W], gy [N,O,Ho,Wo]) */
+/* w-shaped [O,Cg,kh,kw] = Gw(x [N,C,H,W], gy [N,O,Ho,Wo]): per group, one
+ * GEMM over the batch, dw[g] [Og, K] += gy[n,g] [Og, N*L] . cols^T, whose
+ * chains run over images, then pixels. */
 static nn_tensor *conv_gw(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *gy)
 {
-    int shape[4], n0, grp, cnt, nc, cg = g->c / g->groups, og = g->o / g->groups;
+    int shape[4], grp, cg = g->c / g->groups, og = g->o / g->groups;
     size_t K = (size_t)cg * g->kh * g->kw, L = (size_t)g->ho * g->wo;
+    nn_k_conv_geom kg = kgeom(g);
     nn_tensor *dw;
-    float *cols, *gmat;
     nn_node *nd;
     if (!x || !gy || ctx->err.code) return NULL;
     shape[0] = g->o; shape[1] = cg; shape[2] = g->kh; shape[3] = g->kw;
     dw = nn_tensor_new(ctx, 4, shape);
-    nc = chunk_images(g, K, L);
-    cols = dw ? scratch(ctx, "conv2d_grad_weight", K, (size_t)nc * L) : NULL;
-    gmat = cols && nc > 1 ? scratch(ctx, "conv2d_grad_weight", (size_t)og, (size_t)nc * L) : NULL;
-    if (!cols || (nc > 1 && !gmat)) return NULL;
-    /* dw's chains run over images, then pixels: chunks in order, and within
-     * a chunk the columns are image-major */
-    for (n0 = 0; n0 < g->n; n0 += nc) {
-        cnt = g->n - n0 < nc ? g->n - n0 : nc;
-        for (grp = 0; grp < g->groups; grp++) {
-            size_t ld = (size_t)cnt * L;
-            const float *a = gy->data + ((size_t)n0 * g->o + (size_t)grp * og) * L;
-            im2col_chunk(g, x->data, grp, n0, cnt, L, cols);
-            if (cnt > 1) {
-                gather(gy->data, g->o, og, grp, L, n0, cnt, gmat);
-                a = gmat;
-            }
-            nn_k_sgemm(0, 1, (size_t)og, K, ld, a, ld, cols, ld, dw->data + (size_t)grp * og * K, K);
-        }
+    if (!dw) return NULL;
+    for (grp = 0; grp < g->groups; grp++) {
+        nn_k_view a = batch_view(gy->data, g->o, og, grp, L), b = cols_view(g, &kg, x->data, grp, 1);
+        nn_k_gemm((size_t)og, K, (size_t)g->n * L, &a, &b, dw->data + (size_t)grp * og * K, K, 0, 0);
     }
     nd = nn__record(ctx, "conv2d_grad_weight", gw_backward, dw, 2, x, gy, NULL);
     if (nd) save_geom(nd, g);

@@ -28,17 +28,23 @@ typedef void (*nn_k_tile_fn)(size_t kc, const float *ap, const float *bp, float 
 
 typedef struct nn_k_gemm_tile {
     int mr, nr;          /* tile rows and columns */
-    size_t kc;           /* k block: the kc x nr panel of B stays in L1 */
-    size_t mc;           /* rows of A per block (a multiple of mr): mc x kc stays in L2 */
+    size_t kc;           /* k block: the mr x kc tile of A stays in L1 */
+    size_t nc;           /* columns per block (a multiple of nr): kc x nc of B stays in L2 */
     nn_k_tile_fn fn;
+    /* Optional narrower tiles for a row's last panel: narrow[i] is mr x
+     * (i+1)*vw (its B panel packed (i+1)*vw wide), NULL where absent. */
+    int vw;
+    nn_k_tile_fn narrow[2];
 } nn_k_gemm_tile;
 
-/* The driver keeps its packed panels on the stack of each thread:
- * kc nr floats of B, mc kc of A and a tile of C (about 100 KB in all). */
-enum { NN_K_PANEL_B = 12288, NN_K_PANEL_A = 32768, NN_K_TILE_C = 1024 };
+/* The widest tile any set uses (the scratch tile's column table). */
+enum { NN_K_TILE_MAXNR = 64 };
 
-void nn_k_gemm_blocked(const nn_k_gemm_tile *t, int ta, int tb, size_t m, size_t n, size_t k, const float *a,
-                       size_t lda, const float *b, size_t ldb, float *c, size_t ldc);
+void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, const nn_k_view *a,
+                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld);
+
+/* The scalar set's tile: plain C with fmaf, the same driver. */
+extern const nn_k_gemm_tile nn_k_tile_scalar;
 
 /* ---- the SIMD sets --------------------------------------------------------
  * Each file defines its tile and, where it pays, its twins of the other

@@ -142,16 +142,29 @@ static const nn_k_gemm_tile *active_tile(void)
 #ifdef GAN99_HAVE_NEON
     case NN_K_NEON: return &nn_k_tile_neon;
 #endif
-    default: return NULL;
+    default: return &nn_k_tile_scalar;
     }
+}
+
+void nn_k_gemm(size_t m, size_t n, size_t k, const nn_k_view *a, const nn_k_view *b, float *c, size_t ldc,
+               size_t cseg, size_t cseg_ld)
+{
+    nn_k_gemm_blocked(active_tile(), m, n, k, a, b, c, ldc, cseg, cseg_ld);
 }
 
 void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
                 const float *b, size_t ldb, float *c, size_t ldc)
 {
-    const nn_k_gemm_tile *t = active_tile();
-    if (t) nn_k_gemm_blocked(t, ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
-    else nn_k_sgemm_scalar(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+    nn_k_view va, vb;
+    memset(&va, 0, sizeof va);
+    memset(&vb, 0, sizeof vb);
+    va.p = a;
+    va.ld = lda;
+    va.trans = ta;
+    vb.p = b;
+    vb.ld = ldb;
+    vb.trans = tb;
+    nn_k_gemm(m, n, k, &va, &vb, c, ldc, 0, 0);
 }
 
 void nn_k_lsum_add(nn_k_lsum *acc, const float *x, size_t n)

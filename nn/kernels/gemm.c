@@ -1,108 +1,224 @@
-/* The blocked SGEMM driver that the SIMD kernel sets share (kernels.h,
- * arch.h; SPEC.md §3): C[m,n] += op(A)[m,k] . op(B)[k,n], bit-identical to
- * nn_k_sgemm_scalar.
+/* The blocked GEMM driver every kernel set shares (kernels.h, arch.h;
+ * SPEC.md §3): C[m,n] += op(A)[m,k] . op(B)[k,n] over matrix views,
+ * bit-identical to nn_k_sgemm_scalar on the same numbers.
  *
  * The loops, after Goto and van de Geijn ("Anatomy of high-performance
  * matrix multiplication", ACM TOMS 2008), turned so that the SIMD lanes run
- * along rows of C (row-major here):
+ * along rows of C (row-major here), which makes the broadcast operand A the
+ * one that sits in L1:
  *   for each k block of kc          (k in order: chains continue from C)
- *     for each block of mc rows     (that block of A stays in L2)
- *       pack that block of A in tiles of mr rows, step by step
- *       for each panel of nr columns: pack B's kc x nr panel (L1)
- *         for each tile of mr rows: the micro-kernel, broadcasting A
- *           and loading the panel as vectors.
- * Packing makes A and A^T, B and B^T one case, and keeps the kernel's
- * reads contiguous (rows of a power-of-two width, as conv weights have,
- * would otherwise all fall in one set of the L1 cache).
+ *     for each block of nc columns: pack op(B)'s kc x nc block (L2), in
+ *       panels of nr columns, once
+ *       for each tile of mr rows: pack op(A)'s mr x kc tile (L1)
+ *         for each panel: the micro-kernel, broadcasting A and loading the
+ *           panel as vectors streamed from L2.
+ * Packing is where the views pay off: a transposed operand, a batch of
+ * images read as one matrix (segments), or a convolution's column matrix
+ * gathered straight from the images (implicit im2col) all become the same
+ * contiguous panels, so the micro-kernels see one case and no column
+ * matrix is ever stored.
  * Edges: short tiles are zero-padded in the packed panels and go through a
- * scratch tile of C. k is never padded, so no output sees an extra fmaf.
+ * scratch tile of C, as do tiles that straddle two segments of C. k is
+ * never padded, so no output sees an extra fmaf.
  * Threads (OpenMP) take disjoint ranges of panels (or of row tiles when C
- * has fewer panels than threads), each the same loops over its own part:
- * outputs split, never k. */
+ * has fewer panels than threads), each the same loops over its own part
+ * with its own buffers: outputs split, never k. */
 #include "arch.h"
 
+#include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-/* ap[(i/mr)*kc*mr + p*mr + i%mr] = op(A)[i0+i][p0+p] for i < mv, 0 for the
- * rows that pad the last tile to mr. */
-static void pack_a(int ta, const float *a, size_t lda, size_t i0, size_t mv, size_t p0, size_t kc, size_t mr,
-                   float *ap)
+/* ---- reading a view ------------------------------------------------------ */
+
+/* A run of a convolution's column matrix: S(row, q0 .. q0+len-1), where
+ * row = (c kh + i) kw + j and column q = (image, oy, ox), written to
+ * dst[0], dst[step], ... Walks output rows so the bounds test on the input
+ * row is paid once per row. */
+static void conv_run(const nn_k_view *s, size_t row, size_t q0, size_t len, float *dst, size_t step)
 {
-    size_t t, i, p;
-    for (t = 0; t < mv; t += mr, ap += kc * mr) {
-        size_t rows = mv - t < mr ? mv - t : mr;
-        if (ta) {
-            /* A is [k,m]: the mr values of a step are contiguous */
-            for (p = 0; p < kc; p++) {
-                const float *src = a + (p0 + p) * lda + i0 + t;
-                for (i = 0; i < rows; i++) ap[p * mr + i] = src[i];
-                for (; i < mr; i++) ap[p * mr + i] = 0.0f;
-            }
+    const nn_k_conv_geom *g = s->conv;
+    size_t khw = (size_t)g->kh * (size_t)g->kw, L = (size_t)g->ho * (size_t)g->wo;
+    size_t hw = (size_t)g->h * (size_t)g->w, r = row % khw, l = q0 % L;
+    int dy = (int)(r / (size_t)g->kw) * g->dh - g->ph, dx = (int)(r % (size_t)g->kw) * g->dw - g->pw;
+    int oy = (int)(l / (size_t)g->wo), ox = (int)(l % (size_t)g->wo);
+    const float *xc = s->p + (q0 / L) * s->seg_ld + (row / khw) * hw;
+    while (len) {
+        size_t run = (size_t)(g->wo - ox), t;
+        int iy = oy * g->sh + dy;
+        if (run > len) run = len;
+        if (iy < 0 || iy >= g->h) {
+            for (t = 0; t < run; t++) dst[t * step] = 0.0f;
         } else {
-            for (i = 0; i < rows; i++) {
-                const float *src = a + (i0 + t + i) * lda + p0;
-                for (p = 0; p < kc; p++) ap[p * mr + i] = src[p];
+            const float *xr = xc + (size_t)iy * (size_t)g->w;
+            int ix = ox * g->sw + dx;
+            for (t = 0; t < run; t++, ix += g->sw) dst[t * step] = ix >= 0 && ix < g->w ? xr[ix] : 0.0f;
+        }
+        dst += run * step;
+        len -= run;
+        ox += (int)run;
+        if (ox == g->wo) {
+            ox = 0;
+            if (++oy == g->ho) {
+                oy = 0;
+                xc += s->seg_ld;
             }
-            for (; i < mr; i++)
-                for (p = 0; p < kc; p++) ap[p * mr + i] = 0.0f;
         }
     }
 }
 
-/* bp[p*nr + j] = op(B)[p0+p][j0+j] for j < nv, 0 for nv <= j < nr. */
-static void pack_b(int tb, const float *b, size_t ldb, size_t p0, size_t kc, size_t j0, size_t nv, size_t nr,
-                   float *bp)
+/* S(row, q0 .. q0+len-1) to dst[0], dst[step], ...: the stored matrix of a
+ * view, before its transpose. */
+static void read_run(const nn_k_view *s, size_t row, size_t q0, size_t len, float *dst, size_t step)
 {
-    size_t p, j;
-    if (!tb) {
+    const float *src;
+    size_t t;
+    if (s->conv) {
+        conv_run(s, row, q0, len, dst, step);
+        return;
+    }
+    src = s->p + row * s->ld;
+    while (len) {
+        size_t run = len, off = q0;
+        const float *from;
+        if (s->seg) {
+            off = q0 % s->seg;
+            if (run > s->seg - off) run = s->seg - off;
+            from = src + (q0 / s->seg) * s->seg_ld + off;
+        } else {
+            from = src + q0;
+        }
+        if (step == 1) memcpy(dst, from, run * sizeof(float));
+        else
+            for (t = 0; t < run; t++) dst[t * step] = from[t];
+        dst += run * step;
+        len -= run;
+        q0 += run;
+    }
+}
+
+/* ---- packing --------------------------------------------------------------- */
+
+/* ap[p*mr + i] = op(A)[i0+i][p0+p] for i < mv, 0 for the rows that pad
+ * the tile to mr. */
+static void pack_a(const nn_k_view *a, size_t i0, size_t mv, size_t p0, size_t kc, size_t mr, float *ap)
+{
+    size_t i, p;
+    if (a->trans) {
         for (p = 0; p < kc; p++) {
-            memcpy(bp + p * nr, b + (p0 + p) * ldb + j0, nv * sizeof(float));
-            for (j = nv; j < nr; j++) bp[p * nr + j] = 0.0f;
+            read_run(a, p0 + p, i0, mv, ap + p * mr, 1);
+            for (i = mv; i < mr; i++) ap[p * mr + i] = 0.0f;
         }
         return;
     }
-    /* B is [n,k]: column j of op(B) is row j of B, contiguous in p */
-    for (j = 0; j < nv; j++) {
-        const float *src = b + (j0 + j) * ldb + p0;
-        for (p = 0; p < kc; p++) bp[p * nr + j] = src[p];
-    }
-    for (j = nv; j < nr; j++)
-        for (p = 0; p < kc; p++) bp[p * nr + j] = 0.0f;
+    for (i = 0; i < mv; i++) read_run(a, i0 + i, p0, kc, ap + i, mr);
+    for (; i < mr; i++)
+        for (p = 0; p < kc; p++) ap[p * mr + i] = 0.0f;
 }
 
-/* The part of C in rows [m0, m1) and columns [n0, n1): m0 and n0 are
- * multiples of mr and nr. */
-static void gemm_part(const nn_k_gemm_tile *t, int ta, int tb, size_t m0, size_t m1, size_t n0, size_t n1,
-                      size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc)
+/* bp[p*nr + j] = op(B)[p0+p][j0+j] for j < nv, 0 for nv <= j < nr. */
+static void pack_b(const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t nv, size_t nr, float *bp)
 {
-    float ap[NN_K_PANEL_A], bp[NN_K_PANEL_B], ct[NN_K_TILE_C];
-    size_t mr = (size_t)t->mr, nr = (size_t)t->nr;
-    size_t p0, i0, ib, j0, i, j;
-    for (p0 = 0; p0 < k; p0 += t->kc) {
-        size_t kc = k - p0 < t->kc ? k - p0 : t->kc;
-        for (ib = m0; ib < m1; ib += t->mc) {
-            size_t ie = m1 - ib < t->mc ? m1 : ib + t->mc;
-            pack_a(ta, a, lda, ib, ie - ib, p0, kc, mr, ap);
-            for (j0 = n0; j0 < n1; j0 += nr) {
-                size_t nv = n1 - j0 < nr ? n1 - j0 : nr;
-                pack_b(tb, b, ldb, p0, kc, j0, nv, nr, bp);
-                for (i0 = ib; i0 < ie; i0 += mr) {
-                    size_t mv = ie - i0 < mr ? ie - i0 : mr;
-                    const float *at = ap + (i0 - ib) * kc;
-                    float *cp = c + i0 * ldc + j0;
-                    if (mv == mr && nv == nr) {
-                        t->fn(kc, at, bp, cp, ldc);
-                        continue;
-                    }
-                    /* an edge tile: through a scratch tile of C */
-                    for (i = 0; i < mv; i++)
-                        for (j = 0; j < nv; j++) ct[i * nr + j] = cp[i * ldc + j];
-                    t->fn(kc, at, bp, ct, nr);
-                    for (i = 0; i < mv; i++)
-                        for (j = 0; j < nv; j++) cp[i * ldc + j] = ct[i * nr + j];
+    size_t p, j;
+    if (b->trans) {
+        for (j = 0; j < nv; j++) read_run(b, j0 + j, p0, kc, bp + j, nr);
+        for (; j < nr; j++)
+            for (p = 0; p < kc; p++) bp[p * nr + j] = 0.0f;
+        return;
+    }
+    for (p = 0; p < kc; p++) {
+        read_run(b, p0 + p, j0, nv, bp + p * nr, 1);
+        for (j = nv; j < nr; j++) bp[p * nr + j] = 0.0f;
+    }
+}
+
+/* ---- the loops ------------------------------------------------------------- */
+
+/* C as the kernels write it: rows ldc apart, columns in segments of cseg
+ * (0: one segment) cseg_ld apart. */
+typedef struct cview {
+    float *p;
+    size_t ldc, cseg, cseg_ld;
+} cview;
+
+static float *c_at(const cview *c, size_t i, size_t j)
+{
+    size_t col = c->cseg ? (j / c->cseg) * c->cseg_ld + j % c->cseg : j;
+    return c->p + i * c->ldc + col;
+}
+
+/* One tile of C through the scratch tile ct (mr x w): an edge tile, or
+ * one that straddles two segments. The columns' offsets are worked out
+ * once per tile, not per element. */
+static void tile_via_scratch(nn_k_tile_fn fn, size_t kc, const float *at, const float *bt, const cview *c,
+                             size_t i0, size_t mv, size_t j0, size_t nv, size_t w, float *ct)
+{
+    size_t off[NN_K_TILE_MAXNR], i, j;
+    size_t seg = c->cseg ? c->cseg : nv + j0 + 1, s = j0 / seg, q = j0 % seg;
+    for (j = 0; j < nv; j++) {
+        off[j] = s * c->cseg_ld + q;
+        if (++q == seg) {
+            q = 0;
+            s++;
+        }
+    }
+    for (i = 0; i < mv; i++) {
+        const float *row = c->p + (i0 + i) * c->ldc;
+        for (j = 0; j < nv; j++) ct[i * w + j] = row[off[j]];
+    }
+    fn(kc, at, bt, ct, w);
+    for (i = 0; i < mv; i++) {
+        float *row = c->p + (i0 + i) * c->ldc;
+        for (j = 0; j < nv; j++) row[off[j]] = ct[i * w + j];
+    }
+}
+
+/* The tile for a panel of nv <= nr columns: the narrowest that covers it,
+ * and its width (the packed panel's). */
+static size_t panel_tile(const nn_k_gemm_tile *t, size_t nv, nn_k_tile_fn *fn)
+{
+    int i;
+    for (i = 0; i < 2; i++) {
+        size_t w = (size_t)t->vw * (size_t)(i + 1);
+        if (t->narrow[i] && nv <= w && w < (size_t)t->nr) {
+            *fn = t->narrow[i];
+            return w;
+        }
+    }
+    *fn = t->fn;
+    return (size_t)t->nr;
+}
+
+/* The part of C in rows [m0, m1) and columns [n0, n1) (m0, n0 multiples
+ * of mr, nr), with column blocks of nc and its own buffer buf: kc x nc
+ * floats of B, then mr x kc of A, then a tile of C. */
+static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, size_t n1, size_t k,
+                      const nn_k_view *a, const nn_k_view *b, const cview *c, size_t nc, float *buf)
+{
+    size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kcmax = t->kc < k ? t->kc : k;
+    float *bblk = buf, *atile = bblk + kcmax * nc, *ct = atile + mr * kcmax;
+    size_t p0, jc, i0, j0;
+    nn_k_tile_fn fn;
+    for (p0 = 0; p0 < k; p0 += kcmax) {
+        size_t kc = k - p0 < kcmax ? k - p0 : kcmax;
+        for (jc = n0; jc < n1; jc += nc) {
+            size_t ncur = n1 - jc < nc ? n1 - jc : nc;
+            for (j0 = 0; j0 < ncur; j0 += nr) {
+                size_t nv = ncur - j0 < nr ? ncur - j0 : nr;
+                pack_b(b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
+            }
+            for (i0 = m0; i0 < m1; i0 += mr) {
+                size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
+                pack_a(a, i0, mv, p0, kc, mr, atile);
+                for (j0 = 0; j0 < ncur; j0 += nr) {
+                    size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
+                    const float *bt = bblk + j0 * kc;
+                    if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg))
+                        fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
+                    else
+                        tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct);
                 }
             }
         }
@@ -121,17 +237,49 @@ static void split(size_t parts, int T, int t, size_t unit, size_t total, size_t 
 }
 #endif
 
-void nn_k_gemm_blocked(const nn_k_gemm_tile *t, int ta, int tb, size_t m, size_t n, size_t k, const float *a,
-                       size_t lda, const float *b, size_t ldb, float *c, size_t ldc)
+/* Small problems pack into this much stack; larger ones into one malloc'd
+ * buffer per call (glibc keeps recently freed blocks, so steady training
+ * pays no page faults), or, if that fails, into the stack with narrower
+ * column blocks: slower, same bits. */
+enum { STACK_FLOATS = 16384 };
+
+void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, const nn_k_view *a,
+                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld)
 {
-    size_t mp = (m + (size_t)t->mr - 1) / (size_t)t->mr, np = (n + (size_t)t->nr - 1) / (size_t)t->nr;
+    float stack[STACK_FLOATS], *heap = NULL, *buf = stack;
+    size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kc = t->kc < k ? t->kc : k;
+    size_t mp = (m + mr - 1) / mr, np = (n + nr - 1) / nr, nc, per;
     int nth = nn_k_threads();
+    cview cv;
     if (m == 0 || n == 0 || k == 0) return;
+    cv.p = c;
+    cv.ldc = ldc;
+    cv.cseg = cseg;
+    cv.cseg_ld = cseg_ld;
     /* below about 4 MFLOP a thread team costs more than it saves */
     if (nth > 1 && (double)m * (double)n * (double)k < 2e6) nth = 1;
     if (nth > 1 && (np > mp ? np : mp) < 2) nth = 1;
+    nc = (np >= mp && nth > 1 ? (np + (size_t)nth - 1) / (size_t)nth : np) * nr;
+    if (nc > t->nc) nc = t->nc;
+    per = kc * nc + mr * kc + mr * nr;
+    if (per * (size_t)nth > STACK_FLOATS) {
+        heap = (float *)malloc(per * (size_t)nth * sizeof(float));
+        if (heap) {
+            buf = heap;
+        } else {
+            /* the stack, with the widest column block that fits */
+            nth = 1;
+            nc = (STACK_FLOATS - mr * kc - mr * nr) / kc / nr * nr;
+            if (nc < nr) nc = nr;
+            while (kc * nc + mr * kc + mr * nr > STACK_FLOATS) kc /= 2;
+            per = kc * nc + mr * kc + mr * nr;
+        }
+    }
     if (nth == 1) {
-        gemm_part(t, ta, tb, 0, m, 0, n, k, a, lda, b, ldb, c, ldc);
+        nn_k_gemm_tile tk = *t;
+        tk.kc = kc;
+        gemm_part(&tk, 0, m, 0, n, k, a, b, &cv, nc, buf);
+        free(heap);
         return;
     }
 #ifdef _OPENMP
@@ -139,13 +287,15 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, int ta, int tb, size_t m, size_t
     {
         int T = omp_get_num_threads(), id = omp_get_thread_num();
         size_t lo, hi;
+        float *mine = buf + per * (size_t)id;
         if (np >= mp) {
-            split(np, T, id, (size_t)t->nr, n, &lo, &hi);
-            if (lo < hi) gemm_part(t, ta, tb, 0, m, lo, hi, k, a, lda, b, ldb, c, ldc);
+            split(np, T, id, nr, n, &lo, &hi);
+            if (lo < hi) gemm_part(t, 0, m, lo, hi, k, a, b, &cv, nc, mine);
         } else {
-            split(mp, T, id, (size_t)t->mr, m, &lo, &hi);
-            if (lo < hi) gemm_part(t, ta, tb, lo, hi, 0, n, k, a, lda, b, ldb, c, ldc);
+            split(mp, T, id, mr, m, &lo, &hi);
+            if (lo < hi) gemm_part(t, lo, hi, 0, n, k, a, b, &cv, nc, mine);
         }
     }
 #endif
+    free(heap);
 }

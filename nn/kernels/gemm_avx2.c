@@ -15,8 +15,8 @@
 #define STORE_ROW(i)                                         \
     _mm256_storeu_ps(c + (size_t)(i) * ldc, c##i##0);        \
     _mm256_storeu_ps(c + (size_t)(i) * ldc + 8, c##i##1)
-/* the next tile down (the driver's innermost loop) */
-#define PREFETCH_NEXT_ROW(i) _mm_prefetch((const char *)(c + (size_t)(6 + (i)) * ldc), _MM_HINT_T0)
+/* the same rows of the next panel (the driver's innermost loop) */
+#define PREFETCH_NEXT_ROW(i) _mm_prefetch((const char *)(c + (size_t)(i) * ldc + 16), _MM_HINT_T0)
 #define FMA_ROW(i)                                           \
     t = _mm256_broadcast_ss(ap + (i));                      \
     c##i##0 = _mm256_fmadd_ps(t, b0, c##i##0);               \
@@ -40,6 +40,6 @@ static void tile_6x16(size_t kc, const float *ap, const float *bp, float *c, siz
     STORE_ROW(0); STORE_ROW(1); STORE_ROW(2); STORE_ROW(3); STORE_ROW(4); STORE_ROW(5);
 }
 
-/* kc 256: the 16 KB panel of B and 6 rows of A (6 KB) stay in L1;
- * mc 192: 192 x 256 floats of A stay in L2. */
-const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 120, tile_6x16 };
+/* kc 256: the 6 x 256 tile of A (6 KB) stays in L1 while 16 KB panels of
+ * B stream from L2; nc 512: the 256 x 512 block of B (512 KB) stays in L2. */
+const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 512, tile_6x16, 0, { NULL, NULL } };

@@ -44,5 +44,7 @@ static void tile_8x12(size_t kc, const float *ap, const float *bp, float *c, siz
     STORE_ROW(4); STORE_ROW(5); STORE_ROW(6); STORE_ROW(7);
 }
 
-/* kc 256: the 12 KB panel and 8 rows of A (8 KB) stay in L1. */
-const nn_k_gemm_tile nn_k_tile_neon = { 8, 12, 256, 128, tile_8x12 };
+/* kc 256: the 8 x 256 tile of A (8 KB) stays in L1 while 12 KB panels of
+ * B stream from L2; nc 384: the 256 x 384 block of B (384 KB) fits the
+ * 512 KB L2 of a Cortex-A72 (Raspberry Pi 4). */
+const nn_k_gemm_tile nn_k_tile_neon = { 8, 12, 256, 384, tile_8x12, 0, { NULL, NULL } };

@@ -38,16 +38,42 @@ int nn_k_threads(void);
 void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
                 const float *b, size_t ldb, float *c, size_t ldc);
 
+/* ---- GEMM over views ------------------------------------------------------
+ * An operand seen through a view: its stored matrix S has element (r, q) at
+ *   p + r*ld + (q / seg)*seg_ld + q % seg     (seg 0: p + r*ld + q)
+ * so a batch [N, C, L] reads as one [C, N*L] matrix (ld L, seg L, seg_ld
+ * C*L) with no copy; the operand is S, or S^T when trans is set. With conv
+ * set, S is instead the column matrix of a convolution over the images at
+ * p, seg_ld floats apart (see im2col below): S [C kh kw, N Ho Wo] with
+ *   S((c*kh + i)*kw + j, (n*Ho + oy)*Wo + ox) = image n's
+ *   x[c][oy*sh - ph + i*dh][ox*sw - pw + j*dw]   (0 in the padding),
+ * read straight from the images as the GEMM packs its panels (implicit
+ * im2col): never stored. */
+typedef struct nn_k_conv_geom nn_k_conv_geom;
+
+typedef struct nn_k_view {
+    const float *p;
+    size_t ld, seg, seg_ld;
+    int trans;
+    const nn_k_conv_geom *conv;
+} nn_k_view;
+
+/* C[m,n] += op(A)[m,k] . op(B)[k,n]: nn_k_sgemm's order for every output,
+ * with C's columns in segments of cseg (0: none) cseg_ld floats apart, as
+ * the views' are. */
+void nn_k_gemm(size_t m, size_t n, size_t k, const nn_k_view *a, const nn_k_view *b, float *c, size_t ldc,
+               size_t cseg, size_t cseg_ld);
+
 /* ---- im2col / col2im ----------------------------------------------------
  * One image x [C,H,W] and the column matrix cols [C*kh*kw, Ho*Wo]:
  *   cols[(c*kh + i)*kw + j][oy*Wo + ox] = x[c][oy*sh - ph + i*dh][ox*sw - pw + j*dw]
  * (0 where the index falls in the padding). Row order matches a PyTorch
  * weight [O, C, kh, kw] flattened to [O, C*kh*kw]. */
-typedef struct nn_k_conv_geom {
+struct nn_k_conv_geom {
     int c, h, w;        /* one image (one group's channels) */
     int kh, kw, sh, sw, ph, pw, dh, dw;
     int ho, wo;
-} nn_k_conv_geom;
+};
 
 void nn_k_im2col(const nn_k_conv_geom *g, const float *x, float *cols);
 /* The adjoint: x[c][y][x] += cols[...] for every in-image entry, in the

@@ -41,6 +41,28 @@ void nn_k_sgemm_scalar(int ta, int tb, size_t m, size_t n, size_t k, const float
     }
 }
 
+/* The scalar set's micro-kernel for the blocked driver (gemm.c): a 4 x 8
+ * tile of C kept in locals over the kc steps, each output its own fmaf
+ * chain in increasing k, as above. Blocking only helps the cache here;
+ * the bits are nn_k_sgemm_scalar's. */
+enum { SCALAR_MR = 4, SCALAR_NR = 8 };
+
+static void tile_scalar(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+{
+    float acc[SCALAR_MR][SCALAR_NR];
+    size_t p;
+    int i, j;
+    for (i = 0; i < SCALAR_MR; i++)
+        for (j = 0; j < SCALAR_NR; j++) acc[i][j] = c[(size_t)i * ldc + (size_t)j];
+    for (p = 0; p < kc; p++, ap += SCALAR_MR, bp += SCALAR_NR)
+        for (i = 0; i < SCALAR_MR; i++)
+            for (j = 0; j < SCALAR_NR; j++) acc[i][j] = fmaf(ap[i], bp[j], acc[i][j]);
+    for (i = 0; i < SCALAR_MR; i++)
+        for (j = 0; j < SCALAR_NR; j++) c[(size_t)i * ldc + (size_t)j] = acc[i][j];
+}
+
+const nn_k_gemm_tile nn_k_tile_scalar = { SCALAR_MR, SCALAR_NR, 256, 512, tile_scalar, 0, { NULL, NULL } };
+
 void nn_k_im2col(const nn_k_conv_geom *g, const float *x, float *cols)
 {
     nn_k_im2col_ld(g, x, cols, (size_t)g->ho * (size_t)g->wo);
