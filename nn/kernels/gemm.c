@@ -31,71 +31,99 @@
 #include <omp.h>
 #endif
 
-/* ---- reading a view ------------------------------------------------------ */
+/* ---- reading a view ------------------------------------------------------
+ * The packers copy blocks of a view's stored matrix S: rows row0 ..
+ * row0+nrows-1, columns q0 .. q0+len-1, element (r, q) to
+ * dst[(r - row0)*rstep + (q - q0)*qstep]. */
 
-/* A run of a convolution's column matrix: S(row, q0 .. q0+len-1), where
- * row = (c kh + i) kw + j and column q = (image, oy, ox), written to
- * dst[0], dst[step], ... Walks output rows so the bounds test on the input
- * row is paid once per row. */
-static void conv_run(const nn_k_view *s, size_t row, size_t q0, size_t len, float *dst, size_t step)
+/* A convolution's column matrix: S(row, q) with row = (c kh + i) kw + j
+ * and q = (image, oy, ox). The column start is decoded once per block and
+ * each row's (c, i, j) steps from the last, so no division runs per row;
+ * each row walks output rows, so the bounds of the input row and the
+ * valid span of input columns are found once per output row. */
+static void conv_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0, size_t len, float *dst,
+                       size_t rstep, size_t qstep)
 {
     const nn_k_conv_geom *g = s->conv;
     size_t khw = (size_t)g->kh * (size_t)g->kw, L = (size_t)g->ho * (size_t)g->wo;
-    size_t hw = (size_t)g->h * (size_t)g->w, r = row % khw, l = q0 % L;
-    int dy = (int)(r / (size_t)g->kw) * g->dh - g->ph, dx = (int)(r % (size_t)g->kw) * g->dw - g->pw;
-    int oy = (int)(l / (size_t)g->wo), ox = (int)(l % (size_t)g->wo);
-    const float *xc = s->p + (q0 / L) * s->seg_ld + (row / khw) * hw;
-    while (len) {
-        size_t run = (size_t)(g->wo - ox), t;
-        int iy = oy * g->sh + dy;
-        if (run > len) run = len;
-        if (iy < 0 || iy >= g->h) {
-            for (t = 0; t < run; t++) dst[t * step] = 0.0f;
-        } else {
-            const float *xr = xc + (size_t)iy * (size_t)g->w;
-            int ix = ox * g->sw + dx;
-            for (t = 0; t < run; t++, ix += g->sw) dst[t * step] = ix >= 0 && ix < g->w ? xr[ix] : 0.0f;
+    size_t hw = (size_t)g->h * (size_t)g->w, l0 = q0 % L, r;
+    const float *img0 = s->p + (q0 / L) * s->seg_ld;
+    int oy0 = (int)(l0 / (size_t)g->wo), ox0 = (int)(l0 % (size_t)g->wo);
+    int c = (int)(row0 / khw), ki = (int)(row0 % khw) / g->kw, kj = (int)(row0 % khw) % g->kw;
+    for (r = 0; r < nrows; r++, dst += rstep) {
+        int dy = ki * g->dh - g->ph, dx = kj * g->dw - g->pw, oy = oy0, ox = ox0;
+        /* the output columns whose input column ox*sw + dx is in [0, w) */
+        int ox_lo = dx >= 0 ? 0 : (-dx + g->sw - 1) / g->sw;
+        int ox_hi = dx > g->w - 1 ? 0 : (g->w - 1 - dx) / g->sw + 1;
+        const float *xc = img0 + (size_t)c * hw;
+        float *d = dst;
+        size_t left = len;
+        while (left) {
+            size_t run = (size_t)(g->wo - ox), t;
+            int iy = oy * g->sh + dy;
+            if (run > left) run = left;
+            if (iy < 0 || iy >= g->h) {
+                for (t = 0; t < run; t++) d[t * qstep] = 0.0f;
+            } else {
+                const float *xr = xc + (size_t)iy * (size_t)g->w;
+                long ix0 = (long)ox * g->sw + dx;
+                size_t lo = ox_lo > ox ? (size_t)(ox_lo - ox) : 0, hi = ox_hi > ox ? (size_t)(ox_hi - ox) : 0;
+                if (hi > run) hi = run;
+                if (lo > hi) lo = hi;
+                for (t = 0; t < lo; t++) d[t * qstep] = 0.0f;
+                if (qstep == 1 && g->sw == 1) memcpy(d + lo, xr + (ix0 + (long)lo), (hi - lo) * sizeof(float));
+                else
+                    for (t = lo; t < hi; t++) d[t * qstep] = xr[ix0 + (long)(t * (size_t)g->sw)];
+                for (t = hi; t < run; t++) d[t * qstep] = 0.0f;
+            }
+            d += run * qstep;
+            left -= run;
+            ox += (int)run;
+            if (ox == g->wo) {
+                ox = 0;
+                if (++oy == g->ho) {
+                    oy = 0;
+                    xc += s->seg_ld;
+                }
+            }
         }
-        dst += run * step;
-        len -= run;
-        ox += (int)run;
-        if (ox == g->wo) {
-            ox = 0;
-            if (++oy == g->ho) {
-                oy = 0;
-                xc += s->seg_ld;
+        if (++kj == g->kw) {
+            kj = 0;
+            if (++ki == g->kh) {
+                ki = 0;
+                c++;
             }
         }
     }
 }
 
-/* S(row, q0 .. q0+len-1) to dst[0], dst[step], ...: the stored matrix of a
- * view, before its transpose. */
-static void read_run(const nn_k_view *s, size_t row, size_t q0, size_t len, float *dst, size_t step)
+static void read_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0, size_t len, float *dst,
+                       size_t rstep, size_t qstep)
 {
-    const float *src;
-    size_t t;
+    size_t r;
     if (s->conv) {
-        conv_run(s, row, q0, len, dst, step);
+        conv_block(s, row0, nrows, q0, len, dst, rstep, qstep);
         return;
     }
-    src = s->p + row * s->ld;
-    while (len) {
-        size_t run = len, off = q0;
-        const float *from;
-        if (s->seg) {
-            off = q0 % s->seg;
-            if (run > s->seg - off) run = s->seg - off;
-            from = src + (q0 / s->seg) * s->seg_ld + off;
-        } else {
-            from = src + q0;
+    for (r = 0; r < nrows; r++, dst += rstep) {
+        const float *src = s->p + (row0 + r) * s->ld;
+        size_t left = len, q = q0, t;
+        float *d = dst;
+        while (left) {
+            size_t run = left;
+            const float *from = src + q;
+            if (s->seg) {
+                size_t off = q % s->seg;
+                if (run > s->seg - off) run = s->seg - off;
+                from = src + (q / s->seg) * s->seg_ld + off;
+            }
+            if (qstep == 1) memcpy(d, from, run * sizeof(float));
+            else
+                for (t = 0; t < run; t++) d[t * qstep] = from[t];
+            d += run * qstep;
+            left -= run;
+            q += run;
         }
-        if (step == 1) memcpy(dst, from, run * sizeof(float));
-        else
-            for (t = 0; t < run; t++) dst[t * step] = from[t];
-        dst += run * step;
-        len -= run;
-        q0 += run;
     }
 }
 
@@ -106,32 +134,20 @@ static void read_run(const nn_k_view *s, size_t row, size_t q0, size_t len, floa
 static void pack_a(const nn_k_view *a, size_t i0, size_t mv, size_t p0, size_t kc, size_t mr, float *ap)
 {
     size_t i, p;
-    if (a->trans) {
-        for (p = 0; p < kc; p++) {
-            read_run(a, p0 + p, i0, mv, ap + p * mr, 1);
-            for (i = mv; i < mr; i++) ap[p * mr + i] = 0.0f;
-        }
-        return;
-    }
-    for (i = 0; i < mv; i++) read_run(a, i0 + i, p0, kc, ap + i, mr);
-    for (; i < mr; i++)
-        for (p = 0; p < kc; p++) ap[p * mr + i] = 0.0f;
+    if (a->trans) read_block(a, p0, kc, i0, mv, ap, mr, 1);
+    else read_block(a, i0, mv, p0, kc, ap, 1, mr);
+    for (p = 0; p < kc; p++)
+        for (i = mv; i < mr; i++) ap[p * mr + i] = 0.0f;
 }
 
 /* bp[p*nr + j] = op(B)[p0+p][j0+j] for j < nv, 0 for nv <= j < nr. */
 static void pack_b(const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t nv, size_t nr, float *bp)
 {
     size_t p, j;
-    if (b->trans) {
-        for (j = 0; j < nv; j++) read_run(b, j0 + j, p0, kc, bp + j, nr);
-        for (; j < nr; j++)
-            for (p = 0; p < kc; p++) bp[p * nr + j] = 0.0f;
-        return;
-    }
-    for (p = 0; p < kc; p++) {
-        read_run(b, p0 + p, j0, nv, bp + p * nr, 1);
+    if (b->trans) read_block(b, j0, nv, p0, kc, bp, 1, nr);
+    else read_block(b, p0, kc, j0, nv, bp, nr, 1);
+    for (p = 0; p < kc; p++)
         for (j = nv; j < nr; j++) bp[p * nr + j] = 0.0f;
-    }
 }
 
 /* ---- the loops ------------------------------------------------------------- */
