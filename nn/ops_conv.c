@@ -111,6 +111,15 @@ static nn_k_view cols_view(const conv_geom *g, const nn_k_conv_geom *kg, const f
     size_t hw = (size_t)g->h * g->w;
     memset(&v, 0, sizeof v);
     v.p = x + (size_t)grp * (g->c / g->groups) * hw;
+    if (g->ho == 1 && g->wo == 1 && g->ph == 0 && g->pw == 0 && g->dh == 1 && g->dw == 1 && g->kh == g->h &&
+        g->kw == g->w) {
+        /* a kernel as large as the image (DCGAN's last D layer, G's first):
+         * column n is image n itself, so the column matrix is the batch
+         * [N, C*H*W] transposed, read as it stands */
+        v.ld = (size_t)g->c * hw;
+        v.trans = !trans;
+        return v;
+    }
     v.seg_ld = (size_t)g->c * hw;
     v.trans = trans;
     v.conv = kg;

@@ -5,13 +5,15 @@
  * transposes (tails of every tile shape, k blocks, row blocks), the long
  * sum at every stream offset, Adam, and conv2d / conv_transpose2d with
  * their gradients. The expected values are the scalar reference's, an
- * independent code path; the reference itself is checked against
- * hand-derived values in test_nn.c and against PyTorch in test_nn_ops.c.
+ * independent code path (the GEMM's is nn_k_sgemm_scalar's plain loops,
+ * with explicit im2col for the views: no packing, no blocking); the
+ * reference itself is checked against hand-derived values in test_nn.c and
+ * against PyTorch in test_nn_ops.c.
  * A build with no SIMD set (tcc, s390x) compares the reference with
  * itself and checks only the path API. */
 #include "test.h"
 #include "../nn/nn.h"
-#include "../nn/kernels/kernels.h"
+#include "../nn/kernels/arch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,11 @@ static void fill(nn_rng *r, float *v, size_t n)
 /* p over every SIMD set other than scalar that this build and CPU run. */
 #define FOR_EACH_SIMD_PATH(p)                                                     \
     for (p = NN_K_SCALAR + 1; p < NN_K_NPATHS; p++)                               \
+        if (nn_k_path_supported(p))
+/* p over every set, scalar included (its blocked driver against the plain
+ * loops of nn_k_sgemm_scalar). */
+#define FOR_EACH_PATH(p)                                                          \
+    for (p = NN_K_SCALAR; p < NN_K_NPATHS; p++)                                   \
         if (nn_k_path_supported(p))
 
 static void path_api(void)
@@ -75,8 +82,7 @@ static int sgemm_case(nn_rng *r, int p, int ta, int tb, size_t m, size_t n, size
     fill(r, b, nb);
     fill(r, c0, nc);
     memcpy(c1, c0, sizeof(float) * nc);
-    nn_k_path_set(NN_K_SCALAR);
-    nn_k_sgemm(ta, tb, m, n, k, a, lda, b, ldb, c0, ldc);
+    nn_k_sgemm_scalar(ta, tb, m, n, k, a, lda, b, ldb, c0, ldc);
     nn_k_path_set(p);
     nn_k_sgemm(ta, tb, m, n, k, a, lda, b, ldb, c1, ldc);
     ok = memcmp(c0, c1, sizeof(float) * nc) == 0;
@@ -90,11 +96,14 @@ static int sgemm_case(nn_rng *r, int p, int ta, int tb, size_t m, size_t n, size
 static void sgemm_bit_identical(void)
 {
     static const size_t sizes[] = { 1, 7, 17, 33, 100 };
+    /* n around the tile widths (48 and its 16/32 tails for AVX-512, 16 for
+     * AVX2, 12 for NEON) and past a column block (1056) */
+    static const size_t wide[] = { 16, 32, 47, 48, 64, 80, 1100 };
     int p, orig = nn_k_path(), ta, tb;
     size_t im, in, ik;
     nn_rng r;
     nn_rng_init(&r, 11, NN_STREAM_DATA);
-    FOR_EACH_SIMD_PATH(p) {
+    FOR_EACH_PATH(p) {
         for (ta = 0; ta < 2; ta++)
             for (tb = 0; tb < 2; tb++)
                 for (im = 0; im < 5; im++)
@@ -104,6 +113,7 @@ static void sgemm_bit_identical(void)
         /* more than one k block, row block and thread's share, ragged */
         for (ta = 0; ta < 2; ta++)
             for (tb = 0; tb < 2; tb++) CHECK(sgemm_case(&r, p, ta, tb, 261, 101, 530));
+        for (in = 0; in < sizeof wide / sizeof wide[0]; in++) CHECK(sgemm_case(&r, p, in & 1, in >> 1 & 1, 9, wide[in], 37));
         /* k = 0 leaves C alone; m or n = 0 touches nothing */
         CHECK(sgemm_case(&r, p, 0, 0, 5, 9, 0));
         CHECK(sgemm_case(&r, p, 1, 1, 0, 9, 4));
@@ -111,7 +121,89 @@ static void sgemm_bit_identical(void)
     nn_k_path_set(orig);
 }
 
-/* The long sum from every stream offset and chunking, and its partials. */
+/* The views of nn_k_gemm against explicit copies and the plain loops, on
+ * every set: a convolution's forward (weights . implicit columns, C a batch
+ * [N, O, L] written through segments), its weight gradient (a segmented
+ * batch . transposed implicit columns, chains over images then pixels) and
+ * its input gradient's GEMM (transposed weights . a segmented batch). */
+typedef struct view_case {
+    int n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw;
+} view_case;
+
+static int views_case(nn_rng *r, int p, const view_case *vc)
+{
+    nn_k_conv_geom g;
+    nn_k_view va, vb;
+    size_t L, K, X, i, total;
+    float *x, *wt, *gy, *cols, *y0, *y1, *dw0, *dw1, *gc0, *gc1, *buf;
+    int ok = 1;
+    memset(&g, 0, sizeof g);
+    g.c = vc->c; g.h = vc->h; g.w = vc->w; g.kh = vc->kh; g.kw = vc->kw; g.sh = vc->sh; g.sw = vc->sw;
+    g.ph = vc->ph; g.pw = vc->pw; g.dh = vc->dh; g.dw = vc->dw;
+    g.ho = (g.h + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
+    g.wo = (g.w + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
+    L = (size_t)g.ho * g.wo;
+    K = (size_t)g.c * g.kh * g.kw;
+    X = (size_t)g.c * g.h * g.w;
+    total = vc->n * X + vc->o * K + vc->n * vc->o * L + K * L + 2 * vc->n * vc->o * L + 2 * vc->o * K +
+            2 * K * vc->n * L;
+    buf = (float *)calloc(total, sizeof(float));
+    if (!CHECK(buf != NULL)) return 0;
+    x = buf; wt = x + vc->n * X; gy = wt + vc->o * K; cols = gy + vc->n * vc->o * L;
+    y0 = cols + K * L; y1 = y0 + vc->n * vc->o * L; dw0 = y1 + vc->n * vc->o * L; dw1 = dw0 + vc->o * K;
+    gc0 = dw1 + vc->o * K; gc1 = gc0 + K * vc->n * L;
+    fill(r, x, vc->n * X);
+    fill(r, wt, vc->o * K);
+    fill(r, gy, vc->n * vc->o * L);
+    /* the reference: image by image, explicit columns, plain loops */
+    for (i = 0; i < (size_t)vc->n; i++) {
+        nn_k_im2col(&g, x + i * X, cols);
+        nn_k_sgemm_scalar(0, 0, vc->o, L, K, wt, K, cols, L, y0 + i * vc->o * L, L);
+        nn_k_sgemm_scalar(0, 1, vc->o, K, L, gy + i * vc->o * L, L, cols, L, dw0, K);
+        nn_k_sgemm_scalar(1, 0, K, L, vc->o, wt, K, gy + i * vc->o * L, L, gc0 + i * L, vc->n * L);
+    }
+    nn_k_path_set(p);
+    memset(&va, 0, sizeof va);
+    memset(&vb, 0, sizeof vb);
+    va.p = wt; va.ld = K;
+    vb.p = x; vb.seg_ld = X; vb.conv = &g;
+    nn_k_gemm(vc->o, vc->n * L, K, &va, &vb, y1, L, L, vc->o * L);
+    ok &= CHECK(memcmp(y0, y1, sizeof(float) * vc->n * vc->o * L) == 0);
+    memset(&va, 0, sizeof va);
+    va.p = gy; va.ld = L; va.seg = L; va.seg_ld = vc->o * L;
+    vb.trans = 1;
+    nn_k_gemm(vc->o, K, vc->n * L, &va, &vb, dw1, K, 0, 0);
+    ok &= CHECK(memcmp(dw0, dw1, sizeof(float) * vc->o * K) == 0);
+    memset(&va, 0, sizeof va);
+    memset(&vb, 0, sizeof vb);
+    va.p = wt; va.ld = K; va.trans = 1;
+    vb.p = gy; vb.ld = L; vb.seg = L; vb.seg_ld = vc->o * L;
+    nn_k_gemm(K, vc->n * L, vc->o, &va, &vb, gc1, vc->n * L, 0, 0);
+    ok &= CHECK(memcmp(gc0, gc1, sizeof(float) * K * vc->n * L) == 0);
+    if (!ok) fprintf(stderr, "  views on %s, case c=%d h=%d w=%d o=%d\n", nn_k_path_name(p), vc->c, vc->h, vc->w, vc->o);
+    free(buf);
+    return ok;
+}
+
+static void gemm_views_exact(void)
+{
+    /* n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw */
+    static const view_case cases[] = {
+        { 3, 3, 16, 16, 20, 4, 4, 2, 2, 1, 1, 1, 1 },   /* DCGAN D's first layer, 8x8 output */
+        { 5, 4, 4, 4, 9, 4, 4, 2, 2, 1, 1, 1, 1 },      /* 2x2 outputs: every tile straddles images */
+        { 2, 2, 9, 11, 50, 3, 2, 1, 3, 2, 0, 2, 1 },    /* odd strides, dilation, padding */
+        { 4, 6, 5, 5, 17, 5, 5, 1, 1, 0, 0, 1, 1 },     /* a 1x1 output */
+        { 1, 1, 40, 40, 8, 3, 3, 1, 1, 1, 1, 1, 1 },    /* one image, wide rows */
+    };
+    int p, orig = nn_k_path();
+    size_t i;
+    nn_rng r;
+    nn_rng_init(&r, 13, NN_STREAM_DATA);
+    FOR_EACH_PATH(p)
+        for (i = 0; i < sizeof cases / sizeof cases[0]; i++) CHECK(views_case(&r, p, &cases[i]));
+    nn_k_path_set(orig);
+}
+
 static void lsum_bit_identical(void)
 {
     enum { N = 1000 };
@@ -276,6 +368,7 @@ static void conv_bit_identical(void)
 const test_case kernels_tests[] = {
     TEST(path_api),
     TEST(sgemm_bit_identical),
+    TEST(gemm_views_exact),
     TEST(lsum_bit_identical),
     TEST(adam_bit_identical),
     TEST(conv_bit_identical),

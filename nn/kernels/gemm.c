@@ -71,8 +71,13 @@ static void conv_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
                 if (hi > run) hi = run;
                 if (lo > hi) lo = hi;
                 for (t = 0; t < lo; t++) d[t * qstep] = 0.0f;
-                if (qstep == 1 && g->sw == 1) memcpy(d + lo, xr + (ix0 + (long)lo), (hi - lo) * sizeof(float));
-                else
+                if (qstep == 1 && g->sw == 1) {
+                    memcpy(d + lo, xr + (ix0 + (long)lo), (hi - lo) * sizeof(float));
+                } else if (qstep == 1 && g->sw == 2) {
+                    /* DCGAN's stride: a constant stride the compiler can unroll */
+                    const float *from = xr + ix0;
+                    for (t = lo; t < hi; t++) d[t] = from[2 * t];
+                } else
                     for (t = lo; t < hi; t++) d[t * qstep] = xr[ix0 + (long)(t * (size_t)g->sw)];
                 for (t = hi; t < run; t++) d[t * qstep] = 0.0f;
             }
