@@ -322,11 +322,11 @@ static void bench_sgemm(size_t n)
         a[i] = (float)(i % 13) / 13.0f - 0.5f;
         b[i] = (float)(i % 11) / 11.0f - 0.5f;
     }
-    printf("sgemm %lux%lux%lu, %d thread(s): GFLOP/s per kernel set (best of 3; %% of %.0f GFLOP/s per core, "
+    printf("sgemm %lux%lux%lu, %d thread(s): GFLOP/s per kernel set (best of 20; %% of %.0f GFLOP/s per core, "
            "assumed)\n", (unsigned long)n, (unsigned long)n, (unsigned long)n, T, PEAK_GFLOPS_PER_CORE);
     for (p = 0; p < NN_K_NPATHS; p++) {
         double best = 1e30, gf;
-        int rep, reps = p == NN_K_SCALAR ? 1 : 3;
+        int rep, reps = p == NN_K_SCALAR ? 1 : 20;
         if (nn_k_path_set(p)) continue;
         for (rep = 0; rep < reps; rep++) {
             double t0, t;
