@@ -76,6 +76,17 @@ static float mean_prob(const nn_tensor *out, int logits)
     return (float)(s / (double)out->numel);
 }
 
+/* Turns the gradients of p's trainable tensors on or off. G's pass runs
+ * with D's off: the reference also accumulates D's gradients there, but
+ * they are zeroed before D's next use, so skipping them (and their weight
+ * GEMMs and scratch) changes no number of the training. */
+static void set_trainable(nn_params *p, int on)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++)
+        if (p->kind[i] == NN_PARAM) nn_tensor_set_requires_grad(p->t[i], on);
+}
+
 static nn_tensor *loss(nn_ctx *ctx, nn_tensor *out, nn_tensor *target, int logits)
 {
     return logits ? nn_bce_with_logits_loss(ctx, out, target) : nn_bce_loss(ctx, out, target);
@@ -116,12 +127,15 @@ int gan_dcgan_train_step(gan_dcgan_trainer *t, const float *real, gan_dcgan_loss
     r.d_fake = l_fake->data[0];
     nn_ctx_rewind(ctx, pass);
     nn_adam_step(&t->opt_d, &m->d);
-    /* G through the updated D */
+    /* G through the updated D, whose own gradients are not needed */
     nn_params_zero_grad(&m->g);
+    set_trainable(&m->d, 0);
     d_out = gan_dcgan_discriminate(ctx, m, fake, 1);
     r.d_g_z2 = mean_prob(d_out, logits);
     l_g = loss(ctx, d_out, ones, logits);
-    if (nn_backward(ctx, l_g, 0)) goto fail;
+    nn_backward(ctx, l_g, 0);
+    set_trainable(&m->d, 1);
+    if (nn_ctx_error(ctx)->code) goto fail;
     nn_adam_step(&t->opt_g, &m->g);
     r.g = l_g->data[0];
     t->step++;
