@@ -284,7 +284,8 @@ void nn_st_writer_free(nn_st_writer *w);
  *    once at its end (nn_ctx_error). Nothing here aborts.
  *  - Every backward pass is written with the differentiable ops below, so
  *    with create_graph the gradients are graph tensors themselves
- *    (second-order gradients, StyleGAN's R1 penalty).
+ *    (second-order gradients, StyleGAN's R1 penalty); batch norm and the
+ *    activations use fused kernels when the backward is not recorded.
  *  - nn_params: parameters and buffers in one slab with a table of names,
  *    the reference implementation's state_dict keys. */
 

@@ -30,7 +30,9 @@
  *   public ops themselves. nn_backward/nn_grad run those backwards with
  *   recording off (create_graph = 0: plain numbers) or on (create_graph = 1:
  *   the gradients are graph tensors, so differentiating a function of them,
- *   like the R1 penalty, works). One code path for both.
+ *   like the R1 penalty, works). One code path for both, except that batch
+ *   norm and the activations take a fused kernel when nothing records
+ *   (ops_norm.c, ops_unary.c), to hold no per-element temporaries.
  *
  * Parameters (params.c): one slab (trainable values first, then buffers
  *   such as BN running statistics) and a table of names that are the
