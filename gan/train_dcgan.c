@@ -11,7 +11,12 @@
  * after D's update (the non-saturating loss). At size 28 D gives logits and
  * the losses are BCE-with-logits (the TensorFlow tutorial's). Every tensor
  * of a step lives in the trainer's arena, reset at the start of the next
- * step, so a steady step does not call malloc. */
+ * step, so a steady step does not call malloc. A pass whose graph is dead
+ * is dropped at once (nn_ctx_rewind): D-real's whole pass after its
+ * backward (its gradients are in the parameters' .grad), D-fake's after
+ * its backward (only G's graph and `fake` live on, for G's pass). So the
+ * arena's peak is G's pass (G and D forward and backward), not all three
+ * passes at once; the numbers computed are the same. */
 #include "gan.h"
 
 #include <stdlib.h>
@@ -71,6 +76,17 @@ static float mean_prob(const nn_tensor *out, int logits)
     return (float)(s / (double)out->numel);
 }
 
+/* Turns the gradients of p's trainable tensors on or off. G's pass runs
+ * with D's off: the reference also accumulates D's gradients there, but
+ * they are zeroed before D's next use, so skipping them (and their weight
+ * GEMMs and scratch) changes no number of the training. */
+static void set_trainable(nn_params *p, int on)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++)
+        if (p->kind[i] == NN_PARAM) nn_tensor_set_requires_grad(p->t[i], on);
+}
+
 static nn_tensor *loss(nn_ctx *ctx, nn_tensor *out, nn_tensor *target, int logits)
 {
     return logits ? nn_bce_with_logits_loss(ctx, out, target) : nn_bce_loss(ctx, out, target);
@@ -82,37 +98,45 @@ int gan_dcgan_train_step(gan_dcgan_trainer *t, const float *real, gan_dcgan_loss
     nn_ctx *ctx = t->ctx;
     int B = t->batch, logits = gan_dcgan_d_logits(m), xs[4], zs[4];
     nn_tensor *x, *z, *fake, *d_out, *l_real, *l_fake, *l_g, *ones, *zeros;
+    nn_mark pass;
     gan_dcgan_losses r;
     xs[0] = B; xs[1] = m->cfg.nc; xs[2] = xs[3] = m->cfg.size;
     zs[0] = B; zs[1] = m->cfg.nz; zs[2] = zs[3] = 1;
     nn_ctx_reset(ctx);
     ones = filled(ctx, B, 1.0f);
     zeros = filled(ctx, B, 0.0f);
-    /* D on the real batch */
+    /* D on the real batch; then the whole pass is dead */
     nn_params_zero_grad(&m->d);
+    pass = nn_ctx_mark(ctx);
     x = nn_tensor_from(ctx, 4, xs, real);
     d_out = gan_dcgan_discriminate(ctx, m, x, 1);
     r.d_x = mean_prob(d_out, logits);
     l_real = loss(ctx, d_out, ones, logits);
     if (nn_backward(ctx, l_real, 0)) goto fail;
-    /* D on a fake batch, cut from G */
+    r.d_real = l_real->data[0];
+    nn_ctx_rewind(ctx, pass);
+    /* D on a fake batch, cut from G; G's graph and fake stay for G's pass */
     z = nn_tensor_new(ctx, 4, zs);
     if (z) nn_rng_fill_normal(&t->noise, z->data, z->numel, 0.0f, 1.0f);
     fake = gan_dcgan_generate(ctx, m, z, 1);
+    pass = nn_ctx_mark(ctx);
     d_out = gan_dcgan_discriminate(ctx, m, nn_detach(ctx, fake), 1);
     r.d_g_z1 = mean_prob(d_out, logits);
     l_fake = loss(ctx, d_out, zeros, logits);
     if (nn_backward(ctx, l_fake, 0)) goto fail;
+    r.d_fake = l_fake->data[0];
+    nn_ctx_rewind(ctx, pass);
     nn_adam_step(&t->opt_d, &m->d);
-    /* G through the updated D */
+    /* G through the updated D, whose own gradients are not needed */
     nn_params_zero_grad(&m->g);
+    set_trainable(&m->d, 0);
     d_out = gan_dcgan_discriminate(ctx, m, fake, 1);
     r.d_g_z2 = mean_prob(d_out, logits);
     l_g = loss(ctx, d_out, ones, logits);
-    if (nn_backward(ctx, l_g, 0)) goto fail;
+    nn_backward(ctx, l_g, 0);
+    set_trainable(&m->d, 1);
+    if (nn_ctx_error(ctx)->code) goto fail;
     nn_adam_step(&t->opt_g, &m->g);
-    r.d_real = l_real->data[0];
-    r.d_fake = l_fake->data[0];
     r.g = l_g->data[0];
     t->step++;
     if (out) *out = r;

@@ -284,7 +284,8 @@ void nn_st_writer_free(nn_st_writer *w);
  *    once at its end (nn_ctx_error). Nothing here aborts.
  *  - Every backward pass is written with the differentiable ops below, so
  *    with create_graph the gradients are graph tensors themselves
- *    (second-order gradients, StyleGAN's R1 penalty).
+ *    (second-order gradients, StyleGAN's R1 penalty); batch norm and the
+ *    activations use fused kernels when the backward is not recorded.
  *  - nn_params: parameters and buffers in one slab with a table of names,
  *    the reference implementation's state_dict keys. */
 
@@ -320,6 +321,21 @@ void nn_ctx_free(nn_ctx *ctx);
  * parameters live elsewhere and stay). Using an older tensor afterwards is
  * an error ("freed tensor"), not a crash. The error record is kept. */
 void nn_ctx_reset(nn_ctx *ctx);
+/* A point inside a step to come back to: nn_ctx_rewind(ctx, m) frees every
+ * tensor, tape node and scratch made since nn_ctx_mark gave m, and cuts
+ * the tape there, so a training step can drop a pass whose graph is dead
+ * (D's pass on the real batch, once its gradients are in the parameters'
+ * .grad) instead of holding it until the next reset. Tensors made before
+ * the mark stay valid; one made after it must not be used again (this is
+ * not detected). Marks nest like a stack; a mark from before the last
+ * reset is ignored. Not during a backward pass. */
+typedef struct nn_mark {
+    const void *block, *tape;   /* private to nn/ */
+    size_t used, in_use;
+    uint32_t gen;
+} nn_mark;
+nn_mark nn_ctx_mark(nn_ctx *ctx);
+void nn_ctx_rewind(nn_ctx *ctx, nn_mark m);
 /* The first error since nn_ctx_clear_error (code G99_OK when none). */
 const g99_error *nn_ctx_error(const nn_ctx *ctx);
 void nn_ctx_clear_error(nn_ctx *ctx);

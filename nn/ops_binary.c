@@ -8,13 +8,35 @@
 enum { B_ADD, B_SUB, B_MUL, B_DIV };
 static const char *const binary_names[] = { "add", "sub", "mul", "div" };
 
-static float apply(int kind, float a, float b)
+/* y[i] = a[i*sa] op b[i*sb] for i < n; a stride of 0 repeats one value
+ * (a broadcast bias). One loop per op, with no branch inside, so the
+ * compiler can vectorize the contiguous cases; each element is one
+ * correctly rounded operation, the same bits in any lane. */
+static void apply(int kind, size_t n, const float *a, size_t sa, const float *b, size_t sb, float *y)
 {
+    size_t i;
+    if (sa == 1 && sb == 1) {
+        switch (kind) {
+        case B_ADD: for (i = 0; i < n; i++) y[i] = a[i] + b[i]; return;
+        case B_SUB: for (i = 0; i < n; i++) y[i] = a[i] - b[i]; return;
+        case B_MUL: for (i = 0; i < n; i++) y[i] = a[i] * b[i]; return;
+        default: for (i = 0; i < n; i++) y[i] = a[i] / b[i]; return;
+        }
+    }
+    if (sa == 1 && sb == 0) {
+        float v = b[0];
+        switch (kind) {
+        case B_ADD: for (i = 0; i < n; i++) y[i] = a[i] + v; return;
+        case B_SUB: for (i = 0; i < n; i++) y[i] = a[i] - v; return;
+        case B_MUL: for (i = 0; i < n; i++) y[i] = a[i] * v; return;
+        default: for (i = 0; i < n; i++) y[i] = a[i] / v; return;
+        }
+    }
     switch (kind) {
-    case B_ADD: return a + b;
-    case B_SUB: return a - b;
-    case B_MUL: return a * b;
-    default: return a / b;
+    case B_ADD: for (i = 0; i < n; i++) y[i] = a[i * sa] + b[i * sb]; return;
+    case B_SUB: for (i = 0; i < n; i++) y[i] = a[i * sa] - b[i * sb]; return;
+    case B_MUL: for (i = 0; i < n; i++) y[i] = a[i * sa] * b[i * sb]; return;
+    default: for (i = 0; i < n; i++) y[i] = a[i * sa] / b[i * sb]; return;
     }
 }
 
@@ -81,7 +103,7 @@ static nn_tensor *binary(nn_ctx *ctx, int kind, nn_tensor *a, nn_tensor *b)
 {
     const char *op = binary_names[kind];
     int ndim, shape[NN_MAX_DIMS], o4[4];
-    size_t sa[4], sb[4], i, i0, i1, i2, i3, k = 0;
+    size_t sa[4], sb[4], i0, i1, i2, k = 0;
     nn_tensor *y;
     nn_node *nd;
     if (!ctx || !nn__ok(ctx, op, "a", a) || !nn__ok(ctx, op, "b", b)) return NULL;
@@ -89,7 +111,7 @@ static nn_tensor *binary(nn_ctx *ctx, int kind, nn_tensor *a, nn_tensor *b)
     y = nn__empty(ctx, op, ndim, shape);
     if (!y) return NULL;
     if (a->numel == y->numel && b->numel == y->numel) {
-        for (i = 0; i < y->numel; i++) y->data[i] = apply(kind, a->data[i], b->data[i]);
+        apply(kind, y->numel, a->data, 1, b->data, 1, y->data);
     } else {
         nn__shape4(y, o4);
         broadcast_strides(a, o4, sa);
@@ -99,8 +121,8 @@ static nn_tensor *binary(nn_ctx *ctx, int kind, nn_tensor *a, nn_tensor *b)
                 for (i2 = 0; i2 < (size_t)o4[2]; i2++) {
                     const float *pa = a->data + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
                     const float *pb = b->data + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
-                    for (i3 = 0; i3 < (size_t)o4[3]; i3++)
-                        y->data[k++] = apply(kind, pa[i3 * sa[3]], pb[i3 * sb[3]]);
+                    apply(kind, (size_t)o4[3], pa, sa[3], pb, sb[3], y->data + k);
+                    k += (size_t)o4[3];
                 }
     }
     nd = nn__record(ctx, op, binary_backward, y, 2, a, b, NULL);

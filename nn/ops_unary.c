@@ -1,7 +1,9 @@
 /* nn core: elementwise ops of one tensor (SPEC.md §4; gan_spec.md §0 for
  * PyTorch's conventions at the kinks). One forward loop and one backward
  * per op; the backward is built from ops, so it is itself differentiable
- * (the gradient of tanh uses its output y, which is on the graph). */
+ * (the gradient of tanh uses its output y, which is on the graph). When
+ * the backward is not recorded, the activations take a one-pass twin of
+ * it that gives the same bits (fused_backward). */
 #include "tensor_internal.h"
 
 #include <math.h>
@@ -50,10 +52,51 @@ static float apply(int kind, float x, float a, float b)
     }
 }
 
+/* The activations' backward as plain numbers (create_graph = 0): one pass,
+ * gx = g f'(x), with f' rounded exactly as the op-built backward below
+ * forms it (the mask, or 1 - y^2 as (y y) (-1) + 1), so either path gives
+ * the same bits, without the mask or the 1 - y^2 tensor. Returns 0 for the
+ * ops it does not cover. */
+static int fused_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gin)
+{
+    const float *x = nd->in[0]->data, *y = nd->out->data, *d = g->data;
+    float a = nd->farg[0], b = nd->farg[1], *o;
+    size_t i, n = g->numel;
+    int kind = nd->iarg[0];
+    if (kind != U_RELU && kind != U_LRELU && kind != U_TANH && kind != U_SIGMOID && kind != U_ABS &&
+        kind != U_CLAMP)
+        return 0;
+    gin[0] = nn__empty_like(ctx, unary_names[kind], nd->in[0]);
+    if (!gin[0]) return 1;
+    o = gin[0]->data;
+    switch (kind) {
+    case U_RELU:
+        for (i = 0; i < n; i++) o[i] = d[i] * (x[i] > 0.0f ? 1.0f : 0.0f);
+        break;
+    case U_LRELU:
+        for (i = 0; i < n; i++) o[i] = d[i] * (x[i] > 0.0f ? 1.0f : a);
+        break;
+    case U_TANH:
+        for (i = 0; i < n; i++) o[i] = d[i] * ((y[i] * y[i]) * -1.0f + 1.0f);
+        break;
+    case U_SIGMOID:
+        for (i = 0; i < n; i++) o[i] = d[i] * (y[i] * (y[i] * -1.0f + 1.0f));
+        break;
+    case U_ABS:
+        for (i = 0; i < n; i++) o[i] = d[i] * (x[i] > 0.0f ? 1.0f : (x[i] < 0.0f ? -1.0f : 0.0f));
+        break;
+    default: /* U_CLAMP */
+        for (i = 0; i < n; i++) o[i] = d[i] * ((x[i] >= a && x[i] <= b) ? 1.0f : 0.0f);
+        break;
+    }
+    return 1;
+}
+
 static void unary_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gin)
 {
     nn_tensor *x = nd->in[0], *y = nd->out;
     float a = nd->farg[0], b = nd->farg[1];
+    if (!ctx->grad_enabled && fused_backward(ctx, nd, g, gin)) return;
     switch (nd->iarg[0]) {
     case U_SCALE: gin[0] = nn_scale(ctx, g, a); break;
     case U_ADDS: gin[0] = g; break;

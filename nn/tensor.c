@@ -11,7 +11,9 @@
  *   - Arena (tensor_arena.c): every tensor record, its data, every tape
  *     node and all kernel scratch of a step; nn_ctx_reset releases them at
  *     once. After the first steps the arena is one block of the high-water
- *     size, so the steady state calls no malloc.
+ *     size, so the steady state calls no malloc. A step may also drop what
+ *     it made since a mark (nn_ctx_mark / nn_ctx_rewind: a dead pass) and an
+ *     op its own scratch (nn__scratch_mark / nn__scratch_release).
  *   - Tape: nodes in creation order, a doubly linked list. Since an op's
  *     inputs exist before its output, the reverse of creation order is a
  *     topological order, which is all the backward pass needs.
@@ -28,7 +30,9 @@
  *   public ops themselves. nn_backward/nn_grad run those backwards with
  *   recording off (create_graph = 0: plain numbers) or on (create_graph = 1:
  *   the gradients are graph tensors, so differentiating a function of them,
- *   like the R1 penalty, works). One code path for both.
+ *   like the R1 penalty, works). One code path for both, except that batch
+ *   norm and the activations take a fused kernel when nothing records
+ *   (ops_norm.c, ops_unary.c), to hold no per-element temporaries.
  *
  * Parameters (params.c): one slab (trainable values first, then buffers
  *   such as BN running statistics) and a table of names that are the
@@ -74,6 +78,46 @@ void nn_ctx_reset(nn_ctx *ctx)
     ctx->touched = NULL;
     ctx->gen++;
     if (ctx->gen == NN_GEN_PERSISTENT) ctx->gen = 1;
+}
+
+nn_mark nn_ctx_mark(nn_ctx *ctx)
+{
+    nn_mark m;
+    nn_arena_mark am = nn__arena_mark(&ctx->arena);
+    m.block = am.block;
+    m.used = am.used;
+    m.in_use = am.in_use;
+    m.tape = ctx->tape_tail;
+    m.gen = ctx->gen;
+    return m;
+}
+
+void nn_ctx_rewind(nn_ctx *ctx, nn_mark m)
+{
+    nn_arena_mark am;
+    if (!ctx || m.gen != ctx->gen) return;
+    /* the nodes after the saved tail live in the memory about to go */
+    ctx->tape_tail = (nn_node *)m.tape;
+    if (ctx->tape_tail) ctx->tape_tail->next = NULL;
+    else ctx->tape_head = NULL;
+    ctx->touched = NULL;
+    am.block = (const nn_arena_block *)m.block;
+    am.used = m.used;
+    am.in_use = m.in_use;
+    nn__arena_release(&ctx->arena, am);
+}
+
+nn_scratch nn__scratch_mark(nn_ctx *ctx)
+{
+    nn_scratch s;
+    s.m = nn__arena_mark(&ctx->arena);
+    s.gen = ctx->gen;
+    return s;
+}
+
+void nn__scratch_release(nn_ctx *ctx, nn_scratch mark)
+{
+    if (mark.gen == ctx->gen) nn__arena_release(&ctx->arena, mark.m);
 }
 
 const g99_error *nn_ctx_error(const nn_ctx *ctx)

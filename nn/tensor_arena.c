@@ -2,9 +2,22 @@
  * and kernel scratch are bump-allocated and all released at once by a reset.
  *
  * Blocks are chained; when a step needs more than the arena holds, a new
- * block of at least twice the last is added. A reset that finds more than
- * one block replaces them with a single block of their total size, so from
- * the second step of a steady training loop on, no malloc happens at all. */
+ * block of at least twice the last is added. The arena counts the bytes in
+ * use across the chain and remembers their high-water mark; a reset that
+ * finds more than one block replaces them with a single block of that
+ * high-water size (rounded up to 1 MiB), which is exactly what the step
+ * would have used in one block: every allocation is a multiple of 64 bytes,
+ * so packing the chain's allocations into one block leaves no gaps. From
+ * the second step of a steady training loop on, no malloc happens at all,
+ * and the arena reserves what the step used, not the sum of its doublings.
+ *
+ * Mark and release (stack discipline): nn__arena_mark notes the top of the
+ * arena, nn__arena_release drops everything allocated after it. Only the
+ * newest allocations can be released this way: whoever releases a mark
+ * must own every allocation made since it (kernel scratch that dies with
+ * its op; a training pass whose graph is dead). Blocks added after the mark
+ * are freed; the high-water mark keeps the peak, so the next reset still
+ * sizes the single block for it. */
 #include "tensor_internal.h"
 
 #include <stdlib.h>
@@ -13,6 +26,9 @@
  * SIMD twins may use aligned loads when malloc's base is aligned. */
 #define NN_ARENA_ALIGN 64u
 #define NN_ARENA_HEADER ((sizeof(nn_arena_block) + NN_ARENA_ALIGN - 1) / NN_ARENA_ALIGN * NN_ARENA_ALIGN)
+/* The consolidated block is rounded up to this, so a step that varies by a
+ * few bytes (a longer tape) does not regrow the arena. */
+#define NN_ARENA_ROUND ((size_t)1 << 20)
 
 static nn_arena_block *block_new(nn_arena *a, size_t cap)
 {
@@ -32,6 +48,7 @@ int nn__arena_init(nn_arena *a, size_t first_cap)
 {
     a->head = NULL;
     a->mallocs = 0;
+    a->in_use = a->peak = 0;
     a->first_cap = first_cap ? first_cap : (size_t)1 << 20;
     a->head = block_new(a, a->first_cap);
     return a->head ? 0 : -1;
@@ -55,23 +72,51 @@ void *nn__arena_alloc(nn_arena *a, size_t bytes)
         a->head = b = nb;
     }
     b->used += need;
+    a->in_use += need;
+    if (a->in_use > a->peak) a->peak = a->in_use;
     return (unsigned char *)b + NN_ARENA_HEADER + (b->used - need);
+}
+
+nn_arena_mark nn__arena_mark(const nn_arena *a)
+{
+    nn_arena_mark m;
+    m.block = a->head;
+    m.used = a->head ? a->head->used : 0;
+    m.in_use = a->in_use;
+    return m;
+}
+
+void nn__arena_release(nn_arena *a, nn_arena_mark m)
+{
+    /* blocks chained after the mark hold only newer allocations */
+    while (a->head && a->head != m.block) {
+        nn_arena_block *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+    if (a->head && a->head->used >= m.used) a->head->used = m.used;
+    a->in_use = m.in_use;
 }
 
 void nn__arena_reset(nn_arena *a)
 {
     nn_arena_block *b = a->head, *next;
-    size_t total = 0;
+    size_t cap;
+    a->in_use = 0;
     if (b && !b->next) {
         b->used = 0;
+        a->peak = 0;
         return;
     }
     for (; b; b = next) {
         next = b->next;
-        total += b->cap;
         free(b);
     }
-    a->head = block_new(a, total ? total : a->first_cap);
+    cap = a->peak;
+    if (cap <= (size_t)-1 - NN_ARENA_ROUND) cap = (cap + NN_ARENA_ROUND - 1) / NN_ARENA_ROUND * NN_ARENA_ROUND;
+    if (cap < a->first_cap) cap = a->first_cap;
+    a->peak = 0;
+    a->head = block_new(a, cap);
 }
 
 void nn__arena_free(nn_arena *a)

@@ -26,6 +26,7 @@ struct nn_node {
     int need[NN_NODE_MAX_IN];       /* set by the engine before backward */
     int iarg[NN_NODE_IARGS];        /* op-specific integers (geometry ...) */
     float farg[NN_NODE_FARGS];      /* op-specific constants (slope ...) */
+    float *saved;                   /* op-specific arena floats (batch-norm statistics) */
     nn_node *prev, *next;           /* the tape, in creation order */
 };
 
@@ -39,10 +40,21 @@ typedef struct nn_arena {
     nn_arena_block *head;           /* the block being filled is head */
     size_t first_cap;
     size_t mallocs;
+    size_t in_use, peak;            /* bytes allocated now / at most since the reset */
 } nn_arena;
+
+/* The top of the arena, for a later release (stack discipline). */
+typedef struct nn_arena_mark {
+    const nn_arena_block *block;
+    size_t used, in_use;
+} nn_arena_mark;
 
 int nn__arena_init(nn_arena *a, size_t first_cap);
 void *nn__arena_alloc(nn_arena *a, size_t bytes);
+nn_arena_mark nn__arena_mark(const nn_arena *a);
+/* Frees everything allocated after m, which must be from the current step
+ * (no reset since) and not older than a mark already released. */
+void nn__arena_release(nn_arena *a, nn_arena_mark m);
 void nn__arena_reset(nn_arena *a);
 void nn__arena_free(nn_arena *a);
 void nn__arena_stats(const nn_arena *a, size_t *used, size_t *reserved);
@@ -62,6 +74,19 @@ struct nn_ctx {
     nn_touched *touched;
     g99_error err;
 };
+
+/* Kernel scratch that dies with its op: take a mark before allocating the
+ * scratch (nn__alloc), release it once the op's output is written. The
+ * contract is a stack's: only the newest allocations are released, so
+ * between the mark and the release nothing may be allocated that must
+ * outlive the op (its output tensor and tape node come before the mark,
+ * or after the release). Releasing in an error path is fine. */
+typedef struct nn_scratch {
+    nn_arena_mark m;
+    uint32_t gen;
+} nn_scratch;
+nn_scratch nn__scratch_mark(nn_ctx *ctx);
+void nn__scratch_release(nn_ctx *ctx, nn_scratch mark);
 
 /* Records an error (the first one sticks) and returns NULL for `return`. */
 void *nn__fail(nn_ctx *ctx, int code, const char *fmt, ...) G99_PRINTF(3, 4);

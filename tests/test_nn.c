@@ -5,6 +5,7 @@
 #include "test.h"
 #include "../nn/nn.h"
 #include "../nn/kernels/kernels.h"
+#include "../nn/tensor_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -358,6 +359,168 @@ done:
     nn_ctx_free(ctx);
 }
 
+/* ---- releasing memory early --------------------------------------------------- */
+
+/* nn_ctx_rewind drops what was made since the mark, arena and tape: the
+ * figures return to the mark's, and a backward from an older tensor walks
+ * only the older nodes (d x^2 / dx = 2x = 6 at x = 3; ASan would catch a
+ * walk into the dropped node). A mark from before a reset is ignored. Op
+ * scratch (nn__scratch_mark) is released the same way. */
+static void ctx_mark_and_rewind(void)
+{
+    nn_ctx *ctx = nn_ctx_new(4096);
+    nn_tensor *x, *y, *z, *g, *t;
+    nn_mark m;
+    nn_scratch sm;
+    size_t used0, res0, used1, res1;
+    int big = 300000;
+    if (!CHECK(ctx != NULL)) return;
+    x = nn_tensor_scalar(ctx, 3.0f);
+    nn_tensor_set_requires_grad(x, 1);
+    y = nn_mul(ctx, x, x);
+    nn_ctx_arena_stats(ctx, &used0, &res0, NULL);
+    m = nn_ctx_mark(ctx);
+    CHECK(nn_tensor_new(ctx, 1, &big) != NULL);    /* beyond the 4 KiB block: new blocks */
+    z = nn_mul(ctx, y, y);
+    CHECK(z != NULL);
+    nn_ctx_rewind(ctx, m);
+    nn_ctx_arena_stats(ctx, &used1, &res1, NULL);
+    CHECK_EQ_U64(used0, used1);
+    CHECK_EQ_U64(res0, res1);
+    if (CHECK_EQ_INT(0, nn_grad(ctx, 1, &y, 1, &x, NULL, 0, &g))) CHECK_EQ_FBITS(6.0f, g->data[0]);
+    sm = nn__scratch_mark(ctx);
+    nn_ctx_arena_stats(ctx, &used0, NULL, NULL);
+    CHECK(nn__alloc(ctx, "test", 100000) != NULL);
+    nn__scratch_release(ctx, sm);
+    nn_ctx_arena_stats(ctx, &used1, NULL, NULL);
+    CHECK_EQ_U64(used0, used1);
+    nn_ctx_reset(ctx);
+    t = nn_tensor_scalar(ctx, 1.0f);
+    nn_ctx_rewind(ctx, m);                          /* stale: nothing happens */
+    if (CHECK(t != NULL)) CHECK(nn_add(ctx, t, t) != NULL);
+    CHECK_EQ_STR("", nn_ctx_error(ctx)->msg);
+    nn_ctx_free(ctx);
+}
+
+/* A reset sizes the single block to the step's high-water mark, not to the
+ * chain of doublings: tensors of 2^18 floats (1 MiB) t1 t2, mark, t3 t4,
+ * rewind, t5 peak at 4 MiB and 4 records (under 1 KiB), so 5 MiB after
+ * rounding up to whole MiB. The next identical step fits: no malloc. */
+static void arena_reserves_high_water(void)
+{
+    nn_ctx *ctx = nn_ctx_new(4096);
+    int n = 1 << 18, step, i;
+    size_t reserved[2], mallocs[2];
+    if (!CHECK(ctx != NULL)) return;
+    for (step = 0; step < 3; step++) {
+        nn_mark m;
+        nn_ctx_reset(ctx);
+        if (step) nn_ctx_arena_stats(ctx, NULL, &reserved[step - 1], &mallocs[step - 1]);
+        for (i = 0; i < 2; i++) CHECK(nn_tensor_new(ctx, 1, &n) != NULL);
+        m = nn_ctx_mark(ctx);
+        for (i = 0; i < 2; i++) CHECK(nn_tensor_new(ctx, 1, &n) != NULL);
+        nn_ctx_rewind(ctx, m);
+        CHECK(nn_tensor_new(ctx, 1, &n) != NULL);
+    }
+    CHECK_EQ_U64((size_t)5 << 20, reserved[0]);
+    CHECK_EQ_U64((size_t)5 << 20, reserved[1]);
+    CHECK_EQ_U64(mallocs[0], mallocs[1]);
+    nn_ctx_free(ctx);
+}
+
+/* ---- batch norm's two backward forms ---------------------------------------------
+ * R = sum((d sum(sigmoid(bn(x)) v) / dx)^2), train and eval (momentum 0, so
+ * the running statistics stay). dR/dx, dR/dgamma, dR/dbeta by create_graph
+ * run the op-built BN backward and its derivative; the central differences
+ * of R run the fused kernels (create_graph 0). They must agree as in
+ * second_order_matches_finite_differences. */
+static nn_tensor *bn_r(nn_ctx *ctx, nn_tensor *x, nn_tensor *const *p, nn_tensor *v, int train, int create)
+{
+    nn_tensor *s, *gx;
+    s = nn_sum(ctx, nn_mul(ctx, nn_sigmoid(ctx, nn_batch_norm2d(ctx, x, p[0], p[1], train ? NULL : p[2],
+                                                                train ? NULL : p[3], train, 0.0f, 1e-5f)), v));
+    if (!s || nn_grad(ctx, 1, &s, 1, &x, NULL, create, &gx)) return NULL;
+    return nn_sum(ctx, nn_square(ctx, gx));
+}
+
+static void batch_norm_second_order(void)
+{
+    nn_params P;
+    g99_error err;
+    int xs[4] = { 2, 3, 3, 3 }, c3[1] = { 3 }, train, which, i;
+    static const char *const names[4] = { "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var" };
+    nn_tensor *p[4], *x, *v, *r, *vars[3], *gr[3];
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_rng rng;
+    float xv[54], vv[54];
+    nn_params_init(&P);
+    for (i = 0; i < 4; i++) p[i] = nn_params_add(&P, names[i], i < 2 ? NN_PARAM : NN_BUFFER, 1, c3, &err);
+    if (!CHECK(ctx && p[0] && p[1] && p[2] && p[3]) || !CHECK_EQ_INT(0, nn_params_alloc(&P, &err))) goto done;
+    nn_rng_init(&rng, 11, NN_STREAM_INIT);
+    nn_rng_fill_uniform(&rng, p[0]->data, 3, 0.5f, 1.5f);
+    nn_rng_fill_uniform(&rng, p[1]->data, 3, -0.5f, 0.5f);
+    nn_rng_fill_uniform(&rng, p[2]->data, 3, -0.5f, 0.5f);
+    nn_rng_fill_uniform(&rng, p[3]->data, 3, 0.5f, 1.5f);
+    nn_rng_fill_uniform(&rng, xv, 54, -1.0f, 1.0f);
+    nn_rng_fill_uniform(&rng, vv, 54, -1.0f, 1.0f);
+    for (train = 0; train < 2; train++) {
+        float *data[3];
+        size_t len[3];
+        nn_ctx_reset(ctx);
+        x = nn_tensor_from(ctx, 4, xs, xv);
+        nn_tensor_set_requires_grad(x, 1);
+        v = nn_tensor_from(ctx, 4, xs, vv);
+        vars[0] = x;
+        vars[1] = p[0];
+        vars[2] = p[1];
+        r = bn_r(ctx, x, p, v, train, 1);
+        if (!CHECK(r != NULL) || !CHECK_EQ_INT(0, nn_grad(ctx, 1, &r, 3, vars, NULL, 0, gr))) goto done;
+        for (which = 0; which < 3; which++) {
+            data[which] = which ? p[which - 1]->data : xv;
+            len[which] = which ? 3 : 54;
+        }
+        for (which = 0; which < 3; which++) {
+            float orig[54], dir[54];
+            const float h = 1.0f / 256.0f;
+            double pred = 0, scale = 0, f[2];
+            int sgn;
+            size_t k;
+            memcpy(orig, data[which], len[which] * sizeof(float));
+            nn_rng_fill_uniform(&rng, dir, len[which], -1.0f, 1.0f);
+            for (k = 0; k < len[which]; k++) {
+                double d = (double)(orig[k] + h * dir[k]) - (double)(orig[k] - h * dir[k]);
+                pred += (double)gr[which]->data[k] * d;
+                scale += fabs((double)gr[which]->data[k] * d);
+            }
+            for (sgn = 0; sgn < 2; sgn++) {
+                nn_tensor *xx, *vv2, *rr;
+                for (k = 0; k < len[which]; k++) data[which][k] = orig[k] + (sgn ? -h : h) * dir[k];
+                nn_ctx_reset(ctx);
+                xx = nn_tensor_from(ctx, 4, xs, xv);
+                nn_tensor_set_requires_grad(xx, 1);
+                vv2 = nn_tensor_from(ctx, 4, xs, vv);
+                rr = bn_r(ctx, xx, p, vv2, train, 0);
+                f[sgn] = rr ? rr->data[0] : 0;
+            }
+            memcpy(data[which], orig, len[which] * sizeof(float));
+            CHECK(scale > 1e-4);
+            CHECK_NEAR(pred, f[0] - f[1], 2e-3 * scale + 64.0 * ldexp(fabs(f[0]), -24), 0);
+            /* gr[] lived in the reset arena: recompute it for the next variable */
+            nn_ctx_reset(ctx);
+            x = nn_tensor_from(ctx, 4, xs, xv);
+            nn_tensor_set_requires_grad(x, 1);
+            v = nn_tensor_from(ctx, 4, xs, vv);
+            vars[0] = x;
+            r = bn_r(ctx, x, p, v, train, 1);
+            if (!CHECK(r != NULL) || !CHECK_EQ_INT(0, nn_grad(ctx, 1, &r, 3, vars, NULL, 0, gr))) goto done;
+        }
+    }
+done:
+    if (ctx) CHECK_EQ_STR("", nn_ctx_error(ctx)->msg);
+    nn_params_free(&P);
+    nn_ctx_free(ctx);
+}
+
 /* Dropout draws one uniform per element from the given stream, in order,
  * keeping an element when its draw is >= p; kept ones are x / (1 - p) as
  * the float 1/(1-p) times x. Eval is the identity (the same tensor). */
@@ -433,8 +596,11 @@ const test_case nn_tests[] = {
     TEST(params_slab_and_names),
     TEST(backward_accumulates),
     TEST(arena_steady_state),
+    TEST(ctx_mark_and_rewind),
+    TEST(arena_reserves_high_water),
     TEST(second_derivative_by_hand),
     TEST(second_order_matches_finite_differences),
+    TEST(batch_norm_second_order),
     TEST(dropout_stream_and_eval),
     TEST(new_op_errors),
     TEST_END

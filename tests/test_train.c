@@ -187,6 +187,89 @@ static void train_step_28_with_dropout(void)
     gan_dcgan_free(&m);
 }
 
+/* The trainer drops each dead pass (nn_ctx_rewind) and runs G's pass with
+ * D's gradients off; neither may change a number. Against the plain
+ * reference loop (one arena for the three passes, every gradient on) with
+ * the same seeds: parameters, buffers and losses bit for bit after three
+ * steps, at 28 (dropout, logits) and 32 (batch norm in both nets). */
+static nn_tensor *ref_loss(nn_ctx *ctx, gan_dcgan *m, nn_tensor *out, float target, int n)
+{
+    nn_tensor *t = nn_tensor_new(ctx, 1, &n);
+    int i;
+    for (i = 0; t && i < n; i++) t->data[i] = target;
+    return gan_dcgan_d_logits(m) ? nn_bce_with_logits_loss(ctx, out, t) : nn_bce_loss(ctx, out, t);
+}
+
+static void train_step_release_changes_no_bits(void)
+{
+    static const gan_dcgan_config cfgs[2] = { { 4, 2, 2, 1, 28 }, { 4, 2, 2, 3, 32 } };
+    int k;
+    for (k = 0; k < 2; k++) {
+        const gan_dcgan_config *c = &cfgs[k];
+        gan_dcgan a, b;
+        gan_dcgan_trainer t;
+        gan_dcgan_losses l;
+        nn_adam od, og;
+        nn_rng r, noise, dropout;
+        nn_ctx *ctx = nn_ctx_new(0);
+        g99_error err;
+        float real[2 * 3 * 32 * 32], lr, beta1, lb[3];
+        int s, size = c->size, B = 2, zs[4], xs[4];
+        size_t n = (size_t)B * c->nc * size * size;
+        zs[0] = B; zs[1] = c->nz; zs[2] = zs[3] = 1;
+        xs[0] = B; xs[1] = c->nc; xs[2] = xs[3] = size;
+        memset(&od, 0, sizeof od);
+        memset(&og, 0, sizeof og);
+        gan_dcgan_train_defaults(size, &lr, &beta1);
+        if (!CHECK(ctx != NULL) || !CHECK_EQ_INT(0, gan_dcgan_init(&a, c, &err))) return;
+        if (!CHECK_EQ_INT(0, gan_dcgan_init(&b, c, &err))) return;
+        nn_rng_init(&r, 1, NN_STREAM_INIT);
+        gan_dcgan_weights_init(&a, &r);
+        nn_rng_init(&r, 1, NN_STREAM_INIT);
+        gan_dcgan_weights_init(&b, &r);
+        nn_rng_fill_uniform(&r, real, n, -1.0f, 1.0f);
+        nn_rng_init(&noise, 1, NN_STREAM_NOISE);
+        nn_rng_init(&dropout, 1, NN_STREAM_DROPOUT);
+        b.dropout = &dropout;
+        CHECK_EQ_INT(0, nn_adam_init(&od, &b.d, lr, beta1, 0.999f, 1e-8f, &err));
+        CHECK_EQ_INT(0, nn_adam_init(&og, &b.g, lr, beta1, 0.999f, 1e-8f, &err));
+        if (CHECK_EQ_INT(0, gan_dcgan_trainer_init(&t, &a, B, lr, beta1, 1, &err))) {
+            for (s = 0; s < 3; s++) {
+                nn_tensor *z, *fake, *lt[3];
+                CHECK_EQ_INT(0, gan_dcgan_train_step(&t, real, &l, &err));
+                nn_ctx_reset(ctx);
+                nn_params_zero_grad(&b.d);
+                lt[0] = ref_loss(ctx, &b, gan_dcgan_discriminate(ctx, &b, nn_tensor_from(ctx, 4, xs, real), 1), 1.0f, B);
+                if (!CHECK_EQ_INT(0, nn_backward(ctx, lt[0], 0))) break;
+                z = nn_tensor_new(ctx, 4, zs);
+                if (z) nn_rng_fill_normal(&noise, z->data, z->numel, 0.0f, 1.0f);
+                fake = gan_dcgan_generate(ctx, &b, z, 1);
+                lt[1] = ref_loss(ctx, &b, gan_dcgan_discriminate(ctx, &b, nn_detach(ctx, fake), 1), 0.0f, B);
+                if (!CHECK_EQ_INT(0, nn_backward(ctx, lt[1], 0))) break;
+                nn_adam_step(&od, &b.d);
+                nn_params_zero_grad(&b.g);
+                lt[2] = ref_loss(ctx, &b, gan_dcgan_discriminate(ctx, &b, fake, 1), 1.0f, B);
+                if (!CHECK_EQ_INT(0, nn_backward(ctx, lt[2], 0))) break;
+                nn_adam_step(&og, &b.g);
+                lb[0] = lt[0]->data[0];
+                lb[1] = lt[1]->data[0];
+                lb[2] = lt[2]->data[0];
+                CHECK_EQ_FBITS(lb[0], l.d_real);
+                CHECK_EQ_FBITS(lb[1], l.d_fake);
+                CHECK_EQ_FBITS(lb[2], l.g);
+            }
+            CHECK_EQ_MEM(b.g.data, a.g.data, b.g.n_total * sizeof(float));
+            CHECK_EQ_MEM(b.d.data, a.d.data, b.d.n_total * sizeof(float));
+            gan_dcgan_trainer_free(&t);
+        }
+        nn_adam_free(&od);
+        nn_adam_free(&og);
+        gan_dcgan_free(&a);
+        gan_dcgan_free(&b);
+        nn_ctx_free(ctx);
+    }
+}
+
 /* ---- synthetic faces ----------------------------------------------------- */
 
 static void synthfaces_labels_and_eyes(void)
@@ -633,6 +716,7 @@ const test_case train_tests[] = {
     TEST(config_json_round_trip_and_errors),
     TEST(generator_matches_pytorch),
     TEST(train_step_28_with_dropout),
+    TEST(train_step_release_changes_no_bits),
     TEST(synthfaces_labels_and_eyes),
     TEST(dataset_folder),
     TEST(dataset_idx),

@@ -115,4 +115,28 @@ typedef struct nn_k_adam_coef {
 
 void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
 
+/* ---- batch norm (nn/kernels/norm.c) ------------------------------------------
+ * x, y, dy, dx are [N,C,H,W] (hw = H*W); channel c's stream is the rows
+ * x[n][c][0..hw) for n = 0 .. N-1, in that order, count = N*hw elements.
+ * Every sum is the canonical long sum of that stream (a chunked stream is
+ * the same stream: the lanes continue across calls). With
+ * xhat = (x - mean[c]) * inv[c], rounded as written: */
+typedef struct nn_k_bn_geom {
+    size_t n, c, hw;
+} nn_k_bn_geom;
+
+/* mean[c] = sum(x) / count; var[c] = sum((x - mean)^2) / count, the biased
+ * variance in two passes (no cancellation). */
+void nn_k_bn_stats(const nn_k_bn_geom *g, const float *x, float *mean, float *var);
+/* y = xhat, then y = y * gamma[c] when gamma, then y = y + beta[c] when beta. */
+void nn_k_bn_apply(const nn_k_bn_geom *g, const float *x, const float *mean, const float *inv,
+                   const float *gamma, const float *beta, float *y);
+/* sum_dy[c] = sum(dy), sum_dy_xhat[c] = sum(dy * xhat). */
+void nn_k_bn_grad_sums(const nn_k_bn_geom *g, const float *x, const float *dy, const float *mean,
+                       const float *inv, float *sum_dy, float *sum_dy_xhat);
+/* dx = k[c] * ((dy - a[c]) - xhat * b[c]) when a (training: a, b are the
+ * means of dy and dy*xhat); dx = k[c] * dy when a is NULL (eval). */
+void nn_k_bn_grad_input(const nn_k_bn_geom *g, const float *x, const float *dy, const float *mean,
+                        const float *inv, const float *k, const float *a, const float *b, float *dx);
+
 #endif
