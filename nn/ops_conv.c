@@ -181,11 +181,15 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
     nn_tensor *x;
     float *cols;
     nn_node *nd;
+    nn_scratch sm;
     if (!gy || !w || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->c; shape[2] = g->h; shape[3] = g->w;
     x = nn_tensor_new(ctx, 4, shape);
+    if (!x) return NULL;
+    /* the columns die with this call: released before the tape node */
+    sm = nn__scratch_mark(ctx);
     nc = chunk_images(g, K, L);
-    cols = x ? scratch(ctx, op, K, (size_t)nc * L) : NULL;
+    cols = scratch(ctx, op, K, (size_t)nc * L);
     if (!cols) return NULL;
     for (n0 = 0; n0 < g->n; n0 += nc) {
         cnt = g->n - n0 < nc ? g->n - n0 : nc;
@@ -203,6 +207,7 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
                                x->data + ((size_t)(n0 + i) * g->c + (size_t)grp * cg) * hw);
         }
     }
+    nn__scratch_release(ctx, sm);
     nd = nn__record(ctx, op, gx_backward, x, 2, gy, w, NULL);
     if (nd) save_geom(nd, g);
     return ctx->err.code ? NULL : x;
