@@ -70,12 +70,8 @@ static int fused_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gi
     if (!gin[0]) return 1;
     o = gin[0]->data;
     switch (kind) {
-    case U_RELU:
-        for (i = 0; i < n; i++) o[i] = d[i] * (x[i] > 0.0f ? 1.0f : 0.0f);
-        break;
-    case U_LRELU:
-        for (i = 0; i < n; i++) o[i] = d[i] * (x[i] > 0.0f ? 1.0f : a);
-        break;
+    case U_RELU: nn_k_leaky_relu_grad(n, x, d, 0.0f, o); break;
+    case U_LRELU: nn_k_leaky_relu_grad(n, x, d, a, o); break;
     case U_TANH:
         for (i = 0; i < n; i++) o[i] = d[i] * ((y[i] * y[i]) * -1.0f + 1.0f);
         break;
@@ -131,7 +127,10 @@ static nn_tensor *unary(nn_ctx *ctx, int kind, nn_tensor *x, float a, float b)
     if (!ctx || !nn__ok(ctx, op, "input", x)) return NULL;
     y = nn__empty_like(ctx, op, x);
     if (!y) return NULL;
-    for (i = 0; i < x->numel; i++) y->data[i] = apply(kind, x->data[i], a, b);
+    if (kind == U_RELU) nn_k_relu(x->numel, x->data, y->data);
+    else if (kind == U_LRELU) nn_k_leaky_relu(x->numel, x->data, a, y->data);
+    else
+        for (i = 0; i < x->numel; i++) y->data[i] = apply(kind, x->data[i], a, b);
     nd = nn__record(ctx, op, unary_backward, y, 1, x, NULL, NULL);
     if (nd) {
         nd->iarg[0] = kind;

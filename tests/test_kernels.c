@@ -241,6 +241,49 @@ static void lsum_bit_identical(void)
 }
 
 /* Three Adam steps on lengths that leave every lane count as a tail. */
+/* (Leaky) ReLU forward and backward on every set against the scalar
+ * reference, with signed zeros, infinities and NaNs among the inputs and
+ * lengths that leave tails. */
+static void relu_bit_identical(void)
+{
+    enum { N = 203 };
+    static float x[N], dy[N], want[N], got[N];
+    static const float special[] = { 0.0f, -0.0f, 1e30f, -1e30f, 1e-40f, -1e-40f };
+    int p, orig = nn_k_path(), len;
+    size_t i;
+    nn_rng r;
+    nn_rng_init(&r, 17, NN_STREAM_DATA);
+    fill(&r, x, N);
+    fill(&r, dy, N);
+    for (i = 0; i < sizeof special / sizeof special[0]; i++) x[3 * i] = special[i];
+    x[40] = x[41] * 0.0f * (float)(1e30 * 1e30);   /* inf * 0: NaN */
+    dy[50] = (float)(1e30 * 1e30);
+    FOR_EACH_SIMD_PATH(p) {
+        for (len = N - 16; len <= N; len += 5) {
+            nn_k_relu_scalar((size_t)len, x, want);
+            nn_k_path_set(p);
+            nn_k_relu((size_t)len, x, got);
+            CHECK(memcmp(want, got, sizeof(float) * (size_t)len) == 0);
+            nn_k_leaky_relu_scalar((size_t)len, x, 0.2f, want);
+            nn_k_leaky_relu((size_t)len, x, 0.2f, got);
+            CHECK(memcmp(want, got, sizeof(float) * (size_t)len) == 0);
+            nn_k_leaky_relu_grad_scalar((size_t)len, x, dy, 0.2f, want);
+            nn_k_leaky_relu_grad((size_t)len, x, dy, 0.2f, got);
+            CHECK(memcmp(want, got, sizeof(float) * (size_t)len) == 0);
+            nn_k_leaky_relu_grad_scalar((size_t)len, x, dy, 0.0f, want);
+            nn_k_leaky_relu_grad((size_t)len, x, dy, 0.0f, got);
+            CHECK(memcmp(want, got, sizeof(float) * (size_t)len) == 0);
+        }
+    }
+    /* the reference itself, by hand */
+    x[0] = -2.0f;
+    x[1] = 3.0f;
+    nn_k_leaky_relu_scalar(2, x, 0.25f, want);
+    CHECK_EQ_FBITS(-0.5f, want[0]);
+    CHECK_EQ_FBITS(3.0f, want[1]);
+    nn_k_path_set(orig);
+}
+
 static void adam_bit_identical(void)
 {
     enum { N = 1037 };
@@ -370,6 +413,7 @@ const test_case kernels_tests[] = {
     TEST(sgemm_bit_identical),
     TEST(gemm_views_exact),
     TEST(lsum_bit_identical),
+    TEST(relu_bit_identical),
     TEST(adam_bit_identical),
     TEST(conv_bit_identical),
     TEST_END

@@ -198,3 +198,42 @@ void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, floa
     default: nn_k_adam_scalar(c, n, w, g, m, v); return;
     }
 }
+
+void nn_k_relu(size_t n, const float *x, float *y)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_relu_avx512(n, x, y); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_relu_avx2(n, x, y); return;
+#endif
+    default: nn_k_relu_scalar(n, x, y); return;
+    }
+}
+
+void nn_k_leaky_relu(size_t n, const float *x, float slope, float *y)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_leaky_relu_avx512(n, x, slope, y); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_leaky_relu_avx2(n, x, slope, y); return;
+#endif
+    default: nn_k_leaky_relu_scalar(n, x, slope, y); return;
+    }
+}
+
+void nn_k_leaky_relu_grad(size_t n, const float *x, const float *dy, float slope, float *dx)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_leaky_relu_grad_avx512(n, x, dy, slope, dx); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_leaky_relu_grad_avx2(n, x, dy, slope, dx); return;
+#endif
+    default: nn_k_leaky_relu_grad_scalar(n, x, dy, slope, dx); return;
+    }
+}

@@ -1,4 +1,4 @@
-/* AVX-512 twins of the canonical long sum and of Adam (kernels.h).
+/* AVX-512 twins of the canonical long sum, Adam and (leaky) ReLU (kernels.h).
  * The long sum's 16 partial sums ARE one zmm register: element i of the
  * stream adds into lane i % 16, exactly what the scalar reference emulates.
  * Adam's operations are each correctly rounded (no fma), lane by lane. */
@@ -36,4 +36,40 @@ void nn_k_adam_avx512(const nn_k_adam_coef *c, size_t n, float *w, const float *
         _mm512_storeu_ps(w + i, _mm512_add_ps(_mm512_loadu_ps(w + i), _mm512_div_ps(_mm512_mul_ps(ss, mi), d)));
     }
     nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
+}
+
+/* The tails (n % 16) go through the scalar reference: the same bits. */
+void nn_k_relu_avx512(size_t n, const float *x, float *y)
+{
+    __m512 zero = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        __mmask16 pos = _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+        _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(pos, zero, v));
+    }
+    nn_k_relu_scalar(n - i, x + i, y + i);
+}
+
+void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y)
+{
+    __m512 zero = _mm512_setzero_ps(), a = _mm512_set1_ps(slope);
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        __mmask16 pos = _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+        _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(pos, _mm512_mul_ps(v, a), v));
+    }
+    nn_k_leaky_relu_scalar(n - i, x + i, slope, y + i);
+}
+
+void nn_k_leaky_relu_grad_avx512(size_t n, const float *x, const float *dy, float slope, float *dx)
+{
+    __m512 zero = _mm512_setzero_ps(), a = _mm512_set1_ps(slope), one = _mm512_set1_ps(1.0f);
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        __mmask16 pos = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), zero, _CMP_GT_OQ);
+        _mm512_storeu_ps(dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), _mm512_mask_blend_ps(pos, a, one)));
+    }
+    nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
 }

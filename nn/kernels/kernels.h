@@ -115,6 +115,15 @@ typedef struct nn_k_adam_coef {
 
 void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
 
+/* ---- ReLU and leaky ReLU -------------------------------------------------
+ * Forward, per element: y = x > 0 ? x : 0 (relu), y = x > 0 ? x : x * slope
+ * (leaky). Backward: dx = dy * (x > 0 ? 1 : slope) (relu: slope 0). One
+ * comparison, one select, at most one product: every lane gives the scalar
+ * bits, NaN included (a NaN compares false). */
+void nn_k_relu(size_t n, const float *x, float *y);
+void nn_k_leaky_relu(size_t n, const float *x, float slope, float *y);
+void nn_k_leaky_relu_grad(size_t n, const float *x, const float *dy, float slope, float *dx);
+
 /* ---- batch norm (nn/kernels/norm.c) ------------------------------------------
  * x, y, dy, dx are [N,C,H,W] (hw = H*W); channel c's stream is the rows
  * x[n][c][0..hw) for n = 0 .. N-1, in that order, count = N*hw elements.

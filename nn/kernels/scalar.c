@@ -184,3 +184,21 @@ void nn_k_adam_scalar(const nn_k_adam_coef *c, size_t n, float *w, const float *
         w[i] = w[i] + c->step_size * m[i] / denom;
     }
 }
+
+void nn_k_relu_scalar(size_t n, const float *x, float *y)
+{
+    size_t i;
+    for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y)
+{
+    size_t i;
+    for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : x[i] * slope;
+}
+
+void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, float slope, float *dx)
+{
+    size_t i;
+    for (i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.0f ? 1.0f : slope);
+}
