@@ -270,6 +270,7 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
     float stack[STACK_FLOATS], *heap = NULL, *buf = stack;
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kc = t->kc < k ? t->kc : k;
     size_t mp = (m + mr - 1) / mr, np = (n + nr - 1) / nr, nc, per;
+    int by_cols;
     int nth = nn_k_threads();
     cview cv;
     if (m == 0 || n == 0 || k == 0) return;
@@ -280,7 +281,10 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
     /* below about 4 MFLOP a thread team costs more than it saves */
     if (nth > 1 && (double)m * (double)n * (double)k < 2e6) nth = 1;
     if (nth > 1 && (np > mp ? np : mp) < 2) nth = 1;
-    nc = (np >= mp && nth > 1 ? (np + (size_t)nth - 1) / (size_t)nth : np) * nr;
+    /* threads split the panels (each packs only its own columns of B)
+     * when there are a few per thread, else the row tiles */
+    by_cols = np >= 4 * (size_t)nth || np >= mp;
+    nc = (by_cols && nth > 1 ? (np + (size_t)nth - 1) / (size_t)nth : np) * nr;
     if (nc > t->nc) nc = t->nc;
     per = kc * nc + mr * kc + mr * nr;
     if (per * (size_t)nth > STACK_FLOATS) {
@@ -309,7 +313,7 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
         int T = omp_get_num_threads(), id = omp_get_thread_num();
         size_t lo, hi;
         float *mine = buf + per * (size_t)id;
-        if (np >= mp) {
+        if (by_cols) {
             split(np, T, id, nr, n, &lo, &hi);
             if (lo < hi) gemm_part(t, 0, m, lo, hi, k, a, b, &cv, nc, mine);
         } else {
