@@ -13,7 +13,11 @@
 #   make fuzz                 libFuzzer harnesses (clang); make fuzz-standalone without libFuzzer
 #   make clean
 #
-# Options: CC=... SIMD=auto|scalar|avx2|avx512|neon OPENMP=1 SANITIZE=1 NATIVE=1 BUILD=dir
+# Options: CC=... SIMD=auto|scalar|avx2|avx512|neon OPENMP=0|1 SANITIZE=1 NATIVE=1 WERROR=1 BUILD=dir
+# OpenMP is on wherever the compiler has it (gcc, clang with libomp; not
+# tcc): results are the same bits for any thread count. WERROR=1 (CI) turns
+# warnings into errors; a plain build does not, so a newer compiler's new
+# warning never stops a user's `make`.
 # Kernel sets: SIMD=auto compiles every set of the target and picks the best
 # the CPU has at run time; the environment variable GAN99_SIMD=scalar|avx2|
 # avx512|neon overrides that choice (tests, benches). All give the same bits.
@@ -23,7 +27,8 @@
 
 CC      ?= cc
 SIMD    ?= auto
-OPENMP  ?= 0
+OPENMP  ?= auto
+WERROR  ?= 0
 SANITIZE ?= 0
 NATIVE  ?= 0
 BUILD   ?= build
@@ -40,7 +45,7 @@ else
 endif
 AR      ?= ar
 
-CSTD     = -std=c99 -pedantic -Wall -Wextra -Werror
+CSTD     = -std=c99 -pedantic -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
 OPT      = -O2 -g
 CFLAGS_ALL = $(CSTD) $(OPT) -ffp-contract=off $(CFLAGS)
 LDLIBS_ALL = -lm $(LDLIBS)
@@ -87,6 +92,14 @@ else
 endif
 CFLAGS_ALL += $(foreach k,$(KERNELS),-DGAN99_HAVE_$(shell echo $(k) | tr a-z A-Z)=1)
 
+ifeq ($(OPENMP),auto)
+  ifeq ($(IS_TCC),1)
+    OPENMP = 0
+  else
+    OPENMP := $(shell printf '#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n' | \
+                $(CC) -fopenmp -x c - -o /dev/null >/dev/null 2>&1 && echo 1 || echo 0)
+  endif
+endif
 ifeq ($(OPENMP),1)
   CFLAGS_ALL += -fopenmp
   LDLIBS_ALL += -fopenmp

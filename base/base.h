@@ -40,7 +40,8 @@ enum {
     G99_ENOMEM = -3,       /* an allocation failed */
     G99_EIO = -4,          /* the OS refused a read, write, rename ... */
     G99_ELIMIT = -5,       /* the input exceeds a configured limit (pixels, bytes) */
-    G99_EUNSUPPORTED = -6  /* valid input that gan99 does not handle */
+    G99_EUNSUPPORTED = -6, /* valid input that gan99 does not handle */
+    G99_ESTOPPED = -7      /* stopped on request (Ctrl-C, SIGTERM) before finishing */
 };
 
 #define G99_ERROR_MSG_MAX 512
@@ -155,7 +156,40 @@ int g99_list_files(const char *dir, char ***paths, size_t *n, g99_error *err);
 void g99_free_list(char **paths, size_t n);
 /* 1 for a folder, 0 for anything else or nothing. */
 int g99_is_dir(const char *path);
-/* Makes the folder unless it exists (one level). */
+/* Makes the folder unless it exists (one level). A file of that name is
+ * reported as a file, not as "File exists". */
 int g99_mkdir(const char *path, g99_error *err);
+/* Asks the OS to make the folder's entries durable (a rename into it
+ * survives a power cut). A no-op where the OS has no such call. */
+int g99_sync_dir(const char *dir);
+
+/* ---- the process and its surroundings (base/platform.c) ----------------
+ * Every OS call of gan99 goes through these, with a plain C99 fallback
+ * (noted per function) so a port to a new OS or to bare metal touches one
+ * file. */
+
+/* Seconds on a clock that never goes back (C99 fallback: clock(), CPU time). */
+double g99_now_seconds(void);
+/* 1 when fp is a terminal (a progress bar may redraw in place); fallback 0. */
+int g99_is_terminal(FILE *fp);
+/* This process's id, and whether process `pid` still runs (stale locks and
+ * temporary files of killed runs); fallback: 1, as if alive, so nothing
+ * of another run is ever taken. */
+unsigned long g99_process_id(void);
+int g99_process_alive(unsigned long pid);
+/* A command's standard output (popen "r"); fallback NULL (benches skip). */
+FILE *g99_pipe_open(const char *command);
+int g99_pipe_close(FILE *fp);
+
+/* Stop requests: after g99_stop_catch, SIGINT and SIGTERM (Ctrl-C, kill,
+ * timeout, job schedulers) set a flag instead of ending the process, every
+ * time (not only the first), until g99_stop_release restores the previous
+ * handlers. g99_stop_requested gives the signal number that asked, or 0.
+ * Long loops poll it and stop cleanly. Fallback: signal(), reinstalled in
+ * the handler. */
+int g99_stop_catch(void);
+void g99_stop_release(void);
+int g99_stop_requested(void);
+void g99_stop_clear(void);
 
 #endif

@@ -58,6 +58,7 @@ const char *g99_status_name(int code)
     case G99_EIO: return "I/O error";
     case G99_ELIMIT: return "limit exceeded";
     case G99_EUNSUPPORTED: return "unsupported";
+    case G99_ESTOPPED: return "stopped on request";
     default: return "unknown error";
     }
 }

@@ -119,6 +119,28 @@ int g99_afile_write(g99_afile *f, const void *data, size_t n, g99_error *err)
     return G99_OK;
 }
 
+/* A power cut right after the rename could lose the new name unless the
+ * folder's entry is on disk too. Best effort: some file systems refuse. */
+static void sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    if (!slash) {
+        g99_sync_dir(".");
+        return;
+    }
+    if (slash == path) {
+        g99_sync_dir("/");
+        return;
+    }
+    dir = (char *)malloc((size_t)(slash - path) + 1);
+    if (!dir) return;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    g99_sync_dir(dir);
+    free(dir);
+}
+
 int g99_afile_commit(g99_afile *f, g99_error *err)
 {
     char path[G99_ERROR_MSG_MAX / 2];
@@ -144,6 +166,7 @@ int g99_afile_commit(g99_afile *f, g99_error *err)
         afile_release(f);
         return g99_fail(err, G99_EIO, "%s: rename into place failed: %s", path, strerror(e));
     }
+    sync_parent(f->path);
     afile_release(f);
     return G99_OK;
 }

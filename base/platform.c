@@ -1,5 +1,6 @@
-/* OS seam: exclusive create, fsync, atomic rename, process id, and the
- * folder calls C99 lacks (list, test, make).
+/* OS seam: exclusive create, fsync, atomic rename, process ids, the
+ * folder calls C99 lacks (list, test, make, sync), the clock, terminals,
+ * pipes and stop requests (SIGINT, SIGTERM).
  * POSIX systems get the real calls; anything else falls back to plain C99
  * (weaker guarantees, documented on each function). */
 #if defined(__unix__) || defined(__APPLE__)
@@ -14,7 +15,9 @@
 #include "platform.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 
 #ifdef G99_POSIX
 #include <dirent.h>
@@ -152,7 +155,65 @@ int g99_is_dir(const char *path)
 int g99_mkdir(const char *path, g99_error *err)
 {
     if (mkdir(path, 0777) == 0 || (errno == EEXIST && g99_is_dir(path))) return 0;
+    if (errno == EEXIST) return g99_fail(err, G99_EIO, "%s: is a file, not a folder", path);
     return g99_fail(err, G99_EIO, "%s: cannot make the folder: %s", path, strerror(errno));
+}
+
+int g99_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY), rc;
+    if (fd < 0) return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc == 0 ? 0 : -1;
+}
+
+double g99_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int g99_is_terminal(FILE *fp) { return isatty(fileno(fp)); }
+
+int g99_process_alive(unsigned long pid)
+{
+    /* signal 0 checks only; EPERM means it exists under another user */
+    return pid == 0 || kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+FILE *g99_pipe_open(const char *command) { return popen(command, "r"); }
+int g99_pipe_close(FILE *fp) { return pclose(fp); }
+
+static volatile sig_atomic_t stop_signal;
+static struct sigaction old_int, old_term;
+static int stop_installed;
+
+static void on_stop(int sig) { stop_signal = sig; }
+
+int g99_stop_catch(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;   /* no SA_RESETHAND: a second Ctrl-C is caught too */
+    sigemptyset(&sa.sa_mask);
+    stop_signal = 0;
+    if (sigaction(SIGINT, &sa, &old_int) != 0) return -1;
+    if (sigaction(SIGTERM, &sa, &old_term) != 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        return -1;
+    }
+    stop_installed = 1;
+    return 0;
+}
+
+void g99_stop_release(void)
+{
+    if (!stop_installed) return;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    stop_installed = 0;
 }
 
 #else
@@ -202,6 +263,66 @@ int g99_mkdir(const char *path, g99_error *err)
     return g99_fail(err, G99_EUNSUPPORTED, "%s: making folders needs a POSIX system", path);
 }
 
+int g99_sync_dir(const char *dir)
+{
+    (void)dir;
+    return 0;
+}
+
+double g99_now_seconds(void) { return (double)clock() / CLOCKS_PER_SEC; }
+
+int g99_is_terminal(FILE *fp)
+{
+    (void)fp;
+    return 0;
+}
+
+int g99_process_alive(unsigned long pid)
+{
+    (void)pid;
+    return 1;
+}
+
+FILE *g99_pipe_open(const char *command)
+{
+    (void)command;
+    return NULL;
+}
+
+int g99_pipe_close(FILE *fp)
+{
+    (void)fp;
+    return -1;
+}
+
+static volatile sig_atomic_t stop_signal;
+static void (*old_int)(int), (*old_term)(int);
+static int stop_installed;
+
+/* C99's signal() may reset the handler on delivery: put it back */
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+    signal(sig, on_stop);
+}
+
+int g99_stop_catch(void)
+{
+    stop_signal = 0;
+    old_int = signal(SIGINT, on_stop);
+    old_term = signal(SIGTERM, on_stop);
+    stop_installed = 1;
+    return old_int == SIG_ERR || old_term == SIG_ERR ? -1 : 0;
+}
+
+void g99_stop_release(void)
+{
+    if (!stop_installed) return;
+    signal(SIGINT, old_int == SIG_ERR ? SIG_DFL : old_int);
+    signal(SIGTERM, old_term == SIG_ERR ? SIG_DFL : old_term);
+    stop_installed = 0;
+}
+
 #endif
 
 int g99__replace_file(const char *src, const char *dst)
@@ -212,3 +333,7 @@ int g99__replace_file(const char *src, const char *dst)
 #endif
     return rename(src, dst) == 0 ? 0 : -1;
 }
+
+unsigned long g99_process_id(void) { return g99__process_id(); }
+int g99_stop_requested(void) { return (int)stop_signal; }
+void g99_stop_clear(void) { stop_signal = 0; }
