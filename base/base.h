@@ -146,6 +146,23 @@ void g99_afile_abort(g99_afile *f);
 /* The three steps above in one call. */
 int g99_write_file_atomic(const char *path, const void *data, size_t n, g99_error *err);
 
+/* Temporary files of g99_afile left by a process that died before its
+ * commit or abort (kill -9, power cut): under dir (recursively), every
+ * "<name>.tmp<pid>.<n>" whose process no longer runs is removed. Returns
+ * how many were removed (files of running processes are never touched). */
+size_t g99_remove_stale_temps(const char *dir);
+
+/* A lock file for a folder that one process at a time may write (a run
+ * folder): made with exclusive create and holding the owner's process id.
+ * A lock left by a process that no longer runs is taken over, and
+ * *stale_pid (when not NULL) tells whose it was (0 otherwise). A lock held
+ * by a running process is G99_EINVAL naming that process. */
+typedef struct g99_lock {
+    char *path;      /* NULL when not held */
+} g99_lock;
+int g99_lock_acquire(g99_lock *l, const char *path, unsigned long *stale_pid, g99_error *err);
+void g99_lock_release(g99_lock *l);
+
 /* ---- folders (POSIX; elsewhere G99_EUNSUPPORTED) ------------------------ */
 
 /* Every regular file under dir, recursively, as "dir/sub/name" paths sorted

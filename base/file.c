@@ -189,3 +189,79 @@ int g99_write_file_atomic(const char *path, const void *data, size_t n, g99_erro
     if (rc) return rc;
     return g99_afile_commit(&f, err);
 }
+
+/* ---- stale temporaries and lock files --------------------------------- */
+
+/* The process id of a "<name>.tmp<pid>.<n>" name, or 0 when name is not one. */
+static unsigned long temp_owner(const char *path)
+{
+    const char *t = NULL, *p, *q;
+    unsigned long pid = 0;
+    for (p = strstr(path, ".tmp"); p; p = strstr(p + 1, ".tmp")) t = p;
+    if (!t) return 0;
+    for (q = t + 4; *q >= '0' && *q <= '9'; q++) pid = pid * 10 + (unsigned long)(*q - '0');
+    if (q == t + 4 || *q != '.' || !q[1]) return 0;
+    for (q++; *q >= '0' && *q <= '9'; q++) {}
+    return *q ? 0 : pid;
+}
+
+size_t g99_remove_stale_temps(const char *dir)
+{
+    char **paths = NULL;
+    size_t n = 0, i, removed = 0;
+    if (g99_list_files(dir, &paths, &n, NULL)) return 0;
+    for (i = 0; i < n; i++) {
+        unsigned long pid = temp_owner(paths[i]);
+        if (pid && pid != g99__process_id() && !g99_process_alive(pid) && remove(paths[i]) == 0) removed++;
+    }
+    g99_free_list(paths, n);
+    return removed;
+}
+
+static unsigned long lock_owner(const char *path)
+{
+    uint8_t *data = NULL;
+    size_t len = 0, i;
+    unsigned long pid = 0;
+    if (g99_read_file(path, 64, &data, &len, NULL)) return 0;
+    for (i = 0; i < len && data[i] >= '0' && data[i] <= '9'; i++) pid = pid * 10 + (unsigned long)(data[i] - '0');
+    free(data);
+    return pid;
+}
+
+int g99_lock_acquire(g99_lock *l, const char *path, unsigned long *stale_pid, g99_error *err)
+{
+    int attempt;
+    l->path = NULL;
+    if (stale_pid) *stale_pid = 0;
+    for (attempt = 0; attempt < 2; attempt++) {
+        FILE *fp = g99__create_new(path);
+        unsigned long owner;
+        if (fp) {
+            int ok = fprintf(fp, "%lu\n", g99__process_id()) > 0;
+            ok = g99__flush_to_disk(fp) == 0 && ok;
+            ok = fclose(fp) == 0 && ok;
+            if (!ok || !(l->path = str_dup(path))) {
+                remove(path);
+                return g99_fail(err, G99_EIO, "%s: cannot write the lock file", path);
+            }
+            return G99_OK;
+        }
+        if (errno != EEXIST) return g99_fail(err, G99_EIO, "%s: cannot make the lock file: %s", path, strerror(errno));
+        owner = lock_owner(path);
+        /* an unreadable or empty lock is in the making by its owner */
+        if (owner && owner != g99__process_id() && g99_process_alive(owner))
+            return g99_fail(err, G99_EINVAL, "%s: in use by another gan99 (process %lu)", path, owner);
+        if (!owner) return g99_fail(err, G99_EINVAL, "%s: in use by another gan99", path);
+        if (stale_pid) *stale_pid = owner;
+        remove(path);
+    }
+    return g99_fail(err, G99_EIO, "%s: cannot take over the stale lock", path);
+}
+
+void g99_lock_release(g99_lock *l)
+{
+    if (l->path) remove(l->path);
+    free(l->path);
+    l->path = NULL;
+}
