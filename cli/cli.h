@@ -11,7 +11,7 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_BAD_INPUT = 2 };
 typedef struct cli_command {
     const char *name;
     const char *summary;  /* one line for `gan99 --help` */
-    const char *usage;    /* the whole text of `gan99 help NAME` */
+    const char *usage;    /* the whole text of `gan99 help NAME`; NULL: run prints it for --help */
     int (*run)(int argc, char **argv);  /* argv[0] is the command name */
 } cli_command;
 
@@ -69,11 +69,11 @@ void cli_file_list_free(cli_file_list *l);
 struct img_image;
 int cli_read_image(const char *path, struct img_image *img, g99_error *err);
 
-/* A training run with Ctrl-C handling, a progress bar (or plain lines) and
- * the ETA on stderr (cli/cmd_train.c); sets o->progress, warn and user.
- * Returns an exit code. */
+/* A training run with stop requests (Ctrl-C, SIGTERM), a progress bar (or
+ * plain lines) and the ETA on stderr (cli/cmd_train.c); sets o->progress,
+ * cancel, warn and user. Returns an exit code (130/143 after a stop). */
 struct gan_train_opts;
 struct gan_train_result;
-int cli_train_dcgan(struct gan_train_opts *o, struct gan_train_result *res);
+int cli_train(struct gan_train_opts *o, struct gan_train_result *res);
 
 #endif

@@ -102,6 +102,11 @@ static int demo_align(const char *out, g99_error *err)
     return rc;
 }
 
+static void set_option(gan_train_opts *o, const char *key, double v)
+{
+    o->values.v[gan_option_find(o->family, key)] = v;
+}
+
 static int demo_run(int argc, char **argv)
 {
     const cli_command *cmd = &cli_cmd_demo;
@@ -109,7 +114,9 @@ static int demo_run(int argc, char **argv)
     long steps = 1500, faces = 2000, seed = 1;
     gan_train_opts o;
     gan_train_result res;
-    gan_dcgan m;
+    const gan_family *f;
+    gan_model *m;
+    gan_values v;
     g99_error err;
     char data[64], *path = NULL;
     int i, r, rc;
@@ -128,13 +135,14 @@ static int demo_run(int argc, char **argv)
         return cli_usage_error(cmd, "--steps >= 1, --faces 32..1000000, --seed >= 0");
     memset(&o, 0, sizeof o);
     snprintf(data, sizeof data, "synth:%ld", faces);
+    o.family = &gan_family_dcgan;
+    gan_values_default(o.family, &o.values);
+    set_option(&o, "size", 32);
+    set_option(&o, "nz", 64);
+    set_option(&o, "ngf", 32);
+    set_option(&o, "ndf", 32);
     o.data = data;
     o.out = out;
-    o.model.size = 32;
-    o.model.nz = 64;
-    o.model.ngf = 32;
-    o.model.ndf = 32;
-    o.model.nc = 3;
     o.batch = 32;
     o.steps = (uint64_t)steps;
     o.seed = (uint64_t)seed;
@@ -142,35 +150,35 @@ static int demo_run(int argc, char **argv)
     for (i = 1; i < argc; i++) o.resume |= strcmp(argv[i], "--resume") == 0;
     fprintf(stderr, "gan99 demo: %ld synthetic faces, DCGAN 32x32 (nz 64, ngf = ndf = 32, batch 32), %ld steps -> %s/\n",
             faces, steps, out);
-    rc = cli_train_dcgan(&o, &res);
+    rc = cli_train(&o, &res);
     if (rc != CLI_OK) return rc;
     /* 64 new faces from the trained G: seed + 1's latents (the run's grids use seed's) */
     g99_error_clear(&err);
     path = (char *)malloc(strlen(out) + 32);
     if (!path) return CLI_FAILED;
     sprintf(path, "%s/model.safetensors", out);
-    rc = gan_dcgan_load_generator(path, &m, &err);
+    rc = gan_model_load(path, &f, &m, &v, &err);
     if (!rc) {
-        nn_ctx *ctx = nn_ctx_new(0);
-        float *z = (float *)malloc((size_t)64 * m.cfg.nz * sizeof *z);
-        int zs[4];
+        gan_geometry g;
+        float *z, *x;
         img_image grid;
-        nn_tensor *x = NULL;
-        zs[0] = 64; zs[1] = m.cfg.nz; zs[2] = zs[3] = 1;
-        if (ctx && z) {
-            gan_latent_normal((uint64_t)seed + 1, 64 * m.cfg.nz, z);
-            x = gan_dcgan_generate(ctx, &m, nn_tensor_from(ctx, 4, zs, z), 1);
+        f->geometry(m, &g);
+        z = (float *)malloc((size_t)64 * g.latent * sizeof *z);
+        x = (float *)malloc((size_t)64 * g.channels * g.width * g.height * sizeof *x);
+        rc = z && x ? 0 : g99_fail(&err, G99_ENOMEM, "out of memory");
+        if (!rc) {
+            gan_latent_normal((uint64_t)seed + 1, 64 * g.latent, z);
+            rc = gan_model_generate_latent(f, m, z, 64, x, &err);
         }
-        rc = x ? gan_sample_grid(x->data, 64, m.cfg.nc, m.cfg.size, 2, &grid, &err)
-               : g99_fail(&err, G99_ENOMEM, "out of memory");
+        if (!rc) rc = gan_sample_grid(x, 64, g.channels, g.width, 2, &grid, &err);
         sprintf(path, "%s/faces.png", out);
         if (!rc) {
             rc = img_png_save(path, &grid, &err);
             img_free(&grid);
         }
         free(z);
-        nn_ctx_free(ctx);
-        gan_dcgan_free(&m);
+        free(x);
+        f->destroy(m);
     }
     free(path);
     if (rc) return cli_report(&err, CLI_FAILED);

@@ -1,9 +1,10 @@
-/* gan99 train: a DCGAN training run (SPEC.md §6, issue 6 item 4) through
- * gan_train_dcgan, with what only a program has: Ctrl-C (SIGINT sets a
- * flag that the progress callback hands back, so the run writes a
- * checkpoint and returns), the clock for it/s and the ETA, and a progress
- * bar redrawn in place when stderr is a terminal (plain lines otherwise). */
-#define _POSIX_C_SOURCE 200809L
+/* gan99 train FAMILY: a training run of any model family through
+ * gan_train_run (gan/train_run.c). The family's flags and help come from
+ * its option table; this file adds what only a program has: stop requests
+ * (Ctrl-C and SIGTERM through base's g99_stop_catch: the run writes a
+ * checkpoint and returns, however often the key is pressed; exit 130, or
+ * 143 for SIGTERM, so `gan99 train ... && gan99 sample ...` does not go on),
+ * and the progress bar with the rate and the ETA. */
 #include "cli.h"
 #include "../gan/gan.h"
 
@@ -11,30 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 typedef struct progress_state {
-    double t0;
+    double t0, last_line;
     uint64_t start;
     int started, tty;
-    double last_line;
 } progress_state;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void format_time(double s, char *buf, size_t cap)
 {
@@ -46,8 +29,10 @@ static void format_time(double s, char *buf, size_t cap)
 static int on_progress(void *user, const gan_train_progress *p)
 {
     progress_state *s = (progress_state *)user;
-    double t = now_seconds(), rate;
+    const gan_family *f = p->family;
+    double t = g99_now_seconds(), rate;
     char eta[32];
+    int k;
     /* the rate counts from the first step of this process (a resumed run
      * starts past 0); the first step is timed from the start, setup included */
     if (!s->started) {
@@ -61,118 +46,250 @@ static int on_progress(void *user, const gan_train_progress *p)
         int i, fill = (int)(30.0 * (double)p->step / (double)p->total);
         for (i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r[%s] %llu/%llu  D %.3f  G %.3f  %.2f it/s  ETA %s ", bar, (unsigned long long)p->step,
-                (unsigned long long)p->total, (double)(p->losses.d_real + p->losses.d_fake), (double)p->losses.g,
-                rate, eta);
+        fprintf(stderr, "\r[%s] %llu/%llu ", bar, (unsigned long long)p->step, (unsigned long long)p->total);
+        for (k = 0; k < f->n_losses; k++)
+            if (f->losses[k].plot) fprintf(stderr, " %s %.3f", f->losses[k].plot, (double)p->losses[k]);
+        fprintf(stderr, "  %.2f it/s  ETA %s ", rate, eta);
         if (p->step == p->total) fputc('\n', stderr);
     } else if (t - s->last_line >= 10.0 || p->step == p->total || p->step == s->start + 1) {
-        fprintf(stderr, "step %llu/%llu  loss_d %.4f  loss_g %.4f  D(x) %.3f  D(G(z)) %.3f/%.3f  %.2f it/s  ETA %s\n",
-                (unsigned long long)p->step, (unsigned long long)p->total,
-                (double)(p->losses.d_real + p->losses.d_fake), (double)p->losses.g, (double)p->losses.d_x,
-                (double)p->losses.d_g_z1, (double)p->losses.d_g_z2, rate, eta);
+        fprintf(stderr, "step %llu/%llu ", (unsigned long long)p->step, (unsigned long long)p->total);
+        for (k = 0; k < f->n_losses; k++) fprintf(stderr, " %s %.4f", f->losses[k].name, (double)p->losses[k]);
+        fprintf(stderr, "  %.2f it/s  ETA %s\n", rate, eta);
         s->last_line = t;
     }
     fflush(stderr);
-    return interrupted != 0;
+    return g99_stop_requested() != 0;
+}
+
+static int on_cancel(void *user)
+{
+    (void)user;
+    return g99_stop_requested() != 0;
 }
 
 static void on_warning(void *user, const char *msg)
 {
     (void)user;
-    fprintf(stderr, "gan99: warning: %s\n", msg);
+    fprintf(stderr, "gan99: train: %s\n", msg);
 }
 
-int cli_train_dcgan(gan_train_opts *o, gan_train_result *res)
+int cli_train(gan_train_opts *o, gan_train_result *res)
 {
     progress_state s;
     g99_error err;
-    void (*old)(int);
-    int rc;
+    int rc, sig;
     memset(&s, 0, sizeof s);
-    s.t0 = s.last_line = now_seconds();
-    s.tty = isatty(fileno(stderr));
+    s.t0 = s.last_line = g99_now_seconds();
+    s.tty = g99_is_terminal(stderr);
     o->progress = on_progress;
+    o->cancel = on_cancel;
     o->warn = on_warning;
     o->user = &s;
-    interrupted = 0;
-    old = signal(SIGINT, on_sigint);
     g99_error_clear(&err);
-    rc = gan_train_dcgan(o, res, &err);
-    signal(SIGINT, old == SIG_ERR ? SIG_DFL : old);
-    if (s.tty && res->stopped) fputc('\n', stderr);
+    g99_stop_catch();
+    rc = gan_train_run(o, res, &err);
+    sig = g99_stop_requested();
+    g99_stop_release();
+    if (s.tty && res->stopped && res->step > res->start) fputc('\n', stderr);
     if (rc) return cli_report(&err, rc == G99_ENOMEM || rc == G99_EIO ? CLI_FAILED : CLI_BAD_INPUT);
-    if (res->skipped) fprintf(stderr, "gan99: %lu unreadable files skipped\n", (unsigned long)res->skipped);
-    if (res->stopped)
-        fprintf(stderr, "gan99: interrupted at step %llu; checkpoint written (--resume continues)\n",
-                (unsigned long long)res->step);
-    return CLI_OK;
+    if (res->skipped) fprintf(stderr, "gan99: train: %lu unreadable files skipped\n", (unsigned long)res->skipped);
+    if (res->stale_removed)
+        fprintf(stderr, "gan99: train: removed %lu temporary files of runs that were killed\n",
+                (unsigned long)res->stale_removed);
+    if (!res->stopped) return CLI_OK;
+    if (res->step == res->start)
+        fprintf(stderr, "gan99: train: stopped (%s) before the first step; nothing written\n",
+                sig == SIGTERM ? "SIGTERM" : "Ctrl-C");
+    else
+        fprintf(stderr, "gan99: train: stopped (%s) at step %llu of %llu; checkpoint %s/checkpoint.safetensors "
+                "(the same command with --resume continues it)\n", sig == SIGTERM ? "SIGTERM" : "Ctrl-C",
+                (unsigned long long)res->step, (unsigned long long)res->total, o->out);
+    return 128 + (sig == SIGTERM ? 15 : 2);   /* the shells' convention: 130 Ctrl-C, 143 SIGTERM */
 }
 
-static int parse_u64(const cli_command *cmd, int argc, char **argv, int *i, const char *name, uint64_t *v)
+/* ---- the command line ----------------------------------------------------------- */
+
+/* A value of a family option: the type's syntax, finite, in range. */
+static int parse_option(const cli_command *cmd, const gan_family *f, int i, const char *s, double *v)
 {
-    long x;
-    int rc = cli_opt_long(cmd, argc, argv, i, name, &x);
-    if (rc == 1 && x < 0) {
-        cli_usage_error(cmd, "%s must not be negative", name);
-        return -1;
+    const gan_option *o = &f->options[i];
+    g99_error err;
+    char *end;
+    if (o->type == GAN_OPT_CHOICE) {
+        const char *p = o->choices;
+        int k = 0;
+        size_t n = strlen(s);
+        while (p) {
+            if (strncmp(p, s, n) == 0 && (p[n] == '|' || p[n] == '\0') && n) {
+                *v = k;
+                return 0;
+            }
+            p = strchr(p, '|');
+            if (p) p++;
+            k++;
+        }
+        return cli_usage_error(cmd, "%s: '%s' is not one of %s", o->flag, s, o->choices);
     }
-    if (rc == 1) *v = (uint64_t)x;
-    return rc;
+    *v = strtod(s, &end);
+    if (end == s || *end || !(*v == *v) || *v > 1e300 || *v < -1e300)
+        return cli_usage_error(cmd, "%s wants a %s, not '%s'", o->flag, o->type == GAN_OPT_INT ? "whole number" : "number",
+                               s);
+    if (gan_option_check(f, i, *v, &err)) return cli_usage_error(cmd, "%s", err.msg);
+    return 0;
 }
 
-static int train_run(int argc, char **argv)
+/* An unsigned flag value: digits only, no overflow, within [lo, hi]. */
+static int parse_u64(const cli_command *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+    uint64_t x = 0;
+    const char *p = s;
+    int overflow = 0;
+    if (!*p) return cli_usage_error(cmd, "%s wants a whole number, not ''", flag);
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9') return cli_usage_error(cmd, "%s wants a whole number, not '%s'", flag, s);
+        if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) overflow = 1;
+        else x = x * 10 + (uint64_t)(*p - '0');
+    }
+    if (overflow || x < lo || x > hi)
+        return cli_usage_error(cmd, "%s: %s is out of range (%llu..%llu)", flag, s, (unsigned long long)lo,
+                               (unsigned long long)hi);
+    *v = x;
+    return 0;
+}
+
+/* The generic flags of every family, with their ranges. */
+static const struct run_flag {
+    const char *flag, *help;
+    uint64_t lo, hi;
+} run_flags[] = {
+    { "--batch", "batch size (default: the family's)", 1, 65536 },
+    { "--steps", "steps in all, counting resumed ones", 1, (uint64_t)1 << 32 },
+    { "--epochs", "epochs in all (default: the reference's count)", 1, (uint64_t)1 << 32 },
+    { "--seed", "initialization, noise and data order (default 0)", 0, UINT64_MAX },
+    { "--sample-every", "a sample grid every K steps (default steps/50)", 1, (uint64_t)1 << 32 },
+    { "--checkpoint-every", "a checkpoint every N steps (default 500)", 1, (uint64_t)1 << 32 },
+    { "--samples", "images in each sample grid (default 64)", 1, 1024 },
+};
+enum { F_BATCH, F_STEPS, F_EPOCHS, F_SEED, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY, F_SAMPLES, N_RUN_FLAGS };
+
+static void print_family_help(FILE *out, const gan_family *f)
+{
+    int i;
+    fprintf(out,
+            "usage: gan99 train %s --data D --out RUN [--steps N | --epochs N] [options]\n"
+            "\n"
+            "%s.\nFollows %s.\n"
+            "D is a folder of PNG/JPEG/PPM images (recursive), an IDX file such as\n"
+            "MNIST's (.gz too), or synth:N[:SEED] for N built-in synthetic faces.\n"
+            "RUN receives checkpoint.safetensors, model.safetensors (the reference's\n"
+            "key names), samples/, progress.gif, loss.csv and loss.png. Without\n"
+            "--steps or --epochs the run takes the reference's %llu epochs.\n"
+            "Ctrl-C or SIGTERM writes a checkpoint and stops (exit 130 or 143);\n"
+            "--resume continues it bit for bit with the settings it stored.\n"
+            "\n",
+            f->name, f->summary, f->reference, (unsigned long long)f->default_epochs);
+    for (i = 0; i < N_RUN_FLAGS; i++) fprintf(out, "  %-20s %s\n", run_flags[i].flag, run_flags[i].help);
+    fprintf(out, "  %-20s %s\n", "--resume", "continue RUN/checkpoint.safetensors");
+    fprintf(out, "\n%s options:\n", f->name);
+    for (i = 0; i < f->n_options; i++) {
+        char flag[64];
+        const gan_option *o = &f->options[i];
+        if (o->type == GAN_OPT_FLAG) snprintf(flag, sizeof flag, "%s", o->flag);
+        else if (o->type == GAN_OPT_CHOICE) snprintf(flag, sizeof flag, "%s %s", o->flag, o->choices);
+        else snprintf(flag, sizeof flag, "%s %s", o->flag, o->type == GAN_OPT_INT ? "N" : "X");
+        fprintf(out, "  %-20s %s\n", flag, o->help);
+    }
+}
+
+static void print_help(FILE *out)
+{
+    int i;
+    fprintf(out,
+            "usage: gan99 train FAMILY --data D --out RUN [--steps N | --epochs N] [options]\n"
+            "       gan99 help train FAMILY   the options of one family\n"
+            "\n"
+            "Trains a model of one family into the run folder RUN. Families:\n");
+    for (i = 0; gan_families[i]; i++) fprintf(out, "  %-12s %s\n", gan_families[i]->name, gan_families[i]->summary);
+}
+
+
+/* A flag this family lacks: another family's, or none at all. */
+static int unknown_flag(const cli_command *cmd, const gan_family *f, const char *flag)
+{
+    int i;
+    for (i = 0; gan_families[i]; i++)
+        if (gan_families[i] != f && gan_option_find(gan_families[i], flag) >= 0 && flag[0] == '-')
+            return cli_usage_error(cmd, "%s is an option of %s, not of %s", flag, gan_families[i]->name,
+                                   f->name);
+    return cli_usage_error(cmd, "unknown option '%s' for %s", flag, f->name);
+}
+
+static int train_main(int argc, char **argv)
 {
     const cli_command *cmd = &cli_cmd_train;
+    const gan_family *f;
     gan_train_opts o;
     gan_train_result res;
-    int i, r;
-    long size = 64, batch = 64, nz = 100, ngf = 64, ndf = 64, nc = 3, samples = 64;
-    const char *lr = NULL;
+    uint64_t run[N_RUN_FLAGS];
+    int i, k, r;
     memset(&o, 0, sizeof o);
-    if (argc < 2 || strcmp(argv[1], "dcgan") != 0)
-        return cli_usage_error(cmd, "the first argument is the model: dcgan");
+    memset(run, 0, sizeof run);
+    if (cli_wants_help(argc, argv)) {
+        f = argc >= 2 ? gan_arch_find(argv[1]) : NULL;
+        if (f) print_family_help(stdout, f);
+        else print_help(stdout);
+        return CLI_OK;
+    }
+    if (argc < 2 || argv[1][0] == '-')
+        return cli_usage_error(cmd, "the first argument is the model family: %s", gan_family_names());
+    f = gan_arch_find(argv[1]);
+    if (!f) return cli_usage_error(cmd, "'%s' is no model family of gan99 (%s)", argv[1], gan_family_names());
+    o.family = f;
+    gan_values_default(f, &o.values);
     for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
         if ((r = cli_opt_str(cmd, argc, argv, &i, "--data", &o.data)) != 0 ||
-            (r = cli_opt_str(cmd, argc, argv, &i, "--out", &o.out)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--size", &size)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--batch", &batch)) != 0 ||
-            (r = parse_u64(cmd, argc, argv, &i, "--steps", &o.steps)) != 0 ||
-            (r = parse_u64(cmd, argc, argv, &i, "--epochs", &o.epochs)) != 0 ||
-            (r = parse_u64(cmd, argc, argv, &i, "--seed", &o.seed)) != 0 ||
-            (r = cli_opt_str(cmd, argc, argv, &i, "--lr", &lr)) != 0 ||
-            (r = parse_u64(cmd, argc, argv, &i, "--sample-every", &o.sample_every)) != 0 ||
-            (r = parse_u64(cmd, argc, argv, &i, "--checkpoint-every", &o.checkpoint_every)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--nz", &nz)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--ngf", &ngf)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--ndf", &ndf)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--channels", &nc)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--samples", &samples)) != 0) {
+            (r = cli_opt_str(cmd, argc, argv, &i, "--out", &o.out)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
             continue;
         }
-        if (strcmp(argv[i], "--resume") == 0) o.resume = 1;
-        else return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        if (strcmp(a, "--resume") == 0) {
+            o.resume = 1;
+            continue;
+        }
+        for (k = 0; k < N_RUN_FLAGS && strcmp(a, run_flags[k].flag) != 0; k++) {}
+        if (k < N_RUN_FLAGS) {
+            if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", a);
+            if (parse_u64(cmd, a, argv[++i], run_flags[k].lo, run_flags[k].hi, &run[k])) return CLI_BAD_INPUT;
+            continue;
+        }
+        k = gan_option_find(f, a);
+        if (k < 0 || a[0] != '-') return unknown_flag(cmd, f, a);
+        if (f->options[k].type == GAN_OPT_FLAG) {
+            o.values.v[k] = 1;
+        } else {
+            if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", a);
+            if (parse_option(cmd, f, k, argv[++i], &o.values.v[k])) return CLI_BAD_INPUT;
+        }
+        o.values.given[k] = 1;
     }
     if (!o.data || !o.out) return cli_usage_error(cmd, "--data and --out are required");
-    if (!o.resume && !o.steps && !o.epochs) return cli_usage_error(cmd, "give --steps N or --epochs N");
-    if (size != 64 && size != 32 && size != 28) return cli_usage_error(cmd, "--size is 64, 32 or 28");
-    if (batch < 1 || batch > 65536 || nz < 1 || nz > 65536 || ngf < 1 || ngf > 65536 || ndf < 1 || ndf > 65536 ||
-        (nc != 1 && nc != 3) || samples < 1 || samples > 1024)
-        return cli_usage_error(cmd, "--batch, --nz, --ngf, --ndf, --channels (1 or 3) or --samples out of range");
-    if (lr) {
-        char *end;
-        double v = strtod(lr, &end);
-        if (end == lr || *end || !(v > 0 && v < 1)) return cli_usage_error(cmd, "--lr wants a number in (0, 1)");
-        o.lr = (float)v;
+    if (run[F_STEPS] && run[F_EPOCHS]) return cli_usage_error(cmd, "give --steps or --epochs, not both");
+    o.batch = (int)run[F_BATCH];
+    o.steps = run[F_STEPS];
+    o.epochs = run[F_EPOCHS];
+    o.seed = run[F_SEED];
+    o.sample_every = run[F_SAMPLE_EVERY];
+    o.checkpoint_every = run[F_CHECKPOINT_EVERY];
+    o.n_samples = (int)run[F_SAMPLES];
+    for (i = 2; i < argc; i++) {
+        o.given_batch |= strcmp(argv[i], "--batch") == 0;
+        o.given_seed |= strcmp(argv[i], "--seed") == 0;
+        o.given_sample_every |= strcmp(argv[i], "--sample-every") == 0;
+        o.given_checkpoint_every |= strcmp(argv[i], "--checkpoint-every") == 0;
+        o.given_samples |= strcmp(argv[i], "--samples") == 0;
     }
-    o.model.size = (int)size;
-    o.model.nz = (int)nz;
-    o.model.ngf = (int)ngf;
-    o.model.ndf = (int)ndf;
-    o.model.nc = (int)nc;
-    o.batch = (int)batch;
-    o.n_samples = (int)samples;
-    r = cli_train_dcgan(&o, &res);
+    r = cli_train(&o, &res);
     if (r == CLI_OK)
         printf("%s: step %llu of %llu; model %s/model.safetensors, samples %s/progress.gif, losses %s/loss.png\n",
                o.out, (unsigned long long)res.step, (unsigned long long)res.total, o.out, o.out, o.out);
@@ -181,26 +298,7 @@ static int train_run(int argc, char **argv)
 
 const cli_command cli_cmd_train = {
     "train",
-    "train a model (dcgan) on a folder of images, an IDX file or synthetic faces",
-    "usage: gan99 train dcgan --data D --out RUN (--steps N | --epochs N) [options]\n"
-    "\n"
-    "Trains pytorch/examples' DCGAN (gan_spec.md §1). D is a folder of PNG/JPEG/PPM\n"
-    "images (recursive), an IDX file such as MNIST's (.gz too), or synth:N[:SEED]\n"
-    "for N built-in synthetic faces. RUN receives checkpoint.safetensors,\n"
-    "model.safetensors (G, PyTorch key names), samples/, progress.gif, loss.csv\n"
-    "and loss.png. Ctrl-C writes a checkpoint and stops; --resume continues it\n"
-    "bit for bit with the checkpoint's settings.\n"
-    "\n"
-    "  --size 64|32|28         image size (default 64)\n"
-    "  --batch N               batch size (default 64)\n"
-    "  --steps N | --epochs N  how long (total, counting resumed steps)\n"
-    "  --seed S                initialization, noise and data order (default 0)\n"
-    "  --lr X                  Adam learning rate (default 2e-4; 1e-4 at 28)\n"
-    "  --nz N --ngf N --ndf N  latent size and widths (default 100, 64, 64)\n"
-    "  --channels 1|3          grey or colour (default 3)\n"
-    "  --samples N             images in each sample grid (default 64)\n"
-    "  --sample-every K        a sample grid every K steps (default steps/50)\n"
-    "  --checkpoint-every N    a checkpoint every N steps (default 500)\n"
-    "  --resume                continue RUN/checkpoint.safetensors\n",
-    train_run,
+    "train a model (dcgan ...) on a folder of images, an IDX file or synthetic faces",
+    NULL,   /* the help is made from the registry: train_main prints it */
+    train_main,
 };

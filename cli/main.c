@@ -131,6 +131,14 @@ int main(int argc, char **argv)
             cli_error(argv[2], "no such command (see 'gan99 --help')");
             return CLI_BAD_INPUT;
         }
+        if (!cmd->usage) {   /* a command that makes its help: run it with --help */
+            char *args[4];
+            args[0] = argv[2];
+            args[1] = argc > 3 ? argv[3] : (char *)"--help";
+            args[2] = (char *)"--help";
+            args[3] = NULL;
+            return cmd->run(argc > 3 ? 3 : 2, args);
+        }
         fputs(cmd->usage, stdout);
         return CLI_OK;
     }
@@ -139,7 +147,7 @@ int main(int argc, char **argv)
         cli_error(argv[1], "no such command (see 'gan99 --help')");
         return CLI_BAD_INPUT;
     }
-    if (cli_wants_help(argc - 1, argv + 1)) {
+    if (cmd->usage && cli_wants_help(argc - 1, argv + 1)) {
         fputs(cmd->usage, stdout);
         return CLI_OK;
     }

@@ -81,6 +81,7 @@ typedef struct gan_dcgan_trainer {
     nn_rng noise;      /* NN_STREAM_NOISE: each step's z */
     nn_rng dropout;    /* NN_STREAM_DROPOUT: D's dropout at size 28 */
     nn_ctx *ctx;       /* the per-step arena */
+    int owns_ctx;      /* made by trainer_init (else the caller's) */
     int batch;
     uint64_t step;     /* steps taken */
 } gan_dcgan_trainer;
@@ -91,6 +92,9 @@ void gan_dcgan_train_defaults(int size, float *lr, float *beta1);
 /* Adam for G and D, the generators from seed, the arena. m must outlive t. */
 int gan_dcgan_trainer_init(gan_dcgan_trainer *t, gan_dcgan *m, int batch, float lr, float beta1, uint64_t seed,
                            g99_error *err);
+/* The same with the caller's arena (a run loop's), or NULL for its own. */
+int gan_dcgan_trainer_init_ctx(gan_dcgan_trainer *t, gan_dcgan *m, int batch, float lr, float beta1, uint64_t seed,
+                               nn_ctx *ctx, g99_error *err);
 void gan_dcgan_trainer_free(gan_dcgan_trainer *t);
 /* One step (gan_spec.md §1) on real [batch, nc, size, size] in [-1, 1]. */
 int gan_dcgan_train_step(gan_dcgan_trainer *t, const float *real, gan_dcgan_losses *out, g99_error *err);
@@ -172,13 +176,145 @@ int gan_plot_losses(const char *path, const float *const *series, const char *co
                     g99_error *err);
 /* SECTION pictures end */
 
+/* SECTION family */
+/* A model family (gan/family.c): everything the one run loop, the model
+ * files and the generic commands (train, sample, morph, info) need to know
+ * of a family, as a table of data and functions. A family is its model
+ * file (gan/dcgan.c), its adapter (gan/arch_dcgan.c, this table), its
+ * tests and one line in the registry (gan/family.c). Each family keeps its
+ * typed API (gan_dcgan_generate ...) for readers who study one model. */
+
+/* What a family trains on (the dataset it asks for). */
+enum { GAN_KIND_IMAGES = 0, GAN_KIND_PAIRS = 1, GAN_KIND_LABELS = 2 };
+
+/* An option of a family: a command-line flag, a key of the settings JSON,
+ * a range and a default. `arch` options shape the model (they are the
+ * model file's gan99.config); the others are training settings (kept in
+ * the checkpoint). CHOICE values are indices into choices ("a|b|c"); FLAG
+ * options take no value on the command line (present: 1). */
+enum { GAN_OPT_INT = 0, GAN_OPT_FLOAT = 1, GAN_OPT_CHOICE = 2, GAN_OPT_FLAG = 3 };
+#define GAN_MAX_OPTIONS 32
+
+typedef struct gan_option {
+    const char *flag;        /* "--ngf" */
+    const char *key;         /* "ngf" */
+    const char *help;        /* one line, with the reference's default */
+    int type;                /* GAN_OPT_* */
+    double lo, hi, def;      /* inclusive range; def may be 0 = "the family's rule" (see resolve) */
+    const char *choices;     /* GAN_OPT_CHOICE: "vanilla|lsgan" */
+    int arch;                /* 1: part of the model file's gan99.config */
+} gan_option;
+
+/* Option values by position in the family's table; given[i] says the user
+ * set value i (a resumed run refuses a given arch option that differs). */
+typedef struct gan_values {
+    double v[GAN_MAX_OPTIONS];
+    unsigned char given[GAN_MAX_OPTIONS];
+} gan_values;
+
+/* A column of loss.csv; plot names it in loss.png (NULL: not plotted). */
+typedef struct gan_loss_col {
+    const char *name, *plot;
+} gan_loss_col;
+
+/* The images a model makes and takes: width x height x channels, the
+ * condition's channels (pairs: A's channels; label maps: the classes), the
+ * latent size (0: a conditional family, no latent). */
+typedef struct gan_geometry {
+    int width, height, channels, cond_channels, latent;
+} gan_geometry;
+
+/* One training batch: x [n, channels, H, W] in [-1, 1] (the real images or
+ * the targets) and cond [n, cond_channels, H, W] or NULL. */
+typedef struct gan_batch {
+    int n;
+    const float *x, *cond;
+} gan_batch;
+
+typedef struct gan_model gan_model;   /* a family's own struct */
+
+typedef struct gan_family {
+    const char *name;                 /* "dcgan": the gan99.arch of its model files */
+    const char *summary;              /* one line */
+    const char *reference;            /* the implementation it follows */
+    int kind;                         /* GAN_KIND_* */
+    const gan_option *options;
+    int n_options;
+    const gan_loss_col *losses;       /* one per value train_step writes */
+    int n_losses;
+    int default_batch;
+    uint64_t default_epochs;          /* the reference's epoch count */
+    /* Fills defaults that depend on other options (NULL: none). */
+    void (*resolve)(gan_values *v);
+    /* The model the arch options describe, parameters allocated (zero). */
+    int (*create)(const gan_values *v, gan_model **out, g99_error *err);
+    void (*destroy)(gan_model *m);
+    void (*geometry)(const gan_model *m, gan_geometry *g);
+    /* The reference's initialization, from nn_rng(seed, NN_STREAM_INIT). */
+    void (*init_weights)(gan_model *m, uint64_t seed);
+    /* Optimizers and generators for training with these settings; every
+     * step's tensors go into ctx (the run loop's arena). */
+    int (*train_begin)(gan_model *m, const gan_values *v, int batch, uint64_t seed, nn_ctx *ctx, g99_error *err);
+    /* One step; losses[0 .. n_losses) filled. */
+    int (*train_step)(gan_model *m, const gan_batch *b, float *losses, g99_error *err);
+    /* The trained tables with their optimizers ("G.", "D." ...), and the
+     * generators a checkpoint keeps; each returns how many it filled. */
+    int (*parts)(gan_model *m, nn_checkpoint_part *parts, int max);
+    int (*rngs)(gan_model *m, nn_rng **rngs, int max);
+    /* The table of model.safetensors (G, or G_ema), with the reference's keys. */
+    nn_params *(*inference)(gan_model *m);
+    /* z [N, latent] (NULL for conditional families), cond [N, cond_channels,
+     * H, W] (NULL for unconditional ones) -> [N, channels, H, W] in [-1, 1].
+     * train: batch statistics, as the reference draws its sample grids. */
+    nn_tensor *(*generate)(gan_model *m, nn_ctx *ctx, nn_tensor *z, nn_tensor *cond, int train);
+} gan_family;
+
+/* The registry: every family gan99 has, NULL-terminated, and lookup by name. */
+extern const gan_family *const gan_families[];
+extern const gan_family gan_family_dcgan;
+const gan_family *gan_arch_find(const char *name);
+/* "dcgan, pix2pix, ..." for messages. */
+const char *gan_family_names(void);
+/* Index of the option with this flag ("--ngf") or key ("ngf"), or -1. */
+int gan_option_find(const gan_family *f, const char *flag_or_key);
+/* Every option at its default, then resolve. */
+void gan_values_default(const gan_family *f, gan_values *v);
+/* Checks v[i] against option i's type and range; G99_EINVAL naming the flag. */
+int gan_option_check(const gan_family *f, int i, double v, g99_error *err);
+/* A value as the settings JSON and the help print it: "64", "0.0002", "lsgan". */
+void gan_option_format(const gan_family *f, int i, double v, char *buf, size_t cap);
+/* The arch options as a JSON object, keys sorted: the model file's
+ * gan99.config ({"nc":3,"ndf":64,"ngf":64,"nz":100,"size":64} for DCGAN).
+ * all = 1 writes every option (the checkpoint's settings). */
+int gan_values_json(const gan_family *f, const gan_values *v, int all, nn_json_buf *out);
+/* Reads options back from such a JSON object: a missing arch key takes its
+ * default (older files), a key no option has is an error. */
+int gan_values_parse(const gan_family *f, const nn_json *doc, int all, gan_values *v, g99_error *err);
+
+/* A model file (a run's model.safetensors): its family by gan99.arch, the
+ * model its gan99.config describes, the inference table loaded. A training
+ * checkpoint or another file is refused with a message saying what it is. */
+int gan_model_load(const char *path, const gan_family **family, gan_model **model, gan_values *values,
+                   g99_error *err);
+/* n images from the latents z [n, latent] of an unconditional family, drawn
+ * as the reference samples (train mode): out [n, channels, H, W]. A
+ * conditional family is refused with a message saying so. */
+int gan_model_generate_latent(const gan_family *f, gan_model *m, const float *z, int n, float *out, g99_error *err);
+/* SECTION family end */
+
 /* SECTION train_run */
-/* A whole training run into a folder (gan/train_run.c): checkpoint,
- * model.safetensors (G only), samples/step_N.png grids, progress.gif,
- * loss.csv and loss.png. */
+/* A whole training run of any family into a folder (gan/train_run.c):
+ *   RUN/checkpoint.safetensors  every part with its optimizer, the step, the
+ *                               generators, every setting (gan99.config)
+ *   RUN/model.safetensors       the inference table, the reference's keys
+ *   RUN/samples/step_N.png      a grid every sample_every steps
+ *   RUN/progress.gif            those grids as an animation
+ *   RUN/loss.csv, RUN/loss.png  the per-step losses and their plot
+ *   RUN/lock                    while the run is on (one run per folder) */
 typedef struct gan_train_progress {
     uint64_t step, total;        /* steps done, steps asked for */
-    gan_dcgan_losses losses;     /* of the step just taken */
+    const float *losses;         /* of the step just taken, family->n_losses values */
+    const gan_family *family;
 } gan_train_progress;
 
 /* Called after every step; nonzero asks the run to write a checkpoint and
@@ -186,32 +322,38 @@ typedef struct gan_train_progress {
 typedef int (*gan_progress_fn)(void *user, const gan_train_progress *p);
 
 typedef struct gan_train_opts {
+    const gan_family *family;
     const char *data;            /* a folder, an IDX file or synth:N[:SEED] */
     const char *out;             /* the run folder (made if missing) */
-    gan_dcgan_config model;      /* ignored on resume (the checkpoint's) */
-    int batch;                   /* 0: 64 */
-    uint64_t steps, epochs;      /* the total to reach; steps wins; 0 and 0 on resume: the checkpoint's */
+    gan_values values;           /* the family's options (gan_values_default, then the user's) */
+    int batch;                   /* 0: the family's default */
+    uint64_t steps, epochs;      /* the total to reach; steps wins; neither: the family's default epochs */
     uint64_t seed;
-    float lr;                    /* 0: gan_dcgan_train_defaults */
-    int resume;                  /* continue RUN/checkpoint.safetensors (its settings win) */
+    int resume;                  /* continue RUN/checkpoint.safetensors with its settings */
     uint64_t sample_every;       /* 0: total / 50 */
     uint64_t checkpoint_every;   /* 0: 500 */
-    int n_samples;               /* grid size, 0: 64 */
-    gan_warn_fn warn;            /* dataset warnings, or NULL */
+    int n_samples;               /* grid size, 0: 64 (8 rows for conditional families) */
+    /* on resume: which of batch, seed, sample_every, checkpoint_every,
+     * n_samples the user gave (they must agree with the checkpoint's, or
+     * for sample_every/checkpoint_every they override it with a note) */
+    int given_batch, given_seed, given_sample_every, given_checkpoint_every, given_samples;
+    gan_warn_fn warn;            /* warnings and notes, or NULL */
     gan_progress_fn progress;    /* or NULL */
-    void *user;                  /* for warn and progress */
+    int (*cancel)(void *user);   /* polled while loading data; nonzero stops (or NULL) */
+    void *user;                  /* for warn, progress and cancel */
 } gan_train_opts;
 
 typedef struct gan_train_result {
     uint64_t start, step, total; /* step at the start (resume), at the end, asked for */
-    int stopped;                 /* the progress callback stopped the run */
+    int stopped;                 /* stopped on request: a checkpoint was written (or nothing, before step 1) */
     int n_images;
     size_t skipped;              /* unreadable files of the dataset */
+    size_t stale_removed;        /* temporaries of killed runs removed */
 } gan_train_result;
 
-/* Without resume, a folder that holds a checkpoint is refused before
- * anything is written. */
-int gan_train_dcgan(const gan_train_opts *opts, gan_train_result *res, g99_error *err);
+/* Without resume, a folder that holds a run (checkpoint or model) is refused
+ * before anything is written; a folder another process trains into, too. */
+int gan_train_run(const gan_train_opts *opts, gan_train_result *res, g99_error *err);
 /* SECTION train_run end */
 
 #endif

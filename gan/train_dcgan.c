@@ -32,6 +32,12 @@ void gan_dcgan_train_defaults(int size, float *lr, float *beta1)
 int gan_dcgan_trainer_init(gan_dcgan_trainer *t, gan_dcgan *m, int batch, float lr, float beta1, uint64_t seed,
                            g99_error *err)
 {
+    return gan_dcgan_trainer_init_ctx(t, m, batch, lr, beta1, seed, NULL, err);
+}
+
+int gan_dcgan_trainer_init_ctx(gan_dcgan_trainer *t, gan_dcgan *m, int batch, float lr, float beta1, uint64_t seed,
+                               nn_ctx *ctx, g99_error *err)
+{
     int rc;
     memset(t, 0, sizeof *t);
     if (batch < 1 || batch > 1 << 16) return g99_fail(err, G99_EINVAL, "dcgan training: batch %d", batch);
@@ -41,7 +47,8 @@ int gan_dcgan_trainer_init(gan_dcgan_trainer *t, gan_dcgan *m, int batch, float 
     nn_rng_init(&t->noise, seed, NN_STREAM_NOISE);
     nn_rng_init(&t->dropout, seed, NN_STREAM_DROPOUT);
     m->dropout = &t->dropout;
-    t->ctx = nn_ctx_new(0);
+    t->owns_ctx = ctx == NULL;
+    t->ctx = ctx ? ctx : nn_ctx_new(0);
     if (!t->ctx) return g99_fail(err, G99_ENOMEM, "out of memory");
     rc = nn_adam_init(&t->opt_d, &m->d, lr, beta1, 0.999f, 1e-8f, err);
     if (!rc) rc = nn_adam_init(&t->opt_g, &m->g, lr, beta1, 0.999f, 1e-8f, err);
@@ -54,7 +61,7 @@ void gan_dcgan_trainer_free(gan_dcgan_trainer *t)
     if (t->m && t->m->dropout == &t->dropout) t->m->dropout = NULL;
     nn_adam_free(&t->opt_d);
     nn_adam_free(&t->opt_g);
-    nn_ctx_free(t->ctx);
+    if (t->owns_ctx) nn_ctx_free(t->ctx);
     memset(t, 0, sizeof *t);
 }
 

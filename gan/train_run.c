@@ -1,12 +1,14 @@
-/* gan: a whole DCGAN training run into a folder (SPEC.md §6, issue 6 items
- * 4 and 5), what `gan99 train dcgan` and `gan99 demo` run:
+/* gan: the one training run loop, for every model family (the family
+ * section of gan/gan.h): a run folder, what `gan99 train FAMILY` and
+ * `gan99 demo` run.
  *
- *   RUN/checkpoint.safetensors  G, D, both Adam states, the step, the
- *                               generators, the run's settings as gan99.config
- *   RUN/model.safetensors       G alone, pytorch/examples key names
- *   RUN/samples/step_NNNNNNN.png  G(fixed noise) every sample_every steps
+ *   RUN/lock                    the owner's process id while the run is on
+ *   RUN/checkpoint.safetensors  every part with its optimizer, the step, the
+ *                               generators, every setting (gan99.config)
+ *   RUN/model.safetensors       the inference table alone, reference keys
+ *   RUN/samples/step_NNNNNNN.png  a grid every sample_every steps
  *   RUN/progress.gif            those grids as an animation
- *   RUN/loss.csv, RUN/loss.png  per-step losses and their plot
+ *   RUN/loss.csv, RUN/loss.png  the family's per-step losses and their plot
  *
  * Everything is written atomically, at every checkpoint_every steps, when
  * the progress callback asks to stop (Ctrl-C) and at the end; loss.csv
@@ -14,30 +16,38 @@
  * Batches: step s takes positions (s mod E) B .. + B of epoch s / E's order
  * (E = n / B whole batches an epoch; the remainder is dropped, as
  * DataLoader(drop_last=True), so every step has the same batch and the
- * arena stays the same size). The grid's fixed noise is the first n_samples
- * latents of the run's seed (gan_latent_normal), so `gan99 sample MODEL
- * --seed S --n 64` redraws the run's last grid; as in the reference, the
- * grid is drawn in train mode (batch statistics, running statistics
- * updated). A resume restores the checkpoint and continues bit for bit as
- * if never stopped: the order of an epoch depends on (seed, epoch) alone,
- * and the loss history and grids come back from loss.csv and samples/. */
+ * arena stays the same size). The grid of an unconditional family is G of
+ * the first n_samples latents of the run's seed (gan_latent_normal), so
+ * `gan99 sample MODEL --seed S --n 64` redraws the run's last grid; as in
+ * the reference, it is drawn in train mode (batch statistics, running
+ * statistics updated), which is why sample_every is a setting of the run.
+ * A resume restores the checkpoint and continues bit for bit as if never
+ * stopped: the order of an epoch depends on (seed, epoch) alone, every
+ * setting that changes a byte is in the checkpoint, and the loss history
+ * and grids come back from loss.csv and samples/. */
 #include "gan.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define MAX_GIF_FRAMES 120
+#define MAX_PARTS 8
+#define MAX_RNGS 8
 
 typedef struct run {
     const gan_train_opts *o;
+    const gan_family *f;
     const char *dir;
-    gan_dcgan m;
-    gan_dcgan_trainer t;
+    gan_values v;
+    gan_model *model;
+    gan_geometry geo;
+    nn_ctx *ctx;
     gan_dataset ds;
-    int batch, n_samples;
-    float lr, beta1;
-    uint64_t seed, total, spe, sample_every, checkpoint_every;
-    float *hist;             /* total x 5: loss_d, loss_g, d_x, d_g_z1, d_g_z2 */
+    g99_lock lock;
+    int batch, n_samples, n_losses;
+    uint64_t seed, step, total, spe, sample_every, checkpoint_every;
+    float *hist;             /* total x n_losses, NaN where no value yet */
     float *fixed, *real;
     uint32_t *order;
     uint64_t order_epoch;
@@ -65,83 +75,204 @@ static int file_exists(const char *path)
     return f != NULL;
 }
 
-/* ---- settings: gan99.config of the checkpoint ---------------------------- */
+/* ---- settings: the checkpoint's gan99.config ------------------------------ */
 
-static int settings_json(const run *r, char *buf, size_t cap)
+/* The run's own settings beside the family's options, in one object with
+ * its keys in byte order. */
+enum { S_BATCH, S_CHECKPOINT_EVERY, S_SAMPLE_EVERY, S_SAMPLES, S_SEED, S_STEPS, N_SETTINGS };
+static const char *const setting_keys[N_SETTINGS] = { "batch", "checkpoint_every", "sample_every",
+                                                        "samples", "seed", "steps" };
+
+static int settings_json(const run *r, nn_json_buf *out)
 {
-    const gan_dcgan_config *c = &r->m.cfg;
-    int n = snprintf(buf, cap,
-                     "{\"batch\":%d,\"beta1\":%.9g,\"lr\":%.9g,\"nc\":%d,\"ndf\":%d,\"ngf\":%d,\"nz\":%d,"
-                     "\"samples\":%d,\"seed\":%llu,\"size\":%d,\"steps\":%llu}",
-                     r->batch, (double)r->beta1, (double)r->lr, c->nc, c->ndf, c->ngf, c->nz, r->n_samples,
-                     (unsigned long long)r->seed, c->size, (unsigned long long)r->total);
-    return n > 0 && (size_t)n < cap ? 0 : G99_EINVAL;
+    const char *keys[GAN_MAX_OPTIONS + N_SETTINGS];
+    char vals[GAN_MAX_OPTIONS + N_SETTINGS][40];
+    int quoted[GAN_MAX_OPTIONS + N_SETTINGS], order[GAN_MAX_OPTIONS + N_SETTINGS];
+    uint64_t s[N_SETTINGS];
+    int n = 0, i, j, rc;
+    s[S_BATCH] = (uint64_t)r->batch;
+    s[S_CHECKPOINT_EVERY] = r->checkpoint_every;
+    s[S_SAMPLE_EVERY] = r->sample_every;
+    s[S_SAMPLES] = (uint64_t)r->n_samples;
+    s[S_SEED] = r->seed;
+    s[S_STEPS] = r->total;
+    for (i = 0; i < N_SETTINGS; i++, n++) {
+        keys[n] = setting_keys[i];
+        snprintf(vals[n], sizeof vals[n], "%llu", (unsigned long long)s[i]);
+        quoted[n] = 0;
+    }
+    for (i = 0; i < r->f->n_options; i++, n++) {
+        keys[n] = r->f->options[i].key;
+        gan_option_format(r->f, i, r->v.v[i], vals[n], sizeof vals[n]);
+        quoted[n] = r->f->options[i].type == GAN_OPT_CHOICE;
+    }
+    for (i = 0; i < n; i++) order[i] = i;
+    for (i = 1; i < n; i++)
+        for (j = i; j > 0 && strcmp(keys[order[j - 1]], keys[order[j]]) > 0; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    rc = nn_json_buf_append(out, "{", 1);
+    for (i = 0; !rc && i < n; i++) {
+        int k = order[i];
+        if (i) rc = nn_json_buf_append(out, ",", 1);
+        if (!rc) rc = nn_json_buf_append_string(out, keys[k], strlen(keys[k]));
+        if (!rc) rc = nn_json_buf_append(out, ":", 1);
+        if (!rc && quoted[k]) rc = nn_json_buf_append_string(out, vals[k], strlen(vals[k]));
+        else if (!rc) rc = nn_json_buf_append(out, vals[k], strlen(vals[k]));
+    }
+    if (!rc) rc = nn_json_buf_append(out, "}", 1);
+    return rc;
 }
 
-static int json_u64(const nn_json *doc, const char *key, uint64_t *v, const char *path, g99_error *err)
+static void note(const run *r, const char *fmt, ...) G99_PRINTF(2, 3);
+static void note(const run *r, const char *fmt, ...)
 {
-    if (nn_json_get_u64(nn_json_get(doc, key), v))
-        return g99_fail(err, G99_EFORMAT, "%s: gan99.config has no integer \"%s\"", path, key);
+    char msg[512];
+    va_list ap;
+    if (!r->o->warn) return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->o->warn(r->o->user, msg);
+}
+
+/* A stored run setting against the flag given with --resume: batch, seed
+ * and the grid size shape the run and must agree; the intervals may change
+ * (with a note, as they change the grids or only when files are written). */
+static int agree(const run *r, const char *path, const char *flag, int given, uint64_t want, uint64_t *stored,
+                 int may_override, g99_error *err)
+{
+    if (!given || want == *stored) return 0;
+    if (!may_override)
+        return g99_fail(err, G99_EINVAL, "%s %llu differs from the checkpoint's %llu: a resumed run keeps its "
+                        "settings (%s)", flag, (unsigned long long)want, (unsigned long long)*stored, path);
+    note(r, "%s %llu replaces the checkpoint's %llu", flag, (unsigned long long)want, (unsigned long long)*stored);
+    *stored = want;
     return 0;
 }
 
-static int json_float(const nn_json *doc, const char *key, float *v, const char *path, g99_error *err)
+static int read_setting(const nn_json *doc, int key, int optional, uint64_t *v, const char *path, g99_error *err)
 {
-    const nn_json *j = nn_json_get(doc, key);
-    if (!j || j->type != NN_JSON_NUMBER) return g99_fail(err, G99_EFORMAT, "%s: gan99.config has no \"%s\"", path, key);
-    *v = (float)j->number;
+    const nn_json *j = nn_json_get(doc, setting_keys[key]);
+    if (!j && optional) return 0;
+    if (nn_json_get_u64(j, v))
+        return g99_fail(err, G99_EFORMAT, "%s: gan99.config has no integer \"%s\"", path, setting_keys[key]);
     return 0;
 }
 
-/* The model and run settings of an existing checkpoint. */
-static int read_settings(run *r, const char *path, gan_dcgan_config *cfg, g99_error *err)
+/* The options and settings of an existing checkpoint of this family. */
+static int read_settings(run *r, const char *path, g99_error *err)
 {
+    const gan_train_opts *o = r->o;
     nn_st_file *f;
     nn_json *doc = NULL;
     const char *arch, *config;
-    uint64_t batch = 0, samples = 0, steps = 0;
-    int rc = nn_st_load(path, NN_ST_MAX_FILE, &f, err);
+    char want[64];
+    uint64_t s[N_SETTINGS];
+    int rc = nn_st_load(path, NN_ST_MAX_FILE, &f, err), i;
     if (rc) return rc;
     arch = nn_st_meta(f, "gan99.arch");
     config = nn_st_meta(f, "gan99.config");
-    if (!arch || strcmp(arch, "dcgan-train") != 0)
-        rc = g99_fail(err, G99_EFORMAT, "%s: not a DCGAN training checkpoint (gan99.arch is %s)", path,
+    snprintf(want, sizeof want, "%s-train", r->f->name);
+    if (!arch || strcmp(arch, want) != 0)
+        rc = g99_fail(err, G99_EFORMAT, "%s: not a %s training checkpoint (gan99.arch is %.60s)", path, r->f->name,
                       arch ? arch : "missing");
-    if (!rc && gan_dcgan_config_parse(config, cfg, err)) rc = g99_error_prefix(err, "%s", path);
-    if (!rc && nn_json_parse(config, strlen(config), &doc, err)) rc = g99_error_prefix(err, "%s", path);
-    if (!rc) rc = json_u64(doc, "batch", &batch, path, err);
-    if (!rc) rc = json_u64(doc, "samples", &samples, path, err);
-    if (!rc) rc = json_u64(doc, "steps", &steps, path, err);
-    if (!rc) rc = json_u64(doc, "seed", &r->seed, path, err);
-    if (!rc) rc = json_float(doc, "lr", &r->lr, path, err);
-    if (!rc) rc = json_float(doc, "beta1", &r->beta1, path, err);
-    if (!rc && (batch < 1 || batch > 1 << 16 || samples < 1 || samples > 1024))
+    if (!rc && (!config || nn_json_parse(config, strlen(config), &doc, err)))
+        rc = config ? g99_error_prefix(err, "%s: gan99.config", path) : g99_fail(err, G99_EFORMAT, "%s: no gan99.config", path);
+    if (!rc) {
+        gan_values stored = o->values;
+        if (gan_values_parse(r->f, doc, 1, &stored, err)) rc = g99_error_prefix(err, "%s", path);
+        for (i = 0; !rc && i < r->f->n_options; i++)
+            if (o->values.given[i] && o->values.v[i] != stored.v[i]) {
+                char a[40], b[40];
+                gan_option_format(r->f, i, o->values.v[i], a, sizeof a);
+                gan_option_format(r->f, i, stored.v[i], b, sizeof b);
+                rc = g99_fail(err, G99_EINVAL, "%s %s differs from the checkpoint's %s: a resumed run keeps its "
+                              "settings (%s)", r->f->options[i].flag, a, b, path);
+            }
+        memcpy(r->v.v, stored.v, sizeof stored.v);
+    }
+    s[S_CHECKPOINT_EVERY] = s[S_SAMPLE_EVERY] = 0;   /* checkpoints of gan99 0.1 lack them */
+    for (i = 0; !rc && i < N_SETTINGS; i++)
+        rc = read_setting(doc, i, i == S_CHECKPOINT_EVERY || i == S_SAMPLE_EVERY, &s[i], path, err);
+    if (!rc && (s[S_BATCH] < 1 || s[S_BATCH] > 1 << 16 || s[S_SAMPLES] < 1 || s[S_SAMPLES] > 1024))
         rc = g99_fail(err, G99_EFORMAT, "%s: gan99.config: batch %llu, samples %llu", path,
-                      (unsigned long long)batch, (unsigned long long)samples);
-    r->batch = (int)batch;
-    r->n_samples = (int)samples;
-    if (!r->o->steps && !r->o->epochs) r->total = steps;
+                      (unsigned long long)s[S_BATCH], (unsigned long long)s[S_SAMPLES]);
+    if (!rc) rc = agree(r, path, "--batch", o->given_batch, (uint64_t)o->batch, &s[S_BATCH], 0, err);
+    if (!rc) rc = agree(r, path, "--seed", o->given_seed, o->seed, &s[S_SEED], 0, err);
+    if (!rc) rc = agree(r, path, "--samples", o->given_samples, (uint64_t)o->n_samples, &s[S_SAMPLES], 0, err);
+    if (!rc && s[S_SAMPLE_EVERY])
+        rc = agree(r, path, "--sample-every", o->given_sample_every, o->sample_every, &s[S_SAMPLE_EVERY], 1, err);
+    if (!rc && s[S_CHECKPOINT_EVERY])
+        rc = agree(r, path, "--checkpoint-every", o->given_checkpoint_every, o->checkpoint_every,
+                   &s[S_CHECKPOINT_EVERY], 1, err);
+    if (!rc) {
+        r->batch = (int)s[S_BATCH];
+        r->n_samples = (int)s[S_SAMPLES];
+        r->seed = s[S_SEED];
+        if (s[S_SAMPLE_EVERY]) r->sample_every = s[S_SAMPLE_EVERY];
+        if (s[S_CHECKPOINT_EVERY]) r->checkpoint_every = s[S_CHECKPOINT_EVERY];
+        if (!o->steps && !o->epochs) r->total = s[S_STEPS];
+    }
     nn_json_free(doc);
     nn_st_free(f);
     return rc;
+}
+
+/* ---- checkpoints through the family's parts ------------------------------- */
+
+static int checkpoint_io(run *r, const char *path, int save, g99_error *err)
+{
+    nn_checkpoint_part parts[MAX_PARTS];
+    nn_rng *ptr[MAX_RNGS], rngs[MAX_RNGS];
+    nn_train_state ts;
+    int n_parts = r->f->parts(r->model, parts, MAX_PARTS), n_rng = r->f->rngs(r->model, ptr, MAX_RNGS), i, rc;
+    char arch[64];
+    memset(&ts, 0, sizeof ts);
+    for (i = 0; i < n_rng; i++) rngs[i] = *ptr[i];
+    ts.step = r->step;
+    ts.rng = rngs;
+    ts.n_rng = n_rng;
+    if (save) {
+        nn_json_buf cfg = { 0, 0, 0 };
+        snprintf(arch, sizeof arch, "%s-train", r->f->name);
+        rc = settings_json(r, &cfg) ? g99_fail(err, G99_ENOMEM, "out of memory")
+                                    : nn_checkpoint_save_parts(path, parts, n_parts, arch, cfg.data, &ts, err);
+        nn_json_buf_free(&cfg);
+        return rc;
+    }
+    if ((rc = nn_checkpoint_load_parts(path, parts, n_parts, &ts, err)) != 0) return rc;
+    r->step = ts.step;
+    for (i = 0; i < n_rng; i++) *ptr[i] = rngs[i];
+    return 0;
 }
 
 /* ---- outputs --------------------------------------------------------------- */
 
 static int write_csv(run *r, uint64_t upto, g99_error *err)
 {
-    char *path = path_of(r->dir, "loss.csv"), line[256];
+    char *path = path_of(r->dir, "loss.csv"), line[64];
     g99_afile f;
     uint64_t s;
-    int rc;
+    int rc, k;
     if (!path) return g99_fail(err, G99_ENOMEM, "out of memory");
     rc = g99_afile_open(&f, path, err);
-    if (!rc) rc = g99_afile_write(&f, "step,loss_d,loss_g,d_x,d_g_z1,d_g_z2\n", 37, err);
+    if (!rc) rc = g99_afile_write(&f, "step", 4, err);
+    for (k = 0; !rc && k < r->n_losses; k++) {
+        rc = g99_afile_write(&f, ",", 1, err);
+        if (!rc) rc = g99_afile_write(&f, r->f->losses[k].name, strlen(r->f->losses[k].name), err);
+    }
+    if (!rc) rc = g99_afile_write(&f, "\n", 1, err);
     for (s = 0; !rc && s < upto; s++) {
-        const float *h = r->hist + s * 5;
-        int n = snprintf(line, sizeof line, "%llu,%.9g,%.9g,%.9g,%.9g,%.9g\n", (unsigned long long)(s + 1),
-                         (double)h[0], (double)h[1], (double)h[2], (double)h[3], (double)h[4]);
+        int n = snprintf(line, sizeof line, "%llu", (unsigned long long)(s + 1));
         rc = g99_afile_write(&f, line, (size_t)n, err);
+        for (k = 0; !rc && k < r->n_losses; k++) {
+            n = snprintf(line, sizeof line, ",%.9g", (double)r->hist[s * r->n_losses + k]);
+            rc = g99_afile_write(&f, line, (size_t)n, err);
+        }
+        if (!rc) rc = g99_afile_write(&f, "\n", 1, err);
     }
     if (!rc) rc = g99_afile_commit(&f, err);
     free(path);
@@ -159,18 +290,24 @@ static void read_csv(run *r, uint64_t upto)
         return;
     }
     while (i < len) {
-        char line[512];
+        char line[1024], *p, *end;
         size_t n = 0;
         unsigned long long s;
-        float v[5];
+        float v[GAN_MAX_OPTIONS];
+        int k;
         while (i < len && data[i] != '\n') {
             if (n < sizeof line - 1) line[n++] = (char)data[i];
             i++;
         }
         i++;
         line[n] = '\0';
-        if (sscanf(line, "%llu,%g,%g,%g,%g,%g", &s, &v[0], &v[1], &v[2], &v[3], &v[4]) == 6 && s >= 1 && s <= upto)
-            memcpy(r->hist + (s - 1) * 5, v, sizeof v);
+        s = strtoull(line, &end, 10);
+        if (end == line || s < 1 || s > upto) continue;
+        for (k = 0, p = end; k < r->n_losses && *p == ','; k++, p = end) {
+            v[k] = strtof(p + 1, &end);
+            if (end == p + 1) break;
+        }
+        if (k == r->n_losses && *p == '\0') memcpy(r->hist + (s - 1) * r->n_losses, v, (size_t)k * sizeof *v);
     }
     free(data);
     free(path);
@@ -204,21 +341,26 @@ static void keep_frame(run *r, img_image *grid, uint64_t step)
     memset(grid, 0, sizeof *grid);
 }
 
+static int ctx_failed(nn_ctx *ctx, g99_error *err)
+{
+    const g99_error *e = nn_ctx_error(ctx);
+    if (err) *err = *e;
+    return e->code ? e->code : G99_EINVAL;
+}
+
 static int sample_grid(run *r, uint64_t step, g99_error *err)
 {
-    int zs[4];
+    int zs[2];
     nn_tensor *fake;
     img_image grid;
     char *path = NULL;
     int rc;
-    zs[0] = r->n_samples; zs[1] = r->m.cfg.nz; zs[2] = zs[3] = 1;
-    nn_ctx_reset(r->t.ctx);
-    fake = gan_dcgan_generate(r->t.ctx, &r->m, nn_tensor_from(r->t.ctx, 4, zs, r->fixed), 1);
-    if (!fake) {
-        if (err) *err = *nn_ctx_error(r->t.ctx);
-        return nn_ctx_error(r->t.ctx)->code;
-    }
-    rc = gan_sample_grid(fake->data, r->n_samples, r->m.cfg.nc, r->m.cfg.size, 1, &grid, err);
+    zs[0] = r->n_samples;
+    zs[1] = r->geo.latent;
+    nn_ctx_reset(r->ctx);
+    fake = r->f->generate(r->model, r->ctx, nn_tensor_from(r->ctx, 2, zs, r->fixed), NULL, 1);
+    if (!fake) return ctx_failed(r->ctx, err);
+    rc = gan_sample_grid(fake->data, r->n_samples, r->geo.channels, r->geo.width, 1, &grid, err);
     if (!rc && step_png(r, step, &path)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
     if (!rc) rc = img_png_save(path, &grid, err);
     if (!rc) keep_frame(r, &grid, step);
@@ -227,42 +369,46 @@ static int sample_grid(run *r, uint64_t step, g99_error *err)
     return rc;
 }
 
+static int write_plot(run *r, const char *path, g99_error *err)
+{
+    const float *series[GAN_MAX_OPTIONS];
+    const char *names[GAN_MAX_OPTIONS];
+    float *cols = NULL;
+    int k, n = 0, rc;
+    uint64_t s;
+    for (k = 0; k < r->n_losses; k++) n += r->f->losses[k].plot != NULL;
+    if (!n || !r->step) return 0;
+    cols = (float *)malloc((size_t)n * r->step * sizeof *cols);
+    if (!cols) return g99_fail(err, G99_ENOMEM, "out of memory");
+    for (k = 0, n = 0; k < r->n_losses; k++) {
+        if (!r->f->losses[k].plot) continue;
+        for (s = 0; s < r->step; s++) cols[n * r->step + s] = r->hist[s * r->n_losses + k];
+        series[n] = cols + n * r->step;
+        names[n++] = r->f->losses[k].plot;
+    }
+    rc = gan_plot_losses(path, series, names, n, (size_t)r->step, err);
+    free(cols);
+    return rc;
+}
+
 static int write_outputs(run *r, g99_error *err)
 {
-    uint64_t step = r->t.step;
     char *p_ck = path_of(r->dir, "checkpoint.safetensors"), *p_model = path_of(r->dir, "model.safetensors");
     char *p_gif = path_of(r->dir, "progress.gif"), *p_png = path_of(r->dir, "loss.png");
-    char settings[512], model_cfg[256];
-    float *dl = NULL, *gl = NULL;
+    nn_json_buf cfg = { 0, 0, 0 };
     int rc = p_ck && p_model && p_gif && p_png ? 0 : g99_fail(err, G99_ENOMEM, "out of memory");
-    if (!rc && step > 0) {
-        const float *series[2];
-        static const char *const names[2] = { "D", "G" };
-        uint64_t s;
-        dl = (float *)malloc(step * sizeof *dl);
-        gl = (float *)malloc(step * sizeof *gl);
-        if (!dl || !gl) rc = g99_fail(err, G99_ENOMEM, "out of memory");
-        for (s = 0; !rc && s < step; s++) {
-            dl[s] = r->hist[s * 5];
-            gl[s] = r->hist[s * 5 + 1];
-        }
-        series[0] = dl;
-        series[1] = gl;
-        if (!rc) rc = gan_plot_losses(p_png, series, names, 2, (size_t)step, err);
-    }
+    if (!rc) rc = write_plot(r, p_png, err);
     if (!rc && r->n_frames > 0) {
         img_gif_params gp;
         img_gif_params_default(&gp);
         gp.delay_cs = 20;
         rc = img_gif_write(p_gif, r->frames, r->n_frames, &gp, err);
     }
-    if (!rc) rc = gan_dcgan_config_json(&r->m.cfg, model_cfg, sizeof model_cfg);
-    if (!rc) rc = nn_checkpoint_save(p_model, &r->m.g, "dcgan", model_cfg, NULL, err);
-    if (!rc) rc = write_csv(r, step, err);
-    if (!rc) rc = settings_json(r, settings, sizeof settings);
-    if (!rc) rc = gan_dcgan_trainer_save(&r->t, p_ck, settings, NULL, 0, err);
-    free(dl);
-    free(gl);
+    if (!rc && gan_values_json(r->f, &r->v, 0, &cfg)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
+    if (!rc) rc = nn_checkpoint_save(p_model, r->f->inference(r->model), r->f->name, cfg.data, NULL, err);
+    if (!rc) rc = write_csv(r, r->step, err);
+    if (!rc) rc = checkpoint_io(r, p_ck, 1, err);
+    nn_json_buf_free(&cfg);
     free(p_ck);
     free(p_model);
     free(p_gif);
@@ -272,80 +418,127 @@ static int write_outputs(run *r, g99_error *err)
 
 /* ---- the run ----------------------------------------------------------------- */
 
-static int setup(run *r, g99_error *err)
+/* The run folder: made, locked, cleared of dead runs' temporaries, and
+ * checked against what it holds, before any other work. */
+static int open_folder(run *r, gan_train_result *res, g99_error *err)
 {
     const gan_train_opts *o = r->o;
-    gan_dcgan_config cfg = o->model;
-    gan_dataset_opts dopts;
-    char *p_ck = path_of(o->out, "checkpoint.safetensors");
-    nn_rng init;
-    uint64_t k;
-    int rc = 0;
-    if (!p_ck) return g99_fail(err, G99_ENOMEM, "out of memory");
-    r->batch = o->batch ? o->batch : 64;
-    r->n_samples = o->n_samples ? o->n_samples : 64;
-    r->seed = o->seed;
-    if (!cfg.size) cfg.size = 64;
-    gan_dcgan_train_defaults(cfg.size, &r->lr, &r->beta1);
-    if (o->lr > 0) r->lr = o->lr;
-    if (o->resume) {
-        if (!file_exists(p_ck)) rc = g99_fail(err, G99_EINVAL, "%s: no checkpoint to resume from", p_ck);
-        if (!rc) rc = read_settings(r, p_ck, &cfg, err);
-    } else if (file_exists(p_ck)) {
+    char *p_lock = path_of(o->out, "lock"), *p_ck = path_of(o->out, "checkpoint.safetensors");
+    char *p_model = path_of(o->out, "model.safetensors");
+    unsigned long stale = 0;
+    int rc = p_lock && p_ck && p_model ? 0 : g99_fail(err, G99_ENOMEM, "out of memory");
+    if (!rc) rc = g99_mkdir(o->out, err);
+    if (!rc && (rc = g99_lock_acquire(&r->lock, p_lock, &stale, err)) != 0)
+        g99_error_prefix(err, "run folder %s", o->out);
+    if (!rc && stale) note(r, "%s: took over the lock of process %lu, which no longer runs", o->out, stale);
+    if (!rc) res->stale_removed = g99_remove_stale_temps(o->out);
+    if (!rc && o->resume && g99_is_dir(p_ck))
+        rc = g99_fail(err, G99_EINVAL, "%s: a folder, not a checkpoint", p_ck);
+    else if (!rc && o->resume && !file_exists(p_ck))
+        rc = g99_fail(err, G99_EINVAL, "%s: no checkpoint to resume from (start the run without --resume)", p_ck);
+    else if (!rc && !o->resume && file_exists(p_ck))
         rc = g99_fail(err, G99_EINVAL, "%s: the run folder holds a checkpoint already (--resume continues it)", p_ck);
-    }
-    if (!rc && (r->n_samples < 1 || r->n_samples > 1024))
-        rc = g99_fail(err, G99_EINVAL, "%d samples in the grid (1..1024)", r->n_samples);
-    if (!rc) rc = gan_dcgan_init(&r->m, &cfg, err);
-    if (!rc) {
-        nn_rng_init(&init, r->seed, NN_STREAM_INIT);
-        gan_dcgan_weights_init(&r->m, &init);
-        rc = gan_dcgan_trainer_init(&r->t, &r->m, r->batch, r->lr, r->beta1, r->seed, err);
-    }
-    if (!rc && o->resume) rc = gan_dcgan_trainer_load(&r->t, p_ck, NULL, 0, err);
+    else if (!rc && !o->resume && file_exists(p_model))
+        rc = g99_fail(err, G99_EINVAL, "%s: the run folder holds another run's model (use another --out)", p_model);
+    free(p_lock);
     free(p_ck);
-    if (rc) return rc;
-    dopts.size = cfg.size;
-    dopts.channels = cfg.nc;
+    free(p_model);
+    return rc;
+}
+
+static int load_data(run *r, g99_error *err)
+{
+    const gan_train_opts *o = r->o;
+    gan_dataset_opts dopts;
+    int rc;
+    memset(&dopts, 0, sizeof dopts);
+    dopts.size = r->geo.width;
+    dopts.channels = r->geo.channels;
     dopts.warn = o->warn;
     dopts.user = o->user;
     if ((rc = gan_dataset_load(o->data, &dopts, &r->ds, err)) != 0) return rc;
     if (r->ds.n < r->batch)
         return g99_fail(err, G99_EINVAL, "%s: %d usable images, fewer than the batch of %d", o->data, r->ds.n,
                         r->batch);
+    return 0;
+}
+
+static int check_and_create(run *r, g99_error *err)
+{
+    if (r->n_samples < 1 || r->n_samples > 1024)
+        return g99_fail(err, G99_EINVAL, "--samples %d: 1..1024 images in the grid", r->n_samples);
+    if (r->batch < 1 || r->batch > 1 << 16) return g99_fail(err, G99_EINVAL, "--batch %d: 1..65536", r->batch);
+    return r->f->create(&r->v, &r->model, err);
+}
+
+static int setup(run *r, gan_train_result *res, g99_error *err)
+{
+    const gan_train_opts *o = r->o;
+    const gan_family *f = r->f;
+    char *p_ck = path_of(o->out, "checkpoint.safetensors");
+    uint64_t k;
+    int rc;
+    if (!p_ck) return g99_fail(err, G99_ENOMEM, "out of memory");
+    r->batch = o->batch ? o->batch : f->default_batch;
+    r->n_samples = o->n_samples ? o->n_samples : 64;
+    r->seed = o->seed;
+    r->v = o->values;
+    r->n_losses = f->n_losses;
+    r->sample_every = o->sample_every;
+    r->checkpoint_every = o->checkpoint_every ? o->checkpoint_every : 500;
+    if (f->resolve) f->resolve(&r->v);
+    /* a new run's settings are checked before the folder is touched; a
+     * resumed run's come from its checkpoint */
+    rc = o->resume ? 0 : check_and_create(r, err);
+    if (!rc) rc = open_folder(r, res, err);
+    if (!rc && o->resume) rc = read_settings(r, p_ck, err);
+    if (!rc && o->resume) rc = check_and_create(r, err);
+    if (!rc) {
+        f->geometry(r->model, &r->geo);
+        f->init_weights(r->model, r->seed);
+        r->ctx = nn_ctx_new(0);
+        rc = r->ctx ? f->train_begin(r->model, &r->v, r->batch, r->seed, r->ctx, err)
+                    : g99_fail(err, G99_ENOMEM, "out of memory");
+    }
+    if (!rc && o->resume) rc = checkpoint_io(r, p_ck, 0, err);
+    free(p_ck);
+    if (rc) return rc;
+    {
+        char *s = path_of(o->out, "samples");
+        rc = s ? g99_mkdir(s, err) : g99_fail(err, G99_ENOMEM, "out of memory");
+        free(s);
+    }
+    if (!rc && o->cancel && o->cancel(o->user)) rc = G99_ESTOPPED;
+    if (!rc) rc = load_data(r, err);
+    if (rc) return rc;
     r->spe = (uint64_t)(r->ds.n / r->batch);
     if (o->steps) r->total = o->steps;
-    else if (o->epochs) r->total = o->epochs * r->spe;
+    else if (o->epochs) r->total = o->epochs <= ((uint64_t)1 << 32) / r->spe ? o->epochs * r->spe : 0;
+    else if (!r->total) r->total = f->default_epochs * r->spe;
     if (r->total == 0 || r->total > (uint64_t)1 << 32)
-        return g99_fail(err, G99_EINVAL, "%llu training steps (give --steps or --epochs)", (unsigned long long)r->total);
-    if (r->t.step > r->total)
+        return g99_fail(err, G99_EINVAL, "%llu training steps (1..2^32; --epochs %llu of %llu steps)",
+                        (unsigned long long)r->total, (unsigned long long)o->epochs, (unsigned long long)r->spe);
+    if (r->step > r->total)
         return g99_fail(err, G99_EINVAL, "the checkpoint is at step %llu, past the %llu asked for",
-                        (unsigned long long)r->t.step, (unsigned long long)r->total);
-    r->sample_every = o->sample_every ? o->sample_every : (r->total + 49) / 50;
-    r->checkpoint_every = o->checkpoint_every ? o->checkpoint_every : 500;
+                        (unsigned long long)r->step, (unsigned long long)r->total);
+    if (!r->sample_every) r->sample_every = (r->total + 49) / 50;
     /* buffers: everything the loop needs, allocated once */
-    r->hist = (float *)malloc((size_t)r->total * 5 * sizeof(float));
-    r->fixed = (float *)malloc((size_t)r->n_samples * cfg.nz * sizeof(float));
-    r->real = (float *)malloc((size_t)r->batch * cfg.nc * cfg.size * cfg.size * sizeof(float));
+    r->hist = (float *)malloc((size_t)r->total * r->n_losses * sizeof(float));
+    r->fixed = (float *)malloc((size_t)r->n_samples * (r->geo.latent ? r->geo.latent : 1) * sizeof(float));
+    r->real = (float *)malloc((size_t)r->batch * r->geo.channels * r->geo.width * r->geo.height * sizeof(float));
     r->order = (uint32_t *)malloc((size_t)r->ds.n * sizeof(uint32_t));
     r->cap_frames = MAX_GIF_FRAMES;
     r->frames = (img_image *)calloc((size_t)r->cap_frames + 1, sizeof *r->frames);
     r->frame_steps = (uint64_t *)calloc((size_t)r->cap_frames + 1, sizeof *r->frame_steps);
     if (!r->hist || !r->fixed || !r->real || !r->order || !r->frames || !r->frame_steps)
         return g99_fail(err, G99_ENOMEM, "out of memory");
-    for (k = 0; k < r->total * 5; k++) r->hist[k] = g99_bits_f32(0x7FC00000u);   /* NaN: no value yet */
-    gan_latent_normal(r->seed, r->n_samples * cfg.nz, r->fixed);
+    for (k = 0; k < r->total * r->n_losses; k++) r->hist[k] = g99_bits_f32(0x7FC00000u);   /* NaN: no value yet */
+    if (r->geo.latent) gan_latent_normal(r->seed, r->n_samples * r->geo.latent, r->fixed);
     r->order_epoch = (uint64_t)-1;
-    if ((rc = g99_mkdir(o->out, err)) != 0) return rc;
-    {
-        char *s = path_of(o->out, "samples");
-        rc = s ? g99_mkdir(s, err) : g99_fail(err, G99_ENOMEM, "out of memory");
-        free(s);
-    }
-    if (rc || !o->resume) return rc;
+    if (!o->resume) return 0;
     /* a resumed run gets its history back */
-    read_csv(r, r->t.step);
-    for (k = r->sample_every; k <= r->t.step; k += r->sample_every) {
+    read_csv(r, r->step);
+    for (k = r->sample_every; k <= r->step; k += r->sample_every) {
         char *path = NULL;
         img_image img;
         if (step_png(r, k, &path)) return g99_fail(err, G99_ENOMEM, "out of memory");
@@ -355,49 +548,50 @@ static int setup(run *r, g99_error *err)
     return 0;
 }
 
-int gan_train_dcgan(const gan_train_opts *o, gan_train_result *res, g99_error *err)
+int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err)
 {
     run r;
+    gan_train_result dummy;
     int rc, stop = 0, i;
     memset(&r, 0, sizeof r);
+    if (!res) res = &dummy;
+    memset(res, 0, sizeof *res);
+    if (!o || !o->family || !o->out || !*o->out || !o->data)
+        return g99_fail(err, G99_EINVAL, "training needs a family, a dataset and a run folder");
     r.o = o;
+    r.f = o->family;
     r.dir = o->out;
-    if (res) memset(res, 0, sizeof *res);
-    rc = setup(&r, err);
-    if (!rc && res) {
-        res->n_images = r.ds.n;
-        res->skipped = r.ds.skipped;
-        res->total = r.total;
-        res->start = r.t.step;
-    }
-    while (!rc && !stop && r.t.step < r.total) {
-        uint64_t s = r.t.step, epoch = s / r.spe;
-        gan_dcgan_losses l;
+    rc = setup(&r, res, err);
+    res->n_images = r.ds.n;
+    res->skipped = r.ds.skipped;
+    res->total = r.total;
+    res->start = r.step;
+    if (rc == G99_ESTOPPED) stop = 1;
+    while (!rc && !stop && r.step < r.total) {
+        uint64_t s = r.step, epoch = s / r.spe;
         gan_train_progress p;
+        gan_batch b;
         if (epoch != r.order_epoch) {
             gan_dataset_epoch_order(&r.ds, r.seed, epoch, r.order);
             r.order_epoch = epoch;
         }
         gan_dataset_batch(&r.ds, r.order + (s % r.spe) * (uint64_t)r.batch, r.batch, r.real);
-        rc = gan_dcgan_train_step(&r.t, r.real, &l, err);
-        if (rc) break;
-        r.hist[s * 5 + 0] = l.d_real + l.d_fake;
-        r.hist[s * 5 + 1] = l.g;
-        r.hist[s * 5 + 2] = l.d_x;
-        r.hist[s * 5 + 3] = l.d_g_z1;
-        r.hist[s * 5 + 4] = l.d_g_z2;
-        if (r.t.step % r.sample_every == 0 || r.t.step == r.total) rc = sample_grid(&r, r.t.step, err);
-        memset(&p, 0, sizeof p);
-        p.step = r.t.step;
+        b.n = r.batch;
+        b.x = r.real;
+        b.cond = NULL;
+        if ((rc = r.f->train_step(r.model, &b, r.hist + s * r.n_losses, err)) != 0) break;
+        r.step++;
+        if (r.step % r.sample_every == 0 || r.step == r.total) rc = sample_grid(&r, r.step, err);
+        p.step = r.step;
         p.total = r.total;
-        p.losses = l;
+        p.losses = r.hist + s * r.n_losses;
+        p.family = r.f;
         if (!rc && o->progress) stop = o->progress(o->user, &p);
-        if (!rc && (stop || r.t.step % r.checkpoint_every == 0 || r.t.step == r.total)) rc = write_outputs(&r, err);
+        if (!rc && (stop || r.step % r.checkpoint_every == 0 || r.step == r.total)) rc = write_outputs(&r, err);
     }
-    if (res) {
-        res->step = r.t.step;
-        res->stopped = stop;
-    }
+    if (rc == G99_ESTOPPED) rc = 0;
+    res->step = r.step;
+    res->stopped = stop;
     for (i = 0; i < r.n_frames; i++) img_free(&r.frames[i]);
     free(r.frames);
     free(r.frame_steps);
@@ -406,7 +600,8 @@ int gan_train_dcgan(const gan_train_opts *o, gan_train_result *res, g99_error *e
     free(r.real);
     free(r.order);
     gan_dataset_free(&r.ds);
-    gan_dcgan_trainer_free(&r.t);
-    gan_dcgan_free(&r.m);
+    if (r.model) r.f->destroy(r.model);
+    nn_ctx_free(r.ctx);
+    g99_lock_release(&r.lock);
     return rc;
 }

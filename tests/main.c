@@ -27,6 +27,7 @@ extern const test_case nn_ops_tests[];
 extern const test_case nn_ops3_tests[];
 extern const test_case dcgan_tests[];
 extern const test_case train_tests[];
+extern const test_case family_tests[];
 extern const test_case align_tests[];
 extern const test_case kernels_tests[];
 
@@ -49,6 +50,7 @@ static const struct suite {
     { "nn_ops3", nn_ops3_tests },
     { "dcgan", dcgan_tests },
     { "train", train_tests },
+    { "family", family_tests },
     { "align", align_tests },
     { "kernels", kernels_tests },
 };

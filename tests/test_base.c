@@ -3,6 +3,7 @@
 #include "test.h"
 #include "../base/base.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -200,6 +201,62 @@ static void read_file_refuses_missing_and_oversized(void)
     remove(path);
 }
 
+/* A second Ctrl-C must be caught like the first (signal() under POSIX
+ * resets the handler after one delivery, and the default handler kills
+ * the process, losing the stop checkpoint); SIGTERM alike. */
+static void stop_requests_are_caught_every_time(void)
+{
+    if (!CHECK_EQ_INT(0, g99_stop_catch())) return;
+    CHECK_EQ_INT(0, g99_stop_requested());
+    raise(SIGINT);
+    CHECK_EQ_INT(SIGINT, g99_stop_requested());
+    g99_stop_clear();
+    raise(SIGINT);   /* still ours: the process lives on */
+    CHECK_EQ_INT(SIGINT, g99_stop_requested());
+    raise(SIGTERM);
+    CHECK_EQ_INT(SIGTERM, g99_stop_requested());
+    g99_stop_release();
+    g99_stop_clear();
+}
+
+static void lock_file_is_exclusive(void)
+{
+    g99_lock a, b;
+    unsigned long stale = 7;
+    g99_error err;
+    FILE *f;
+    const char *path = test_tmp_path("base_lock");
+    remove(path);
+    if (!CHECK_EQ_INT(0, g99_lock_acquire(&a, path, &stale, &err))) return;
+    CHECK_EQ_U64(0, stale);
+    g99_lock_release(&a);
+    CHECK(fopen(path, "rb") == NULL);
+    /* held by a running process (1 always runs): refused */
+    if ((f = fopen(path, "wb")) != NULL) {
+        fputs("1\n", f);
+        fclose(f);
+    }
+    CHECK_EQ_INT(G99_EINVAL, g99_lock_acquire(&b, path, &stale, &err));
+    CHECK_CONTAINS("in use by another gan99 (process 1)", err.msg);
+    /* left by a process that is gone (above every pid_max): taken over */
+    if ((f = fopen(path, "wb")) != NULL) {
+        fputs("99999999\n", f);
+        fclose(f);
+    }
+    CHECK_EQ_INT(0, g99_lock_acquire(&b, path, &stale, &err));
+    CHECK_EQ_U64(99999999, stale);
+    g99_lock_release(&b);
+}
+
+static void mkdir_over_a_file_says_so(void)
+{
+    g99_error err;
+    const char *path = test_tmp_path("base_plain_file");
+    CHECK_EQ_INT(0, g99_write_file_atomic(path, "x", 1, &err));
+    CHECK_EQ_INT(G99_EIO, g99_mkdir(path, &err));
+    CHECK_CONTAINS("is a file, not a folder", err.msg);
+}
+
 const test_case base_tests[] = {
     TEST(crc32_known_answers),
     TEST(crc32_long_buffer_matches_bitwise),
@@ -211,5 +268,8 @@ const test_case base_tests[] = {
     TEST(atomic_abort_keeps_old_file_and_removes_temp),
     TEST(atomic_open_in_missing_folder_fails_cleanly),
     TEST(read_file_refuses_missing_and_oversized),
+    TEST(stop_requests_are_caught_every_time),
+    TEST(lock_file_is_exclusive),
+    TEST(mkdir_over_a_file_says_so),
     TEST_END
 };

@@ -562,16 +562,23 @@ static int stop_when(void *user, const gan_train_progress *p)
     return p->step == stop_at;
 }
 
+static void set_value(gan_train_opts *o, const char *key, double v)
+{
+    o->values.v[gan_option_find(o->family, key)] = v;
+}
+
 static void tiny_run(gan_train_opts *o, const char *data, const char *out, uint64_t steps)
 {
     memset(o, 0, sizeof *o);
+    o->family = &gan_family_dcgan;
+    gan_values_default(o->family, &o->values);
     o->data = data;
     o->out = out;
-    o->model.nz = 4;
-    o->model.ngf = 2;
-    o->model.ndf = 2;
-    o->model.nc = 3;
-    o->model.size = 32;
+    set_value(o, "nz", 4);
+    set_value(o, "ngf", 2);
+    set_value(o, "ndf", 2);
+    set_value(o, "nc", 3);
+    set_value(o, "size", 32);
     o->batch = 2;
     o->steps = steps;
     o->seed = 9;
@@ -616,30 +623,30 @@ static void resume_is_bit_identical(void)
     clear_run(b);
     clear_run(c);
     tiny_run(&o, "synth:6", a, 20);
-    if (!CHECK_EQ_INT(0, gan_train_dcgan(&o, &res, &err))) {
+    if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) {
         fprintf(stderr, "    %s\n", err.msg);
         return;
     }
     CHECK_EQ_U64(20, res.step);
     CHECK_EQ_INT(6, res.n_images);
     tiny_run(&o, "synth:6", b, 10);
-    CHECK_EQ_INT(0, gan_train_dcgan(&o, &res, &err));
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
     CHECK_EQ_U64(10, res.step);
     tiny_run(&o, "synth:6", b, 20);
     o.resume = 1;
-    o.model.ngf = 99;   /* ignored: the checkpoint's settings win */
-    CHECK_EQ_INT(0, gan_train_dcgan(&o, &res, &err));
+    set_value(&o, "ngf", 99);   /* not given by the user: the checkpoint's settings win */
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
     CHECK_EQ_U64(10, res.start);
     CHECK_EQ_U64(20, res.step);
     tiny_run(&o, "synth:6", c, 20);
     o.progress = stop_when;
     stop_at = 10;
-    CHECK_EQ_INT(0, gan_train_dcgan(&o, &res, &err));
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
     CHECK_EQ_INT(1, res.stopped);
     CHECK_EQ_U64(10, res.step);
     o.progress = NULL;
     o.resume = 1;
-    CHECK_EQ_INT(0, gan_train_dcgan(&o, &res, &err));
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
     CHECK_EQ_U64(20, res.step);
     for (k = 0; k < 5; k++) {
         CHECK(same_file(a, b, files[k]));
@@ -670,21 +677,21 @@ static void bad_checkpoints_change_nothing(void)
     snprintf(model, sizeof model, "%s/model.safetensors", dir);
     clear_run(dir);
     tiny_run(&o, "synth:4", dir, 2);
-    if (!CHECK_EQ_INT(0, gan_train_dcgan(&o, &res, &err))) return;
+    if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) return;
     if (!CHECK_EQ_INT(0, read_all(ck, &before, &nb)) || !CHECK_EQ_INT(0, read_all(model, &m_before, &mb))) goto done;
     /* a new run into a folder that holds a checkpoint */
-    CHECK_EQ_INT(G99_EINVAL, gan_train_dcgan(&o, &res, &err));
+    CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
     CHECK_CONTAINS("holds a checkpoint already (--resume continues it)", err.msg);
     /* truncated */
     CHECK_EQ_INT(0, g99_write_file_atomic(ck, before, nb - 5, &err));
     o.resume = 1;
     o.steps = 4;
-    CHECK(gan_train_dcgan(&o, &res, &err) != 0);
+    CHECK(gan_train_run(&o, &res, &err) != 0);
     CHECK_CONTAINS("checkpoint.safetensors", err.msg);
     /* another architecture: a model file where the checkpoint belongs */
     CHECK_EQ_INT(0, g99_write_file_atomic(ck, m_before, mb, &err));
-    CHECK_EQ_INT(G99_EFORMAT, gan_train_dcgan(&o, &res, &err));
-    CHECK_CONTAINS("not a DCGAN training checkpoint (gan99.arch is dcgan)", err.msg);
+    CHECK_EQ_INT(G99_EFORMAT, gan_train_run(&o, &res, &err));
+    CHECK_CONTAINS("not a dcgan training checkpoint (gan99.arch is dcgan)", err.msg);
     /* the model and outputs were not touched by the failed resumes */
     if (CHECK_EQ_INT(0, read_all(model, &m_after, &ma)) && CHECK_EQ_U64(mb, ma)) CHECK(memcmp(m_before, m_after, mb) == 0);
     /* another size: a 64x64 trainer refuses the 32x32 checkpoint by key and shape */

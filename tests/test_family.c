@@ -1,0 +1,366 @@
+/* The model-family interface and the one run loop (gan/family.c,
+ * gan/train_run.c): the registry, option values and their JSON, model
+ * files by gan99.arch, and the run folder's promises: one run per folder
+ * (a lock, stale locks taken over), dead runs' temporaries removed, every
+ * byte-changing setting kept by the checkpoint (a resume needs no flag
+ * repeated), a stop while loading data writes nothing, and the family's
+ * default length. Models are tiny (widths 2, batch 2). */
+#include "test.h"
+#include "../gan/gan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void registry_finds_dcgan_only_by_name(void)
+{
+    CHECK(gan_arch_find("dcgan") == &gan_family_dcgan);
+    CHECK(gan_arch_find("dcgan-train") == NULL);
+    CHECK(gan_arch_find(NULL) == NULL);
+    CHECK_CONTAINS("dcgan", gan_family_names());
+    CHECK_EQ_INT(2, gan_option_find(&gan_family_dcgan, "--ngf"));
+    CHECK_EQ_INT(2, gan_option_find(&gan_family_dcgan, "ngf"));
+    CHECK_EQ_INT(-1, gan_option_find(&gan_family_dcgan, "--lambda-l1"));
+}
+
+/* The arch options give the model file's gan99.config, byte for byte what
+ * gan99 0.1 wrote for DCGAN (keys in byte order, integers). */
+static void values_json_and_parse(void)
+{
+    const gan_family *f = &gan_family_dcgan;
+    gan_values v, back;
+    nn_json_buf b = { 0, 0, 0 };
+    nn_json *doc = NULL;
+    g99_error err;
+    gan_values_default(f, &v);
+    if (!CHECK_EQ_INT(0, gan_values_json(f, &v, 0, &b))) return;
+    CHECK_EQ_STR("{\"nc\":3,\"ndf\":64,\"ngf\":64,\"nz\":100,\"size\":64}", b.data);
+    nn_json_buf_free(&b);
+    v.v[gan_option_find(f, "lr")] = 0.0002;
+    v.v[gan_option_find(f, "beta1")] = 0.5;
+    v.v[gan_option_find(f, "size")] = 32;
+    CHECK_EQ_INT(0, gan_values_json(f, &v, 1, &b));
+    CHECK_EQ_STR("{\"beta1\":0.5,\"lr\":0.0002,\"nc\":3,\"ndf\":64,\"ngf\":64,\"nz\":100,\"size\":32}", b.data);
+    /* back again: the same values */
+    if (CHECK_EQ_INT(0, nn_json_parse(b.data, b.len, &doc, &err))) {
+        gan_values_default(f, &back);
+        CHECK_EQ_INT(0, gan_values_parse(f, doc, 1, &back, &err));
+        CHECK(memcmp(v.v, back.v, sizeof v.v) == 0);
+        nn_json_free(doc);
+    }
+    nn_json_buf_free(&b);
+    /* a key no option has, a value out of range */
+    if (CHECK_EQ_INT(0, nn_json_parse("{\"nz\":8,\"lambda\":3}", 19, &doc, &err))) {
+        CHECK_EQ_INT(G99_EFORMAT, gan_values_parse(f, doc, 0, &back, &err));
+        CHECK_CONTAINS("\"lambda\" is no option of dcgan", err.msg);
+        nn_json_free(doc);
+    }
+    if (CHECK_EQ_INT(0, nn_json_parse("{\"ngf\":0}", 9, &doc, &err))) {
+        CHECK_EQ_INT(G99_EINVAL, gan_values_parse(f, doc, 0, &back, &err));
+        CHECK_CONTAINS("--ngf: 0 is out of range (1..65536)", err.msg);
+        nn_json_free(doc);
+    }
+}
+
+/* A model too big to allocate is refused up front, naming the flags. */
+static void huge_model_refused_before_allocating(void)
+{
+    const gan_family *f = &gan_family_dcgan;
+    gan_values v;
+    gan_model *m = NULL;
+    g99_error err;
+    gan_values_default(f, &v);
+    v.v[gan_option_find(f, "ngf")] = 65536;
+    CHECK_EQ_INT(G99_EINVAL, f->create(&v, &m, &err));
+    CHECK_CONTAINS("--ngf 65536", err.msg);
+    CHECK(m == NULL);
+}
+
+/* ---- run folders ------------------------------------------------------------ */
+
+static void set_value(gan_train_opts *o, const char *key, double v)
+{
+    o->values.v[gan_option_find(o->family, key)] = v;
+}
+
+static void tiny(gan_train_opts *o, const char *out, uint64_t steps)
+{
+    memset(o, 0, sizeof *o);
+    o->family = &gan_family_dcgan;
+    gan_values_default(o->family, &o->values);
+    set_value(o, "nz", 4);
+    set_value(o, "ngf", 2);
+    set_value(o, "ndf", 2);
+    set_value(o, "size", 32);
+    o->data = "synth:6";
+    o->out = out;
+    o->batch = 2;
+    o->steps = steps;
+    o->seed = 5;
+    o->n_samples = 4;
+}
+
+static void clear(const char *dir)
+{
+    static const char *const names[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
+                                         "progress.gif", "lock", NULL };
+    char p[700];
+    int k;
+    for (k = 0; names[k]; k++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[k]);
+        remove(p);
+    }
+    for (k = 1; k <= 60; k++) {
+        snprintf(p, sizeof p, "%s/samples/step_%07d.png", dir, k);
+        remove(p);
+    }
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static int exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+static int same(const char *a, const char *b)
+{
+    uint8_t *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    int eq = g99_read_file(a, (size_t)1 << 26, &x, &nx, NULL) == 0 && g99_read_file(b, (size_t)1 << 26, &y, &ny, NULL) == 0 &&
+             nx == ny && memcmp(x, y, nx) == 0;
+    free(x);
+    free(y);
+    return eq;
+}
+
+/* 99999999 is above every system's pid_max (2^22 on Linux): no process has it. */
+#define DEAD_PID "99999999"
+
+static void lock_refuses_a_live_run_and_takes_over_a_dead_ones(void)
+{
+    char dir[512], lock[600];
+    gan_train_opts o;
+    gan_train_result res;
+    g99_error err;
+    snprintf(dir, sizeof dir, "%s", test_tmp_path("run_lock"));
+    snprintf(lock, sizeof lock, "%s/lock", dir);
+    clear(dir);
+    g99_mkdir(dir, NULL);
+    write_text(lock, "1\n");   /* process 1 always runs */
+    tiny(&o, dir, 2);
+    CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
+    CHECK_CONTAINS("in use by another gan99 (process 1)", err.msg);
+    CHECK(!exists(test_tmp_path("run_lock/model.safetensors")));
+    write_text(lock, DEAD_PID "\n");
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
+    CHECK_EQ_U64(2, res.step);
+    CHECK(!exists(lock));   /* released at the end */
+}
+
+static void stale_temporaries_are_removed(void)
+{
+    char dir[512], a[600], b[600], live[600];
+    gan_train_opts o;
+    gan_train_result res;
+    g99_error err;
+    snprintf(dir, sizeof dir, "%s", test_tmp_path("run_temps"));
+    clear(dir);
+    g99_mkdir(dir, NULL);
+    snprintf(a, sizeof a, "%s/samples", dir);
+    g99_mkdir(a, NULL);
+    snprintf(a, sizeof a, "%s/checkpoint.safetensors.tmp" DEAD_PID ".0", dir);
+    snprintf(b, sizeof b, "%s/samples/step_0000001.png.tmp" DEAD_PID ".7", dir);
+    snprintf(live, sizeof live, "%s/loss.csv.tmp1.0", dir);
+    write_text(a, "half");
+    write_text(b, "half");
+    write_text(live, "another process writes this");
+    tiny(&o, dir, 2);
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
+    CHECK_EQ_U64(2, res.stale_removed);
+    CHECK(!exists(a));
+    CHECK(!exists(b));
+    CHECK(exists(live));
+    remove(live);
+}
+
+static void folder_with_another_runs_model_is_refused(void)
+{
+    char dir[512], model[600];
+    gan_train_opts o;
+    gan_train_result res;
+    g99_error err;
+    snprintf(dir, sizeof dir, "%s", test_tmp_path("run_model_only"));
+    snprintf(model, sizeof model, "%s/model.safetensors", dir);
+    clear(dir);
+    g99_mkdir(dir, NULL);
+    write_text(model, "a model");
+    tiny(&o, dir, 2);
+    CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
+    CHECK_CONTAINS("holds another run's model", err.msg);
+    o.resume = 1;
+    CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
+    CHECK_CONTAINS("no checkpoint to resume from (start the run without --resume)", err.msg);
+}
+
+static char notes[1024];
+static void keep_note(void *user, const char *msg)
+{
+    (void)user;
+    snprintf(notes, sizeof notes, "%s", msg);
+}
+
+/* The grids are drawn in train mode and so change batch-norm statistics:
+ * the checkpoint keeps sample_every, and a resume without the flag gives
+ * the bytes of an uninterrupted run. A given flag that disagrees: the
+ * model's options are refused, the intervals replaced with a note. */
+static void resume_keeps_every_setting(void)
+{
+    char a[512], b[512], pa[600], pb[600];
+    gan_train_opts o;
+    gan_train_result res;
+    g99_error err;
+    snprintf(a, sizeof a, "%s", test_tmp_path("run_settings_a"));
+    snprintf(b, sizeof b, "%s", test_tmp_path("run_settings_b"));
+    clear(a);
+    clear(b);
+    tiny(&o, a, 12);
+    o.sample_every = 3;
+    o.checkpoint_every = 4;
+    if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) return;
+    tiny(&o, b, 6);
+    o.sample_every = 3;
+    o.checkpoint_every = 4;
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
+    /* the model's options may not change */
+    tiny(&o, b, 12);
+    o.resume = 1;
+    set_value(&o, "ngf", 3);
+    o.values.given[gan_option_find(o.family, "ngf")] = 1;
+    CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
+    CHECK_CONTAINS("--ngf 3 differs from the checkpoint's 2", err.msg);
+    tiny(&o, b, 12);
+    o.resume = 1;
+    o.seed = 6;
+    o.given_seed = 1;
+    CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
+    CHECK_CONTAINS("--seed 6 differs from the checkpoint's 5", err.msg);
+    /* no flag repeated: the same bytes as the uninterrupted run */
+    tiny(&o, b, 12);
+    o.resume = 1;
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
+    CHECK_EQ_U64(6, res.start);
+    snprintf(pa, sizeof pa, "%s/model.safetensors", a);
+    snprintf(pb, sizeof pb, "%s/model.safetensors", b);
+    CHECK(same(pa, pb));
+    snprintf(pa, sizeof pa, "%s/checkpoint.safetensors", a);
+    snprintf(pb, sizeof pb, "%s/checkpoint.safetensors", b);
+    CHECK(same(pa, pb));
+    snprintf(pa, sizeof pa, "%s/progress.gif", a);
+    snprintf(pb, sizeof pb, "%s/progress.gif", b);
+    CHECK(same(pa, pb));
+    /* an interval given anew replaces the stored one, with a note */
+    tiny(&o, b, 14);
+    o.resume = 1;
+    o.checkpoint_every = 7;
+    o.given_checkpoint_every = 1;
+    o.warn = keep_note;
+    notes[0] = '\0';
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
+    CHECK_CONTAINS("--checkpoint-every 7 replaces the checkpoint's 4", notes);
+}
+
+static int stop_now(void *user)
+{
+    (void)user;
+    return 1;
+}
+
+static void stop_while_loading_writes_nothing(void)
+{
+    char dir[512];
+    gan_train_opts o;
+    gan_train_result res;
+    g99_error err;
+    snprintf(dir, sizeof dir, "%s", test_tmp_path("run_cancel"));
+    clear(dir);
+    tiny(&o, dir, 4);
+    o.cancel = stop_now;
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
+    CHECK_EQ_INT(1, res.stopped);
+    CHECK_EQ_U64(0, res.step);
+    CHECK(!exists(test_tmp_path("run_cancel/checkpoint.safetensors")));
+    CHECK(!exists(test_tmp_path("run_cancel/lock")));
+}
+
+/* Neither --steps nor --epochs: the reference's 25 epochs (6 faces, batch
+ * 2: 3 steps an epoch, 75 steps). */
+static void default_length_is_the_references_epochs(void)
+{
+    char dir[512];
+    gan_train_opts o;
+    gan_train_result res;
+    g99_error err;
+    snprintf(dir, sizeof dir, "%s", test_tmp_path("run_default_len"));
+    clear(dir);
+    tiny(&o, dir, 0);
+    o.sample_every = 75;
+    CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
+    CHECK_EQ_U64(75, res.total);
+    CHECK_EQ_U64(75, res.step);
+}
+
+/* gan99.arch decides: a checkpoint and an unknown family say what they are. */
+static void model_files_by_arch(void)
+{
+    const gan_family *f;
+    gan_model *m;
+    gan_values v;
+    g99_error err;
+    nn_params p;
+    int one = 1;
+    char path[600];
+    nn_params_init(&p);
+    if (!CHECK(nn_params_add(&p, "w", NN_PARAM, 1, &one, &err)) || !CHECK_EQ_INT(0, nn_params_alloc(&p, &err))) return;
+    snprintf(path, sizeof path, "%s", test_tmp_path("other_arch.safetensors"));
+    CHECK_EQ_INT(0, nn_checkpoint_save(path, &p, "stylegan9", "{}", NULL, &err));
+    CHECK_EQ_INT(G99_EFORMAT, gan_model_load(path, &f, &m, &v, &err));
+    CHECK_CONTAINS("gan99.arch \"stylegan9\" is no family gan99 has (dcgan", err.msg);
+    CHECK_EQ_INT(0, nn_checkpoint_save(path, &p, "dcgan-train", "{}", NULL, &err));
+    CHECK_EQ_INT(G99_EFORMAT, gan_model_load(path, &f, &m, &v, &err));
+    CHECK_CONTAINS("a training checkpoint", err.msg);
+    /* a run's model loads, and generates what the run's last grid shows */
+    snprintf(path, sizeof path, "%s/model.safetensors", test_tmp_path("run_default_len"));
+    if (CHECK_EQ_INT(0, gan_model_load(path, &f, &m, &v, &err))) {
+        float z[4 * 4], x[4 * 3 * 32 * 32];
+        CHECK(f == &gan_family_dcgan);
+        gan_latent_normal(5, 16, z);
+        CHECK_EQ_INT(0, gan_model_generate_latent(f, m, z, 4, x, &err));
+        CHECK(x[0] >= -1.0f && x[0] <= 1.0f);
+        f->destroy(m);
+    }
+    nn_params_free(&p);
+}
+
+const test_case family_tests[] = {
+    TEST(registry_finds_dcgan_only_by_name),
+    TEST(values_json_and_parse),
+    TEST(huge_model_refused_before_allocating),
+    TEST(lock_refuses_a_live_run_and_takes_over_a_dead_ones),
+    TEST(stale_temporaries_are_removed),
+    TEST(folder_with_another_runs_model_is_refused),
+    TEST(resume_keeps_every_setting),
+    TEST(stop_while_loading_writes_nothing),
+    TEST(default_length_is_the_references_epochs),
+    TEST(model_files_by_arch),
+    TEST_END,
+};
