@@ -140,8 +140,10 @@ static int pil_run(double min_s, pil_figures *pf, char *why, size_t why_size)
     sprintf(args, "%g", min_s);
     memset(pf, 0, sizeof *pf);
     if (!bench_shell_quote(args, sizeof args, BENCH_JPEG) || !bench_shell_quote(args, sizeof args, BENCH_JPEG_PROG) ||
-        !bench_shell_quote(args, sizeof args, BENCH_PNG))
+        !bench_shell_quote(args, sizeof args, BENCH_PNG)) {
+        snprintf(why, why_size, "command line too long");
         return 0;
+    }
     if (!bench_ref_run("bench_ref_pil.py", "", args, pil_line, pf, why, why_size)) return 0;
     if (pf->got != 31) {
         snprintf(why, why_size, "bench_ref_pil.py: unexpected output");
