@@ -18,6 +18,9 @@ void nn_k_adam_scalar(const nn_k_adam_coef *c, size_t n, float *w, const float *
 void nn_k_relu_scalar(size_t n, const float *x, float *y);
 void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, float slope, float *dx);
+/* The peak kernels (peak.c and its twins): rounds of independent FMA
+ * chains from seed; return the FLOPs done, *keep a result to keep alive. */
+double nn_k_peak_run_scalar(long rounds, float seed, float *keep);
 
 /* ---- the blocked GEMM driver (gemm.c) -------------------------------------
  * A micro-kernel ("tile") updates one MR x NR block of C over kc steps:
@@ -59,6 +62,7 @@ void nn_k_adam_avx512(const nn_k_adam_coef *c, size_t n, float *w, const float *
 void nn_k_relu_avx512(size_t n, const float *x, float *y);
 void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_avx512(size_t n, const float *x, const float *dy, float slope, float *dx);
+double nn_k_peak_run_avx512(long rounds, float seed, float *keep);
 #endif
 #if defined(GAN99_HAVE_AVX2)
 extern const nn_k_gemm_tile nn_k_tile_avx2;
@@ -67,11 +71,13 @@ void nn_k_adam_avx2(const nn_k_adam_coef *c, size_t n, float *w, const float *g,
 void nn_k_relu_avx2(size_t n, const float *x, float *y);
 void nn_k_leaky_relu_avx2(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float slope, float *dx);
+double nn_k_peak_run_avx2(long rounds, float seed, float *keep);
 #endif
 #if defined(GAN99_HAVE_NEON)
 extern const nn_k_gemm_tile nn_k_tile_neon;
 void nn_k_lsum_add_neon(nn_k_lsum *acc, const float *x, size_t n);
 void nn_k_adam_neon(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
+double nn_k_peak_run_neon(long rounds, float seed, float *keep);
 #endif
 
 #endif

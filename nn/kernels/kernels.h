@@ -148,4 +148,10 @@ void nn_k_bn_grad_sums(const nn_k_bn_geom *g, const float *x, const float *dy, c
 void nn_k_bn_grad_input(const nn_k_bn_geom *g, const float *x, const float *dy, const float *mean,
                         const float *inv, const float *k, const float *a, const float *b, float *dx);
 
+/* ---- the machine's peak (nn/kernels/peak.c) --------------------------------
+ * fp32 GFLOP/s (an FMA counts 2) of the active set's fused multiply-adds on
+ * `threads` threads (1 without OpenMP), measured now: best of 20 runs of
+ * about 5 ms each. For "% of peak" in benchmarks; no numbers to match. */
+double nn_k_peak_gflops(int threads);
+
 #endif
