@@ -305,6 +305,7 @@ static int setup(run *r, g99_error *err)
     if (!rc && o->resume) rc = gan_dcgan_trainer_load(&r->t, p_ck, NULL, 0, err);
     free(p_ck);
     if (rc) return rc;
+    memset(&dopts, 0, sizeof dopts);
     dopts.size = cfg.size;
     dopts.channels = cfg.nc;
     dopts.warn = o->warn;
