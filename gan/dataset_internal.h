@@ -20,9 +20,8 @@ int gan_ds_to_channels(const img_image *src, int channels, img_image *out, g99_e
 void gan_ds_cover(int src_w, int src_h, int w, int h, int *nw, int *nh);
 /* Cover w x h (INTER_AREA shrinking, INTER_LINEAR enlarging), then the centre w x h. */
 int gan_ds_fit(const img_image *src, int w, int h, img_image *out, g99_error *err);
-/* The same geometry for a 1-channel class map, nearest neighbour at pixel
- * centres: output column i of the covering size nw reads source column
- * floor((2i + 1) * src_w / (2 nw)) (PIL's NEAREST), rows alike. */
+/* The same geometry for a 1-channel class map, with PIL's NEAREST
+ * (what SPADE resizes label maps with; gan/dataset_prep.c). */
 int gan_ds_fit_map(const img_image *map, int w, int h, img_image *out, g99_error *err);
 /* malloc'd pixels (and cond) for up to n items of ds's kind and load size. */
 int gan_ds_alloc(gan_dataset *ds, size_t n, g99_error *err);

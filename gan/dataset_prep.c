@@ -76,23 +76,37 @@ int gan_ds_fit(const img_image *src, int w, int h, img_image *out, g99_error *er
     return rc;
 }
 
+/* Source indices of out[0..n) for a nearest-neighbour resize from src to
+ * dst samples, as PIL's NEAREST computes them: the position starts at half a
+ * step and adds the step (src / dst, a double) once per output pixel, then
+ * truncates; summed this way, a position that is exactly an integer can land
+ * a hair below it (4 -> 10, output 7: 3 exactly, 2.999... summed, so 2). Only
+ * IEEE double additions, the same on every platform gan99 builds for. */
+static void nearest_table(int src, int dst, int first, int n, int *out)
+{
+    double step = (double)src / dst, pos = step * 0.5;
+    int i, j = 0;
+    for (i = 0; i < first + n; i++) {
+        int k = (int)pos;
+        if (i >= first) out[j++] = k < src ? k : src - 1;
+        pos += step;
+    }
+}
+
 int gan_ds_fit_map(const img_image *map, int w, int h, img_image *out, g99_error *err)
 {
-    int nw, nh, ox, oy, x, y, rc;
+    int nw, nh, x, y, rc, *cols = (int *)malloc(sizeof(int) * ((size_t)w + h));
+    if (!cols) return g99_fail(err, G99_ENOMEM, "out of memory");
     gan_ds_cover(map->width, map->height, w, h, &nw, &nh);
-    ox = (nw - w) / 2;
-    oy = (nh - h) / 2;
+    nearest_table(map->width, nw, (nw - w) / 2, w, cols);
+    nearest_table(map->height, nh, (nh - h) / 2, h, cols + w);
     rc = img_new(out, w, h, 1, 8, err);
-    if (rc) return rc;
-    for (y = 0; y < h; y++) {
-        long long sy = (2LL * (y + oy) + 1) * map->height / (2LL * nh);
-        const uint8_t *row = map->data + (size_t)sy * map->width * map->channels;
-        for (x = 0; x < w; x++) {
-            long long sx = (2LL * (x + ox) + 1) * map->width / (2LL * nw);
-            out->data[(size_t)y * w + x] = row[(size_t)sx * map->channels];
-        }
+    for (y = 0; !rc && y < h; y++) {
+        const uint8_t *row = map->data + (size_t)cols[w + y] * map->width * map->channels;
+        for (x = 0; x < w; x++) out->data[(size_t)y * w + x] = row[(size_t)cols[x] * map->channels];
     }
-    return 0;
+    free(cols);
+    return rc;
 }
 
 int gan_ds_alloc(gan_dataset *ds, size_t n, g99_error *err)

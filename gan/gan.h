@@ -155,7 +155,7 @@ void gan_face_free(gan_face *f);
  * (cond_channels for A), scaled so it covers the load size (W*h >= H*w:
  * width to W, height round(h*W/w); else height to H, width round(w*H/h)),
  * with cv2's INTER_AREA when shrinking and INTER_LINEAR when enlarging (maps:
- * nearest neighbour at pixel centres), and centre-cropped (the extra pixel of
+ * PIL's NEAREST, as SPADE resizes them), and centre-cropped (the extra pixel of
  * an odd margin goes right/bottom). The two sides of a pair or of an image
  * and its map must have one size. Batches then take a width x height crop of
  * the load size (random with an rng, the centre without), and a random
@@ -185,7 +185,8 @@ typedef struct gan_dataset {
     int n, size, channels;       /* size: width when square, else 0 */
     int width, height, kind, cond_channels, n_classes;   /* cond_channels, n_classes: 0 when unused */
     int load_width, load_height, flip;                   /* load_*: width, height when no crop */
-    uint8_t *pixels;             /* n images (IMAGES: the image; else the target) of channels planes load_height x load_width */
+    uint8_t *pixels;             /* n items (IMAGES: the image, else the target): channels planes of
+                                    load_height x load_width bytes */
     uint8_t *cond;               /* PAIRS: A, cond_channels planes; LABELS: one plane of class indices; IMAGES: NULL */
     size_t skipped;
 } gan_dataset;
