@@ -111,7 +111,8 @@ static int load_idx(const char *path, const gan_dataset_opts *o, gan_dataset *ds
         img.channels = 1;
         img.depth = 8;
         img.data = bytes + 16 + i * rows * cols;
-        rc = gan_ds_add_image(ds, o, &img, err);
+        rc = gan_ds_poll(o, err);
+        if (!rc) rc = gan_ds_add_image(ds, o, &img, err);
     }
     free(bytes);
     return rc;
@@ -148,7 +149,8 @@ static int known_filter(const char *name)
 static int take_opts(const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
 {
     int w = o->width, h = o->height;
-    if (o->channels < 1 || o->channels > 4) return g99_fail(err, G99_EINVAL, "dataset: %d channels (1..4)", o->channels);
+    if (o->channels < 1 || o->channels > 4)
+        return g99_fail(err, G99_EINVAL, "dataset: %d channels (1..4)", o->channels);
     if (o->kind < GAN_DATA_IMAGES || o->kind > GAN_DATA_LABELS)
         return g99_fail(err, G99_EINVAL, "dataset: unknown kind %d", o->kind);
     if (w == 0 && h == 0) w = h = o->size;
