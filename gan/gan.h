@@ -196,18 +196,18 @@ void gan_dataset_free(gan_dataset *ds);
 /* idx[0..n): the order of epoch `epoch`, a permutation that depends on
  * (seed, epoch) only (stream NN_STREAM_DATA). */
 void gan_dataset_epoch_order(const gan_dataset *ds, uint64_t seed, uint64_t epoch, uint32_t *idx);
-/* Images idx[0..count) as floats in [-1, 1] (v / 127.5 - 1 as torchvision's
- * ToTensor and Normalize(0.5, 0.5)), [count, channels, height, width]: the
- * centre crop, never flipped. */
+/* Images idx[0..count) (the targets) as floats in [-1, 1], (v / 255 - 0.5) /
+ * 0.5 as torchvision's ToTensor then Normalize(0.5, 0.5), [count, channels,
+ * height, width]: the centre crop, never flipped. */
 void gan_dataset_batch(const gan_dataset *ds, const uint32_t *idx, int count, float *out);
 /* Images idx[0..count) with their conditions: x [count, channels, height,
- * width] (the target) in [-1, 1], and cond (NULL to skip; ignored for
- * IMAGES) [count, cond_channels, height, width] in [-1, 1] for PAIRS, or
+ * width] (the target) in [-1, 1], and cond (ignored for IMAGES) [count, cond_channels, height, width] in [-1, 1] for PAIRS, or
  * one-hot [count, n_classes, height, width] of 0 and 1 for LABELS (SPADE's
  * scatter_). augment (normally stream NN_STREAM_AUGMENT) takes, per image in
  * order: the crop's x offset nn_rng_below(load_width - width + 1) when
  * load_width > width, then y likewise when load_height > height, then the
- * flip nn_rng_below(2) == 1 when flip is on; NULL: the centre, no flip. */
+ * flip nn_rng_below(2) == 1 when flip is on; NULL: the centre, no flip.
+ * x or cond may be NULL (not written; the draws are the same). */
 void gan_dataset_batch_cond(const gan_dataset *ds, const uint32_t *idx, int count, nn_rng *augment, float *x,
                             float *cond);
 /* SECTION dataset end */

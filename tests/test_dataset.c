@@ -288,6 +288,16 @@ static void aligned_pairs_split_a_b(void)
         CHECK(ok);
         gan_dataset_free(&ds);
     }
+    /* a file that is no image is skipped and counted; an empty folder is an error */
+    snprintf(path, sizeof path, "%s/0.txt", dir);
+    write_text(path, "not an image");
+    if (CHECK_EQ_INT(0, gan_dataset_load(dir, &o, &ds, &err))) {
+        CHECK_EQ_INT(1, ds.n);
+        CHECK_EQ_U64(1, ds.skipped);
+        gan_dataset_free(&ds);
+    }
+    CHECK_EQ_INT(G99_EFORMAT, gan_dataset_load(fresh_dir("ds_aligned_empty", path, sizeof path), &o, &ds, &err));
+    CHECK_CONTAINS("ds_aligned_empty: no files in the folder", err.msg);
     /* an odd width: an error naming the file */
     memset(odd, 7, sizeof odd);
     snprintf(path, sizeof path, "%s/2.png", dir);
