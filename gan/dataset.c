@@ -1,109 +1,39 @@
-/* gan: training images (SPEC.md §5 "Datasets", issue 6 item 2), loaded once
- * into memory at the model's size as 8-bit planes, and served in batches
- * scaled to [-1, 1].
+/* gan: training data in memory (gan/gan.h, SECTION dataset): the options,
+ * the image sources, the epoch order and the batches. Pairs and class maps
+ * have their own files (gan/dataset_pairs.c, dataset_labels.c); preparing
+ * one image is gan/dataset_prep.c.
  *
  *   a folder    every file under it (base/platform.c: recursive, sorted by
  *               path); PNG, JPEG and PPM/PGM recognized by their content
  *               (img_load). Each image becomes 8-bit (16-bit: the high byte),
  *               grey (img_grey) or RGB (grey repeated, alpha dropped), is
- *               resized so its short side is the model size (area averaging
- *               when shrinking, bilinear when enlarging; torchvision's
- *               Resize) and centre-cropped (CenterCrop; the extra pixel of
- *               an odd margin goes right/bottom). A file that does not
- *               decode is skipped, counted and reported through the warning
- *               callback; no usable image at all is an error.
+ *               resized to cover the load size (area averaging when
+ *               shrinking, bilinear when enlarging; torchvision's Resize)
+ *               and centre-cropped (CenterCrop; the extra pixel of an odd
+ *               margin goes right/bottom). A file that does not decode is
+ *               skipped, counted and reported through the warning callback;
+ *               no usable image at all is an error.
  *   an IDX file MNIST / Fashion-MNIST images (magic 0x00000803: unsigned
  *               bytes, 3 dims, big-endian sizes), raw or gzip-compressed
  *               (image/'s inflate), resized as above when the model is not
  *               28x28.
- *   synth:N[:S] N synthetic faces of seed S (default 1), gan/synthfaces.c.
+ *   synth:N[:S] N synthetic faces of seed S (default 1), gan/synthfaces.c,
+ *               drawn at the longer side of the load size.
  *
  * Order: epoch e visits a Fisher-Yates permutation drawn from
  * nn_rng(seed, NN_STREAM_DATA) seeked to e * 2^32, so the order of any epoch
- * is a pure function of (seed, e) and a resumed run needs no more state. */
-#include "gan.h"
+ * is a pure function of (seed, e) and a resumed run needs no more state.
+ *
+ * Batches: pix2pix's augmentation (resize to the load size, a random crop,
+ * a random flip, the same for both sides of a pair) with offsets drawn as
+ * integers, so the bytes are the same on every platform. */
+#include "dataset_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #define MAX_IDX_BYTES ((size_t)1 << 31)
-
-static void warn(const gan_dataset_opts *o, const char *fmt, const char *a, const char *b)
-{
-    char msg[G99_ERROR_MSG_MAX + 512];
-    if (!o->warn) return;
-    snprintf(msg, sizeof msg, fmt, a, b);
-    o->warn(o->user, msg);
-}
-
-/* An 8-bit image of `channels` channels from any decoded image. */
-static int to_channels(const img_image *src, int channels, img_image *out, g99_error *err)
-{
-    img_image eight;
-    size_t i, px = (size_t)src->width * src->height;
-    int c, rc;
-    memset(&eight, 0, sizeof eight);
-    if (src->depth == 16) {
-        const uint16_t *s = (const uint16_t *)(const void *)src->data;
-        rc = img_new(&eight, src->width, src->height, src->channels, 8, err);
-        if (rc) return rc;
-        for (i = 0; i < px * src->channels; i++) eight.data[i] = (uint8_t)(s[i] >> 8);
-        src = &eight;
-    }
-    if (channels == 1 && src->channels >= 3) {
-        rc = img_grey(src, IMG_ORDER_RGB, out, err);
-    } else {
-        rc = img_new(out, src->width, src->height, channels, 8, err);
-        for (i = 0; !rc && i < px; i++)
-            for (c = 0; c < channels; c++) {
-                int from = src->channels >= 3 ? (c < 3 ? c : 0) : 0;   /* grey repeats; alpha is dropped */
-                out->data[i * channels + c] = src->data[i * src->channels + from];
-            }
-    }
-    img_free(&eight);
-    return rc;
-}
-
-/* Short side to size, then the centre size x size. */
-static int fit(const img_image *src, int size, img_image *out, g99_error *err)
-{
-    img_image r;
-    int w = src->width, h = src->height, nw, nh, rc;
-    if (w <= h) {
-        nw = size;
-        nh = (int)(((long long)h * size + w / 2) / w);
-    } else {
-        nh = size;
-        nw = (int)(((long long)w * size + h / 2) / h);
-    }
-    if (nw < size) nw = size;
-    if (nh < size) nh = size;
-    rc = img_resize(src, nw, nh, nw < w ? IMG_INTER_AREA : IMG_INTER_LINEAR, &r, err);
-    if (rc) return rc;
-    rc = img_crop(&r, (nw - size) / 2, (nh - size) / 2, size, size, out, err);
-    img_free(&r);
-    return rc;
-}
-
-/* Interleaved size x size x channels -> the planes of image k. */
-static void store(gan_dataset *ds, size_t k, const img_image *img)
-{
-    size_t plane = (size_t)ds->size * ds->size, i;
-    uint8_t *dst = ds->pixels + k * plane * ds->channels;
-    int c;
-    for (c = 0; c < ds->channels; c++)
-        for (i = 0; i < plane; i++) dst[c * plane + i] = img->data[i * ds->channels + c];
-}
-
-static int alloc_pixels(gan_dataset *ds, size_t n, g99_error *err)
-{
-    size_t bytes;
-    if (g99_size_mul(n, (size_t)ds->channels * ds->size * ds->size, &bytes) || n > 0x7FFFFFFF)
-        return g99_fail(err, G99_ELIMIT, "dataset: %lu images do not fit in memory", (unsigned long)n);
-    ds->pixels = (uint8_t *)malloc(bytes ? bytes : 1);
-    if (!ds->pixels) return g99_fail(err, G99_ENOMEM, "dataset: out of memory for %lu images", (unsigned long)n);
-    return 0;
-}
+#define MAX_SIDE 4096
 
 static int load_folder(const char *dir, const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
 {
@@ -115,28 +45,23 @@ static int load_folder(const char *dir, const gan_dataset_opts *o, gan_dataset *
         g99_free_list(paths, n);
         return g99_fail(err, G99_EFORMAT, "%s: no files in the folder", dir);
     }
-    rc = alloc_pixels(ds, n, err);
+    rc = gan_ds_alloc(ds, n, err);
     for (i = 0; !rc && i < n; i++) {
-        img_image img, conv, fitted;
+        img_image img;
         g99_error e;
         int r;
         memset(&img, 0, sizeof img);
-        memset(&conv, 0, sizeof conv);
-        memset(&fitted, 0, sizeof fitted);
         g99_error_clear(&e);
+        rc = gan_ds_poll(o, err);
+        if (rc) break;
         r = img_load(paths[i], NULL, &img, &e);
-        if (!r) r = to_channels(&img, ds->channels, &conv, &e);
-        if (!r) r = fit(&conv, ds->size, &fitted, &e);
+        if (!r) r = gan_ds_add_image(ds, o, &img, &e);
         if (r == G99_ENOMEM) rc = g99_fail(err, G99_ENOMEM, "%s: out of memory", paths[i]);
         else if (r) {
             ds->skipped++;
-            warn(o, "skipped: %s%s", e.msg, "");
-        } else {
-            store(ds, (size_t)ds->n++, &fitted);
+            gan_ds_warn(o, "skipped: %s%s", e.msg, "");
         }
         img_free(&img);
-        img_free(&conv);
-        img_free(&fitted);
     }
     g99_free_list(paths, n);
     if (!rc && ds->n == 0)
@@ -149,7 +74,7 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int load_idx(const char *path, gan_dataset *ds, g99_error *err)
+static int load_idx(const char *path, const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
 {
     uint8_t *raw = NULL, *bytes = NULL;
     size_t len = 0, n_raw = 0, need, i;
@@ -178,66 +103,99 @@ static int load_idx(const char *path, gan_dataset *ds, g99_error *err)
                         path, (unsigned long)count, (unsigned long)rows, (unsigned long)cols,
                         (unsigned long)(len - 16));
     }
-    rc = alloc_pixels(ds, count, err);
+    rc = gan_ds_alloc(ds, count, err);
     for (i = 0; !rc && i < count; i++) {
-        img_image img, conv, fitted;
-        memset(&conv, 0, sizeof conv);
-        memset(&fitted, 0, sizeof fitted);
+        img_image img;
         img.width = (int)cols;
         img.height = (int)rows;
         img.channels = 1;
         img.depth = 8;
         img.data = bytes + 16 + i * rows * cols;
-        rc = to_channels(&img, ds->channels, &conv, err);
-        if (!rc) rc = fit(&conv, ds->size, &fitted, err);
-        if (!rc) store(ds, (size_t)ds->n++, &fitted);
-        img_free(&conv);
-        img_free(&fitted);
+        rc = gan_ds_poll(o, err);
+        if (!rc) rc = gan_ds_add_image(ds, o, &img, err);
     }
     free(bytes);
     return rc;
 }
 
-static int load_synth(const char *spec, gan_dataset *ds, g99_error *err)
+static int load_synth(const char *spec, const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
 {
-    const char *p = spec + 6;
-    char *end;
-    unsigned long n = strtoul(p, &end, 10), seed = 1;
+    unsigned long n, seed;
     size_t i;
-    int rc;
-    if (end == p || (*end && *end != ':'))
-        return g99_fail(err, G99_EINVAL, "%s: want synth:N or synth:N:SEED", spec);
-    if (*end == ':') {
-        p = end + 1;
-        seed = strtoul(p, &end, 10);
-        if (end == p || *end) return g99_fail(err, G99_EINVAL, "%s: want synth:N or synth:N:SEED", spec);
-    }
-    if (n < 1 || n > 10000000) return g99_fail(err, G99_EINVAL, "%s: N must be 1..10000000", spec);
-    rc = alloc_pixels(ds, n, err);
+    int side = ds->load_width > ds->load_height ? ds->load_width : ds->load_height;
+    int rc = gan_ds_parse_synth(spec, &n, &seed, err);
+    if (!rc) rc = gan_ds_alloc(ds, n, err);
     for (i = 0; !rc && i < n; i++) {
         gan_face f;
-        img_image conv;
-        memset(&conv, 0, sizeof conv);
-        rc = gan_synthface_render(seed, i, ds->size, &f, err);
-        if (!rc) rc = to_channels(&f.rgb, ds->channels, &conv, err);
-        if (!rc) store(ds, (size_t)ds->n++, &conv);
-        img_free(&conv);
+        memset(&f, 0, sizeof f);
+        rc = gan_ds_poll(o, err);
+        if (!rc) rc = gan_synthface_render(seed, i, side, &f, err);
+        if (!rc) rc = gan_ds_add_image(ds, o, &f.rgb, err);
         gan_face_free(&f);
     }
     return rc;
+}
+
+static int known_filter(const char *name)
+{
+    static const char *const names[] = { "gray", "grey", "binary", "contours", "canny", "blur" };
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0) return 1;
+    return 0;
+}
+
+/* The options made into ds's fields, or G99_EINVAL naming the bad one. */
+static int take_opts(const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
+{
+    int w = o->width, h = o->height;
+    if (o->channels < 1 || o->channels > 4)
+        return g99_fail(err, G99_EINVAL, "dataset: %d channels (1..4)", o->channels);
+    if (o->kind < GAN_DATA_IMAGES || o->kind > GAN_DATA_LABELS)
+        return g99_fail(err, G99_EINVAL, "dataset: unknown kind %d", o->kind);
+    if (w == 0 && h == 0) w = h = o->size;
+    if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE)
+        return g99_fail(err, G99_EINVAL, "dataset: size %dx%d (1..%d each)", w, h, MAX_SIDE);
+    ds->width = w;
+    ds->height = h;
+    ds->size = w == h ? w : 0;
+    ds->channels = o->channels;
+    ds->kind = o->kind;
+    ds->flip = o->flip != 0;
+    ds->load_width = o->load_width ? o->load_width : w;
+    ds->load_height = o->load_height ? o->load_height : h;
+    if ((o->load_width == 0) != (o->load_height == 0) || ds->load_width < w || ds->load_height < h ||
+        ds->load_width > MAX_SIDE || ds->load_height > MAX_SIDE)
+        return g99_fail(err, G99_EINVAL, "dataset: load size %dx%d for crops of %dx%d (both 0, or %dx%d..%dx%d)",
+                        o->load_width, o->load_height, w, h, w, h, MAX_SIDE, MAX_SIDE);
+    if (o->kind == GAN_DATA_PAIRS) {
+        ds->cond_channels = o->cond_channels ? o->cond_channels : o->channels;
+        if (ds->cond_channels < 1 || ds->cond_channels > 4)
+            return g99_fail(err, G99_EINVAL, "dataset: %d channels for A (1..4)", ds->cond_channels);
+    }
+    if (o->pair_filter && (o->kind != GAN_DATA_PAIRS || !known_filter(o->pair_filter)))
+        return g99_fail(err, G99_EINVAL, "dataset: pair filter '%s' (gray, binary, contours, canny, blur; pairs only)",
+                        o->pair_filter);
+    if (o->palette && o->kind != GAN_DATA_LABELS)
+        return g99_fail(err, G99_EINVAL, "dataset: a palette file is for class maps only");
+    if (o->kind == GAN_DATA_LABELS && (o->n_classes < 0 || o->n_classes > 255))
+        return g99_fail(err, G99_EINVAL, "dataset: %d classes (1..255)", o->n_classes);
+    ds->n_classes = o->kind == GAN_DATA_LABELS ? (o->n_classes ? o->n_classes : GAN_PART_COUNT) : 0;
+    return 0;
 }
 
 int gan_dataset_load(const char *spec, const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
 {
     int rc;
     memset(ds, 0, sizeof *ds);
-    if (!spec || !o || o->size < 1 || o->size > 4096 || o->channels < 1 || o->channels > 4)
-        return g99_fail(err, G99_EINVAL, "dataset: bad arguments");
-    ds->size = o->size;
-    ds->channels = o->channels;
-    if (strncmp(spec, "synth:", 6) == 0) rc = load_synth(spec, ds, err);
+    if (!spec || !o) return g99_fail(err, G99_EINVAL, "dataset: bad arguments");
+    rc = take_opts(o, ds, err);
+    if (rc) return rc;
+    if (o->kind == GAN_DATA_LABELS) rc = gan_ds_load_labels(spec, o, ds, err);
+    else if (o->kind == GAN_DATA_PAIRS && !o->pair_filter) rc = gan_ds_load_pairs(spec, o, ds, err);
+    else if (strncmp(spec, "synth:", 6) == 0) rc = load_synth(spec, o, ds, err);
     else if (g99_is_dir(spec)) rc = load_folder(spec, o, ds, err);
-    else rc = load_idx(spec, ds, err);
+    else rc = load_idx(spec, o, ds, err);
     if (rc) gan_dataset_free(ds);
     return rc;
 }
@@ -245,6 +203,7 @@ int gan_dataset_load(const char *spec, const gan_dataset_opts *o, gan_dataset *d
 void gan_dataset_free(gan_dataset *ds)
 {
     free(ds->pixels);
+    free(ds->cond);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -258,14 +217,59 @@ void gan_dataset_epoch_order(const gan_dataset *ds, uint64_t seed, uint64_t epoc
     nn_rng_shuffle(&r, idx, (size_t)ds->n);
 }
 
+/* A window of the stored planes: planes x height x width from (ox, oy),
+ * mirrored left-right when flip, scaled to [-1, 1] as torchvision's ToTensor
+ * then Normalize(0.5, 0.5): (v / 255 - 0.5) / 0.5. */
+static void window(const gan_dataset *ds, const uint8_t *src, int planes, int ox, int oy, int flip, float *dst)
+{
+    size_t plane = (size_t)ds->load_width * ds->load_height;
+    int p, x, y, w = ds->width, h = ds->height;
+    for (p = 0; p < planes; p++)
+        for (y = 0; y < h; y++) {
+            const uint8_t *row = src + p * plane + (size_t)(oy + y) * ds->load_width + ox;
+            for (x = 0; x < w; x++) *dst++ = ((float)row[flip ? w - 1 - x : x] / 255.0f - 0.5f) / 0.5f;
+        }
+}
+
+/* SPADE's one-hot maps: plane c is 1 where the class is c, else 0. */
+static void one_hot(const gan_dataset *ds, const uint8_t *src, int ox, int oy, int flip, float *dst)
+{
+    int c, x, y, w = ds->width, h = ds->height;
+    for (c = 0; c < ds->n_classes; c++)
+        for (y = 0; y < h; y++) {
+            const uint8_t *row = src + (size_t)(oy + y) * ds->load_width + ox;
+            for (x = 0; x < w; x++) *dst++ = row[flip ? w - 1 - x : x] == c ? 1.0f : 0.0f;
+        }
+}
+
 void gan_dataset_batch(const gan_dataset *ds, const uint32_t *idx, int count, float *out)
 {
-    size_t per = (size_t)ds->channels * ds->size * ds->size, i;
+    gan_dataset_batch_cond(ds, idx, count, NULL, out, NULL);
+}
+
+void gan_dataset_batch_cond(const gan_dataset *ds, const uint32_t *idx, int count, nn_rng *augment, float *x,
+                            float *cond)
+{
+    size_t plane = (size_t)ds->load_width * ds->load_height, out_plane = (size_t)ds->width * ds->height;
     int k;
     for (k = 0; k < count; k++) {
-        const uint8_t *src = ds->pixels + (size_t)idx[k] * per;
-        /* v / 127.5 - 1 as torchvision's ToTensor then Normalize(0.5, 0.5):
-         * (v / 255 - 0.5) / 0.5 */
-        for (i = 0; i < per; i++) out[(size_t)k * per + i] = ((float)src[i] / 255.0f - 0.5f) / 0.5f;
+        int ox = (ds->load_width - ds->width) / 2, oy = (ds->load_height - ds->height) / 2, flip = 0;
+        size_t i = idx[k];
+        if (augment) {
+            /* pix2pix's get_params order: x, then y, then the flip. */
+            if (ds->load_width > ds->width) ox = (int)nn_rng_below(augment, (uint32_t)(ds->load_width - ds->width + 1));
+            if (ds->load_height > ds->height)
+                oy = (int)nn_rng_below(augment, (uint32_t)(ds->load_height - ds->height + 1));
+            if (ds->flip) flip = nn_rng_below(augment, 2) == 1;
+        }
+        if (x)
+            window(ds, ds->pixels + i * plane * ds->channels, ds->channels, ox, oy, flip,
+                   x + (size_t)k * out_plane * ds->channels);
+        if (!cond) continue;
+        if (ds->kind == GAN_DATA_PAIRS)
+            window(ds, ds->cond + i * plane * ds->cond_channels, ds->cond_channels, ox, oy, flip,
+                   cond + (size_t)k * out_plane * ds->cond_channels);
+        else if (ds->kind == GAN_DATA_LABELS)
+            one_hot(ds, ds->cond + i * plane, ox, oy, flip, cond + (size_t)k * out_plane * ds->n_classes);
     }
 }

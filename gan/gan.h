@@ -130,22 +130,68 @@ void gan_face_free(gan_face *f);
 /* SECTION synthfaces end */
 
 /* SECTION dataset */
-/* Training images in memory (gan/dataset.c): spec is a folder (recursive,
- * sorted by path), an IDX file (.gz or raw), or "synth:N[:SEED]". Every
- * image is made 8-bit, `channels` channels, resized (short side) and
- * centre-cropped to size x size. Unreadable files of a folder are skipped,
- * counted in `skipped` and passed to warn; no usable image is an error. */
+/* Training data in memory (gan/dataset*.c), loaded once as 8-bit planes and
+ * served in batches as floats. What a spec names depends on opts.kind:
+ *
+ *   IMAGES  a folder (recursive, sorted by path; unreadable files skipped,
+ *           counted in `skipped` and passed to warn), an IDX file (.gz or
+ *           raw), or "synth:N[:SEED]".
+ *   PAIRS   (A the input, B the target)
+ *           - a folder of pix2pix "aligned" images: A the left half, B the
+ *             right half (an odd width is an error naming the file);
+ *           - "DIR_A,DIR_B": two folders whose files match by name without
+ *             extension ("x/1.jpg" pairs with "x/1.png");
+ *           - with opts.pair_filter ("gray", "binary", "contours", "canny",
+ *             "blur": image/'s img_filter with its defaults): any IMAGES spec
+ *             (a folder, an IDX file, "synth:N[:SEED]") gives B, and A is the
+ *             filter of B at load size.
+ *   LABELS  (a per-pixel class map, the input, and the image, the target)
+ *           - "synth:N[:SEED]": the faces' part labels (GAN_PART_*);
+ *           - "DIR_MAPS,DIR_IMAGES", matched as for pairs. A map is an 8-bit
+ *             palette PNG (class = palette index), an 8-bit grey image
+ *             (class = value), or a colour image whose colours opts.palette
+ *             lists (a text file, one class per line "R G B [name]" in
+ *             decimal, line k = class k; '#' starts a comment, blank lines
+ *             do not count). A class >= n_classes is an error naming the file
+ *             and the pixel.
+ *
+ * Geometry: every image (and map) is made 8-bit with `channels` channels
+ * (cond_channels for A), scaled so it covers the load size (W*h >= H*w:
+ * width to W, height round(h*W/w); else height to H, width round(w*H/h)),
+ * with cv2's INTER_AREA when shrinking and INTER_LINEAR when enlarging (maps:
+ * PIL's NEAREST, as SPADE resizes them), and centre-cropped (the extra pixel of
+ * an odd margin goes right/bottom). The two sides of a pair or of an image
+ * and its map must have one size. Batches then take a width x height crop of
+ * the load size (random with an rng, the centre without), and a random
+ * horizontal flip when opts.flip, the same for both sides (pix2pix's
+ * resize_and_crop with flips). */
 typedef void (*gan_warn_fn)(void *user, const char *msg);
 
+enum { GAN_DATA_IMAGES = 0, GAN_DATA_PAIRS = 1, GAN_DATA_LABELS = 2 };
+
 typedef struct gan_dataset_opts {
-    int size, channels;
-    gan_warn_fn warn;       /* or NULL */
-    void *user;
+    int size, channels;          /* channels 1..4; size is used when width and height are 0 */
+    int width, height;           /* both 0 (size x size) or both 1..4096 */
+    int kind;                    /* GAN_DATA_* */
+    int cond_channels;           /* pairs: channels of A (1..4); 0: same as channels */
+    int n_classes;               /* labels: 1..255; 0: the palette file's entries, else 7 (GAN_PART_COUNT) */
+    int load_width, load_height; /* both 0 (no crop) or both >= width, height: random crops of width x height */
+    int flip;                    /* random horizontal flips */
+    int b_to_a;                  /* pairs: the left half (DIR_A) is the target, pix2pix's --direction BtoA */
+    const char *pair_filter;     /* pairs: A made from B by this filter, or NULL */
+    const char *palette;         /* labels: the colour map palette file, or NULL */
+    int (*cancel)(void *user);   /* polled per file and per synthetic face; nonzero: G99_ESTOPPED. Or NULL */
+    gan_warn_fn warn;            /* or NULL */
+    void *user;                  /* for warn and cancel */
 } gan_dataset_opts;
 
 typedef struct gan_dataset {
-    int n, size, channels;
-    uint8_t *pixels;        /* n images of channels planes of size*size bytes */
+    int n, size, channels;       /* size: width when square, else 0 */
+    int width, height, kind, cond_channels, n_classes;   /* cond_channels, n_classes: 0 when unused */
+    int load_width, load_height, flip;                   /* load_*: width, height when no crop */
+    uint8_t *pixels;             /* n items (IMAGES: the image, else the target): channels planes of
+                                    load_height x load_width bytes */
+    uint8_t *cond;               /* PAIRS: A, cond_channels planes; LABELS: one plane of class indices; IMAGES: NULL */
     size_t skipped;
 } gan_dataset;
 
@@ -154,8 +200,20 @@ void gan_dataset_free(gan_dataset *ds);
 /* idx[0..n): the order of epoch `epoch`, a permutation that depends on
  * (seed, epoch) only (stream NN_STREAM_DATA). */
 void gan_dataset_epoch_order(const gan_dataset *ds, uint64_t seed, uint64_t epoch, uint32_t *idx);
-/* Images idx[0..count) as floats in [-1, 1], [count, channels, size, size]. */
+/* Images idx[0..count) (the targets) as floats in [-1, 1], (v / 255 - 0.5) /
+ * 0.5 as torchvision's ToTensor then Normalize(0.5, 0.5), [count, channels,
+ * height, width]: the centre crop, never flipped. */
 void gan_dataset_batch(const gan_dataset *ds, const uint32_t *idx, int count, float *out);
+/* Images idx[0..count) with their conditions: x [count, channels, height,
+ * width] (the target) in [-1, 1], and cond (ignored for IMAGES) [count, cond_channels, height, width] in [-1, 1] for PAIRS, or
+ * one-hot [count, n_classes, height, width] of 0 and 1 for LABELS (SPADE's
+ * scatter_). augment (normally stream NN_STREAM_AUGMENT) takes, per image in
+ * order: the crop's x offset nn_rng_below(load_width - width + 1) when
+ * load_width > width, then y likewise when load_height > height, then the
+ * flip nn_rng_below(2) == 1 when flip is on; NULL: the centre, no flip.
+ * x or cond may be NULL (not written; the draws are the same). */
+void gan_dataset_batch_cond(const gan_dataset *ds, const uint32_t *idx, int count, nn_rng *augment, float *x,
+                            float *cond);
 /* SECTION dataset end */
 
 /* SECTION pictures */

@@ -30,6 +30,7 @@ extern const test_case train_tests[];
 extern const test_case family_tests[];
 extern const test_case align_tests[];
 extern const test_case kernels_tests[];
+extern const test_case dataset_tests[];
 
 static const struct suite {
     const char *name;
@@ -53,6 +54,7 @@ static const struct suite {
     { "family", family_tests },
     { "align", align_tests },
     { "kernels", kernels_tests },
+    { "dataset", dataset_tests },
 };
 
 static int current_failed;

@@ -1,0 +1,296 @@
+/* gan: images with per-pixel class maps for semantic image synthesis
+ * (SPADE; gan/gan.h, SECTION dataset).
+ *
+ *   synth:N[:S]        the synthetic faces and their part labels.
+ *   DIR_MAPS,DIR_IMGS  maps and images matched by name without extension
+ *                      (as SPADE's custom dataset pairs label and image
+ *                      files). A map is read by its kind:
+ *                        palette PNG   class = the palette index (what PIL
+ *                                      gives for mode "P"): the PLTE entries
+ *                                      are rewritten to (i, i, i) before
+ *                                      image/'s decoder expands them, so the
+ *                                      decoder's checks all still apply;
+ *                        grey, 8-bit   class = the value (mode "L");
+ *                        colour        class = the line of opts.palette that
+ *                                      lists the colour (alpha ignored).
+ *
+ * Maps are resized with nearest neighbour (SPADE resizes them with
+ * Image.NEAREST); classes are checked on the file's own pixels so an error
+ * names a pixel the user can find. */
+#include "dataset_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MAX_PALETTE_BYTES ((size_t)1 << 20)
+#define MAX_MAP_BYTES ((size_t)1 << 30)
+
+typedef struct palette {
+    int n;
+    uint32_t rgb[255];   /* 0xRRGGBB, sorted */
+    uint8_t cls[255];    /* the class of rgb[i] */
+} palette;
+
+static int palette_parse(const char *path, const char *text, size_t len, palette *p, g99_error *err)
+{
+    size_t pos = 0;
+    int line = 0, i, j;
+    p->n = 0;
+    while (pos < len) {
+        char buf[256];
+        size_t end = pos, k = 0;
+        long v[3];
+        char *s, *e;
+        line++;
+        while (end < len && text[end] != '\n') end++;
+        for (; pos < end && k + 1 < sizeof buf; pos++)
+            if (text[pos] != '\r') buf[k++] = text[pos];
+        buf[k] = 0;
+        pos = end + 1;
+        if ((s = strchr(buf, '#')) != NULL) *s = 0;
+        for (s = buf; *s == ' ' || *s == '\t'; s++) {}
+        if (!*s) continue;
+        for (i = 0; i < 3; i++) {
+            v[i] = strtol(s, &e, 10);
+            if (e == s || v[i] < 0 || v[i] > 255 || (*e && *e != ' ' && *e != '\t'))
+                return g99_fail(err, G99_EFORMAT, "%s:%d: want \"R G B [name]\", each 0..255", path, line);
+            s = e;
+        }
+        if (p->n == 255) return g99_fail(err, G99_EFORMAT, "%s:%d: more than 255 classes", path, line);
+        p->rgb[p->n] = (uint32_t)(v[0] << 16 | v[1] << 8 | v[2]);
+        p->cls[p->n] = (uint8_t)p->n;
+        p->n++;
+    }
+    if (p->n == 0) return g99_fail(err, G99_EFORMAT, "%s: no colours in the palette", path);
+    /* Insertion sort by colour (255 entries at most); a repeat is ambiguous. */
+    for (i = 1; i < p->n; i++) {
+        uint32_t c = p->rgb[i];
+        uint8_t k = p->cls[i];
+        for (j = i; j > 0 && p->rgb[j - 1] > c; j--) {
+            p->rgb[j] = p->rgb[j - 1];
+            p->cls[j] = p->cls[j - 1];
+        }
+        p->rgb[j] = c;
+        p->cls[j] = k;
+    }
+    for (i = 1; i < p->n; i++)
+        if (p->rgb[i] == p->rgb[i - 1])
+            return g99_fail(err, G99_EFORMAT, "%s: classes %d and %d have one colour (%lu, %lu, %lu)", path,
+                            p->cls[i - 1] < p->cls[i] ? p->cls[i - 1] : p->cls[i],
+                            p->cls[i - 1] < p->cls[i] ? p->cls[i] : p->cls[i - 1], (unsigned long)(p->rgb[i] >> 16),
+                            (unsigned long)(p->rgb[i] >> 8 & 255), (unsigned long)(p->rgb[i] & 255));
+    return 0;
+}
+
+static int palette_load(const char *path, palette *p, g99_error *err)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = g99_read_file(path, MAX_PALETTE_BYTES, &data, &len, err);
+    if (!rc) rc = palette_parse(path, (const char *)data, len, p, err);
+    free(data);
+    return rc;
+}
+
+static int palette_find(const palette *p, uint32_t rgb)
+{
+    int lo = 0, hi = p->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (p->rgb[mid] < rgb) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < p->n && p->rgb[lo] == rgb ? p->cls[lo] : -1;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A palette PNG (colour type 3) gets PLTE entry i = (i, i, i) and its CRC
+ * made again; 0 when the bytes are not such a PNG (left unchanged). */
+static int png_palette_to_index(uint8_t *png, size_t len)
+{
+    static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+    size_t pos = 8;
+    if (len < 33 || memcmp(png, sig, 8) != 0 || memcmp(png + 12, "IHDR", 4) != 0 || png[25] != 3) return 0;
+    while (pos + 12 <= len) {
+        uint32_t n = be32(png + pos);
+        uint32_t crc, i;
+        if (n > len - pos - 12) return 0;
+        if (memcmp(png + pos + 4, "PLTE", 4) == 0) {
+            for (i = 0; i < n; i++) png[pos + 8 + i] = (uint8_t)(i / 3);
+            crc = g99_crc32(0, png + pos + 4, (size_t)n + 4);
+            png[pos + 8 + n] = (uint8_t)(crc >> 24);
+            png[pos + 9 + n] = (uint8_t)(crc >> 16);
+            png[pos + 10 + n] = (uint8_t)(crc >> 8);
+            png[pos + 11 + n] = (uint8_t)crc;
+            return 1;
+        }
+        pos += (size_t)n + 12;
+    }
+    return 0;
+}
+
+/* A file's class map, 1 channel. *undecodable: the file is no image (the
+ * caller skips it); every other failure is an error. */
+static int map_load(const char *path, const palette *pal, img_image *map, int *undecodable, g99_error *err)
+{
+    uint8_t *data = NULL;
+    size_t len = 0, i, px;
+    img_image img;
+    int rc, indexed, c;
+    g99_error e;
+    memset(&img, 0, sizeof img);
+    g99_error_clear(&e);
+    *undecodable = 0;
+    rc = g99_read_file(path, MAX_MAP_BYTES, &data, &len, err);
+    if (rc) {
+        *undecodable = rc != G99_ENOMEM;
+        return rc;
+    }
+    indexed = png_palette_to_index(data, len);
+    rc = img_decode(data, len, NULL, &img, &e);
+    free(data);
+    if (rc == G99_ENOMEM) return g99_fail(err, rc, "%s: out of memory", path);
+    if (rc) {
+        *undecodable = 1;
+        return g99_fail(err, rc, "%s: %s", path, e.msg);
+    }
+    px = (size_t)img.width * img.height;
+    if (img.depth != 8) rc = g99_fail(err, G99_EUNSUPPORTED, "%s: a 16-bit class map (classes are 8-bit)", path);
+    else if (!indexed && img.channels >= 3 && !pal)
+        rc = g99_fail(err, G99_EFORMAT,
+                      "%s: a colour class map needs a palette file (or save maps as palette or grey PNGs)", path);
+    if (!rc) rc = img_new(map, img.width, img.height, 1, 8, err);
+    for (i = 0; !rc && i < px; i++) {
+        const uint8_t *s = img.data + i * img.channels;
+        if (indexed || img.channels < 3) {
+            map->data[i] = s[0];
+            continue;
+        }
+        c = palette_find(pal, (uint32_t)s[0] << 16 | (uint32_t)s[1] << 8 | s[2]);
+        if (c < 0)
+            rc = g99_fail(err, G99_EFORMAT, "%s: pixel (%lu, %lu) has colour (%d, %d, %d), not in the palette", path,
+                          (unsigned long)(i % img.width), (unsigned long)(i / img.width), s[0], s[1], s[2]);
+        else map->data[i] = (uint8_t)c;
+    }
+    img_free(&img);
+    if (rc) img_free(map);
+    return rc;
+}
+
+/* Every class below n_classes, or an error naming `what` and the pixel. */
+static int check_classes(const gan_dataset *ds, const img_image *map, const char *what, g99_error *err)
+{
+    size_t i, px = (size_t)map->width * map->height;
+    for (i = 0; i < px; i++)
+        if (map->data[i] >= ds->n_classes)
+            return g99_fail(err, G99_EFORMAT, "%s: pixel (%lu, %lu) is class %d, beyond the %d classes (0..%d)", what,
+                            (unsigned long)(i % map->width), (unsigned long)(i / map->width), map->data[i],
+                            ds->n_classes, ds->n_classes - 1);
+    return 0;
+}
+
+/* The image and its checked map at load size into item ds->n. */
+static int add_item(gan_dataset *ds, const img_image *image, const img_image *map, const char *what, g99_error *err)
+{
+    img_image conv, fitted, fitted_map;
+    int rc;
+    memset(&conv, 0, sizeof conv);
+    memset(&fitted, 0, sizeof fitted);
+    memset(&fitted_map, 0, sizeof fitted_map);
+    rc = check_classes(ds, map, what, err);
+    if (!rc) rc = gan_ds_to_channels(image, ds->channels, &conv, err);
+    if (!rc) rc = gan_ds_fit(&conv, ds->load_width, ds->load_height, &fitted, err);
+    if (!rc) rc = gan_ds_fit_map(map, ds->load_width, ds->load_height, &fitted_map, err);
+    if (!rc) gan_ds_store(ds, &fitted, &fitted_map);
+    img_free(&conv);
+    img_free(&fitted);
+    img_free(&fitted_map);
+    return rc;
+}
+
+static int load_synth(const char *spec, const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
+{
+    unsigned long n, seed;
+    size_t i;
+    int side = ds->load_width > ds->load_height ? ds->load_width : ds->load_height;
+    int rc = gan_ds_parse_synth(spec, &n, &seed, err);
+    if (!rc) rc = gan_ds_alloc(ds, n, err);
+    for (i = 0; !rc && i < n; i++) {
+        gan_face f;
+        img_image map;
+        char what[64];
+        memset(&f, 0, sizeof f);
+        rc = gan_ds_poll(o, err);
+        if (!rc) rc = gan_synthface_render(seed, i, side, &f, err);
+        if (rc) break;
+        map.width = map.height = side;
+        map.channels = 1;
+        map.depth = 8;
+        map.data = f.labels;
+        snprintf(what, sizeof what, "synthetic face %lu", (unsigned long)i);
+        rc = add_item(ds, &f.rgb, &map, what, err);
+        gan_face_free(&f);
+    }
+    return rc;
+}
+
+static int load_folders(const char *dir_maps, const char *dir_images, const gan_dataset_opts *o,
+                        const palette *pal, gan_dataset *ds, g99_error *err)
+{
+    char **pm = NULL, **pi = NULL;
+    size_t n = 0, i;
+    int rc = gan_ds_match_dirs(dir_maps, dir_images, &pm, &pi, &n, err);
+    if (!rc) rc = gan_ds_alloc(ds, n, err);
+    for (i = 0; !rc && i < n; i++) {
+        img_image image, map;
+        g99_error e;
+        int undecodable = 0;
+        memset(&image, 0, sizeof image);
+        memset(&map, 0, sizeof map);
+        g99_error_clear(&e);
+        rc = gan_ds_poll(o, err);
+        if (rc) break;
+        rc = img_load(pi[i], NULL, &image, &e);
+        if (!rc) rc = map_load(pm[i], pal, &map, &undecodable, &e);
+        else undecodable = rc != G99_ENOMEM;
+        if (!rc && (image.width != map.width || image.height != map.height))
+            rc = g99_fail(&e, G99_EFORMAT, "%s is %dx%d but %s is %dx%d: a map and its image must have one size", pm[i],
+                          map.width, map.height, pi[i], image.width, image.height);
+        if (!rc) rc = add_item(ds, &image, &map, pm[i], &e);
+        if (rc && undecodable) {
+            ds->skipped++;
+            gan_ds_warn(o, "skipped: %s%s", e.msg, "");
+            rc = 0;
+        } else if (rc) {
+            g99_fail(err, rc, "%s", e.msg);
+        }
+        img_free(&image);
+        img_free(&map);
+    }
+    if (!rc && ds->n == 0)
+        rc = g99_fail(err, G99_EFORMAT, "%s,%s: none of the %lu pairs is usable", dir_maps, dir_images,
+                      (unsigned long)n);
+    g99_free_list(pm, n);
+    g99_free_list(pi, n);
+    return rc;
+}
+
+int gan_ds_load_labels(const char *spec, const gan_dataset_opts *o, gan_dataset *ds, g99_error *err)
+{
+    palette pal;
+    char *a = NULL, *b = NULL;
+    int rc;
+    if (strncmp(spec, "synth:", 6) == 0) return load_synth(spec, o, ds, err);
+    if (!gan_ds_split_dirs(spec, &a, &b))
+        return g99_fail(err, G99_EINVAL, "%s: class maps come from DIR_MAPS,DIR_IMAGES (two folders) or synth:N", spec);
+    rc = o->palette ? palette_load(o->palette, &pal, err) : 0;
+    if (!rc && o->palette && o->n_classes == 0) ds->n_classes = pal.n;
+    if (!rc) rc = load_folders(a, b, o, o->palette ? &pal : NULL, ds, err);
+    free(a);
+    free(b);
+    return rc;
+}
