@@ -1,4 +1,4 @@
-/* gan: the loss plot of a training run (loss.png, see doc/cli.md), drawn by
+/* gan: the loss plot of a training run (loss.png in the run folder), drawn by
  * gan99 itself: white canvas, axes with "nice" ticks (1, 2 or 5 times a
  * power of ten), light grid lines, tick labels and axis titles in a built-in
  * 5x7 bitmap font, one polyline per series and a legend stacked in the top
