@@ -217,11 +217,36 @@ void gan_dataset_batch_cond(const gan_dataset *ds, const uint32_t *idx, int coun
 /* SECTION dataset end */
 
 /* SECTION pictures */
-/* x [nc, size, size] in [-1, 1] -> an 8-bit image (grey, or RGB from the
- * first 3 channels), each pixel repeated scale x scale. */
+/* x [nc, height, width] in [-1, 1] -> an 8-bit width*scale x height*scale
+ * image, each pixel repeated scale x scale: grey from 1 channel, RGB from
+ * the first 3 of 3 or 4 (a value v becomes round((v + 1) * 127.5), clamped). */
+int gan_tensor_image_wh(const float *x, int nc, int width, int height, int scale, img_image *out, g99_error *err);
+/* The square case: gan_tensor_image_wh(x, nc, size, size, scale, ...). */
 int gan_tensor_image(const float *x, int nc, int size, int scale, img_image *out, g99_error *err);
-/* n such images in a square-ish grid (ceil(sqrt(n)) columns, white margins of 2). */
+/* n images [n, nc, height, width] in a square-ish grid: ceil(sqrt(n))
+ * columns, white margins of 2 between and around them. */
+int gan_sample_grid_wh(const float *x, int n, int nc, int width, int height, int scale, img_image *out,
+                       g99_error *err);
+/* The square case: gan_sample_grid_wh(x, n, nc, size, size, scale, ...). */
 int gan_sample_grid(const float *x, int n, int nc, int size, int scale, img_image *out, g99_error *err);
+/* n_rows rows of n_cols images side by side (say input | output | target),
+ * white margins of 2 as gan_sample_grid: column c is cols[c], [n_rows,
+ * col_channels[c], height, width] in [-1, 1]; a 1-channel column is drawn
+ * grey, 3 or 4 channels as RGB (the first 3). The sheet is grey when every
+ * column is, else RGB (grey columns with r = g = b). */
+int gan_sample_rows(const float *const *cols, const int *col_channels, int n_cols, int n_rows, int width, int height,
+                    img_image *out, g99_error *err);
+/* A class map [n_classes, height, width] (one-hot, probabilities or
+ * logits) -> an RGB image, each pixel the colour of its argmax class (the
+ * lowest index on ties; NaN never wins). Classes 0..6 are the synthetic
+ * faces' parts (GAN_PART_*): background black (0,0,0), skin (255,200,150),
+ * hair brown (140,70,20), eyes blue (0,100,255), brows magenta (200,0,200),
+ * nose green (0,190,0), mouth red (230,0,0); class 7 and up take the PASCAL
+ * VOC colour map of the same index (7 grey (128,128,128), 8 (64,0,0), ...:
+ * bits 0, 1, 2 of the index go to the top bit of r, g, b, the next three
+ * to the bits below, and so on). n_classes 1..GAN_LABEL_MAX_CLASSES. */
+#define GAN_LABEL_MAX_CLASSES 4096
+int gan_label_image(const float *onehot, int n_classes, int width, int height, img_image *out, g99_error *err);
 /* z[0..nz) ~ N(0, 1) from nn_rng(seed, GAN_STREAM_SAMPLE): a seed's latent
  * vector; the first n*nz values of a seed are its grid of n. */
 void gan_latent_normal(uint64_t seed, int nz, float *z);
@@ -229,7 +254,12 @@ void gan_latent_normal(uint64_t seed, int nz, float *z);
  * sin((1-t) w)/sin w a + sin(t w)/sin w b, w the angle between a and b;
  * the linear blend when they are (nearly) parallel. */
 void gan_slerp(const float *a, const float *b, int n, float t, float *out);
-/* A line plot of up to 4 series of n values against step 1..n, PNG at path. */
+/* A 640x400 line plot of n_series series of n values against step 1..n,
+ * PNG at path, with a legend of names (shown up to GAN_PLOT_NAME_MAX
+ * characters; the built-in font has A-Z a-z 0-9 _-.:/() and space, other
+ * characters are blanks). n_series 1..GAN_PLOT_MAX_SERIES. */
+#define GAN_PLOT_MAX_SERIES 16
+#define GAN_PLOT_NAME_MAX 40
 int gan_plot_losses(const char *path, const float *const *series, const char *const *names, int n_series, size_t n,
                     g99_error *err);
 /* SECTION pictures end */

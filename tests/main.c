@@ -31,6 +31,7 @@ extern const test_case family_tests[];
 extern const test_case align_tests[];
 extern const test_case kernels_tests[];
 extern const test_case dataset_tests[];
+extern const test_case pictures_tests[];
 
 static const struct suite {
     const char *name;
@@ -55,6 +56,7 @@ static const struct suite {
     { "align", align_tests },
     { "kernels", kernels_tests },
     { "dataset", dataset_tests },
+    { "pictures", pictures_tests },
 };
 
 static int current_failed;
