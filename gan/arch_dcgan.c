@@ -161,7 +161,7 @@ const gan_family gan_family_dcgan = {
     "dcgan",
     "DCGAN: images from a latent vector",
     "pytorch/examples dcgan/main.py (Radford et al. 2015); 28x28: the TensorFlow DCGAN tutorial",
-    GAN_KIND_IMAGES,
+    GAN_DATA_IMAGES,
     options, N_OPTIONS,
     losses, 5,
     64,

@@ -272,9 +272,6 @@ int gan_plot_losses(const char *path, const float *const *series, const char *co
  * tests and one line in the registry (gan/family.c). Each family keeps its
  * typed API (gan_dcgan_generate ...) for readers who study one model. */
 
-/* What a family trains on (the dataset it asks for). */
-enum { GAN_KIND_IMAGES = 0, GAN_KIND_PAIRS = 1, GAN_KIND_LABELS = 2 };
-
 /* An option of a family: a command-line flag, a key of the settings JSON,
  * a range and a default. `arch` options shape the model (they are the
  * model file's gan99.config); the others are training settings (kept in
@@ -325,7 +322,7 @@ typedef struct gan_family {
     const char *name;                 /* "dcgan": the gan99.arch of its model files */
     const char *summary;              /* one line */
     const char *reference;            /* the implementation it follows */
-    int kind;                         /* GAN_KIND_* */
+    int kind;                         /* what it trains on: GAN_DATA_IMAGES, _PAIRS or _LABELS */
     const gan_option *options;
     int n_options;
     const gan_loss_col *losses;       /* one per value train_step writes */
@@ -411,7 +408,7 @@ typedef int (*gan_progress_fn)(void *user, const gan_train_progress *p);
 
 typedef struct gan_train_opts {
     const gan_family *family;
-    const char *data;            /* a folder, an IDX file or synth:N[:SEED] */
+    const char *data;            /* a folder, an IDX file or synth:N[:SEED]; NULL on resume: the checkpoint's */
     const char *out;             /* the run folder (made if missing) */
     gan_values values;           /* the family's options (gan_values_default, then the user's) */
     int batch;                   /* 0: the family's default */
@@ -421,6 +418,12 @@ typedef struct gan_train_opts {
     uint64_t sample_every;       /* 0: total / 50 */
     uint64_t checkpoint_every;   /* 0: 500 */
     int n_samples;               /* grid size, 0: 64 (8 rows for conditional families) */
+    /* conditional families' data (kept by the checkpoint): the filter that
+     * makes A from B for synth:N or an image folder (pairs), the palette of
+     * colour label maps, the load size to crop from (0: no crop) and the
+     * random flip (pix2pix's resize_and_crop + flip) */
+    const char *pair_filter, *palette;
+    int load_width, load_height, no_flip;
     /* on resume: which of batch, seed, sample_every, checkpoint_every,
      * n_samples the user gave (they must agree with the checkpoint's, or
      * for sample_every/checkpoint_every they override it with a note) */

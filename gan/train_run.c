@@ -47,8 +47,14 @@ typedef struct run {
     g99_lock lock;
     int batch, n_samples, n_losses;
     uint64_t seed, step, total, spe, sample_every, checkpoint_every;
+    /* the data: spec, and for conditional families the pair filter, the
+     * palette, the load size and the flip (owned copies) */
+    char *data, *pair_filter, *palette;
+    int load_width, load_height, flip, conditional;
+    nn_rng augment;          /* conditional families' crops and flips */
     float *hist;             /* total x n_losses, NaN where no value yet */
-    float *fixed, *real;
+    float *fixed;            /* the grid's latents, or its targets and conditions */
+    float *fixed_cond, *real, *cond;
     uint32_t *order;
     uint64_t order_epoch;
     img_image *frames;
@@ -78,52 +84,89 @@ static int file_exists(const char *path)
 /* ---- settings: the checkpoint's gan99.config ------------------------------ */
 
 /* The run's own settings beside the family's options, in one object with
- * its keys in byte order. */
-enum { S_BATCH, S_CHECKPOINT_EVERY, S_SAMPLE_EVERY, S_SAMPLES, S_SEED, S_STEPS, N_SETTINGS };
-static const char *const setting_keys[N_SETTINGS] = { "batch", "checkpoint_every", "sample_every",
-                                                        "samples", "seed", "steps" };
+ * its keys in byte order: everything that changes a byte of the run. */
+enum { S_BATCH, S_CHECKPOINT_EVERY, S_FLIP, S_LOAD_HEIGHT, S_LOAD_WIDTH, S_SAMPLE_EVERY, S_SAMPLES, S_SEED, S_STEPS,
+       N_SETTINGS };
+static const char *const setting_keys[N_SETTINGS] = { "batch", "checkpoint_every", "flip", "load_height",
+                                                        "load_width", "sample_every", "samples", "seed", "steps" };
+enum { T_DATA, T_PAIRS, T_PALETTE, N_TEXTS };
+static const char *const text_keys[N_TEXTS] = { "data", "pairs", "palette" };
+
+typedef struct setting {
+    const char *key, *text;
+    int quoted;
+} setting;
 
 static int settings_json(const run *r, nn_json_buf *out)
 {
-    const char *keys[GAN_MAX_OPTIONS + N_SETTINGS];
-    char vals[GAN_MAX_OPTIONS + N_SETTINGS][40];
-    int quoted[GAN_MAX_OPTIONS + N_SETTINGS], order[GAN_MAX_OPTIONS + N_SETTINGS];
+    setting e[GAN_MAX_OPTIONS + N_SETTINGS + N_TEXTS];
+    char nums[GAN_MAX_OPTIONS + N_SETTINGS][40];
+    const char *texts[N_TEXTS];
     uint64_t s[N_SETTINGS];
     int n = 0, i, j, rc;
     s[S_BATCH] = (uint64_t)r->batch;
     s[S_CHECKPOINT_EVERY] = r->checkpoint_every;
+    s[S_FLIP] = (uint64_t)r->flip;
+    s[S_LOAD_HEIGHT] = (uint64_t)r->load_height;
+    s[S_LOAD_WIDTH] = (uint64_t)r->load_width;
     s[S_SAMPLE_EVERY] = r->sample_every;
     s[S_SAMPLES] = (uint64_t)r->n_samples;
     s[S_SEED] = r->seed;
     s[S_STEPS] = r->total;
+    texts[T_DATA] = r->data;
+    texts[T_PAIRS] = r->pair_filter;
+    texts[T_PALETTE] = r->palette;
     for (i = 0; i < N_SETTINGS; i++, n++) {
-        keys[n] = setting_keys[i];
-        snprintf(vals[n], sizeof vals[n], "%llu", (unsigned long long)s[i]);
-        quoted[n] = 0;
+        snprintf(nums[n], sizeof nums[n], "%llu", (unsigned long long)s[i]);
+        e[n].key = setting_keys[i];
+        e[n].text = nums[n];
+        e[n].quoted = 0;
     }
     for (i = 0; i < r->f->n_options; i++, n++) {
-        keys[n] = r->f->options[i].key;
-        gan_option_format(r->f, i, r->v.v[i], vals[n], sizeof vals[n]);
-        quoted[n] = r->f->options[i].type == GAN_OPT_CHOICE;
+        gan_option_format(r->f, i, r->v.v[i], nums[n], sizeof nums[n]);
+        e[n].key = r->f->options[i].key;
+        e[n].text = nums[n];
+        e[n].quoted = r->f->options[i].type == GAN_OPT_CHOICE;
     }
-    for (i = 0; i < n; i++) order[i] = i;
+    for (i = 0; i < N_TEXTS; i++)
+        if (texts[i]) {
+            e[n].key = text_keys[i];
+            e[n].text = texts[i];
+            e[n++].quoted = 1;
+        }
     for (i = 1; i < n; i++)
-        for (j = i; j > 0 && strcmp(keys[order[j - 1]], keys[order[j]]) > 0; j--) {
-            int t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
+        for (j = i; j > 0 && strcmp(e[j - 1].key, e[j].key) > 0; j--) {
+            setting t = e[j];
+            e[j] = e[j - 1];
+            e[j - 1] = t;
         }
     rc = nn_json_buf_append(out, "{", 1);
     for (i = 0; !rc && i < n; i++) {
-        int k = order[i];
         if (i) rc = nn_json_buf_append(out, ",", 1);
-        if (!rc) rc = nn_json_buf_append_string(out, keys[k], strlen(keys[k]));
+        if (!rc) rc = nn_json_buf_append_string(out, e[i].key, strlen(e[i].key));
         if (!rc) rc = nn_json_buf_append(out, ":", 1);
-        if (!rc && quoted[k]) rc = nn_json_buf_append_string(out, vals[k], strlen(vals[k]));
-        else if (!rc) rc = nn_json_buf_append(out, vals[k], strlen(vals[k]));
+        if (!rc && e[i].quoted) rc = nn_json_buf_append_string(out, e[i].text, strlen(e[i].text));
+        else if (!rc) rc = nn_json_buf_append(out, e[i].text, strlen(e[i].text));
     }
     if (!rc) rc = nn_json_buf_append(out, "}", 1);
     return rc;
+}
+
+static char *dup_str(const char *s)
+{
+    char *d = s ? (char *)malloc(strlen(s) + 1) : NULL;
+    if (d) memcpy(d, s, strlen(s) + 1);
+    return d;
+}
+
+/* *slot = a copy of s (NULL stays NULL); 0, or -1 out of memory. */
+static int set_text(char **slot, const char *s)
+{
+    char *d = dup_str(s);
+    if (s && !d) return -1;
+    free(*slot);
+    *slot = d;
+    return 0;
 }
 
 static void note(const run *r, const char *fmt, ...) G99_PRINTF(2, 3);
@@ -194,9 +237,27 @@ static int read_settings(run *r, const char *path, g99_error *err)
             }
         memcpy(r->v.v, stored.v, sizeof stored.v);
     }
-    s[S_CHECKPOINT_EVERY] = s[S_SAMPLE_EVERY] = 0;   /* checkpoints of gan99 0.1 lack them */
+    /* checkpoints of gan99 0.1 lack the intervals and the data settings */
+    s[S_CHECKPOINT_EVERY] = s[S_SAMPLE_EVERY] = s[S_FLIP] = s[S_LOAD_HEIGHT] = s[S_LOAD_WIDTH] = 0;
     for (i = 0; !rc && i < N_SETTINGS; i++)
-        rc = read_setting(doc, i, i == S_CHECKPOINT_EVERY || i == S_SAMPLE_EVERY, &s[i], path, err);
+        rc = read_setting(doc, i, i != S_BATCH && i != S_SAMPLES && i != S_SEED && i != S_STEPS, &s[i], path, err);
+    if (!rc) {
+        const char *data = nn_json_string(nn_json_get(doc, "data"));
+        if (data && o->data && strcmp(data, o->data) != 0) note(r, "--data %s replaces the checkpoint's %s", o->data, data);
+        if (set_text(&r->data, o->data ? o->data : data) || set_text(&r->pair_filter, nn_json_string(nn_json_get(doc, "pairs"))) ||
+            set_text(&r->palette, nn_json_string(nn_json_get(doc, "palette"))))
+            rc = g99_fail(err, G99_ENOMEM, "out of memory");
+        else if (!r->data)
+            rc = g99_fail(err, G99_EINVAL, "%s: the checkpoint does not name its data: give --data", path);
+        if (!rc && s[S_LOAD_WIDTH] <= 4096 && s[S_LOAD_HEIGHT] <= 4096) {
+            r->load_width = (int)s[S_LOAD_WIDTH];
+            r->load_height = (int)s[S_LOAD_HEIGHT];
+            r->flip = s[S_FLIP] != 0;
+        } else if (!rc) {
+            rc = g99_fail(err, G99_EFORMAT, "%s: gan99.config: load size %llux%llu", path,
+                          (unsigned long long)s[S_LOAD_WIDTH], (unsigned long long)s[S_LOAD_HEIGHT]);
+        }
+    }
     if (!rc && (s[S_BATCH] < 1 || s[S_BATCH] > 1 << 16 || s[S_SAMPLES] < 1 || s[S_SAMPLES] > 1024))
         rc = g99_fail(err, G99_EFORMAT, "%s: gan99.config: batch %llu, samples %llu", path,
                       (unsigned long long)s[S_BATCH], (unsigned long long)s[S_SAMPLES]);
@@ -228,9 +289,10 @@ static int checkpoint_io(run *r, const char *path, int save, g99_error *err)
     nn_checkpoint_part parts[MAX_PARTS];
     nn_rng *ptr[MAX_RNGS], rngs[MAX_RNGS];
     nn_train_state ts;
-    int n_parts = r->f->parts(r->model, parts, MAX_PARTS), n_rng = r->f->rngs(r->model, ptr, MAX_RNGS), i, rc;
+    int n_parts = r->f->parts(r->model, parts, MAX_PARTS), n_rng = r->f->rngs(r->model, ptr, MAX_RNGS - 1), i, rc;
     char arch[64];
     memset(&ts, 0, sizeof ts);
+    if (r->conditional) ptr[n_rng++] = &r->augment;
     for (i = 0; i < n_rng; i++) rngs[i] = *ptr[i];
     ts.step = r->step;
     ts.rng = rngs;
@@ -348,19 +410,61 @@ static int ctx_failed(nn_ctx *ctx, g99_error *err)
     return e->code ? e->code : G99_EINVAL;
 }
 
+/* A conditional family's rows: condition | output | target. A label map
+ * is drawn in its palette colours, as floats in [-1, 1] like the images. */
+static int condition_rows(run *r, const float *out, img_image *grid, g99_error *err)
+{
+    size_t plane = (size_t)r->geo.width * r->geo.height, i;
+    const float *cols[3];
+    int chans[3], rc = 0, k;
+    float *labels = NULL;
+    cols[0] = r->fixed_cond;
+    chans[0] = r->geo.cond_channels;
+    if (r->f->kind == GAN_DATA_LABELS) {
+        labels = (float *)malloc((size_t)r->n_samples * 3 * plane * sizeof *labels);
+        if (!labels) return g99_fail(err, G99_ENOMEM, "out of memory");
+        for (k = 0; !rc && k < r->n_samples; k++) {
+            img_image img;
+            rc = gan_label_image(r->fixed_cond + (size_t)k * r->geo.cond_channels * plane, r->geo.cond_channels,
+                                 r->geo.width, r->geo.height, &img, err);
+            for (i = 0; !rc && i < 3 * plane; i++)   /* interleaved RGB bytes -> planes in [-1, 1] */
+                labels[(size_t)k * 3 * plane + (i % 3) * plane + i / 3] = (float)img.data[i] / 127.5f - 1.0f;
+            if (!rc) img_free(&img);
+        }
+        cols[0] = labels;
+        chans[0] = 3;
+    }
+    cols[1] = out;
+    cols[2] = r->fixed;
+    chans[1] = chans[2] = r->geo.channels;
+    if (!rc) rc = gan_sample_rows(cols, chans, 3, r->n_samples, r->geo.width, r->geo.height, grid, err);
+    free(labels);
+    return rc;
+}
+
 static int sample_grid(run *r, uint64_t step, g99_error *err)
 {
-    int zs[2];
+    int zs[2], cs[4];
     nn_tensor *fake;
     img_image grid;
     char *path = NULL;
     int rc;
-    zs[0] = r->n_samples;
-    zs[1] = r->geo.latent;
     nn_ctx_reset(r->ctx);
-    fake = r->f->generate(r->model, r->ctx, nn_tensor_from(r->ctx, 2, zs, r->fixed), NULL, 1);
+    if (r->conditional) {
+        cs[0] = r->n_samples;
+        cs[1] = r->geo.cond_channels;
+        cs[2] = r->geo.height;
+        cs[3] = r->geo.width;
+        fake = r->f->generate(r->model, r->ctx, NULL, nn_tensor_from(r->ctx, 4, cs, r->fixed_cond), 1);
+    } else {
+        zs[0] = r->n_samples;
+        zs[1] = r->geo.latent;
+        fake = r->f->generate(r->model, r->ctx, nn_tensor_from(r->ctx, 2, zs, r->fixed), NULL, 1);
+    }
     if (!fake) return ctx_failed(r->ctx, err);
-    rc = gan_sample_grid(fake->data, r->n_samples, r->geo.channels, r->geo.width, 1, &grid, err);
+    rc = r->conditional ? condition_rows(r, fake->data, &grid, err)
+                        : gan_sample_grid_wh(fake->data, r->n_samples, r->geo.channels, r->geo.width, r->geo.height, 1,
+                                             &grid, err);
     if (!rc && step_png(r, step, &path)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
     if (!rc) rc = img_png_save(path, &grid, err);
     if (!rc) keep_frame(r, &grid, step);
@@ -453,13 +557,27 @@ static int load_data(run *r, g99_error *err)
     int rc;
     memset(&dopts, 0, sizeof dopts);
     dopts.size = r->geo.width;
+    dopts.width = r->geo.width;
+    dopts.height = r->geo.height;
     dopts.channels = r->geo.channels;
+    dopts.kind = r->f->kind;
+    if (r->f->kind == GAN_DATA_PAIRS) dopts.cond_channels = r->geo.cond_channels;
+    if (r->f->kind == GAN_DATA_LABELS) dopts.n_classes = r->geo.cond_channels;
+    dopts.load_width = r->load_width;
+    dopts.load_height = r->load_height;
+    dopts.flip = r->flip;
+    dopts.pair_filter = r->pair_filter;
+    dopts.palette = r->palette;
+    dopts.cancel = o->cancel;
     dopts.warn = o->warn;
     dopts.user = o->user;
-    if ((rc = gan_dataset_load(o->data, &dopts, &r->ds, err)) != 0) return rc;
+    if ((rc = gan_dataset_load(r->data, &dopts, &r->ds, err)) != 0) return rc;
     if (r->ds.n < r->batch)
-        return g99_fail(err, G99_EINVAL, "%s: %d usable images, fewer than the batch of %d", o->data, r->ds.n,
+        return g99_fail(err, G99_EINVAL, "%s: %d usable images, fewer than the batch of %d", r->data, r->ds.n,
                         r->batch);
+    if (r->conditional && r->ds.n < r->n_samples)
+        return g99_fail(err, G99_EINVAL, "%s: %d usable images, fewer than the %d rows of the sample grid", r->data,
+                        r->ds.n, r->n_samples);
     return 0;
 }
 
@@ -479,9 +597,17 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     uint64_t k;
     int rc;
     if (!p_ck) return g99_fail(err, G99_ENOMEM, "out of memory");
+    r->conditional = f->kind != GAN_DATA_IMAGES;
     r->batch = o->batch ? o->batch : f->default_batch;
-    r->n_samples = o->n_samples ? o->n_samples : 64;
+    r->n_samples = o->n_samples ? o->n_samples : r->conditional ? 8 : 64;
     r->seed = o->seed;
+    if (set_text(&r->data, o->data) || set_text(&r->pair_filter, o->pair_filter) || set_text(&r->palette, o->palette)) {
+        free(p_ck);
+        return g99_fail(err, G99_ENOMEM, "out of memory");
+    }
+    r->load_width = o->load_width;
+    r->load_height = o->load_height;
+    r->flip = r->conditional && !o->no_flip;   /* pix2pix's default; DCGAN's reference has no augmentation */
     r->v = o->values;
     r->n_losses = f->n_losses;
     r->sample_every = o->sample_every;
@@ -500,6 +626,7 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
         rc = r->ctx ? f->train_begin(r->model, &r->v, r->batch, r->seed, r->ctx, err)
                     : g99_fail(err, G99_ENOMEM, "out of memory");
     }
+    nn_rng_init(&r->augment, r->seed, NN_STREAM_AUGMENT);
     if (!rc && o->resume) rc = checkpoint_io(r, p_ck, 0, err);
     free(p_ck);
     if (rc) return rc;
@@ -524,8 +651,17 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (!r->sample_every) r->sample_every = (r->total + 49) / 50;
     /* buffers: everything the loop needs, allocated once */
     r->hist = (float *)malloc((size_t)r->total * r->n_losses * sizeof(float));
-    r->fixed = (float *)malloc((size_t)r->n_samples * (r->geo.latent ? r->geo.latent : 1) * sizeof(float));
-    r->real = (float *)malloc((size_t)r->batch * r->geo.channels * r->geo.width * r->geo.height * sizeof(float));
+    {
+        size_t plane = (size_t)r->geo.width * r->geo.height;
+        size_t fixed = r->conditional ? plane * r->geo.channels : (size_t)(r->geo.latent ? r->geo.latent : 1);
+        r->fixed = (float *)malloc((size_t)r->n_samples * fixed * sizeof(float));
+        r->real = (float *)malloc((size_t)r->batch * r->geo.channels * plane * sizeof(float));
+        if (r->conditional) {
+            r->fixed_cond = (float *)malloc((size_t)r->n_samples * r->geo.cond_channels * plane * sizeof(float));
+            r->cond = (float *)malloc((size_t)r->batch * r->geo.cond_channels * plane * sizeof(float));
+            if (!r->fixed_cond || !r->cond) return g99_fail(err, G99_ENOMEM, "out of memory");
+        }
+    }
     r->order = (uint32_t *)malloc((size_t)r->ds.n * sizeof(uint32_t));
     r->cap_frames = MAX_GIF_FRAMES;
     r->frames = (img_image *)calloc((size_t)r->cap_frames + 1, sizeof *r->frames);
@@ -533,7 +669,16 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (!r->hist || !r->fixed || !r->real || !r->order || !r->frames || !r->frame_steps)
         return g99_fail(err, G99_ENOMEM, "out of memory");
     for (k = 0; k < r->total * r->n_losses; k++) r->hist[k] = g99_bits_f32(0x7FC00000u);   /* NaN: no value yet */
-    if (r->geo.latent) gan_latent_normal(r->seed, r->n_samples * r->geo.latent, r->fixed);
+    if (r->conditional) {
+        /* the grid's rows: the first items of the data, centre-cropped, not flipped */
+        uint32_t *first = (uint32_t *)malloc((size_t)r->n_samples * sizeof *first);
+        if (!first) return g99_fail(err, G99_ENOMEM, "out of memory");
+        for (k = 0; k < (uint64_t)r->n_samples; k++) first[k] = (uint32_t)k;
+        gan_dataset_batch_cond(&r->ds, first, r->n_samples, NULL, r->fixed, r->fixed_cond);
+        free(first);
+    } else if (r->geo.latent) {
+        gan_latent_normal(r->seed, r->n_samples * r->geo.latent, r->fixed);
+    }
     r->order_epoch = (uint64_t)-1;
     if (!o->resume) return 0;
     /* a resumed run gets its history back */
@@ -556,7 +701,7 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
     memset(&r, 0, sizeof r);
     if (!res) res = &dummy;
     memset(res, 0, sizeof *res);
-    if (!o || !o->family || !o->out || !*o->out || !o->data)
+    if (!o || !o->family || !o->out || !*o->out || (!o->data && !o->resume))
         return g99_fail(err, G99_EINVAL, "training needs a family, a dataset and a run folder");
     r.o = o;
     r.f = o->family;
@@ -575,10 +720,14 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
             gan_dataset_epoch_order(&r.ds, r.seed, epoch, r.order);
             r.order_epoch = epoch;
         }
-        gan_dataset_batch(&r.ds, r.order + (s % r.spe) * (uint64_t)r.batch, r.batch, r.real);
+        if (r.conditional)
+            gan_dataset_batch_cond(&r.ds, r.order + (s % r.spe) * (uint64_t)r.batch, r.batch, &r.augment, r.real,
+                                   r.cond);
+        else
+            gan_dataset_batch(&r.ds, r.order + (s % r.spe) * (uint64_t)r.batch, r.batch, r.real);
         b.n = r.batch;
         b.x = r.real;
-        b.cond = NULL;
+        b.cond = r.cond;
         if ((rc = r.f->train_step(r.model, &b, r.hist + s * r.n_losses, err)) != 0) break;
         r.step++;
         if (r.step % r.sample_every == 0 || r.step == r.total) rc = sample_grid(&r, r.step, err);
@@ -597,7 +746,12 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
     free(r.frame_steps);
     free(r.hist);
     free(r.fixed);
+    free(r.fixed_cond);
     free(r.real);
+    free(r.cond);
+    free(r.data);
+    free(r.pair_filter);
+    free(r.palette);
     free(r.order);
     gan_dataset_free(&r.ds);
     if (r.model) r.f->destroy(r.model);
