@@ -394,7 +394,10 @@ nn_tensor *nn_rsqrt(nn_ctx *ctx, nn_tensor *x);                     /* 1 / sqrtf
 nn_tensor *nn_abs(nn_ctx *ctx, nn_tensor *x);                       /* |x|, gradient sign(x), 0 at 0 */
 nn_tensor *nn_exp(nn_ctx *ctx, nn_tensor *x);                       /* nn_expf */
 nn_tensor *nn_log(nn_ctx *ctx, nn_tensor *x);                       /* nn_logf */
-nn_tensor *nn_relu(nn_ctx *ctx, nn_tensor *x);                      /* max(x, 0), gradient 0 at 0 */
+/* PyTorch's bits: relu keeps NaN (its payload) and -0, its gradient is
+ * x <= 0 ? +0 : g (a select: NaN x passes g; a NaN g where x <= 0 gives 0);
+ * leaky relu's gradient is x > 0 ? g : g slope (NaN x takes the slope). */
+nn_tensor *nn_relu(nn_ctx *ctx, nn_tensor *x);                      /* x < 0 ? 0 : x */
 nn_tensor *nn_leaky_relu(nn_ctx *ctx, nn_tensor *x, float slope);   /* x > 0 ? x : slope x */
 nn_tensor *nn_tanh(nn_ctx *ctx, nn_tensor *x);                      /* nn_tanhf */
 nn_tensor *nn_sigmoid(nn_ctx *ctx, nn_tensor *x);                   /* nn_sigmoidf */

@@ -114,7 +114,7 @@ nn_node *nn__record(nn_ctx *ctx, const char *op, nn_backward_fn backward, nn_ten
 /* mm with transposes: op(a) [m,k] . op(b) [k,n]. */
 nn_tensor *nn__mm(nn_ctx *ctx, nn_tensor *a, nn_tensor *b, int ta, int tb);
 /* A constant (never differentiated) tensor made from x by a mask rule. */
-enum { NN_MASK_POS, NN_MASK_LEAKY, NN_MASK_SIGN, NN_MASK_RANGE };
+enum { NN_MASK_SIGN, NN_MASK_RANGE };
 nn_tensor *nn__mask(nn_ctx *ctx, nn_tensor *x, int rule, float a, float b);
 
 #endif

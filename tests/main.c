@@ -29,6 +29,7 @@ extern const test_case dcgan_tests[];
 extern const test_case train_tests[];
 extern const test_case align_tests[];
 extern const test_case kernels_tests[];
+extern const test_case nn_harden_tests[];
 
 static const struct suite {
     const char *name;
@@ -51,6 +52,7 @@ static const struct suite {
     { "train", train_tests },
     { "align", align_tests },
     { "kernels", kernels_tests },
+    { "nn_harden", nn_harden_tests },
 };
 
 static int current_failed;

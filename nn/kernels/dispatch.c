@@ -237,3 +237,16 @@ void nn_k_leaky_relu_grad(size_t n, const float *x, const float *dy, float slope
     default: nn_k_leaky_relu_grad_scalar(n, x, dy, slope, dx); return;
     }
 }
+
+void nn_k_relu_grad(size_t n, const float *x, const float *dy, float *dx)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_relu_grad_avx512(n, x, dy, dx); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_relu_grad_avx2(n, x, dy, dx); return;
+#endif
+    default: nn_k_relu_grad_scalar(n, x, dy, dx); return;
+    }
+}

@@ -42,17 +42,29 @@ void nn_k_adam_avx2(const nn_k_adam_coef *c, size_t n, float *w, const float *g,
     nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
 }
 
-/* (Leaky) ReLU: compare, blend, multiply, lane by lane; the tails (n % 8)
- * through the scalar reference. */
+/* (Leaky) ReLU: compare, blend, multiply, lane by lane (ordered compares:
+ * false on NaN, as the scalar reference's); the tails (n % 8) through the
+ * scalar reference. */
 void nn_k_relu_avx2(size_t n, const float *x, float *y)
 {
     __m256 zero = _mm256_setzero_ps();
     size_t i = 0;
     for (; n - i >= 8; i += 8) {
         __m256 v = _mm256_loadu_ps(x + i);
-        _mm256_storeu_ps(y + i, _mm256_blendv_ps(zero, v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ)));
+        _mm256_storeu_ps(y + i, _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ)));
     }
     nn_k_relu_scalar(n - i, x + i, y + i);
+}
+
+void nn_k_relu_grad_avx2(size_t n, const float *x, const float *dy, float *dx)
+{
+    __m256 zero = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        __m256 off = _mm256_cmp_ps(_mm256_loadu_ps(x + i), zero, _CMP_LE_OQ);
+        _mm256_storeu_ps(dx + i, _mm256_blendv_ps(_mm256_loadu_ps(dy + i), zero, off));
+    }
+    nn_k_relu_grad_scalar(n - i, x + i, dy + i, dx + i);
 }
 
 void nn_k_leaky_relu_avx2(size_t n, const float *x, float slope, float *y)
@@ -68,11 +80,12 @@ void nn_k_leaky_relu_avx2(size_t n, const float *x, float slope, float *y)
 
 void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float slope, float *dx)
 {
-    __m256 zero = _mm256_setzero_ps(), a = _mm256_set1_ps(slope), one = _mm256_set1_ps(1.0f);
+    __m256 zero = _mm256_setzero_ps(), a = _mm256_set1_ps(slope);
     size_t i = 0;
     for (; n - i >= 8; i += 8) {
         __m256 pos = _mm256_cmp_ps(_mm256_loadu_ps(x + i), zero, _CMP_GT_OQ);
-        _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), _mm256_blendv_ps(a, one, pos)));
+        __m256 d = _mm256_loadu_ps(dy + i);
+        _mm256_storeu_ps(dx + i, _mm256_blendv_ps(_mm256_mul_ps(d, a), d, pos));
     }
     nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
 }

@@ -38,17 +38,29 @@ void nn_k_adam_avx512(const nn_k_adam_coef *c, size_t n, float *w, const float *
     nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
 }
 
-/* The tails (n % 16) go through the scalar reference: the same bits. */
+/* Ordered compares (false on NaN, as the scalar reference's); the tails
+ * (n % 16) go through the scalar reference: the same bits. */
 void nn_k_relu_avx512(size_t n, const float *x, float *y)
 {
     __m512 zero = _mm512_setzero_ps();
     size_t i = 0;
     for (; n - i >= 16; i += 16) {
         __m512 v = _mm512_loadu_ps(x + i);
-        __mmask16 pos = _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
-        _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(pos, zero, v));
+        __mmask16 neg = _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ);
+        _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(neg, v, zero));
     }
     nn_k_relu_scalar(n - i, x + i, y + i);
+}
+
+void nn_k_relu_grad_avx512(size_t n, const float *x, const float *dy, float *dx)
+{
+    __m512 zero = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        __mmask16 off = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), zero, _CMP_LE_OQ);
+        _mm512_storeu_ps(dx + i, _mm512_mask_blend_ps(off, _mm512_loadu_ps(dy + i), zero));
+    }
+    nn_k_relu_grad_scalar(n - i, x + i, dy + i, dx + i);
 }
 
 void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y)
@@ -65,11 +77,12 @@ void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y)
 
 void nn_k_leaky_relu_grad_avx512(size_t n, const float *x, const float *dy, float slope, float *dx)
 {
-    __m512 zero = _mm512_setzero_ps(), a = _mm512_set1_ps(slope), one = _mm512_set1_ps(1.0f);
+    __m512 zero = _mm512_setzero_ps(), a = _mm512_set1_ps(slope);
     size_t i = 0;
     for (; n - i >= 16; i += 16) {
         __mmask16 pos = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), zero, _CMP_GT_OQ);
-        _mm512_storeu_ps(dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), _mm512_mask_blend_ps(pos, a, one)));
+        __m512 d = _mm512_loadu_ps(dy + i);
+        _mm512_storeu_ps(dx + i, _mm512_mask_blend_ps(pos, _mm512_mul_ps(d, a), d));
     }
     nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
 }

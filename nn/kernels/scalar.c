@@ -185,10 +185,20 @@ void nn_k_adam_scalar(const nn_k_adam_coef *c, size_t n, float *w, const float *
     }
 }
 
+/* PyTorch's rules (threshold / leaky_relu and their backwards): relu keeps
+ * NaN (with its payload) and -0, and its gradient is a select, so a NaN or
+ * infinite dy where x <= 0 still gives +0; leaky relu's NaN x takes the
+ * slope branch (x * slope keeps the payload). */
 void nn_k_relu_scalar(size_t n, const float *x, float *y)
 {
     size_t i;
-    for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    for (i = 0; i < n; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
+}
+
+void nn_k_relu_grad_scalar(size_t n, const float *x, const float *dy, float *dx)
+{
+    size_t i;
+    for (i = 0; i < n; i++) dx[i] = x[i] <= 0.0f ? 0.0f : dy[i];
 }
 
 void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y)
@@ -200,5 +210,5 @@ void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y)
 void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, float slope, float *dx)
 {
     size_t i;
-    for (i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.0f ? 1.0f : slope);
+    for (i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : dy[i] * slope;
 }

@@ -1,0 +1,200 @@
+/* Hardening of nn/'s core, each check against PyTorch (golden/nn/
+ * harden.safetensors, written by golden/tools/nn_harden_golden.py,
+ * python3-torch 1.13), a finite difference or a hand-derived case:
+ *   - relu / leaky relu bit for bit on NaNs, signed zeros and infinities,
+ *     forward and gradient, on every kernel set and with create_graph on
+ *     and off; the hinge loss of a NaN is NaN;
+ *   - nn_grad refuses an input that never required a gradient; nn_backward
+ *     fills .grad of an arena leaf, refuses a buffer;
+ *   - optimizer steps report a mismatched table; weight decay and
+ *     per-tensor learning-rate scales against torch.optim;
+ *   - nn_modconv_opts zeroed means StyleGAN's default, demodulation on;
+ *   - a parameter table freed while on the tape is an error, not a read
+ *     of freed memory (run under SANITIZE=1 to see);
+ *   - bilinear resizing to any size with both align_corners settings
+ *     (forward, gradient, finite differences: tests/nn_golden.h). */
+#include "nn_golden.h"
+#include "test.h"
+#include "../nn/kernels/arch.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static golden_file harden_golden;
+
+static const golden_file *harden(void)
+{
+    if (!harden_golden.n) golden_load("golden/nn/harden.safetensors", &harden_golden);
+    return &harden_golden;
+}
+
+static uint32_t fbits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+/* Same bits as PyTorch, except that a NaN the operation itself made (from
+ * inf * 0, no NaN among the inputs) need only be a NaN: its sign and
+ * payload are the CPU's default NaN (x86 0xFFC00000, Arm 0x7FC00000). */
+static int bits_match(const float *want, const float *got, size_t n, const float *x, const float *dy,
+                      const char *what)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        int made = want[i] != want[i] && x[i] == x[i] && (!dy || dy[i] == dy[i]);
+        if (made ? got[i] != got[i] : fbits(want[i]) == fbits(got[i])) continue;
+        {
+            char expr[96];
+            snprintf(expr, sizeof expr, "%s[%lu]", what, (unsigned long)i);
+            return test_check_u32(fbits(want[i]), fbits(got[i]), __FILE__, __LINE__, expr);
+        }
+    }
+    return 1;
+}
+
+/* ---- 1. relu and leaky relu: PyTorch's bits ----------------------------- */
+
+static nn_tensor *act(nn_ctx *ctx, int which, nn_tensor *x)
+{
+    if (which == 0) return nn_relu(ctx, x);
+    return nn_leaky_relu(ctx, x, which == 1 ? 0.2f : 0.0f);
+}
+
+static void relu_torch_bits(void)
+{
+    static const char *const names[3] = { "relu", "lrelu02", "lrelu0" };
+    const golden_file *g = harden();
+    const golden_tensor *gx = gfind(g, "act.x"), *gdy = gfind(g, "act.dy");
+    nn_ctx *ctx = nn_ctx_new(0);
+    int p, orig = nn_k_path(), which, cg;
+    if (!CHECK(ctx != NULL) || !CHECK(gx && gdy)) goto done;
+    for (p = 0; p < NN_K_NPATHS; p++) {
+        if (!nn_k_path_supported(p)) continue;
+        nn_k_path_set(p);
+        for (which = 0; which < 3; which++) {
+            for (cg = 0; cg < 2; cg++) {
+                nn_tensor *x, *y, *dy, *dx = NULL;
+                char what[64];
+                nn_ctx_reset(ctx);
+                x = to_tensor(ctx, gx);
+                dy = to_tensor(ctx, gdy);
+                nn_tensor_set_requires_grad(x, 1);
+                y = act(ctx, which, x);
+                if (!CHECK(y != NULL) || !CHECK_EQ_INT(0, nn_grad(ctx, 1, &y, 1, &x, &dy, cg, &dx))) break;
+                snprintf(what, sizeof what, "%s %s y", nn_k_path_name(p), names[which]);
+                bits_match(gfind(g, "act.%s.y", names[which])->data, y->data, y->numel, gx->data, NULL, what);
+                snprintf(what, sizeof what, "%s %s dx (create_graph %d)", nn_k_path_name(p), names[which], cg);
+                bits_match(gfind(g, "act.%s.dx", names[which])->data, dx->data, dx->numel, gx->data, gdy->data,
+                           what);
+            }
+        }
+    }
+done:
+    nn_k_path_set(orig);
+    nn_ctx_free(ctx);
+}
+
+/* The recorded gradient is linear in dy: its own gradient with respect to
+ * dy, weighted by r, is the same select of r (by hand: x <= 0 ? 0 : r for
+ * relu, x > 0 ? r : 0.2 r for leaky). */
+static void relu_second_order(void)
+{
+    const float xs[6] = { -1.0f, 0.0f, -0.0f, 2.0f, 0.5f, -3.0f };
+    const float rs[6] = { 1.5f, -2.0f, 4.0f, -0.25f, 3.0f, 8.0f };
+    int shape[1] = { 6 }, which, i;
+    nn_ctx *ctx = nn_ctx_new(0);
+    if (!CHECK(ctx != NULL)) return;
+    for (which = 0; which < 2; which++) {
+        nn_tensor *x, *dy, *y, *dx, *r, *s, *gdy;
+        nn_ctx_reset(ctx);
+        x = nn_tensor_from(ctx, 1, shape, xs);
+        dy = nn_tensor_from(ctx, 1, shape, rs);   /* any values */
+        r = nn_tensor_from(ctx, 1, shape, rs);
+        nn_tensor_set_requires_grad(x, 1);
+        nn_tensor_set_requires_grad(dy, 1);
+        y = act(ctx, which, x);
+        if (!CHECK_EQ_INT(0, nn_grad(ctx, 1, &y, 1, &x, &dy, 1, &dx))) continue;
+        s = nn_sum(ctx, nn_mul(ctx, dx, r));
+        if (!CHECK_EQ_INT(0, nn_grad(ctx, 1, &s, 1, &dy, NULL, 0, &gdy))) continue;
+        for (i = 0; i < 6; i++) {
+            float want = which == 0 ? (xs[i] <= 0.0f ? 0.0f : rs[i]) : (xs[i] > 0.0f ? rs[i] : rs[i] * 0.2f);
+            CHECK_EQ_FBITS(want, gdy->data[i]);
+        }
+    }
+    nn_ctx_free(ctx);
+}
+
+/* Every kernel set against the scalar reference on special values at
+ * lengths that leave every tail. */
+static void relu_kernels_bit_identical(void)
+{
+    enum { N = 211 };
+    static float x[N], dy[N], want[N], got[N];
+    static const uint32_t special[] = { 0x80000000u, 0u, 0x7FC12345u, 0xFFC00001u, 0x7F800000u, 0xFF800000u,
+                                        0x00000001u, 0x80000001u };
+    int p, orig = nn_k_path();
+    size_t i, len;
+    nn_rng r;
+    nn_rng_init(&r, 5, NN_STREAM_DATA);
+    nn_rng_fill_uniform(&r, x, N, -2.0f, 2.0f);
+    nn_rng_fill_uniform(&r, dy, N, -2.0f, 2.0f);
+    for (i = 0; i < N; i += 3) memcpy(&x[i], &special[(i / 3) % 8], 4);
+    for (i = 1; i < N; i += 5) memcpy(&dy[i], &special[(i / 5) % 8], 4);
+    for (p = NN_K_SCALAR + 1; p < NN_K_NPATHS; p++) {
+        if (!nn_k_path_supported(p)) continue;
+        for (len = N - 17; len <= N; len += 3) {
+            nn_k_relu_scalar(len, x, want);
+            nn_k_path_set(p);
+            nn_k_relu(len, x, got);
+            CHECK_EQ_MEM(want, got, len * sizeof(float));
+            nn_k_relu_grad_scalar(len, x, dy, want);
+            nn_k_relu_grad(len, x, dy, got);
+            CHECK_EQ_MEM(want, got, len * sizeof(float));
+            nn_k_leaky_relu_scalar(len, x, 0.2f, want);
+            nn_k_leaky_relu(len, x, 0.2f, got);
+            CHECK_EQ_MEM(want, got, len * sizeof(float));
+            nn_k_leaky_relu_grad_scalar(len, x, dy, 0.2f, want);
+            nn_k_leaky_relu_grad(len, x, dy, 0.2f, got);
+            CHECK_EQ_MEM(want, got, len * sizeof(float));
+        }
+    }
+    nn_k_path_set(orig);
+}
+
+/* A NaN from D gives a NaN hinge loss (it used to give a finite one); the
+ * gradient is PyTorch's, bit for bit (the NaN element passes the relu's
+ * gradient, x > 1 gives -0 through the scale by -1). */
+static void hinge_loss_nan(void)
+{
+    const golden_file *g = harden();
+    const golden_tensor *gx = gfind(g, "hinge.x"), *gg = gfind(g, "hinge.grad");
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *x, *loss, *dx;
+    if (!CHECK(ctx != NULL) || !CHECK(gx && gg)) goto done;
+    x = to_tensor(ctx, gx);
+    nn_tensor_set_requires_grad(x, 1);
+    loss = nn_hinge_loss(ctx, x, 1);
+    if (!CHECK(loss != NULL)) goto done;
+    CHECK(loss->data[0] != loss->data[0]);
+    CHECK(gfind(g, "hinge.loss")->data[0] != gfind(g, "hinge.loss")->data[0]);
+    if (CHECK_EQ_INT(0, nn_grad(ctx, 1, &loss, 1, &x, NULL, 0, &dx)))
+        bits_match(gg->data, dx->data, dx->numel, gx->data, NULL, "hinge grad");
+done:
+    nn_ctx_free(ctx);
+}
+
+static void free_goldens(void)
+{
+    golden_free(&harden_golden);
+    CHECK(1);
+}
+
+const test_case nn_harden_tests[] = {
+    TEST(relu_torch_bits), TEST(relu_second_order), TEST(relu_kernels_bit_identical), TEST(hinge_loss_nan),
+    TEST(free_goldens),
+    TEST_END
+};
