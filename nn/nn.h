@@ -299,7 +299,8 @@ typedef struct nn_tensor {
     int shape[NN_MAX_DIMS];    /* shape[i] >= 1 for i < ndim, 1 beyond */
     size_t numel;
     float *data;               /* numel floats, row-major */
-    float *grad;               /* parameters: the gradient nn_backward accumulates; else NULL */
+    float *grad;               /* the gradient nn_backward accumulates: parameters' in the
+                                  slab, an arena leaf's in the arena (see nn_backward); else NULL */
     nn_node *node;             /* the op that made it; NULL for a leaf */
     int requires_grad;
     const char *name;          /* parameters and buffers: the state_dict key; else NULL */
@@ -330,7 +331,7 @@ void nn_ctx_reset(nn_ctx *ctx);
  * not detected). Marks nest like a stack; a mark from before the last
  * reset is ignored. Not during a backward pass. */
 typedef struct nn_mark {
-    const void *block, *tape;   /* private to nn/ */
+    const void *block, *tape, *leaf_grads;   /* private to nn/ */
     size_t used, in_use;
     uint32_t gen;
 } nn_mark;
@@ -365,13 +366,24 @@ const char *nn_shape_str(const nn_tensor *t, char *buf);
 /* Reverse mode from a one-element loss: adds d loss / d p to p->grad of
  * every parameter p that loss depends on (as torch's loss.backward()).
  * With create_graph, the intermediate gradients are recorded on the tape.
+ * A leaf in the arena marked with nn_tensor_set_requires_grad is treated
+ * as PyTorch treats any leaf: the first backward pass that reaches it
+ * gives it a zeroed .grad in the arena, and every pass adds into it (plain
+ * numbers, also with create_graph). That .grad lives as long as the
+ * tensor: until nn_ctx_reset, or a rewind to a mark taken before the pass
+ * that allocated it (it is NULL again then). A persistent tensor with no
+ * .grad (a buffer someone marked) is refused (G99_EINVAL naming it).
  * Returns 0 or the context's error code. */
 int nn_backward(nn_ctx *ctx, nn_tensor *loss, int create_graph);
 /* As torch.autograd.grad: grads_in[i] = sum_j d outputs[j] / d inputs[i],
  * weighted by grads_out[j] (NULL: outputs must have one element each, weight
- * 1). An input the outputs do not depend on gets zeros. With create_graph the
- * results are graph tensors that can be differentiated again. .grad fields
- * are not touched. Returns 0 or the context's error code. */
+ * 1). Every input must require a gradient (a parameter, a leaf marked with
+ * nn_tensor_set_requires_grad, or a result of ops on those), else
+ * G99_EINVAL names its index, as PyTorch refuses. An input the outputs do
+ * not depend on gets zeros (PyTorch's allow_unused + materialize_grads).
+ * With create_graph the results are graph tensors that can be
+ * differentiated again. .grad fields are not touched. Returns 0 or the
+ * context's error code. */
 int nn_grad(nn_ctx *ctx, int n_out, nn_tensor *const *outputs, int n_in, nn_tensor *const *inputs,
             nn_tensor *const *grads_out, int create_graph, nn_tensor **grads_in);
 

@@ -76,6 +76,7 @@ void nn_ctx_reset(nn_ctx *ctx)
     nn__arena_reset(&ctx->arena);
     ctx->tape_head = ctx->tape_tail = NULL;
     ctx->touched = NULL;
+    ctx->leaf_grads = NULL;
     ctx->gen++;
     if (ctx->gen == NN_GEN_PERSISTENT) ctx->gen = 1;
 }
@@ -88,6 +89,7 @@ nn_mark nn_ctx_mark(nn_ctx *ctx)
     m.used = am.used;
     m.in_use = am.in_use;
     m.tape = ctx->tape_tail;
+    m.leaf_grads = ctx->leaf_grads;
     m.gen = ctx->gen;
     return m;
 }
@@ -95,7 +97,11 @@ nn_mark nn_ctx_mark(nn_ctx *ctx)
 void nn_ctx_rewind(nn_ctx *ctx, nn_mark m)
 {
     nn_arena_mark am;
+    nn_leaf_grad *lg;
     if (!ctx || m.gen != ctx->gen) return;
+    /* .grad arrays of arena leaves allocated since the mark go with it */
+    for (lg = ctx->leaf_grads; lg && lg != (const nn_leaf_grad *)m.leaf_grads; lg = lg->next) lg->t->grad = NULL;
+    ctx->leaf_grads = (nn_leaf_grad *)m.leaf_grads;
     /* the nodes after the saved tail live in the memory about to go */
     ctx->tape_tail = (nn_node *)m.tape;
     if (ctx->tape_tail) ctx->tape_tail->next = NULL;

@@ -65,6 +65,13 @@ typedef struct nn_touched {
     nn_tensor *t;
 } nn_touched;
 
+/* Arena leaves whose .grad a backward pass allocated (newest first), so
+ * that a rewind can drop the ones it frees. */
+typedef struct nn_leaf_grad {
+    struct nn_leaf_grad *next;
+    nn_tensor *t;
+} nn_leaf_grad;
+
 struct nn_ctx {
     nn_arena arena;
     nn_node *tape_head, *tape_tail;
@@ -72,6 +79,7 @@ struct nn_ctx {
     uint32_t gen;                   /* bumped by nn_ctx_reset; 0 is never used */
     unsigned pass;                  /* backward passes, for nn_tensor.mark */
     nn_touched *touched;
+    nn_leaf_grad *leaf_grads;
     g99_error err;
 };
 

@@ -193,8 +193,89 @@ static void free_goldens(void)
     CHECK(1);
 }
 
+
+/* ---- 2. nn_grad and nn_backward on leaves --------------------------------- */
+
+/* An input that never required a gradient is an error naming its index
+ * (it used to get zeros silently); PyTorch refuses it too. */
+static void grad_input_must_require_grad(void)
+{
+    int shape[1] = { 3 };
+    const float xs[3] = { 1.0f, 2.0f, 3.0f };
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *a, *b, *s, *in[2], *g[2] = { NULL, NULL };
+    if (!CHECK(ctx != NULL)) return;
+    a = nn_tensor_from(ctx, 1, shape, xs);
+    b = nn_tensor_from(ctx, 1, shape, xs);
+    nn_tensor_set_requires_grad(a, 1);
+    s = nn_sum(ctx, nn_mul(ctx, a, b));
+    in[0] = a;
+    in[1] = b;
+    CHECK_EQ_INT(G99_EINVAL, nn_grad(ctx, 1, &s, 2, in, NULL, 0, g));
+    CHECK_CONTAINS("input 1 [3] does not require a gradient", nn_ctx_error(ctx)->msg);
+    /* marked, it works: d sum(a b) / db = a */
+    nn_ctx_clear_error(ctx);
+    nn_ctx_reset(ctx);
+    a = nn_tensor_from(ctx, 1, shape, xs);
+    b = nn_tensor_from(ctx, 1, shape, xs);
+    nn_tensor_set_requires_grad(a, 1);
+    nn_tensor_set_requires_grad(b, 1);
+    s = nn_sum(ctx, nn_mul(ctx, a, b));
+    in[0] = a;
+    in[1] = b;
+    if (CHECK_EQ_INT(0, nn_grad(ctx, 1, &s, 2, in, NULL, 0, g))) CHECK_EQ_FBITS(3.0f, g[1]->data[2]);
+    nn_ctx_free(ctx);
+}
+
+/* nn_backward fills .grad of an arena leaf as PyTorch fills x.grad (it used
+ * to skip it): d sum(3 x) / dx = 3, twice 6; a rewind past the pass that
+ * made .grad drops it; a buffer marked as requiring a gradient is refused. */
+static void backward_arena_leaf(void)
+{
+    int shape[1] = { 4 };
+    const float xs[4] = { 1.0f, -2.0f, 0.5f, 7.0f };
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_params P;
+    nn_tensor *x, *loss, *buf;
+    nn_mark m;
+    g99_error err;
+    int i;
+    if (!CHECK(ctx != NULL)) return;
+    x = nn_tensor_from(ctx, 1, shape, xs);
+    nn_tensor_set_requires_grad(x, 1);
+    CHECK(x->grad == NULL);
+    loss = nn_sum(ctx, nn_scale(ctx, x, 3.0f));
+    if (!CHECK_EQ_INT(0, nn_backward(ctx, loss, 0)) || !CHECK(x->grad != NULL)) goto done;
+    for (i = 0; i < 4; i++) CHECK_EQ_FBITS(3.0f, x->grad[i]);
+    m = nn_ctx_mark(ctx);
+    CHECK_EQ_INT(0, nn_backward(ctx, nn_sum(ctx, nn_scale(ctx, x, 3.0f)), 0));
+    for (i = 0; i < 4; i++) CHECK_EQ_FBITS(6.0f, x->grad[i]);
+    nn_ctx_rewind(ctx, m);
+    CHECK(x->grad != NULL);   /* made before the mark: it stays */
+    nn_ctx_reset(ctx);
+    x = nn_tensor_from(ctx, 1, shape, xs);
+    nn_tensor_set_requires_grad(x, 1);
+    m = nn_ctx_mark(ctx);
+    CHECK_EQ_INT(0, nn_backward(ctx, nn_sum(ctx, nn_scale(ctx, x, 3.0f)), 0));
+    CHECK(x->grad != NULL);
+    nn_ctx_rewind(ctx, m);
+    CHECK(x->grad == NULL);
+    /* a buffer */
+    nn_params_init(&P);
+    buf = nn_params_add(&P, "bn.running_mean", NN_BUFFER, 1, shape, &err);
+    if (!CHECK(buf != NULL) || !CHECK_EQ_INT(0, nn_params_alloc(&P, &err))) goto free_p;
+    nn_tensor_set_requires_grad(buf, 1);
+    CHECK_EQ_INT(G99_EINVAL, nn_backward(ctx, nn_sum(ctx, nn_scale(ctx, buf, 2.0f)), 0));
+    CHECK_CONTAINS("bn.running_mean [4] requires a gradient but has no .grad", nn_ctx_error(ctx)->msg);
+free_p:
+    nn_params_free(&P);
+done:
+    nn_ctx_free(ctx);
+}
+
 const test_case nn_harden_tests[] = {
     TEST(relu_torch_bits), TEST(relu_second_order), TEST(relu_kernels_bit_identical), TEST(hinge_loss_nan),
+    TEST(grad_input_must_require_grad), TEST(backward_arena_leaf),
     TEST(free_goldens),
     TEST_END
 };
