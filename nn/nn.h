@@ -626,31 +626,56 @@ void nn_init_constant(nn_tensor *t, float value);
 
 /* ---- optimizers: flat loops over the trainable slab ---------------------- */
 
-/* torch.optim.SGD (dampening 0, no Nesterov, no weight decay):
- * b = g on the first step, else momentum b + g; p -= lr b. */
+/* Both follow torch.optim with these extras, set after *_init:
+ *  - weight_decay (0 by default): torch.optim's L2 term, g + wd p added to
+ *    the gradient before the update (not AdamW's decoupled decay);
+ *  - per-tensor learning-rate scales (torch.optim parameter groups whose
+ *    lr is lr * scale): nn_*_set_lr_scale gives every trainable tensor
+ *    whose state_dict key starts with name_prefix ("" for all) the scale;
+ *    G99_EINVAL when no trainable tensor matches or scale is negative or
+ *    not finite. Scales are hyperparameters: checkpoints do not store them.
+ * With neither, the update is bit for bit the plain one.
+ * Note for the StyleGAN family: StyleGAN2-ADA's mapping network learns at
+ * lr x 0.01 through equalized LR (weights stored N(0, 1/lr_mul), scaled by
+ * lr_mul / sqrt(fan_in) at run time, see nn_eqlr_gain), NOT through an
+ * optimizer group; it uses one Adam for all of G. Apply one or the other,
+ * never both, or the mapping network learns 10^4 times slower.
+ * A step returns 0, or G99_EINVAL (err filled, nothing changed) when the
+ * optimizer was made for another table (other trainable size) or freed. */
+
+/* torch.optim.SGD (dampening 0, no Nesterov):
+ * d = g + wd p; b = d on the first step, else momentum b + d; p -= lr b. */
 typedef struct nn_sgd {
     float lr, momentum;
+    float weight_decay;   /* 0 by default */
     float *buf;           /* n_train floats */
     size_t n;
     long step;
+    float *lr_scale;      /* one per table entry, or NULL (all 1) */
+    size_t n_scale;
 } nn_sgd;
 int nn_sgd_init(nn_sgd *o, const nn_params *p, float lr, float momentum, g99_error *err);
-void nn_sgd_step(nn_sgd *o, nn_params *p);
+int nn_sgd_set_lr_scale(nn_sgd *o, const nn_params *p, const char *name_prefix, float scale, g99_error *err);
+int nn_sgd_step(nn_sgd *o, nn_params *p, g99_error *err);
 void nn_sgd_free(nn_sgd *o);
 
-/* torch.optim.Adam (no weight decay, no amsgrad), gan_spec.md §0:
+/* torch.optim.Adam (no amsgrad): g = g + wd p;
  * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps). */
 typedef struct nn_adam {
     float lr, beta1, beta2, eps;
+    float weight_decay;   /* 0 by default */
     float *m, *v;         /* n_train floats each */
     size_t n;
     long step;
     double beta1_t, beta2_t;  /* beta^step, by repeated multiplication */
+    float *lr_scale;      /* one per table entry, or NULL (all 1) */
+    size_t n_scale;
 } nn_adam;
 int nn_adam_init(nn_adam *o, const nn_params *p, float lr, float beta1, float beta2, float eps,
                  g99_error *err);
-void nn_adam_step(nn_adam *o, nn_params *p);
+int nn_adam_set_lr_scale(nn_adam *o, const nn_params *p, const char *name_prefix, float scale, g99_error *err);
+int nn_adam_step(nn_adam *o, nn_params *p, g99_error *err);
 void nn_adam_free(nn_adam *o);
 /* ---- model files and training checkpoints (nn/checkpoint.c) ------------- */
 

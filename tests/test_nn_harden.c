@@ -273,9 +273,193 @@ done:
     nn_ctx_free(ctx);
 }
 
+
+/* ---- 3, 4. optimizers: status, weight decay, per-tensor learning rates ---- */
+
+/* A table of two trainable tensors "a.weight" [3,4] and "b.bias" [5] (and
+ * a buffer between them, so the slab's trainable part is not the table). */
+static int two_params(nn_params *P, nn_tensor **p0, nn_tensor **p1)
+{
+    int s0[2] = { 3, 4 }, s1[1] = { 5 }, sb[1] = { 2 };
+    g99_error err;
+    nn_params_init(P);
+    *p0 = nn_params_add(P, "a.weight", NN_PARAM, 2, s0, &err);
+    nn_params_add(P, "a.running_mean", NN_BUFFER, 1, sb, &err);
+    *p1 = nn_params_add(P, "b.bias", NN_PARAM, 1, s1, &err);
+    return *p0 && *p1 && nn_params_alloc(P, &err) == 0;
+}
+
+/* torch.optim with weight_decay, and with two parameter groups (lr and
+ * lr * scale), 3 steps with given gradients. Tolerance: float rounding
+ * (PyTorch's lr is a double, gan99's a float; its kernels fuse some
+ * multiply-adds). */
+static void optim_case(const char *name, int adam, float lr, float wd, float scale)
+{
+    const golden_file *g = harden();
+    nn_params P;
+    nn_tensor *p[2];
+    nn_adam a;
+    nn_sgd s;
+    g99_error err;
+    int step, i;
+    memset(&a, 0, sizeof a);
+    memset(&s, 0, sizeof s);
+    if (!CHECK(two_params(&P, &p[0], &p[1])) || !CHECK(gfind(g, "%s.p0", name) != NULL)) goto done;
+    for (i = 0; i < 2; i++) memcpy(p[i]->data, gfind(g, "%s.p%d", name, i)->data, p[i]->numel * sizeof(float));
+    if (adam) {
+        if (!CHECK_EQ_INT(0, nn_adam_init(&a, &P, lr, 0.5f, 0.999f, 1e-8f, &err))) goto done;
+        a.weight_decay = wd;
+        if (scale != 1.0f && !CHECK_EQ_INT(0, nn_adam_set_lr_scale(&a, &P, "b.", scale, &err))) goto done;
+    } else {
+        if (!CHECK_EQ_INT(0, nn_sgd_init(&s, &P, lr, 0.9f, &err))) goto done;
+        s.weight_decay = wd;
+        if (scale != 1.0f && !CHECK_EQ_INT(0, nn_sgd_set_lr_scale(&s, &P, "b.", scale, &err))) goto done;
+    }
+    for (step = 0; step < 3; step++) {
+        for (i = 0; i < 2; i++)
+            memcpy(p[i]->grad, gfind(g, "%s.g%d.%d", name, i, step)->data, p[i]->numel * sizeof(float));
+        CHECK_EQ_INT(0, adam ? nn_adam_step(&a, &P, &err) : nn_sgd_step(&s, &P, &err));
+        for (i = 0; i < 2; i++) {
+            char what[64];
+            snprintf(what, sizeof what, "%s step %d p%d", name, step, i);
+            near_all(gfind(g, "%s.p%d.%d", name, i, step)->data, p[i]->data, p[i]->numel, 1e-6, 1e-5, what);
+        }
+    }
+done:
+    nn_adam_free(&a);
+    nn_sgd_free(&s);
+    nn_params_free(&P);
+}
+
+static void optim_weight_decay_and_groups(void)
+{
+    optim_case("optim.sgd_wd", 0, 0.1f, 0.05f, 1.0f);
+    optim_case("optim.adam_wd", 1, 0.01f, 0.05f, 1.0f);
+    optim_case("optim.sgd_groups", 0, 0.1f, 0.0f, 0.25f);
+    optim_case("optim.adam_groups", 1, 0.01f, 0.01f, 0.125f);
+}
+
+/* A step on a table the optimizer was not made for is G99_EINVAL with a
+ * message, and changes nothing (it used to return silently); so is a
+ * freed optimizer. Scales: unknown prefix, negative scale. */
+static void optim_mismatch(void)
+{
+    nn_params P, Q;
+    nn_tensor *p0, *p1, *q0, *q1;
+    nn_adam a;
+    nn_sgd s;
+    g99_error err;
+    int shape[1] = { 2 };
+    memset(&a, 0, sizeof a);
+    memset(&s, 0, sizeof s);
+    nn_params_init(&Q);
+    if (!CHECK(two_params(&P, &p0, &p1))) goto done;
+    q0 = nn_params_add(&Q, "w", NN_PARAM, 1, shape, &err);
+    q1 = nn_params_add(&Q, "b", NN_PARAM, 1, shape, &err);
+    if (!CHECK(q0 && q1) || !CHECK_EQ_INT(0, nn_params_alloc(&Q, &err))) goto done;
+    q0->data[0] = 1.0f;
+    q0->grad[0] = 1.0f;
+    if (!CHECK_EQ_INT(0, nn_adam_init(&a, &P, 0.1f, 0.5f, 0.999f, 1e-8f, &err)) ||
+        !CHECK_EQ_INT(0, nn_sgd_init(&s, &P, 0.1f, 0.9f, &err)))
+        goto done;
+    CHECK_EQ_INT(G99_EINVAL, nn_adam_step(&a, &Q, &err));
+    CHECK_CONTAINS("adam: optimizer made for 17 trainable floats, the table has 4", err.msg);
+    CHECK_EQ_INT(G99_EINVAL, nn_sgd_step(&s, &Q, &err));
+    CHECK_CONTAINS("sgd: optimizer made for 17", err.msg);
+    CHECK_EQ_FBITS(1.0f, q0->data[0]);
+    CHECK_EQ_INT(0, (int)a.step);
+    CHECK_EQ_INT(G99_EINVAL, nn_adam_set_lr_scale(&a, &P, "c.", 0.5f, &err));
+    CHECK_CONTAINS("no trainable tensor's name starts with \"c.\"", err.msg);
+    CHECK_EQ_INT(G99_EINVAL, nn_adam_set_lr_scale(&a, &P, "a.running", 0.5f, &err));   /* a buffer */
+    CHECK_EQ_INT(G99_EINVAL, nn_sgd_set_lr_scale(&s, &P, "a.", -1.0f, &err));
+    nn_adam_free(&a);
+    CHECK_EQ_INT(G99_EINVAL, nn_adam_step(&a, &P, &err));
+    CHECK_CONTAINS("not initialized", err.msg);
+    CHECK_EQ_INT(G99_EINVAL, nn_adam_step(NULL, &P, NULL));
+done:
+    nn_adam_free(&a);
+    nn_sgd_free(&s);
+    nn_params_free(&P);
+    nn_params_free(&Q);
+}
+
+/* Scale 1 everywhere through the run-by-run path gives the plain update's
+ * bits (the default path the digest pins): the runs only split the loop. */
+static void optim_scale_one_same_bits(void)
+{
+    nn_params P, Q;
+    nn_tensor *p0, *p1, *q0, *q1;
+    nn_adam a, b;
+    g99_error err;
+    int step;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    if (!CHECK(two_params(&P, &p0, &p1)) || !CHECK(two_params(&Q, &q0, &q1))) goto done;
+    if (!CHECK_EQ_INT(0, nn_adam_init(&a, &P, 0.01f, 0.5f, 0.999f, 1e-8f, &err)) ||
+        !CHECK_EQ_INT(0, nn_adam_init(&b, &Q, 0.01f, 0.5f, 0.999f, 1e-8f, &err)) ||
+        !CHECK_EQ_INT(0, nn_adam_set_lr_scale(&b, &Q, "a.", 1.0f, &err)))
+        goto done;
+    for (step = 0; step < 3; step++) {
+        nn_rng r;
+        nn_rng_init(&r, (uint64_t)step, NN_STREAM_DATA);
+        nn_rng_fill_uniform(&r, P.grad, P.n_train, -1.0f, 1.0f);
+        memcpy(Q.grad, P.grad, P.n_train * sizeof(float));
+        CHECK_EQ_INT(0, nn_adam_step(&a, &P, &err));
+        CHECK_EQ_INT(0, nn_adam_step(&b, &Q, &err));
+    }
+    CHECK_EQ_MEM(P.data, Q.data, P.n_total * sizeof(float));
+done:
+    nn_adam_free(&a);
+    nn_adam_free(&b);
+    nn_params_free(&P);
+    nn_params_free(&Q);
+}
+
+/* Adam with weight decay on every kernel set against the scalar reference. */
+static void adam_wd_kernels_bit_identical(void)
+{
+    enum { N = 203 };
+    static float w0[N], m0[N], v0[N], w1[N], m1[N], v1[N], g[N];
+    int p, orig = nn_k_path(), step;
+    size_t n;
+    nn_k_adam_coef c;
+    nn_rng r;
+    nn_rng_init(&r, 21, NN_STREAM_DATA);
+    c.b1 = 0.5f;
+    c.b2 = 0.999f;
+    c.a1 = 0.5f;
+    c.a2 = 0.001f;
+    c.bc2_sqrt = 0.0316069f;
+    c.eps = 1e-8f;
+    for (p = NN_K_SCALAR + 1; p < NN_K_NPATHS; p++) {
+        if (!nn_k_path_supported(p)) continue;
+        for (n = 1; n <= N; n += 29) {
+            nn_rng_fill_uniform(&r, w0, n, -3.0f, 3.0f);
+            memset(m0, 0, sizeof m0);
+            memset(v0, 0, sizeof v0);
+            memcpy(w1, w0, sizeof w0);
+            memcpy(m1, m0, sizeof m0);
+            memcpy(v1, v0, sizeof v0);
+            for (step = 0; step < 3; step++) {
+                nn_rng_fill_uniform(&r, g, n, -1.0f, 1.0f);
+                c.step_size = -0.0002f * (float)(step + 1);
+                nn_k_path_set(NN_K_SCALAR);
+                nn_k_adam_wd(&c, 0.0123f, n, w0, g, m0, v0);
+                nn_k_path_set(p);
+                nn_k_adam_wd(&c, 0.0123f, n, w1, g, m1, v1);
+            }
+            CHECK_EQ_MEM(w0, w1, n * sizeof(float));
+            CHECK_EQ_MEM(m0, m1, n * sizeof(float));
+        }
+    }
+    nn_k_path_set(orig);
+}
+
 const test_case nn_harden_tests[] = {
     TEST(relu_torch_bits), TEST(relu_second_order), TEST(relu_kernels_bit_identical), TEST(hinge_loss_nan),
     TEST(grad_input_must_require_grad), TEST(backward_arena_leaf),
+    TEST(optim_weight_decay_and_groups), TEST(optim_mismatch), TEST(optim_scale_one_same_bits),
+    TEST(adam_wd_kernels_bit_identical),
     TEST(free_goldens),
     TEST_END
 };

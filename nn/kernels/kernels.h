@@ -114,6 +114,10 @@ typedef struct nn_k_adam_coef {
 } nn_k_adam_coef;
 
 void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
+/* The same with weight decay wd (torch.optim's L2 term): g is first
+ * replaced by fmaf(wd, w, g), one rounding, as PyTorch's add(alpha=wd)
+ * kernel (a fused multiply-add); fma is correctly rounded in every set. */
+void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v);
 
 /* ---- ReLU and leaky ReLU -------------------------------------------------
  * PyTorch's forward and backward, per element (a NaN compares false):

@@ -173,16 +173,26 @@ float nn_k_sum(const float *x, size_t n)
     return nn_k_lsum_result(&a);
 }
 
+/* One element of Adam (kernels.h), shared by the plain and decayed loops. */
+static void adam_one(const nn_k_adam_coef *c, float gi, float *w, float *m, float *v)
+{
+    float denom;
+    *m = *m * c->b1 + gi * c->a1;
+    *v = *v * c->b2 + (c->a2 * gi) * gi;
+    denom = sqrtf(*v) / c->bc2_sqrt + c->eps;
+    *w = *w + c->step_size * *m / denom;
+}
+
 void nn_k_adam_scalar(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
 {
     size_t i;
-    for (i = 0; i < n; i++) {
-        float gi = g[i], denom;
-        m[i] = m[i] * c->b1 + gi * c->a1;
-        v[i] = v[i] * c->b2 + (c->a2 * gi) * gi;
-        denom = sqrtf(v[i]) / c->bc2_sqrt + c->eps;
-        w[i] = w[i] + c->step_size * m[i] / denom;
-    }
+    for (i = 0; i < n; i++) adam_one(c, g[i], &w[i], &m[i], &v[i]);
+}
+
+void nn_k_adam_wd_scalar(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
+{
+    size_t i;
+    for (i = 0; i < n; i++) adam_one(c, fmaf(wd, w[i], g[i]), &w[i], &m[i], &v[i]);
 }
 
 /* PyTorch's rules (threshold / leaky_relu and their backwards): relu keeps
