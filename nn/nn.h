@@ -515,12 +515,15 @@ nn_tensor *nn_fir_filter(nn_ctx *ctx, const float *taps, int n);
 
 /* StyleGAN2's modulated convolution, fused (modulated_conv2d): x [N,I,H,W],
  * weight [O,I,kh,kw], styles [N,I] -> [N,O,Ho,Wo]. Per sample the weight
- * w[o,i] s[n,i], with demodulate times rsqrt(sum_{i,kh,kw} (w s)^2 + 1e-8);
- * a grouped convolution with padding. up > 1 (SynthesisLayer conv0) needs
- * the filter f (nn_fir_filter) and gives a stride-2 transposed convolution
- * then upfirdn2d, as conv2d_resample; output 2H x 2W for 3x3, padding 1. */
+ * w[o,i] s[n,i], demodulated (times rsqrt(sum_{i,kh,kw} (w s)^2 + 1e-8))
+ * unless no_demodulate is set (toRGB layers); a grouped convolution with
+ * padding. up > 1 (SynthesisLayer conv0) needs the filter f (nn_fir_filter)
+ * and gives a stride-2 transposed convolution then upfirdn2d, as
+ * conv2d_resample; output 2H x 2W for 3x3, padding 1. As in every opts
+ * struct, zero fields (or o NULL) are the defaults: padding 0, up 1, and
+ * demodulation on, StyleGAN2's default. */
 typedef struct nn_modconv_opts {
-    int padding, up, demodulate;
+    int padding, up, no_demodulate;
 } nn_modconv_opts;
 nn_tensor *nn_modulated_conv2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *weight, nn_tensor *styles, nn_tensor *f,
                                const nn_modconv_opts *o);

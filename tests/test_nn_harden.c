@@ -455,11 +455,40 @@ static void adam_wd_kernels_bit_identical(void)
     nn_k_path_set(orig);
 }
 
+
+/* ---- 5. nn_modconv_opts: zero means StyleGAN's default, demodulation ---- */
+
+/* By hand: x = 1, w = 2, s = 3 (one channel, 1x1): the modulated weight is
+ * 6; demodulated 6 / sqrt(36 + 1e-8) = 1 (to float), else 6. A zeroed opts
+ * struct and NULL demodulate (they used to turn it off). */
+static void modconv_default_demodulates(void)
+{
+    int s4[4] = { 1, 1, 1, 1 }, s2[2] = { 1, 1 };
+    const float one = 1.0f, two = 2.0f, three = 3.0f;
+    nn_modconv_opts o;
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *x, *w, *s, *y;
+    if (!CHECK(ctx != NULL)) return;
+    x = nn_tensor_from(ctx, 4, s4, &one);
+    w = nn_tensor_from(ctx, 4, s4, &two);
+    s = nn_tensor_from(ctx, 2, s2, &three);
+    memset(&o, 0, sizeof o);
+    y = nn_modulated_conv2d(ctx, x, w, s, NULL, &o);
+    if (CHECK(y != NULL)) CHECK_NEAR(1.0, y->data[0], 1e-6, 0);
+    y = nn_modulated_conv2d(ctx, x, w, s, NULL, NULL);
+    if (CHECK(y != NULL)) CHECK_NEAR(1.0, y->data[0], 1e-6, 0);
+    o.no_demodulate = 1;
+    y = nn_modulated_conv2d(ctx, x, w, s, NULL, &o);
+    if (CHECK(y != NULL)) CHECK_EQ_FBITS(6.0f, y->data[0]);
+    nn_ctx_free(ctx);
+}
+
 const test_case nn_harden_tests[] = {
     TEST(relu_torch_bits), TEST(relu_second_order), TEST(relu_kernels_bit_identical), TEST(hinge_loss_nan),
     TEST(grad_input_must_require_grad), TEST(backward_arena_leaf),
     TEST(optim_weight_decay_and_groups), TEST(optim_mismatch), TEST(optim_scale_one_same_bits),
     TEST(adam_wd_kernels_bit_identical),
+    TEST(modconv_default_demodulates),
     TEST(free_goldens),
     TEST_END
 };
