@@ -84,6 +84,7 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
     char s1[64], s2[64];
 
     if (ctx->err.code != G99_OK) return ctx->err.code;
+    if (!nn__lives_check(ctx, api)) return ctx->err.code;
     if (n_out < 1 || !outputs || (inputs && n_in < 1) || (inputs && !grads_in)) {
         nn__fail(ctx, G99_EINVAL, "%s: no outputs or no inputs", api);
         return ctx->err.code;

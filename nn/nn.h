@@ -306,6 +306,7 @@ typedef struct nn_tensor {
     const char *name;          /* parameters and buffers: the state_dict key; else NULL */
     /* private to nn/: validity stamps and backward-pass scratch */
     uint32_t magic, gen;
+    struct nn_params_life *life;   /* parameters: their table's liveness record */
     struct nn_tensor *bgrad;
     unsigned mark;
 } nn_tensor;
@@ -332,7 +333,7 @@ void nn_ctx_reset(nn_ctx *ctx);
  * reset is ignored. Not during a backward pass. */
 typedef struct nn_mark {
     const void *block, *tape, *leaf_grads;   /* private to nn/ */
-    size_t used, in_use;
+    size_t used, in_use, n_lives;
     uint32_t gen;
 } nn_mark;
 nn_mark nn_ctx_mark(nn_ctx *ctx);
@@ -606,10 +607,14 @@ typedef struct nn_params {
     float *data;          /* the slab: trainable values [0, n_train), buffers after */
     float *grad;          /* gradients of the trainable part, n_train floats */
     size_t n_train, n_total;
+    struct nn_params_life *life;   /* private: lets a tape notice the table was freed */
 } nn_params;
 
 /* An empty table (zeroes *p). */
 void nn_params_init(nn_params *p);
+/* Frees the table. A context whose tape still holds its tensors refuses
+ * nn_backward / nn_grad afterwards (G99_EINVAL naming the table's first
+ * key) instead of reading freed memory; nn_ctx_reset clears that. */
 void nn_params_free(nn_params *p);
 /* Declares a tensor named by its state_dict key; its data pointer is set by
  * nn_params_alloc. The returned pointer stays valid until nn_params_free.

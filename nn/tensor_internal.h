@@ -72,6 +72,22 @@ typedef struct nn_leaf_grad {
     nn_tensor *t;
 } nn_leaf_grad;
 
+/* A parameter table's liveness, outliving the table: the table holds one
+ * reference, and so does each context whose tape has recorded one of its
+ * tensors (until that context's reset). nn_params_free clears alive, so a
+ * backward pass can refuse a tape that points into a freed table without
+ * reading it. Not shared between threads. */
+typedef struct nn_params_life {
+    int alive;
+    unsigned refs;
+    char first[64];   /* the table's first key, for messages */
+} nn_params_life;
+
+void nn__life_unref(nn_params_life *l);
+/* 1 when every table the tape points into is alive; else records an
+ * error naming it and returns 0. */
+int nn__lives_check(nn_ctx *ctx, const char *api);
+
 struct nn_ctx {
     nn_arena arena;
     nn_node *tape_head, *tape_tail;
@@ -80,6 +96,8 @@ struct nn_ctx {
     unsigned pass;                  /* backward passes, for nn_tensor.mark */
     nn_touched *touched;
     nn_leaf_grad *leaf_grads;
+    nn_params_life **lives;         /* tables the tape points into (malloc'd) */
+    size_t n_lives, cap_lives;
     g99_error err;
 };
 

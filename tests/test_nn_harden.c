@@ -483,12 +483,75 @@ static void modconv_default_demodulates(void)
     nn_ctx_free(ctx);
 }
 
+
+/* ---- 6. a parameter table freed while its tensors are on the tape -------- */
+
+static int one_linear(nn_params *P, const char *name, nn_tensor **w)
+{
+    int shape[2] = { 2, 3 };
+    g99_error err;
+    size_t i;
+    nn_params_init(P);
+    *w = nn_params_add(P, name, NN_PARAM, 2, shape, &err);
+    if (!*w || nn_params_alloc(P, &err)) return 0;
+    for (i = 0; i < (*w)->numel; i++) (*w)->data[i] = (float)i;
+    return 1;
+}
+
+/* nn_backward and nn_grad refuse the tape (G99_EINVAL naming the table)
+ * instead of reading the freed tensors (which SANITIZE=1 would report); a
+ * table freed after a reset, or one the tape never used, is no matter. */
+static void params_freed_on_tape(void)
+{
+    int xs[2] = { 1, 3 };
+    const float xv[3] = { 1.0f, 2.0f, 3.0f };
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_params P, Q;
+    nn_tensor *w, *v, *x, *loss, *g = NULL;
+    nn_params_init(&P);
+    nn_params_init(&Q);
+    if (!CHECK(ctx != NULL)) return;
+    if (!CHECK(one_linear(&P, "fc.weight", &w)) || !CHECK(one_linear(&Q, "other.weight", &v))) goto done;
+    x = nn_tensor_from(ctx, 2, xs, xv);
+    nn_tensor_set_requires_grad(x, 1);
+    loss = nn_sum(ctx, nn_linear(ctx, x, w, NULL));
+    nn_params_free(&P);
+    CHECK_EQ_INT(G99_EINVAL, nn_backward(ctx, loss, 0));
+    CHECK_CONTAINS("the parameter table of \"fc.weight\" was freed", nn_ctx_error(ctx)->msg);
+    nn_ctx_clear_error(ctx);
+    CHECK_EQ_INT(G99_EINVAL, nn_grad(ctx, 1, &loss, 1, &x, NULL, 0, &g));
+    nn_ctx_clear_error(ctx);
+    /* a new step with a live table works; freeing a table the tape does
+     * not use changes nothing */
+    nn_ctx_reset(ctx);
+    if (!CHECK(one_linear(&P, "fc.weight", &w))) goto done;
+    x = nn_tensor_from(ctx, 2, xs, xv);
+    loss = nn_sum(ctx, nn_linear(ctx, x, w, NULL));
+    nn_params_free(&Q);
+    if (CHECK_EQ_INT(0, nn_backward(ctx, loss, 0))) CHECK_EQ_FBITS(3.0f, w->grad[2]);   /* d/dw[0][2] = x[2] */
+    /* a rewind past the pass that used a table forgets it */
+    if (!CHECK(one_linear(&Q, "other.weight", &v))) goto done;
+    {
+        nn_mark m = nn_ctx_mark(ctx);
+        loss = nn_sum(ctx, nn_linear(ctx, x, v, NULL));
+        nn_ctx_rewind(ctx, m);
+        nn_params_free(&Q);
+        loss = nn_sum(ctx, nn_linear(ctx, x, w, NULL));
+        CHECK_EQ_INT(0, nn_backward(ctx, loss, 0));
+    }
+done:
+    nn_params_free(&P);
+    nn_params_free(&Q);
+    nn_ctx_free(ctx);
+}
+
 const test_case nn_harden_tests[] = {
     TEST(relu_torch_bits), TEST(relu_second_order), TEST(relu_kernels_bit_identical), TEST(hinge_loss_nan),
     TEST(grad_input_must_require_grad), TEST(backward_arena_leaf),
     TEST(optim_weight_decay_and_groups), TEST(optim_mismatch), TEST(optim_scale_one_same_bits),
     TEST(adam_wd_kernels_bit_identical),
     TEST(modconv_default_demodulates),
+    TEST(params_freed_on_tape),
     TEST(free_goldens),
     TEST_END
 };
