@@ -494,6 +494,13 @@ nn_tensor *nn_upsample_bilinear(nn_ctx *ctx, nn_tensor *x, int scale);
  * 'nearest': source floor(dst * in/out) in float, as PyTorch; SPADE's
  * segmentation map at every layer). */
 nn_tensor *nn_resize_nearest(nn_ctx *ctx, nn_tensor *x, int height, int width);
+/* x [N,C,H,W] -> [N,C,height,width], bilinear (F.interpolate(size=(height,
+ * width), mode='bilinear', align_corners=...)); per axis the source of
+ * output o is o (in-1)/(out-1) with align_corners (0 when out = 1), else
+ * max((o + 0.5) in/out - 0.5, 0), the ratio a float as in PyTorch; equal
+ * sizes copy. Upsampling by s with align_corners=True is this with size
+ * (sH, sW): PyTorch ignores the scale factor then. */
+nn_tensor *nn_resize_bilinear(nn_ctx *ctx, nn_tensor *x, int height, int width, int align_corners);
 
 /* ---- StyleGAN and SPADE layers (gan_spec.md §3, §4) ---------------------- */
 

@@ -545,6 +545,48 @@ done:
     nn_ctx_free(ctx);
 }
 
+
+/* ---- 7. bilinear resizing to any size, both align_corners ----------------- */
+
+static nn_tensor *call_harden(nn_ctx *ctx, op_case *c)
+{
+    if (!strcmp(c->op, "resize_bilinear"))
+        return nn_resize_bilinear(ctx, c->in[0], (int)c->cfg[0], (int)c->cfg[1], (int)c->cfg[2]);
+    return NULL;
+}
+
+/* Forward and input gradient against F.interpolate(size=..., mode=
+ * 'bilinear', align_corners=False / True) for odd sizes up and down, size
+ * 1 and equal sizes, plus finite differences (tests/nn_golden.h). */
+static void golden_resize_bilinear(void)
+{
+    CHECK(run_op_in(harden(), "resize_bilinear", 1, call_harden) >= 16);
+}
+
+/* By hand: [0, 3] to 4 columns with align_corners is 0, 1, 2, 3; without,
+ * the sources are max(0.5 o - 0.25, 0) = 0, 0.25, 0.75, 1 (clamped to the
+ * last column): 0, 0.75, 2.25, 3. Bad sizes are refused. */
+static void resize_bilinear_by_hand(void)
+{
+    int s4[4] = { 1, 1, 1, 2 };
+    const float xv[2] = { 0.0f, 3.0f };
+    const float want_ac[4] = { 0.0f, 1.0f, 2.0f, 3.0f }, want[4] = { 0.0f, 0.75f, 2.25f, 3.0f };
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *x, *y;
+    int i;
+    if (!CHECK(ctx != NULL)) return;
+    x = nn_tensor_from(ctx, 4, s4, xv);
+    y = nn_resize_bilinear(ctx, x, 1, 4, 1);
+    if (CHECK(y != NULL))
+        for (i = 0; i < 4; i++) CHECK_NEAR(want_ac[i], y->data[i], 1e-6, 0);
+    y = nn_resize_bilinear(ctx, x, 1, 4, 0);
+    if (CHECK(y != NULL))
+        for (i = 0; i < 4; i++) CHECK_NEAR(want[i], y->data[i], 1e-6, 0);
+    CHECK(nn_resize_bilinear(ctx, x, 0, 4, 0) == NULL);
+    CHECK_CONTAINS("resize_bilinear: input [1,1,1,2] to 0x4", nn_ctx_error(ctx)->msg);
+    nn_ctx_free(ctx);
+}
+
 const test_case nn_harden_tests[] = {
     TEST(relu_torch_bits), TEST(relu_second_order), TEST(relu_kernels_bit_identical), TEST(hinge_loss_nan),
     TEST(grad_input_must_require_grad), TEST(backward_arena_leaf),
@@ -552,6 +594,7 @@ const test_case nn_harden_tests[] = {
     TEST(adam_wd_kernels_bit_identical),
     TEST(modconv_default_demodulates),
     TEST(params_freed_on_tape),
+    TEST(golden_resize_bilinear), TEST(resize_bilinear_by_hand),
     TEST(free_goldens),
     TEST_END
 };
