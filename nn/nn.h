@@ -355,7 +355,8 @@ nn_tensor *nn_tensor_new(nn_ctx *ctx, int ndim, const int *shape);
 /* A copy of n = numel floats. */
 nn_tensor *nn_tensor_from(nn_ctx *ctx, int ndim, const int *shape, const float *data);
 nn_tensor *nn_tensor_scalar(nn_ctx *ctx, float value);
-/* Marks a leaf so nn_grad can differentiate with respect to it (x in R1). */
+/* Marks a leaf so nn_grad can differentiate with respect to it (x in R1)
+ * and nn_backward gives it a .grad (see there). */
 void nn_tensor_set_requires_grad(nn_tensor *t, int on);
 /* The same data, cut from the graph. */
 nn_tensor *nn_detach(nn_ctx *ctx, nn_tensor *t);
@@ -654,7 +655,7 @@ void nn_init_constant(nn_tensor *t, float value);
  * lr x 0.01 through equalized LR (weights stored N(0, 1/lr_mul), scaled by
  * lr_mul / sqrt(fan_in) at run time, see nn_eqlr_gain), NOT through an
  * optimizer group; it uses one Adam for all of G. Apply one or the other,
- * never both, or the mapping network learns 10^4 times slower.
+ * never both, or the mapping network learns 100 times slower than meant.
  * A step returns 0, or G99_EINVAL (err filled, nothing changed) when the
  * optimizer was made for another table (other trainable size) or freed. */
 
