@@ -133,7 +133,7 @@ int gan_dcgan_train_step(gan_dcgan_trainer *t, const float *real, gan_dcgan_loss
     if (nn_backward(ctx, l_fake, 0)) goto fail;
     r.d_fake = l_fake->data[0];
     nn_ctx_rewind(ctx, pass);
-    nn_adam_step(&t->opt_d, &m->d);
+    if (nn_adam_step(&t->opt_d, &m->d, err)) return G99_EINVAL;
     /* G through the updated D, whose own gradients are not needed */
     nn_params_zero_grad(&m->g);
     set_trainable(&m->d, 0);
@@ -143,7 +143,7 @@ int gan_dcgan_train_step(gan_dcgan_trainer *t, const float *real, gan_dcgan_loss
     nn_backward(ctx, l_g, 0);
     set_trainable(&m->d, 1);
     if (nn_ctx_error(ctx)->code) goto fail;
-    nn_adam_step(&t->opt_g, &m->g);
+    if (nn_adam_step(&t->opt_g, &m->g, err)) return G99_EINVAL;
     r.g = l_g->data[0];
     t->step++;
     if (out) *out = r;

@@ -38,6 +38,38 @@ static nn_tensor *ones_like(nn_ctx *ctx, const nn_tensor *t)
     return o;
 }
 
+/* Before nn_backward adds into the leaves' .grad: every arena leaf that
+ * got a gradient and has no .grad yet gets a zeroed one (as PyTorch's
+ * leaves), remembered for nn_ctx_rewind; a persistent tensor without one
+ * (a buffer marked as requiring a gradient) is refused before any .grad
+ * changes. Returns 1 when all is well. */
+static int leaf_grads_ready(nn_ctx *ctx, const char *api)
+{
+    nn_touched *tl;
+    char s1[64];
+    for (tl = ctx->touched; tl; tl = tl->next) {
+        nn_tensor *t = tl->t;
+        if (!t->node && !t->grad && t->gen == NN_GEN_PERSISTENT) {
+            nn__fail(ctx, G99_EINVAL, "%s: %s %s requires a gradient but has no .grad (only NN_PARAM entries "
+                     "hold one)", api, t->name ? t->name : "a persistent tensor", nn_shape_str(t, s1));
+            return 0;
+        }
+    }
+    for (tl = ctx->touched; tl; tl = tl->next) {
+        nn_tensor *t = tl->t;
+        nn_leaf_grad *lg;
+        if (t->node || t->grad) continue;
+        lg = (nn_leaf_grad *)nn__alloc(ctx, api, sizeof *lg);
+        t->grad = lg ? (float *)nn__alloc(ctx, api, t->numel * sizeof(float)) : NULL;
+        if (!t->grad) return 0;
+        memset(t->grad, 0, t->numel * sizeof(float));
+        lg->t = t;
+        lg->next = ctx->leaf_grads;
+        ctx->leaf_grads = lg;
+    }
+    return 1;
+}
+
 /* The shared engine. inputs == NULL: nn_backward (every tensor that
  * requires a gradient is relevant, parameters' .grad are accumulated);
  * else nn_grad (only ancestors of inputs are differentiated). */
@@ -52,14 +84,21 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
     char s1[64], s2[64];
 
     if (ctx->err.code != G99_OK) return ctx->err.code;
+    if (!nn__lives_check(ctx, api)) return ctx->err.code;
     if (n_out < 1 || !outputs || (inputs && n_in < 1) || (inputs && !grads_in)) {
         nn__fail(ctx, G99_EINVAL, "%s: no outputs or no inputs", api);
         return ctx->err.code;
     }
     for (j = 0; j < n_out; j++)
         if (!nn__ok(ctx, api, "an output", outputs[j])) return ctx->err.code;
-    for (i = 0; inputs && i < n_in; i++)
+    for (i = 0; inputs && i < n_in; i++) {
         if (!nn__ok(ctx, api, "an input", inputs[i])) return ctx->err.code;
+        if (!inputs[i]->requires_grad) {
+            nn__fail(ctx, G99_EINVAL, "%s: input %d %s does not require a gradient (mark the leaf with "
+                     "nn_tensor_set_requires_grad)", api, i, nn_shape_str(inputs[i], s1));
+            return ctx->err.code;
+        }
+    }
     if (!inputs && !outputs[0]->requires_grad) {
         nn__fail(ctx, G99_EINVAL, "%s: the loss does not depend on anything that requires a gradient", api);
         return ctx->err.code;
@@ -127,11 +166,11 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
                 grads_in[i] = inputs[i]->bgrad;
                 if (!grads_in[i]) grads_in[i] = nn_tensor_new(ctx, inputs[i]->ndim, inputs[i]->shape);
             }
-        } else {
+        } else if (leaf_grads_ready(ctx, api)) {
             for (tl = ctx->touched; tl; tl = tl->next) {
                 nn_tensor *t = tl->t;
                 size_t k;
-                if (t->node || !t->grad) continue;
+                if (t->node) continue;
                 for (k = 0; k < t->numel; k++) t->grad[k] += t->bgrad->data[k];
             }
         }

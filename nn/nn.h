@@ -299,12 +299,14 @@ typedef struct nn_tensor {
     int shape[NN_MAX_DIMS];    /* shape[i] >= 1 for i < ndim, 1 beyond */
     size_t numel;
     float *data;               /* numel floats, row-major */
-    float *grad;               /* parameters: the gradient nn_backward accumulates; else NULL */
+    float *grad;               /* the gradient nn_backward accumulates: parameters' in the
+                                  slab, an arena leaf's in the arena (see nn_backward); else NULL */
     nn_node *node;             /* the op that made it; NULL for a leaf */
     int requires_grad;
     const char *name;          /* parameters and buffers: the state_dict key; else NULL */
     /* private to nn/: validity stamps and backward-pass scratch */
     uint32_t magic, gen;
+    struct nn_params_life *life;   /* parameters: their table's liveness record */
     struct nn_tensor *bgrad;
     unsigned mark;
 } nn_tensor;
@@ -330,8 +332,8 @@ void nn_ctx_reset(nn_ctx *ctx);
  * not detected). Marks nest like a stack; a mark from before the last
  * reset is ignored. Not during a backward pass. */
 typedef struct nn_mark {
-    const void *block, *tape;   /* private to nn/ */
-    size_t used, in_use;
+    const void *block, *tape, *leaf_grads;   /* private to nn/ */
+    size_t used, in_use, n_lives;
     uint32_t gen;
 } nn_mark;
 nn_mark nn_ctx_mark(nn_ctx *ctx);
@@ -353,7 +355,8 @@ nn_tensor *nn_tensor_new(nn_ctx *ctx, int ndim, const int *shape);
 /* A copy of n = numel floats. */
 nn_tensor *nn_tensor_from(nn_ctx *ctx, int ndim, const int *shape, const float *data);
 nn_tensor *nn_tensor_scalar(nn_ctx *ctx, float value);
-/* Marks a leaf so nn_grad can differentiate with respect to it (x in R1). */
+/* Marks a leaf so nn_grad can differentiate with respect to it (x in R1)
+ * and nn_backward gives it a .grad (see there). */
 void nn_tensor_set_requires_grad(nn_tensor *t, int on);
 /* The same data, cut from the graph. */
 nn_tensor *nn_detach(nn_ctx *ctx, nn_tensor *t);
@@ -365,13 +368,24 @@ const char *nn_shape_str(const nn_tensor *t, char *buf);
 /* Reverse mode from a one-element loss: adds d loss / d p to p->grad of
  * every parameter p that loss depends on (as torch's loss.backward()).
  * With create_graph, the intermediate gradients are recorded on the tape.
+ * A leaf in the arena marked with nn_tensor_set_requires_grad is treated
+ * as PyTorch treats any leaf: the first backward pass that reaches it
+ * gives it a zeroed .grad in the arena, and every pass adds into it (plain
+ * numbers, also with create_graph). That .grad lives as long as the
+ * tensor: until nn_ctx_reset, or a rewind to a mark taken before the pass
+ * that allocated it (it is NULL again then). A persistent tensor with no
+ * .grad (a buffer someone marked) is refused (G99_EINVAL naming it).
  * Returns 0 or the context's error code. */
 int nn_backward(nn_ctx *ctx, nn_tensor *loss, int create_graph);
 /* As torch.autograd.grad: grads_in[i] = sum_j d outputs[j] / d inputs[i],
  * weighted by grads_out[j] (NULL: outputs must have one element each, weight
- * 1). An input the outputs do not depend on gets zeros. With create_graph the
- * results are graph tensors that can be differentiated again. .grad fields
- * are not touched. Returns 0 or the context's error code. */
+ * 1). Every input must require a gradient (a parameter, a leaf marked with
+ * nn_tensor_set_requires_grad, or a result of ops on those), else
+ * G99_EINVAL names its index, as PyTorch refuses. An input the outputs do
+ * not depend on gets zeros (PyTorch's allow_unused + materialize_grads).
+ * With create_graph the results are graph tensors that can be
+ * differentiated again. .grad fields are not touched. Returns 0 or the
+ * context's error code. */
 int nn_grad(nn_ctx *ctx, int n_out, nn_tensor *const *outputs, int n_in, nn_tensor *const *inputs,
             nn_tensor *const *grads_out, int create_graph, nn_tensor **grads_in);
 
@@ -394,7 +408,10 @@ nn_tensor *nn_rsqrt(nn_ctx *ctx, nn_tensor *x);                     /* 1 / sqrtf
 nn_tensor *nn_abs(nn_ctx *ctx, nn_tensor *x);                       /* |x|, gradient sign(x), 0 at 0 */
 nn_tensor *nn_exp(nn_ctx *ctx, nn_tensor *x);                       /* nn_expf */
 nn_tensor *nn_log(nn_ctx *ctx, nn_tensor *x);                       /* nn_logf */
-nn_tensor *nn_relu(nn_ctx *ctx, nn_tensor *x);                      /* max(x, 0), gradient 0 at 0 */
+/* PyTorch's bits: relu keeps NaN (its payload) and -0, its gradient is
+ * x <= 0 ? +0 : g (a select: NaN x passes g; a NaN g where x <= 0 gives 0);
+ * leaky relu's gradient is x > 0 ? g : g slope (NaN x takes the slope). */
+nn_tensor *nn_relu(nn_ctx *ctx, nn_tensor *x);                      /* x < 0 ? 0 : x */
 nn_tensor *nn_leaky_relu(nn_ctx *ctx, nn_tensor *x, float slope);   /* x > 0 ? x : slope x */
 nn_tensor *nn_tanh(nn_ctx *ctx, nn_tensor *x);                      /* nn_tanhf */
 nn_tensor *nn_sigmoid(nn_ctx *ctx, nn_tensor *x);                   /* nn_sigmoidf */
@@ -478,6 +495,13 @@ nn_tensor *nn_upsample_bilinear(nn_ctx *ctx, nn_tensor *x, int scale);
  * 'nearest': source floor(dst * in/out) in float, as PyTorch; SPADE's
  * segmentation map at every layer). */
 nn_tensor *nn_resize_nearest(nn_ctx *ctx, nn_tensor *x, int height, int width);
+/* x [N,C,H,W] -> [N,C,height,width], bilinear (F.interpolate(size=(height,
+ * width), mode='bilinear', align_corners=...)); per axis the source of
+ * output o is o (in-1)/(out-1) with align_corners (0 when out = 1), else
+ * max((o + 0.5) in/out - 0.5, 0), the ratio a float as in PyTorch; equal
+ * sizes copy. Upsampling by s with align_corners=True is this with size
+ * (sH, sW): PyTorch ignores the scale factor then. */
+nn_tensor *nn_resize_bilinear(nn_ctx *ctx, nn_tensor *x, int height, int width, int align_corners);
 
 /* ---- StyleGAN and SPADE layers (gan_spec.md §3, §4) ---------------------- */
 
@@ -500,12 +524,15 @@ nn_tensor *nn_fir_filter(nn_ctx *ctx, const float *taps, int n);
 
 /* StyleGAN2's modulated convolution, fused (modulated_conv2d): x [N,I,H,W],
  * weight [O,I,kh,kw], styles [N,I] -> [N,O,Ho,Wo]. Per sample the weight
- * w[o,i] s[n,i], with demodulate times rsqrt(sum_{i,kh,kw} (w s)^2 + 1e-8);
- * a grouped convolution with padding. up > 1 (SynthesisLayer conv0) needs
- * the filter f (nn_fir_filter) and gives a stride-2 transposed convolution
- * then upfirdn2d, as conv2d_resample; output 2H x 2W for 3x3, padding 1. */
+ * w[o,i] s[n,i], demodulated (times rsqrt(sum_{i,kh,kw} (w s)^2 + 1e-8))
+ * unless no_demodulate is set (toRGB layers); a grouped convolution with
+ * padding. up > 1 (SynthesisLayer conv0) needs the filter f (nn_fir_filter)
+ * and gives a stride-2 transposed convolution then upfirdn2d, as
+ * conv2d_resample; output 2H x 2W for 3x3, padding 1. As in every opts
+ * struct, zero fields (or o NULL) are the defaults: padding 0, up 1, and
+ * demodulation on, StyleGAN2's default. */
 typedef struct nn_modconv_opts {
-    int padding, up, demodulate;
+    int padding, up, no_demodulate;
 } nn_modconv_opts;
 nn_tensor *nn_modulated_conv2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *weight, nn_tensor *styles, nn_tensor *f,
                                const nn_modconv_opts *o);
@@ -588,10 +615,14 @@ typedef struct nn_params {
     float *data;          /* the slab: trainable values [0, n_train), buffers after */
     float *grad;          /* gradients of the trainable part, n_train floats */
     size_t n_train, n_total;
+    struct nn_params_life *life;   /* private: lets a tape notice the table was freed */
 } nn_params;
 
 /* An empty table (zeroes *p). */
 void nn_params_init(nn_params *p);
+/* Frees the table. A context whose tape still holds its tensors refuses
+ * nn_backward / nn_grad afterwards (G99_EINVAL naming the table's first
+ * key) instead of reading freed memory; nn_ctx_reset clears that. */
 void nn_params_free(nn_params *p);
 /* Declares a tensor named by its state_dict key; its data pointer is set by
  * nn_params_alloc. The returned pointer stays valid until nn_params_free.
@@ -611,31 +642,56 @@ void nn_init_constant(nn_tensor *t, float value);
 
 /* ---- optimizers: flat loops over the trainable slab ---------------------- */
 
-/* torch.optim.SGD (dampening 0, no Nesterov, no weight decay):
- * b = g on the first step, else momentum b + g; p -= lr b. */
+/* Both follow torch.optim with these extras, set after *_init:
+ *  - weight_decay (0 by default): torch.optim's L2 term, g + wd p added to
+ *    the gradient before the update (not AdamW's decoupled decay);
+ *  - per-tensor learning-rate scales (torch.optim parameter groups whose
+ *    lr is lr * scale): nn_*_set_lr_scale gives every trainable tensor
+ *    whose state_dict key starts with name_prefix ("" for all) the scale;
+ *    G99_EINVAL when no trainable tensor matches or scale is negative or
+ *    not finite. Scales are hyperparameters: checkpoints do not store them.
+ * With neither, the update is bit for bit the plain one.
+ * Note for the StyleGAN family: StyleGAN2-ADA's mapping network learns at
+ * lr x 0.01 through equalized LR (weights stored N(0, 1/lr_mul), scaled by
+ * lr_mul / sqrt(fan_in) at run time, see nn_eqlr_gain), NOT through an
+ * optimizer group; it uses one Adam for all of G. Apply one or the other,
+ * never both, or the mapping network learns 100 times slower than meant.
+ * A step returns 0, or G99_EINVAL (err filled, nothing changed) when the
+ * optimizer was made for another table (other trainable size) or freed. */
+
+/* torch.optim.SGD (dampening 0, no Nesterov):
+ * d = g + wd p; b = d on the first step, else momentum b + d; p -= lr b. */
 typedef struct nn_sgd {
     float lr, momentum;
+    float weight_decay;   /* 0 by default */
     float *buf;           /* n_train floats */
     size_t n;
     long step;
+    float *lr_scale;      /* one per table entry, or NULL (all 1) */
+    size_t n_scale;
 } nn_sgd;
 int nn_sgd_init(nn_sgd *o, const nn_params *p, float lr, float momentum, g99_error *err);
-void nn_sgd_step(nn_sgd *o, nn_params *p);
+int nn_sgd_set_lr_scale(nn_sgd *o, const nn_params *p, const char *name_prefix, float scale, g99_error *err);
+int nn_sgd_step(nn_sgd *o, nn_params *p, g99_error *err);
 void nn_sgd_free(nn_sgd *o);
 
-/* torch.optim.Adam (no weight decay, no amsgrad), gan_spec.md §0:
+/* torch.optim.Adam (no amsgrad): g = g + wd p;
  * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps). */
 typedef struct nn_adam {
     float lr, beta1, beta2, eps;
+    float weight_decay;   /* 0 by default */
     float *m, *v;         /* n_train floats each */
     size_t n;
     long step;
     double beta1_t, beta2_t;  /* beta^step, by repeated multiplication */
+    float *lr_scale;      /* one per table entry, or NULL (all 1) */
+    size_t n_scale;
 } nn_adam;
 int nn_adam_init(nn_adam *o, const nn_params *p, float lr, float beta1, float beta2, float eps,
                  g99_error *err);
-void nn_adam_step(nn_adam *o, nn_params *p);
+int nn_adam_set_lr_scale(nn_adam *o, const nn_params *p, const char *name_prefix, float scale, g99_error *err);
+int nn_adam_step(nn_adam *o, nn_params *p, g99_error *err);
 void nn_adam_free(nn_adam *o);
 /* ---- model files and training checkpoints (nn/checkpoint.c) ------------- */
 

@@ -1,7 +1,8 @@
 /* nn core: upsampling by an integer factor, nearest and bilinear, and
- * nearest resizing to any size (SPEC.md §4; torch.nn.functional.interpolate
- * with scale_factor or size, gan_spec.md §0; SPADE resizes its segmentation
- * map to every layer this way, §3).
+ * resizing to any size, nearest and bilinear with either align_corners
+ * (SPEC.md §4; torch.nn.functional.interpolate with scale_factor or size,
+ * gan_spec.md §0; SPADE resizes its segmentation map to every layer this
+ * way, §3).
  *
  * Both are separable: along each axis, output o reads inputs i0 and i1
  * with weights l0 and l1.
@@ -9,10 +10,14 @@
  *   resize:   i0 = o when out = in, o >> 1 when out = 2 in, else
  *             min(floor(o * r), in - 1), r = in / out in float (PyTorch's
  *             nearest_idx for a size without a scale factor)
- *   bilinear: src = max((1/s) (o + 0.5) - 0.5, 0), i0 = floor(src),
- *             i1 = min(i0 + 1, len - 1), l1 = src - i0, l0 = 1 - l1
- *             (align_corners=False; src computed as PyTorch: the float
- *             scale 1/s times a double, rounded to float)
+ *   bilinear: src = max(r (o + 0.5) - 0.5, 0) (align_corners=False) or
+ *             src = r o (True), i0 = min(floor(src), len - 1),
+ *             i1 = min(i0 + 1, len - 1), l1 = src - i0, l0 = 1 - l1; the
+ *             float ratio r is 1/s for a scale factor, in / out for a
+ *             size, (in - 1) / (out - 1) with align_corners (0 for out 1);
+ *             src computed as PyTorch: r times a double rounded to float
+ *             (False), a float product (True). Equal sizes copy (i1 = i0,
+ *             l1 = 0), as PyTorch's kernel does.
  *   y = l0h (l0w x[i0h][i0w] + l1w x[i0h][i1w]) + l1h (l0w x[i1h][i0w] + l1w x[i1h][i1w])
  * Upsampling U is linear: its gradient is the adjoint U^T (outputs visited
  * in row-major order, each adding its weighted gradient to the inputs it
@@ -22,15 +27,22 @@
 
 #include <limits.h>
 
-enum { R_NEAREST, R_BILINEAR, R_RESIZE };
-static const char *const resample_names[] = { "upsample_nearest", "upsample_bilinear", "resize_nearest" };
+enum { R_NEAREST, R_BILINEAR, R_RESIZE, R_RESIZE_BILINEAR };
+static const char *const resample_names[] = { "upsample_nearest", "upsample_bilinear", "resize_nearest",
+                                              "resize_bilinear" };
 static const char *const adjoint_names[] = { "upsample_nearest_grad", "upsample_bilinear_grad",
-                                             "resize_nearest_grad" };
+                                             "resize_nearest_grad", "resize_bilinear_grad" };
 
 typedef struct resample_geom {
-    int mode, scale, n, c, h, w;   /* the input [N,C,H,W]; scale 0 for R_RESIZE */
+    int mode, scale, n, c, h, w;   /* the input [N,C,H,W]; scale 0 for the resizes */
     int ho, wo;                    /* the output [N,C,Ho,Wo] */
+    int align;                     /* R_RESIZE_BILINEAR: align_corners */
 } resample_geom;
+
+static int is_bilinear(int mode)
+{
+    return mode == R_BILINEAR || mode == R_RESIZE_BILINEAR;
+}
 
 typedef struct axis_tap {
     int i0, i1;
@@ -41,10 +53,17 @@ static axis_tap *axis_taps(nn_ctx *ctx, const resample_geom *g, int len, int out
 {
     int o;
     axis_tap *t = (axis_tap *)nn__alloc(ctx, resample_names[g->mode], (size_t)out * sizeof *t);
-    float scale = (float)(1.0 / g->scale);
+    float scale;
     if (!t) return NULL;
+    if (g->mode == R_BILINEAR) scale = (float)(1.0 / g->scale);
+    else if (!g->align) scale = (float)len / (float)out;
+    else scale = out > 1 ? (float)(len - 1) / (float)(out - 1) : 0.0f;
     for (o = 0; o < out; o++) {
-        if (g->mode != R_BILINEAR) {
+        if (is_bilinear(g->mode) && out == len) {
+            t[o].i0 = t[o].i1 = o;
+            t[o].l0 = 1.0f;
+            t[o].l1 = 0.0f;
+        } else if (!is_bilinear(g->mode)) {
             if (g->mode == R_NEAREST) t[o].i0 = o / g->scale;
             else if (out == len) t[o].i0 = o;
             else if (out == 2 * len) t[o].i0 = o >> 1;
@@ -56,9 +75,9 @@ static axis_tap *axis_taps(nn_ctx *ctx, const resample_geom *g, int len, int out
             t[o].l0 = 1.0f;
             t[o].l1 = 0.0f;
         } else {
-            float src = (float)((double)scale * (o + 0.5) - 0.5);
+            float src = g->align ? scale * (float)o : (float)((double)scale * (o + 0.5) - 0.5);
             if (src < 0.0f) src = 0.0f;
-            t[o].i0 = (int)src;
+            t[o].i0 = (int)src < len - 1 ? (int)src : len - 1;
             t[o].i1 = t[o].i0 < len - 1 ? t[o].i0 + 1 : t[o].i0;
             t[o].l1 = src - (float)t[o].i0;
             t[o].l0 = 1.0f - t[o].l1;
@@ -106,7 +125,7 @@ static nn_tensor *up_f(nn_ctx *ctx, const resample_geom *g, nn_tensor *x)
             const float *r0 = xp + (size_t)th[oy].i0 * g->w, *r1 = xp + (size_t)th[oy].i1 * g->w;
             for (ox = 0; ox < wo; ox++) {
                 const axis_tap *a = &th[oy], *b = &tw[ox];
-                if (g->mode != R_BILINEAR) {
+                if (!is_bilinear(g->mode)) {
                     *yp++ = r0[b->i0];
                 } else {
                     float t0 = r0[b->i0] * b->l0 + r0[b->i1] * b->l1;
@@ -144,7 +163,7 @@ static nn_tensor *up_t(nn_ctx *ctx, const resample_geom *g, nn_tensor *gy)
             for (ox = 0; ox < wo; ox++) {
                 const axis_tap *a = &th[oy], *b = &tw[ox];
                 float v = *gp++;
-                if (g->mode != R_BILINEAR) {
+                if (!is_bilinear(g->mode)) {
                     r0[b->i0] += v;
                 } else {
                     r0[b->i0] += a->l0 * b->l0 * v;
@@ -172,6 +191,7 @@ static nn_tensor *upsample(nn_ctx *ctx, int mode, nn_tensor *x, int scale)
     if (x->shape[2] > INT_MAX / scale || x->shape[3] > INT_MAX / scale)
         return (nn_tensor *)nn__fail(ctx, G99_ELIMIT, "%s: input %s times %d is too large", op, nn_shape_str(x, s1),
                                      scale);
+    memset(&g, 0, sizeof g);
     g.mode = mode;
     g.scale = scale;
     g.n = x->shape[0]; g.c = x->shape[1]; g.h = x->shape[2]; g.w = x->shape[3];
@@ -198,10 +218,27 @@ nn_tensor *nn_resize_nearest(nn_ctx *ctx, nn_tensor *x, int height, int width)
     if (x->ndim != 4 || height < 1 || width < 1 || height > 1 << 24 || width > 1 << 24)
         return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "resize_nearest: input %s to %dx%d (want [N,C,H,W] and "
                                      "1 to 2^24 rows and columns)", nn_shape_str(x, s1), height, width);
+    memset(&g, 0, sizeof g);
     g.mode = R_RESIZE;
-    g.scale = 0;
     g.n = x->shape[0]; g.c = x->shape[1]; g.h = x->shape[2]; g.w = x->shape[3];
     g.ho = height;
     g.wo = width;
+    return up_f(ctx, &g, x);
+}
+
+nn_tensor *nn_resize_bilinear(nn_ctx *ctx, nn_tensor *x, int height, int width, int align_corners)
+{
+    resample_geom g;
+    char s1[64];
+    if (!ctx || !nn__ok(ctx, "resize_bilinear", "input", x)) return NULL;
+    if (x->ndim != 4 || height < 1 || width < 1 || height > 1 << 24 || width > 1 << 24)
+        return (nn_tensor *)nn__fail(ctx, G99_EINVAL, "resize_bilinear: input %s to %dx%d (want [N,C,H,W] and "
+                                     "1 to 2^24 rows and columns)", nn_shape_str(x, s1), height, width);
+    memset(&g, 0, sizeof g);
+    g.mode = R_RESIZE_BILINEAR;
+    g.n = x->shape[0]; g.c = x->shape[1]; g.h = x->shape[2]; g.w = x->shape[3];
+    g.ho = height;
+    g.wo = width;
+    g.align = align_corners != 0;
     return up_f(ctx, &g, x);
 }

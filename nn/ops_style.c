@@ -16,7 +16,7 @@
 /* ---- modulated convolution ---------------------------------------------------
  * x [N,I,H,W], weight [O,I,kh,kw], styles [N,I]:
  *   wm[n,o,i,k] = w[o,i,k] s[n,i]
- *   d[n,o]      = rsqrt(sum_{i,k} wm^2 + 1e-8)      (demodulate)
+ *   d[n,o]      = rsqrt(sum_{i,k} wm^2 + 1e-8)      (unless no_demodulate)
  *   y[n]        = conv(x[n], wm[n] d[n])             one group per sample
  * The 5-D [N,O,I,kh,kw] of the reference is held as [N,O,I,kh kw] (4 dims).
  * up = 2 follows conv2d_resample: a stride-2 transposed convolution with the
@@ -55,7 +55,7 @@ nn_tensor *nn_modulated_conv2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *w, nn_tenso
     wm = nn_reshape(ctx, w, 4, shape);
     shape[0] = n; shape[1] = 1; shape[2] = ci; shape[3] = 1;
     wm = nn_mul(ctx, wm, nn_reshape(ctx, s, 4, shape));
-    if (o && o->demodulate) {
+    if (!o || !o->no_demodulate) {
         shape[0] = n; shape[1] = co; shape[2] = 1; shape[3] = 1;
         wm = nn_mul(ctx, wm, nn_rsqrt(ctx, nn_add_scalar(ctx, nn_sum_to(ctx, nn_square(ctx, wm), 4, shape), 1e-8f)));
     }

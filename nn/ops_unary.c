@@ -39,7 +39,7 @@ static float apply(int kind, float x, float a, float b)
     case U_ABS: return fabsf(x);
     case U_EXP: return nn_expf(x);
     case U_LOG: return nn_logf(x);
-    case U_RELU: return x > 0.0f ? x : 0.0f;
+    case U_RELU: return x < 0.0f ? 0.0f : x;
     case U_LRELU: return x > 0.0f ? x : x * a;
     case U_TANH: return nn_tanhf(x);
     case U_SIGMOID: return nn_sigmoidf(x);
@@ -63,15 +63,11 @@ static int fused_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gi
     float a = nd->farg[0], b = nd->farg[1], *o;
     size_t i, n = g->numel;
     int kind = nd->iarg[0];
-    if (kind != U_RELU && kind != U_LRELU && kind != U_TANH && kind != U_SIGMOID && kind != U_ABS &&
-        kind != U_CLAMP)
-        return 0;
+    if (kind != U_TANH && kind != U_SIGMOID && kind != U_ABS && kind != U_CLAMP) return 0;
     gin[0] = nn__empty_like(ctx, unary_names[kind], nd->in[0]);
     if (!gin[0]) return 1;
     o = gin[0]->data;
     switch (kind) {
-    case U_RELU: nn_k_leaky_relu_grad(n, x, d, 0.0f, o); break;
-    case U_LRELU: nn_k_leaky_relu_grad(n, x, d, a, o); break;
     case U_TANH:
         for (i = 0; i < n; i++) o[i] = d[i] * ((y[i] * y[i]) * -1.0f + 1.0f);
         break;
@@ -86,6 +82,38 @@ static int fused_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gi
         break;
     }
     return 1;
+}
+
+/* The (leaky) ReLU gradient as an op of g alone: gx = select(x, g), x held
+ * constant (nd->saved points at its data), with PyTorch's rules
+ * (threshold_backward: x <= 0 ? 0 : g; leaky_relu_backward: x > 0 ? g :
+ * g slope; see kernels.h). It is linear in g, so its gradient is the same
+ * select of the incoming gradient, and x gets none, as in PyTorch. One
+ * kernel serves both create_graph settings: the same bits either way. */
+static nn_tensor *act_grad(nn_ctx *ctx, int kind, nn_tensor *g, const float *x, float slope);
+
+static void act_grad_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *gg, nn_tensor **gin)
+{
+    gin[0] = act_grad(ctx, nd->iarg[0], gg, nd->saved, nd->farg[0]);
+}
+
+static nn_tensor *act_grad(nn_ctx *ctx, int kind, nn_tensor *g, const float *x, float slope)
+{
+    const char *op = kind == U_RELU ? "relu_grad" : "leaky_relu_grad";
+    nn_tensor *gx;
+    nn_node *nd;
+    if (!g || ctx->err.code) return NULL;
+    gx = nn__empty_like(ctx, op, g);
+    if (!gx) return NULL;
+    if (kind == U_RELU) nn_k_relu_grad(g->numel, x, g->data, gx->data);
+    else nn_k_leaky_relu_grad(g->numel, x, g->data, slope, gx->data);
+    nd = nn__record(ctx, op, act_grad_backward, gx, 1, g, NULL, NULL);
+    if (nd) {
+        nd->iarg[0] = kind;
+        nd->farg[0] = slope;
+        nd->saved = (float *)x;   /* read only */
+    }
+    return ctx->err.code ? NULL : gx;
 }
 
 static void unary_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gin)
@@ -104,8 +132,8 @@ static void unary_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **g
     case U_ABS: gin[0] = nn_mul(ctx, g, nn__mask(ctx, x, NN_MASK_SIGN, 0, 0)); break;
     case U_EXP: gin[0] = nn_mul(ctx, g, y); break;
     case U_LOG: gin[0] = nn_div(ctx, g, x); break;
-    case U_RELU: gin[0] = nn_mul(ctx, g, nn__mask(ctx, x, NN_MASK_POS, 0, 0)); break;
-    case U_LRELU: gin[0] = nn_mul(ctx, g, nn__mask(ctx, x, NN_MASK_LEAKY, a, 0)); break;
+    case U_RELU: gin[0] = act_grad(ctx, U_RELU, g, x->data, 0.0f); break;
+    case U_LRELU: gin[0] = act_grad(ctx, U_LRELU, g, x->data, a); break;
     /* 1 - y^2 */
     case U_TANH: gin[0] = nn_mul(ctx, g, nn_add_scalar(ctx, nn_scale(ctx, nn_square(ctx, y), -1.0f), 1.0f)); break;
     /* y (1 - y) */
@@ -169,8 +197,6 @@ nn_tensor *nn__mask(nn_ctx *ctx, nn_tensor *x, int rule, float a, float b)
     for (i = 0; i < x->numel; i++) {
         float v = x->data[i];
         switch (rule) {
-        case NN_MASK_POS: m->data[i] = v > 0.0f ? 1.0f : 0.0f; break;
-        case NN_MASK_LEAKY: m->data[i] = v > 0.0f ? 1.0f : a; break;
         case NN_MASK_SIGN: m->data[i] = v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); break;
         default: m->data[i] = (v >= a && v <= b) ? 1.0f : 0.0f; break;
         }

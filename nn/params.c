@@ -17,10 +17,19 @@ void nn_params_init(nn_params *p)
     memset(p, 0, sizeof *p);
 }
 
+void nn__life_unref(nn_params_life *l)
+{
+    if (l && --l->refs == 0) free(l);
+}
+
 void nn_params_free(nn_params *p)
 {
     size_t i;
     if (!p) return;
+    if (p->life) {
+        p->life->alive = 0;
+        nn__life_unref(p->life);
+    }
     for (i = 0; i < p->n; i++) free(p->t[i]);  /* the name is in the same block */
     free(p->t);
     free(p->kind);
@@ -79,6 +88,16 @@ nn_tensor *nn_params_add(nn_params *p, const char *name, int kind, int ndim, con
         p->kind = nk;
         p->cap = cap;
     }
+    if (!p->life) {
+        p->life = (nn_params_life *)calloc(1, sizeof *p->life);
+        if (!p->life) {
+            g99_fail(err, G99_ENOMEM, "params_add: %s: out of memory", name);
+            return NULL;
+        }
+        p->life->alive = 1;
+        p->life->refs = 1;
+        strncpy(p->life->first, name, sizeof p->life->first - 1);
+    }
     len = strlen(name);
     total = sizeof *t + len + 1;
     t = (nn_tensor *)calloc(1, total);
@@ -94,6 +113,7 @@ nn_tensor *nn_params_add(nn_params *p, const char *name, int kind, int ndim, con
     t->requires_grad = kind == NN_PARAM;
     t->magic = NN_TENSOR_MAGIC;
     t->gen = NN_GEN_PERSISTENT;
+    t->life = p->life;
     p->kind[p->n] = kind;
     p->t[p->n++] = t;
     return t;

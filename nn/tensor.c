@@ -63,9 +63,49 @@ nn_ctx *nn_ctx_new(size_t arena_bytes)
     return ctx;
 }
 
+/* Drops the context's references to the tables its tape pointed into,
+ * down to the first keep. */
+static void lives_release(nn_ctx *ctx, size_t keep)
+{
+    while (ctx->n_lives > keep) nn__life_unref(ctx->lives[--ctx->n_lives]);
+}
+
+/* Notes that the tape now points into t's table (once per table). */
+static int lives_add(nn_ctx *ctx, nn_params_life *l)
+{
+    size_t i;
+    for (i = 0; i < ctx->n_lives; i++)
+        if (ctx->lives[i] == l) return 0;
+    if (ctx->n_lives == ctx->cap_lives) {
+        size_t cap = ctx->cap_lives ? 2 * ctx->cap_lives : 8;
+        nn_params_life **nl = (nn_params_life **)realloc(ctx->lives, cap * sizeof *nl);
+        if (!nl) return -1;
+        ctx->lives = nl;
+        ctx->cap_lives = cap;
+    }
+    l->refs++;
+    ctx->lives[ctx->n_lives++] = l;
+    return 0;
+}
+
+int nn__lives_check(nn_ctx *ctx, const char *api)
+{
+    size_t i;
+    for (i = 0; i < ctx->n_lives; i++)
+        if (!ctx->lives[i]->alive) {
+            nn__fail(ctx, G99_EINVAL, "%s: the parameter table of \"%s\" was freed while its tensors are on the "
+                     "tape (nn_params_free before the backward pass; reset the context first)", api,
+                     ctx->lives[i]->first);
+            return 0;
+        }
+    return 1;
+}
+
 void nn_ctx_free(nn_ctx *ctx)
 {
     if (!ctx) return;
+    lives_release(ctx, 0);
+    free(ctx->lives);
     nn__arena_free(&ctx->arena);
     free(ctx);
 }
@@ -76,6 +116,8 @@ void nn_ctx_reset(nn_ctx *ctx)
     nn__arena_reset(&ctx->arena);
     ctx->tape_head = ctx->tape_tail = NULL;
     ctx->touched = NULL;
+    ctx->leaf_grads = NULL;
+    lives_release(ctx, 0);
     ctx->gen++;
     if (ctx->gen == NN_GEN_PERSISTENT) ctx->gen = 1;
 }
@@ -88,6 +130,8 @@ nn_mark nn_ctx_mark(nn_ctx *ctx)
     m.used = am.used;
     m.in_use = am.in_use;
     m.tape = ctx->tape_tail;
+    m.leaf_grads = ctx->leaf_grads;
+    m.n_lives = ctx->n_lives;
     m.gen = ctx->gen;
     return m;
 }
@@ -95,7 +139,13 @@ nn_mark nn_ctx_mark(nn_ctx *ctx)
 void nn_ctx_rewind(nn_ctx *ctx, nn_mark m)
 {
     nn_arena_mark am;
+    nn_leaf_grad *lg;
     if (!ctx || m.gen != ctx->gen) return;
+    /* .grad arrays of arena leaves allocated since the mark go with it */
+    for (lg = ctx->leaf_grads; lg && lg != (const nn_leaf_grad *)m.leaf_grads; lg = lg->next) lg->t->grad = NULL;
+    ctx->leaf_grads = (nn_leaf_grad *)m.leaf_grads;
+    /* tables first recorded after the mark are on no remaining node */
+    lives_release(ctx, m.n_lives);
     /* the nodes after the saved tail live in the memory about to go */
     ctx->tape_tail = (nn_node *)m.tape;
     if (ctx->tape_tail) ctx->tape_tail->next = NULL;
@@ -322,7 +372,11 @@ nn_node *nn__record(nn_ctx *ctx, const char *op, nn_backward_fn backward, nn_ten
     nd->backward = backward;
     nd->out = out;
     nd->n_in = n_in;
-    for (i = 0; i < n_in; i++) nd->in[i] = in[i];
+    for (i = 0; i < n_in; i++) {
+        nd->in[i] = in[i];
+        if (in[i] && in[i]->life && lives_add(ctx, in[i]->life))
+            return (nn_node *)nn__fail(ctx, G99_ENOMEM, "%s: out of memory", op);
+    }
     nd->prev = ctx->tape_tail;
     if (ctx->tape_tail) ctx->tape_tail->next = nd;
     else ctx->tape_head = nd;

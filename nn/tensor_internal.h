@@ -65,6 +65,29 @@ typedef struct nn_touched {
     nn_tensor *t;
 } nn_touched;
 
+/* Arena leaves whose .grad a backward pass allocated (newest first), so
+ * that a rewind can drop the ones it frees. */
+typedef struct nn_leaf_grad {
+    struct nn_leaf_grad *next;
+    nn_tensor *t;
+} nn_leaf_grad;
+
+/* A parameter table's liveness, outliving the table: the table holds one
+ * reference, and so does each context whose tape has recorded one of its
+ * tensors (until that context's reset). nn_params_free clears alive, so a
+ * backward pass can refuse a tape that points into a freed table without
+ * reading it. Not shared between threads. */
+typedef struct nn_params_life {
+    int alive;
+    unsigned refs;
+    char first[64];   /* the table's first key, for messages */
+} nn_params_life;
+
+void nn__life_unref(nn_params_life *l);
+/* 1 when every table the tape points into is alive; else records an
+ * error naming it and returns 0. */
+int nn__lives_check(nn_ctx *ctx, const char *api);
+
 struct nn_ctx {
     nn_arena arena;
     nn_node *tape_head, *tape_tail;
@@ -72,6 +95,9 @@ struct nn_ctx {
     uint32_t gen;                   /* bumped by nn_ctx_reset; 0 is never used */
     unsigned pass;                  /* backward passes, for nn_tensor.mark */
     nn_touched *touched;
+    nn_leaf_grad *leaf_grads;
+    nn_params_life **lives;         /* tables the tape points into (malloc'd) */
+    size_t n_lives, cap_lives;
     g99_error err;
 };
 
@@ -114,7 +140,7 @@ nn_node *nn__record(nn_ctx *ctx, const char *op, nn_backward_fn backward, nn_ten
 /* mm with transposes: op(a) [m,k] . op(b) [k,n]. */
 nn_tensor *nn__mm(nn_ctx *ctx, nn_tensor *a, nn_tensor *b, int ta, int tb);
 /* A constant (never differentiated) tensor made from x by a mask rule. */
-enum { NN_MASK_POS, NN_MASK_LEAKY, NN_MASK_SIGN, NN_MASK_RANGE };
+enum { NN_MASK_SIGN, NN_MASK_RANGE };
 nn_tensor *nn__mask(nn_ctx *ctx, nn_tensor *x, int rule, float a, float b);
 
 #endif

@@ -175,7 +175,7 @@ static uint32_t nn_train_steps(void)
         loss = nn_add(ctx, nn_bce_with_logits_loss(ctx, logit, nn_tensor_from(ctx, 2, ys, target)),
                       nn_mse_loss(ctx, recon, x));
         if (!loss || nn_backward(ctx, loss, 0)) break;
-        nn_adam_step(&adam, &P);
+        if (nn_adam_step(&adam, &P, &err)) break;
     }
     /* 0 marks a failed run: it can never match a platform that worked. */
     crc = step == 5 ? crc_floats(0, P.data, P.n_total) : 0;
@@ -227,12 +227,12 @@ static uint32_t dcgan_train_steps(void)
         lossf = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, &m, nn_detach(ctx, fake), 1),
                             nn_tensor_from(ctx, 1, ys, zeros));
         ok = loss && lossf && nn_backward(ctx, loss, 0) == 0 && nn_backward(ctx, lossf, 0) == 0;
-        if (ok) nn_adam_step(&od, &m.d);
+        ok = ok && nn_adam_step(&od, &m.d, &err) == 0;
         /* G: D(G(z)) -> 1 */
         nn_params_zero_grad(&m.g);
         loss = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, &m, fake, 1), nn_tensor_from(ctx, 1, ys, ones));
         ok = ok && loss && nn_backward(ctx, loss, 0) == 0;
-        if (ok) nn_adam_step(&og, &m.g);
+        ok = ok && nn_adam_step(&og, &m.g, &err) == 0;
     }
     /* 0 marks a failed run: it can never match a platform that worked. */
     if (ok) crc = crc_floats(crc_floats(0, m.g.data, m.g.n_total), m.d.data, m.d.n_total);

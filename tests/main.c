@@ -32,6 +32,7 @@ extern const test_case align_tests[];
 extern const test_case kernels_tests[];
 extern const test_case dataset_tests[];
 extern const test_case pictures_tests[];
+extern const test_case nn_harden_tests[];
 
 static const struct suite {
     const char *name;
@@ -57,6 +58,7 @@ static const struct suite {
     { "kernels", kernels_tests },
     { "dataset", dataset_tests },
     { "pictures", pictures_tests },
+    { "nn_harden", nn_harden_tests },
 };
 
 static int current_failed;

@@ -192,7 +192,7 @@ static void three_adam_steps_match_pytorch(void)
         l[1] = nn_bce_loss(ctx, out, nn_tensor_from(ctx, 1, b4, zeros));
         if (!CHECK_EQ_INT(0, nn_backward(ctx, l[1], 0))) break;
         if (step == 0) wg = compare_params(f, &m.d, "grad.D.", 1, 1e-5, 1e-4, 1);
-        nn_adam_step(&optd, &m.d);
+        CHECK_EQ_INT(0, nn_adam_step(&optd, &m.d, &err));
         nn_params_zero_grad(&m.g);
         out = gan_dcgan_discriminate(ctx, &m, fake, 1);
         l[2] = nn_bce_loss(ctx, out, nn_tensor_from(ctx, 1, b4, ones));
@@ -201,7 +201,7 @@ static void three_adam_steps_match_pytorch(void)
             double w = compare_params(f, &m.g, "grad.G.", 1, 1e-5, 1e-4, 1);
             if (w > wg) wg = w;
         }
-        nn_adam_step(&optg, &m.g);
+        CHECK_EQ_INT(0, nn_adam_step(&optg, &m.g, &err));
         for (i = 0; i < 3; i++) {
             double r = worst(&loss[step * 3 + i], l[i]->data, 1, 1e-5, 1e-4);
             CHECK(r <= 1.0);
@@ -308,11 +308,11 @@ static int train_step(nn_ctx *ctx, gan_dcgan *m, nn_adam *od, nn_adam *og, nn_rn
     fake = gan_dcgan_generate(ctx, m, z, 1);
     l = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, m, nn_detach(ctx, fake), 1), nn_tensor_from(ctx, 1, b2, zeros));
     if ((rc = nn_backward(ctx, l, 0)) != 0) return rc;
-    nn_adam_step(od, &m->d);
+    if ((rc = nn_adam_step(od, &m->d, NULL)) != 0) return rc;
     nn_params_zero_grad(&m->g);
     l = nn_bce_loss(ctx, gan_dcgan_discriminate(ctx, m, fake, 1), nn_tensor_from(ctx, 1, b2, ones));
     if ((rc = nn_backward(ctx, l, 0)) != 0) return rc;
-    nn_adam_step(og, &m->g);
+    if ((rc = nn_adam_step(og, &m->g, NULL)) != 0) return rc;
     return 0;
 }
 

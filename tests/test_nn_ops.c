@@ -416,8 +416,8 @@ static void optim_golden(const char *name)
     for (step = 0; step < 3; step++) {
         for (i = 0; i < 2; i++)
             memcpy(p[i]->grad, gfind(&g, "%s.g%d.%d", name, i, step)->data, p[i]->numel * sizeof(float));
-        if (name[0] == 'a') nn_adam_step(&adam, &P);
-        else nn_sgd_step(&sgd, &P);
+        if (name[0] == 'a') CHECK_EQ_INT(0, nn_adam_step(&adam, &P, &err));
+        else CHECK_EQ_INT(0, nn_sgd_step(&sgd, &P, &err));
         for (i = 0; i < 2; i++) {
             char what[64];
             snprintf(what, sizeof what, "%s step %d p%d", name, step, i);

@@ -48,7 +48,7 @@ static nn_tensor *call_op3(nn_ctx *ctx, op_case *c)
     }
     if (!strcmp(op, "modulated_conv2d")) {
         nn_modconv_opts o;
-        o.demodulate = (int)cfg[0];
+        o.no_demodulate = cfg[0] == 0.0f;
         o.up = (int)cfg[1];
         o.padding = (int)cfg[2];
         return nn_modulated_conv2d(ctx, in[0], in[1], in[2], nn_fir_filter(ctx, fir_taps, 4), &o);

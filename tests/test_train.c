@@ -246,11 +246,11 @@ static void train_step_release_changes_no_bits(void)
                 fake = gan_dcgan_generate(ctx, &b, z, 1);
                 lt[1] = ref_loss(ctx, &b, gan_dcgan_discriminate(ctx, &b, nn_detach(ctx, fake), 1), 0.0f, B);
                 if (!CHECK_EQ_INT(0, nn_backward(ctx, lt[1], 0))) break;
-                nn_adam_step(&od, &b.d);
+                if (!CHECK_EQ_INT(0, nn_adam_step(&od, &b.d, &err))) break;
                 nn_params_zero_grad(&b.g);
                 lt[2] = ref_loss(ctx, &b, gan_dcgan_discriminate(ctx, &b, fake, 1), 1.0f, B);
                 if (!CHECK_EQ_INT(0, nn_backward(ctx, lt[2], 0))) break;
-                nn_adam_step(&og, &b.g);
+                if (!CHECK_EQ_INT(0, nn_adam_step(&og, &b.g, &err))) break;
                 lb[0] = lt[0]->data[0];
                 lb[1] = lt[1]->data[0];
                 lb[2] = lt[2]->data[0];

@@ -15,7 +15,10 @@ void nn_k_sgemm_scalar(int ta, int tb, size_t m, size_t n, size_t k, const float
                        const float *b, size_t ldb, float *c, size_t ldc);
 void nn_k_lsum_add_scalar(nn_k_lsum *acc, const float *x, size_t n);
 void nn_k_adam_scalar(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
+void nn_k_adam_wd_scalar(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m,
+                         float *v);
 void nn_k_relu_scalar(size_t n, const float *x, float *y);
+void nn_k_relu_grad_scalar(size_t n, const float *x, const float *dy, float *dx);
 void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, float slope, float *dx);
 /* The peak kernels (peak.c and its twins): rounds of independent FMA
@@ -59,7 +62,10 @@ extern const nn_k_gemm_tile nn_k_tile_scalar;
 extern const nn_k_gemm_tile nn_k_tile_avx512;
 void nn_k_lsum_add_avx512(nn_k_lsum *acc, const float *x, size_t n);
 void nn_k_adam_avx512(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
+void nn_k_adam_wd_avx512(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m,
+                         float *v);
 void nn_k_relu_avx512(size_t n, const float *x, float *y);
+void nn_k_relu_grad_avx512(size_t n, const float *x, const float *dy, float *dx);
 void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_avx512(size_t n, const float *x, const float *dy, float slope, float *dx);
 double nn_k_peak_run_avx512(long rounds, float seed, float *keep);
@@ -68,7 +74,10 @@ double nn_k_peak_run_avx512(long rounds, float seed, float *keep);
 extern const nn_k_gemm_tile nn_k_tile_avx2;
 void nn_k_lsum_add_avx2(nn_k_lsum *acc, const float *x, size_t n);
 void nn_k_adam_avx2(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
+void nn_k_adam_wd_avx2(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m,
+                       float *v);
 void nn_k_relu_avx2(size_t n, const float *x, float *y);
+void nn_k_relu_grad_avx2(size_t n, const float *x, const float *dy, float *dx);
 void nn_k_leaky_relu_avx2(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float slope, float *dx);
 double nn_k_peak_run_avx2(long rounds, float seed, float *keep);
@@ -78,6 +87,8 @@ extern const nn_k_gemm_tile nn_k_tile_neon;
 void nn_k_lsum_add_neon(nn_k_lsum *acc, const float *x, size_t n);
 void nn_k_adam_neon(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
 double nn_k_peak_run_neon(long rounds, float seed, float *keep);
+void nn_k_adam_wd_neon(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m,
+                       float *v);
 #endif
 
 #endif

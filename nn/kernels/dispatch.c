@@ -237,3 +237,32 @@ void nn_k_leaky_relu_grad(size_t n, const float *x, const float *dy, float slope
     default: nn_k_leaky_relu_grad_scalar(n, x, dy, slope, dx); return;
     }
 }
+
+void nn_k_relu_grad(size_t n, const float *x, const float *dy, float *dx)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_relu_grad_avx512(n, x, dy, dx); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_relu_grad_avx2(n, x, dy, dx); return;
+#endif
+    default: nn_k_relu_grad_scalar(n, x, dy, dx); return;
+    }
+}
+
+void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_adam_wd_avx512(c, wd, n, w, g, m, v); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_adam_wd_avx2(c, wd, n, w, g, m, v); return;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_adam_wd_neon(c, wd, n, w, g, m, v); return;
+#endif
+    default: nn_k_adam_wd_scalar(c, wd, n, w, g, m, v); return;
+    }
+}

@@ -24,14 +24,18 @@ void nn_k_lsum_add_avx2(nn_k_lsum *acc, const float *x, size_t n)
     for (; i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
 }
 
-void nn_k_adam_avx2(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+/* decay: g = fma(wd, w, g) first (nn_k_adam_wd) */
+static void adam_avx2(const nn_k_adam_coef *c, int decay, float wd, size_t n, float *w, const float *g, float *m,
+                      float *v)
 {
     __m256 b1 = _mm256_set1_ps(c->b1), b2 = _mm256_set1_ps(c->b2), a1 = _mm256_set1_ps(c->a1);
     __m256 a2 = _mm256_set1_ps(c->a2), ss = _mm256_set1_ps(c->step_size);
     __m256 bc = _mm256_set1_ps(c->bc2_sqrt), eps = _mm256_set1_ps(c->eps);
+    __m256 wdv = _mm256_set1_ps(wd);
     size_t i = 0;
     for (; n - i >= 8; i += 8) {
         __m256 gi = _mm256_loadu_ps(g + i), mi, vi, d;
+        if (decay) gi = _mm256_fmadd_ps(wdv, _mm256_loadu_ps(w + i), gi);
         mi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(m + i), b1), _mm256_mul_ps(gi, a1));
         vi = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(v + i), b2), _mm256_mul_ps(_mm256_mul_ps(a2, gi), gi));
         d = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), bc), eps);
@@ -39,20 +43,43 @@ void nn_k_adam_avx2(const nn_k_adam_coef *c, size_t n, float *w, const float *g,
         _mm256_storeu_ps(v + i, vi);
         _mm256_storeu_ps(w + i, _mm256_add_ps(_mm256_loadu_ps(w + i), _mm256_div_ps(_mm256_mul_ps(ss, mi), d)));
     }
-    nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
+    if (decay) nn_k_adam_wd_scalar(c, wd, n - i, w + i, g + i, m + i, v + i);
+    else nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
 }
 
-/* (Leaky) ReLU: compare, blend, multiply, lane by lane; the tails (n % 8)
- * through the scalar reference. */
+void nn_k_adam_avx2(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    adam_avx2(c, 0, 0.0f, n, w, g, m, v);
+}
+
+void nn_k_adam_wd_avx2(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
+{
+    adam_avx2(c, 1, wd, n, w, g, m, v);
+}
+
+/* (Leaky) ReLU: compare, blend, multiply, lane by lane (ordered compares:
+ * false on NaN, as the scalar reference's); the tails (n % 8) through the
+ * scalar reference. */
 void nn_k_relu_avx2(size_t n, const float *x, float *y)
 {
     __m256 zero = _mm256_setzero_ps();
     size_t i = 0;
     for (; n - i >= 8; i += 8) {
         __m256 v = _mm256_loadu_ps(x + i);
-        _mm256_storeu_ps(y + i, _mm256_blendv_ps(zero, v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ)));
+        _mm256_storeu_ps(y + i, _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ)));
     }
     nn_k_relu_scalar(n - i, x + i, y + i);
+}
+
+void nn_k_relu_grad_avx2(size_t n, const float *x, const float *dy, float *dx)
+{
+    __m256 zero = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        __m256 off = _mm256_cmp_ps(_mm256_loadu_ps(x + i), zero, _CMP_LE_OQ);
+        _mm256_storeu_ps(dx + i, _mm256_blendv_ps(_mm256_loadu_ps(dy + i), zero, off));
+    }
+    nn_k_relu_grad_scalar(n - i, x + i, dy + i, dx + i);
 }
 
 void nn_k_leaky_relu_avx2(size_t n, const float *x, float slope, float *y)
@@ -68,11 +95,12 @@ void nn_k_leaky_relu_avx2(size_t n, const float *x, float slope, float *y)
 
 void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float slope, float *dx)
 {
-    __m256 zero = _mm256_setzero_ps(), a = _mm256_set1_ps(slope), one = _mm256_set1_ps(1.0f);
+    __m256 zero = _mm256_setzero_ps(), a = _mm256_set1_ps(slope);
     size_t i = 0;
     for (; n - i >= 8; i += 8) {
         __m256 pos = _mm256_cmp_ps(_mm256_loadu_ps(x + i), zero, _CMP_GT_OQ);
-        _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), _mm256_blendv_ps(a, one, pos)));
+        __m256 d = _mm256_loadu_ps(dy + i);
+        _mm256_storeu_ps(dx + i, _mm256_blendv_ps(_mm256_mul_ps(d, a), d, pos));
     }
     nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
 }

@@ -20,14 +20,18 @@ void nn_k_lsum_add_avx512(nn_k_lsum *acc, const float *x, size_t n)
     for (; i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
 }
 
-void nn_k_adam_avx512(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+/* decay: g = fma(wd, w, g) first (nn_k_adam_wd) */
+static void adam_avx512(const nn_k_adam_coef *c, int decay, float wd, size_t n, float *w, const float *g, float *m,
+                        float *v)
 {
     __m512 b1 = _mm512_set1_ps(c->b1), b2 = _mm512_set1_ps(c->b2), a1 = _mm512_set1_ps(c->a1);
     __m512 a2 = _mm512_set1_ps(c->a2), ss = _mm512_set1_ps(c->step_size);
     __m512 bc = _mm512_set1_ps(c->bc2_sqrt), eps = _mm512_set1_ps(c->eps);
+    __m512 wdv = _mm512_set1_ps(wd);
     size_t i = 0;
     for (; n - i >= 16; i += 16) {
         __m512 gi = _mm512_loadu_ps(g + i), mi, vi, d;
+        if (decay) gi = _mm512_fmadd_ps(wdv, _mm512_loadu_ps(w + i), gi);
         mi = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(m + i), b1), _mm512_mul_ps(gi, a1));
         vi = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(v + i), b2), _mm512_mul_ps(_mm512_mul_ps(a2, gi), gi));
         d = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), bc), eps);
@@ -35,20 +39,43 @@ void nn_k_adam_avx512(const nn_k_adam_coef *c, size_t n, float *w, const float *
         _mm512_storeu_ps(v + i, vi);
         _mm512_storeu_ps(w + i, _mm512_add_ps(_mm512_loadu_ps(w + i), _mm512_div_ps(_mm512_mul_ps(ss, mi), d)));
     }
-    nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
+    if (decay) nn_k_adam_wd_scalar(c, wd, n - i, w + i, g + i, m + i, v + i);
+    else nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
 }
 
-/* The tails (n % 16) go through the scalar reference: the same bits. */
+void nn_k_adam_avx512(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    adam_avx512(c, 0, 0.0f, n, w, g, m, v);
+}
+
+void nn_k_adam_wd_avx512(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
+{
+    adam_avx512(c, 1, wd, n, w, g, m, v);
+}
+
+/* Ordered compares (false on NaN, as the scalar reference's); the tails
+ * (n % 16) go through the scalar reference: the same bits. */
 void nn_k_relu_avx512(size_t n, const float *x, float *y)
 {
     __m512 zero = _mm512_setzero_ps();
     size_t i = 0;
     for (; n - i >= 16; i += 16) {
         __m512 v = _mm512_loadu_ps(x + i);
-        __mmask16 pos = _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
-        _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(pos, zero, v));
+        __mmask16 neg = _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ);
+        _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(neg, v, zero));
     }
     nn_k_relu_scalar(n - i, x + i, y + i);
+}
+
+void nn_k_relu_grad_avx512(size_t n, const float *x, const float *dy, float *dx)
+{
+    __m512 zero = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        __mmask16 off = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), zero, _CMP_LE_OQ);
+        _mm512_storeu_ps(dx + i, _mm512_mask_blend_ps(off, _mm512_loadu_ps(dy + i), zero));
+    }
+    nn_k_relu_grad_scalar(n - i, x + i, dy + i, dx + i);
 }
 
 void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y)
@@ -65,11 +92,12 @@ void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y)
 
 void nn_k_leaky_relu_grad_avx512(size_t n, const float *x, const float *dy, float slope, float *dx)
 {
-    __m512 zero = _mm512_setzero_ps(), a = _mm512_set1_ps(slope), one = _mm512_set1_ps(1.0f);
+    __m512 zero = _mm512_setzero_ps(), a = _mm512_set1_ps(slope);
     size_t i = 0;
     for (; n - i >= 16; i += 16) {
         __mmask16 pos = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), zero, _CMP_GT_OQ);
-        _mm512_storeu_ps(dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), _mm512_mask_blend_ps(pos, a, one)));
+        __m512 d = _mm512_loadu_ps(dy + i);
+        _mm512_storeu_ps(dx + i, _mm512_mask_blend_ps(pos, _mm512_mul_ps(d, a), d));
     }
     nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
 }

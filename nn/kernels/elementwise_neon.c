@@ -29,14 +29,18 @@ void nn_k_lsum_add_neon(nn_k_lsum *acc, const float *x, size_t n)
     for (; i < n; i++, lane = (lane + 1) & 15) acc->s[lane] += x[i];
 }
 
-void nn_k_adam_neon(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+/* decay: g = fma(wd, w, g) first (nn_k_adam_wd) */
+static void adam_neon(const nn_k_adam_coef *c, int decay, float wd, size_t n, float *w, const float *g, float *m,
+                      float *v)
 {
     float32x4_t b1 = vdupq_n_f32(c->b1), b2 = vdupq_n_f32(c->b2), a1 = vdupq_n_f32(c->a1);
     float32x4_t a2 = vdupq_n_f32(c->a2), ss = vdupq_n_f32(c->step_size);
     float32x4_t bc = vdupq_n_f32(c->bc2_sqrt), eps = vdupq_n_f32(c->eps);
+    float32x4_t wdv = vdupq_n_f32(wd);
     size_t i = 0;
     for (; n - i >= 4; i += 4) {
         float32x4_t gi = vld1q_f32(g + i), mi, vi, d;
+        if (decay) gi = vfmaq_f32(gi, wdv, vld1q_f32(w + i));
         mi = vaddq_f32(vmulq_f32(vld1q_f32(m + i), b1), vmulq_f32(gi, a1));
         vi = vaddq_f32(vmulq_f32(vld1q_f32(v + i), b2), vmulq_f32(vmulq_f32(a2, gi), gi));
         d = vaddq_f32(vdivq_f32(vsqrtq_f32(vi), bc), eps);
@@ -44,5 +48,16 @@ void nn_k_adam_neon(const nn_k_adam_coef *c, size_t n, float *w, const float *g,
         vst1q_f32(v + i, vi);
         vst1q_f32(w + i, vaddq_f32(vld1q_f32(w + i), vdivq_f32(vmulq_f32(ss, mi), d)));
     }
-    nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
+    if (decay) nn_k_adam_wd_scalar(c, wd, n - i, w + i, g + i, m + i, v + i);
+    else nn_k_adam_scalar(c, n - i, w + i, g + i, m + i, v + i);
+}
+
+void nn_k_adam_neon(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    adam_neon(c, 0, 0.0f, n, w, g, m, v);
+}
+
+void nn_k_adam_wd_neon(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
+{
+    adam_neon(c, 1, wd, n, w, g, m, v);
 }

@@ -114,13 +114,22 @@ typedef struct nn_k_adam_coef {
 } nn_k_adam_coef;
 
 void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v);
+/* The same with weight decay wd (torch.optim's L2 term): g is first
+ * replaced by fmaf(wd, w, g), one rounding, as PyTorch's add(alpha=wd)
+ * kernel (a fused multiply-add); fma is correctly rounded in every set. */
+void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v);
 
 /* ---- ReLU and leaky ReLU -------------------------------------------------
- * Forward, per element: y = x > 0 ? x : 0 (relu), y = x > 0 ? x : x * slope
- * (leaky). Backward: dx = dy * (x > 0 ? 1 : slope) (relu: slope 0). One
- * comparison, one select, at most one product: every lane gives the scalar
- * bits, NaN included (a NaN compares false). */
+ * PyTorch's forward and backward, per element (a NaN compares false):
+ *   relu        y = x < 0 ? +0 : x          (NaN and -0 pass through)
+ *   relu grad   dx = x <= 0 ? +0 : dy       (a select: dy's NaN or inf stays
+ *                                            out where x <= 0; NaN x passes dy)
+ *   leaky       y = x > 0 ? x : x * slope
+ *   leaky grad  dx = x > 0 ? dy : dy * slope
+ * One comparison, one select, at most one product: every lane gives the
+ * scalar bits, NaN payloads included. */
 void nn_k_relu(size_t n, const float *x, float *y);
+void nn_k_relu_grad(size_t n, const float *x, const float *dy, float *dx);
 void nn_k_leaky_relu(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad(size_t n, const float *x, const float *dy, float slope, float *dx);
 

@@ -173,22 +173,42 @@ float nn_k_sum(const float *x, size_t n)
     return nn_k_lsum_result(&a);
 }
 
+/* One element of Adam (kernels.h), shared by the plain and decayed loops. */
+static void adam_one(const nn_k_adam_coef *c, float gi, float *w, float *m, float *v)
+{
+    float denom;
+    *m = *m * c->b1 + gi * c->a1;
+    *v = *v * c->b2 + (c->a2 * gi) * gi;
+    denom = sqrtf(*v) / c->bc2_sqrt + c->eps;
+    *w = *w + c->step_size * *m / denom;
+}
+
 void nn_k_adam_scalar(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
 {
     size_t i;
-    for (i = 0; i < n; i++) {
-        float gi = g[i], denom;
-        m[i] = m[i] * c->b1 + gi * c->a1;
-        v[i] = v[i] * c->b2 + (c->a2 * gi) * gi;
-        denom = sqrtf(v[i]) / c->bc2_sqrt + c->eps;
-        w[i] = w[i] + c->step_size * m[i] / denom;
-    }
+    for (i = 0; i < n; i++) adam_one(c, g[i], &w[i], &m[i], &v[i]);
 }
 
+void nn_k_adam_wd_scalar(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
+{
+    size_t i;
+    for (i = 0; i < n; i++) adam_one(c, fmaf(wd, w[i], g[i]), &w[i], &m[i], &v[i]);
+}
+
+/* PyTorch's rules (threshold / leaky_relu and their backwards): relu keeps
+ * NaN (with its payload) and -0, and its gradient is a select, so a NaN or
+ * infinite dy where x <= 0 still gives +0; leaky relu's NaN x takes the
+ * slope branch (x * slope keeps the payload). */
 void nn_k_relu_scalar(size_t n, const float *x, float *y)
 {
     size_t i;
-    for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    for (i = 0; i < n; i++) y[i] = x[i] < 0.0f ? 0.0f : x[i];
+}
+
+void nn_k_relu_grad_scalar(size_t n, const float *x, const float *dy, float *dx)
+{
+    size_t i;
+    for (i = 0; i < n; i++) dx[i] = x[i] <= 0.0f ? 0.0f : dy[i];
 }
 
 void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y)
@@ -200,5 +220,5 @@ void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y)
 void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, float slope, float *dx)
 {
     size_t i;
-    for (i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.0f ? 1.0f : slope);
+    for (i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : dy[i] * slope;
 }
