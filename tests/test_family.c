@@ -445,7 +445,7 @@ static int copy_step(gan_model *m, const gan_batch *b, float *losses, g99_error 
         if (err) *err = *nn_ctx_error(c->ctx);
         return G99_EINVAL;
     }
-    nn_adam_step(&c->adam, &c->g);
+    if (nn_adam_step(&c->adam, &c->g, err)) return G99_EINVAL;
     losses[0] = loss->data[0];
     return 0;
 }
