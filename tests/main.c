@@ -26,6 +26,7 @@ extern const test_case nn_tests[];
 extern const test_case nn_ops_tests[];
 extern const test_case nn_ops3_tests[];
 extern const test_case dcgan_tests[];
+extern const test_case layers_tests[];
 extern const test_case train_tests[];
 extern const test_case align_tests[];
 extern const test_case kernels_tests[];
@@ -48,6 +49,7 @@ static const struct suite {
     { "nn_ops", nn_ops_tests },
     { "nn_ops3", nn_ops3_tests },
     { "dcgan", dcgan_tests },
+    { "layers", layers_tests },
     { "train", train_tests },
     { "align", align_tests },
     { "kernels", kernels_tests },
