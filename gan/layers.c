@@ -193,8 +193,8 @@ static int fail_null(g99_error *err)
 
 int gan_conv_add(gan_table *t, const char *prefix, const gan_conv_def *d, gan_conv *c, g99_error *err)
 {
-    int s[4], fi, fo, nd = d->op == GAN_OP_LINEAR ? 2 : 4, one[1];
-    gan_init wi, bi;
+    int s[4], fi, fo, nd = d->op == GAN_OP_LINEAR ? 2 : 4, one[1], k[1];
+    gan_init wi, bi, unit = gan_init_make(GAN_INIT_UNIT_NORMAL, 0.0f, 0.0f);
     memset(c, 0, sizeof *c);
     if (d->op < GAN_OP_CONV || d->op > GAN_OP_LINEAR || d->in < 1 || d->out < 1 ||
         (nd == 4 && d->kernel < 1) || (d->spectral && d->op == GAN_OP_CONV_T))
@@ -211,14 +211,11 @@ int gan_conv_add(gan_table *t, const char *prefix, const gan_conv_def *d, gan_co
     one[0] = d->out;
     if (d->spectral) {
         /* spectral_norm removes "weight" and adds "weight_orig" after "bias" */
-        int k[1];
+        k[0] = fi;   /* the columns of weight_orig as a matrix [out, in k k] */
         if (d->bias && !(c->bias = gan_table_add(t, prefix, "bias", NN_PARAM, 1, one, bi, err))) return fail_null(err);
-        if (!(c->weight = gan_table_add(t, prefix, "weight_orig", NN_PARAM, nd, s, wi, err))) return fail_null(err);
-        k[0] = (int)(c->weight->numel / (size_t)d->out);
-        if (!(c->u = gan_table_add(t, prefix, "weight_u", NN_BUFFER, 1, one,
-                                   gan_init_make(GAN_INIT_UNIT_NORMAL, 0, 0), err)) ||
-            !(c->v = gan_table_add(t, prefix, "weight_v", NN_BUFFER, 1, k,
-                                   gan_init_make(GAN_INIT_UNIT_NORMAL, 0, 0), err)))
+        if (!(c->weight = gan_table_add(t, prefix, "weight_orig", NN_PARAM, nd, s, wi, err)) ||
+            !(c->u = gan_table_add(t, prefix, "weight_u", NN_BUFFER, 1, one, unit, err)) ||
+            !(c->v = gan_table_add(t, prefix, "weight_v", NN_BUFFER, 1, k, unit, err)))
             return fail_null(err);
         return 0;
     }
