@@ -29,8 +29,8 @@ enum {
     GAN_INIT_NORMAL = 1,       /* N(a, b): mean a, std b (nn_rng_fill_normal) */
     GAN_INIT_UNIFORM = 2,      /* U(a, b) (nn_rng_fill_uniform) */
     GAN_INIT_UNIT_NORMAL = 3,  /* N(0, 1) then scaled to norm 1, eps 1e-12 (spectral norm's u, v) */
-    GAN_INIT_FIR = 4,          /* the filter outer(t, t) / sum, t the binomial row of a taps:
-                                * a = 4 is StyleGAN's [1,3,3,1]; no draws */
+    GAN_INIT_FIR = 4,          /* the [a,a] filter outer(t, t) / sum, t the binomial row of a
+                                * taps (1 <= a <= 16): a = 4 is StyleGAN's [1,3,3,1]; no draws */
     /* Resolved by the builders from the weight's fans (PyTorch's: fan_in =
      * shape[1] * k * k, fan_out = shape[0] * k * k) into one of the above: */
     GAN_INIT_TORCH_DEFAULT = 5, /* nn.Conv2d/Linear's reset_parameters: U(+-1/sqrt(fan_in)) for weight and bias */
@@ -222,7 +222,8 @@ typedef struct gan_modconv {
 
 int gan_modconv_add(gan_table *t, const char *prefix, const gan_modconv_def *d, gan_modconv *m, g99_error *err);
 /* x [N,in,H,W], w [N,w_dim]; noise [N,1,Ho,Wo] (drawn, or noise_const
- * expanded: the reference's 'random' and 'const' modes) or NULL ('none').
+ * expanded: the reference's 'random' and 'const' modes) or NULL ('none');
+ * a layer declared without noise ignores it.
  * gain as gan_eq_conv_forward's (1 except in resnet blocks). */
 nn_tensor *gan_modconv_forward(nn_ctx *ctx, const gan_modconv *m, nn_tensor *x, nn_tensor *w, nn_tensor *noise,
                                float gain);

@@ -93,7 +93,8 @@ nn_tensor *gan_table_add(gan_table *t, const char *prefix, const char *what, int
         init = resolve(init, fi, fo);
     }
     if (init.kind < GAN_INIT_CONST || init.kind > GAN_INIT_FIR ||
-        (init.kind == GAN_INIT_FIR && (ndim != 2 || !shape || shape[0] != (int)init.a || shape[1] != (int)init.a))) {
+        (init.kind == GAN_INIT_FIR && (!(init.a >= 1.0f && init.a <= 16.0f) || ndim != 2 || !shape ||
+                                       shape[0] != (int)init.a || shape[1] != (int)init.a))) {
         g99_fail(err, G99_EINVAL, "layers: %s: initializer kind %d (a %g) does not fit", name, init.kind, init.a);
         return NULL;
     }
@@ -152,7 +153,7 @@ static void fir(nn_tensor *x, int n)
 {
     double taps[16], sum = 0.0;
     int i, j;
-    for (i = 0; i < n && i < 16; i++) {
+    for (i = 0; i < n; i++) {   /* n <= 16, checked by gan_table_add */
         taps[i] = 1.0;
         for (j = i - 1; j > 0; j--) taps[j] += taps[j - 1];
     }
@@ -263,10 +264,10 @@ int gan_norm_add(gan_table *t, const char *prefix, int kind, int channels, int a
 nn_tensor *gan_norm_forward(nn_ctx *ctx, const gan_norm *n, nn_tensor *x, int train)
 {
     nn_tensor *y;
+    int s4[4];
     if (n->kind == GAN_NORM_INSTANCE) return nn_instance_norm2d(ctx, x, n->weight, n->bias, n->eps);
     if (n->kind != GAN_NORM_BATCH) return x;
     if (x && x->ndim == 2) {   /* BatchNorm1d over [N, C] is BatchNorm2d over [N, C, 1, 1] */
-        int s4[4];
         s4[0] = x->shape[0];
         s4[1] = x->shape[1];
         s4[2] = s4[3] = 1;

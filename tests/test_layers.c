@@ -200,6 +200,7 @@ static void table_apply_order(void)
     /* refused: a fan-based init on a bias, a FIR of the wrong shape, a duplicate name */
     CHECK(gan_table_add(&t, "x", "b", NN_PARAM, 1, s3, gan_init_make(GAN_INIT_TORCH_DEFAULT, 0, 0), &err) == NULL);
     CHECK(gan_table_add(&t, "x", "g", NN_BUFFER, 2, s6, gan_init_make(GAN_INIT_FIR, 4, 0), &err) == NULL);
+    CHECK(gan_table_add(&t, "x", "h", NN_BUFFER, 2, s4, gan_init_make(GAN_INIT_FIR, 0, 0), &err) == NULL);
     CHECK(gan_table_add(&t, "x", "a", NN_PARAM, 1, s3, gan_init_const(0), &err) == NULL);
     CHECK_EQ_U64(5, t.n);
     if (!CHECK_EQ_INT(0, gan_table_alloc(&t, &err))) goto done;
