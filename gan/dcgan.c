@@ -24,47 +24,37 @@
 
 #include <stdio.h>
 
-static nn_tensor *add(nn_params *p, int layer, const char *what, int kind, int ndim, const int *shape,
-                      g99_error *err)
+/* Every layer of both networks as the reference's weights_init leaves it:
+ * conv and linear weights N(0, 0.02), biases 0, BN gamma N(1, 0.02). */
+static gan_block_def layer_def(int op, int in, int out, int kernel, int stride, int padding, int output_padding,
+                               int bias, int norm, int act, float slope)
 {
-    char name[64];
-    sprintf(name, "main.%d.%s", layer, what);
-    return nn_params_add(p, name, kind, ndim, shape, err);
+    gan_block_def d;
+    memset(&d, 0, sizeof d);
+    d.conv.op = op;
+    d.conv.in = in;
+    d.conv.out = out;
+    d.conv.kernel = kernel;
+    d.conv.geom.stride = stride;
+    d.conv.geom.padding = padding;
+    d.conv.geom.output_padding = output_padding;
+    d.conv.bias = bias;
+    d.conv.weight_init = gan_init_normal(0.0f, 0.02f);
+    d.conv.bias_init = gan_init_const(0.0f);
+    d.norm = norm;
+    d.norm_init = gan_init_normal(1.0f, 0.02f);
+    d.act = act;
+    d.slope = slope;
+    return d;
 }
 
-static int add_bn(nn_params *p, int layer, int c, g99_error *err)
+/* Appends a layer: its conv at main.<conv>, its BN (if any) at main.<bn>. */
+static int add_layer(gan_dcgan_net *net, int conv, int bn, const gan_block_def *d, g99_error *err)
 {
-    int s[1];
-    s[0] = c;
-    if (!add(p, layer, "weight", NN_PARAM, 1, s, err) || !add(p, layer, "bias", NN_PARAM, 1, s, err) ||
-        !add(p, layer, "running_mean", NN_BUFFER, 1, s, err) || !add(p, layer, "running_var", NN_BUFFER, 1, s, err) ||
-        !add(p, layer, "num_batches_tracked", NN_COUNTER, 0, NULL, err))
-        return err ? err->code : G99_EINVAL;
-    return 0;
-}
-
-static int add4(nn_params *p, int layer, int a, int b, int k, g99_error *err)
-{
-    int s[4];
-    s[0] = a;
-    s[1] = b;
-    s[2] = s[3] = k;
-    return add(p, layer, "weight", NN_PARAM, 4, s, err) ? 0 : err ? err->code : G99_EINVAL;
-}
-
-static int add2(nn_params *p, int layer, const char *what, int ndim, int a, int b, g99_error *err)
-{
-    int s[2];
-    s[0] = a;
-    s[1] = b;
-    return add(p, layer, what, NN_PARAM, ndim, s, err) ? 0 : err ? err->code : G99_EINVAL;
-}
-
-static nn_tensor *get(const nn_params *p, int layer, const char *what)
-{
-    char name[64];
-    sprintf(name, "main.%d.%s", layer, what);
-    return nn_params_find(p, name);
+    char cp[32], np[32];
+    sprintf(cp, "main.%d", conv);
+    sprintf(np, "main.%d", bn);
+    return gan_block_add(&net->init, cp, np, d, &net->layer[net->n_layers++], err);
 }
 
 /* The 64 and 32 networks: L transposed convs in G (L = 5 at 64, 4 at 32).
@@ -81,13 +71,18 @@ static int declare_conv_nets(gan_dcgan *m, g99_error *err)
     int L = stages(c), i, rc = 0;
     for (i = 0; i < L && !rc; i++) {
         int in = i == 0 ? c->nz : c->ngf << (L - 1 - i), out = i == L - 1 ? c->nc : c->ngf << (L - 2 - i);
-        rc = add4(&m->g, 3 * i, in, out, 4, err);   /* ConvTranspose2d weight [in, out, 4, 4] */
-        if (!rc && i < L - 1) rc = add_bn(&m->g, 3 * i + 1, out, err);
+        int last = i == L - 1;
+        gan_block_def d = layer_def(GAN_OP_CONV_T, in, out, 4, i ? 2 : 1, i ? 1 : 0, 0, 0,
+                                    last ? GAN_NORM_NONE : GAN_NORM_BATCH, last ? GAN_ACT_TANH : GAN_ACT_RELU, 0.0f);
+        rc = add_layer(&m->gnet, 3 * i, 3 * i + 1, &d, err);
     }
     for (i = 0; i < L && !rc; i++) {
         int in = i == 0 ? c->nc : c->ndf << (i - 1), out = i == L - 1 ? 1 : c->ndf << i;
-        rc = add4(&m->d, i ? 3 * i - 1 : 0, out, in, 4, err);   /* Conv2d weight [out, in, 4, 4] */
-        if (!rc && i >= 1 && i <= L - 2) rc = add_bn(&m->d, 3 * i, out, err);
+        int last = i == L - 1;
+        gan_block_def d = layer_def(GAN_OP_CONV, in, out, 4, last ? 1 : 2, last ? 0 : 1, 0, 0,
+                                    i >= 1 && !last ? GAN_NORM_BATCH : GAN_NORM_NONE,
+                                    last ? GAN_ACT_SIGMOID : GAN_ACT_LRELU, 0.2f);
+        rc = add_layer(&m->dnet, i ? 3 * i - 1 : 0, 3 * i, &d, err);
     }
     return rc;
 }
@@ -95,36 +90,20 @@ static int declare_conv_nets(gan_dcgan *m, g99_error *err)
 static int declare_tf_nets(gan_dcgan *m, g99_error *err)
 {
     const gan_dcgan_config *c = &m->cfg;
-    int f = 49 * 4 * c->ngf, s1[1], rc;
-    rc = add2(&m->g, 0, "weight", 2, f, c->nz, err);   /* Linear weight [out, in] */
-    if (!rc) rc = add_bn(&m->g, 1, f, err);
-    if (!rc) rc = add4(&m->g, 4, 4 * c->ngf, 2 * c->ngf, 5, err);
-    if (!rc) rc = add_bn(&m->g, 5, 2 * c->ngf, err);
-    if (!rc) rc = add4(&m->g, 7, 2 * c->ngf, c->ngf, 5, err);
-    if (!rc) rc = add_bn(&m->g, 8, c->ngf, err);
-    if (!rc) rc = add4(&m->g, 10, c->ngf, c->nc, 5, err);
-    s1[0] = c->ndf;
-    if (!rc) rc = add4(&m->d, 0, c->ndf, c->nc, 5, err);
-    if (!rc && !add(&m->d, 0, "bias", NN_PARAM, 1, s1, err)) rc = err ? err->code : G99_EINVAL;
-    s1[0] = 2 * c->ndf;
-    if (!rc) rc = add4(&m->d, 3, 2 * c->ndf, c->ndf, 5, err);
-    if (!rc && !add(&m->d, 3, "bias", NN_PARAM, 1, s1, err)) rc = err ? err->code : G99_EINVAL;
-    s1[0] = 1;
-    if (!rc) rc = add2(&m->d, 7, "weight", 2, 1, 2 * c->ndf * 49, err);
-    if (!rc && !add(&m->d, 7, "bias", NN_PARAM, 1, s1, err)) rc = err ? err->code : G99_EINVAL;
+    gan_block_def d[7];
+    int rc = 0, i;
+    /* G: Linear (no bias) + BatchNorm1d, then three transposed convs */
+    d[0] = layer_def(GAN_OP_LINEAR, c->nz, 49 * 4 * c->ngf, 0, 0, 0, 0, 0, GAN_NORM_BATCH, GAN_ACT_LRELU, 0.3f);
+    d[1] = layer_def(GAN_OP_CONV_T, 4 * c->ngf, 2 * c->ngf, 5, 1, 2, 0, 0, GAN_NORM_BATCH, GAN_ACT_LRELU, 0.3f);
+    d[2] = layer_def(GAN_OP_CONV_T, 2 * c->ngf, c->ngf, 5, 2, 2, 1, 0, GAN_NORM_BATCH, GAN_ACT_LRELU, 0.3f);
+    d[3] = layer_def(GAN_OP_CONV_T, c->ngf, c->nc, 5, 2, 2, 1, 0, GAN_NORM_NONE, GAN_ACT_TANH, 0.0f);
+    /* D: two convs with biases, the linear logit */
+    d[4] = layer_def(GAN_OP_CONV, c->nc, c->ndf, 5, 2, 2, 0, 1, GAN_NORM_NONE, GAN_ACT_LRELU, 0.3f);
+    d[5] = layer_def(GAN_OP_CONV, c->ndf, 2 * c->ndf, 5, 2, 2, 0, 1, GAN_NORM_NONE, GAN_ACT_LRELU, 0.3f);
+    d[6] = layer_def(GAN_OP_LINEAR, 2 * c->ndf * 49, 1, 0, 0, 0, 0, 1, GAN_NORM_NONE, GAN_ACT_NONE, 0.0f);
+    for (i = 0; i < 4 && !rc; i++) rc = add_layer(&m->gnet, i ? 3 * i + 1 : 0, i ? 3 * i + 2 : 1, &d[i], err);
+    for (i = 0; i < 3 && !rc; i++) rc = add_layer(&m->dnet, i < 2 ? 3 * i : 7, 0, &d[4 + i], err);
     return rc;
-}
-
-/* BN gamma 1 and running variance 1 (PyTorch's construction defaults). */
-static void bn_defaults(nn_params *p)
-{
-    size_t i;
-    for (i = 0; i < p->n; i++) {
-        const char *n = p->t[i]->name;
-        size_t len = strlen(n);
-        if (len > 11 && strcmp(n + len - 11, "running_var") == 0) nn_init_constant(p->t[i], 1.0f);
-        if (p->t[i]->ndim == 1 && len > 7 && strcmp(n + len - 7, ".weight") == 0) nn_init_constant(p->t[i], 1.0f);
-    }
 }
 
 int gan_dcgan_check_config(const gan_dcgan_config *c, g99_error *err)
@@ -146,46 +125,32 @@ int gan_dcgan_init(gan_dcgan *m, const gan_dcgan_config *cfg, g99_error *err)
     memset(m, 0, sizeof *m);
     nn_params_init(&m->g);
     nn_params_init(&m->d);
+    gan_table_init(&m->gnet.init, &m->g);
+    gan_table_init(&m->dnet.init, &m->d);
     if ((rc = gan_dcgan_check_config(cfg, err)) != 0) return rc;
     m->cfg = *cfg;
     if (!m->cfg.size) m->cfg.size = 64;
     rc = m->cfg.size == 28 ? declare_tf_nets(m, err) : declare_conv_nets(m, err);
-    if (!rc) rc = nn_params_alloc(&m->g, err);
-    if (!rc) rc = nn_params_alloc(&m->d, err);
-    if (rc) {
-        gan_dcgan_free(m);
-        return rc;
-    }
-    bn_defaults(&m->g);
-    bn_defaults(&m->d);
-    return 0;
+    /* the construction defaults: weights 0, BN gamma 1, running_var 1 */
+    if (!rc) rc = gan_table_alloc(&m->gnet.init, err);
+    if (!rc) rc = gan_table_alloc(&m->dnet.init, err);
+    if (rc) gan_dcgan_free(m);
+    return rc;
 }
 
 void gan_dcgan_free(gan_dcgan *m)
 {
+    gan_table_free(&m->gnet.init);
+    gan_table_free(&m->dnet.init);
     nn_params_free(&m->g);
     nn_params_free(&m->d);
-}
-
-/* Conv and linear weights (4 or 2 dims) N(0, 0.02); BN gamma (a 1-dim
- * ".weight") N(1, 0.02); biases 0. */
-static void init_net(nn_params *p, nn_rng *rng)
-{
-    size_t i;
-    for (i = 0; i < p->n; i++) {
-        nn_tensor *t = p->t[i];
-        size_t len = strlen(t->name);
-        if (p->kind[i] != NN_PARAM) continue;
-        if (t->ndim == 4 || t->ndim == 2) nn_init_normal(t, rng, 0.0f, 0.02f);
-        else if (len > 7 && strcmp(t->name + len - 7, ".weight") == 0) nn_init_normal(t, rng, 1.0f, 0.02f);
-        else nn_init_constant(t, 0.0f);
-    }
+    m->gnet.n_layers = m->dnet.n_layers = 0;
 }
 
 void gan_dcgan_weights_init(gan_dcgan *m, nn_rng *rng)
 {
-    init_net(&m->g, rng);
-    init_net(&m->d, rng);
+    gan_table_apply(&m->gnet.init, rng);
+    gan_table_apply(&m->dnet.init, rng);
 }
 
 int gan_dcgan_d_logits(const gan_dcgan *m)
@@ -193,89 +158,43 @@ int gan_dcgan_d_logits(const gan_dcgan *m)
     return m->cfg.size == 28;
 }
 
-static nn_tensor *bn(nn_ctx *ctx, nn_params *p, int layer, nn_tensor *x, int train)
-{
-    nn_tensor *y = nn_batch_norm2d(ctx, x, get(p, layer, "weight"), get(p, layer, "bias"),
-                                   get(p, layer, "running_mean"), get(p, layer, "running_var"), train, 0.1f, 1e-5f);
-    if (y && train) get(p, layer, "num_batches_tracked")->data[0] += 1.0f;
-    return y;
-}
-
-static nn_conv_opts conv_opts(int stride, int padding, int output_padding)
-{
-    nn_conv_opts o;
-    memset(&o, 0, sizeof o);
-    o.stride = stride;
-    o.padding = padding;
-    o.output_padding = output_padding;
-    return o;
-}
-
-static nn_tensor *generate_tf(nn_ctx *ctx, gan_dcgan *m, nn_tensor *z, int train)
-{
-    int n = z ? z->shape[0] : 1, f = 49 * 4 * m->cfg.ngf, s2[2], s4[4];
-    nn_conv_opts same = conv_opts(1, 2, 0), up = conv_opts(2, 2, 1);
-    nn_tensor *h;
-    s2[0] = n;
-    s2[1] = m->cfg.nz;
-    h = nn_linear(ctx, nn_reshape(ctx, z, 2, s2), get(&m->g, 0, "weight"), NULL);
-    /* BatchNorm1d over [N, F] is BatchNorm2d over [N, F, 1, 1] */
-    s4[0] = n; s4[1] = f; s4[2] = s4[3] = 1;
-    h = nn_leaky_relu(ctx, bn(ctx, &m->g, 1, nn_reshape(ctx, h, 4, s4), train), 0.3f);
-    s4[1] = 4 * m->cfg.ngf; s4[2] = s4[3] = 7;
-    h = nn_reshape(ctx, h, 4, s4);
-    h = nn_conv_transpose2d(ctx, h, get(&m->g, 4, "weight"), NULL, &same);
-    h = nn_leaky_relu(ctx, bn(ctx, &m->g, 5, h, train), 0.3f);
-    h = nn_conv_transpose2d(ctx, h, get(&m->g, 7, "weight"), NULL, &up);
-    h = nn_leaky_relu(ctx, bn(ctx, &m->g, 8, h, train), 0.3f);
-    return nn_tanh(ctx, nn_conv_transpose2d(ctx, h, get(&m->g, 10, "weight"), NULL, &up));
-}
-
 nn_tensor *gan_dcgan_generate(nn_ctx *ctx, gan_dcgan *m, nn_tensor *z, int train)
 {
-    nn_conv_opts first = conv_opts(1, 0, 0), up = conv_opts(2, 1, 0);
+    const gan_dcgan_net *g = &m->gnet;
     nn_tensor *h = z;
-    int L = stages(&m->cfg), i;
-    if (m->cfg.size == 28) return generate_tf(ctx, m, z, train);
-    for (i = 0; i < L; i++) {
-        h = nn_conv_transpose2d(ctx, h, get(&m->g, 3 * i, "weight"), NULL, i ? &up : &first);
-        if (i < L - 1) h = nn_relu(ctx, bn(ctx, &m->g, 3 * i + 1, h, train));
+    int i = 0;
+    if (m->cfg.size == 28) {
+        int n = z ? z->shape[0] : 1, s[4];
+        s[0] = n;
+        s[1] = m->cfg.nz;
+        h = gan_block_forward(ctx, &g->layer[0], nn_reshape(ctx, z, 2, s), train);
+        s[1] = 4 * m->cfg.ngf;
+        s[2] = s[3] = 7;
+        h = nn_reshape(ctx, h, 4, s);
+        i = 1;
     }
-    return nn_tanh(ctx, h);
-}
-
-static nn_tensor *discriminate_tf(nn_ctx *ctx, gan_dcgan *m, nn_tensor *x, int train)
-{
-    nn_conv_opts down = conv_opts(2, 2, 0);
-    int n = x ? x->shape[0] : 1, s2[2];
-    nn_tensor *h = x;
-    int i;
-    for (i = 0; i < 2; i++) {
-        h = nn_conv2d(ctx, h, get(&m->d, 3 * i, "weight"), get(&m->d, 3 * i, "bias"), &down);
-        h = nn_leaky_relu(ctx, h, 0.3f);
-        if (train && m->dropout) h = nn_dropout(ctx, h, 0.3f, 1, m->dropout);
-    }
-    s2[0] = n;
-    s2[1] = 2 * m->cfg.ndf * 49;
-    h = nn_linear(ctx, nn_reshape(ctx, h, 2, s2), get(&m->d, 7, "weight"), get(&m->d, 7, "bias"));
-    return h ? nn_reshape(ctx, h, 1, &n) : NULL;
+    for (; i < g->n_layers; i++) h = gan_block_forward(ctx, &g->layer[i], h, train);
+    return h;
 }
 
 nn_tensor *gan_dcgan_discriminate(nn_ctx *ctx, gan_dcgan *m, nn_tensor *x, int train)
 {
-    nn_conv_opts down = conv_opts(2, 1, 0), last = conv_opts(1, 0, 0);
+    const gan_dcgan_net *d = &m->dnet;
     nn_tensor *h = x;
-    int L = stages(&m->cfg), i, n;
-    if (m->cfg.size == 28) return discriminate_tf(ctx, m, x, train);
-    for (i = 0; i < L - 1; i++) {
-        h = nn_conv2d(ctx, h, get(&m->d, i ? 3 * i - 1 : 0, "weight"), NULL, &down);
-        if (i >= 1) h = bn(ctx, &m->d, 3 * i, h, train);
-        h = nn_leaky_relu(ctx, h, 0.2f);
+    int n = x ? x->shape[0] : 1, i;
+    if (m->cfg.size == 28) {
+        int s2[2];
+        for (i = 0; i < 2; i++) {
+            h = gan_block_forward(ctx, &d->layer[i], h, train);
+            if (train && m->dropout) h = nn_dropout(ctx, h, 0.3f, 1, m->dropout);
+        }
+        s2[0] = n;
+        s2[1] = 2 * m->cfg.ndf * 49;
+        h = gan_block_forward(ctx, &d->layer[2], nn_reshape(ctx, h, 2, s2), train);
+    } else {
+        for (i = 0; i < d->n_layers; i++) h = gan_block_forward(ctx, &d->layer[i], h, train);
     }
-    h = nn_sigmoid(ctx, nn_conv2d(ctx, h, get(&m->d, 3 * (L - 1) - 1, "weight"), NULL, &last));
-    if (!h) return NULL;
-    n = h->shape[0];
-    return nn_reshape(ctx, h, 1, &n);
+    return h ? nn_reshape(ctx, h, 1, &n) : NULL;
 }
 
 /* ---- gan99.config: the architecture as JSON ------------------------------ */

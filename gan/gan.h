@@ -15,6 +15,220 @@ enum {
     GAN_STREAM_SAMPLE = 17       /* z of sample grids and morphs (gan99 sample, the training grids) */
 };
 
+/* SECTION layers */
+/* Layer builders (gan/layers.c): each declares its tensors under PyTorch's
+ * state_dict names, with the initializer of each declared beside it, and
+ * keeps pointers to them for its forward, so a model resolves its tensors
+ * once at init (no name lookups while it runs).
+ *
+ * Initializers are data: a gan_init per tensor, kept in a gan_table beside
+ * the nn_params the tensors live in. gan_table_apply runs them all in table
+ * (declaration, state_dict) order, one fill per tensor from one generator. */
+enum {
+    GAN_INIT_CONST = 0,        /* every element a */
+    GAN_INIT_NORMAL = 1,       /* N(a, b): mean a, std b (nn_rng_fill_normal) */
+    GAN_INIT_UNIFORM = 2,      /* U(a, b) (nn_rng_fill_uniform) */
+    GAN_INIT_UNIT_NORMAL = 3,  /* N(0, 1) then scaled to norm 1, eps 1e-12 (spectral norm's u, v) */
+    GAN_INIT_FIR = 4,          /* the [a,a] filter outer(t, t) / sum, t the binomial row of a
+                                * taps (1 <= a <= 16): a = 4 is StyleGAN's [1,3,3,1]; no draws */
+    /* Resolved by the builders from the weight's fans (PyTorch's: fan_in =
+     * shape[1] * k * k, fan_out = shape[0] * k * k) into one of the above: */
+    GAN_INIT_TORCH_DEFAULT = 5, /* nn.Conv2d/Linear's reset_parameters: U(+-1/sqrt(fan_in)) for weight and bias */
+    GAN_INIT_XAVIER_NORMAL = 6  /* N(0, a sqrt(2 / (fan_in + fan_out))), a the gain */
+};
+typedef struct gan_init {
+    int kind;
+    float a, b;
+} gan_init;
+
+gan_init gan_init_const(float v);
+gan_init gan_init_normal(float mean, float std);
+gan_init gan_init_uniform(float lo, float hi);
+/* kind with a and b (for the others: GAN_INIT_UNIT_NORMAL, _FIR, _TORCH_DEFAULT, _XAVIER_NORMAL). */
+gan_init gan_init_make(int kind, float a, float b);
+
+/* The initializers of one nn_params: init[i] belongs to tensor t[i]. Tensors
+ * declared through the table go into p in the same order; the table keeps
+ * its own tensor pointers, so a model struct may move after init (p is used
+ * only while declaring). */
+typedef struct gan_table {
+    nn_params *p;
+    nn_tensor **t;
+    gan_init *init;
+    size_t n, cap;
+} gan_table;
+
+void gan_table_init(gan_table *t, nn_params *p);
+void gan_table_free(gan_table *t);
+/* Declares "<prefix>.<what>" (just what when prefix is "" or NULL) in p
+ * with its initializer; NULL and err filled on a bad name, shape or
+ * initializer (the fan-based kinds need ndim >= 2), or no memory. */
+nn_tensor *gan_table_add(gan_table *t, const char *prefix, const char *what, int kind, int ndim, const int *shape,
+                         gan_init init, g99_error *err);
+/* nn_params_alloc, then gan_table_apply(t, NULL). */
+int gan_table_alloc(gan_table *t, g99_error *err);
+/* Every initializer in table order, one fill per tensor from rng. rng NULL
+ * draws nothing: each tensor gets its initializer's centre (a NORMAL's
+ * mean, a UNIFORM's midpoint, a CONST's value; a UNIT_NORMAL vector
+ * becomes all 1/sqrt(n)), the state of a model before its weights are
+ * drawn (DCGAN: weights 0, BN gamma 1, running_var 1). */
+void gan_table_apply(const gan_table *t, nn_rng *rng);
+
+/* ---- conv / conv-transpose / linear + norm + activation ---- */
+enum { GAN_OP_CONV = 0, GAN_OP_CONV_T = 1, GAN_OP_LINEAR = 2 };
+enum { GAN_NORM_NONE = 0, GAN_NORM_BATCH = 1, GAN_NORM_INSTANCE = 2 };
+enum { GAN_ACT_NONE = 0, GAN_ACT_RELU = 1, GAN_ACT_LRELU = 2, GAN_ACT_TANH = 3, GAN_ACT_SIGMOID = 4 };
+
+/* nn.Conv2d (weight [out,in,k,k]), nn.ConvTranspose2d ([in,out,k,k]) or
+ * nn.Linear ([out,in]): "<prefix>.weight", "<prefix>.bias". spectral
+ * (conv and linear): torch.nn.utils.spectral_norm's names instead,
+ * "<prefix>.bias", "<prefix>.weight_orig" then the buffers
+ * "<prefix>.weight_u" [out], "<prefix>.weight_v" [numel/out]. */
+typedef struct gan_conv_def {
+    int op;                  /* GAN_OP_* */
+    int in, out, kernel;     /* kernel unused by linear */
+    nn_conv_opts geom;       /* stride, padding, output_padding ... (conv ops) */
+    int bias;                /* nonzero: a bias */
+    int spectral;            /* nonzero: spectral norm (one power iteration per training forward) */
+    gan_init weight_init, bias_init;
+} gan_conv_def;
+
+typedef struct gan_conv {
+    int op;
+    nn_conv_opts geom;
+    nn_tensor *weight;       /* weight_orig under spectral norm */
+    nn_tensor *bias;         /* or NULL */
+    nn_tensor *u, *v;        /* spectral norm's weight_u, weight_v, or NULL */
+} gan_conv;
+
+int gan_conv_add(gan_table *t, const char *prefix, const gan_conv_def *d, gan_conv *out, g99_error *err);
+/* x [N,in,H,W] (linear: [N,in]) -> the layer's output; train runs the
+ * spectral norm's power iteration (its buffers change). */
+nn_tensor *gan_conv_forward(nn_ctx *ctx, const gan_conv *c, nn_tensor *x, int train);
+
+/* nn.BatchNorm2d (weight, bias, running_mean, running_var,
+ * num_batches_tracked; BatchNorm1d on [N,C] input) or nn.InstanceNorm2d
+ * (weight, bias when affine; no running statistics), under "<prefix>.". */
+typedef struct gan_norm {
+    int kind;                /* GAN_NORM_* */
+    nn_tensor *weight, *bias;                                      /* gamma, beta, or NULL (affine off) */
+    nn_tensor *running_mean, *running_var, *num_batches_tracked;   /* batch norm's, else NULL */
+    float momentum, eps;     /* PyTorch's 0.1 and 1e-5 */
+} gan_norm;
+
+/* affine: 0 PyTorch's default for the kind (BatchNorm2d affine,
+ * InstanceNorm2d not), 1 on, -1 off. weight_init is gamma's (DCGAN and
+ * pix2pix: N(1, 0.02); PyTorch: CONST 1); beta is 0, running_mean 0,
+ * running_var 1, num_batches_tracked 0. GAN_NORM_NONE declares nothing. */
+int gan_norm_add(gan_table *t, const char *prefix, int kind, int channels, int affine, gan_init weight_init,
+                 gan_norm *out, g99_error *err);
+/* Batch norm in training: batch statistics, running statistics updated and
+ * num_batches_tracked counted; else the running statistics. x [N,C,H,W] or
+ * [N,C]. GAN_NORM_NONE returns x. */
+nn_tensor *gan_norm_forward(nn_ctx *ctx, const gan_norm *n, nn_tensor *x, int train);
+/* GAN_ACT_*: slope is leaky ReLU's. */
+nn_tensor *gan_act(nn_ctx *ctx, int act, float slope, nn_tensor *x);
+
+/* A conv (or linear) layer, then a norm, then an activation; the conv and
+ * the norm have their own prefixes, as consecutive nn.Sequential indices. */
+typedef struct gan_block_def {
+    gan_conv_def conv;
+    int norm;                /* GAN_NORM_* */
+    int norm_affine;         /* as gan_norm_add's affine */
+    gan_init norm_init;      /* gamma's initializer */
+    int act;                 /* GAN_ACT_* */
+    float slope;             /* leaky ReLU's */
+} gan_block_def;
+
+typedef struct gan_block {
+    gan_conv conv;
+    gan_norm norm;
+    int act;
+    float slope;
+} gan_block;
+
+int gan_block_add(gan_table *t, const char *conv_prefix, const char *norm_prefix, const gan_block_def *d,
+                  gan_block *out, g99_error *err);
+nn_tensor *gan_block_forward(nn_ctx *ctx, const gan_block *b, nn_tensor *x, int train);
+
+/* ---- StyleGAN2 (stylegan2-ada-pytorch's layers) ---- */
+
+/* FullyConnectedLayer: "<prefix>.weight" [out,in] ~ N(0, 1/lr_mul),
+ * "<prefix>.bias" [out] = bias_init; at run time weight * lr_mul/sqrt(in)
+ * (nn_eqlr_gain) and bias * lr_mul; act GAN_ACT_NONE (linear) or
+ * GAN_ACT_LRELU (bias_act's: slope 0.2, times sqrt 2). */
+typedef struct gan_eq_linear {
+    nn_tensor *weight, *bias;    /* bias NULL when off */
+    float weight_gain, bias_gain;
+    int act;
+} gan_eq_linear;
+
+int gan_eq_linear_add(gan_table *t, const char *prefix, int in, int out, int bias, float lr_mul, float bias_init,
+                      int act, gan_eq_linear *l, g99_error *err);
+nn_tensor *gan_eq_linear_forward(nn_ctx *ctx, const gan_eq_linear *l, nn_tensor *x);
+
+/* Conv2dLayer: "<prefix>.weight" [out,in,k,k] ~ N(0, 1/lr_mul) scaled by
+ * nn_eqlr_gain(in k k, lr_mul) at run time, "<prefix>.bias" [out] =
+ * bias_init (times lr_mul at run time; Conv2dLayer itself is lr_mul 1,
+ * bias_init 0), the buffer "<prefix>.resample_filter" [4,4] (GAN_INIT_FIR
+ * 4); padding k/2; down 2 filters then strides (conv2d_resample). act as
+ * gan_eq_linear; clamp > 0 clamps the output to +-clamp (conv_clamp). */
+typedef struct gan_eq_conv_def {
+    int in, out, kernel;
+    int bias;
+    int down;                /* 1 or 2 */
+    int act;                 /* GAN_ACT_NONE or GAN_ACT_LRELU */
+    float lr_mul;            /* 0 means 1 */
+    float bias_init;
+    float clamp;             /* 0: none */
+} gan_eq_conv_def;
+
+typedef struct gan_eq_conv {
+    nn_tensor *weight, *bias, *resample_filter;
+    float weight_gain, bias_gain, clamp;
+    int kernel, down, act;
+} gan_eq_conv;
+
+int gan_eq_conv_add(gan_table *t, const char *prefix, const gan_eq_conv_def *d, gan_eq_conv *c, g99_error *err);
+/* gain multiplies the activation's gain and the clamp (Conv2dLayer's
+ * forward(x, gain); 1 normally, sqrt(0.5) in a resnet D block). */
+nn_tensor *gan_eq_conv_forward(nn_ctx *ctx, const gan_eq_conv *c, nn_tensor *x, float gain);
+
+/* SynthesisLayer (torgb 0): "<prefix>.weight" [out,in,k,k] ~ N(0,1),
+ * "<prefix>.noise_strength" [] = 0 (with noise), "<prefix>.bias" [out] = 0,
+ * the buffers "<prefix>.resample_filter" [4,4] and "<prefix>.noise_const"
+ * [res,res] ~ N(0,1) (with noise), then the affine FullyConnectedLayer
+ * "<prefix>.affine.weight" [in,w_dim], "<prefix>.affine.bias" [in] = 1.
+ * Forward: styles = affine(w); demodulated nn_modulated_conv2d (padding
+ * k/2, up 1 or 2); + noise * noise_strength; + bias; leaky ReLU 0.2 times
+ * sqrt 2 * gain; clamp.
+ * ToRGBLayer (torgb 1): weight, bias, affine.weight, affine.bias (no
+ * filter, no noise); styles = affine(w) / sqrt(in k k), not demodulated,
+ * + bias, no activation; clamp. */
+typedef struct gan_modconv_def {
+    int in, out, kernel, w_dim;
+    int up;                  /* 1 or 2 (SynthesisBlock's conv0) */
+    int torgb;
+    int noise_res;           /* > 0: use_noise with noise_const [noise_res, noise_res] */
+    float clamp;             /* 0: none */
+} gan_modconv_def;
+
+typedef struct gan_modconv {
+    gan_eq_linear affine;
+    nn_tensor *weight, *bias, *noise_strength, *resample_filter, *noise_const;   /* NULL when absent */
+    int kernel, up, torgb;
+    float clamp;
+} gan_modconv;
+
+int gan_modconv_add(gan_table *t, const char *prefix, const gan_modconv_def *d, gan_modconv *m, g99_error *err);
+/* x [N,in,H,W], w [N,w_dim]; noise [N,1,Ho,Wo] (drawn, or noise_const
+ * expanded: the reference's 'random' and 'const' modes) or NULL ('none');
+ * a layer declared without noise ignores it.
+ * gain as gan_eq_conv_forward's (1 except in resnet blocks). */
+nn_tensor *gan_modconv_forward(nn_ctx *ctx, const gan_modconv *m, nn_tensor *x, nn_tensor *w, nn_tensor *noise,
+                               float gain);
+/* SECTION layers end */
+
 /* SECTION dcgan */
 /* DCGAN, pytorch/examples dcgan/main.py (gan_spec.md §1): G and D as
  * nn.Sequential "main" with the reference's layer indices. At size 64:
@@ -32,10 +246,21 @@ typedef struct gan_dcgan_config {
     int size;                      /* 64, 32 or 28; 0 means 64 */
 } gan_dcgan_config;
 
+/* One network: its layers in forward order (gan/layers.c blocks: G's
+ * transposed convs or linear with BN and activation, D's convs), resolved
+ * once at init, and the initializers of its state_dict. */
+#define GAN_DCGAN_MAX_LAYERS 5
+typedef struct gan_dcgan_net {
+    gan_block layer[GAN_DCGAN_MAX_LAYERS];
+    int n_layers;
+    gan_table init;                /* over gan_dcgan's g or d */
+} gan_dcgan_net;
+
 typedef struct gan_dcgan {
     gan_dcgan_config cfg;          /* size filled in (never 0) */
     nn_params g, d;                /* the two state_dicts */
     nn_rng *dropout;               /* size 28: D's dropout masks in training (NULL: none) */
+    gan_dcgan_net gnet, dnet;      /* G's and D's layers over g and d */
 } gan_dcgan;
 
 /* G99_EINVAL naming the field when cfg is not a model gan99 can build. */
@@ -46,7 +271,9 @@ int gan_dcgan_init(gan_dcgan *m, const gan_dcgan_config *cfg, g99_error *err);
 void gan_dcgan_free(gan_dcgan *m);
 /* The reference's weights_init: conv (and, at 28, linear) weights ~
  * N(0, 0.02), BN gamma ~ N(1, 0.02), biases 0; G's tensors first, then D's,
- * in state_dict order, one fill each from rng (normally NN_STREAM_INIT). */
+ * in state_dict order, one fill each from rng (normally NN_STREAM_INIT).
+ * The buffers get their construction values again (running mean 0, var 1,
+ * counters 0), as on the fresh model the reference initializes. */
 void gan_dcgan_weights_init(gan_dcgan *m, nn_rng *rng);
 /* z [N,nz,1,1] -> images [N,nc,size,size] in [-1, 1]. train: batch
  * statistics (and running statistics updated), else the running statistics. */

@@ -26,6 +26,7 @@ extern const test_case nn_tests[];
 extern const test_case nn_ops_tests[];
 extern const test_case nn_ops3_tests[];
 extern const test_case dcgan_tests[];
+extern const test_case layers_tests[];
 extern const test_case train_tests[];
 extern const test_case family_tests[];
 extern const test_case align_tests[];
@@ -52,6 +53,7 @@ static const struct suite {
     { "nn_ops", nn_ops_tests },
     { "nn_ops3", nn_ops3_tests },
     { "dcgan", dcgan_tests },
+    { "layers", layers_tests },
     { "train", train_tests },
     { "family", family_tests },
     { "align", align_tests },
