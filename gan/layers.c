@@ -463,7 +463,7 @@ nn_tensor *gan_modconv_forward(nn_ctx *ctx, const gan_modconv *m, nn_tensor *x, 
     int s4[4];
     memset(&o, 0, sizeof o);
     o.up = m->up;
-    o.demodulate = !m->torgb;
+    o.no_demodulate = m->torgb;
     o.padding = m->torgb ? 0 : m->kernel / 2;
     if (m->torgb) styles = nn_scale(ctx, styles, nn_eqlr_gain(m->weight->shape[1] * m->kernel * m->kernel, 1.0));
     y = nn_modulated_conv2d(ctx, x, m->weight, styles, m->resample_filter, &o);
