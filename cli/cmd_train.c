@@ -189,7 +189,13 @@ static void print_family_help(FILE *out, const gan_family *f)
             "\n",
             f->name, f->summary, f->reference, (unsigned long long)f->default_epochs);
     for (i = 0; i < N_RUN_FLAGS; i++) fprintf(out, "  %-20s %s\n", run_flags[i].flag, run_flags[i].help);
-    fprintf(out, "  %-20s %s\n", "--resume", "continue RUN/checkpoint.safetensors");
+    fprintf(out, "  %-20s %s\n", "--resume", "continue RUN/checkpoint.safetensors (its data and settings)");
+    if (f->kind != GAN_DATA_IMAGES) {
+        fprintf(out, "  %-20s %s\n", "--pairs FILTER", "make A from each image: gray, binary, contours, canny, blur");
+        if (f->kind == GAN_DATA_LABELS) fprintf(out, "  %-20s %s\n", "--palette FILE", "the colours of colour label maps");
+        fprintf(out, "  %-20s %s\n", "--load-size WxH", "resize to WxH, then crop at random (pix2pix's load_size)");
+        fprintf(out, "  %-20s %s\n", "--no-flip", "no random horizontal flips");
+    }
     fprintf(out, "\n%s options:\n", f->name);
     for (i = 0; i < f->n_options; i++) {
         char flag[64];
@@ -231,6 +237,7 @@ static int train_main(int argc, char **argv)
     gan_train_opts o;
     gan_train_result res;
     uint64_t run[N_RUN_FLAGS];
+    const char *load = NULL;
     int i, k, r;
     memset(&o, 0, sizeof o);
     memset(run, 0, sizeof run);
@@ -249,12 +256,16 @@ static int train_main(int argc, char **argv)
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
         if ((r = cli_opt_str(cmd, argc, argv, &i, "--data", &o.data)) != 0 ||
-            (r = cli_opt_str(cmd, argc, argv, &i, "--out", &o.out)) != 0) {
+            (r = cli_opt_str(cmd, argc, argv, &i, "--out", &o.out)) != 0 ||
+            (r = cli_opt_str(cmd, argc, argv, &i, "--pairs", &o.pair_filter)) != 0 ||
+            (r = cli_opt_str(cmd, argc, argv, &i, "--palette", &o.palette)) != 0 ||
+            (r = cli_opt_str(cmd, argc, argv, &i, "--load-size", &load)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
             continue;
         }
-        if (strcmp(a, "--resume") == 0) {
-            o.resume = 1;
+        if (strcmp(a, "--resume") == 0 || strcmp(a, "--no-flip") == 0) {
+            o.resume |= a[2] == 'r';
+            o.no_flip |= a[2] == 'n';
             continue;
         }
         for (k = 0; k < N_RUN_FLAGS && strcmp(a, run_flags[k].flag) != 0; k++) {}
@@ -273,7 +284,19 @@ static int train_main(int argc, char **argv)
         }
         o.values.given[k] = 1;
     }
-    if (!o.data || !o.out) return cli_usage_error(cmd, "--data and --out are required");
+    if (!o.out || (!o.data && !o.resume))
+        return cli_usage_error(cmd, "--data and --out are required (--resume takes the run's data)");
+    if (f->kind == GAN_DATA_IMAGES && (o.pair_filter || o.palette || load || o.no_flip))
+        return cli_usage_error(cmd, "--pairs, --palette, --load-size and --no-flip are for families that translate "
+                               "images; %s trains on images alone", f->name);
+    if (load) {
+        unsigned w, h;
+        char tail;
+        if (sscanf(load, "%ux%u%c", &w, &h, &tail) != 2 || w < 1 || h < 1 || w > 4096 || h > 4096)
+            return cli_usage_error(cmd, "--load-size wants WxH (1..4096 each), not '%s'", load);
+        o.load_width = (int)w;
+        o.load_height = (int)h;
+    }
     if (run[F_STEPS] && run[F_EPOCHS]) return cli_usage_error(cmd, "give --steps or --epochs, not both");
     o.batch = (int)run[F_BATCH];
     o.steps = run[F_STEPS];
