@@ -3,6 +3,7 @@
 #   make                      libgan99.a and ./gan99
 #   make test                 build and run the test runner (last line: tests: N passed, N failed)
 #   make bench                build and run ./gan99 bench (figures; ratios vs the reference when installed)
+#   make reliability          build ./gan99 and run a campaign of faults against it (minutes)
 #   make install PREFIX=DIR   headers, library, binary and gan99.pc under DIR (default /usr/local)
 #   make cross-test ARCH=aarch64|armhf|s390x   cross-compile the tests, run them under qemu-user,
 #                             and compare the determinism digest with the native one
@@ -136,7 +137,7 @@ FLAGS_FILE := $(BUILD)/flags
 FLAGS_NOW  := $(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDLIBS_ALL)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE)))
 
-.PHONY: all test bench install uninstall clean cross-test simd-test fuzz fuzz-standalone digest
+.PHONY: all test bench install uninstall clean cross-test simd-test fuzz fuzz-standalone digest reliability
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(BIN)
@@ -168,6 +169,12 @@ bench: $(BIN)
 # the test runner (--digest); cross-test compares a qemu run with a native one.
 digest: $(BUILD)/tests/run
 	$(BUILD)/tests/run --digest
+
+# A campaign of faults against the command line (kill -9 and resume, Ctrl-C,
+# two runs in one folder, a full disk, bad numbers, unwritable outputs); it
+# takes minutes, so it is not part of `make test`.
+reliability: $(BIN)
+	bash tests/reliability.sh $(BIN)
 
 # Cross builds: Debian's gcc-<triplet> and qemu-user. Static linking, so qemu
 # needs no target libc.
