@@ -155,7 +155,7 @@ int g99_is_dir(const char *path)
 int g99_mkdir(const char *path, g99_error *err)
 {
     if (mkdir(path, 0777) == 0 || (errno == EEXIST && g99_is_dir(path))) return 0;
-    if (errno == EEXIST) return g99_fail(err, G99_EIO, "%s: is a file, not a folder", path);
+    if (errno == EEXIST) return g99_fail(err, G99_EINVAL, "%s: is a file, not a folder", path);
     return g99_fail(err, G99_EIO, "%s: cannot make the folder: %s", path, strerror(errno));
 }
 

@@ -508,10 +508,12 @@ static int write_outputs(run *r, g99_error *err)
         gp.delay_cs = 20;
         rc = img_gif_write(p_gif, r->frames, r->n_frames, &gp, err);
     }
-    if (!rc && gan_values_json(r->f, &r->v, 0, &cfg)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
-    if (!rc) rc = nn_checkpoint_save(p_model, r->f->inference(r->model), r->f->name, cfg.data, NULL, err);
+    /* the checkpoint before the model: a run killed between the two can
+     * always be resumed (a model without a checkpoint is another run's) */
     if (!rc) rc = write_csv(r, r->step, err);
     if (!rc) rc = checkpoint_io(r, p_ck, 1, err);
+    if (!rc && gan_values_json(r->f, &r->v, 0, &cfg)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
+    if (!rc) rc = nn_checkpoint_save(p_model, r->f->inference(r->model), r->f->name, cfg.data, NULL, err);
     nn_json_buf_free(&cfg);
     free(p_ck);
     free(p_model);
@@ -630,13 +632,13 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (!rc && o->resume) rc = checkpoint_io(r, p_ck, 0, err);
     free(p_ck);
     if (rc) return rc;
-    {
+    if (o->cancel && o->cancel(o->user)) rc = G99_ESTOPPED;
+    if (!rc) rc = load_data(r, err);
+    if (!rc) {
         char *s = path_of(o->out, "samples");
         rc = s ? g99_mkdir(s, err) : g99_fail(err, G99_ENOMEM, "out of memory");
         free(s);
     }
-    if (!rc && o->cancel && o->cancel(o->user)) rc = G99_ESTOPPED;
-    if (!rc) rc = load_data(r, err);
     if (rc) return rc;
     r->spe = (uint64_t)(r->ds.n / r->batch);
     if (o->steps) r->total = o->steps;

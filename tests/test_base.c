@@ -253,7 +253,7 @@ static void mkdir_over_a_file_says_so(void)
     g99_error err;
     const char *path = test_tmp_path("base_plain_file");
     CHECK_EQ_INT(0, g99_write_file_atomic(path, "x", 1, &err));
-    CHECK_EQ_INT(G99_EIO, g99_mkdir(path, &err));
+    CHECK_EQ_INT(G99_EINVAL, g99_mkdir(path, &err));
     CHECK_CONTAINS("is a file, not a folder", err.msg);
 }
 
