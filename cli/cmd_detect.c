@@ -116,6 +116,7 @@ static int detect_run(int argc, char **argv)
     if (rc) g99_error_prefix(&err, "%s", image);
     if (!rc) {
         rc = haar_detect_multiscale(c, &grey, &p, &boxes, &n, &err);
+        if (rc) g99_error_prefix(&err, "%s", image);
         img_free(&grey);
     }
     haar_cascade_free(c);
