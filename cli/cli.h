@@ -63,13 +63,15 @@ int cli_parse_double(const cli_command *cmd, const char *flag, const char *s, do
  * after the last. */
 const char *cli_list_next(const char *s, char sep, char *item, size_t size);
 
-/* ---- outputs (cli/outputs.c): checked before any work ----
+/* ---- file names (cli/outputs.c): checked before any work ----
  * An image file: its extension must name a format in `allowed` (CLI_OUT_*
  * bits; .jpg is never writable: gan99 has no JPEG encoder), it must not be
  * a folder and its folder must exist. flag names the option ("--out") or
  * NULL for a positional OUT. 0, or CLI_BAD_INPUT after reporting. */
 enum { CLI_OUT_PNG = 1, CLI_OUT_PNM = 2, CLI_OUT_GIF = 4, CLI_OUT_IMAGE = 7 };
 int cli_check_output(const cli_command *cmd, const char *flag, const char *path, int allowed);
+/* An input file: it can be opened for reading and is not a folder. */
+int cli_check_input(const cli_command *cmd, const char *path);
 /* An output folder: a folder or nothing yet (then its parent must exist);
  * a file of that name is "a file, not a folder". */
 int cli_check_output_dir(const cli_command *cmd, const char *flag, const char *path);

@@ -18,7 +18,7 @@ static int convert_run(int argc, char **argv)
     }
     if (npos != 2) return cli_usage_error(cmd, "expects IN and OUT");
     /* Refuse an unwritable OUT before decoding IN. */
-    if (cli_check_output(cmd, NULL, pos[1], CLI_OUT_IMAGE)) return CLI_BAD_INPUT;
+    if (cli_check_output(cmd, NULL, pos[1], CLI_OUT_IMAGE) || cli_check_input(cmd, pos[0])) return CLI_BAD_INPUT;
     g99_error_clear(&err);
     if (img_load(pos[0], NULL, &img, &err) != 0) return cli_fail(&err);
     /* A GIF of a 16-bit image is a request gan99 cannot serve: bad input

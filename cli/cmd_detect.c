@@ -102,6 +102,7 @@ static int detect_run(int argc, char **argv)
     }
     if (!image) return cli_usage_error(cmd, "needs an IMAGE");
     if (draw_out && cli_check_output(cmd, "--draw", draw_out, CLI_OUT_IMAGE)) return CLI_BAD_INPUT;
+    if (cli_check_input(cmd, image)) return CLI_BAD_INPUT;
     if (!cli_cascade_path(cascade, path, sizeof path)) {
         cli_error(cascade, "cascade not found (give a file, or set GAN99_CASCADES to the folder of the cascades)");
         return CLI_BAD_INPUT;

@@ -81,7 +81,7 @@ static int filter_run(int argc, char **argv)
         return cli_usage_error(cmd, "no filter '%s' (gray, binary, contours, canny, blur)", pos[0]);
     if (p.ksize % 2 == 0 && p.ksize != 0) return cli_usage_error(cmd, "--ksize: %d is even; the kernel size is odd", p.ksize);
     /* Refuse an unwritable OUT before the work, not after it. */
-    if (cli_check_output(cmd, NULL, pos[2], CLI_OUT_IMAGE)) return CLI_BAD_INPUT;
+    if (cli_check_output(cmd, NULL, pos[2], CLI_OUT_IMAGE) || cli_check_input(cmd, pos[1])) return CLI_BAD_INPUT;
     g99_error_clear(&err);
     if (img_load(pos[1], NULL, &in, &err)) return cli_fail(&err);
     rc = img_filter(pos[0], &in, &p, &out, &err);

@@ -39,6 +39,7 @@ static int info_run(int argc, char **argv)
         path = argv[d];
     }
     if (!path) return cli_usage_error(&cli_cmd_info, "expects one MODEL_FILE");
+    if (cli_check_input(&cli_cmd_info, path)) return CLI_BAD_INPUT;
     g99_error_clear(&err);
     rc = nn_st_load(path, NN_ST_MAX_FILE, &f, &err);
     if (rc) return cli_fail(&err);

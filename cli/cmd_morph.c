@@ -95,7 +95,7 @@ static int morph_run(int argc, char **argv)
     }
     if (!model || !out || !seed_list) return cli_usage_error(cmd, "expects MODEL_FILE, --seeds A,B,... and --out FILE.gif");
     if (parse_seeds(cmd, seed_list, seeds, &n_seeds)) return CLI_BAD_INPUT;
-    if (cli_check_output(cmd, "--out", out, CLI_OUT_GIF)) return CLI_BAD_INPUT;
+    if (cli_check_output(cmd, "--out", out, CLI_OUT_GIF) || cli_check_input(cmd, model)) return CLI_BAD_INPUT;
     total = (n_seeds - 1) * frames;   /* frames per leg; the animation loops back to the start */
     g99_error_clear(&err);
     if (gan_dcgan_load_generator(model, &m, &err) != 0) return cli_fail(&err);

@@ -35,7 +35,7 @@ static int sample_run(int argc, char **argv)
         model = argv[i];
     }
     if (!model || !out) return cli_usage_error(cmd, "expects MODEL_FILE and --out FILE.png");
-    if (cli_check_output(cmd, "--out", out, CLI_OUT_IMAGE)) return CLI_BAD_INPUT;
+    if (cli_check_output(cmd, "--out", out, CLI_OUT_IMAGE) || cli_check_input(cmd, model)) return CLI_BAD_INPUT;
     g99_error_clear(&err);
     if (gan_dcgan_load_generator(model, &m, &err) != 0) return cli_fail(&err);
     z = (float *)malloc((size_t)n * m.cfg.nz * sizeof *z);

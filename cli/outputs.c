@@ -1,9 +1,11 @@
-/* Output names checked before any work, the same way for every command: a
- * bad --out is found before a model is loaded or a photo decoded, and a
- * file is written in the format its name says (never PNG bytes under .jpg). */
+/* File names checked before any work, the same way for every command: a
+ * bad --out is found before a model is loaded or a photo decoded, a file is
+ * written in the format its name says (never PNG bytes under .jpg), and a
+ * missing input is bad input (exit 2), not a failure while working. */
 #include "cli.h"
 #include "../image/image.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,10 @@ int cli_check_output(const cli_command *cmd, const char *flag, const char *path,
     char list[64], parent[1024], reason[160];
     int format = img_format_from_path(path);
     accepted(allowed, list, sizeof list);
+    if (g99_is_dir(path)) {
+        report(cmd, flag, path, "is a folder, not a file");
+        return CLI_BAD_INPUT;
+    }
     if (!(bits[format] & allowed)) {
         if (format == IMG_FORMAT_JPEG)
             snprintf(reason, sizeof reason, "gan99 reads JPEG but cannot write it; name a %s file", list);
@@ -56,10 +62,6 @@ int cli_check_output(const cli_command *cmd, const char *flag, const char *path,
                      img_format_name(format), list);
         else snprintf(reason, sizeof reason, "the name has no known image extension; name a %s file", list);
         report(cmd, flag, path, reason);
-        return CLI_BAD_INPUT;
-    }
-    if (g99_is_dir(path)) {
-        report(cmd, flag, path, "is a folder, not a file");
         return CLI_BAD_INPUT;
     }
     if (!parent_exists(path, parent, sizeof parent)) {
@@ -86,5 +88,21 @@ int cli_check_output_dir(const cli_command *cmd, const char *flag, const char *p
         report(cmd, flag, path, reason);
         return CLI_BAD_INPUT;
     }
+    return 0;
+}
+
+int cli_check_input(const cli_command *cmd, const char *path)
+{
+    FILE *f;
+    if (g99_is_dir(path)) {
+        cli_error(cmd->name, "%s: is a folder, not a file", path);
+        return CLI_BAD_INPUT;
+    }
+    f = fopen(path, "rb");
+    if (!f) {
+        cli_error(cmd->name, "%s: %s", path, strerror(errno));
+        return CLI_BAD_INPUT;
+    }
+    fclose(f);
     return 0;
 }
