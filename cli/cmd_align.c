@@ -1,4 +1,4 @@
-/* gan99 align: eye-aligned face crops of photos (SPEC.md §6, align/align.h
+/* gan99 align: eye-aligned face crops of photos (doc/cli.md, align/align.h
  * align_face). For each photo: the largest face, its eyes, and the crop
  * with the eyes at fixed places, written as DIR/<name>.png; the summary
  * counts the photos aligned on their eyes, aligned on the face box (no eye

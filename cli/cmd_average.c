@@ -1,4 +1,4 @@
-/* gan99 average: the mean face of aligned images (SPEC.md §6), the picture
+/* gan99 average: the mean face of aligned images (doc/cli.md), the picture
  * that shows how well a set is aligned: sharp eyes when they all sit at the
  * same place, a blur otherwise.
  *

@@ -1,4 +1,4 @@
-/* gan99 detect: OpenCV's Haar cascade detection on one image (SPEC.md §6,
+/* gan99 detect: OpenCV's Haar cascade detection on one image (doc/cli.md,
  * align/align.h). Prints one line "x y w h" per detection, in OpenCV's
  * order; --draw also writes the image with the rectangles on it.
  *
@@ -25,7 +25,10 @@ static const char usage[] =
     "options:\n"
     "  --cascade F         cascade file, or a vendored name: frontalface_default\n"
     "                      (default), frontalface_alt2, eye\n"
-    "  --scale-factor S    scale step between pyramid levels, > 1 (default 1.1)\n"
+    "  --scale-factor S    scale step between pyramid levels, above 1, up to 100\n"
+    "                      (default 1.1); a factor that makes more than 4096\n"
+    "                      levels for the image is refused with the smallest\n"
+    "                      one that works\n"
     "  --min-neighbors N   candidates a detection needs, more than N (default 3;\n"
     "                      0 prints the raw candidates)\n"
     "  --min-size WxH      smallest detection (default 0x0: no limit)\n"

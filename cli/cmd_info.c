@@ -1,4 +1,4 @@
-/* gan99 info: what a model or checkpoint file holds (SPEC.md §5, §6).
+/* gan99 info: what a model or checkpoint file holds (doc/cli.md).
  *
  *   gan99 info G.safetensors
  *   gan99.arch = dcgan

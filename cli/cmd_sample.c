@@ -1,4 +1,4 @@
-/* gan99 sample: a grid of images from a DCGAN model file (SPEC.md §6).
+/* gan99 sample: a grid of images from a DCGAN model file (doc/cli.md).
  * Image i's latent is the i-th nz values of gan_latent_normal(seed), and G
  * runs in train mode on the whole batch, as the reference draws its grids,
  * so `--seed S --n 64` on a run's model.safetensors redraws that run's last

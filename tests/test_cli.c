@@ -97,6 +97,14 @@ static int no_temporaries(const char *name)
     return clean;
 }
 
+/* A folder and what is in it, gone (left by an earlier, failed run). */
+static void remove_tree(const char *path)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) == -1) fprintf(stderr, "  (cannot run: %s)\n", cmd);
+}
+
 /* A small DCGAN model file, trained once per run (1 step: the weights
  * do not matter, the file format and G's shapes do). */
 static const char *model(void)
@@ -105,11 +113,7 @@ static const char *model(void)
         char run[900];
         snprintf(run, sizeof run, "%s/cli_run", test_tmp_dir());
         snprintf(model_path, sizeof model_path, "%s/model.safetensors", run);
-        {
-            char cmd[1200];
-            snprintf(cmd, sizeof cmd, "rm -rf %s", run);
-            if (system(cmd) == -1) run[0] = '\0';
-        }
+        remove_tree(run);
         model_state = gan99("train dcgan --data synth:16 --size 64 --steps 1 --batch 4 --ngf 16 --ndf 4 "
                             "--samples 4 --out %s", run) == 0 && exists(model_path) ? 1 : -1;
     }
@@ -331,6 +335,7 @@ static void failed_commands_leave_no_file(void)
     CHECK_EQ_INT(2, gan99("info %s", tmp("cli_empty.png")));
     CHECK(starts(first_line, "gan99: "));
     /* A missing input is bad input (2), not a failure while working. */
+    remove_tree(tmp("cli_e_dir"));
     CHECK_EQ_INT(2, gan99("sample /no/such/model.safetensors --out %s", tmp("cli_e.png")));
     CHECK_EQ_STR("gan99: sample: /no/such/model.safetensors: No such file or directory", first_line);
     CHECK_EQ_INT(2, gan99("info /no/such/model.safetensors"));
@@ -391,10 +396,17 @@ static void morph_streams_every_frame(void)
 static void messages_name_the_problem(void)
 {
     SKIP_WITHOUT_BINARY();
-    remove(tmp("cli_noface"));
+    remove_tree(tmp("cli_noface"));
+    remove_tree(tmp("cli_aligned"));
     CHECK_EQ_INT(2, gan99("align --out %s tests/cli/flat.pgm", tmp("cli_noface")));
     CHECK_CONTAINS("gan99: align: no face found in tests/cli/flat.pgm", err_text);
     CHECK(!exists(tmp("cli_noface")));
+    /* Progress in a log (stderr is a file here): plain lines with the rate. */
+    CHECK_EQ_INT(0, gan99("align --size 32x32 --out %s data/astronaut.jpg", tmp("cli_aligned")));
+    CHECK_CONTAINS("align: 1/1  ", err_text);
+    CHECK_CONTAINS(" photos/s  ETA 0m00s\n", err_text);
+    CHECK(!strchr(err_text, '\r'));
+    CHECK_CONTAINS("aligned on the eyes:     1", out_text);
     CHECK_EQ_INT(2, gan99("align --out README.md data/astronaut.jpg"));
     CHECK_CONTAINS("gan99: align: --out README.md: is a file, not a folder", first_line);
     CHECK_EQ_STR("", out_text);
