@@ -17,7 +17,11 @@
  * LZW (§22 and Appendix F): codes start at min_code_size + 1 bits and widen
  * when the next free code needs another bit; at 4096 codes a clear code
  * restarts the table. Codes are packed least significant bit first into
- * sub-blocks of at most 255 bytes. */
+ * sub-blocks of at most 255 bytes.
+ *
+ * One writer makes both outputs: img_gif_encode collects the bytes in
+ * memory, img_gif_writer_* hands each frame's bytes to an atomic file as
+ * soon as they are made, so an animation of any length needs one frame. */
 #include "ops_private.h"
 
 #include <stdlib.h>
