@@ -160,7 +160,7 @@ $(BUILD)/tests/run: $(TEST_OBJS) $(LIB)
 
 test: $(BUILD)/tests/run $(BIN)
 	@mkdir -p $(BUILD)/test-tmp
-	$(BUILD)/tests/run --tmp $(BUILD)/test-tmp
+	$(BUILD)/tests/run --tmp $(BUILD)/test-tmp --gan99 $(if $(findstring /,$(BIN)),,./)$(BIN)
 
 bench: $(BIN)
 	$(if $(findstring /,$(BIN)),,./)$(BIN) bench

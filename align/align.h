@@ -94,6 +94,11 @@ typedef struct haar_params {
 /* scale factor 1.1, min_neighbors 3, no size limits: OpenCV's defaults. */
 void haar_params_default(haar_params *p);
 
+/* A pyramid of more levels than this (a scale factor a hair above 1) is
+ * refused with G99_ELIMIT, the message giving the smallest factor that
+ * works for the image; OpenCV would run it for hours. */
+#define HAAR_MAX_LEVELS 4096
+
 /* cv::CascadeClassifier::detectMultiScale(grey, boxes, scale_factor,
  * min_neighbors, 0, min size, max size) with one thread: candidates of
  * every scale (§3-§8), grouped (§9), clipped to the image (§10), in

@@ -42,9 +42,45 @@ static int scales_push(scale_list *l, float s)
     return 0;
 }
 
+/* How many pyramid levels a factor gives: the loop of compute_scales,
+ * counting, stopped once past `stop`. */
+static long count_levels(const haar_cascade *c, int img_w, int img_h, double scale_factor, long stop)
+{
+    long n = 0;
+    double factor;
+    for (factor = 1; n <= stop; factor *= scale_factor) {
+        double fw = (double)c->width * factor, fh = (double)c->height * factor;
+        if (fw > 2147483647.0 || fh > 2147483647.0) break;
+        if (lrint(fw) > img_w || lrint(fh) > img_h) break;
+        n++;
+    }
+    return n;
+}
+
+/* A factor a hair above 1 makes millions of levels and runs for hours:
+ * refused with the smallest factor (in steps of 1e-6) that keeps the
+ * pyramid within HAAR_MAX_LEVELS for this image. */
+static int check_levels(const haar_cascade *c, int img_w, int img_h, double scale_factor, g99_error *err)
+{
+    double ratio, f;
+    long n;
+    if (img_w < c->width || img_h < c->height) return G99_OK;
+    if (count_levels(c, img_w, img_h, scale_factor, HAAR_MAX_LEVELS) <= HAAR_MAX_LEVELS) return G99_OK;
+    /* The levels run while W * f^k stays within the image, so f^(L-1) = ratio. */
+    ratio = (double)img_w / c->width < (double)img_h / c->height ? (double)img_w / c->width
+                                                                  : (double)img_h / c->height;
+    f = ceil(exp(log(ratio) / (HAAR_MAX_LEVELS - 1)) * 1e6) / 1e6;
+    while ((n = count_levels(c, img_w, img_h, f, HAAR_MAX_LEVELS)) > HAAR_MAX_LEVELS) f += 1e-6;
+    return g99_fail(err, G99_ELIMIT,
+                    "haar detection: scale factor %.9g makes more than %d pyramid levels for a %dx%d image and a "
+                    "%dx%d window; the smallest factor within the limit is %.6f",
+                    scale_factor, HAAR_MAX_LEVELS, img_w, img_h, c->width, c->height, f);
+}
+
 /* The factor grows by repeated multiplication in double (pow() could
  * differ in the last bit); each fitting factor is kept as a float. Then
- * maxSize ends the list and minSize skips, on cvRound(float W * s). */
+ * maxSize ends the list and minSize skips, on cvRound(float W * s).
+ * check_levels has bounded the list. */
 static int compute_scales(const haar_cascade *c, int img_w, int img_h, const haar_params *p, scale_list *out)
 {
     scale_list all = { NULL, 0, 0 };
@@ -308,6 +344,7 @@ int haar_detect_candidates(const haar_cascade *c, const img_image *grey, const h
     if ((rc = check_args(c, grey, p, err))) return rc;
     W = c->width;
     H = c->height;
+    if ((rc = check_levels(c, grey->width, grey->height, p->scale_factor, err)) != 0) return rc;
     if (compute_scales(c, grey->width, grey->height, p, &scales))
         return g99_fail(err, G99_ENOMEM, "haar detection: out of memory for the scales");
     if (scales.n == 0) {

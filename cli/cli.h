@@ -1,6 +1,7 @@
 /* The gan99 command line: one file per command, each exporting a
- * cli_command. Exit codes (SPEC.md §6): 0 done, 1 failed while working,
- * 2 bad usage or bad input. Messages go to stderr as "gan99: WHAT: reason". */
+ * cli_command. Exit codes (doc/cli.md): 0 done, 1 failed while working
+ * (out of memory, a write refused), 2 bad usage or bad input, found before
+ * any work where it can be. Messages go to stderr as "gan99: WHAT: reason". */
 #ifndef GAN99_CLI_H
 #define GAN99_CLI_H
 
@@ -21,18 +22,78 @@ void cli_error(const char *what, const char *fmt, ...) G99_PRINTF(2, 3);
 /* Reports a bad command line for cmd and returns CLI_BAD_INPUT. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...) G99_PRINTF(2, 3);
 
+/* The exit code of a g99 status: 0 for G99_OK; 1 (failed while working)
+ * for G99_ENOMEM and G99_EIO; 2 (bad input) for every other code. */
+int cli_exit_code(int g99_code);
+
 /* Prints err as "gan99: reason" (the message already names the file) and
- * returns the exit code its status calls for: 1 for out-of-memory and
- * write failures while working, 2 for bad input. */
+ * returns cli_exit_code(err->code). */
+int cli_fail(const g99_error *err);
+/* The same with the exit code chosen by the caller (0: print only). */
 int cli_report(const g99_error *err, int exit_code);
 
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 
-/* Option values: when argv[*i] is `name`, takes the next argument as its
- * value, advances *i and returns 1; a missing value is a usage error (-1). */
+/* ---- numbers (cli/numbers.c) ----
+ * Option values: when argv[*i] is `name`, the next argument is its value:
+ * *i advances and the result is 1; 0 when argv[*i] is another flag; -1 when
+ * the value is missing or bad, already reported as a usage error naming
+ * the flag ("gan99: CMD: --n: '3x' is not an integer"). Integers are plain
+ * decimal in lo..hi; doubles finite (no inf, nan, 1e999) in lo..hi. */
 int cli_opt_str(const cli_command *cmd, int argc, char **argv, int *i, const char *name, const char **value);
+int cli_opt_int(const cli_command *cmd, int argc, char **argv, int *i, const char *name, int lo, int hi, int *v);
+int cli_opt_u64(const cli_command *cmd, int argc, char **argv, int *i, const char *name, uint64_t lo, uint64_t hi,
+                uint64_t *v);
+int cli_opt_double(const cli_command *cmd, int argc, char **argv, int *i, const char *name, double lo, double hi,
+                   double *v);
+/* Any long (LONG_MIN..LONG_MAX), checked like the others; range checks
+ * are the caller's (prefer cli_opt_int with the range). */
 int cli_opt_long(const cli_command *cmd, int argc, char **argv, int *i, const char *name, long *value);
+
+/* The same checks on a text already in hand (a list item, a WxH half):
+ * 0, or CLI_BAD_INPUT after reporting "FLAG: reason". */
+int cli_parse_int(const cli_command *cmd, const char *flag, const char *s, int lo, int hi, int *v);
+int cli_parse_i64(const cli_command *cmd, const char *flag, const char *s, int64_t lo, int64_t hi, int64_t *v);
+int cli_parse_u64(const cli_command *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi, uint64_t *v);
+int cli_parse_double(const cli_command *cmd, const char *flag, const char *s, double lo, double hi, double *v);
+/* Lists such as "1,2,3" or "64x48": copies the item of s up to sep (or the
+ * end) into item (size bytes; a longer item is cut and ends in "...", so it
+ * never reads as a number) and returns where the next item starts, or NULL
+ * after the last. */
+const char *cli_list_next(const char *s, char sep, char *item, size_t size);
+
+/* ---- file names (cli/outputs.c): checked before any work ----
+ * An image file: its extension must name a format in `allowed` (CLI_OUT_*
+ * bits; .jpg is never writable: gan99 has no JPEG encoder), it must not be
+ * a folder and its folder must exist. flag names the option ("--out") or
+ * NULL for a positional OUT. 0, or CLI_BAD_INPUT after reporting. */
+enum { CLI_OUT_PNG = 1, CLI_OUT_PNM = 2, CLI_OUT_GIF = 4, CLI_OUT_IMAGE = 7 };
+int cli_check_output(const cli_command *cmd, const char *flag, const char *path, int allowed);
+/* An input file: it can be opened for reading and is not a folder. */
+int cli_check_input(const cli_command *cmd, const char *path);
+/* An output folder: a folder or nothing yet (then its parent must exist);
+ * a file of that name is "a file, not a folder". */
+int cli_check_output_dir(const cli_command *cmd, const char *flag, const char *path);
+
+/* ---- progress (cli/progress.c) ----
+ * A progress line on stderr: on a terminal a bar redrawn in place, else a
+ * plain line at the first update, every 10 seconds and at the end; both
+ * with the rate (units per second since start) and the time left. */
+typedef struct cli_progress {
+    const char *label;   /* what is done: "align", "train" */
+    const char *unit;    /* rate unit: "photos/s", "it/s" */
+    uint64_t first;      /* done at cli_progress_start (a resumed run) */
+    uint64_t total;
+    double start, last_line;
+    int tty, shown, open;  /* open: a bar is on screen without its newline */
+} cli_progress;
+void cli_progress_start(cli_progress *p, const char *label, const char *unit, uint64_t done, uint64_t total);
+/* done of total; extra (NULL for none) follows the figures, e.g. losses. */
+void cli_progress_update(cli_progress *p, uint64_t done, const char *extra);
+/* Ends a bar left open on a terminal, so that a message prints on a line
+ * of its own. */
+void cli_progress_break(cli_progress *p);
 
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_train;
@@ -51,7 +112,7 @@ extern const cli_command cli_cmd_average;
 extern const char *cli_program_path;
 
 /* Where the Haar cascade `name` is (a path, or a vendored name such as
- * "eye" or "haarcascade_eye.xml"; cli/cmd_detect.c lists the folders
+ * "eye" or "haarcascade_eye.xml"; cli/cascades.c lists the folders
  * searched): its path in out and 1, or 0 when it is nowhere. */
 int cli_cascade_path(const char *name, char *out, size_t size);
 

@@ -1,4 +1,4 @@
-/* gan99 align: eye-aligned face crops of photos (SPEC.md §6, align/align.h
+/* gan99 align: eye-aligned face crops of photos (doc/cli.md, align/align.h
  * align_face). For each photo: the largest face, its eyes, and the crop
  * with the eyes at fixed places, written as DIR/<name>.png; the summary
  * counts the photos aligned on their eyes, aligned on the face box (no eye
@@ -8,18 +8,15 @@
  * Output names are the photo's file name with .png for the extension;
  * when two photos share a name (a/x.jpg and b/x.jpg), the later one gets
  * x-2.png, x-3.png ..., in the order the photos are listed. Folders are
- * walked by cli/image_files.c (POSIX opendir; align/ itself stays plain C99).
- * The progress bar goes to stderr when it is a terminal (isatty), plain
- * lines otherwise; the summary goes to stdout. */
-#define _POSIX_C_SOURCE 200809L
+ * walked by cli/image_files.c (base/'s g99_list_files). The progress
+ * (cli/progress.c) goes to stderr, the summary to stdout. When no photo
+ * had a face the command fails (exit 2) with a message saying so. */
 #include "cli.h"
 #include "../align/align.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 static const char usage[] =
     "usage: gan99 align [--size WxH] [--eyes LX,LY,RX,RY] --out DIR IMAGE|DIR...\n"
@@ -147,65 +144,29 @@ static void put_field(text_buf *b, const char *s)
     put(b, "\"", 1);
 }
 
-/* ---- progress ---- */
-
-typedef struct progress {
-    int total, tty, last_step;
-    time_t start;
-} progress;
-
-/* On a terminal a bar redrawn in place with an estimate of the time left;
- * otherwise a plain line at every tenth of the work. */
-static void progress_show(progress *p, int done)
-{
-    if (p->tty) {
-        char bar[31];
-        int fill = p->total ? (int)((long)done * 30 / p->total) : 30, i;
-        double spent = difftime(time(NULL), p->start);
-        long left = done ? (long)(spent * (p->total - done) / done + 0.5) : 0;
-        for (i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
-        bar[30] = '\0';
-        fprintf(stderr, "\ralign [%s] %d/%d", bar, done, p->total);
-        if (done && done < p->total) fprintf(stderr, "  ETA %ld:%02ld", left / 60, left % 60);
-        else fprintf(stderr, "           ");
-        if (done == p->total) fputc('\n', stderr);
-        fflush(stderr);
-    } else {
-        int step = p->total ? (int)((long)done * 10 / p->total) : 10;
-        if (step > p->last_step || done == p->total) {
-            fprintf(stderr, "align: %d/%d photos\n", done, p->total);
-            p->last_step = step;
-        }
-    }
-}
-
 /* ---- the command ---- */
 
-static int parse_wxh(const char *s, int *w, int *h)
+static int parse_wxh(const cli_command *cmd, const char *s, int *w, int *h)
 {
-    char *end;
-    long a = strtol(s, &end, 10), b;
-    if (end == s || (*end != 'x' && *end != 'X')) return -1;
-    s = end + 1;
-    b = strtol(s, &end, 10);
-    if (end == s || *end || a < 1 || b < 1 || a > 16384 || b > 16384) return -1;
-    *w = (int)a;
-    *h = (int)b;
-    return 0;
+    char item[64];
+    const char *rest = cli_list_next(s, 'x', item, sizeof item);
+    if (!rest || strchr(rest, 'x')) return cli_usage_error(cmd, "--size wants WxH, not '%s'", s);
+    if (cli_parse_int(cmd, "--size", item, 1, 16384, w)) return CLI_BAD_INPUT;
+    return cli_parse_int(cmd, "--size", rest, 1, 16384, h);
 }
 
-static int parse_eyes(const char *s, align_params *p)
+static int parse_eyes(const cli_command *cmd, const char *s, align_params *p)
 {
     double v[4];
-    char *end;
+    char item[64];
     int i;
     for (i = 0; i < 4; i++) {
-        v[i] = strtod(s, &end);
-        if (end == s || !(v[i] >= -10 && v[i] <= 10)) return -1;
-        if (i < 3 && *end != ',') return -1;
-        s = end + 1;
+        if (!s) return cli_usage_error(cmd, "--eyes wants four fractions LX,LY,RX,RY");
+        s = cli_list_next(s, ',', item, sizeof item);
+        if (cli_parse_double(cmd, "--eyes", item, -10, 10, &v[i])) return CLI_BAD_INPUT;
     }
-    if (*end || (v[0] == v[2] && v[1] == v[3])) return -1;
+    if (s) return cli_usage_error(cmd, "--eyes wants four fractions LX,LY,RX,RY, not more");
+    if (v[0] == v[2] && v[1] == v[3]) return cli_usage_error(cmd, "--eyes: the two eyes are one point");
     p->eye_left[0] = v[0];
     p->eye_left[1] = v[1];
     p->eye_right[0] = v[2];
@@ -221,7 +182,7 @@ static int load_cascade(const char *name, haar_cascade **c)
         cli_error(name, "cascade not found (set GAN99_CASCADES to the folder of the cascades)");
         return CLI_BAD_INPUT;
     }
-    if (haar_cascade_load(path, c, &err)) return cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+    if (haar_cascade_load(path, c, &err)) return cli_fail(&err);
     return CLI_OK;
 }
 
@@ -273,14 +234,14 @@ static int align_run(int argc, char **argv)
     const cli_command *cmd = &cli_cmd_align;
     const char *out_dir = NULL, *s;
     char **inputs = (char **)malloc(sizeof(char *) * (size_t)argc);
-    int ninputs = 0, i, r, status = CLI_OK;
+    int ninputs = 0, i, r, status = CLI_OK, made_dir = 0;
     align_params p;
     haar_cascade *face = NULL, *eye = NULL;
     cli_file_list files;
     name_set names;
     text_buf csv;
     tally t;
-    progress prog;
+    cli_progress prog;
     g99_error err;
     if (!inputs) {
         cli_error("align", "out of memory");
@@ -295,16 +256,10 @@ static int align_run(int argc, char **argv)
             out_dir = s;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--size", &s)) != 0) {
             if (r < 0) goto bad;
-            if (parse_wxh(s, &p.width, &p.height)) {
-                cli_usage_error(cmd, "--size wants WxH with sizes 1..16384, not '%s'", s);
-                goto bad;
-            }
+            if (parse_wxh(cmd, s, &p.width, &p.height)) goto bad;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--eyes", &s)) != 0) {
             if (r < 0) goto bad;
-            if (parse_eyes(s, &p)) {
-                cli_usage_error(cmd, "--eyes wants four fractions LX,LY,RX,RY (two different points), not '%s'", s);
-                goto bad;
-            }
+            if (parse_eyes(cmd, s, &p)) goto bad;
         } else {
             cli_usage_error(cmd, "unknown option '%s'", argv[i]);
             goto bad;
@@ -318,10 +273,11 @@ static int align_run(int argc, char **argv)
         cli_usage_error(cmd, "needs at least one IMAGE or DIR");
         goto bad;
     }
+    if (cli_check_output_dir(cmd, "--out", out_dir)) goto bad;
     g99_error_clear(&err);
     if (cli_list_images(ninputs, inputs, &files, &err)) {
         free(inputs);
-        return cli_report(&err, CLI_BAD_INPUT);
+        return cli_fail(&err);
     }
     free(inputs);
     if (files.count == 0) {
@@ -334,18 +290,16 @@ static int align_run(int argc, char **argv)
         cli_file_list_free(&files);
         return r;
     }
+    made_dir = !g99_is_dir(out_dir);
     if (g99_mkdir(out_dir, &err)) {
-        status = cli_report(&err, CLI_FAILED);
+        status = cli_fail(&err);
         goto done_early;
     }
 
     memset(&names, 0, sizeof names);
     memset(&csv, 0, sizeof csv);
     memset(&t, 0, sizeof t);
-    memset(&prog, 0, sizeof prog);
-    prog.total = files.count;
-    prog.tty = isatty(fileno(stderr));
-    prog.start = time(NULL);
+    cli_progress_start(&prog, "align", "photos/s", 0, (uint64_t)files.count);
     s = "file,output,status,left_eye_x,left_eye_y,right_eye_x,right_eye_y,face_x,face_y,face_w,face_h,note\n";
     put(&csv, s, strlen(s));
     for (i = 0; i < files.count && status == CLI_OK; i++) {
@@ -355,32 +309,33 @@ static int align_run(int argc, char **argv)
         char line[400];
         put_field(&csv, path);
         if (cli_read_image(path, &photo, &err)) {
-            if (prog.tty) fputc('\n', stderr);
+            cli_progress_break(&prog);
             cli_report(&err, 0);
             t.unreadable++;
             t.skipped++;
             put(&csv, ",,skipped,,,,,,,,,", 18);
             put_field(&csv, err.msg);
             put(&csv, "\n", 1);
-            progress_show(&prog, i + 1);
+            cli_progress_update(&prog, (uint64_t)i + 1, NULL);
             continue;
         }
         r = align_face(face, eye, &photo, &p, &crop, &res, &err);
         img_free(&photo);
         if (r == G99_ENOMEM) {
-            status = cli_report(&err, CLI_FAILED);
+            cli_progress_break(&prog);
+            status = cli_fail(&err);
             break;
         }
         if (r) {  /* this photo only (say, too small to search) */
             g99_error_prefix(&err, "%s", path);
-            if (prog.tty) fputc('\n', stderr);
+            cli_progress_break(&prog);
             cli_report(&err, 0);
             t.failed++;
             t.skipped++;
             put(&csv, ",,skipped,,,,,,,,,", 18);
             put_field(&csv, err.msg);
             put(&csv, "\n", 1);
-            progress_show(&prog, i + 1);
+            cli_progress_update(&prog, (uint64_t)i + 1, NULL);
             continue;
         }
         if (res.status == ALIGN_NO_FACE) {
@@ -388,12 +343,13 @@ static int align_run(int argc, char **argv)
             count_reason(&t, res.reason);
             sprintf(line, ",,skipped,,,,,,,,,%s\n", res.reason);
             put(&csv, line, strlen(line));
-            progress_show(&prog, i + 1);
+            cli_progress_update(&prog, (uint64_t)i + 1, NULL);
             continue;
         }
         name = output_name(&names, path);
         if (!name) {
             img_free(&crop);
+            cli_progress_break(&prog);
             cli_error("align", "out of memory");
             status = CLI_FAILED;
             break;
@@ -403,6 +359,7 @@ static int align_run(int argc, char **argv)
             char *out_path = (char *)malloc(n);
             if (!out_path) {
                 img_free(&crop);
+                cli_progress_break(&prog);
                 cli_error("align", "out of memory");
                 status = CLI_FAILED;
                 break;
@@ -412,7 +369,8 @@ static int align_run(int argc, char **argv)
             free(out_path);
             img_free(&crop);
             if (r) {
-                status = cli_report(&err, CLI_FAILED);
+                cli_progress_break(&prog);
+                status = cli_fail(&err);
                 break;
             }
         }
@@ -424,7 +382,17 @@ static int align_run(int argc, char **argv)
                 res.eye_left[0], res.eye_left[1], res.eye_right[0], res.eye_right[1], res.face.x, res.face.y,
                 res.face.w, res.face.h, res.status == ALIGN_EYES ? "" : res.reason);
         put(&csv, line, strlen(line));
-        progress_show(&prog, i + 1);
+        cli_progress_update(&prog, (uint64_t)i + 1, NULL);
+    }
+    if (status == CLI_OK && t.eyes + t.box == 0) {
+        /* Nothing aligned: no output at all (the folder goes if this run
+         * made it; it is empty), and the reasons on stdout. */
+        printf("aligned: 0\nskipped: %d", t.skipped);
+        print_reasons(&t, 0);
+        if (made_dir) remove(out_dir);
+        if (files.count == 1) cli_error("align", "no face found in %s", files.paths[0]);
+        else cli_error("align", "no face found in any of the %d photos", files.count);
+        status = CLI_BAD_INPUT;
     }
     if (status == CLI_OK) {
         char *csv_path = (char *)malloc(strlen(out_dir) + 10);
@@ -433,7 +401,7 @@ static int align_run(int argc, char **argv)
             status = CLI_FAILED;
         } else {
             sprintf(csv_path, "%s/eyes.csv", out_dir);
-            if (g99_write_file_atomic(csv_path, csv.data, csv.len, &err)) status = cli_report(&err, CLI_FAILED);
+            if (g99_write_file_atomic(csv_path, csv.data, csv.len, &err)) status = cli_fail(&err);
         }
         if (status == CLI_OK) {
             printf("aligned on the eyes:     %d\n", t.eyes);
@@ -442,7 +410,6 @@ static int align_run(int argc, char **argv)
             printf("skipped:                 %d", t.skipped);
             print_reasons(&t, 0);
             printf("eye positions:           %s\n", csv_path);
-            if (t.eyes + t.box == 0) status = CLI_BAD_INPUT;
         }
         free(csv_path);
     }

@@ -1,4 +1,4 @@
-/* gan99 average: the mean face of aligned images (SPEC.md §6), the picture
+/* gan99 average: the mean face of aligned images (doc/cli.md), the picture
  * that shows how well a set is aligned: sharp eyes when they all sit at the
  * same place, a blur otherwise.
  *
@@ -55,15 +55,14 @@ static int average_run(int argc, char **argv)
         if (i < argc) return CLI_BAD_INPUT;
         return cli_usage_error(cmd, !out ? "needs --out FILE" : "needs at least one IMAGE or DIR");
     }
-    r = img_format_from_path(out);
-    if (r == IMG_FORMAT_UNKNOWN || r == IMG_FORMAT_JPEG) {
+    if (cli_check_output(cmd, "--out", out, CLI_OUT_IMAGE)) {
         free(inputs);
-        return cli_usage_error(cmd, "--out %s: name a .png, .ppm, .pgm, .pnm or .gif file", out);
+        return CLI_BAD_INPUT;
     }
     g99_error_clear(&err);
     r = cli_list_images(ninputs, inputs, &files, &err);
     free(inputs);
-    if (r) return cli_report(&err, CLI_BAD_INPUT);
+    if (r) return cli_fail(&err);
     if (files.count == 0) {
         cli_file_list_free(&files);
         cli_error("average", "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
@@ -73,7 +72,7 @@ static int average_run(int argc, char **argv)
     for (i = 0; i < files.count && status == CLI_OK; i++) {
         img_image img;
         if (cli_read_image(files.paths[i], &img, &err)) {
-            status = cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+            status = cli_fail(&err);
             break;
         }
         if (align_mean_add(&acc, &img, &err)) {
@@ -82,16 +81,16 @@ static int average_run(int argc, char **argv)
                           img.height, img.channels, img.channels == 1 ? "" : "s", files.paths[0], acc.width,
                           acc.height, acc.channels, acc.channels == 1 ? "" : "s");
             else cli_report(&err, 0);
-            status = err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT;
+            status = cli_exit_code(err.code);
         }
         img_free(&img);
     }
     if (status == CLI_OK) {
         if (align_mean_image(&acc, &mean, &err)) {
-            status = cli_report(&err, CLI_FAILED);
+            status = cli_fail(&err);
         } else {
             r = img_save(out, &mean, &err);
-            if (r) status = cli_report(&err, CLI_FAILED);
+            if (r) status = cli_fail(&err);
             else printf("%s: the mean of %d images (%dx%d)\n", out, files.count, mean.width, mean.height);
             img_free(&mean);
         }

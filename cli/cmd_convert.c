@@ -6,25 +6,26 @@
 
 static int convert_run(int argc, char **argv)
 {
+    const cli_command *cmd = &cli_cmd_convert;
+    const char *pos[2] = { NULL, NULL };
     img_image img;
     g99_error err;
-    const char *in, *out;
-    int rc, out_format;
-    if (argc != 3) return cli_usage_error(&cli_cmd_convert, "expected IN and OUT");
-    in = argv[1];
-    out = argv[2];
-    /* Refuse an unwritable OUT before decoding IN. */
-    out_format = img_format_from_path(out);
-    if (out_format == IMG_FORMAT_UNKNOWN || out_format == IMG_FORMAT_JPEG) {
-        cli_error(out, "cannot write this format: use .png, .ppm, .pgm, .pnm or .gif");
-        return CLI_BAD_INPUT;
+    int rc, i, npos = 0;
+    for (i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        if (npos == 2) return cli_usage_error(cmd, "expects IN and OUT, not also '%s'", argv[i]);
+        pos[npos++] = argv[i];
     }
-    if ((rc = img_load(in, NULL, &img, &err)) != 0)
-        return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
-    rc = img_save(out, &img, &err);
+    if (npos != 2) return cli_usage_error(cmd, "expects IN and OUT");
+    /* Refuse an unwritable OUT before decoding IN. */
+    if (cli_check_output(cmd, NULL, pos[1], CLI_OUT_IMAGE) || cli_check_input(cmd, pos[0])) return CLI_BAD_INPUT;
+    g99_error_clear(&err);
+    if (img_load(pos[0], NULL, &img, &err) != 0) return cli_fail(&err);
+    /* A GIF of a 16-bit image is a request gan99 cannot serve: bad input
+     * (G99_EUNSUPPORTED), which cli_fail maps to 2. */
+    rc = img_save(pos[1], &img, &err);
     img_free(&img);
-    /* A GIF of a 16-bit image is a request gan99 cannot serve: bad input. */
-    if (rc) return cli_report(&err, rc == G99_EINVAL || rc == G99_EUNSUPPORTED ? CLI_BAD_INPUT : CLI_FAILED);
+    if (rc) return cli_fail(&err);
     return CLI_OK;
 }
 

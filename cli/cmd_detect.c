@@ -1,17 +1,13 @@
-/* gan99 detect: OpenCV's Haar cascade detection on one image (SPEC.md §6,
+/* gan99 detect: OpenCV's Haar cascade detection on one image (doc/cli.md,
  * align/align.h). Prints one line "x y w h" per detection, in OpenCV's
  * order; --draw also writes the image with the rectangles on it.
  *
  * The image is read by content (PNG, JPEG, PGM/PPM) and made grey as
  * OpenCV's cvtColor(RGB2GRAY) does, since gan99's decoders give RGB.
  *
- * Cascades are found without a path (cli_cascade_path below): a name with
- * no '/' is looked up as NAME, NAME.xml and haarcascade_NAME.xml in
- *   $GAN99_CASCADES, then <folder of the gan99 binary>/cascades,
- *   <binary folder>/align/cascades (a build tree), <binary
- *   folder>/../share/gan99/cascades (an installed prefix, where `make
- *   install` copies them), then align/cascades under the working folder.
- * So `--cascade eye` finds haarcascade_eye.xml. */
+ * Cascades are found without a path (cli/cascades.c), so `--cascade eye`
+ * finds haarcascade_eye.xml. Every argument, --draw's name included, is
+ * checked before the cascade or the image is read. */
 #include "cli.h"
 #include "../align/align.h"
 
@@ -29,7 +25,10 @@ static const char usage[] =
     "options:\n"
     "  --cascade F         cascade file, or a vendored name: frontalface_default\n"
     "                      (default), frontalface_alt2, eye\n"
-    "  --scale-factor S    scale step between pyramid levels, > 1 (default 1.1)\n"
+    "  --scale-factor S    scale step between pyramid levels, above 1, up to 100\n"
+    "                      (default 1.1); a factor that makes more than 4096\n"
+    "                      levels for the image is refused with the smallest\n"
+    "                      one that works\n"
     "  --min-neighbors N   candidates a detection needs, more than N (default 3;\n"
     "                      0 prints the raw candidates)\n"
     "  --min-size WxH      smallest detection (default 0x0: no limit)\n"
@@ -40,77 +39,6 @@ static const char usage[] =
     "Cascades are looked up in $GAN99_CASCADES, next to the gan99 binary\n"
     "(cascades/, align/cascades/, ../share/gan99/cascades/) and in\n"
     "align/cascades/ under the working folder.\n";
-
-/* ---- finding a cascade ---- */
-
-static int readable(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    fclose(f);
-    return 1;
-}
-
-/* The folder of the running binary (without the trailing '/'), from argv[0]
- * or, when argv[0] has no '/', the first $PATH entry that holds it. */
-static int binary_folder(char *out, size_t size)
-{
-    const char *prog = cli_program_path, *slash, *path;
-    if (!prog) return 0;
-    slash = strrchr(prog, '/');
-    if (slash) {
-        size_t n = (size_t)(slash - prog);
-        if (n + 1 > size) return 0;
-        memcpy(out, prog, n);
-        out[n] = '\0';
-        return 1;
-    }
-    path = getenv("PATH");
-    while (path && *path) {
-        const char *end = strchr(path, ':');
-        size_t n = end ? (size_t)(end - path) : strlen(path);
-        if (n > 0 && n + strlen(prog) + 2 <= size) {
-            memcpy(out, path, n);
-            sprintf(out + n, "/%s", prog);
-            if (readable(out)) {
-                out[n] = '\0';
-                return 1;
-            }
-        }
-        path = end ? end + 1 : NULL;
-    }
-    return 0;
-}
-
-int cli_cascade_path(const char *name, char *out, size_t size)
-{
-    static const char *const forms[] = { "%s/%s", "%s/%s.xml", "%s/haarcascade_%s.xml" };
-    const char *dirs[5];
-    char bin[1024], d1[1100], d2[1100], d3[1100];
-    int nd = 0, i, k;
-    if (strchr(name, '/') || readable(name)) {
-        if (strlen(name) + 1 > size) return 0;
-        strcpy(out, name);
-        return 1;
-    }
-    if (getenv("GAN99_CASCADES")) dirs[nd++] = getenv("GAN99_CASCADES");
-    if (binary_folder(bin, sizeof bin)) {
-        sprintf(d1, "%s/cascades", bin);
-        sprintf(d2, "%s/align/cascades", bin);
-        sprintf(d3, "%s/../share/gan99/cascades", bin);
-        dirs[nd++] = d1;
-        dirs[nd++] = d2;
-        dirs[nd++] = d3;
-    }
-    dirs[nd++] = "align/cascades";
-    for (i = 0; i < nd; i++)
-        for (k = 0; k < 3; k++) {
-            if (strlen(dirs[i]) + strlen(name) + 24 > size) continue;
-            sprintf(out, forms[k], dirs[i], name);
-            if (readable(out)) return 1;
-        }
-    return 0;
-}
 
 /* ---- reading and writing images ---- */
 
@@ -127,18 +55,14 @@ static int draw(const char *out, img_image *img, const haar_box *boxes, int n, g
 
 /* ---- the command ---- */
 
+/* WxH with both sizes in 0..1000000. */
 static int parse_size(const cli_command *cmd, const char *opt, const char *s, int *w, int *h)
 {
-    char *end;
-    long a = strtol(s, &end, 10), b;
-    if (end == s || (*end != 'x' && *end != 'X')) return cli_usage_error(cmd, "%s wants WxH, not '%s'", opt, s);
-    s = end + 1;
-    b = strtol(s, &end, 10);
-    if (end == s || *end || a < 0 || b < 0 || a > 1000000 || b > 1000000)
-        return cli_usage_error(cmd, "%s wants WxH with sizes 0..1000000, not '%s'", opt, s);
-    *w = (int)a;
-    *h = (int)b;
-    return 0;
+    char item[64];
+    const char *rest = cli_list_next(s, 'x', item, sizeof item);
+    if (!rest || strchr(rest, 'x')) return cli_usage_error(cmd, "%s wants WxH, not '%s'", opt, s);
+    if (cli_parse_int(cmd, opt, item, 0, 1000000, w)) return CLI_BAD_INPUT;
+    return cli_parse_int(cmd, opt, rest, 0, 1000000, h);
 }
 
 extern const cli_command cli_cmd_detect;
@@ -154,7 +78,6 @@ static int detect_run(int argc, char **argv)
     img_image img, grey;
     g99_error err;
     int i, r, n = 0, rc;
-    long v;
     haar_params_default(&p);
     for (i = 1; i < argc; i++) {
         if (argv[i][0] != '-' || argv[i][1] == '\0') {
@@ -166,16 +89,12 @@ static int detect_run(int argc, char **argv)
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--draw", &s)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
             draw_out = s;
-        } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--scale-factor", &s)) != 0) {
-            char *end;
+        } else if ((r = cli_opt_double(cmd, argc, argv, &i, "--scale-factor", 1.0, 100.0, &p.scale_factor)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
-            p.scale_factor = strtod(s, &end);
-            if (end == s || *end || !(p.scale_factor > 1.0) || !(p.scale_factor <= 100.0))
-                return cli_usage_error(cmd, "--scale-factor wants a number above 1 (and up to 100), not '%s'", s);
-        } else if ((r = cli_opt_long(cmd, argc, argv, &i, "--min-neighbors", &v)) != 0) {
+            if (!(p.scale_factor > 1.0))
+                return cli_usage_error(cmd, "--scale-factor: %g is out of range (above 1, up to 100)", p.scale_factor);
+        } else if ((r = cli_opt_int(cmd, argc, argv, &i, "--min-neighbors", 0, 1000000, &p.min_neighbors)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
-            if (v < 0 || v > 1000000) return cli_usage_error(cmd, "--min-neighbors %ld is outside 0..1000000", v);
-            p.min_neighbors = (int)v;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--min-size", &s)) != 0) {
             if (r < 0 || parse_size(cmd, "--min-size", s, &p.min_w, &p.min_h)) return CLI_BAD_INPUT;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--max-size", &s)) != 0) {
@@ -185,32 +104,35 @@ static int detect_run(int argc, char **argv)
         }
     }
     if (!image) return cli_usage_error(cmd, "needs an IMAGE");
+    if (draw_out && cli_check_output(cmd, "--draw", draw_out, CLI_OUT_IMAGE)) return CLI_BAD_INPUT;
+    if (cli_check_input(cmd, image)) return CLI_BAD_INPUT;
     if (!cli_cascade_path(cascade, path, sizeof path)) {
         cli_error(cascade, "cascade not found (give a file, or set GAN99_CASCADES to the folder of the cascades)");
         return CLI_BAD_INPUT;
     }
     g99_error_clear(&err);
-    if (haar_cascade_load(path, &c, &err)) return cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+    if (haar_cascade_load(path, &c, &err)) return cli_fail(&err);
     if (cli_read_image(image, &img, &err)) {
         haar_cascade_free(c);
-        return cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+        return cli_fail(&err);
     }
     rc = img_grey(&img, IMG_ORDER_RGB, &grey, &err);
     if (rc) g99_error_prefix(&err, "%s", image);
     if (!rc) {
         rc = haar_detect_multiscale(c, &grey, &p, &boxes, &n, &err);
+        if (rc) g99_error_prefix(&err, "%s", image);
         img_free(&grey);
     }
     haar_cascade_free(c);
     if (rc) {
         img_free(&img);
-        return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+        return cli_fail(&err);
     }
     for (i = 0; i < n; i++) printf("%d %d %d %d\n", boxes[i].x, boxes[i].y, boxes[i].w, boxes[i].h);
     rc = draw_out ? draw(draw_out, &img, boxes, n, &err) : 0;
     img_free(&img);
     free(boxes);
-    if (rc) return cli_report(&err, CLI_FAILED);
+    if (rc) return cli_fail(&err);
     return CLI_OK;
 }
 

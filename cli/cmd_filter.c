@@ -25,35 +25,24 @@ static const char usage[] =
     "options:\n"
     "  --threshold T      binary threshold, 0..255 (default 128)\n"
     "  --levels a,b,c     contour levels, 1..255 (default 50,100,150,200)\n"
-    "  --low L --high H   Canny thresholds (default 100, 200)\n"
+    "  --low L --high H   Canny thresholds, 0..1000000 (default 100, 200)\n"
     "  --l2               Canny with the L2 gradient magnitude\n"
     "  --ksize K          blur kernel size, odd (default 5)\n"
     "  --sigma S          blur sigma (default 0: from the kernel size)\n";
 
 /* ---- the command ---- */
 
-static int parse_double(const cli_command *cmd, const char *opt, const char *s, double *v)
-{
-    char *end;
-    *v = strtod(s, &end);
-    if (end == s || *end) return cli_usage_error(cmd, "%s wants a number, not '%s'", opt, s);
-    return 0;
-}
-
 static int parse_levels(const cli_command *cmd, const char *s, img_filter_params *p)
 {
+    char item[64];
     const char *q = s;
     p->n_levels = 0;
-    while (*q) {
-        char *end;
-        long v = strtol(q, &end, 10);
-        if (end == q || v < 1 || v > 255 || (*end && *end != ',') || p->n_levels == IMG_FILTER_MAX_LEVELS)
-            return cli_usage_error(cmd, "--levels wants up to %d integers 1..255 separated by commas, not '%s'",
-                                   IMG_FILTER_MAX_LEVELS, s);
-        p->levels[p->n_levels++] = (int)v;
-        q = *end ? end + 1 : end;
+    while (q) {
+        if (p->n_levels == IMG_FILTER_MAX_LEVELS)
+            return cli_usage_error(cmd, "--levels: more than %d levels in '%s'", IMG_FILTER_MAX_LEVELS, s);
+        q = cli_list_next(q, ',', item, sizeof item);
+        if (cli_parse_int(cmd, "--levels", item, 1, 255, &p->levels[p->n_levels++])) return CLI_BAD_INPUT;
     }
-    if (p->n_levels == 0) return cli_usage_error(cmd, "--levels is empty");
     return 0;
 }
 
@@ -66,28 +55,20 @@ static int filter_run(int argc, char **argv)
     img_filter_params p;
     img_image in, out;
     g99_error err;
-    int i, npos = 0, r, rc, out_format;
-    long v;
+    int i, npos = 0, r, rc;
     img_filter_params_default(&p);
     for (i = 1; i < argc; i++) {
         if (argv[i][0] != '-' || argv[i][1] == '\0') {
             if (npos == 3) return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
             pos[npos++] = argv[i];
-        } else if ((r = cli_opt_long(cmd, argc, argv, &i, "--threshold", &v)) != 0) {
+        } else if ((r = cli_opt_int(cmd, argc, argv, &i, "--threshold", 0, 255, &p.threshold)) != 0 ||
+                   (r = cli_opt_int(cmd, argc, argv, &i, "--ksize", 0, 31, &p.ksize)) != 0 ||
+                   (r = cli_opt_double(cmd, argc, argv, &i, "--low", 0, 1e6, &p.low)) != 0 ||
+                   (r = cli_opt_double(cmd, argc, argv, &i, "--high", 0, 1e6, &p.high)) != 0 ||
+                   (r = cli_opt_double(cmd, argc, argv, &i, "--sigma", 0, 99, &p.sigma)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
-            if (v < 0 || v > 255) return cli_usage_error(cmd, "--threshold %ld is outside 0..255", v);
-            p.threshold = (int)v;
-        } else if ((r = cli_opt_long(cmd, argc, argv, &i, "--ksize", &v)) != 0) {
-            if (r < 0) return CLI_BAD_INPUT;
-            p.ksize = v < 0 || v > 1000 ? -1 : (int)v;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--levels", &s)) != 0) {
             if (r < 0 || parse_levels(cmd, s, &p)) return CLI_BAD_INPUT;
-        } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--low", &s)) != 0) {
-            if (r < 0 || parse_double(cmd, "--low", s, &p.low)) return CLI_BAD_INPUT;
-        } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--high", &s)) != 0) {
-            if (r < 0 || parse_double(cmd, "--high", s, &p.high)) return CLI_BAD_INPUT;
-        } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--sigma", &s)) != 0) {
-            if (r < 0 || parse_double(cmd, "--sigma", s, &p.sigma)) return CLI_BAD_INPUT;
         } else if (strcmp(argv[i], "--l2") == 0) {
             p.l2_gradient = 1;
         } else {
@@ -95,22 +76,24 @@ static int filter_run(int argc, char **argv)
         }
     }
     if (npos != 3) return cli_usage_error(cmd, "needs NAME IN OUT");
+    if (strcmp(pos[0], "gray") && strcmp(pos[0], "grey") && strcmp(pos[0], "binary") && strcmp(pos[0], "contours") &&
+        strcmp(pos[0], "canny") && strcmp(pos[0], "blur"))
+        return cli_usage_error(cmd, "no filter '%s' (gray, binary, contours, canny, blur)", pos[0]);
+    if (p.ksize % 2 == 0 && p.ksize != 0) return cli_usage_error(cmd, "--ksize: %d is even; the kernel size is odd", p.ksize);
     /* Refuse an unwritable OUT before the work, not after it. */
-    out_format = img_format_from_path(pos[2]);
-    if (out_format == IMG_FORMAT_UNKNOWN || out_format == IMG_FORMAT_JPEG)
-        return cli_usage_error(cmd, "cannot write '%s': use .png, .ppm, .pgm, .pnm or .gif", pos[2]);
+    if (cli_check_output(cmd, NULL, pos[2], CLI_OUT_IMAGE) || cli_check_input(cmd, pos[1])) return CLI_BAD_INPUT;
     g99_error_clear(&err);
-    if (img_load(pos[1], NULL, &in, &err)) return cli_report(&err, err.code == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+    if (img_load(pos[1], NULL, &in, &err)) return cli_fail(&err);
     rc = img_filter(pos[0], &in, &p, &out, &err);
     img_free(&in);
     if (rc) {
         /* A bad option value names the filter; bad pixels name the file. */
         if (rc != G99_EINVAL) g99_error_prefix(&err, "%s", pos[1]);
-        return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+        return cli_fail(&err);
     }
     rc = img_save(pos[2], &out, &err);
     img_free(&out);
-    if (rc) return cli_report(&err, rc == G99_EUNSUPPORTED ? CLI_BAD_INPUT : CLI_FAILED);
+    if (rc) return cli_fail(&err);
     return CLI_OK;
 }
 

@@ -1,4 +1,4 @@
-/* gan99 info: what a model or checkpoint file holds (SPEC.md §5, §6).
+/* gan99 info: what a model or checkpoint file holds (doc/cli.md).
  *
  *   gan99 info G.safetensors
  *   gan99.arch = dcgan
@@ -32,14 +32,17 @@ static int info_run(int argc, char **argv)
     g99_error err;
     size_t i;
     int d, rc;
-    if (cli_wants_help(argc, argv)) {
-        fputs(cli_cmd_info.usage, stdout);
-        return CLI_OK;
+    const char *path = NULL;
+    for (d = 1; d < argc; d++) {
+        if (argv[d][0] == '-' && argv[d][1] != '\0') return cli_usage_error(&cli_cmd_info, "unknown option %s", argv[d]);
+        if (path) return cli_usage_error(&cli_cmd_info, "expects one MODEL_FILE, not also '%s'", argv[d]);
+        path = argv[d];
     }
-    if (argc != 2) return cli_usage_error(&cli_cmd_info, "expects one MODEL_FILE");
+    if (!path) return cli_usage_error(&cli_cmd_info, "expects one MODEL_FILE");
+    if (cli_check_input(&cli_cmd_info, path)) return CLI_BAD_INPUT;
     g99_error_clear(&err);
-    rc = nn_st_load(argv[1], NN_ST_MAX_FILE, &f, &err);
-    if (rc) return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+    rc = nn_st_load(path, NN_ST_MAX_FILE, &f, &err);
+    if (rc) return cli_fail(&err);
     for (i = 0; i < f->n_meta; i++) {
         print_clean(f->meta_keys[i]);
         fputs(" = ", stdout);

@@ -1,9 +1,14 @@
-/* gan99 morph: an animation through the latents of several seeds (SPEC.md
- * §6). Between consecutive seeds the latent moves along the great circle
+/* gan99 morph: an animation through the latents of several seeds (doc/cli.md).
+ * Between consecutive seeds the latent moves along the great circle
  * (gan_slerp: spherical interpolation, since a Gaussian z of high dimension
  * lies near a sphere and a straight line between two would pass through
  * improbably short vectors). All frames go through G as one batch in train
- * mode, as the reference draws samples. */
+ * mode, as the reference draws samples, so G's memory grows with the frame
+ * count: it is estimated from two small batches and a run that would need
+ * more than MORPH_MAX_BYTES is refused before it starts, as is an
+ * animation of more than MORPH_MAX_PIXELS (hours of encoding). The frames
+ * themselves are streamed to the GIF one at a time (img_gif_writer): made
+ * once for the global palette and once to write, never all kept. */
 #include "cli.h"
 #include "../gan/gan.h"
 
@@ -12,91 +17,156 @@
 #include <string.h>
 
 #define MAX_SEEDS 64
+#define MORPH_MAX_BYTES 4294967296.0   /* 4 GiB for G's batch */
+#define MORPH_MAX_PIXELS 2147483648.0  /* 2^31 pixels in all frames: a GIF of a few GB at most */
 
-static int parse_seeds(const char *s, uint64_t *seeds, int *n)
+static int parse_seeds(const cli_command *cmd, const char *s, uint64_t *seeds, int *n)
 {
+    char item[64];
     *n = 0;
-    while (*s) {
-        char *end;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (end == s || *n == MAX_SEEDS || (*end && *end != ',')) return -1;
-        seeds[(*n)++] = v;
-        s = *end ? end + 1 : end;
+    while (s) {
+        if (*n == MAX_SEEDS) return cli_usage_error(cmd, "--seeds: more than %d seeds", MAX_SEEDS);
+        s = cli_list_next(s, ',', item, sizeof item);
+        if (cli_parse_u64(cmd, "--seeds", item, 0, UINT64_MAX, &seeds[(*n)++])) return CLI_BAD_INPUT;
     }
-    return *n >= 2 ? 0 : -1;
+    if (*n < 2) return cli_usage_error(cmd, "--seeds: at least 2 seeds A,B,...");
+    return 0;
+}
+
+/* Arena bytes of G on a batch of n (grad recording as in the real pass). */
+static double g_bytes(nn_ctx *ctx, gan_dcgan *m, int n, float *z)
+{
+    nn_mark mark = nn_ctx_mark(ctx);
+    int zs[4];
+    size_t used = 0, reserved, mallocs;
+    zs[0] = n; zs[1] = m->cfg.nz; zs[2] = zs[3] = 1;
+    memset(z, 0, sizeof(float) * (size_t)n * (size_t)m->cfg.nz);
+    if (gan_dcgan_generate(ctx, m, nn_tensor_from(ctx, 4, zs, z), 1))
+        nn_ctx_arena_stats(ctx, &used, &reserved, &mallocs);
+    nn_ctx_rewind(ctx, mark);
+    return (double)used;
+}
+
+/* Refuses (usage error) a frame count whose batch would not fit. */
+static int check_memory(const cli_command *cmd, nn_ctx *ctx, gan_dcgan *m, int n_seeds, int frames, int total)
+{
+    float *z = (float *)malloc(sizeof(float) * 4 * (size_t)m->cfg.nz);
+    double b2, b4, need;
+    if (!z) return 0;  /* the real allocation will report it */
+    b2 = g_bytes(ctx, m, 2, z);
+    b4 = g_bytes(ctx, m, 4, z);
+    free(z);
+    nn_ctx_clear_error(ctx);
+    need = b2 + (b4 - b2) / 2 * (total - 2);
+    if (need <= MORPH_MAX_BYTES) return 0;
+    return cli_usage_error(cmd,
+                           "--seeds (%d seeds) and --frames %d make %d frames of %dx%d; G needs about %.1f GiB "
+                           "for them in one batch, more than morph's %.0f GiB: use fewer seeds or frames",
+                           n_seeds, frames, total, m->cfg.size, m->cfg.size, need / 1073741824.0,
+                           MORPH_MAX_BYTES / 1073741824.0);
 }
 
 static int morph_run(int argc, char **argv)
 {
     const cli_command *cmd = &cli_cmd_morph;
     const char *model = NULL, *out = NULL, *seed_list = NULL;
-    long frames = 24, scale = 4, delay = 8;
+    int frames = 24, scale = 4, delay = 8;
     uint64_t seeds[MAX_SEEDS];
-    int n_seeds = 0, i, r, rc, zs[4], total, nz;
+    int n_seeds = 0, i, r, rc, zs[4], total, nz, pass;
     gan_dcgan m;
     g99_error err;
     nn_ctx *ctx = NULL;
+    nn_tensor *x = NULL;
     float *z = NULL, *za = NULL, *zb = NULL;
-    img_image *imgs = NULL;
+    img_gif_writer *gif = NULL;
+    img_gif_params gp;
     for (i = 1; i < argc; i++) {
         if ((r = cli_opt_str(cmd, argc, argv, &i, "--seeds", &seed_list)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--frames", &frames)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--scale", &scale)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--delay", &delay)) != 0 ||
+            (r = cli_opt_int(cmd, argc, argv, &i, "--frames", 2, 1000, &frames)) != 0 ||
+            (r = cli_opt_int(cmd, argc, argv, &i, "--scale", 1, 16, &scale)) != 0 ||
+            (r = cli_opt_int(cmd, argc, argv, &i, "--delay", 1, 1000, &delay)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--out", &out)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
             continue;
         }
-        if (argv[i][0] == '-' || model) return cli_usage_error(cmd, "unexpected '%s'", argv[i]);
+        if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        if (model) return cli_usage_error(cmd, "unexpected '%s'", argv[i]);
         model = argv[i];
     }
     if (!model || !out || !seed_list) return cli_usage_error(cmd, "expects MODEL_FILE, --seeds A,B,... and --out FILE.gif");
-    if (parse_seeds(seed_list, seeds, &n_seeds)) return cli_usage_error(cmd, "--seeds wants 2..64 integers A,B,...");
-    if (frames < 2 || frames > 1000 || scale < 1 || scale > 16 || delay < 1 || delay > 1000)
-        return cli_usage_error(cmd, "--frames is 2..1000, --scale 1..16, --delay 1..1000");
+    if (parse_seeds(cmd, seed_list, seeds, &n_seeds)) return CLI_BAD_INPUT;
+    if (cli_check_output(cmd, "--out", out, CLI_OUT_GIF) || cli_check_input(cmd, model)) return CLI_BAD_INPUT;
+    total = (n_seeds - 1) * frames;   /* frames per leg; the animation loops back to the start */
     g99_error_clear(&err);
-    if ((rc = gan_dcgan_load_generator(model, &m, &err)) != 0)
-        return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+    if (gan_dcgan_load_generator(model, &m, &err) != 0) return cli_fail(&err);
+    {
+        double side = (double)m.cfg.size * scale, pixels = side * side * total;
+        if (pixels > MORPH_MAX_PIXELS) {
+            gan_dcgan_free(&m);
+            return cli_usage_error(cmd,
+                                   "--seeds (%d seeds), --frames %d and --scale %d make %d frames of %.0fx%.0f, "
+                                   "%.2f Gpixels; morph writes at most %.2f: use fewer seeds or frames or a "
+                                   "smaller scale", n_seeds, frames, scale, total, side, side, pixels / 1e9,
+                                   MORPH_MAX_PIXELS / 1e9);
+        }
+    }
     nz = m.cfg.nz;
-    total = (n_seeds - 1) * (int)frames;   /* frames per leg; the animation loops back to the start */
+    ctx = nn_ctx_new(0);
+    if (!ctx) {
+        gan_dcgan_free(&m);
+        cli_error("morph", "out of memory");
+        return CLI_FAILED;
+    }
+    if ((rc = check_memory(cmd, ctx, &m, n_seeds, frames, total)) != 0) {
+        nn_ctx_free(ctx);
+        gan_dcgan_free(&m);
+        return rc;
+    }
     z = (float *)malloc((size_t)total * nz * sizeof *z);
     za = (float *)malloc((size_t)nz * sizeof *za);
     zb = (float *)malloc((size_t)nz * sizeof *zb);
-    imgs = (img_image *)calloc((size_t)total, sizeof *imgs);
-    ctx = nn_ctx_new(0);
-    rc = z && za && zb && imgs && ctx ? 0 : g99_fail(&err, G99_ENOMEM, "out of memory");
+    rc = z && za && zb ? 0 : g99_fail(&err, G99_ENOMEM, "morph: out of memory for %d latents", total);
     for (i = 0; !rc && i < total; i++) {
-        int leg = i / (int)frames, k = i % (int)frames;
+        int leg = i / frames, k = i % frames;
         gan_latent_normal(seeds[leg], nz, za);
         gan_latent_normal(seeds[leg + 1], nz, zb);
         gan_slerp(za, zb, nz, (float)k / (float)frames, z + (size_t)i * nz);
     }
     if (!rc) {
-        nn_tensor *x;
         zs[0] = total; zs[1] = nz; zs[2] = zs[3] = 1;
         x = gan_dcgan_generate(ctx, &m, nn_tensor_from(ctx, 4, zs, z), 1);
         if (!x) {
             err = *nn_ctx_error(ctx);
             rc = err.code ? err.code : G99_ENOMEM;
         }
-        for (i = 0; !rc && i < total; i++)
+    }
+    img_gif_params_default(&gp);
+    gp.delay_cs = delay;
+    if (!rc) rc = img_gif_writer_open(&gif, out, m.cfg.size * scale, m.cfg.size * scale, &gp, &err);
+    /* Pass 0 shows every frame to the global palette, pass 1 writes it. */
+    g99_stop_catch();  /* Ctrl-C between frames removes the partial file */
+    for (pass = 0; pass < 2 && !rc; pass++)
+        for (i = 0; !rc && i < total; i++) {
+            img_image frame;
+            if (g99_stop_requested()) {
+                rc = g99_fail(&err, G99_ESTOPPED, "morph: stopped at frame %d of %d; %s not written", i, total, out);
+                break;
+            }
             rc = gan_tensor_image(x->data + (size_t)i * m.cfg.nc * m.cfg.size * m.cfg.size, m.cfg.nc, m.cfg.size,
-                                  (int)scale, &imgs[i], &err);
-    }
-    if (!rc) {
-        img_gif_params gp;
-        img_gif_params_default(&gp);
-        gp.delay_cs = (int)delay;
-        rc = img_gif_write(out, imgs, total, &gp, &err);
-    }
-    for (i = 0; imgs && i < total; i++) img_free(&imgs[i]);
-    free(imgs);
+                                  scale, &frame, &err);
+            if (rc) break;
+            rc = pass == 0 ? img_gif_writer_scan(gif, &frame, &err) : img_gif_writer_add(gif, &frame, &err);
+            img_free(&frame);
+        }
+    if (!rc) rc = img_gif_writer_close(gif, &err);
+    else img_gif_writer_abort(gif);
+    g99_stop_release();
     free(z);
     free(za);
     free(zb);
     nn_ctx_free(ctx);
     gan_dcgan_free(&m);
-    if (rc) return cli_report(&err, CLI_FAILED);
+    if (rc) return cli_fail(&err);
     printf("%s: %d frames through %d seeds\n", out, total, n_seeds);
     return CLI_OK;
 }
@@ -106,8 +176,11 @@ const cli_command cli_cmd_morph = {
     "animate a model's images between the latents of several seeds",
     "usage: gan99 morph MODEL_FILE --seeds A,B,... [--frames N] [--scale K] [--delay CS] --out FILE.gif\n"
     "\n"
-    "Moves from the latent of seed A to B (and on) in N frames per step\n"
-    "(default 24) by spherical interpolation, and writes an animated GIF of\n"
-    "G's images, enlarged K times (default 4), CS centiseconds a frame (8).\n",
+    "Moves from the latent of seed A to B (and on; 2..64 seeds) in N frames per\n"
+    "step (2..1000, default 24) by spherical interpolation, and writes an animated\n"
+    "GIF of G's images, enlarged K times (1..16, default 4), CS centiseconds a\n"
+    "frame (1..1000, default 8). All frames go through G as one batch: a count\n"
+    "whose batch would need more than 4 GiB, or an animation of more than 2^31\n"
+    "pixels in all, is refused before the work.\n",
     morph_run,
 };

@@ -1,4 +1,4 @@
-/* gan99 sample: a grid of images from a DCGAN model file (SPEC.md §6).
+/* gan99 sample: a grid of images from a DCGAN model file (doc/cli.md).
  * Image i's latent is the i-th nz values of gan_latent_normal(seed), and G
  * runs in train mode on the whole batch, as the reference draws its grids,
  * so `--seed S --n 64` on a run's model.safetensors redraws that run's last
@@ -14,7 +14,8 @@ static int sample_run(int argc, char **argv)
 {
     const cli_command *cmd = &cli_cmd_sample;
     const char *model = NULL, *out = NULL;
-    long n = 64, seed = 0, scale = 1;
+    int n = 64, scale = 1;
+    uint64_t seed = 0;
     gan_dcgan m;
     g99_error err;
     nn_ctx *ctx = NULL;
@@ -22,55 +23,55 @@ static int sample_run(int argc, char **argv)
     img_image grid;
     int i, r, zs[4], rc;
     for (i = 1; i < argc; i++) {
-        if ((r = cli_opt_long(cmd, argc, argv, &i, "--n", &n)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--seed", &seed)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--scale", &scale)) != 0 ||
+        if ((r = cli_opt_int(cmd, argc, argv, &i, "--n", 1, 1024, &n)) != 0 ||
+            (r = cli_opt_u64(cmd, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed)) != 0 ||
+            (r = cli_opt_int(cmd, argc, argv, &i, "--scale", 1, 16, &scale)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--out", &out)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
             continue;
         }
-        if (argv[i][0] == '-' || model) return cli_usage_error(cmd, "unexpected '%s'", argv[i]);
+        if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_usage_error(cmd, "unknown option %s", argv[i]);
+        if (model) return cli_usage_error(cmd, "unexpected '%s'", argv[i]);
         model = argv[i];
     }
     if (!model || !out) return cli_usage_error(cmd, "expects MODEL_FILE and --out FILE.png");
-    if (n < 1 || n > 1024 || seed < 0 || scale < 1 || scale > 16)
-        return cli_usage_error(cmd, "--n is 1..1024, --scale 1..16, --seed >= 0");
+    if (cli_check_output(cmd, "--out", out, CLI_OUT_IMAGE) || cli_check_input(cmd, model)) return CLI_BAD_INPUT;
     g99_error_clear(&err);
-    if ((rc = gan_dcgan_load_generator(model, &m, &err)) != 0)
-        return cli_report(&err, rc == G99_ENOMEM ? CLI_FAILED : CLI_BAD_INPUT);
+    if (gan_dcgan_load_generator(model, &m, &err) != 0) return cli_fail(&err);
     z = (float *)malloc((size_t)n * m.cfg.nz * sizeof *z);
     ctx = nn_ctx_new(0);
     rc = z && ctx ? 0 : g99_fail(&err, G99_ENOMEM, "out of memory");
     if (!rc) {
         nn_tensor *x;
-        gan_latent_normal((uint64_t)seed, (int)n * m.cfg.nz, z);
-        zs[0] = (int)n; zs[1] = m.cfg.nz; zs[2] = zs[3] = 1;
+        gan_latent_normal(seed, n * m.cfg.nz, z);
+        zs[0] = n; zs[1] = m.cfg.nz; zs[2] = zs[3] = 1;
         x = gan_dcgan_generate(ctx, &m, nn_tensor_from(ctx, 4, zs, z), 1);
         if (!x) {
             err = *nn_ctx_error(ctx);
             rc = err.code ? err.code : G99_ENOMEM;
         }
-        if (!rc) rc = gan_sample_grid(x->data, (int)n, m.cfg.nc, m.cfg.size, (int)scale, &grid, &err);
+        if (!rc) rc = gan_sample_grid(x->data, n, m.cfg.nc, m.cfg.size, scale, &grid, &err);
         if (!rc) {
-            rc = img_png_save(out, &grid, &err);
+            rc = img_save(out, &grid, &err);
             img_free(&grid);
         }
     }
     free(z);
     nn_ctx_free(ctx);
     gan_dcgan_free(&m);
-    if (rc) return cli_report(&err, CLI_FAILED);
-    printf("%s: %ld samples of seed %ld\n", out, n, seed);
+    if (rc) return cli_fail(&err);
+    printf("%s: %d samples of seed %llu\n", out, n, (unsigned long long)seed);
     return CLI_OK;
 }
 
 const cli_command cli_cmd_sample = {
     "sample",
     "draw a grid of images from a trained model",
-    "usage: gan99 sample MODEL_FILE [--n N] [--seed S] [--scale K] --out FILE.png\n"
+    "usage: gan99 sample MODEL_FILE [--n N] [--seed S] [--scale K] --out FILE\n"
     "\n"
-    "Draws N images (default 64) from the latents of seed S (default 0) with a\n"
-    "DCGAN model file (a run's model.safetensors) and writes them as a grid,\n"
-    "each image enlarged K times (default 1).\n",
+    "Draws N images (1..1024, default 64) from the latents of seed S (0..2^64-1,\n"
+    "default 0) with a DCGAN model file (a run's model.safetensors) and writes\n"
+    "them as a grid, each image enlarged K times (1..16, default 1), in the format\n"
+    "FILE names: .png, .ppm/.pgm/.pnm or .gif.\n",
     sample_run,
 };

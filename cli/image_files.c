@@ -2,16 +2,13 @@
  * a folder is listed by base/'s g99_list_files (recursive, sorted by path,
  * hidden entries skipped) and its images are the files with an image
  * extension (.png, .jpg, .jpeg, .ppm, .pgm, .pnm, any case). */
-#define _POSIX_C_SOURCE 200809L
-#define _FILE_OFFSET_BITS 64  /* stat of large files on 32-bit systems */
 #include "cli.h"
 #include "../image/image.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 
 
 static int has_image_extension(const char *name)
@@ -77,10 +74,8 @@ int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err)
     int i, rc = 0;
     memset(out, 0, sizeof *out);
     for (i = 0; i < n && !rc; i++) {
-        struct stat st;
-        if (stat(args[i], &st) != 0) {
-            rc = g99_fail(err, G99_EIO, "%s: %s", args[i], strerror(errno));
-        } else if (S_ISDIR(st.st_mode)) {
+        FILE *f;
+        if (g99_is_dir(args[i])) {
             size_t len = strlen(args[i]);
             char *dir = dup_str(args[i]);
             if (!dir) {
@@ -90,8 +85,12 @@ int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err)
             while (len > 1 && dir[len - 1] == '/') dir[--len] = '\0';  /* "faces/" lists as "faces/a.png" */
             rc = add_folder(out, dir, err);
             free(dir);
+        } else if ((f = fopen(args[i], "rb")) == NULL) {
+            /* A missing photo is the user's input at fault: not G99_EIO. */
+            rc = g99_fail(err, G99_EINVAL, "%s: %s", args[i], strerror(errno));
         } else {
             char *p = dup_str(args[i]);
+            fclose(f);
             rc = p ? add(out, p, err) : g99_fail(err, G99_ENOMEM, "listing images: out of memory");
         }
     }

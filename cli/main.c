@@ -44,11 +44,21 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     return CLI_BAD_INPUT;
 }
 
+int cli_exit_code(int g99_code)
+{
+    if (g99_code == G99_OK) return CLI_OK;
+    /* Memory and the OS failing are not the user's input at fault. */
+    if (g99_code == G99_ENOMEM || g99_code == G99_EIO) return CLI_FAILED;
+    return CLI_BAD_INPUT;
+}
+
 int cli_report(const g99_error *err, int exit_code)
 {
     fprintf(stderr, "gan99: %s\n", err->msg[0] ? err->msg : g99_status_name(err->code));
     return exit_code;
 }
+
+int cli_fail(const g99_error *err) { return cli_report(err, cli_exit_code(err->code)); }
 
 int cli_wants_help(int argc, char **argv)
 {
@@ -56,31 +66,6 @@ int cli_wants_help(int argc, char **argv)
     for (i = 1; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
     return 0;
-}
-
-int cli_opt_str(const cli_command *cmd, int argc, char **argv, int *i, const char *name, const char **value)
-{
-    if (strcmp(argv[*i], name) != 0) return 0;
-    if (*i + 1 >= argc) {
-        cli_usage_error(cmd, "%s needs a value", name);
-        return -1;
-    }
-    *value = argv[++*i];
-    return 1;
-}
-
-int cli_opt_long(const cli_command *cmd, int argc, char **argv, int *i, const char *name, long *value)
-{
-    const char *s = NULL;
-    char *end;
-    int rc = cli_opt_str(cmd, argc, argv, i, name, &s);
-    if (rc != 1) return rc;
-    *value = strtol(s, &end, 10);
-    if (end == s || *end) {
-        cli_usage_error(cmd, "%s wants an integer, not '%s'", name, s);
-        return -1;
-    }
-    return 1;
 }
 
 static void print_overview(FILE *out)

@@ -17,7 +17,11 @@
  * LZW (§22 and Appendix F): codes start at min_code_size + 1 bits and widen
  * when the next free code needs another bit; at 4096 codes a clear code
  * restarts the table. Codes are packed least significant bit first into
- * sub-blocks of at most 255 bytes. */
+ * sub-blocks of at most 255 bytes.
+ *
+ * One writer makes both outputs: img_gif_encode collects the bytes in
+ * memory, img_gif_writer_* hands each frame's bytes to an atomic file as
+ * soon as they are made, so an animation of any length needs one frame. */
 #include "ops_private.h"
 
 #include <stdlib.h>
@@ -196,45 +200,10 @@ static int cmp_key(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Collects the distinct colours of frames[0..count) if there are at most
- * max_colors of them; returns 1 and fills an exact palette, else 0. */
-static int palette_exact(const img_image *frames, int count, int max_colors, gif_palette *pal)
-{
-    int32_t keys[256];
-    int n = 0, f, i;
-    size_t p, np;
-    memset(pal->exact_key, 0xFF, sizeof pal->exact_key);
-    for (f = 0; f < count; f++) {
-        np = (size_t)frames[f].width * frames[f].height;
-        for (p = 0; p < np; p++) {
-            uint8_t c[3];
-            int32_t key;
-            int h;
-            pixel_rgb(&frames[f], p, c);
-            key = (int32_t)c[0] << 16 | (int32_t)c[1] << 8 | c[2];
-            h = exact_slot(pal, key);
-            if (pal->exact_key[h] == key) continue;
-            if (n == max_colors) return 0;
-            pal->exact_key[h] = key;
-            keys[n++] = key;
-        }
-    }
-    qsort(keys, (size_t)n, sizeof keys[0], cmp_key);
-    pal->n = n;
-    pal->exact = 1;
-    for (i = 0; i < n; i++) {
-        pal->rgb[i][0] = (uint8_t)(keys[i] >> 16);
-        pal->rgb[i][1] = (uint8_t)(keys[i] >> 8);
-        pal->rgb[i][2] = (uint8_t)keys[i];
-        pal->exact_index[exact_slot(pal, keys[i])] = (int16_t)i;
-    }
-    return 1;
-}
-
 typedef struct mc_bin {
     int32_t key;      /* r5 << 10 | g5 << 5 | b5 */
     int32_t order;    /* sort key: the split channel's value, then key */
-    uint32_t count;
+    uint64_t count;   /* 64 bits: a long streamed animation passes 2^32 pixels */
     uint64_t sum[3];
 } mc_bin;
 
@@ -247,24 +216,82 @@ static int cmp_bin(const void *a, const void *b)
 
 static int bin_of(int r, int g, int b) { return (r >> 3) << 10 | (g >> 3) << 5 | (b >> 3); }
 
-static int palette_median_cut(const img_image *frames, int count, int max_colors, gif_palette *pal,
-                              g99_error *err)
+/* The colours seen so far, frame by frame, for both kinds of palette: the
+ * distinct colours while there are at most max_colors of them (the exact
+ * palette), and the 5-bit bins for median cut. Adding frames one at a time
+ * gives the palette of all of them, so a streamed animation gets the same
+ * global palette as one encoded from memory. */
+typedef struct palette_acc {
+    int n, overflow;               /* distinct colours; overflow: more than max_colors */
+    int32_t keys[256];
+    int32_t set[1024];             /* hash set of keys, -1 empty */
+    mc_bin *bins;                  /* 32768 bins */
+} palette_acc;
+
+static int acc_slot(const int32_t *set, int32_t key)
 {
-    mc_bin *bins = (mc_bin *)calloc(32768, sizeof(mc_bin));
-    int start[256], end[256], nbox = 1, nb = 0, f, i, b, c;
-    size_t p, np;
-    if (!bins) return g99_fail(err, G99_ENOMEM, "gif: out of memory for the colour histogram");
-    for (f = 0; f < count; f++) {
-        np = (size_t)frames[f].width * frames[f].height;
-        for (p = 0; p < np; p++) {
-            uint8_t col[3];
-            mc_bin *e;
-            pixel_rgb(&frames[f], p, col);
-            e = &bins[bin_of(col[0], col[1], col[2])];
-            e->count++;
-            for (c = 0; c < 3; c++) e->sum[c] += col[c];
+    int h = (int)(((uint32_t)key * 2654435761u) >> 22) & 1023;
+    while (set[h] != -1 && set[h] != key) h = (h + 1) & 1023;
+    return h;
+}
+
+static void acc_clear(palette_acc *a)
+{
+    a->n = 0;
+    a->overflow = 0;
+    memset(a->set, 0xFF, sizeof a->set);
+    memset(a->bins, 0, 32768 * sizeof(mc_bin));
+}
+
+static void acc_add(palette_acc *a, const img_image *f, int max_colors)
+{
+    size_t p, np = (size_t)f->width * f->height;
+    int c;
+    for (p = 0; p < np; p++) {
+        uint8_t col[3];
+        mc_bin *e;
+        pixel_rgb(f, p, col);
+        if (!a->overflow) {
+            int32_t key = (int32_t)col[0] << 16 | (int32_t)col[1] << 8 | col[2];
+            int h = acc_slot(a->set, key);
+            if (a->set[h] != key) {
+                if (a->n == max_colors) {
+                    a->overflow = 1;
+                } else {
+                    a->set[h] = key;
+                    a->keys[a->n++] = key;
+                }
+            }
         }
+        e = &a->bins[bin_of(col[0], col[1], col[2])];
+        e->count++;
+        for (c = 0; c < 3; c++) e->sum[c] += col[c];
     }
+}
+
+/* The exact palette: the distinct colours, sorted. */
+static void palette_exact(const palette_acc *a, gif_palette *pal)
+{
+    int i;
+    int32_t keys[256];
+    memcpy(keys, a->keys, sizeof(int32_t) * (size_t)a->n);
+    qsort(keys, (size_t)a->n, sizeof keys[0], cmp_key);
+    memcpy(pal->exact_key, a->set, sizeof pal->exact_key);
+    pal->n = a->n;
+    pal->exact = 1;
+    for (i = 0; i < a->n; i++) {
+        pal->rgb[i][0] = (uint8_t)(keys[i] >> 16);
+        pal->rgb[i][1] = (uint8_t)(keys[i] >> 8);
+        pal->rgb[i][2] = (uint8_t)keys[i];
+        pal->exact_index[exact_slot(pal, keys[i])] = (int16_t)i;
+    }
+}
+
+/* Median cut over the bins (reordered in place: the accumulator is spent). */
+static int palette_median_cut(palette_acc *a, int max_colors, gif_palette *pal, g99_error *err)
+{
+    mc_bin *bins = a->bins;
+    int start[256], end[256], nbox = 1, nb = 0, i, b, c;
     for (i = 0; i < 32768; i++)
         if (bins[i].count) {
             bins[nb] = bins[i];
@@ -324,7 +351,6 @@ static int palette_median_cut(const img_image *frames, int count, int max_colors
         }
         for (c = 0; c < 3; c++) pal->rgb[b][c] = (uint8_t)(cnt ? (sum[c] + cnt / 2) / cnt : 0);
     }
-    free(bins);
     pal->bin_index = (int16_t *)malloc(32768 * sizeof(int16_t));
     if (!pal->bin_index) return g99_fail(err, G99_ENOMEM, "gif: out of memory for the colour map");
     memset(pal->bin_index, 0xFF, 32768 * sizeof(int16_t));
@@ -384,11 +410,15 @@ static void map_frame(const img_image *f, gif_palette *pal, int dither, uint8_t 
         }
 }
 
-static int build_palette(const img_image *frames, int count, int max_colors, gif_palette *pal, g99_error *err)
+static int build_palette(palette_acc *a, int max_colors, gif_palette *pal, g99_error *err)
 {
+    free(pal->bin_index);
     pal->bin_index = NULL;
-    if (palette_exact(frames, count, max_colors, pal)) return G99_OK;
-    return palette_median_cut(frames, count, max_colors, pal, err);
+    if (!a->overflow) {
+        palette_exact(a, pal);
+        return G99_OK;
+    }
+    return palette_median_cut(a, max_colors, pal, err);
 }
 
 /* log2 of the colour table size (2..256 entries) that holds n colours. */
@@ -420,35 +450,44 @@ void img_gif_params_default(img_gif_params *p)
     p->max_colors = 256;
 }
 
-int img_gif_encode(const img_image *frames, int count, const img_gif_params *p, uint8_t **data, size_t *len,
-                   g99_error *err)
+/* ---- the writer ------------------------------------------------------------
+ * One encoder for both outputs: bytes collect in a buffer that img_gif_encode
+ * keeps whole and the file writer hands to its g99_afile after each frame,
+ * so a file never holds more than one frame's bytes in memory. */
+
+struct img_gif_writer {
+    img_gif_params p;
+    int w, h, max_colors, global;
+    int scanned, added;     /* frames through scan and add so far */
+    int failed;             /* after a failure only abort is allowed */
+    int to_file;            /* 0: img_gif_encode's buffer */
+    g99_afile file;
+    gif_buf b;
+    palette_acc acc;
+    gif_palette *pal;
+    lzw_state *lzw;
+    uint8_t *idx;
+};
+
+static void writer_free(img_gif_writer *w)
 {
-    img_gif_params def;
-    gif_palette *pal = NULL;
-    lzw_state *lzw = NULL;
-    uint8_t *idx = NULL;
-    gif_buf b = { NULL, 0, 0, 0 };
-    int f, rc = G99_OK, max_colors, w, h, global;
-    *data = NULL;
-    *len = 0;
-    if (!p) {
-        img_gif_params_default(&def);
-        p = &def;
-    }
-    if (!frames || count < 1) return g99_fail(err, G99_EINVAL, "gif: no frames");
-    for (f = 0; f < count; f++) {
-        rc = img__need_u8(&frames[f], "gif", err);
-        if (rc) return g99_error_prefix(err, "frame %d", f);
-        if (frames[f].width != frames[0].width || frames[f].height != frames[0].height)
-            return g99_fail(err, G99_EINVAL, "gif: frame %d is %dx%d, frame 0 is %dx%d", f, frames[f].width,
-                            frames[f].height, frames[0].width, frames[0].height);
-        if (p->frame_delays && (p->frame_delays[f] < 0 || p->frame_delays[f] > 65535))
-            return g99_fail(err, G99_EINVAL, "gif: frame %d delay %d cs is outside 0..65535", f, p->frame_delays[f]);
-    }
-    w = frames[0].width;
-    h = frames[0].height;
+    if (!w) return;
+    g99_afile_abort(&w->file);  /* a no-op once committed, or in memory */
+    if (w->pal) free(w->pal->bin_index);
+    free(w->pal);
+    free(w->lzw);
+    free(w->idx);
+    free(w->acc.bins);
+    free(w->b.data);
+    free(w);
+}
+
+/* The parameters and the size, checked as img_gif_encode always has. */
+static int check_params(const img_gif_params *p, int w, int h, g99_error *err)
+{
+    int max_colors = p->max_colors ? p->max_colors : 256;
+    if (w < 1 || h < 1) return g99_fail(err, G99_EINVAL, "gif: %dx%d frames", w, h);
     if (w > 65535 || h > 65535) return g99_fail(err, G99_ELIMIT, "gif: %dx%d exceeds GIF's 65535x65535", w, h);
-    max_colors = p->max_colors ? p->max_colors : 256;
     if (max_colors < 2 || max_colors > 256)
         return g99_fail(err, G99_EINVAL, "gif: max_colors %d is outside 2..256", max_colors);
     if (p->delay_cs < 0 || p->delay_cs > 65535 || p->loop_count < -1 || p->loop_count > 65535)
@@ -456,77 +495,195 @@ int img_gif_encode(const img_image *frames, int count, const img_gif_params *p, 
                         p->loop_count);
     if (p->palette != IMG_GIF_PALETTE_GLOBAL && p->palette != IMG_GIF_PALETTE_PER_FRAME)
         return g99_fail(err, G99_EINVAL, "gif: unknown palette mode %d", p->palette);
-    global = p->palette == IMG_GIF_PALETTE_GLOBAL;
-    pal = (gif_palette *)malloc(sizeof *pal);
-    lzw = (lzw_state *)malloc(sizeof *lzw);
-    idx = (uint8_t *)malloc((size_t)w * h);
-    if (!pal || !lzw || !idx) {
-        rc = g99_fail(err, G99_ENOMEM, "gif: out of memory for a %dx%d frame", w, h);
-        goto done;
-    }
-    pal->bin_index = NULL;
-    if (global && (rc = build_palette(frames, count, max_colors, pal, err)) != 0) goto done;
+    return G99_OK;
+}
 
-    /* Header and logical screen descriptor (§17, §18): colour resolution 8
-     * bits; the global table flag and size when there is one. */
-    buf_put(&b, "GIF89a", 6);
-    buf_le16(&b, w);
-    buf_le16(&b, h);
-    buf_byte(&b, global ? 0x80 | 0x70 | (table_bits(pal->n) - 1) : 0x70);
-    buf_byte(&b, 0);  /* background colour index */
-    buf_byte(&b, 0);  /* pixel aspect ratio: not given */
-    if (global) put_table(&b, pal);
-    if (p->loop_count >= 0) {
+static int writer_new(img_gif_writer **out, int width, int height, const img_gif_params *p, g99_error *err)
+{
+    img_gif_writer *w;
+    img_gif_params def;
+    int rc;
+    *out = NULL;
+    if (!p) {
+        img_gif_params_default(&def);
+        p = &def;
+    }
+    if ((rc = check_params(p, width, height, err)) != 0) return rc;
+    w = (img_gif_writer *)calloc(1, sizeof *w);
+    if (!w) return g99_fail(err, G99_ENOMEM, "gif: out of memory");
+    w->p = *p;
+    w->w = width;
+    w->h = height;
+    w->max_colors = p->max_colors ? p->max_colors : 256;
+    w->global = p->palette == IMG_GIF_PALETTE_GLOBAL;
+    w->pal = (gif_palette *)calloc(1, sizeof *w->pal);
+    w->lzw = (lzw_state *)malloc(sizeof *w->lzw);
+    w->idx = (uint8_t *)malloc((size_t)width * height);
+    w->acc.bins = (mc_bin *)malloc(32768 * sizeof(mc_bin));
+    if (!w->pal || !w->lzw || !w->idx || !w->acc.bins) {
+        writer_free(w);
+        return g99_fail(err, G99_ENOMEM, "gif: out of memory for a %dx%d frame", width, height);
+    }
+    acc_clear(&w->acc);
+    *out = w;
+    return G99_OK;
+}
+
+/* A frame of the right kind: 8-bit, the writer's size, a delay in range. */
+static int check_frame(const img_gif_writer *w, const img_image *f, int index, g99_error *err)
+{
+    int rc = img__need_u8(f, "gif", err);
+    if (rc) return g99_error_prefix(err, "frame %d", index);
+    if (f->width != w->w || f->height != w->h)
+        return g99_fail(err, G99_EINVAL, "gif: frame %d is %dx%d, frame 0 is %dx%d", index, f->width, f->height,
+                        w->w, w->h);
+    if (w->p.frame_delays && (w->p.frame_delays[index] < 0 || w->p.frame_delays[index] > 65535))
+        return g99_fail(err, G99_EINVAL, "gif: frame %d delay %d cs is outside 0..65535", index,
+                        w->p.frame_delays[index]);
+    return G99_OK;
+}
+
+/* Bytes so far to the file (nothing to do for img_gif_encode's buffer). */
+static int writer_flush(img_gif_writer *w, g99_error *err)
+{
+    int rc;
+    if (w->b.failed) return g99_fail(err, G99_ENOMEM, "gif: out of memory for the output");
+    if (!w->to_file || w->b.len == 0) return G99_OK;
+    rc = g99_afile_write(&w->file, w->b.data, w->b.len, err);
+    w->b.len = 0;
+    return rc;
+}
+
+/* Header and logical screen descriptor (§17, §18): colour resolution 8
+ * bits; the global table flag and size when there is one. Then the loop. */
+static void put_header(img_gif_writer *w)
+{
+    gif_buf *b = &w->b;
+    buf_put(b, "GIF89a", 6);
+    buf_le16(b, w->w);
+    buf_le16(b, w->h);
+    buf_byte(b, w->global ? 0x80 | 0x70 | (table_bits(w->pal->n) - 1) : 0x70);
+    buf_byte(b, 0);  /* background colour index */
+    buf_byte(b, 0);  /* pixel aspect ratio: not given */
+    if (w->global) put_table(b, w->pal);
+    if (w->p.loop_count >= 0) {
         /* Application extension NETSCAPE2.0: sub-block 1 holds the loop count. */
-        buf_byte(&b, 0x21);
-        buf_byte(&b, 0xFF);
-        buf_byte(&b, 11);
-        buf_put(&b, "NETSCAPE2.0", 11);
-        buf_byte(&b, 3);
-        buf_byte(&b, 1);
-        buf_le16(&b, p->loop_count);
-        buf_byte(&b, 0);
+        buf_byte(b, 0x21);
+        buf_byte(b, 0xFF);
+        buf_byte(b, 11);
+        buf_put(b, "NETSCAPE2.0", 11);
+        buf_byte(b, 3);
+        buf_byte(b, 1);
+        buf_le16(b, w->p.loop_count);
+        buf_byte(b, 0);
     }
-    for (f = 0; f < count; f++) {
-        int delay = p->frame_delays ? p->frame_delays[f] : p->delay_cs;
-        if (!global) {
-            free(pal->bin_index);
-            if ((rc = build_palette(&frames[f], 1, max_colors, pal, err)) != 0) goto done;
-        }
-        map_frame(&frames[f], pal, p->dither == IMG_GIF_DITHER_ORDERED, idx);
-        /* Graphic control extension (§23): disposal 1 (leave the frame in
-         * place), no transparency, the delay. */
-        buf_byte(&b, 0x21);
-        buf_byte(&b, 0xF9);
-        buf_byte(&b, 4);
-        buf_byte(&b, 1 << 2);
-        buf_le16(&b, delay);
-        buf_byte(&b, 0);
-        buf_byte(&b, 0);
-        /* Image descriptor (§20): the whole screen, a local table if any. */
-        buf_byte(&b, 0x2C);
-        buf_le16(&b, 0);
-        buf_le16(&b, 0);
-        buf_le16(&b, w);
-        buf_le16(&b, h);
-        buf_byte(&b, global ? 0 : 0x80 | (table_bits(pal->n) - 1));
-        if (!global) put_table(&b, pal);
-        lzw_encode(&b, idx, (size_t)w * h, table_bits(pal->n) < 2 ? 2 : table_bits(pal->n), lzw);
+}
+
+static int writer_scan(img_gif_writer *w, const img_image *f, g99_error *err)
+{
+    int rc;
+    if (w->failed) return g99_fail(err, G99_EINVAL, "gif: the writer failed before");
+    if (!w->global || w->added) {
+        w->failed = 1;
+        return g99_fail(err, G99_EINVAL, "gif: frames are scanned before the first is added, for a global palette");
     }
-    buf_byte(&b, 0x3B);  /* trailer */
-    if (b.failed) rc = g99_fail(err, G99_ENOMEM, "gif: out of memory for the output");
-done:
-    if (pal) free(pal->bin_index);
-    free(pal);
-    free(lzw);
-    free(idx);
-    if (rc) {
-        free(b.data);
+    if ((rc = check_frame(w, f, w->scanned, err)) != 0) {
+        w->failed = 1;
         return rc;
     }
-    *data = b.data;
-    *len = b.len;
+    acc_add(&w->acc, f, w->max_colors);
+    w->scanned++;
     return G99_OK;
+}
+
+static int writer_add(img_gif_writer *w, const img_image *f, g99_error *err)
+{
+    int rc, delay;
+    gif_buf *b = &w->b;
+    if (w->failed) return g99_fail(err, G99_EINVAL, "gif: the writer failed before");
+    rc = check_frame(w, f, w->added, err);
+    if (!rc && w->global && w->added >= w->scanned)
+        rc = g99_fail(err, G99_EINVAL, "gif: frame %d was not scanned (a global palette needs every frame first)",
+                      w->added);
+    if (!rc && w->added == 0) {
+        if (w->global) rc = build_palette(&w->acc, w->max_colors, w->pal, err);
+        if (!rc) put_header(w);
+    }
+    if (!rc && !w->global) {
+        acc_clear(&w->acc);
+        acc_add(&w->acc, f, w->max_colors);
+        rc = build_palette(&w->acc, w->max_colors, w->pal, err);
+    }
+    if (rc) {
+        w->failed = 1;
+        return rc;
+    }
+    delay = w->p.frame_delays ? w->p.frame_delays[w->added] : w->p.delay_cs;
+    map_frame(f, w->pal, w->p.dither == IMG_GIF_DITHER_ORDERED, w->idx);
+    /* Graphic control extension (§23): disposal 1 (leave the frame in
+     * place), no transparency, the delay. */
+    buf_byte(b, 0x21);
+    buf_byte(b, 0xF9);
+    buf_byte(b, 4);
+    buf_byte(b, 1 << 2);
+    buf_le16(b, delay);
+    buf_byte(b, 0);
+    buf_byte(b, 0);
+    /* Image descriptor (§20): the whole screen, a local table if any. */
+    buf_byte(b, 0x2C);
+    buf_le16(b, 0);
+    buf_le16(b, 0);
+    buf_le16(b, w->w);
+    buf_le16(b, w->h);
+    buf_byte(b, w->global ? 0 : 0x80 | (table_bits(w->pal->n) - 1));
+    if (!w->global) put_table(b, w->pal);
+    lzw_encode(b, w->idx, (size_t)w->w * w->h, table_bits(w->pal->n) < 2 ? 2 : table_bits(w->pal->n), w->lzw);
+    w->added++;
+    if ((rc = writer_flush(w, err)) != 0) w->failed = 1;
+    return rc;
+}
+
+/* The trailer; G99_EINVAL when no frame was added. */
+static int writer_finish(img_gif_writer *w, g99_error *err)
+{
+    if (w->failed) return g99_fail(err, G99_EINVAL, "gif: the writer failed before");
+    if (w->added == 0) return g99_fail(err, G99_EINVAL, "gif: no frames");
+    buf_byte(&w->b, 0x3B);
+    return writer_flush(w, err);
+}
+
+int img_gif_encode(const img_image *frames, int count, const img_gif_params *p, uint8_t **data, size_t *len,
+                   g99_error *err)
+{
+    img_gif_writer *w, probe;
+    img_gif_params def;
+    int f, rc;
+    *data = NULL;
+    *len = 0;
+    if (!p) {
+        img_gif_params_default(&def);
+        p = &def;
+    }
+    if (!frames || count < 1) return g99_fail(err, G99_EINVAL, "gif: no frames");
+    /* Every frame's faults before the parameters', as always. */
+    if ((rc = img__need_u8(&frames[0], "gif", err)) != 0) return g99_error_prefix(err, "frame 0");
+    memset(&probe, 0, sizeof probe);
+    probe.p = *p;
+    probe.w = frames[0].width;
+    probe.h = frames[0].height;
+    for (f = 0; f < count; f++)
+        if ((rc = check_frame(&probe, &frames[f], f, err)) != 0) return rc;
+    if ((rc = writer_new(&w, frames[0].width, frames[0].height, p, err)) != 0) return rc;
+    for (f = 0; f < count && !rc && w->global; f++) rc = writer_scan(w, &frames[f], err);
+    for (f = 0; f < count && !rc; f++) rc = writer_add(w, &frames[f], err);
+    if (!rc) rc = writer_finish(w, err);
+    if (!rc) {
+        *data = w->b.data;
+        *len = w->b.len;
+        w->b.data = NULL;
+    }
+    writer_free(w);
+    return rc;
 }
 
 int img_gif_write(const char *path, const img_image *frames, int count, const img_gif_params *p, g99_error *err)
@@ -539,3 +696,53 @@ int img_gif_write(const char *path, const img_image *frames, int count, const im
     free(data);
     return rc;
 }
+
+int img_gif_writer_open(img_gif_writer **out, const char *path, int width, int height, const img_gif_params *p,
+                        g99_error *err)
+{
+    img_gif_writer *w;
+    int rc = writer_new(&w, width, height, p, err);
+    *out = NULL;
+    if (rc) return g99_error_prefix(err, "%s", path);
+    if ((rc = g99_afile_open(&w->file, path, err)) != 0) {
+        writer_free(w);
+        return rc;
+    }
+    w->to_file = 1;
+    *out = w;
+    return G99_OK;
+}
+
+int img_gif_writer_scan(img_gif_writer *w, const img_image *frame, g99_error *err)
+{
+    int rc = writer_scan(w, frame, err);
+    if (rc) {
+        if (w->file.path) g99_error_prefix(err, "%s", w->file.path);
+        g99_afile_abort(&w->file);
+    }
+    return rc;
+}
+
+int img_gif_writer_add(img_gif_writer *w, const img_image *frame, g99_error *err)
+{
+    int rc = writer_add(w, frame, err);
+    if (rc) {
+        /* g99_afile_write names the file itself. */
+        if (w->file.path && rc != G99_EIO) g99_error_prefix(err, "%s", w->file.path);
+        g99_afile_abort(&w->file);
+    }
+    return rc;
+}
+
+int img_gif_writer_close(img_gif_writer *w, g99_error *err)
+{
+    int rc;
+    if (!w) return g99_fail(err, G99_EINVAL, "gif: no writer");
+    rc = writer_finish(w, err);
+    if (rc && w->file.path && rc != G99_EIO) g99_error_prefix(err, "%s", w->file.path);
+    if (!rc) rc = g99_afile_commit(&w->file, err);
+    writer_free(w);  /* removes the temporary file unless committed */
+    return rc;
+}
+
+void img_gif_writer_abort(img_gif_writer *w) { writer_free(w); }

@@ -178,6 +178,34 @@ int img_gif_encode(const img_image *frames, int count, const img_gif_params *p,
 /* img_gif_encode written atomically to path (g99_afile). */
 int img_gif_write(const char *path, const img_image *frames, int count, const img_gif_params *p,
                   g99_error *err);
+
+/* Streaming: frames go to the file as they come, so an animation of any
+ * length needs one frame of memory. The bytes equal img_gif_write's for the
+ * same frames and parameters. The file is atomic (g99_afile): nothing
+ * appears at path until img_gif_writer_close succeeds, and any failure or
+ * img_gif_writer_abort removes the temporary file.
+ *
+ *   img_gif_writer *w;
+ *   img_gif_writer_open(&w, "m.gif", 64, 64, &params, err);
+ *   for each frame: img_gif_writer_scan(w, frame, err);   (global palette only)
+ *   for each frame: img_gif_writer_add(w, frame, err);
+ *   img_gif_writer_close(w, err);                           (frees w)
+ *
+ * A global palette is the palette of the whole animation, so with
+ * IMG_GIF_PALETTE_GLOBAL every frame is shown to scan, in order, before the
+ * first add (the caller makes each frame twice, or keeps them); per-frame
+ * palettes need no scan. p is copied; frame_delays, when set, must stay
+ * valid until close. After a failed call only img_gif_writer_abort is left
+ * to do. */
+typedef struct img_gif_writer img_gif_writer;
+int img_gif_writer_open(img_gif_writer **w, const char *path, int width, int height, const img_gif_params *p,
+                        g99_error *err);
+int img_gif_writer_scan(img_gif_writer *w, const img_image *frame, g99_error *err);
+int img_gif_writer_add(img_gif_writer *w, const img_image *frame, g99_error *err);
+/* The trailer, then the file is renamed into place; frees w either way. */
+int img_gif_writer_close(img_gif_writer *w, g99_error *err);
+/* Removes the temporary file and frees w (NULL is fine). */
+void img_gif_writer_abort(img_gif_writer *w);
 /* SECTION gif end */
 
 /* SECTION ops */

@@ -64,6 +64,7 @@ int img_decode(const uint8_t *data, size_t len, const img_limits *limits, img_im
 {
     img_png_options png;
     out->data = NULL;
+    if (len == 0) return g99_fail(err, G99_EUNSUPPORTED, "empty (0 bytes), not an image");
     switch (img_format_detect(data, len)) {
     case IMG_FORMAT_PNG:
         memset(&png, 0, sizeof png);

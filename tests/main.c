@@ -2,7 +2,8 @@
  * the arguments, matched against "suite.test") and ends with
  * "tests: N passed, N failed".
  *
- *   build/tests/run [--list] [--tmp DIR] [NAME-SUBSTRING ...]
+ *   build/tests/run [--list] [--tmp DIR] [--gan99 PATH] [NAME-SUBSTRING ...]
+ *   (--gan99: the binary the cli suite runs; default ./gan99)
  *   build/tests/run --digest    the determinism digest (tests/digest.c)        */
 #include "test.h"
 
@@ -34,6 +35,7 @@ extern const test_case kernels_tests[];
 extern const test_case dataset_tests[];
 extern const test_case pictures_tests[];
 extern const test_case nn_harden_tests[];
+extern const test_case cli_tests[];
 
 static const struct suite {
     const char *name;
@@ -61,11 +63,14 @@ static const struct suite {
     { "dataset", dataset_tests },
     { "pictures", pictures_tests },
     { "nn_harden", nn_harden_tests },
+    { "cli", cli_tests },
 };
 
 static int current_failed;
 static const char *current_name;
 static const char *tmp_dir = "build/test-tmp";
+static const char *gan99_path = "./gan99";
+static int gan99_given;
 
 static void report(const char *file, int line, const char *expr, const char *fmt_expected, const char *actual)
 {
@@ -171,6 +176,9 @@ int test_check_mem(const void *expected, const void *actual, size_t n, const cha
 
 const char *test_tmp_dir(void) { return tmp_dir; }
 
+const char *test_gan99_path(void) { return gan99_path; }
+int test_gan99_given(void) { return gan99_given; }
+
 const char *test_tmp_path(const char *name)
 {
     static char buf[1024];
@@ -204,8 +212,13 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[first], "--tmp") == 0 && first + 1 < argc) {
             tmp_dir = argv[first + 1];
             first += 2;
+        } else if (strcmp(argv[first], "--gan99") == 0 && first + 1 < argc) {
+            gan99_path = argv[first + 1];
+            gan99_given = 1;
+            first += 2;
         } else {
-            fprintf(stderr, "usage: %s [--list | --digest] [--tmp DIR] [NAME-SUBSTRING ...]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--list | --digest] [--tmp DIR] [--gan99 PATH] [NAME-SUBSTRING ...]\n",
+                    argv[0]);
             return 2;
         }
     }

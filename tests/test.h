@@ -47,6 +47,10 @@ int test_check_mem(const void *expected, const void *actual, size_t n, const cha
 
 /* A scratch folder for this run (created by the runner, under build/). */
 const char *test_tmp_dir(void);
+/* The gan99 binary the cli suite runs (--gan99 PATH; default ./gan99),
+ * and whether --gan99 was given (else a missing ./gan99 skips the suite). */
+const char *test_gan99_path(void);
+int test_gan99_given(void);
 /* "<tmp dir>/<name>" in a static buffer that the next call overwrites. */
 const char *test_tmp_path(const char *name);
 
