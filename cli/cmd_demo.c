@@ -111,7 +111,8 @@ static int demo_run(int argc, char **argv)
 {
     const cli_command *cmd = &cli_cmd_demo;
     const char *out = "gan99-demo";
-    long steps = 1500, faces = 2000, seed = 1;
+    uint64_t steps = 1500, seed = 1;
+    int faces = 2000;
     gan_train_opts o;
     gan_train_result res;
     const gan_family *f;
@@ -122,19 +123,17 @@ static int demo_run(int argc, char **argv)
     int i, r, rc;
     for (i = 1; i < argc; i++) {
         if ((r = cli_opt_str(cmd, argc, argv, &i, "--out", &out)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--steps", &steps)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--faces", &faces)) != 0 ||
-            (r = cli_opt_long(cmd, argc, argv, &i, "--seed", &seed)) != 0) {
+            (r = cli_opt_u64(cmd, argc, argv, &i, "--steps", 1, (uint64_t)1 << 32, &steps)) != 0 ||
+            (r = cli_opt_int(cmd, argc, argv, &i, "--faces", 32, 1000000, &faces)) != 0 ||
+            (r = cli_opt_u64(cmd, argc, argv, &i, "--seed", 0, UINT64_MAX - 1, &seed)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
             continue;
         }
         if (strcmp(argv[i], "--resume") == 0) continue;
         return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
     }
-    if (steps < 1 || faces < 32 || faces > 1000000 || seed < 0)
-        return cli_usage_error(cmd, "--steps >= 1, --faces 32..1000000, --seed >= 0");
     memset(&o, 0, sizeof o);
-    snprintf(data, sizeof data, "synth:%ld", faces);
+    snprintf(data, sizeof data, "synth:%d", faces);
     o.family = &gan_family_dcgan;
     gan_values_default(o.family, &o.values);
     set_option(&o, "size", 32);
@@ -144,12 +143,12 @@ static int demo_run(int argc, char **argv)
     o.data = data;
     o.out = out;
     o.batch = 32;
-    o.steps = (uint64_t)steps;
-    o.seed = (uint64_t)seed;
+    o.steps = steps;
+    o.seed = seed;
     o.checkpoint_every = 250;
     for (i = 1; i < argc; i++) o.resume |= strcmp(argv[i], "--resume") == 0;
-    fprintf(stderr, "gan99 demo: %ld synthetic faces, DCGAN 32x32 (nz 64, ngf = ndf = 32, batch 32), %ld steps -> %s/\n",
-            faces, steps, out);
+    fprintf(stderr, "gan99 demo: %d synthetic faces, DCGAN 32x32 (nz 64, ngf = ndf = 32, batch 32), %llu steps -> %s/\n",
+            faces, (unsigned long long)steps, out);
     rc = cli_train(&o, &res);
     if (rc != CLI_OK) return rc;
     /* 64 new faces from the trained G: seed + 1's latents (the run's grids use seed's) */
@@ -167,7 +166,7 @@ static int demo_run(int argc, char **argv)
         x = (float *)malloc((size_t)64 * g.channels * g.width * g.height * sizeof *x);
         rc = z && x ? 0 : g99_fail(&err, G99_ENOMEM, "out of memory");
         if (!rc) {
-            gan_latent_normal((uint64_t)seed + 1, 64 * g.latent, z);
+            gan_latent_normal(seed + 1, 64 * g.latent, z);
             rc = gan_model_generate_latent(f, m, z, 64, x, &err);
         }
         if (!rc) rc = gan_sample_grid(x, 64, g.channels, g.width, 2, &grid, &err);
@@ -181,7 +180,7 @@ static int demo_run(int argc, char **argv)
         f->destroy(m);
     }
     free(path);
-    if (rc) return cli_report(&err, CLI_FAILED);
+    if (rc) return cli_fail(&err);
     printf("gan99 demo: trained %llu of %llu steps on %d synthetic faces\n", (unsigned long long)res.step,
            (unsigned long long)res.total, res.n_images);
     printf("  new faces (64, 2x):    %s/faces.png\n", out);
@@ -190,7 +189,7 @@ static int demo_run(int argc, char **argv)
     printf("  loss plot, values:     %s/loss.png, %s/loss.csv\n", out, out);
     printf("  generator (PyTorch):   %s/model.safetensors\n", out);
     printf("  checkpoint (--resume): %s/checkpoint.safetensors\n", out);
-    if (demo_align(out, &err)) return cli_report(&err, CLI_FAILED);
+    if (demo_align(out, &err)) return cli_fail(&err);
     return CLI_OK;
 }
 

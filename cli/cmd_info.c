@@ -5,13 +5,15 @@
  *   main.0.weight F32 [100, 512, 4, 4] 3276800 bytes
  *
  * Metadata first ("key = value", in file order), then one line per tensor
- * in data order: name, dtype, shape, bytes. Control characters in names
- * and values print as escapes. A file that fails validation
+ * in data order: name, dtype, shape, bytes, and last what the file is to
+ * gan99 (its family, and the commands that take it, by gan99.arch).
+ * Control characters in names and values print as escapes. A file that fails validation
  * prints "gan99: FILE: reason" and exits 2. */
 #include "cli.h"
-#include "../nn/nn.h"
+#include "../gan/gan.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Names and values come from the file: control characters are shown as
  * escapes (\n, \t, \x01) so that they cannot garble the terminal. */
@@ -23,6 +25,29 @@ static void print_clean(const char *s)
         else if (c == '\t') fputs("\\t", stdout);
         else if (c < 0x20 || c == 0x7F) printf("\\x%02X", c);
         else putchar(c);
+    }
+}
+
+/* One line: the family by gan99.arch ("dcgan", or "dcgan-train" for a
+ * training checkpoint), and what uses the file. */
+static void describe(const char *arch)
+{
+    char name[64];
+    size_t n = arch ? strlen(arch) : 0;
+    int training = n > 6 && strcmp(arch + n - 6, "-train") == 0;
+    const gan_family *fam;
+    if (!arch) return;
+    snprintf(name, sizeof name, "%.*s", (int)(training ? n - 6 : n), arch);
+    fam = gan_arch_find(name);
+    fputs("family: ", stdout);
+    if (!fam) {
+        print_clean(arch);
+        printf(" (not a family gan99 has: %s)\n", gan_family_names());
+    } else if (training) {
+        printf("%s, a training checkpoint (gan99 train %s --out RUN --resume continues it)\n", fam->name, fam->name);
+    } else {
+        printf("%s, a model file (%s)\n", fam->name,
+               fam->kind == GAN_DATA_IMAGES ? "gan99 sample and gan99 morph draw from it" : "it translates images");
     }
 }
 
@@ -56,6 +81,7 @@ static int info_run(int argc, char **argv)
         for (d = 0; d < t->rank; d++) printf(d ? ", %lu" : "%lu", (unsigned long)t->shape[d]);
         printf("] %lu bytes\n", (unsigned long)t->nbytes);
     }
+    describe(nn_st_meta(f, "gan99.arch"));
     nn_st_free(f);
     return CLI_OK;
 }

@@ -34,27 +34,29 @@ static int parse_seeds(const cli_command *cmd, const char *s, uint64_t *seeds, i
 }
 
 /* Arena bytes of G on a batch of n (grad recording as in the real pass). */
-static double g_bytes(nn_ctx *ctx, gan_dcgan *m, int n, float *z)
+static double g_bytes(nn_ctx *ctx, const gan_family *f, gan_model *m, int nz, int n, float *z)
 {
     nn_mark mark = nn_ctx_mark(ctx);
-    int zs[4];
+    int zs[2];
     size_t used = 0, reserved, mallocs;
-    zs[0] = n; zs[1] = m->cfg.nz; zs[2] = zs[3] = 1;
-    memset(z, 0, sizeof(float) * (size_t)n * (size_t)m->cfg.nz);
-    if (gan_dcgan_generate(ctx, m, nn_tensor_from(ctx, 4, zs, z), 1))
+    zs[0] = n;
+    zs[1] = nz;
+    memset(z, 0, sizeof(float) * (size_t)n * (size_t)nz);
+    if (f->generate(m, ctx, nn_tensor_from(ctx, 2, zs, z), NULL, 1))
         nn_ctx_arena_stats(ctx, &used, &reserved, &mallocs);
     nn_ctx_rewind(ctx, mark);
     return (double)used;
 }
 
 /* Refuses (usage error) a frame count whose batch would not fit. */
-static int check_memory(const cli_command *cmd, nn_ctx *ctx, gan_dcgan *m, int n_seeds, int frames, int total)
+static int check_memory(const cli_command *cmd, nn_ctx *ctx, const gan_family *f, gan_model *m,
+                        const gan_geometry *g, int n_seeds, int frames, int total)
 {
-    float *z = (float *)malloc(sizeof(float) * 4 * (size_t)m->cfg.nz);
+    float *z = (float *)malloc(sizeof(float) * 4 * (size_t)g->latent);
     double b2, b4, need;
     if (!z) return 0;  /* the real allocation will report it */
-    b2 = g_bytes(ctx, m, 2, z);
-    b4 = g_bytes(ctx, m, 4, z);
+    b2 = g_bytes(ctx, f, m, g->latent, 2, z);
+    b4 = g_bytes(ctx, f, m, g->latent, 4, z);
     free(z);
     nn_ctx_clear_error(ctx);
     need = b2 + (b4 - b2) / 2 * (total - 2);
@@ -62,7 +64,7 @@ static int check_memory(const cli_command *cmd, nn_ctx *ctx, gan_dcgan *m, int n
     return cli_usage_error(cmd,
                            "--seeds (%d seeds) and --frames %d make %d frames of %dx%d; G needs about %.1f GiB "
                            "for them in one batch, more than morph's %.0f GiB: use fewer seeds or frames",
-                           n_seeds, frames, total, m->cfg.size, m->cfg.size, need / 1073741824.0,
+                           n_seeds, frames, total, g->width, g->height, need / 1073741824.0,
                            MORPH_MAX_BYTES / 1073741824.0);
 }
 
@@ -72,8 +74,11 @@ static int morph_run(int argc, char **argv)
     const char *model = NULL, *out = NULL, *seed_list = NULL;
     int frames = 24, scale = 4, delay = 8;
     uint64_t seeds[MAX_SEEDS];
-    int n_seeds = 0, i, r, rc, zs[4], total, nz, pass;
-    gan_dcgan m;
+    int n_seeds = 0, i, r, rc, zs[2], total, nz, pass;
+    const gan_family *f;
+    gan_model *m;
+    gan_values v;
+    gan_geometry g;
     g99_error err;
     nn_ctx *ctx = NULL;
     nn_tensor *x = NULL;
@@ -98,28 +103,34 @@ static int morph_run(int argc, char **argv)
     if (cli_check_output(cmd, "--out", out, CLI_OUT_GIF) || cli_check_input(cmd, model)) return CLI_BAD_INPUT;
     total = (n_seeds - 1) * frames;   /* frames per leg; the animation loops back to the start */
     g99_error_clear(&err);
-    if (gan_dcgan_load_generator(model, &m, &err) != 0) return cli_fail(&err);
+    if (gan_model_load(model, &f, &m, &v, &err) != 0) return cli_fail(&err);
+    f->geometry(m, &g);
+    if (!g.latent) {
+        f->destroy(m);
+        cli_error("morph", "%s: a %s model translates images; it has no latent to move through", model, f->name);
+        return CLI_BAD_INPUT;
+    }
     {
-        double side = (double)m.cfg.size * scale, pixels = side * side * total;
+        double w = (double)g.width * scale, h = (double)g.height * scale, pixels = w * h * total;
         if (pixels > MORPH_MAX_PIXELS) {
-            gan_dcgan_free(&m);
+            f->destroy(m);
             return cli_usage_error(cmd,
                                    "--seeds (%d seeds), --frames %d and --scale %d make %d frames of %.0fx%.0f, "
                                    "%.2f Gpixels; morph writes at most %.2f: use fewer seeds or frames or a "
-                                   "smaller scale", n_seeds, frames, scale, total, side, side, pixels / 1e9,
+                                   "smaller scale", n_seeds, frames, scale, total, w, h, pixels / 1e9,
                                    MORPH_MAX_PIXELS / 1e9);
         }
     }
-    nz = m.cfg.nz;
+    nz = g.latent;
     ctx = nn_ctx_new(0);
     if (!ctx) {
-        gan_dcgan_free(&m);
+        f->destroy(m);
         cli_error("morph", "out of memory");
         return CLI_FAILED;
     }
-    if ((rc = check_memory(cmd, ctx, &m, n_seeds, frames, total)) != 0) {
+    if ((rc = check_memory(cmd, ctx, f, m, &g, n_seeds, frames, total)) != 0) {
         nn_ctx_free(ctx);
-        gan_dcgan_free(&m);
+        f->destroy(m);
         return rc;
     }
     z = (float *)malloc((size_t)total * nz * sizeof *z);
@@ -133,8 +144,9 @@ static int morph_run(int argc, char **argv)
         gan_slerp(za, zb, nz, (float)k / (float)frames, z + (size_t)i * nz);
     }
     if (!rc) {
-        zs[0] = total; zs[1] = nz; zs[2] = zs[3] = 1;
-        x = gan_dcgan_generate(ctx, &m, nn_tensor_from(ctx, 4, zs, z), 1);
+        zs[0] = total;
+        zs[1] = nz;
+        x = f->generate(m, ctx, nn_tensor_from(ctx, 2, zs, z), NULL, 1);
         if (!x) {
             err = *nn_ctx_error(ctx);
             rc = err.code ? err.code : G99_ENOMEM;
@@ -142,7 +154,7 @@ static int morph_run(int argc, char **argv)
     }
     img_gif_params_default(&gp);
     gp.delay_cs = delay;
-    if (!rc) rc = img_gif_writer_open(&gif, out, m.cfg.size * scale, m.cfg.size * scale, &gp, &err);
+    if (!rc) rc = img_gif_writer_open(&gif, out, g.width * scale, g.height * scale, &gp, &err);
     /* Pass 0 shows every frame to the global palette, pass 1 writes it. */
     g99_stop_catch();  /* Ctrl-C between frames removes the partial file */
     for (pass = 0; pass < 2 && !rc; pass++)
@@ -152,8 +164,8 @@ static int morph_run(int argc, char **argv)
                 rc = g99_fail(&err, G99_ESTOPPED, "morph: stopped at frame %d of %d; %s not written", i, total, out);
                 break;
             }
-            rc = gan_tensor_image(x->data + (size_t)i * m.cfg.nc * m.cfg.size * m.cfg.size, m.cfg.nc, m.cfg.size,
-                                  scale, &frame, &err);
+            rc = gan_tensor_image_wh(x->data + (size_t)i * g.channels * g.width * g.height, g.channels, g.width,
+                                     g.height, scale, &frame, &err);
             if (rc) break;
             rc = pass == 0 ? img_gif_writer_scan(gif, &frame, &err) : img_gif_writer_add(gif, &frame, &err);
             img_free(&frame);
@@ -165,7 +177,7 @@ static int morph_run(int argc, char **argv)
     free(za);
     free(zb);
     nn_ctx_free(ctx);
-    gan_dcgan_free(&m);
+    f->destroy(m);
     if (rc) return cli_fail(&err);
     printf("%s: %d frames through %d seeds\n", out, total, n_seeds);
     return CLI_OK;

@@ -1,6 +1,6 @@
-/* gan99 sample: a grid of images from a DCGAN model file (doc/cli.md).
- * Image i's latent is the i-th nz values of gan_latent_normal(seed), and G
- * runs in train mode on the whole batch, as the reference draws its grids,
+/* gan99 sample: a grid of images from a model file of any family with a
+ * latent (doc/cli.md). Image i's latent is the i-th latent-size values of
+ * gan_latent_normal(seed), and G runs in train mode on the whole batch, as the reference draws its grids,
  * so `--seed S --n 64` on a run's model.safetensors redraws that run's last
  * grid (a run's fixed noise is its seed's first 64 latents). */
 #include "cli.h"
@@ -16,12 +16,14 @@ static int sample_run(int argc, char **argv)
     const char *model = NULL, *out = NULL;
     int n = 64, scale = 1;
     uint64_t seed = 0;
-    gan_dcgan m;
+    const gan_family *f;
+    gan_model *m;
+    gan_values v;
+    gan_geometry g;
     g99_error err;
-    nn_ctx *ctx = NULL;
-    float *z = NULL;
+    float *z = NULL, *x = NULL;
     img_image grid;
-    int i, r, zs[4], rc;
+    int i, r, rc;
     for (i = 1; i < argc; i++) {
         if ((r = cli_opt_int(cmd, argc, argv, &i, "--n", 1, 1024, &n)) != 0 ||
             (r = cli_opt_u64(cmd, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed)) != 0 ||
@@ -37,28 +39,27 @@ static int sample_run(int argc, char **argv)
     if (!model || !out) return cli_usage_error(cmd, "expects MODEL_FILE and --out FILE.png");
     if (cli_check_output(cmd, "--out", out, CLI_OUT_IMAGE) || cli_check_input(cmd, model)) return CLI_BAD_INPUT;
     g99_error_clear(&err);
-    if (gan_dcgan_load_generator(model, &m, &err) != 0) return cli_fail(&err);
-    z = (float *)malloc((size_t)n * m.cfg.nz * sizeof *z);
-    ctx = nn_ctx_new(0);
-    rc = z && ctx ? 0 : g99_fail(&err, G99_ENOMEM, "out of memory");
+    if (gan_model_load(model, &f, &m, &v, &err) != 0) return cli_fail(&err);
+    f->geometry(m, &g);
+    rc = g.latent ? 0 : g99_fail(&err, G99_EINVAL, "%s: a %s model translates images; it has no latent to sample "
+                                  "(use gan99 translate)", model, f->name);
     if (!rc) {
-        nn_tensor *x;
-        gan_latent_normal(seed, n * m.cfg.nz, z);
-        zs[0] = n; zs[1] = m.cfg.nz; zs[2] = zs[3] = 1;
-        x = gan_dcgan_generate(ctx, &m, nn_tensor_from(ctx, 4, zs, z), 1);
-        if (!x) {
-            err = *nn_ctx_error(ctx);
-            rc = err.code ? err.code : G99_ENOMEM;
-        }
-        if (!rc) rc = gan_sample_grid(x->data, n, m.cfg.nc, m.cfg.size, scale, &grid, &err);
-        if (!rc) {
-            rc = img_save(out, &grid, &err);
-            img_free(&grid);
-        }
+        z = (float *)malloc((size_t)n * g.latent * sizeof *z);
+        x = (float *)malloc((size_t)n * g.channels * g.width * g.height * sizeof *x);
+        if (!z || !x) rc = g99_fail(&err, G99_ENOMEM, "out of memory");
+    }
+    if (!rc) {
+        gan_latent_normal(seed, n * g.latent, z);
+        rc = gan_model_generate_latent(f, m, z, n, x, &err);
+    }
+    if (!rc) rc = gan_sample_grid_wh(x, n, g.channels, g.width, g.height, scale, &grid, &err);
+    if (!rc) {
+        rc = img_save(out, &grid, &err);
+        img_free(&grid);
     }
     free(z);
-    nn_ctx_free(ctx);
-    gan_dcgan_free(&m);
+    free(x);
+    f->destroy(m);
     if (rc) return cli_fail(&err);
     printf("%s: %d samples of seed %llu\n", out, n, (unsigned long long)seed);
     return CLI_OK;
@@ -70,7 +71,7 @@ const cli_command cli_cmd_sample = {
     "usage: gan99 sample MODEL_FILE [--n N] [--seed S] [--scale K] --out FILE\n"
     "\n"
     "Draws N images (1..1024, default 64) from the latents of seed S (0..2^64-1,\n"
-    "default 0) with a DCGAN model file (a run's model.safetensors) and writes\n"
+    "default 0) with a model file (a run's model.safetensors) and writes\n"
     "them as a grid, each image enlarged K times (1..16, default 1), in the format\n"
     "FILE names: .png, .ppm/.pgm/.pnm or .gif.\n",
     sample_run,

@@ -13,51 +13,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct progress_state {
-    double t0, last_line;
-    uint64_t start;
-    int started, tty;
-} progress_state;
-
-static void format_time(double s, char *buf, size_t cap)
-{
-    long t = s > 0 && s < 1e8 ? (long)(s + 0.5) : 0;
-    if (t >= 3600) snprintf(buf, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
-}
+/* The shared progress line (cli/progress.c), with the plotted losses on a
+ * terminal's bar and every loss in a log's plain lines. */
+typedef struct train_state {
+    cli_progress bar;
+    int started;
+} train_state;
 
 static int on_progress(void *user, const gan_train_progress *p)
 {
-    progress_state *s = (progress_state *)user;
+    train_state *s = (train_state *)user;
     const gan_family *f = p->family;
-    double t = g99_now_seconds(), rate;
-    char eta[32];
+    char extra[256];
+    size_t n = 0;
     int k;
     /* the rate counts from the first step of this process (a resumed run
      * starts past 0); the first step is timed from the start, setup included */
     if (!s->started) {
+        double t0 = s->bar.start;
+        cli_progress_start(&s->bar, "train", "it/s", p->step - 1, p->total);
+        s->bar.start = t0;
         s->started = 1;
-        s->start = p->step - 1;
     }
-    rate = (double)(p->step - s->start) / (t - s->t0 > 1e-9 ? t - s->t0 : 1e-9);
-    format_time(rate > 0 ? (double)(p->total - p->step) / rate : 0, eta, sizeof eta);
-    if (s->tty) {
-        char bar[31];
-        int i, fill = (int)(30.0 * (double)p->step / (double)p->total);
-        for (i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
-        bar[30] = '\0';
-        fprintf(stderr, "\r[%s] %llu/%llu ", bar, (unsigned long long)p->step, (unsigned long long)p->total);
-        for (k = 0; k < f->n_losses; k++)
-            if (f->losses[k].plot) fprintf(stderr, " %s %.3f", f->losses[k].plot, (double)p->losses[k]);
-        fprintf(stderr, "  %.2f it/s  ETA %s ", rate, eta);
-        if (p->step == p->total) fputc('\n', stderr);
-    } else if (t - s->last_line >= 10.0 || p->step == p->total || p->step == s->start + 1) {
-        fprintf(stderr, "step %llu/%llu ", (unsigned long long)p->step, (unsigned long long)p->total);
-        for (k = 0; k < f->n_losses; k++) fprintf(stderr, " %s %.4f", f->losses[k].name, (double)p->losses[k]);
-        fprintf(stderr, "  %.2f it/s  ETA %s\n", rate, eta);
-        s->last_line = t;
-    }
-    fflush(stderr);
+    extra[0] = '\0';
+    for (k = 0; k < f->n_losses && n < sizeof extra - 32; k++)
+        if (!s->bar.tty || f->losses[k].plot)
+            n += (size_t)snprintf(extra + n, sizeof extra - n, "%s%s %.4f", n ? "  " : "",
+                                  s->bar.tty ? f->losses[k].plot : f->losses[k].name, (double)p->losses[k]);
+    cli_progress_update(&s->bar, p->step, extra);
     return g99_stop_requested() != 0;
 }
 
@@ -69,18 +52,17 @@ static int on_cancel(void *user)
 
 static void on_warning(void *user, const char *msg)
 {
-    (void)user;
+    cli_progress_break(&((train_state *)user)->bar);
     fprintf(stderr, "gan99: train: %s\n", msg);
 }
 
 int cli_train(gan_train_opts *o, gan_train_result *res)
 {
-    progress_state s;
+    train_state s;
     g99_error err;
     int rc, sig;
     memset(&s, 0, sizeof s);
-    s.t0 = s.last_line = g99_now_seconds();
-    s.tty = g99_is_terminal(stderr);
+    cli_progress_start(&s.bar, "train", "it/s", 0, 0);
     o->progress = on_progress;
     o->cancel = on_cancel;
     o->warn = on_warning;
@@ -90,8 +72,8 @@ int cli_train(gan_train_opts *o, gan_train_result *res)
     rc = gan_train_run(o, res, &err);
     sig = g99_stop_requested();
     g99_stop_release();
-    if (s.tty && res->stopped && res->step > res->start) fputc('\n', stderr);
-    if (rc) return cli_report(&err, rc == G99_ENOMEM || rc == G99_EIO ? CLI_FAILED : CLI_BAD_INPUT);
+    cli_progress_break(&s.bar);
+    if (rc) return cli_fail(&err);
     if (res->skipped) fprintf(stderr, "gan99: train: %lu unreadable files skipped\n", (unsigned long)res->skipped);
     if (res->stale_removed)
         fprintf(stderr, "gan99: train: removed %lu temporary files of runs that were killed\n",
@@ -109,52 +91,32 @@ int cli_train(gan_train_opts *o, gan_train_result *res)
 
 /* ---- the command line ----------------------------------------------------------- */
 
-/* A value of a family option: the type's syntax, finite, in range. */
+/* A value of a family option: a choice by name, or a number of the
+ * option's type in its range (cli/numbers.c checks syntax and overflow). */
 static int parse_option(const cli_command *cmd, const gan_family *f, int i, const char *s, double *v)
 {
     const gan_option *o = &f->options[i];
-    g99_error err;
-    char *end;
     if (o->type == GAN_OPT_CHOICE) {
         const char *p = o->choices;
-        int k = 0;
         size_t n = strlen(s);
-        while (p) {
-            if (strncmp(p, s, n) == 0 && (p[n] == '|' || p[n] == '\0') && n) {
+        int k;
+        for (k = 0; p && n; k++) {
+            if (strncmp(p, s, n) == 0 && (p[n] == '|' || p[n] == '\0')) {
                 *v = k;
                 return 0;
             }
             p = strchr(p, '|');
             if (p) p++;
-            k++;
         }
         return cli_usage_error(cmd, "%s: '%s' is not one of %s", o->flag, s, o->choices);
     }
-    *v = strtod(s, &end);
-    if (end == s || *end || !(*v == *v) || *v > 1e300 || *v < -1e300)
-        return cli_usage_error(cmd, "%s wants a %s, not '%s'", o->flag, o->type == GAN_OPT_INT ? "whole number" : "number",
-                               s);
-    if (gan_option_check(f, i, *v, &err)) return cli_usage_error(cmd, "%s", err.msg);
-    return 0;
-}
-
-/* An unsigned flag value: digits only, no overflow, within [lo, hi]. */
-static int parse_u64(const cli_command *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
-{
-    uint64_t x = 0;
-    const char *p = s;
-    int overflow = 0;
-    if (!*p) return cli_usage_error(cmd, "%s wants a whole number, not ''", flag);
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9') return cli_usage_error(cmd, "%s wants a whole number, not '%s'", flag, s);
-        if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) overflow = 1;
-        else x = x * 10 + (uint64_t)(*p - '0');
+    if (o->type == GAN_OPT_INT) {
+        int64_t x;
+        if (cli_parse_i64(cmd, o->flag, s, (int64_t)o->lo, (int64_t)o->hi, &x)) return CLI_BAD_INPUT;
+        *v = (double)x;
+        return 0;
     }
-    if (overflow || x < lo || x > hi)
-        return cli_usage_error(cmd, "%s: %s is out of range (%llu..%llu)", flag, s, (unsigned long long)lo,
-                               (unsigned long long)hi);
-    *v = x;
-    return 0;
+    return cli_parse_double(cmd, o->flag, s, o->lo, o->hi, v);
 }
 
 /* The generic flags of every family, with their ranges. */
@@ -271,7 +233,7 @@ static int train_main(int argc, char **argv)
         for (k = 0; k < N_RUN_FLAGS && strcmp(a, run_flags[k].flag) != 0; k++) {}
         if (k < N_RUN_FLAGS) {
             if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", a);
-            if (parse_u64(cmd, a, argv[++i], run_flags[k].lo, run_flags[k].hi, &run[k])) return CLI_BAD_INPUT;
+            if (cli_parse_u64(cmd, a, argv[++i], run_flags[k].lo, run_flags[k].hi, &run[k])) return CLI_BAD_INPUT;
             continue;
         }
         k = gan_option_find(f, a);
@@ -290,12 +252,13 @@ static int train_main(int argc, char **argv)
         return cli_usage_error(cmd, "--pairs, --palette, --load-size and --no-flip are for families that translate "
                                "images; %s trains on images alone", f->name);
     if (load) {
-        unsigned w, h;
-        char tail;
-        if (sscanf(load, "%ux%u%c", &w, &h, &tail) != 2 || w < 1 || h < 1 || w > 4096 || h > 4096)
-            return cli_usage_error(cmd, "--load-size wants WxH (1..4096 each), not '%s'", load);
-        o.load_width = (int)w;
-        o.load_height = (int)h;
+        char w[32], h[32];
+        const char *rest = cli_list_next(load, 'x', w, sizeof w);
+        if (!rest || cli_list_next(rest, 'x', h, sizeof h))
+            return cli_usage_error(cmd, "--load-size wants WxH, not '%s'", load);
+        if (cli_parse_int(cmd, "--load-size", w, 1, 4096, &o.load_width) ||
+            cli_parse_int(cmd, "--load-size", h, 1, 4096, &o.load_height))
+            return CLI_BAD_INPUT;
     }
     if (run[F_STEPS] && run[F_EPOCHS]) return cli_usage_error(cmd, "give --steps or --epochs, not both");
     o.batch = (int)run[F_BATCH];
