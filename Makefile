@@ -23,7 +23,7 @@
 # the CPU has at run time; the environment variable GAN99_SIMD=scalar|avx2|
 # avx512|neon overrides that choice (tests, benches). All give the same bits.
 #
-# Determinism (SPEC.md §3): -ffp-contract=off always, and no fast-math option ever.
+# Determinism (doc/determinism.md §5): -ffp-contract=off always, and no fast-math option ever.
 # A change of compiler or options rebuilds everything (see $(BUILD)/flags).
 
 CC      ?= cc
@@ -185,7 +185,7 @@ QEMU_aarch64  = qemu-aarch64
 QEMU_armhf    = qemu-arm
 QEMU_s390x    = qemu-s390x
 ARCH ?= aarch64
-# armv7's NEON flushes denormals (SPEC.md §3), so armhf runs the scalar path.
+# armv7's NEON flushes denormals (doc/determinism.md §5), so armhf runs the scalar path.
 CROSS_SIMD_armhf = scalar
 cross-test:
 	@test -n "$(CROSS_$(ARCH))" || { echo "ARCH must be aarch64, armhf or s390x"; exit 2; }

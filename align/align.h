@@ -1,7 +1,7 @@
 /* gan99 align: OpenCV's Haar cascades, read from OpenCV's own XML files and
  * run exactly as OpenCV 4.6's CascadeClassifier::detectMultiScale does, so
  * the rectangles (and their order) are OpenCV's for the same grey image.
- * The reference is ../shared/research/haar_spec.md (section numbers below).
+ * The reference is doc/haar.md (section numbers below).
  *
  * Needs only base/ and image/ (grey conversion and INTER_LINEAR_EXACT
  * resize). Prefixes: haar_ for the detector, align_ for face alignment. */
@@ -11,7 +11,7 @@
 #include "../base/base.h"
 #include "../image/image.h"
 
-/* ==== the cascade (haar_spec.md §2) ======================================== */
+/* ==== the cascade (doc/haar.md §2) ======================================== */
 
 /* A weighted rectangle of a Haar feature, in window coordinates. A tilted
  * rectangle is rotated by 45 degrees about its corner (x, y): its corners are
@@ -78,7 +78,7 @@ void haar_cascade_free(haar_cascade *c);
  * Returns 0, or G99_EFORMAT for text that is not such a number. */
 int haar_parse_double(const char *text, size_t len, double *value);
 
-/* ==== detection (haar_spec.md §3-§10) ====================================== */
+/* ==== detection (doc/haar.md §3-§10) ====================================== */
 
 typedef struct haar_box {
     int x, y, w, h;
@@ -121,7 +121,7 @@ int haar_group_rectangles(haar_box *boxes, int *count, int group_threshold, doub
  * place, keeping the order (§10). */
 void haar_clip_boxes(haar_box *boxes, int *count, int width, int height);
 
-/* ==== face alignment (gan_spec.md §6, the eye-only variant) ================ */
+/* ==== face alignment (doc/models.md §6, the eye-only variant) ================ */
 
 /* Positions are in continuous image coordinates: pixel (i, j) covers the
  * square [i, i+1) x [j, j+1), so its centre is (i + 0.5, j + 0.5) and a

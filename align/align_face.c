@@ -1,4 +1,4 @@
-/* Face alignment on the eyes (gan_spec.md §6, "eye-only variant"): find the
+/* Face alignment on the eyes (doc/models.md §6, "eye-only variant"): find the
  * largest face with a Haar cascade, the two eyes in its upper part with the
  * eye cascade, and warp the photo with the similarity transform that puts
  * the eye centres at fixed places of the output, as FFHQ's alignment does

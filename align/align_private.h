@@ -1,6 +1,6 @@
 /* align/ internals shared between its files: the small XML tree that
  * cascade_xml.c builds and cascade.c reads, and the number tokens of
- * OpenCV's FileStorage (haar_spec.md §2.1). Not installed. */
+ * OpenCV's FileStorage (doc/haar.md §2.1). Not installed. */
 #ifndef GAN99_ALIGN_PRIVATE_H
 #define GAN99_ALIGN_PRIVATE_H
 

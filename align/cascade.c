@@ -1,4 +1,4 @@
-/* Haar cascades from OpenCV's XML files (haar_spec.md §2): the new format
+/* Haar cascades from OpenCV's XML files (doc/haar.md §2): the new format
  * (opencv-cascade-classifier, as CascadeClassifierImpl::Data::read and
  * HaarEvaluator::Feature::read read it) and the old one
  * (opencv-haar-classifier), converted as haar_cvt::convert does.
@@ -244,7 +244,7 @@ static int read_window(reader *r, int node, int w, int h)
     return 0;
 }
 
-/* ---- the new format (haar_spec.md §2.2) ---- */
+/* ---- the new format (doc/haar.md §2.2) ---- */
 
 static int read_new(reader *r, int root)
 {
@@ -321,7 +321,7 @@ static int read_new(reader *r, int root)
     return 0;
 }
 
-/* ---- the old format and its conversion (haar_spec.md §2.3) ---- */
+/* ---- the old format and its conversion (doc/haar.md §2.3) ---- */
 
 /* A child given as <X_val> becomes a new leaf (encoded -leaf), one given as
  * <X_node> keeps its index. */

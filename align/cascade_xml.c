@@ -1,7 +1,7 @@
 /* The XML that OpenCV's cascade files use, and the numbers in it.
  *
  * A small non-validating reader for the subset cv::FileStorage writes
- * (haar_spec.md §2.1): a prolog `<?xml ...?>`, comments, elements with
+ * (doc/haar.md §2.1): a prolog `<?xml ...?>`, comments, elements with
  * attributes (read and ignored), and text. DOCTYPE, CDATA and entity
  * references never occur in cascade files and are refused. The result is a
  * flat array of elements linked by index, built without recursion, so deep

@@ -1,6 +1,6 @@
 /* Multi-scale Haar detection as OpenCV 4.6's
  * CascadeClassifier::detectMultiScale runs it on one thread
- * (haar_spec.md §3-§8, §10): the list of scales, the image resized per scale
+ * (doc/haar.md §3-§8, §10): the list of scales, the image resized per scale
  * with INTER_LINEAR_EXACT, integral images, the window scan with OpenCV's
  * stripe and skip rules, variance normalisation, stump or tree stages, and
  * the candidates mapped back with the nominal float scale.

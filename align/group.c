@@ -1,5 +1,5 @@
 /* Grouping of candidate rectangles as OpenCV 4.6's cv::groupRectangles
- * (haar_spec.md §9): classes are the connected components of the
+ * (doc/haar.md §9): classes are the connected components of the
  * "similar" relation (cv::partition, union-find), numbered by their
  * lowest member; each class with more than group_threshold members becomes
  * its float average, unless it lies inside a stronger class. Then

@@ -4,7 +4,7 @@
  * Every module may include this header and nothing else of gan99's is needed
  * for it: image/ stays usable on its own by taking base/ along (two files).
  *
- * Conventions (SPEC.md §2): a fallible function returns 0 or a negative
+ * Conventions (doc/design.md §2.1): a fallible function returns 0 or a negative
  * G99_E* code and, if the caller passed a g99_error, fills it with the same
  * code and a message naming the file, offset or field at fault. */
 #ifndef GAN99_BASE_H
@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* The same bits on every platform need float expressions evaluated in float
- * (SPEC.md §3). x87 or s390x gcc in ISO mode keep wider intermediates: build
+ * (doc/determinism.md §5). x87 or s390x gcc in ISO mode keep wider intermediates: build
  * with -mfpmath=sse -msse2 (i386) or -fexcess-precision=fast (s390x). */
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
 #error "gan99 needs FLT_EVAL_METHOD == 0 (float arithmetic in float); see base/base.h"

@@ -1,5 +1,5 @@
-/* gan99 demo: the main job on data gan99 makes itself (SPEC.md §6, issue 6
- * item 7): synthetic faces (gan/synthfaces.c) -> a DCGAN 32x32 trained from
+/* gan99 demo: the main job on data gan99 makes itself (doc/cli.md §2.1):
+ * synthetic faces (gan/synthfaces.c) -> a DCGAN 32x32 trained from
  * scratch -> sample grids, progress.gif and loss.png, then a grid of 64 new
  * faces from the trained model; then Haar face detection and eye alignment
  * (align/) on the photograph shipped in data/; it prints where each output is.

@@ -1,13 +1,13 @@
 /* gan: DCGAN (Radford et al. 2015) as pytorch/examples dcgan/main.py builds
- * it (gan_spec.md §1): the layer list, the state_dict names and the
+ * it (doc/models.md §1): the layer list, the state_dict names and the
  * initialization, at three image sizes:
  *
  *   64  the reference itself: 5 transposed convs in G, 5 convs in D.
- *   32  the reference less its widest stage (gan_spec.md §1, "32x32
+ *   32  the reference less its widest stage (doc/models.md §1.3, "32x32
  *       variant"): the layers keep their nn.Sequential numbering, so G is
  *       main.0/3/6/9 (BN at 1/4/7) and D main.0/2/5/8 (BN at 3/6).
- *   28  the TensorFlow DCGAN tutorial in its PyTorch translation (gan_spec.md
- *       §1, "28x28 variant"), as this nn.Sequential:
+ *   28  the TensorFlow DCGAN tutorial in its PyTorch translation (doc/models.md
+ *       §1.4, "28x28 variant"), as this nn.Sequential:
  *       G: 0 Linear(nz->49*4ngf, no bias) 1 BatchNorm1d 2 LeakyReLU(0.3)
  *          3 Unflatten(4ngf,7,7) 4 ConvT(4ngf->2ngf,5,1,2) 5 BN 6 LReLU(0.3)
  *          7 ConvT(2ngf->ngf,5,2,2,output_padding 1) 8 BN 9 LReLU(0.3)

@@ -1,4 +1,4 @@
-/* gan99 gan: the models, built on nn/ (SPEC.md §1, §4).
+/* gan99 gan: the models, built on nn/ (doc/design.md §1, §4).
  *
  * Parameter names are the reference implementation's state_dict keys, so
  * a model moves between gan99 and PyTorch through nn_checkpoint_save /
@@ -230,7 +230,7 @@ nn_tensor *gan_modconv_forward(nn_ctx *ctx, const gan_modconv *m, nn_tensor *x, 
 /* SECTION layers end */
 
 /* SECTION dcgan */
-/* DCGAN, pytorch/examples dcgan/main.py (gan_spec.md §1): G and D as
+/* DCGAN, pytorch/examples dcgan/main.py (doc/models.md §1): G and D as
  * nn.Sequential "main" with the reference's layer indices. At size 64:
  *   G: 0 ConvT(nz->8ngf,4,1,0) 1 BN 2 ReLU 3 ConvT(8ngf->4ngf,4,2,1) 4 BN 5 ReLU
  *      6 ConvT(->2ngf) 7 BN 8 ReLU 9 ConvT(->ngf) 10 BN 11 ReLU 12 ConvT(ngf->nc) 13 Tanh
@@ -323,7 +323,7 @@ int gan_dcgan_trainer_init(gan_dcgan_trainer *t, gan_dcgan *m, int batch, float 
 int gan_dcgan_trainer_init_ctx(gan_dcgan_trainer *t, gan_dcgan *m, int batch, float lr, float beta1, uint64_t seed,
                                nn_ctx *ctx, g99_error *err);
 void gan_dcgan_trainer_free(gan_dcgan_trainer *t);
-/* One step (gan_spec.md §1) on real [batch, nc, size, size] in [-1, 1]. */
+/* One step (doc/models.md §1.2) on real [batch, nc, size, size] in [-1, 1]. */
 int gan_dcgan_train_step(gan_dcgan_trainer *t, const float *real, gan_dcgan_losses *out, g99_error *err);
 /* A training checkpoint in one file (atomic): G and D under "G." / "D.",
  * both Adam states, the step, the trainer's generators and n_extra more

@@ -1,4 +1,4 @@
-/* gan: synthetic faces, drawn procedurally from a seed (issue 6 item 3), so
+/* gan: synthetic faces, drawn procedurally from a seed, so
  * that demos and tests of alignment, DCGAN, pix2pix and SPADE have data
  * that ships with the project.
  *

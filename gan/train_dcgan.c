@@ -1,5 +1,5 @@
 /* gan: one DCGAN training step as pytorch/examples dcgan/main.py takes it
- * (gan_spec.md §1):
+ * (doc/models.md §1.2):
  *
  *   D: zero_grad; errD_real = BCE(D(x), 1); backward
  *      fake = G(z), z ~ N(0, 1) [B,nz,1,1]

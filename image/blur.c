@@ -7,7 +7,7 @@
  * horizontal pass keeps 8 fraction bits, the vertical one 16, and the result
  * is (sum + 2^15) >> 16. Borders: BORDER_REFLECT_101 (OpenCV's default).
  *
- * The kernel needs exp(). SPEC.md §3 keeps libm's transcendental functions
+ * The kernel needs exp(). doc/determinism.md §3 keeps libm's transcendental functions
  * off result paths, and image/ must not depend on nn/'s math, so this file
  * has its own: range reduction by ln 2 and a Taylor series in double, within
  * a few ulp. Only a tie in the 1/256 rounding could make that differ from

@@ -1,4 +1,4 @@
-/* The filters that make image-to-image training pairs (SPEC.md §6 `gan99
+/* The filters that make image-to-image training pairs (doc/cli.md §3.4 `gan99
  * filter`): binary layers, iso-contours, and the dispatch by name to these
  * and to grey (color.c), Canny (canny.c) and Gaussian blur (blur.c).
  *

@@ -2,7 +2,7 @@
  * (imgproc/src/resize.cpp), bit for bit, for three methods:
  *
  *  INTER_LINEAR_EXACT  bilinear with 8-bit fixed-point weights computed in
- *                      double (../shared/research/haar_spec.md §4.1); what the
+ *                      double (doc/haar.md §4.1); what the
  *                      cascade detector resizes with.
  *  INTER_LINEAR        bilinear with 11-bit weights computed in float
  *                      (INTER_RESIZE_COEF_BITS) and OpenCV's shift-and-round

@@ -1,5 +1,5 @@
 /* nn core: the reverse-mode engine behind nn_backward and nn_grad
- * (SPEC.md §4; gan_spec.md §7 for the second-order requirement).
+ * (doc/design.md §4.2; doc/models.md §7 for the second-order requirement).
  *
  * The tape is in creation order, so walking it backwards from its tail
  * meets every consumer of a tensor before the op that made it: when a node

@@ -1,5 +1,5 @@
-/* nn core: model files and training checkpoints as safetensors (SPEC.md
- * §5), through the writer and reader of nn/safetensors.c.
+/* nn core: model files and training checkpoints as safetensors (doc/design.md
+ * §5.1), through the writer and reader of nn/safetensors.c.
  *
  * A model file is the parameter table with its state_dict key names, so
  * PyTorch's load_state_dict takes it as it stands and gan99 loads what

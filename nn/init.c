@@ -1,7 +1,7 @@
 /* nn core: parameter initializers as the reference models use them
- * (SPEC.md §4; gan_spec.md §1: DCGAN's weights_init draws conv weights from
+ * (doc/design.md §4.4; doc/models.md §1: DCGAN's weights_init draws conv weights from
  * N(0, 0.02) and BatchNorm gammas from N(1, 0.02), betas 0). Draws come
- * from the caller's nn_rng, normally stream NN_STREAM_INIT (SPEC.md §3);
+ * from the caller's nn_rng, normally stream NN_STREAM_INIT (doc/determinism.md §2.2);
  * one fill per tensor, in the order the caller visits them. */
 #include "tensor_internal.h"
 

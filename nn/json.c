@@ -1,5 +1,5 @@
 /* A small strict JSON reader (RFC 8259) and the writer helpers gan99 needs
- * for safetensors headers and the gan99.config metadata (SPEC.md §5).
+ * for safetensors headers and the gan99.config metadata (doc/design.md §5.1).
  *
  * The reader is a recursive-descent parser over a byte buffer that builds a
  * tree of nn_json values; recursion is bounded by NN_JSON_MAX_DEPTH. Every

@@ -1,4 +1,4 @@
-/* nn/math.c: gan99's own exp, log, tanh, sigmoid and pow (SPEC.md §3);
+/* nn/math.c: gan99's own exp, log, tanh, sigmoid and pow (doc/determinism.md §3);
  * sin and cos are in nn/math_trig.c.
  *
  * Why our own: libm differs between platforms in the last bit, and one bit

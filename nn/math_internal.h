@@ -2,7 +2,7 @@
  * part of the public API), and the 2/pi table that tests/test_math.c checks
  * against golden/math/two_over_pi.txt.
  *
- * The determinism argument (SPEC.md §3) rests on these facts:
+ * The determinism argument (doc/determinism.md §3) rests on these facts:
  *  - the functions compute in IEEE binary64 with + - * / only, each correctly
  *    rounded, in an order fixed by the source (-ffp-contract=off, no
  *    -ffast-math), so every conforming platform gets the same double bits;

@@ -1,4 +1,4 @@
-/* nn/math_trig.c: gan99's own sin and cos (SPEC.md §3), accurate for every
+/* nn/math_trig.c: gan99's own sin and cos (doc/determinism.md §3), accurate for every
  * float argument up to +-3.4e38. The design is the one of nn/math.c: exact
  * argument reduction, a Taylor polynomial in double, one rounding to float.
  *

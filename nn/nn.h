@@ -2,7 +2,7 @@
  * checkpoints; the tensor/autograd core builds on these.
  *
  * Everything here gives the same bits on every platform and compiler
- * (SPEC.md §3): no libm transcendental is called on a path that affects a
+ * (doc/determinism.md §3): no libm transcendental is called on a path that affects a
  * result, and files are little-endian whatever the host. */
 #ifndef GAN99_NN_H
 #define GAN99_NN_H
@@ -48,7 +48,7 @@ typedef struct nn_rng {
     int cache_valid;
 } nn_rng;
 
-/* The stream of each consumer (SPEC.md §3). */
+/* The stream of each consumer (doc/determinism.md §2.2). */
 enum {
     NN_STREAM_INIT = 1,     /* parameter initialization */
     NN_STREAM_NOISE = 2,    /* latent noise z, noise inputs */
@@ -176,7 +176,7 @@ void nn_json_buf_free(nn_json_buf *b);
 /* ==== safetensors: checkpoints and model files (nn/safetensors.c) ======== */
 
 /* SECTION safetensors */
-/* The safetensors format (huggingface/safetensors, SPEC.md §5):
+/* The safetensors format (huggingface/safetensors, doc/design.md §5.1):
  *   8 bytes   N, little-endian u64
  *   N bytes   a JSON object: "name": {"dtype": "F32", "shape": [2, 3],
  *             "data_offsets": [begin, end]} per tensor, offsets relative to
@@ -419,7 +419,7 @@ nn_tensor *nn_softplus(nn_ctx *ctx, nn_tensor *x);                  /* log(1 + e
 /* min(max(x, lo), hi); the gradient passes where lo <= x <= hi (PyTorch). */
 nn_tensor *nn_clamp(nn_ctx *ctx, nn_tensor *x, float lo, float hi);
 
-/* Reductions, in the canonical long-sum order (SPEC.md §3). */
+/* Reductions, in the canonical long-sum order (doc/determinism.md §4.2). */
 nn_tensor *nn_sum(nn_ctx *ctx, nn_tensor *x);    /* all elements -> scalar */
 nn_tensor *nn_mean(nn_ctx *ctx, nn_tensor *x);   /* sum / numel */
 /* Sums (means) x down to a shape x broadcasts from, e.g. [N,C,H,W] ->
@@ -503,7 +503,7 @@ nn_tensor *nn_resize_nearest(nn_ctx *ctx, nn_tensor *x, int height, int width);
  * (sH, sW): PyTorch ignores the scale factor then. */
 nn_tensor *nn_resize_bilinear(nn_ctx *ctx, nn_tensor *x, int height, int width, int align_corners);
 
-/* ---- StyleGAN and SPADE layers (gan_spec.md §3, §4) ---------------------- */
+/* ---- StyleGAN and SPADE layers (doc/models.md §3, §4) ---------------------- */
 
 /* upfirdn2d (stylegan2-ada-pytorch's _upfirdn2d_ref): upsample x [N,C,H,W]
  * by inserting up-1 zeros after each sample, pad by (x0, x1, y0, y1) zeros

@@ -1,5 +1,5 @@
 /* nn core: elementwise ops of two tensors with NumPy/PyTorch broadcasting
- * (SPEC.md §4): shapes are aligned on the right and a dim of 1 stretches,
+ * (doc/design.md §4.3): shapes are aligned on the right and a dim of 1 stretches,
  * so a per-channel bias is b viewed [1,C,1,1] over x [N,C,H,W], a linear
  * bias [F] over [N,F]. The gradient of a stretched input is summed back to
  * its shape with nn_sum_to (canonical order). */

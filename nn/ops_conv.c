@@ -1,11 +1,11 @@
-/* nn core: conv2d and conv_transpose2d by im2col/col2im + SGEMM (SPEC.md §4;
- * torch.nn.functional.conv2d / conv_transpose2d, gan_spec.md §0).
+/* nn core: conv2d and conv_transpose2d by im2col/col2im + SGEMM (doc/design.md §4.3;
+ * torch.nn.functional.conv2d / conv_transpose2d, doc/models.md §0).
  *
  * A convolution y = F(x, w) is bilinear, and so are its two gradients:
  *   Gx(gy, w) = dL/dx  (the transposed convolution: cols = w^T gy, col2im)
  *   Gw(x, gy) = dL/dw  (cols = im2col(x), dw += gy cols^T)
  * The three are closed under differentiation, which is all create_graph
- * needs (gan_spec.md §7, the R1 penalty):
+ * needs (doc/models.md §7, the R1 penalty):
  *   F (x, w):  with upstream g of y's shape:  dx = Gx(g, w),  dw = Gw(x, g)
  *   Gx(gy, w): with upstream u of x's shape:  dgy = F(u, w),  dw = Gw(u, gy)
  *   Gw(x, gy): with upstream u of w's shape:  dx = Gx(gy, u), dgy = F(x, u)

@@ -1,4 +1,4 @@
-/* nn core: dropout (SPEC.md §4; torch.nn.functional.dropout, gan_spec.md §0:
+/* nn core: dropout (doc/design.md §4.3; torch.nn.functional.dropout, doc/models.md §0:
  * train zeroes each element with probability p and scales the survivors by
  * 1/(1-p); eval is the identity).
  *
@@ -6,7 +6,7 @@
  * so does gan99: the kept elements are multiplied by the float 1/(1-p) of a
  * float division. The mask is a constant of the graph, so the gradient is
  * g * noise (and differentiable again). Its draws come from the caller's
- * nn_rng, normally stream NN_STREAM_DROPOUT (SPEC.md §3): element i (in
+ * nn_rng, normally stream NN_STREAM_DROPOUT (doc/determinism.md §2.2): element i (in
  * row-major order) is kept when its uniform draw is >= p, one draw per
  * element. PyTorch's own stream cannot be reproduced, so goldens inject the
  * keep mask through nn_dropout_mask. */

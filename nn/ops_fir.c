@@ -1,4 +1,4 @@
-/* nn core: upfirdn2d, StyleGAN2's FIR resampling (SPEC.md §4; gan_spec.md
+/* nn core: upfirdn2d, StyleGAN2's FIR resampling (doc/design.md §4.3; doc/models.md
  * §4.1), after _upfirdn2d_ref in NVlabs/stylegan2-ada-pytorch's
  * torch_utils/ops/upfirdn2d.py:
  *   1. upsample by inserting up-1 zeros after every sample (i -> i up),
@@ -16,7 +16,7 @@
  * down swapped, the flip toggled and the pads
  *   x0' = fw - x0 - 1,  x1' = W up - Wo down + x0 - up + 1  (y likewise)
  * (the reference's own backward), so the op is its own backward's backward
- * and differentiable to any order (R1 through a StyleGAN2 D, gan_spec.md §7).
+ * and differentiable to any order (R1 through a StyleGAN2 D, doc/models.md §7).
  * The filter is a constant (the `resample_filter` buffer): no gradient. */
 #include "tensor_internal.h"
 

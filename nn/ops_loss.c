@@ -1,4 +1,4 @@
-/* nn core: losses, each the mean over all elements (SPEC.md §4; gan_spec.md
+/* nn core: losses, each the mean over all elements (doc/design.md §4.3; doc/models.md
  * §0 for PyTorch's exact formulas). The sums are canonical long sums. The
  * targets are constants: no gradient flows to them. */
 #include "tensor_internal.h"
@@ -105,7 +105,7 @@ nn_tensor *nn_l1_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *t)
     return nn_mean(ctx, nn_abs(ctx, nn_sub(ctx, x, t)));
 }
 
-/* SPADE's hinge loss for D (gan_spec.md §3): real (target +1)
+/* SPADE's hinge loss for D (doc/models.md §3): real (target +1)
  * mean(relu(1 - x)), fake (target -1) mean(relu(1 + x)); SPADE writes it as
  * -mean(min(x - 1, 0)), the same numbers. G's hinge loss is -mean(x). */
 nn_tensor *nn_hinge_loss(nn_ctx *ctx, nn_tensor *x, int target)
@@ -163,7 +163,7 @@ nn_tensor *nn_cross_entropy_loss(nn_ctx *ctx, nn_tensor *x, nn_tensor *target)
                          (float)count);
 }
 
-/* StyleGAN's non-saturating logistic loss (gan_spec.md §4.6), the softplus
+/* StyleGAN's non-saturating logistic loss (doc/models.md §4.6), the softplus
  * form: target +1 (real, and G's loss on fakes) mean(softplus(-x)), target
  * -1 (fake, for D) mean(softplus(x)). */
 nn_tensor *nn_logistic_ns_loss(nn_ctx *ctx, nn_tensor *x, int target)

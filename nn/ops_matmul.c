@@ -1,4 +1,4 @@
-/* nn core: matrix products (SPEC.md §4): matmul, linear, and the internal
+/* nn core: matrix products (doc/design.md §4.3): matmul, linear, and the internal
  * mm with transposes. The family is closed under differentiation:
  * C = op(A) op(B) has dA and dB that are mm's of C's gradient with A or B,
  * with other transposes, so every order of derivative stays a GEMM. */

@@ -1,4 +1,4 @@
-/* nn core: normalization layers (SPEC.md §4; gan_spec.md §0 BatchNorm2d and
+/* nn core: normalization layers (doc/design.md §4.3; doc/models.md §0 BatchNorm2d and
  * InstanceNorm2d, §4.1 PixelNorm).
  * Batch norm is one fused op (the kernels of nn/kernels/norm.c): its
  * forward keeps only the per-channel mean and 1/sqrt(var + eps) besides x,

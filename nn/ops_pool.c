@@ -1,5 +1,5 @@
-/* nn core: 2-D average pooling (SPEC.md §4; torch.nn.functional.avg_pool2d,
- * floor mode; gan_spec.md §3: SPADE's multiscale D downsamples with
+/* nn core: 2-D average pooling (doc/design.md §4.3; torch.nn.functional.avg_pool2d,
+ * floor mode; doc/models.md §3: SPADE's multiscale D downsamples with
  * avg_pool2d(3, stride 2, padding 1, count_include_pad=False)).
  *
  * Output (oy, ox) averages the window rows [oy s - p, oy s - p + k) and

@@ -1,4 +1,4 @@
-/* nn core: reductions and their adjoint, broadcasting (SPEC.md §3, §4).
+/* nn core: reductions and their adjoint, broadcasting (doc/determinism.md §4.2; doc/design.md §4.3).
  * Every sum here is the canonical long sum of kernels.h over the reduced
  * elements in row-major order, so the bits do not depend on the shape of
  * the loops nor on the SIMD path. sum_to and expand are each other's

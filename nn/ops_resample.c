@@ -1,7 +1,7 @@
 /* nn core: upsampling by an integer factor, nearest and bilinear, and
  * resizing to any size, nearest and bilinear with either align_corners
- * (SPEC.md §4; torch.nn.functional.interpolate with scale_factor or size,
- * gan_spec.md §0; SPADE resizes its segmentation map to every layer this
+ * (doc/design.md §4.3; torch.nn.functional.interpolate with scale_factor or size,
+ * doc/models.md §0; SPADE resizes its segmentation map to every layer this
  * way, §3).
  *
  * Both are separable: along each axis, output o reads inputs i0 and i1

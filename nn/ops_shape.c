@@ -1,5 +1,5 @@
-/* nn core: ops that move numbers without computing with them (SPEC.md §4;
- * gan_spec.md §7): reshape (a view: the output shares the input's data),
+/* nn core: ops that move numbers without computing with them (doc/design.md §4.3;
+ * doc/models.md §7): reshape (a view: the output shares the input's data),
  * narrow, concat (pix2pix's U-Net skips join along channels) and permute.
  * Their backwards are copies too, so they are exact in every order. */
 #include "tensor_internal.h"

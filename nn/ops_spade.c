@@ -1,4 +1,4 @@
-/* nn core: SPADE modulation (SPEC.md §4; gan_spec.md §3, after NVlabs/SPADE's
+/* nn core: SPADE modulation (doc/design.md §4.3; doc/models.md §3, after NVlabs/SPADE's
  * models/networks/normalization.py):
  *   n = param-free norm(x)            batch norm (affine off) or instance norm
  *   m = nearest_resize(segmap, H, W)

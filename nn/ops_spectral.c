@@ -1,4 +1,4 @@
-/* nn core: spectral normalization (SPEC.md §4; gan_spec.md §0, the
+/* nn core: spectral normalization (doc/design.md §4.3; doc/models.md §0, the
  * torch.nn.utils.spectral_norm row; SPADE's D and G convolutions, §3).
  *
  * W = weight_orig [O, ...] seen as the matrix [O, K], K = numel / O (dim 0,

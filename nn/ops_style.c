@@ -1,4 +1,4 @@
-/* nn core: the StyleGAN layers (SPEC.md §4; gan_spec.md §4):
+/* nn core: the StyleGAN layers (doc/design.md §4.3; doc/models.md §4):
  *   - modulated convolution with demodulation (StyleGAN2, §4.1), the fused
  *     form of stylegan2-ada-pytorch's modulated_conv2d: per-sample weights,
  *     one grouped convolution; up = 2 as its conv2d_resample does it,

@@ -1,4 +1,4 @@
-/* nn core: elementwise ops of one tensor (SPEC.md §4; gan_spec.md §0 for
+/* nn core: elementwise ops of one tensor (doc/design.md §4.3; doc/models.md §0 for
  * PyTorch's conventions at the kinks). One forward loop and one backward
  * per op; the backward is built from ops, so it is itself differentiable
  * (the gradient of tanh uses its output y, which is on the graph). When

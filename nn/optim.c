@@ -1,5 +1,5 @@
 /* nn core: SGD with momentum and Adam, PyTorch's update formulas exactly
- * (torch.optim.SGD / torch.optim.Adam, single-tensor path; gan_spec.md §0),
+ * (torch.optim.SGD / torch.optim.Adam, single-tensor path; doc/models.md §0),
  * as flat loops over the trainable part of the parameter slab. */
 #include "tensor_internal.h"
 

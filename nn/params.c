@@ -1,4 +1,4 @@
-/* nn core: the parameter store (SPEC.md §2, §4). Every trainable tensor and
+/* nn core: the parameter store (doc/design.md §2.3, §4.1). Every trainable tensor and
  * buffer of a model lives in one slab, named by the reference
  * implementation's state_dict key ("main.0.weight", "main.1.running_mean"),
  * so the optimizers are flat loops over [0, n_train) and a checkpoint is a

@@ -1,4 +1,4 @@
-/* safetensors: gan99's model and checkpoint files (SPEC.md §5).
+/* safetensors: gan99's model and checkpoint files (doc/design.md §5.1).
  *
  * The format and its checks follow the reference implementation,
  * huggingface/safetensors (safetensors/src/tensor.rs):

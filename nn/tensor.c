@@ -1,4 +1,4 @@
-/* nn core: tensors, the context and the tape (SPEC.md §4; gan_spec.md §0, §7).
+/* nn core: tensors, the context and the tape (doc/design.md §4.1; doc/models.md §0, §7).
  *
  * Design
  * ------
@@ -41,7 +41,7 @@
  *
  * Kernels (kernels/kernels.h): the hot loops (SGEMM, im2col/col2im, the
  *   canonical long sum) behind a narrow seam with one scalar reference each;
- *   every reduction uses the canonical order of SPEC.md §3.
+ *   every reduction uses the canonical order of doc/determinism.md §4.2.
  *
  * This file: the context, tensor records, validity checks and recording. */
 #include "tensor_internal.h"

@@ -1,4 +1,4 @@
-/* The per-step arena of nn/ (SPEC.md §2): activations, gradients, the tape
+/* The per-step arena of nn/ (doc/design.md §2.3): activations, gradients, the tape
  * and kernel scratch are bump-allocated and all released at once by a reset.
  *
  * Blocks are chained; when a step needs more than the arena holds, a new

@@ -39,7 +39,7 @@ int test_check_mem(const void *expected, const void *actual, size_t n, const cha
 #define CHECK_EQ_U64(e, a) test_check_u64((e), (a), __FILE__, __LINE__, #a)
 /* Same bits (so NaN equals a NaN with the same payload, and -0 != +0). */
 #define CHECK_EQ_FBITS(e, a) test_check_float_bits((e), (a), __FILE__, __LINE__, #a)
-/* |a - e| <= abs_tol + rel_tol * |e| (SPEC.md §7 uses 1e-5 + 1e-4 * |e|). */
+/* |a - e| <= abs_tol + rel_tol * |e| (doc/design.md §7.2 uses 1e-5 + 1e-4 * |e|). */
 #define CHECK_NEAR(e, a, abs_tol, rel_tol) test_check_near((e), (a), (abs_tol), (rel_tol), __FILE__, __LINE__, #a)
 #define CHECK_EQ_STR(e, a) test_check_str((e), (a), __FILE__, __LINE__, #a)
 #define CHECK_CONTAINS(needle, s) test_check_contains((needle), (s), __FILE__, __LINE__, #s)

@@ -1,9 +1,9 @@
-/* The whole-network golden (issue 3 item 5) and the checkpoints (SPEC.md §5):
+/* The whole-network golden and the checkpoints (doc/design.md §5.1):
  * pytorch/examples' DCGAN 64x64 (gan/dcgan.c) against PyTorch, from the
  * files golden/tools/nn_dcgan_golden.py writes (nz 32, ngf = ndf = 8, batch
  * 4; see there), and nn/checkpoint.c's save, load, errors and resume.
  *
- * Tolerances of the training golden: SPEC.md §7's, as the op goldens use
+ * Tolerances of the training golden: doc/design.md §7.2's, as the op goldens use
  * them: losses and parameters 1e-5 absolute + 1e-4 relative; gradients
  * 1e-4 relative + 1e-5 of the tensor's largest magnitude absolute (an
  * element of a gradient can land near zero by cancellation, where a pure

@@ -1,4 +1,4 @@
-/* The kernel sets against the scalar reference, bit for bit (SPEC.md §3,
+/* The kernel sets against the scalar reference, bit for bit (doc/determinism.md §6,
  * nn/kernels/kernels.h). Every kernel of every set this build compiled and
  * this CPU runs (switched at run time with nn_k_path_set) must give the
  * very bytes of nn/kernels/scalar.c: the SGEMM on odd sizes and all

@@ -1,10 +1,10 @@
-/* Tests of gan99's deterministic math (nn/math.c, nn/math_trig.c; SPEC.md §3).
+/* Tests of gan99's deterministic math (nn/math.c, nn/math_trig.c; doc/determinism.md §3).
  *
  * Accuracy: each function is compared over at least 10^6 points with libm's
  * double function (glibc's are within 1 ulp of double, 2^-29 ulp of float:
  * a reference here, never used by the library). The error is measured in
  * ulps of float at the reference value (2^-149 for subnormals) and must not
- * exceed 1 (SPEC.md allows 2; the design gives 0.5 + 2^-16). Each function
+ * exceed 1 (doc/determinism.md §3.2 allows 2; the design gives 0.5 + 2^-16). Each function
  * prints one line of the ulp table.
  *
  * Exact bits: the C99 Annex F special values, written from the standard, and

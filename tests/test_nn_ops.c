@@ -5,7 +5,7 @@
  * files, run_op_in, the finite-difference check) is declared in
  * tests/nn_golden.h and shared with tests/test_nn_ops3.c.
  *
- * Tolerances (SPEC.md §7): forward values 1e-5 absolute + 1e-4 relative.
+ * Tolerances (doc/design.md §7.2): forward values 1e-5 absolute + 1e-4 relative.
  * Gradients 1e-4 relative; the absolute part is 1e-5 times the tensor's
  * largest magnitude (at least 1), because an element of a gradient that is
  * a sum of many products can land near zero by cancellation, where a pure
@@ -434,7 +434,7 @@ done:
 static void golden_adam(void) { optim_golden("adam"); }
 static void golden_sgd(void) { optim_golden("sgd"); }
 
-/* ---- R1 (gan_spec.md §7): a gradient of a gradient, against PyTorch ------ */
+/* ---- R1 (doc/models.md §7): a gradient of a gradient, against PyTorch ------ */
 
 static void golden_r1_penalty(void)
 {

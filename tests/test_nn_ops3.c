@@ -10,7 +10,7 @@
  *   - the R1 penalty through a tiny StyleGAN2-like D (equalized-LR convs,
  *     FIR down-conv, minibatch stddev, fc) and its parameter gradients
  *     against PyTorch.
- * Tolerances as SPEC.md §7 (see tests/test_nn_ops.c). */
+ * Tolerances as doc/design.md §7.2 (see tests/test_nn_ops.c). */
 #include "nn_golden.h"
 #include "test.h"
 

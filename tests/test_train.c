@@ -1,4 +1,4 @@
-/* The DCGAN pipeline of issue 6: the 32x32 and 28x28 variants (parameter
+/* The DCGAN pipeline: the 32x32 and 28x28 variants (parameter
  * counts by hand, G's output against PyTorch from a gan99-written model
  * file), the synthetic faces, the datasets (folder, IDX, gzip), the run
  * folder with its bit-identical resume, and the errors that must leave
@@ -91,7 +91,7 @@ static int golden_model(int k, gan_dcgan *m, g99_error *err)
 }
 
 /* G's output, from a model file gan99 wrote and PyTorch loaded as it
- * stands (batch statistics, as the reference samples), within SPEC.md §7's
+ * stands (batch statistics, as the reference samples), within doc/design.md §7.2's
  * 1e-5 + 1e-4 relative. */
 static void generator_matches_pytorch(void)
 {

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""G's output against PyTorch from model files gan99 wrote (issue 6, Checks):
+"""G's output against PyTorch from model files gan99 wrote:
 golden/nn/dcgan32_G.safetensors and dcgan28_G.safetensors are written by
 gan99 itself (tests/test_train.c regenerates them and checks the bytes).
 This script reads them with a small safetensors reader (Debian has no
-safetensors package), loads them into the PyTorch models of gan_spec.md §1
+safetensors package), loads them into the PyTorch models of doc/models.md §1
 with load_state_dict(strict=True) as they stand, draws z, and runs G in
 train mode (batch statistics, as the reference draws its samples).
 

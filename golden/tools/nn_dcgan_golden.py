@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The whole-network golden of gan99's nn core (issue 3 item 5): DCGAN 64x64
-as pytorch/examples dcgan/main.py builds and trains it (gan_spec.md §1),
+"""The whole-network golden of gan99's nn core: DCGAN 64x64
+as pytorch/examples dcgan/main.py builds and trains it (doc/models.md §1),
 rebuilt here layer by layer with the reference's nn.Sequential indices, so
 the state_dict keys are the reference's ("main.0.weight" ...).
 

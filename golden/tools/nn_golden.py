@@ -214,7 +214,7 @@ print('ops.safetensors: %d tensors' % len(T))
 
 
 def r1_case():
-    """R1 (gan_spec.md §7): D = conv(3->4, k3, s2, p1) + leaky ReLU 0.2 +
+    """R1 (doc/models.md §7): D = conv(3->4, k3, s2, p1) + leaky ReLU 0.2 +
     linear(36->1) on x [2,3,6,6]; R1 = gamma/2 sum((d sum D(x) / dx)^2),
     gamma = 10, and its gradient w.r.t. D's parameters (create_graph)."""
     conv = torch.nn.Conv2d(3, 4, 3, 2, 1)

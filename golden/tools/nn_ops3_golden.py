@@ -9,7 +9,7 @@ through a tiny StyleGAN2-like discriminator.
 The StyleGAN ops are written here in plain PyTorch after the reference
 paths of NVlabs/stylegan2-ada-pytorch (torch_utils/ops/upfirdn2d.py's
 _upfirdn2d_ref, conv2d_resample.py, training/networks.py's
-modulated_conv2d and MinibatchStdLayer; gan_spec.md §4); AdaIN after
+modulated_conv2d and MinibatchStdLayer; doc/models.md §4); AdaIN after
 NVlabs/stylegan's networks_stylegan.py (§4.4); spectral norm is
 torch.nn.utils.spectral_norm itself; SPADE after NVlabs/SPADE's
 normalization.py (§3).
@@ -244,7 +244,7 @@ for k, (s, tgt) in enumerate([([4], 1), ([2, 1, 3, 3], -1), ([5, 1], 1), ([3], -
 
 
 def r1_stylegan():
-    """R1 through a tiny StyleGAN2-like D (gan_spec.md §4.5, §4.6):
+    """R1 through a tiny StyleGAN2-like D (doc/models.md §4.5, §4.6):
     fromrgb conv1x1 -> down-conv (FIR pad 2, conv3x3 stride 2) -> mbstd(G=2)
     -> conv3x3 -> fc -> out, equalized LR everywhere, bias_act lrelu with gain
     sqrt(2). R1 = mean_n sum_chw (d sum D(x) / dx)^2 * gamma / 2, gamma = 1,

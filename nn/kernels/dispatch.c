@@ -1,5 +1,5 @@
 /* Choosing the kernel set (kernels.h) once, and routing the seam's
- * functions to it (SPEC.md §4 Kernels).
+ * functions to it (doc/design.md §4.5).
  *
  * Order of choice, on first use:
  *   1. GAN99_SIMD=scalar|avx2|avx512|neon in the environment, when that set

@@ -1,5 +1,5 @@
 /* The blocked GEMM driver every kernel set shares (kernels.h, arch.h;
- * SPEC.md §3): C[m,n] += op(A)[m,k] . op(B)[k,n] over matrix views,
+ * doc/determinism.md §4.1): C[m,n] += op(A)[m,k] . op(B)[k,n] over matrix views,
  * bit-identical to nn_k_sgemm_scalar on the same numbers.
  *
  * The loops, after Goto and van de Geijn ("Anatomy of high-performance

@@ -2,7 +2,7 @@
  * (nn/kernels/scalar.c) and twins per architecture (gemm_avx512.c,
  * gemm_avx2.c, gemm_neon.c, ...) that give the very same bits, so each
  * kernel below states its shapes and its exact order of floating-point
- * operations (SPEC.md §3). One kernel set is active at a time, chosen once
+ * operations (doc/determinism.md §4). One kernel set is active at a time, chosen once
  * by CPU detection (nn/kernels/dispatch.c); every function below runs the
  * active set. Internal to nn/: not part of the public API. */
 #ifndef GAN99_NN_KERNELS_H
