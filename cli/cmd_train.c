@@ -86,7 +86,7 @@ int cli_train(gan_train_opts *o, gan_train_result *res)
         fprintf(stderr, "gan99: train: stopped (%s) at step %llu of %llu; checkpoint %s/checkpoint.safetensors "
                 "(the same command with --resume continues it)\n", sig == SIGTERM ? "SIGTERM" : "Ctrl-C",
                 (unsigned long long)res->step, (unsigned long long)res->total, o->out);
-    return 128 + (sig == SIGTERM ? 15 : 2);   /* the shells' convention: 130 Ctrl-C, 143 SIGTERM */
+    return 128 + (sig == SIGTERM ? SIGTERM : SIGINT);   /* the shells' convention: 130 Ctrl-C, 143 SIGTERM */
 }
 
 /* ---- the command line ----------------------------------------------------------- */

@@ -29,9 +29,8 @@ const char *gan_family_names(void)
     size_t n = 0;
     int i;
     names[0] = '\0';
-    for (i = 0; gan_families[i]; i++)
-        n += (size_t)snprintf(names + n, n < sizeof names ? sizeof names - n : 0, "%s%s", i ? ", " : "",
-                              gan_families[i]->name);
+    for (i = 0; gan_families[i] && n < sizeof names; i++)
+        n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", gan_families[i]->name);
     return names;
 }
 
@@ -125,8 +124,8 @@ int gan_values_parse(const gan_family *f, const nn_json *doc, int all, gan_value
         const nn_json_member *mem = &doc->members[m];
         const nn_json *j = &mem->value;
         double x;
-        i = gan_option_find(f, mem->key);
-        if (i < 0 || mem->key[0] == '-') {
+        i = mem->key[0] == '-' ? -1 : gan_option_find(f, mem->key);   /* keys, not flags */
+        if (i < 0) {
             if (all) continue;   /* the run's own settings sit beside the options */
             return g99_fail(err, G99_EFORMAT, "gan99.config: \"%s\" is no option of %s", mem->key, f->name);
         }
