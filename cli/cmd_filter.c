@@ -80,6 +80,8 @@ static int filter_run(int argc, char **argv)
         strcmp(pos[0], "canny") && strcmp(pos[0], "blur"))
         return cli_usage_error(cmd, "no filter '%s' (gray, binary, contours, canny, blur)", pos[0]);
     if (p.ksize % 2 == 0 && p.ksize != 0) return cli_usage_error(cmd, "--ksize: %d is even; the kernel size is odd", p.ksize);
+    if (p.ksize == 0 && !(p.sigma > 0))
+        return cli_usage_error(cmd, "--ksize 0 takes the kernel size from --sigma, which is 0: give one of them");
     /* Refuse an unwritable OUT before the work, not after it. */
     if (cli_check_output(cmd, NULL, pos[2], CLI_OUT_IMAGE) || cli_check_input(cmd, pos[1])) return CLI_BAD_INPUT;
     g99_error_clear(&err);
