@@ -119,6 +119,19 @@ static int parse_option(const cli_command *cmd, const gan_family *f, int i, cons
     return cli_parse_double(cmd, o->flag, s, o->lo, o->hi, v);
 }
 
+/* "WxH" or "N" into the family's width and height options. */
+static int parse_size(const cli_command *cmd, const gan_family *f, const char *s, gan_values *v)
+{
+    int kw = gan_option_find(f, "width"), kh = gan_option_find(f, "height");
+    char w[32], h[32];
+    const char *rest = cli_list_next(s, 'x', w, sizeof w);
+    if (rest && cli_list_next(rest, 'x', h, sizeof h)) return cli_usage_error(cmd, "--size wants WxH or N, not '%s'", s);
+    if (!rest) snprintf(h, sizeof h, "%s", w);
+    if (parse_option(cmd, f, kw, w, &v->v[kw]) || parse_option(cmd, f, kh, h, &v->v[kh])) return CLI_BAD_INPUT;
+    v->given[kw] = v->given[kh] = 1;
+    return 0;
+}
+
 /* The generic flags of every family, with their ranges. */
 static const struct run_flag {
     const char *flag, *help;
@@ -237,6 +250,12 @@ static int train_main(int argc, char **argv)
             continue;
         }
         k = gan_option_find(f, a);
+        if (k < 0 && strcmp(a, "--size") == 0 && gan_option_find(f, "width") >= 0 && gan_option_find(f, "height") >= 0) {
+            /* --size WxH (or N for N x N) of a family with a width and a height */
+            if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", a);
+            if (parse_size(cmd, f, argv[++i], &o.values)) return CLI_BAD_INPUT;
+            continue;
+        }
         if (k < 0 || a[0] != '-') return unknown_flag(cmd, f, a);
         if (f->options[k].type == GAN_OPT_FLAG) {
             o.values.v[k] = 1;

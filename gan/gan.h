@@ -537,10 +537,14 @@ typedef struct gan_geometry {
 } gan_geometry;
 
 /* One training batch: x [n, channels, H, W] in [-1, 1] (the real images or
- * the targets) and cond [n, cond_channels, H, W] or NULL. */
+ * the targets) and cond [n, cond_channels, H, W] or NULL, with where the
+ * run is (learning-rate schedules such as pix2pix's linear decay). */
 typedef struct gan_batch {
     int n;
     const float *x, *cond;
+    uint64_t step;             /* steps taken before this one */
+    uint64_t epoch;            /* the epoch this step is in (0-based), for schedules */
+    uint64_t steps_per_epoch;  /* whole batches an epoch */
 } gan_batch;
 
 typedef struct gan_model gan_model;   /* a family's own struct */

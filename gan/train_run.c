@@ -730,6 +730,9 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
         b.n = r.batch;
         b.x = r.real;
         b.cond = r.cond;
+        b.step = s;
+        b.epoch = epoch;
+        b.steps_per_epoch = r.spe;
         if ((rc = r.f->train_step(r.model, &b, r.hist + s * r.n_losses, err)) != 0) break;
         r.step++;
         if (r.step % r.sample_every == 0 || r.step == r.total) rc = sample_grid(&r, r.step, err);
