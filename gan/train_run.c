@@ -50,7 +50,9 @@ typedef struct run {
     /* the data: spec, and for conditional families the pair filter, the
      * palette, the load size and the flip (owned copies) */
     char *data, *pair_filter, *palette;
-    int load_width, load_height, flip, conditional;
+    int load_width, load_height, flip;
+    int conditional;         /* trained on pairs or label maps: the grid is rows */
+    int reconstruct;         /* images in, the same images out (latent 0): rows too */
     nn_rng augment;          /* conditional families' crops and flips */
     float *hist;             /* total x n_losses, NaN where no value yet */
     float *fixed;            /* the grid's latents, or its targets and conditions */
@@ -410,16 +412,17 @@ static int ctx_failed(nn_ctx *ctx, g99_error *err)
     return e->code ? e->code : G99_EINVAL;
 }
 
-/* A conditional family's rows: condition | output | target. A label map
- * is drawn in its palette colours, as floats in [-1, 1] like the images. */
+/* A conditional family's rows: condition | output | target; a
+ * reconstruction family's: input | output. A label map is drawn in its
+ * palette colours, as floats in [-1, 1] like the images. */
 static int condition_rows(run *r, const float *out, img_image *grid, g99_error *err)
 {
     size_t plane = (size_t)r->geo.width * r->geo.height, i;
     const float *cols[3];
     int chans[3], rc = 0, k;
     float *labels = NULL;
-    cols[0] = r->fixed_cond;
-    chans[0] = r->geo.cond_channels;
+    cols[0] = r->reconstruct ? r->fixed : r->fixed_cond;
+    chans[0] = r->reconstruct ? r->geo.channels : r->geo.cond_channels;
     if (r->f->kind == GAN_DATA_LABELS) {
         labels = (float *)malloc((size_t)r->n_samples * 3 * plane * sizeof *labels);
         if (!labels) return g99_fail(err, G99_ENOMEM, "out of memory");
@@ -437,7 +440,8 @@ static int condition_rows(run *r, const float *out, img_image *grid, g99_error *
     cols[1] = out;
     cols[2] = r->fixed;
     chans[1] = chans[2] = r->geo.channels;
-    if (!rc) rc = gan_sample_rows(cols, chans, 3, r->n_samples, r->geo.width, r->geo.height, grid, err);
+    if (!rc) rc = gan_sample_rows(cols, chans, r->reconstruct ? 2 : 3, r->n_samples, r->geo.width, r->geo.height, grid,
+                                  err);
     free(labels);
     return rc;
 }
@@ -450,19 +454,20 @@ static int sample_grid(run *r, uint64_t step, g99_error *err)
     char *path = NULL;
     int rc;
     nn_ctx_reset(r->ctx);
-    if (r->conditional) {
+    if (r->conditional || r->reconstruct) {
         cs[0] = r->n_samples;
-        cs[1] = r->geo.cond_channels;
+        cs[1] = r->reconstruct ? r->geo.channels : r->geo.cond_channels;
         cs[2] = r->geo.height;
         cs[3] = r->geo.width;
-        fake = r->f->generate(r->model, r->ctx, NULL, nn_tensor_from(r->ctx, 4, cs, r->fixed_cond), 1);
+        fake = r->f->generate(r->model, r->ctx, NULL,
+                              nn_tensor_from(r->ctx, 4, cs, r->reconstruct ? r->fixed : r->fixed_cond), 1);
     } else {
         zs[0] = r->n_samples;
         zs[1] = r->geo.latent;
         fake = r->f->generate(r->model, r->ctx, nn_tensor_from(r->ctx, 2, zs, r->fixed), NULL, 1);
     }
     if (!fake) return ctx_failed(r->ctx, err);
-    rc = r->conditional ? condition_rows(r, fake->data, &grid, err)
+    rc = r->conditional || r->reconstruct ? condition_rows(r, fake->data, &grid, err)
                         : gan_sample_grid_wh(fake->data, r->n_samples, r->geo.channels, r->geo.width, r->geo.height, 1,
                                              &grid, err);
     if (!rc && step_png(r, step, &path)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
@@ -577,18 +582,25 @@ static int load_data(run *r, g99_error *err)
     if (r->ds.n < r->batch)
         return g99_fail(err, G99_EINVAL, "%s: %d usable images, fewer than the batch of %d", r->data, r->ds.n,
                         r->batch);
-    if (r->conditional && r->ds.n < r->n_samples)
+    if ((r->conditional || r->reconstruct) && r->ds.n < r->n_samples)
         return g99_fail(err, G99_EINVAL, "%s: %d usable images, fewer than the %d rows of the sample grid", r->data,
                         r->ds.n, r->n_samples);
     return 0;
 }
 
+/* The model, then what its geometry decides: the kind of grid and its
+ * default size (8 rows of pairs, or 64 images from latents). */
 static int check_and_create(run *r, g99_error *err)
 {
+    int rc;
+    if (r->batch < 1 || r->batch > 1 << 16) return g99_fail(err, G99_EINVAL, "--batch %d: 1..65536", r->batch);
+    if ((rc = r->f->create(&r->v, &r->model, err)) != 0) return rc;
+    r->f->geometry(r->model, &r->geo);
+    r->reconstruct = r->f->kind == GAN_DATA_IMAGES && r->geo.latent == 0;
+    if (!r->n_samples) r->n_samples = r->conditional || r->reconstruct ? 8 : 64;
     if (r->n_samples < 1 || r->n_samples > 1024)
         return g99_fail(err, G99_EINVAL, "--samples %d: 1..1024 images in the grid", r->n_samples);
-    if (r->batch < 1 || r->batch > 1 << 16) return g99_fail(err, G99_EINVAL, "--batch %d: 1..65536", r->batch);
-    return r->f->create(&r->v, &r->model, err);
+    return 0;
 }
 
 static int setup(run *r, gan_train_result *res, g99_error *err)
@@ -601,7 +613,7 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (!p_ck) return g99_fail(err, G99_ENOMEM, "out of memory");
     r->conditional = f->kind != GAN_DATA_IMAGES;
     r->batch = o->batch ? o->batch : f->default_batch;
-    r->n_samples = o->n_samples ? o->n_samples : r->conditional ? 8 : 64;
+    r->n_samples = o->n_samples;   /* 0: the default of the grid's kind (check_and_create) */
     r->seed = o->seed;
     if (set_text(&r->data, o->data) || set_text(&r->pair_filter, o->pair_filter) || set_text(&r->palette, o->palette)) {
         free(p_ck);
@@ -622,7 +634,6 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (!rc && o->resume) rc = read_settings(r, p_ck, err);
     if (!rc && o->resume) rc = check_and_create(r, err);
     if (!rc) {
-        f->geometry(r->model, &r->geo);
         f->init_weights(r->model, r->seed);
         r->ctx = nn_ctx_new(0);
         rc = r->ctx ? f->train_begin(r->model, &r->v, r->batch, r->seed, r->ctx, err)
@@ -655,7 +666,8 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     r->hist = (float *)malloc((size_t)r->total * r->n_losses * sizeof(float));
     {
         size_t plane = (size_t)r->geo.width * r->geo.height;
-        size_t fixed = r->conditional ? plane * r->geo.channels : (size_t)(r->geo.latent ? r->geo.latent : 1);
+        size_t fixed = r->conditional || r->reconstruct ? plane * r->geo.channels
+                                                        : (size_t)(r->geo.latent ? r->geo.latent : 1);
         r->fixed = (float *)malloc((size_t)r->n_samples * fixed * sizeof(float));
         r->real = (float *)malloc((size_t)r->batch * r->geo.channels * plane * sizeof(float));
         if (r->conditional) {
@@ -671,12 +683,13 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (!r->hist || !r->fixed || !r->real || !r->order || !r->frames || !r->frame_steps)
         return g99_fail(err, G99_ENOMEM, "out of memory");
     for (k = 0; k < r->total * r->n_losses; k++) r->hist[k] = g99_bits_f32(0x7FC00000u);   /* NaN: no value yet */
-    if (r->conditional) {
+    if (r->conditional || r->reconstruct) {
         /* the grid's rows: the first items of the data, centre-cropped, not flipped */
         uint32_t *first = (uint32_t *)malloc((size_t)r->n_samples * sizeof *first);
         if (!first) return g99_fail(err, G99_ENOMEM, "out of memory");
         for (k = 0; k < (uint64_t)r->n_samples; k++) first[k] = (uint32_t)k;
-        gan_dataset_batch_cond(&r->ds, first, r->n_samples, NULL, r->fixed, r->fixed_cond);
+        if (r->conditional) gan_dataset_batch_cond(&r->ds, first, r->n_samples, NULL, r->fixed, r->fixed_cond);
+        else gan_dataset_batch(&r->ds, first, r->n_samples, r->fixed);
         free(first);
     } else if (r->geo.latent) {
         gan_latent_normal(r->seed, r->n_samples * r->geo.latent, r->fixed);
@@ -729,7 +742,7 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
             gan_dataset_batch(&r.ds, r.order + (s % r.spe) * (uint64_t)r.batch, r.batch, r.real);
         b.n = r.batch;
         b.x = r.real;
-        b.cond = r.cond;
+        b.cond = r.reconstruct ? r.real : r.cond;   /* a reconstruction's input is its target */
         b.step = s;
         b.epoch = epoch;
         b.steps_per_epoch = r.spe;

@@ -358,6 +358,7 @@ static void model_files_by_arch(void)
  * conditional family (the augment generator, the rows of the grid, the
  * condition in the batch) without a real one. */
 typedef struct copy_model {
+    int in;              /* channels of the condition */
     nn_params g;
     nn_tensor *w, *b;
     nn_adam adam;
@@ -365,8 +366,15 @@ typedef struct copy_model {
     int training;
 } copy_model;
 
-static const gan_option copy_options[1] = {
+static const gan_option copy_options[2] = {
     { "--size", "size", "image size", GAN_OPT_INT, 8, 64, 16, NULL, 1 },
+    { "--in", "in", "channels in", GAN_OPT_INT, 1, 3, 1, NULL, 1 },
+};
+/* "mirror": the same model as a reconstruction family (images in, the same
+ * images out, no latent), so the input is 3 channels. */
+static const gan_option mirror_options[2] = {
+    { "--size", "size", "image size", GAN_OPT_INT, 8, 64, 16, NULL, 1 },
+    { "--in", "in", "channels in", GAN_OPT_INT, 1, 3, 3, NULL, 1 },
 };
 static const gan_loss_col copy_losses[1] = { { "l1", "L1" } };
 
@@ -376,8 +384,8 @@ static int copy_create(const gan_values *v, gan_model **out, g99_error *err)
 {
     copy_model *c = (copy_model *)calloc(1, sizeof *c);
     int ws[4] = { 3, 1, 1, 1 }, bs[1] = { 3 };
-    (void)v;
     if (!c) return G99_ENOMEM;
+    c->in = ws[1] = (int)v->v[1];
     nn_params_init(&c->g);
     c->w = nn_params_add(&c->g, "conv.weight", NN_PARAM, 4, ws, err);
     c->b = nn_params_add(&c->g, "conv.bias", NN_PARAM, 1, bs, err);
@@ -400,10 +408,9 @@ static void copy_destroy(gan_model *m)
 
 static void copy_geometry(const gan_model *m, gan_geometry *g)
 {
-    (void)m;
     g->width = g->height = 16;
     g->channels = 3;
-    g->cond_channels = 1;
+    g->cond_channels = ((const copy_model *)(const void *)m)->in;
     g->latent = 0;
 }
 
@@ -436,6 +443,7 @@ static int copy_step(gan_model *m, const gan_batch *b, float *losses, g99_error 
 {
     copy_model *c = copy_of(m);
     int xs[4] = { b->n, 3, 16, 16 }, cs[4] = { b->n, 1, 16, 16 };
+    cs[1] = c->in;
     nn_tensor *loss;
     nn_ctx_reset(c->ctx);
     nn_params_zero_grad(&c->g);
@@ -471,7 +479,14 @@ static nn_params *copy_inference(gan_model *m) { return &copy_of(m)->g; }
 
 static const gan_family copy_family = {
     "copy", "a 1x1 convolution from grey to colour", "nothing: a test family", GAN_DATA_PAIRS,
-    copy_options, 1, copy_losses, 1, 2, 5,
+    copy_options, 2, copy_losses, 1, 2, 5,
+    NULL, copy_create, copy_destroy, copy_geometry, copy_init,
+    copy_begin, copy_step, copy_parts, copy_rngs, copy_inference, copy_generate,
+};
+
+static const gan_family mirror_family = {
+    "mirror", "a 1x1 convolution from an image to itself", "nothing: a test family", GAN_DATA_IMAGES,
+    mirror_options, 2, copy_losses, 1, 2, 5,
     NULL, copy_create, copy_destroy, copy_geometry, copy_init,
     copy_begin, copy_step, copy_parts, copy_rngs, copy_inference, copy_generate,
 };
@@ -511,6 +526,40 @@ static double mean_column(const char *csv, int from, int to)
     }
     free(d);
     return count ? sum / count : -1;
+}
+
+/* A reconstruction family (images kind, latent 0): the loop gives the
+ * image as the condition and draws rows of input | output. */
+static void reconstruction_family_gets_its_input(void)
+{
+    char a[512], p[600];
+    gan_train_opts o;
+    gan_train_result res;
+    g99_error err;
+    img_image grid;
+    snprintf(a, sizeof a, "%s", test_tmp_path("run_mirror"));
+    clear(a);
+    memset(&o, 0, sizeof o);
+    o.family = &mirror_family;
+    gan_values_default(o.family, &o.values);
+    o.data = "synth:8";
+    o.out = a;
+    o.batch = 2;
+    o.steps = 30;
+    o.seed = 4;
+    o.sample_every = 30;
+    if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) {
+        fprintf(stderr, "    %s\n", err.msg);
+        return;
+    }
+    snprintf(p, sizeof p, "%s/samples/step_0000030.png", a);
+    if (CHECK_EQ_INT(0, img_png_load(p, NULL, &grid, &err))) {
+        CHECK_EQ_INT(2 + 2 * 18, grid.width);   /* input | output */
+        CHECK_EQ_INT(2 + 8 * 18, grid.height);
+        img_free(&grid);
+    }
+    snprintf(p, sizeof p, "%s/loss.csv", a);
+    CHECK(mean_column(p, 26, 31) < 0.8 * mean_column(p, 1, 6));   /* it learns the identity */
 }
 
 /* Rows of condition | output | target, a loss that falls, and a resume
@@ -572,5 +621,6 @@ const test_case family_tests[] = {
     TEST(default_length_is_the_references_epochs),
     TEST(model_files_by_arch),
     TEST(conditional_family_trains_and_resumes),
+    TEST(reconstruction_family_gets_its_input),
     TEST_END,
 };
