@@ -79,7 +79,14 @@ static int load_idx(const char *path, const gan_dataset_opts *o, gan_dataset *ds
     uint8_t *raw = NULL, *bytes = NULL;
     size_t len = 0, n_raw = 0, need, i;
     uint32_t count, rows, cols;
-    int rc = g99_read_file(path, MAX_IDX_BYTES, &raw, &n_raw, err);
+    int rc;
+    FILE *probe = fopen(path, "rb");
+    /* a name that is nothing is the user's mistake, not a failing disk */
+    if (!probe)
+        return g99_fail(err, G99_EINVAL, "%s: no such file or folder (the data is a folder, an IDX file or synth:N)",
+                        path);
+    fclose(probe);
+    rc = g99_read_file(path, MAX_IDX_BYTES, &raw, &n_raw, err);
     if (rc) return rc;
     if (n_raw >= 2 && raw[0] == 0x1F && raw[1] == 0x8B) {
         rc = img_gzip_decode(raw, n_raw, MAX_IDX_BYTES, &bytes, &len, err);

@@ -51,6 +51,7 @@ typedef struct run {
      * palette, the load size and the flip (owned copies) */
     char *data, *pair_filter, *palette;
     int load_width, load_height, flip;
+    int made_folder, wrote;  /* this run made RUN; it has written an output */
     int conditional;         /* trained on pairs or label maps: the grid is rows */
     int reconstruct;         /* images in, the same images out (latent 0): rows too */
     nn_rng augment;          /* conditional families' crops and flips */
@@ -473,6 +474,7 @@ static int sample_grid(run *r, uint64_t step, g99_error *err)
     if (!rc && step_png(r, step, &path)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
     if (!rc) rc = img_png_save(path, &grid, err);
     if (!rc) keep_frame(r, &grid, step);
+    r->wrote = 1;
     img_free(&grid);
     free(path);
     return rc;
@@ -506,6 +508,7 @@ static int write_outputs(run *r, g99_error *err)
     char *p_gif = path_of(r->dir, "progress.gif"), *p_png = path_of(r->dir, "loss.png");
     nn_json_buf cfg = { 0, 0, 0 };
     int rc = p_ck && p_model && p_gif && p_png ? 0 : g99_fail(err, G99_ENOMEM, "out of memory");
+    r->wrote = 1;
     if (!rc) rc = write_plot(r, p_png, err);
     if (!rc && r->n_frames > 0) {
         img_gif_params gp;
@@ -538,6 +541,7 @@ static int open_folder(run *r, gan_train_result *res, g99_error *err)
     char *p_model = path_of(o->out, "model.safetensors");
     unsigned long stale = 0;
     int rc = p_lock && p_ck && p_model ? 0 : g99_fail(err, G99_ENOMEM, "out of memory");
+    r->made_folder = !g99_is_dir(o->out);
     if (!rc) rc = g99_mkdir(o->out, err);
     if (!rc && (rc = g99_lock_acquire(&r->lock, p_lock, &stale, err)) != 0)
         g99_error_prefix(err, "run folder %s", o->out);
@@ -775,5 +779,13 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
     if (r.model) r.f->destroy(r.model);
     nn_ctx_free(r.ctx);
     g99_lock_release(&r.lock);
+    if (r.made_folder && !r.wrote) {
+        /* a run that failed or stopped before its first output leaves nothing,
+         * not even the folder it made (remove() takes empty folders) */
+        char *s = path_of(o->out, "samples");
+        if (s) remove(s);
+        free(s);
+        remove(o->out);
+    }
     return rc;
 }

@@ -300,6 +300,7 @@ static void stop_while_loading_writes_nothing(void)
     CHECK_EQ_U64(0, res.step);
     CHECK(!exists(test_tmp_path("run_cancel/checkpoint.safetensors")));
     CHECK(!exists(test_tmp_path("run_cancel/lock")));
+    CHECK(!g99_is_dir(test_tmp_path("run_cancel")));   /* the folder it made is gone too */
 }
 
 /* Neither --steps nor --epochs: the reference's 25 epochs (6 faces, batch
