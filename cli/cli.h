@@ -106,6 +106,8 @@ extern const cli_command cli_cmd_convert;
 extern const cli_command cli_cmd_detect;
 extern const cli_command cli_cmd_align;
 extern const cli_command cli_cmd_average;
+extern const cli_command cli_cmd_pairs;
+extern const cli_command cli_cmd_translate;
 
 /* argv[0] of gan99 itself (set by main), to find files installed next to
  * the binary. */
@@ -129,6 +131,24 @@ void cli_file_list_free(cli_file_list *l);
  * samples keep their high byte. Messages start with the path. */
 struct img_image;
 int cli_read_image(const char *path, struct img_image *img, g99_error *err);
+
+/* Helpers of gan99 align that pairs and translate share (cli/cmd_align.c).
+ * Output file names: a photo's file name with .png for its extension;
+ * when two photos share a name (a/x.jpg and b/x.jpg) the later one gets
+ * x-2.png, x-3.png ... in the order asked. The name is owned by the set;
+ * NULL without memory. A zeroed set is empty. */
+typedef struct cli_name_set {
+    char **slots;
+    size_t cap, count;
+} cli_name_set;
+const char *cli_output_name(cli_name_set *set, const char *path);
+void cli_name_set_free(cli_name_set *s);
+/* --size WxH, each 1..16384: 0, or CLI_BAD_INPUT after reporting. */
+int cli_parse_wxh(const cli_command *cmd, const char *s, int *w, int *h);
+/* A Haar cascade by name (cli_cascade_path): CLI_OK, or the exit code
+ * after reporting. */
+struct haar_cascade;
+int cli_load_cascade(const char *name, struct haar_cascade **c);
 
 /* A training run with stop requests (Ctrl-C, SIGTERM), a progress bar (or
  * plain lines) and the ETA on stderr (cli/cmd_train.c); sets o->progress,

@@ -37,11 +37,8 @@ static const char usage[] =
 
 /* ---- output names ---- */
 
-/* A small open-addressing set of the names given so far. */
-typedef struct name_set {
-    char **slots;
-    size_t cap, count;
-} name_set;
+/* The names given so far (cli.h's cli_name_set). */
+typedef cli_name_set name_set;
 
 static size_t name_hash(const char *s) { return (size_t)g99_crc32(0, s, strlen(s)); }
 
@@ -69,16 +66,14 @@ static int name_add(name_set *s, char *name)
     return 1;
 }
 
-static void name_set_free(name_set *s)
+void cli_name_set_free(cli_name_set *s)
 {
     size_t i;
     for (i = 0; i < s->cap; i++) free(s->slots[i]);
     free(s->slots);
 }
 
-/* The output file name for path (stem + ".png", made unique): malloc'd in
- * *out (owned by the set), or NULL without memory. */
-static const char *output_name(name_set *set, const char *path)
+const char *cli_output_name(cli_name_set *set, const char *path)
 {
     const char *base = strrchr(path, '/'), *dot;
     size_t stem;
@@ -146,7 +141,7 @@ static void put_field(text_buf *b, const char *s)
 
 /* ---- the command ---- */
 
-static int parse_wxh(const cli_command *cmd, const char *s, int *w, int *h)
+int cli_parse_wxh(const cli_command *cmd, const char *s, int *w, int *h)
 {
     char item[64];
     const char *rest = cli_list_next(s, 'x', item, sizeof item);
@@ -174,7 +169,7 @@ static int parse_eyes(const cli_command *cmd, const char *s, align_params *p)
     return 0;
 }
 
-static int load_cascade(const char *name, haar_cascade **c)
+int cli_load_cascade(const char *name, haar_cascade **c)
 {
     char path[1200];
     g99_error err;
@@ -256,7 +251,7 @@ static int align_run(int argc, char **argv)
             out_dir = s;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--size", &s)) != 0) {
             if (r < 0) goto bad;
-            if (parse_wxh(cmd, s, &p.width, &p.height)) goto bad;
+            if (cli_parse_wxh(cmd, s, &p.width, &p.height)) goto bad;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--eyes", &s)) != 0) {
             if (r < 0) goto bad;
             if (parse_eyes(cmd, s, &p)) goto bad;
@@ -285,7 +280,7 @@ static int align_run(int argc, char **argv)
         cli_error("align", "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
         return CLI_BAD_INPUT;
     }
-    if ((r = load_cascade("frontalface_default", &face)) != 0 || (r = load_cascade("eye", &eye)) != 0) {
+    if ((r = cli_load_cascade("frontalface_default", &face)) != 0 || (r = cli_load_cascade("eye", &eye)) != 0) {
         haar_cascade_free(face);
         cli_file_list_free(&files);
         return r;
@@ -346,7 +341,7 @@ static int align_run(int argc, char **argv)
             cli_progress_update(&prog, (uint64_t)i + 1, NULL);
             continue;
         }
-        name = output_name(&names, path);
+        name = cli_output_name(&names, path);
         if (!name) {
             img_free(&crop);
             cli_progress_break(&prog);
@@ -414,7 +409,7 @@ static int align_run(int argc, char **argv)
         free(csv_path);
     }
     free(csv.data);
-    name_set_free(&names);
+    cli_name_set_free(&names);
 done_early:
     haar_cascade_free(face);
     haar_cascade_free(eye);

@@ -18,6 +18,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_detect,
     &cli_cmd_align,
     &cli_cmd_average,
+    &cli_cmd_pairs,
+    &cli_cmd_translate,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

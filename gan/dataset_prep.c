@@ -305,3 +305,16 @@ int gan_ds_match_dirs(const char *a, const char *b, char ***pa, char ***pb, size
     free_keys(kb, nb);
     return rc;
 }
+
+int gan_image_fit(const img_image *src, int channels, int w, int h, img_image *out, g99_error *err)
+{
+    img_image conv;
+    int rc;
+    memset(&conv, 0, sizeof conv);
+    if (channels < 1 || channels > 4 || w < 1 || h < 1)
+        return g99_fail(err, G99_EINVAL, "gan_image_fit: %d channels at %dx%d", channels, w, h);
+    rc = gan_ds_to_channels(src, channels, &conv, err);
+    if (!rc) rc = gan_ds_fit(&conv, w, h, out, err);
+    img_free(&conv);
+    return rc;
+}

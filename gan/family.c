@@ -209,3 +209,36 @@ int gan_model_generate_latent(const gan_family *f, gan_model *m, const float *z,
     nn_ctx_free(ctx);
     return rc;
 }
+
+int gan_model_translate(const gan_family *f, gan_model *m, const float *cond, int n, int train, float *out,
+                        g99_error *err)
+{
+    gan_geometry g;
+    nn_ctx *ctx;
+    nn_tensor *x;
+    int cs[4], rc = 0;
+    size_t want;
+    f->geometry(m, &g);
+    if (g.latent)
+        return g99_fail(err, G99_EINVAL, "%s models draw from a latent and take no image (use gan99 sample)",
+                        f->name);
+    if (f->kind == GAN_DATA_LABELS)
+        return g99_fail(err, G99_EINVAL, "%s models take label maps, not images", f->name);
+    if (n < 1) return g99_fail(err, G99_EINVAL, "%d images given", n);
+    if (!(ctx = nn_ctx_new(0))) return g99_fail(err, G99_ENOMEM, "out of memory");
+    cs[0] = n;
+    cs[1] = g.cond_channels ? g.cond_channels : g.channels;   /* a reconstruction family takes its own images */
+    cs[2] = g.height;
+    cs[3] = g.width;
+    want = (size_t)n * g.channels * g.height * g.width;
+    x = f->generate(m, ctx, NULL, nn_tensor_from(ctx, 4, cs, cond), train);
+    if (x && x->numel == want) memcpy(out, x->data, want * sizeof *out);
+    else if (x) rc = g99_fail(err, G99_EINVAL, "%s: the generator made %lu values, not %lu", f->name,
+                              (unsigned long)x->numel, (unsigned long)want);
+    else {
+        rc = nn_ctx_error(ctx)->code ? nn_ctx_error(ctx)->code : G99_EINVAL;
+        if (err) *err = *nn_ctx_error(ctx);
+    }
+    nn_ctx_free(ctx);
+    return rc;
+}

@@ -441,6 +441,12 @@ void gan_dataset_batch(const gan_dataset *ds, const uint32_t *idx, int count, fl
  * x or cond may be NULL (not written; the draws are the same). */
 void gan_dataset_batch_cond(const gan_dataset *ds, const uint32_t *idx, int count, nn_rng *augment, float *x,
                             float *cond);
+/* One photo made as the dataset makes an item (gan/dataset_prep.c): 8-bit
+ * with `channels` channels (grey from colour by img_grey, colour from grey
+ * repeated, alpha dropped), scaled to cover w x h and centre-cropped, as
+ * described above. For commands that prepare photos the way training saw
+ * them (gan99 pairs, gan99 translate). */
+int gan_image_fit(const img_image *src, int channels, int w, int h, img_image *out, g99_error *err);
 /* SECTION dataset end */
 
 /* SECTION pictures */
@@ -616,6 +622,14 @@ int gan_model_load(const char *path, const gan_family **family, gan_model **mode
  * as the reference samples (train mode): out [n, channels, H, W]. A
  * conditional family is refused with a message saying so. */
 int gan_model_generate_latent(const gan_family *f, gan_model *m, const float *z, int n, float *out, g99_error *err);
+/* n outputs of a conditional or reconstruction family (no latent) from
+ * cond [n, cond_channels, H, W] in [-1, 1] (channels when the family has no
+ * cond_channels): out [n, channels, H, W]. train 1 keeps batch norm and
+ * dropout in training mode (the reference's test.py without --eval), 0
+ * uses the running statistics and no dropout. A family with a latent is
+ * refused with a message saying so. */
+int gan_model_translate(const gan_family *f, gan_model *m, const float *cond, int n, int train, float *out,
+                        g99_error *err);
 /* SECTION family end */
 
 /* SECTION train_run */

@@ -36,6 +36,7 @@ extern const test_case dataset_tests[];
 extern const test_case pictures_tests[];
 extern const test_case nn_harden_tests[];
 extern const test_case cli_tests[];
+extern const test_case cli_pix_tests[];
 
 static const struct suite {
     const char *name;
@@ -64,6 +65,7 @@ static const struct suite {
     { "pictures", pictures_tests },
     { "nn_harden", nn_harden_tests },
     { "cli", cli_tests },
+    { "cli_pix", cli_pix_tests },
 };
 
 static int current_failed;
