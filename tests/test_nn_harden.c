@@ -38,14 +38,16 @@ static uint32_t fbits(float f)
 }
 
 /* Same bits as PyTorch, except that a NaN the operation itself made (from
- * inf * 0, no NaN among the inputs) need only be a NaN: its sign and
- * payload are the CPU's default NaN (x86 0xFFC00000, Arm 0x7FC00000). */
+ * inf * 0, no NaN among the values it multiplied) need only be a NaN: its
+ * sign and payload are the CPU's default NaN (x86 0xFFC00000, Arm
+ * 0x7FC00000). */
 static int bits_match(const float *want, const float *got, size_t n, const float *x, const float *dy,
                       const char *what)
 {
     size_t i;
     for (i = 0; i < n; i++) {
-        int made = want[i] != want[i] && x[i] == x[i] && (!dy || dy[i] == dy[i]);
+        /* a gradient's value comes from dy alone (x only selects), y's from x */
+        int made = want[i] != want[i] && (dy ? dy[i] == dy[i] : x[i] == x[i]);
         if (made ? got[i] != got[i] : fbits(want[i]) == fbits(got[i])) continue;
         {
             char expr[96];
