@@ -144,7 +144,7 @@ static const char *tmp(const char *name)
 static void help_of_every_command(void)
 {
     static const char *const cmds[] = { "demo", "train", "sample", "morph", "info", "bench",
-                                        "filter", "convert", "detect", "align", "average" };
+                                        "filter", "convert", "detect", "align", "average", "pairs", "translate" };
     size_t i;
     SKIP_WITHOUT_BINARY();
     for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -153,6 +153,10 @@ static void help_of_every_command(void)
         CHECK_EQ_INT(0, gan99("help %s", cmds[i]));
         CHECK_CONTAINS("usage:", out_text);
     }
+    CHECK_EQ_INT(0, gan99("train dcgan --help"));   /* a family's help is made from its option table */
+    CHECK_CONTAINS("--ngf N", out_text);
+    CHECK_EQ_INT(0, gan99("help train"));
+    CHECK_CONTAINS("dcgan", out_text);
     CHECK_EQ_INT(0, gan99("--help"));
     CHECK_EQ_INT(2, gan99("nosuchcommand"));
     CHECK_EQ_STR("gan99: nosuchcommand: no such command (see 'gan99 --help')", first_line);
