@@ -416,6 +416,8 @@ static int ctx_failed(nn_ctx *ctx, g99_error *err)
 /* A conditional family's rows: condition | output | target; a
  * reconstruction family's: input | output. A label map is drawn in its
  * palette colours, as floats in [-1, 1] like the images. */
+static int draw_grid(run *r, uint64_t step, g99_error *err);
+
 static int condition_rows(run *r, const float *out, img_image *grid, g99_error *err)
 {
     size_t plane = (size_t)r->geo.width * r->geo.height, i;
@@ -447,7 +449,65 @@ static int condition_rows(run *r, const float *out, img_image *grid, g99_error *
     return rc;
 }
 
+/* The state a train-mode draw changes: every part's buffers (batch-norm
+ * statistics, counters) and the family's generators (dropout). */
+typedef struct side_effects {
+    float *buffers;
+    nn_rng rngs[MAX_RNGS];
+    int n_rng;
+} side_effects;
+
+static int side_effects_save(run *r, side_effects *se)
+{
+    nn_checkpoint_part parts[MAX_PARTS];
+    nn_rng *ptr[MAX_RNGS];
+    int n = r->f->parts(r->model, parts, MAX_PARTS), i;
+    size_t total = 0, at = 0;
+    se->n_rng = r->f->rngs(r->model, ptr, MAX_RNGS);
+    for (i = 0; i < se->n_rng; i++) se->rngs[i] = *ptr[i];
+    for (i = 0; i < n; i++) total += parts[i].p->n_total - parts[i].p->n_train;
+    se->buffers = (float *)malloc((total ? total : 1) * sizeof(float));
+    if (!se->buffers) return -1;
+    for (i = 0; i < n; i++) {
+        size_t k = parts[i].p->n_total - parts[i].p->n_train;
+        memcpy(se->buffers + at, parts[i].p->data + parts[i].p->n_train, k * sizeof(float));
+        at += k;
+    }
+    return 0;
+}
+
+static void side_effects_restore(run *r, side_effects *se)
+{
+    nn_checkpoint_part parts[MAX_PARTS];
+    nn_rng *ptr[MAX_RNGS];
+    int n = r->f->parts(r->model, parts, MAX_PARTS), i;
+    size_t at = 0;
+    r->f->rngs(r->model, ptr, MAX_RNGS);
+    for (i = 0; i < se->n_rng; i++) *ptr[i] = se->rngs[i];
+    for (i = 0; i < n; i++) {
+        size_t k = parts[i].p->n_total - parts[i].p->n_train;
+        memcpy(parts[i].p->data + parts[i].p->n_train, se->buffers + at, k * sizeof(float));
+        at += k;
+    }
+    free(se->buffers);
+}
+
+/* A grid every sample_every steps changes the training as the reference's
+ * does (train mode); the extra grid at the end of a run that stops off that
+ * schedule leaves no trace, so --steps 10 then --resume to 20 gives the
+ * bytes of --steps 20. */
 static int sample_grid(run *r, uint64_t step, g99_error *err)
+{
+    side_effects se;
+    int on_schedule = step % r->sample_every == 0, rc;
+    memset(&se, 0, sizeof se);
+    if (!on_schedule && side_effects_save(r, &se)) return g99_fail(err, G99_ENOMEM, "out of memory");
+    rc = draw_grid(r, step, err);
+    if (!on_schedule) side_effects_restore(r, &se);
+    return rc;
+}
+
+static int draw_grid(run *r, uint64_t step, g99_error *err)
 {
     int zs[2], cs[4];
     nn_tensor *fake;
