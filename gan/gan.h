@@ -377,7 +377,9 @@ typedef struct gan_pix2pix {
     nn_tensor *const *keep;        /* or these keep masks, one per dropout level from the inside out (tests) */
 } gan_pix2pix;
 
-/* num_downs 0 -> the largest n with width and height divisible by 2^n. */
+/* num_downs 0 -> the largest n with width and height divisible by 2^n, or
+ * log2 of the smaller side when that n is under 2 (the check then refuses
+ * the size naming the nearest that work). Returns num_downs. */
 int gan_pix2pix_resolve(gan_pix2pix_config *cfg);
 /* G99_EINVAL naming the field; a size the U-Net cannot take names the
  * nearest sizes that work. */

@@ -46,8 +46,12 @@ static int inner_nc(const gan_pix2pix_config *c, int k)
 int gan_pix2pix_resolve(gan_pix2pix_config *c)
 {
     if (c->num_downs == 0 && c->width > 0 && c->height > 0) {
-        int n = 0;
+        int n = 0, m = c->width < c->height ? c->width : c->height;
         while (n < GAN_P2P_MAX_DOWNS && c->width % (2 << n) == 0 && c->height % (2 << n) == 0) n++;
+        if (n < 2) {   /* an odd size: log2 of the smaller side, so the check names sizes that work */
+            n = 0;
+            while (n < GAN_P2P_MAX_DOWNS && (2 << n) <= m) n++;
+        }
         c->num_downs = n;
     }
     return c->num_downs;
@@ -100,7 +104,8 @@ int gan_pix2pix_check_config(const gan_pix2pix_config *c, g99_error *err)
         s = patch_out(patch_out(s, 1), 1);
         if (s < 1)
             return g99_fail(err, G99_EINVAL, "pix2pix: size %dx%d is too small for a PatchGAN of %d layers (its output "
-                            "would be empty)", c->width, c->height, n);
+                            "would be empty): it needs %d pixels a side, or --netD pixel", c->width, c->height, n,
+                            3 << n);
     }
     return 0;
 }

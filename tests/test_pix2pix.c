@@ -428,6 +428,10 @@ static void sizes_and_num_downs(void)
     CHECK_EQ_INT(G99_EINVAL, gan_pix2pix_check_config(&c, &err));
     CHECK_CONTAINS("height 40", err.msg);
     CHECK_CONTAINS("64 would work", err.msg);
+    c = config(70, 64, 3, 3, 4, 0, GAN_NORM_BATCH);   /* 70 = 2 x 35: log2 64 = 6 halvings, refused */
+    CHECK_EQ_INT(6, gan_pix2pix_resolve(&c));
+    CHECK_EQ_INT(G99_EINVAL, gan_pix2pix_check_config(&c, &err));
+    CHECK_CONTAINS("64 or 128", err.msg);
     c = config(96, 96, 3, 3, 4, 0, GAN_NORM_BATCH);
     CHECK_EQ_INT(5, gan_pix2pix_resolve(&c));
     c = config(64, 64, 3, 3, 4, 0, GAN_NORM_BATCH);
@@ -437,6 +441,7 @@ static void sizes_and_num_downs(void)
     c = config(16, 16, 3, 3, 4, 4, GAN_NORM_BATCH);   /* 16 -> 1 -> a PatchGAN of 3 layers has nothing left */
     CHECK_EQ_INT(G99_EINVAL, gan_pix2pix_check_config(&c, &err));
     CHECK_CONTAINS("too small", err.msg);
+    CHECK_CONTAINS("needs 24 pixels", err.msg);
     c.netd = GAN_P2P_D_PIXEL;
     CHECK_EQ_INT(0, gan_pix2pix_check_config(&c, &err));
 }
