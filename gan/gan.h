@@ -336,6 +336,105 @@ int gan_dcgan_trainer_load(gan_dcgan_trainer *t, const char *path, nn_rng *extra
 /* SECTION dcgan end */
 
 
+/* SECTION pix2pix */
+/* pix2pix, junyanz/pytorch-CycleGAN-and-pix2pix (doc/models.md §2): the
+ * U-Net generator of nested UnetSkipConnectionBlocks (keys
+ * "model.model.0.weight", "model.model.1.model.1.weight" ...), and the
+ * PatchGAN ("model.N.*", NLayerDiscriminator) or the 1x1 pixel
+ * discriminator ("net.N.*", PixelDiscriminator) on cat(A, B). */
+enum { GAN_P2P_D_BASIC = 0, GAN_P2P_D_NLAYERS = 1, GAN_P2P_D_PIXEL = 2 };
+enum { GAN_P2P_GAN_VANILLA = 0, GAN_P2P_GAN_LSGAN = 1 };
+#define GAN_P2P_MAX_DOWNS 12
+#define GAN_P2P_MAX_DLAYERS 8
+
+typedef struct gan_pix2pix_config {
+    int width, height;             /* both divisible by 2^num_downs */
+    int input_nc, output_nc;       /* A's and B's channels (reference: 3, 3) */
+    int ngf, ndf;                  /* 64, 64 */
+    int num_downs;                 /* 2..GAN_P2P_MAX_DOWNS (unet_256: 8); 0 = as many as the size allows */
+    int netd;                      /* GAN_P2P_D_* */
+    int n_layers_d;                /* for GAN_P2P_D_NLAYERS (basic is 3); 0..GAN_P2P_MAX_DLAYERS-2 */
+    int norm;                      /* GAN_NORM_BATCH or GAN_NORM_INSTANCE */
+    int no_dropout;                /* nonzero: no Dropout(0.5) in the decoder */
+} gan_pix2pix_config;
+
+/* A U-Net level k (0 outermost): its down conv and norm, its up conv and
+ * norm, and whether its decoder output has dropout. */
+typedef struct gan_p2p_level {
+    gan_conv down, up;
+    gan_norm down_norm, up_norm;
+    int dropout;
+} gan_p2p_level;
+
+typedef struct gan_pix2pix {
+    gan_pix2pix_config cfg;        /* num_downs filled in */
+    nn_params g, d;                /* the two state_dicts */
+    gan_p2p_level level[GAN_P2P_MAX_DOWNS];
+    gan_block dlayer[GAN_P2P_MAX_DLAYERS];
+    int n_dlayers;
+    gan_table ginit, dinit;
+    nn_rng *dropout;               /* the decoder's masks in training (NULL: dropout off) */
+    nn_tensor *const *keep;        /* or these keep masks, one per dropout level from the inside out (tests) */
+} gan_pix2pix;
+
+/* num_downs 0 -> the largest n with width and height divisible by 2^n, or
+ * log2 of the smaller side when that n is under 2 (the check then refuses
+ * the size naming the nearest that work). Returns num_downs. */
+int gan_pix2pix_resolve(gan_pix2pix_config *cfg);
+/* G99_EINVAL naming the field; a size the U-Net cannot take names the
+ * nearest sizes that work. */
+int gan_pix2pix_check_config(const gan_pix2pix_config *cfg, g99_error *err);
+/* Declares and allocates both networks (weights 0, BN gamma 1, running var 1). */
+int gan_pix2pix_init(gan_pix2pix *m, const gan_pix2pix_config *cfg, g99_error *err);
+void gan_pix2pix_free(gan_pix2pix *m);
+/* init_weights('normal', 0.02): conv weights N(0, 0.02), biases 0, BN gamma
+ * N(1, 0.02), beta 0; G's tensors then D's in state_dict order, one fill
+ * each from rng (normally NN_STREAM_INIT); buffers at their construction
+ * values. */
+void gan_pix2pix_weights_init(gan_pix2pix *m, nn_rng *rng);
+/* A [N, input_nc, H, W] in [-1, 1] -> B [N, output_nc, H, W] in [-1, 1].
+ * train: batch statistics and dropout (from m->dropout or m->keep). */
+nn_tensor *gan_pix2pix_generate(nn_ctx *ctx, gan_pix2pix *m, nn_tensor *a, int train);
+/* cat(A, B) [N, input_nc + output_nc, H, W] -> logits [N, 1, h, w] (the patch map). */
+nn_tensor *gan_pix2pix_discriminate(nn_ctx *ctx, gan_pix2pix *m, nn_tensor *ab, int train);
+
+/* ---- training (gan/train_pix2pix.c) ---- */
+typedef struct gan_pix2pix_train_opts {
+    int gan_mode;                  /* GAN_P2P_GAN_*: vanilla (BCE with logits) or lsgan (MSE) */
+    float lambda_l1;               /* 100 */
+    float lr, beta1;               /* 2e-4, 0.5 (beta2 0.999) */
+    int n_epochs, n_epochs_decay;  /* 100, 100: constant, then linearly to 0 */
+} gan_pix2pix_train_opts;
+
+/* The reference's figures, in its order: G_GAN, G_L1 (times lambda), D_real, D_fake. */
+typedef struct gan_pix2pix_losses {
+    float g_gan, g_l1, d_real, d_fake;
+} gan_pix2pix_losses;
+
+typedef struct gan_pix2pix_trainer {
+    gan_pix2pix *m;
+    gan_pix2pix_train_opts o;
+    nn_adam opt_g, opt_d;
+    nn_rng dropout;                /* NN_STREAM_DROPOUT */
+    nn_ctx *ctx;
+    int owns_ctx;
+    uint64_t step;
+} gan_pix2pix_trainer;
+
+void gan_pix2pix_train_defaults(gan_pix2pix_train_opts *o);
+/* The lambda_rule factor of 0-based epoch e: 1 - max(0, e + 1 - n_epochs) / (n_epochs_decay + 1). */
+double gan_pix2pix_lr_factor(const gan_pix2pix_train_opts *o, uint64_t epoch);
+/* Adam for G and D, the dropout generator from seed; ctx NULL: its own arena. */
+int gan_pix2pix_trainer_init(gan_pix2pix_trainer *t, gan_pix2pix *m, const gan_pix2pix_train_opts *o, uint64_t seed,
+                             nn_ctx *ctx, g99_error *err);
+void gan_pix2pix_trainer_free(gan_pix2pix_trainer *t);
+/* Pix2PixModel.optimize_parameters on a [n, input_nc, H, W] and b [n,
+ * output_nc, H, W], at learning rate lr * gan_pix2pix_lr_factor(epoch). */
+int gan_pix2pix_train_step(gan_pix2pix_trainer *t, const float *a, const float *b, int n, uint64_t epoch,
+                           gan_pix2pix_losses *out, g99_error *err);
+/* SECTION pix2pix end */
+
+
 /* SECTION synthfaces */
 /* Synthetic faces (gan/synthfaces.c): face `index` of `seed`, size x size
  * RGB, with a part label per pixel and the two eye centres. */
@@ -594,6 +693,7 @@ typedef struct gan_family {
 /* The registry: every family gan99 has, NULL-terminated, and lookup by name. */
 extern const gan_family *const gan_families[];
 extern const gan_family gan_family_dcgan;
+extern const gan_family gan_family_pix2pix;
 const gan_family *gan_arch_find(const char *name);
 /* "dcgan, pix2pix, ..." for messages. */
 const char *gan_family_names(void);

@@ -30,6 +30,7 @@ extern const test_case dcgan_tests[];
 extern const test_case layers_tests[];
 extern const test_case train_tests[];
 extern const test_case family_tests[];
+extern const test_case pix2pix_tests[];
 extern const test_case align_tests[];
 extern const test_case kernels_tests[];
 extern const test_case dataset_tests[];
@@ -59,6 +60,7 @@ static const struct suite {
     { "layers", layers_tests },
     { "train", train_tests },
     { "family", family_tests },
+    { "pix2pix", pix2pix_tests },
     { "align", align_tests },
     { "kernels", kernels_tests },
     { "dataset", dataset_tests },
