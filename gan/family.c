@@ -12,6 +12,7 @@
 /* Adding a family: its table here (and its files under gan/). */
 const gan_family *const gan_families[] = {
     &gan_family_dcgan,
+    &gan_family_autoencoder,
     NULL,
 };
 
