@@ -11,7 +11,13 @@
  * and pix2pix's outermost down-conv), LeakyReLU(0.2) and Dropout, so the
  * Dropout module keeps its index whatever p is (p is a training setting,
  * not part of the model file); --pool swaps the stride for a 2x2 max-pool
- * after a size-keeping 3x3 convolution. */
+ * after a size-keeping 3x3 convolution.
+ *
+ * (gan99) Where this differs from pix2pix's ablation: each stage is
+ * conv-norm-activation (pix2pix activates before the next conv, so its
+ * code is the innermost conv's raw output and it has no norm there), and
+ * dropout sits on the encoder, off by default (pix2pix puts Dropout(0.5) on
+ * its first three decoder stages). */
 #include "gan.h"
 
 #include <stdio.h>
