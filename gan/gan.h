@@ -596,6 +596,94 @@ int gan_plot_losses(const char *path, const float *const *series, const char *co
                     g99_error *err);
 /* SECTION pictures end */
 
+/* SECTION autoencoder */
+/* The encoder-decoder of doc/models.md §2.2 (pix2pix's U-Net without its
+ * skips) as an autoencoder: input = target, trained on L1 (or MSE) by Adam.
+ * Two nn.Sequential, "encoder" and "decoder", numbered as PyTorch numbers
+ * them (every module counts, parameters or not):
+ *   encoder stage i: Conv(4, stride 2, pad 1) [BN unless i = 0] LReLU(0.2)
+ *                    Dropout(p)
+ *     with pool: Conv(3, stride 1, pad 1) [BN] LReLU(0.2) MaxPool2d(2) Dropout(p)
+ *   decoder stage j: ConvT(4, 2, 1) BN ReLU; the last ConvT (with a bias) Tanh.
+ * Widths nf min(2^i, 8) (pix2pix's C64-C128-C256-C512-C512...); the decoder
+ * mirrors them back to the image's channels. 64x64 with nf 64: encoder.0
+ * Conv(3->64) .1 LReLU .2 Dropout .3 Conv(64->128) .4 BN .5 .6 .7 Conv(->256)
+ * .8 BN ... .11 Conv(->512) .12 BN .13 .14 (512x4x4); decoder.0 ConvT(512->256)
+ * .1 BN .2 ReLU ... .9 ConvT(64->3, bias) .10 Tanh. Convs are bias-free but
+ * the last (pix2pix's use_bias with batch norm); initialization DCGAN's and
+ * pix2pix's: conv weights N(0, 0.02), BN gamma N(1, 0.02), biases 0. */
+#define GAN_AE_MAX_DEPTH 12
+typedef struct gan_autoencoder_config {
+    int width, height;       /* both divisible by 2^depth */
+    int channels;            /* 1 or 3 */
+    int nf;                  /* base width (64) */
+    int depth;               /* down stages; 0: gan_autoencoder_default_depth */
+    int pool;                /* 1: stride-1 3x3 convs and 2x2 max-pools */
+} gan_autoencoder_config;
+
+typedef struct gan_autoencoder {
+    gan_autoencoder_config cfg;      /* depth filled in */
+    nn_params p;                     /* "encoder.*" then "decoder.*" */
+    gan_table init;
+    gan_block enc[GAN_AE_MAX_DEPTH], dec[GAN_AE_MAX_DEPTH];
+} gan_autoencoder;
+
+/* Halvings while both sides are even and the smaller is at least 8 (64x64:
+ * 4, down to 4x4; 64x32: 3); 0 when the sides cannot halve. */
+int gan_autoencoder_default_depth(int width, int height);
+/* G99_EINVAL naming the flag, and, for sizes, sizes that work. */
+int gan_autoencoder_check_config(const gan_autoencoder_config *cfg, g99_error *err);
+/* Declares and allocates the model (weights 0, gamma 1, running var 1). */
+int gan_autoencoder_init(gan_autoencoder *m, const gan_autoencoder_config *cfg, g99_error *err);
+void gan_autoencoder_free(gan_autoencoder *m);
+/* Conv weights N(0, 0.02), BN gamma N(1, 0.02), in state_dict order, one
+ * fill per tensor from rng (normally NN_STREAM_INIT); biases, beta and the
+ * buffers their construction values. */
+void gan_autoencoder_weights_init(gan_autoencoder *m, nn_rng *rng);
+
+/* Dropout after each encoder stage in training: p, masks drawn from rng
+ * (NN_STREAM_DROPOUT), or replayed from keep[i] (stage i's mask, the
+ * stage's output shape: PyTorch's masks in the tests). NULL or p 0: none. */
+typedef struct gan_autoencoder_dropout {
+    float p;
+    nn_rng *rng;
+    nn_tensor *const *keep;
+} gan_autoencoder_dropout;
+
+/* x [N,channels,height,width] -> the code [N, nf min(2^(depth-1), 8),
+ * height/2^depth, width/2^depth]; train: batch statistics (running ones
+ * updated), else the running statistics. */
+nn_tensor *gan_autoencoder_encode(nn_ctx *ctx, const gan_autoencoder *m, nn_tensor *x, int train,
+                                  const gan_autoencoder_dropout *drop);
+/* code -> [N,channels,height,width] in [-1, 1]. */
+nn_tensor *gan_autoencoder_decode(nn_ctx *ctx, const gan_autoencoder *m, nn_tensor *code, int train);
+/* decode(encode(x)). */
+nn_tensor *gan_autoencoder_forward(nn_ctx *ctx, const gan_autoencoder *m, nn_tensor *x, int train,
+                                   const gan_autoencoder_dropout *drop);
+
+/* ---- training: loss(forward(input), target), one Adam (lr 2e-4, beta1 0.5) */
+enum { GAN_AE_LOSS_L1 = 0, GAN_AE_LOSS_MSE = 1 };
+typedef struct gan_autoencoder_trainer {
+    gan_autoencoder *m;
+    nn_adam adam;
+    nn_rng dropout;          /* NN_STREAM_DROPOUT of the run's seed */
+    float p;                 /* dropout */
+    int loss;                /* GAN_AE_LOSS_* */
+    nn_ctx *ctx;
+    int owns_ctx;
+} gan_autoencoder_trainer;
+
+/* ctx: the arena of every step (NULL: the trainer makes its own). */
+int gan_autoencoder_trainer_init(gan_autoencoder_trainer *t, gan_autoencoder *m, float lr, float beta1, int loss,
+                                 float dropout, uint64_t seed, nn_ctx *ctx, g99_error *err);
+void gan_autoencoder_trainer_free(gan_autoencoder_trainer *t);
+/* One step on n images [n,channels,height,width] in [-1, 1]: zero_grad,
+ * loss(forward(input, train), target), backward, Adam step. losses[0] the
+ * L1 and losses[1] the MSE of that forward (the trained one is t->loss). */
+int gan_autoencoder_train_step(gan_autoencoder_trainer *t, const float *input, const float *target, int n,
+                               float losses[2], g99_error *err);
+/* SECTION autoencoder end */
+
 /* SECTION family */
 /* A model family (gan/family.c): everything the one run loop, the model
  * files and the generic commands (train, sample, morph, info) need to know
@@ -694,6 +782,7 @@ typedef struct gan_family {
 extern const gan_family *const gan_families[];
 extern const gan_family gan_family_dcgan;
 extern const gan_family gan_family_pix2pix;
+extern const gan_family gan_family_autoencoder;
 const gan_family *gan_arch_find(const char *name);
 /* "dcgan, pix2pix, ..." for messages. */
 const char *gan_family_names(void);

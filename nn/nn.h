@@ -487,6 +487,10 @@ typedef struct nn_pool_opts {
 } nn_pool_opts;
 /* x [N,C,H,W] -> [N,C,Ho,Wo], Ho = (H + 2p - k) / s + 1 (floor). */
 nn_tensor *nn_avg_pool2d(nn_ctx *ctx, nn_tensor *x, const nn_pool_opts *o);
+/* torch.nn.functional.max_pool2d (floor mode, dilation 1; exclude_pad
+ * unused): padding counts as -inf, the first of equal maxima wins (row by
+ * row), a NaN wins; the gradient goes to the winner alone. */
+nn_tensor *nn_max_pool2d(nn_ctx *ctx, nn_tensor *x, const nn_pool_opts *o);
 /* x [N,C,H,W] -> [N,C,sH,sW] (F.interpolate(scale_factor=s), mode
  * 'nearest', and 'bilinear' with align_corners=False). */
 nn_tensor *nn_upsample_nearest(nn_ctx *ctx, nn_tensor *x, int scale);

@@ -27,6 +27,7 @@ extern const test_case nn_tests[];
 extern const test_case nn_ops_tests[];
 extern const test_case nn_ops3_tests[];
 extern const test_case dcgan_tests[];
+extern const test_case autoencoder_tests[];
 extern const test_case layers_tests[];
 extern const test_case train_tests[];
 extern const test_case family_tests[];
@@ -57,6 +58,7 @@ static const struct suite {
     { "nn_ops", nn_ops_tests },
     { "nn_ops3", nn_ops3_tests },
     { "dcgan", dcgan_tests },
+    { "autoencoder", autoencoder_tests },
     { "layers", layers_tests },
     { "train", train_tests },
     { "family", family_tests },
