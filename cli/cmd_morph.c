@@ -107,7 +107,7 @@ static int morph_run(int argc, char **argv)
     f->geometry(m, &g);
     if (!g.latent) {
         f->destroy(m);
-        cli_error("morph", "%s: a %s model translates images; it has no latent to move through", model, f->name);
+        cli_error("morph", "%s: %s models translate images; they have no latent to move through", model, f->name);
         return CLI_BAD_INPUT;
     }
     {

@@ -41,7 +41,7 @@ static int sample_run(int argc, char **argv)
     g99_error_clear(&err);
     if (gan_model_load(model, &f, &m, &v, &err) != 0) return cli_fail(&err);
     f->geometry(m, &g);
-    rc = g.latent ? 0 : g99_fail(&err, G99_EINVAL, "%s: a %s model translates images; it has no latent to sample "
+    rc = g.latent ? 0 : g99_fail(&err, G99_EINVAL, "%s: %s models translate images; they have no latent to sample "
                                   "(use gan99 translate)", model, f->name);
     if (!rc) {
         z = (float *)malloc((size_t)n * g.latent * sizeof *z);
