@@ -122,12 +122,16 @@ static int parse_option(const cli_command *cmd, const gan_family *f, int i, cons
 /* "WxH" or "N" into the family's width and height options. */
 static int parse_size(const cli_command *cmd, const gan_family *f, const char *s, gan_values *v)
 {
-    int kw = gan_option_find(f, "width"), kh = gan_option_find(f, "height");
+    int kw = gan_option_find(f, "width"), kh = gan_option_find(f, "height"), x, y;
     char w[32], h[32];
     const char *rest = cli_list_next(s, 'x', w, sizeof w);
     if (rest && cli_list_next(rest, 'x', h, sizeof h)) return cli_usage_error(cmd, "--size wants WxH or N, not '%s'", s);
     if (!rest) snprintf(h, sizeof h, "%s", w);
-    if (parse_option(cmd, f, kw, w, &v->v[kw]) || parse_option(cmd, f, kh, h, &v->v[kh])) return CLI_BAD_INPUT;
+    if (cli_parse_int(cmd, "--size", w, (int)f->options[kw].lo, (int)f->options[kw].hi, &x) ||
+        cli_parse_int(cmd, "--size", h, (int)f->options[kh].lo, (int)f->options[kh].hi, &y))
+        return CLI_BAD_INPUT;
+    v->v[kw] = x;
+    v->v[kh] = y;
     v->given[kw] = v->given[kh] = 1;
     return 0;
 }
@@ -270,6 +274,13 @@ static int train_main(int argc, char **argv)
     if (f->kind == GAN_DATA_IMAGES && (o.pair_filter || o.palette || load || o.no_flip))
         return cli_usage_error(cmd, "--pairs, --palette, --load-size and --no-flip are for families that translate "
                                "images; %s trains on images alone", f->name);
+    if (o.pair_filter) {
+        static const char *const filters[] = { "gray", "grey", "binary", "contours", "canny", "blur" };
+        size_t n;
+        for (n = 0; n < sizeof filters / sizeof filters[0] && strcmp(filters[n], o.pair_filter) != 0; n++) {}
+        if (n == sizeof filters / sizeof filters[0])
+            return cli_usage_error(cmd, "--pairs: '%s' is not one of gray, binary, contours, canny, blur", o.pair_filter);
+    }
     if (load) {
         char w[32], h[32];
         const char *rest = cli_list_next(load, 'x', w, sizeof w);

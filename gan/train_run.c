@@ -601,8 +601,9 @@ static int open_folder(run *r, gan_train_result *res, g99_error *err)
     char *p_model = path_of(o->out, "model.safetensors");
     unsigned long stale = 0;
     int rc = p_lock && p_ck && p_model ? 0 : g99_fail(err, G99_ENOMEM, "out of memory");
-    r->made_folder = !g99_is_dir(o->out);
+    r->made_folder = !rc && !g99_is_dir(o->out) && !file_exists(o->out);
     if (!rc) rc = g99_mkdir(o->out, err);
+    if (rc) r->made_folder = 0;   /* never remove what this run did not make */
     if (!rc && (rc = g99_lock_acquire(&r->lock, p_lock, &stale, err)) != 0)
         g99_error_prefix(err, "run folder %s", o->out);
     if (!rc && stale) note(r, "%s: took over the lock of process %lu, which no longer runs", o->out, stale);

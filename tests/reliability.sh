@@ -561,7 +561,8 @@ else
 fi
 
 # Flags that take no number (paths, names, switches).
-NOT_NUMERIC=" --out --data --resume --cascade --draw --l2 --help --version "
+NOT_NUMERIC=" --out --data --resume --cascade --draw --l2 --help --version --pairs --palette --no-flip --eval "
+NOT_NUMERIC+="--no-dropout --pool --netD --norm --gan-mode --loss --filter --align "
 # Values that are valid: must be accepted ("must") or may be either ("may").
 declare -A VALID=(
     ["train --seed 0"]=must ["train --beta1 0"]=must
@@ -570,6 +571,8 @@ declare -A VALID=(
     ["filter --threshold 0"]=must ["filter --sigma 0"]=must
     ["filter --low 0"]=may ["filter --high 0"]=may ["filter --low -1"]=may ["filter --high -1"]=may
     ["morph --delay 0"]=may
+    ["train --num-downs 0"]=must ["train --depth 0"]=must ["train --dropout 0"]=must
+    ["train --n-epochs 0"]=may ["train --n-epochs-decay 0"]=may ["train --lambda-L1 0"]=may
 )
 BAD_VALUES=(0 -1 1e999 inf nan 99999999999999999999 "" 3x)
 
@@ -601,6 +604,18 @@ args_for()
             pre=(train dcgan)
             opts=([--data]=synth:64 [--size]=32 [--ngf]=4 [--ndf]=4 [--nz]=8 [--batch]=8 [--steps]=2 [--out]=$scratch/run)
             order=(--data --size --ngf --ndf --nz --batch --steps --out)
+            [[ $flag == --epochs ]] && unset 'opts[--steps]' ;;
+        "train pix2pix")
+            # the smallest pix2pix: 32x32 grey-to-colour pairs made on the fly
+            pre=(train pix2pix)
+            opts=([--data]=synth:16 [--pairs]=gray [--size]=32 [--ngf]=4 [--ndf]=4 [--batch]=2 [--steps]=2
+                  [--out]=$scratch/run)
+            order=(--data --pairs --size --ngf --ndf --batch --steps --out)
+            [[ $flag == --epochs ]] && unset 'opts[--steps]' ;;
+        "train autoencoder")
+            pre=(train autoencoder)
+            opts=([--data]=synth:16 [--size]=32 [--nf]=4 [--batch]=2 [--steps]=2 [--out]=$scratch/run)
+            order=(--data --size --nf --batch --steps --out)
             [[ $flag == --epochs ]] && unset 'opts[--steps]' ;;
         train\ *)
             pre=($cmd)
