@@ -212,6 +212,26 @@ static void folder_with_another_runs_model_is_refused(void)
     CHECK_CONTAINS("no checkpoint to resume from (start the run without --resume)", err.msg);
 }
 
+/* --out naming a file: refused, and the file is left as it was (a failed
+ * run removes only a folder it made itself). */
+static void out_naming_a_file_is_kept(void)
+{
+    char path[512];
+    gan_train_opts o;
+    gan_train_result res;
+    g99_error err;
+    uint8_t *d = NULL;
+    size_t n = 0;
+    snprintf(path, sizeof path, "%s", test_tmp_path("run_is_a_file"));
+    write_text(path, "keep me");
+    tiny(&o, path, 2);
+    CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
+    CHECK_CONTAINS("is a file, not a folder", err.msg);
+    if (CHECK_EQ_INT(0, g99_read_file(path, 64, &d, &n, NULL))) CHECK_EQ_U64(7, n);
+    free(d);
+    remove(path);
+}
+
 static char notes[1024];
 static void keep_note(void *user, const char *msg)
 {
@@ -651,6 +671,7 @@ const test_case family_tests[] = {
     TEST(lock_refuses_a_live_run_and_takes_over_a_dead_ones),
     TEST(stale_temporaries_are_removed),
     TEST(folder_with_another_runs_model_is_refused),
+    TEST(out_naming_a_file_is_kept),
     TEST(resume_keeps_every_setting),
     TEST(off_schedule_end_leaves_no_trace),
     TEST(stop_while_loading_writes_nothing),
