@@ -572,7 +572,7 @@ declare -A VALID=(
     ["filter --low 0"]=may ["filter --high 0"]=may ["filter --low -1"]=may ["filter --high -1"]=may
     ["morph --delay 0"]=may
     ["train --num-downs 0"]=must ["train --depth 0"]=must ["train --dropout 0"]=must
-    ["train --n-epochs 0"]=may ["train --n-epochs-decay 0"]=may ["train --lambda-L1 0"]=may
+    ["pairs --seed 0"]=must ["train --n-epochs 0"]=may ["train --n-epochs-decay 0"]=may ["train --lambda-L1 0"]=may
 )
 BAD_VALUES=(0 -1 1e999 inf nan 99999999999999999999 "" 3x)
 
@@ -639,6 +639,7 @@ args_for()
             esac
             pre+=("$IMG" "$scratch/f.png") ;;
         convert) pre=(convert "$IMG" "$scratch/c.png") ;;
+        pairs) pre=(pairs --filter gray); opts=([--size]=64x64 [--out]=$scratch/pairs); order=(--size --out); post=("$IMG") ;;
         info) pre=(info "$MODEL") ;;
         demo) opts=([--out]=$scratch/demo [--steps]=1 [--faces]=32); order=(--out --steps --faces); pre=(demo) ;;
         *) pre=($cmd) ;;
