@@ -107,6 +107,95 @@ static void set_option(gan_train_opts *o, const char *key, double v)
     o->values.v[gan_option_find(o->family, key)] = v;
 }
 
+/* Colourisation, pix2pix's grey -> colour on synthetic faces at 32x32
+ * (ngf = ndf = 32, batch 8, 2000 steps: about a minute on two cores), then
+ * eight faces the run never saw (another seed), each as grey | pix2pix's
+ * colours | the truth, in colourised.png. The grey side is made as in
+ * training (the dataset's gray filter), and G runs in train mode, the
+ * reference's default at test time. */
+#define COLOUR_ROWS 8
+static int demo_colour(const char *out, const char *data, uint64_t seed, int resume, g99_error *err)
+{
+    gan_train_opts o;
+    gan_train_result res;
+    gan_dataset_opts dopts;
+    gan_dataset held;
+    const gan_family *f = gan_arch_find("pix2pix");
+    gan_model *m = NULL;
+    gan_values v;
+    char *dir = (char *)malloc(strlen(out) + 64), held_spec[64];
+    float *x = NULL, *cond = NULL, *y = NULL;
+    uint32_t idx[COLOUR_ROWS];
+    img_image grid;
+    int rc, i;
+    if (!dir || !f) {
+        free(dir);
+        return dir ? 0 : g99_fail(err, G99_ENOMEM, "out of memory");
+    }
+    memset(&o, 0, sizeof o);
+    o.family = f;
+    gan_values_default(f, &o.values);
+    set_option(&o, "width", 32);
+    set_option(&o, "height", 32);
+    set_option(&o, "ngf", 32);
+    set_option(&o, "ndf", 32);
+    sprintf(dir, "%s/colour", out);
+    o.data = data;
+    o.pair_filter = "gray";
+    o.out = dir;
+    o.batch = 8;
+    o.steps = 2000;
+    o.seed = seed;
+    o.sample_every = 200;
+    sprintf(held_spec, "%s/colour/checkpoint.safetensors", out);
+    {
+        FILE *ck = fopen(held_spec, "rb");
+        o.resume = resume && ck;
+        if (ck) fclose(ck);
+    }
+    fprintf(stderr, "gan99 demo: pix2pix grey -> colour on synthetic faces, 32x32, 2000 steps -> %s/\n", dir);
+    rc = cli_train(&o, &res);
+    if (rc != CLI_OK) {
+        free(dir);
+        return g99_fail(err, G99_EINVAL, "the colourisation run stopped (exit %d)", rc);
+    }
+    memset(&dopts, 0, sizeof dopts);
+    dopts.width = dopts.height = 32;
+    dopts.channels = dopts.cond_channels = 3;
+    dopts.kind = GAN_DATA_PAIRS;
+    dopts.pair_filter = "gray";
+    snprintf(held_spec, sizeof held_spec, "synth:%d:%llu", COLOUR_ROWS, (unsigned long long)(seed + 1000));
+    rc = gan_dataset_load(held_spec, &dopts, &held, err);
+    sprintf(dir, "%s/colour/model.safetensors", out);
+    if (!rc) rc = gan_model_load(dir, &f, &m, &v, err);
+    x = (float *)malloc((size_t)3 * COLOUR_ROWS * 3 * 32 * 32 * sizeof *x);
+    if (!rc && !x) rc = g99_fail(err, G99_ENOMEM, "out of memory");
+    if (!rc) {
+        const float *cols[3];
+        int chans[3] = { 3, 3, 3 };
+        cond = x + COLOUR_ROWS * 3 * 32 * 32;
+        y = cond + COLOUR_ROWS * 3 * 32 * 32;
+        for (i = 0; i < COLOUR_ROWS; i++) idx[i] = (uint32_t)i;
+        gan_dataset_batch_cond(&held, idx, COLOUR_ROWS, NULL, x, cond);
+        rc = gan_model_translate(f, m, cond, COLOUR_ROWS, 1, y, err);
+        cols[0] = cond;
+        cols[1] = y;
+        cols[2] = x;
+        if (!rc) rc = gan_sample_rows(cols, chans, 3, COLOUR_ROWS, 32, 32, &grid, err);
+        sprintf(dir, "%s/colourised.png", out);
+        if (!rc) {
+            rc = img_png_save(dir, &grid, err);
+            img_free(&grid);
+        }
+    }
+    if (!rc) printf("  %-22s %s (unseen faces: grey | pix2pix | truth)\n", "colourised:", dir);
+    if (m) f->destroy(m);
+    if (held.pixels || held.cond) gan_dataset_free(&held);
+    free(x);
+    free(dir);
+    return rc;
+}
+
 static int demo_run(int argc, char **argv)
 {
     const cli_command *cmd = &cli_cmd_demo;
@@ -190,6 +279,7 @@ static int demo_run(int argc, char **argv)
     printf("  generator (PyTorch):   %s/model.safetensors\n", out);
     printf("  checkpoint (--resume): %s/checkpoint.safetensors\n", out);
     if (demo_align(out, &err)) return cli_fail(&err);
+    if (demo_colour(out, data, seed, o.resume, &err)) return cli_fail(&err);
     return CLI_OK;
 }
 
@@ -205,7 +295,9 @@ const cli_command cli_cmd_demo = {
     "loss.csv, model.safetensors and checkpoint.safetensors. Then it finds the\n"
     "face and eyes in the shipped photo data/astronaut.jpg and writes\n"
     "detected.png (the boxes drawn) and aligned.png (256x256); that part is\n"
-    "skipped when the photo or the cascades are not found. Ctrl-C stops with\n"
-    "a checkpoint; --resume continues it.\n",
+    "skipped when the photo or the cascades are not found. Last it trains\n"
+    "pix2pix to colour grey synthetic faces (DIR/colour/, 2000 steps at 32x32)\n"
+    "and writes colourised.png: faces it never saw, as grey | its colours |\n"
+    "the truth. Ctrl-C stops with a checkpoint; --resume continues it.\n",
     demo_run,
 };
