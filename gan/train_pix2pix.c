@@ -12,7 +12,8 @@
  * (fake, real, then fake again through the updated D for G), each with its
  * own batch statistics and running-statistics update, as the reference.
  * The learning rate of both optimizers follows the reference's lambda_rule
- * (epoch_count 1): constant for n_epochs, then linearly towards 0. */
+ * (epoch_count 1, stepped at the start of every epoch as train.py does):
+ * constant, then linearly down to 0 in the last epoch. */
 #include "gan.h"
 
 #include <stdlib.h>
@@ -29,8 +30,13 @@ void gan_pix2pix_train_defaults(gan_pix2pix_train_opts *o)
 
 double gan_pix2pix_lr_factor(const gan_pix2pix_train_opts *o, uint64_t epoch)
 {
-    double over = (double)epoch + 1.0 - (double)o->n_epochs;
-    return 1.0 - (over > 0.0 ? over : 0.0) / (double)(o->n_epochs_decay + 1);
+    /* train.py steps the scheduler at the start of every epoch, so 0-based
+     * epoch e runs at lambda_rule(e + 1) = 1 - max(0, e + 1 + epoch_count -
+     * n_epochs) / (n_epochs_decay + 1): the decay begins in the last
+     * constant epoch and the final epoch runs at 0. */
+    double over = (double)epoch + 2.0 - (double)o->n_epochs;
+    double f = 1.0 - (over > 0.0 ? over : 0.0) / (double)(o->n_epochs_decay + 1);
+    return f > 0.0 ? f : 0.0;   /* past the schedule (--steps beyond it): 0, never a negative rate */
 }
 
 int gan_pix2pix_trainer_init(gan_pix2pix_trainer *t, gan_pix2pix *m, const gan_pix2pix_train_opts *o, uint64_t seed,

@@ -463,9 +463,10 @@ static void learning_rate_decays_linearly(void)
     gan_pix2pix_train_defaults(&o);
     CHECK_NEAR(1.0, gan_pix2pix_lr_factor(&o, 0), 0, 0);
     CHECK_NEAR(1.0, gan_pix2pix_lr_factor(&o, 98), 0, 0);
-    CHECK_NEAR(1.0, gan_pix2pix_lr_factor(&o, 99), 0, 0);
-    CHECK_NEAR(1.0 - 1.0 / 101.0, gan_pix2pix_lr_factor(&o, 100), 1e-15, 0);
-    CHECK_NEAR(1.0 / 101.0, gan_pix2pix_lr_factor(&o, 199), 1e-15, 0);
+    /* by hand: train.py's scheduler.step() opens every epoch, so epoch e (0-based) runs at lambda(e + 1) */
+    CHECK_NEAR(1.0 - 1.0 / 101.0, gan_pix2pix_lr_factor(&o, 99), 1e-15, 0);
+    CHECK_NEAR(1.0 - 2.0 / 101.0, gan_pix2pix_lr_factor(&o, 100), 1e-15, 0);
+    CHECK_NEAR(0.0, gan_pix2pix_lr_factor(&o, 199), 1e-15, 0);
     CHECK(gan_family_pix2pix.default_epochs == 200 && gan_family_pix2pix.default_batch == 1);
     CHECK_EQ_INT(GAN_DATA_PAIRS, gan_family_pix2pix.kind);
 }
