@@ -30,21 +30,8 @@ static gan_block_def layer_def(int op, int in, int out, int kernel, int stride, 
                                int bias, int norm, int act, float slope)
 {
     gan_block_def d;
-    memset(&d, 0, sizeof d);
-    d.conv.op = op;
-    d.conv.in = in;
-    d.conv.out = out;
-    d.conv.kernel = kernel;
-    d.conv.geom.stride = stride;
-    d.conv.geom.padding = padding;
+    gan_block_def_normal(&d, op, in, out, kernel, stride, padding, bias, norm, act, slope);
     d.conv.geom.output_padding = output_padding;
-    d.conv.bias = bias;
-    d.conv.weight_init = gan_init_normal(0.0f, 0.02f);
-    d.conv.bias_init = gan_init_const(0.0f);
-    d.norm = norm;
-    d.norm_init = gan_init_normal(1.0f, 0.02f);
-    d.act = act;
-    d.slope = slope;
     return d;
 }
 

@@ -150,6 +150,13 @@ typedef struct gan_block {
 int gan_block_add(gan_table *t, const char *conv_prefix, const char *norm_prefix, const gan_block_def *d,
                   gan_block *out, g99_error *err);
 nn_tensor *gan_block_forward(nn_ctx *ctx, const gan_block *b, nn_tensor *x, int train);
+/* Definitions as init_weights('normal', 0.02) of DCGAN and pix2pix leaves
+ * the layers: conv/linear weight N(0, 0.02), bias 0, norm weight N(1,
+ * 0.02). Filled through a pointer: tcc mishandles a returned struct whose
+ * arguments are calls. */
+void gan_conv_def_normal(gan_conv_def *d, int op, int in, int out, int kernel, int stride, int padding, int bias);
+void gan_block_def_normal(gan_block_def *d, int op, int in, int out, int kernel, int stride, int padding, int bias,
+                          int norm, int act, float slope);
 
 /* ---- StyleGAN2 (stylegan2-ada-pytorch's layers) ---- */
 

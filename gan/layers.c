@@ -475,3 +475,28 @@ nn_tensor *gan_modconv_forward(nn_ctx *ctx, const gan_modconv *m, nn_tensor *x, 
     if (m->torgb) return bias_act(ctx, y, GAN_ACT_NONE, 1.0f, m->clamp);
     return bias_act(ctx, y, GAN_ACT_LRELU, gain, m->clamp);
 }
+
+void gan_conv_def_normal(gan_conv_def *d, int op, int in, int out, int kernel, int stride, int padding, int bias)
+{
+    memset(d, 0, sizeof *d);
+    d->op = op;
+    d->in = in;
+    d->out = out;
+    d->kernel = kernel;
+    d->geom.stride = stride;
+    d->geom.padding = padding;
+    d->bias = bias;
+    d->weight_init = gan_init_normal(0.0f, 0.02f);
+    d->bias_init = gan_init_const(0.0f);
+}
+
+void gan_block_def_normal(gan_block_def *d, int op, int in, int out, int kernel, int stride, int padding, int bias,
+                          int norm, int act, float slope)
+{
+    memset(d, 0, sizeof *d);
+    gan_conv_def_normal(&d->conv, op, in, out, kernel, stride, padding, bias);
+    d->norm = norm;
+    d->norm_init = gan_init_normal(1.0f, 0.02f);
+    d->act = act;
+    d->slope = slope;
+}

@@ -21,23 +21,6 @@
 
 #include <stdio.h>
 
-/* A conv as init_weights('normal', 0.02) leaves it: weight N(0, 0.02),
- * bias 0. (Filled through a pointer: tcc mishandles a returned struct
- * whose arguments are calls.) */
-static void conv_def(gan_conv_def *d, int op, int in, int out, int kernel, int stride, int padding, int bias)
-{
-    memset(d, 0, sizeof *d);
-    d->op = op;
-    d->in = in;
-    d->out = out;
-    d->kernel = kernel;
-    d->geom.stride = stride;
-    d->geom.padding = padding;
-    d->bias = bias;
-    d->weight_init = gan_init_normal(0.0f, 0.02f);
-    d->bias_init = gan_init_const(0.0f);
-}
-
 static int inner_nc(const gan_pix2pix_config *c, int k)
 {
     return c->ngf * (k >= 3 ? 8 : 1 << k);
@@ -132,7 +115,7 @@ static int declare_g(gan_pix2pix *m, g99_error *err)
         gan_p2p_level *l = &m->level[k];
         int in = k == 0 ? c->input_nc : inner_nc(c, k - 1);
         gan_conv_def d;
-        conv_def(&d, GAN_OP_CONV, in, inner_nc(c, k), 4, 2, 1, bias);
+        gan_conv_def_normal(&d, GAN_OP_CONV, in, inner_nc(c, k), 4, 2, 1, bias);
         rc = gan_conv_add(&m->ginit, at(name, sizeof name, seq[k], k == 0 ? 0 : 1), &d, &l->down, err);
         if (!rc && k > 0 && k < n - 1)
             rc = gan_norm_add(&m->ginit, at(name, sizeof name, seq[k], 2), c->norm, inner_nc(c, k), 0, gamma,
@@ -143,7 +126,7 @@ static int declare_g(gan_pix2pix *m, g99_error *err)
         gan_p2p_level *l = &m->level[k];
         int innermost = k == n - 1, outer = k == 0 ? c->output_nc : inner_nc(c, k - 1);
         gan_conv_def d;
-        conv_def(&d, GAN_OP_CONV_T, innermost ? inner_nc(c, k) : 2 * inner_nc(c, k), outer, 4, 2, 1, k == 0 || bias);
+        gan_conv_def_normal(&d, GAN_OP_CONV_T, innermost ? inner_nc(c, k) : 2 * inner_nc(c, k), outer, 4, 2, 1, k == 0 || bias);
         rc = gan_conv_add(&m->ginit, at(name, sizeof name, seq[k], k == 0 || innermost ? 3 : 5), &d, &l->up, err);
         if (!rc && k > 0)
             rc = gan_norm_add(&m->ginit, at(name, sizeof name, seq[k], innermost ? 4 : 6), c->norm, outer, 0, gamma,
@@ -179,30 +162,30 @@ static int declare_d(gan_pix2pix *m, g99_error *err)
     int in = c->input_nc + c->output_nc, bias = c->norm == GAN_NORM_INSTANCE, rc, i, n, prev, mult;
     gan_conv_def d;
     if (c->netd == GAN_P2P_D_PIXEL) {
-        conv_def(&d, GAN_OP_CONV, in, c->ndf, 1, 1, 0, 1);
+        gan_conv_def_normal(&d, GAN_OP_CONV, in, c->ndf, 1, 1, 0, 1);
         rc = add_dlayer(m, "net.%d", 0, 0, &d, 0, GAN_ACT_LRELU, err);
-        conv_def(&d, GAN_OP_CONV, c->ndf, 2 * c->ndf, 1, 1, 0, bias);
+        gan_conv_def_normal(&d, GAN_OP_CONV, c->ndf, 2 * c->ndf, 1, 1, 0, bias);
         if (!rc) rc = add_dlayer(m, "net.%d", 2, 3, &d, 1, GAN_ACT_LRELU, err);
-        conv_def(&d, GAN_OP_CONV, 2 * c->ndf, 1, 1, 1, 0, bias);
+        gan_conv_def_normal(&d, GAN_OP_CONV, 2 * c->ndf, 1, 1, 1, 0, bias);
         if (!rc) rc = add_dlayer(m, "net.%d", 5, 5, &d, 0, GAN_ACT_NONE, err);
         return rc;
     }
     n = c->netd == GAN_P2P_D_BASIC ? 3 : c->n_layers_d;
-    conv_def(&d, GAN_OP_CONV, in, c->ndf, 4, 2, 1, 1);
+    gan_conv_def_normal(&d, GAN_OP_CONV, in, c->ndf, 4, 2, 1, 1);
     rc = add_dlayer(m, "model.%d", 0, 0, &d, 0, GAN_ACT_LRELU, err);
     mult = 1;
     for (i = 1; i <= n && !rc; i++) {
         prev = mult;
         mult = i >= 3 ? 8 : 1 << i;
-        conv_def(&d, GAN_OP_CONV, c->ndf * prev, c->ndf * mult, 4, i < n ? 2 : 1, 1, bias);
+        gan_conv_def_normal(&d, GAN_OP_CONV, c->ndf * prev, c->ndf * mult, 4, i < n ? 2 : 1, 1, bias);
         rc = add_dlayer(m, "model.%d", 3 * i - 1, 3 * i, &d, 1, GAN_ACT_LRELU, err);
     }
     if (n == 0 && !rc) {   /* range(1, 0) is empty: only the stride-1 layer of width ndf */
-        conv_def(&d, GAN_OP_CONV, c->ndf, c->ndf, 4, 1, 1, bias);
+        gan_conv_def_normal(&d, GAN_OP_CONV, c->ndf, c->ndf, 4, 1, 1, bias);
         rc = add_dlayer(m, "model.%d", 2, 3, &d, 1, GAN_ACT_LRELU, err);
         n = 1;
     }
-    conv_def(&d, GAN_OP_CONV, c->ndf * mult, 1, 4, 1, 1, 1);
+    gan_conv_def_normal(&d, GAN_OP_CONV, c->ndf * mult, 1, 4, 1, 1, 1);
     if (!rc) rc = add_dlayer(m, "model.%d", 3 * n + 2, 3 * n + 2, &d, 0, GAN_ACT_NONE, err);
     return rc;
 }
