@@ -126,6 +126,9 @@ typedef struct cli_file_list {
     int count, cap;
 } cli_file_list;
 int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err);
+/* The same for a command that needs at least one image: 0, or the exit
+ * code after its message ("gan99: CMD: no images ..." when none). */
+int cli_list_inputs(const cli_command *cmd, int n, char **args, cli_file_list *out);
 void cli_file_list_free(cli_file_list *l);
 /* img_load (a PNG, JPEG or PGM/PPM file by content) made 8-bit: 16-bit
  * samples keep their high byte. Messages start with the path. */

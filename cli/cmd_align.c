@@ -270,16 +270,9 @@ static int align_run(int argc, char **argv)
     }
     if (cli_check_output_dir(cmd, "--out", out_dir)) goto bad;
     g99_error_clear(&err);
-    if (cli_list_images(ninputs, inputs, &files, &err)) {
-        free(inputs);
-        return cli_fail(&err);
-    }
+    r = cli_list_inputs(cmd, ninputs, inputs, &files);
     free(inputs);
-    if (files.count == 0) {
-        cli_file_list_free(&files);
-        cli_error("align", "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
-        return CLI_BAD_INPUT;
-    }
+    if (r) return r;
     if ((r = cli_load_cascade("frontalface_default", &face)) != 0 || (r = cli_load_cascade("eye", &eye)) != 0) {
         haar_cascade_free(face);
         cli_file_list_free(&files);

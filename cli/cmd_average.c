@@ -60,14 +60,9 @@ static int average_run(int argc, char **argv)
         return CLI_BAD_INPUT;
     }
     g99_error_clear(&err);
-    r = cli_list_images(ninputs, inputs, &files, &err);
+    r = cli_list_inputs(cmd, ninputs, inputs, &files);
     free(inputs);
-    if (r) return cli_fail(&err);
-    if (files.count == 0) {
-        cli_file_list_free(&files);
-        cli_error("average", "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
-        return CLI_BAD_INPUT;
-    }
+    if (r) return r;
     memset(&acc, 0, sizeof acc);
     for (i = 0; i < files.count && status == CLI_OK; i++) {
         img_image img;

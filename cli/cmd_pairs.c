@@ -218,16 +218,9 @@ static int pairs_run(int argc, char **argv)
     }
     if (cli_check_output_dir(cmd, "--out", job.out_dir)) goto bad;
     g99_error_clear(&err);
-    if (cli_list_images(ninputs, inputs, &files, &err)) {
-        free(inputs);
-        return cli_fail(&err);
-    }
+    r = cli_list_inputs(cmd, ninputs, inputs, &files);
     free(inputs);
-    if (files.count == 0) {
-        cli_file_list_free(&files);
-        cli_error("pairs", "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
-        return CLI_BAD_INPUT;
-    }
+    if (r) return r;
     if (job.align) {
         align_params_default(&job.ap);
         job.ap.width = job.width;

@@ -97,16 +97,9 @@ static int translate_run(int argc, char **argv)
     }
     if (cli_check_output_dir(cmd, "--out", out_dir) || cli_check_input(cmd, model)) goto bad;
     g99_error_clear(&err);
-    if (cli_list_images(ninputs, inputs, &files, &err)) {
-        free(inputs);
-        return cli_fail(&err);
-    }
+    r = cli_list_inputs(cmd, ninputs, inputs, &files);
     free(inputs);
-    if (files.count == 0) {
-        cli_file_list_free(&files);
-        cli_error("translate", "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
-        return CLI_BAD_INPUT;
-    }
+    if (r) return r;
     if (gan_model_load(model, &f, &m, &v, &err)) {
         cli_file_list_free(&files);
         return cli_fail(&err);

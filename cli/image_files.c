@@ -98,6 +98,17 @@ int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err)
     return rc;
 }
 
+int cli_list_inputs(const cli_command *cmd, int n, char **args, cli_file_list *out)
+{
+    g99_error err;
+    g99_error_clear(&err);
+    if (cli_list_images(n, args, out, &err)) return cli_fail(&err);
+    if (out->count) return 0;
+    cli_file_list_free(out);
+    cli_error(cmd->name, "no images (.png, .jpg, .jpeg, .ppm, .pgm, .pnm) in the folders given");
+    return CLI_BAD_INPUT;
+}
+
 void cli_file_list_free(cli_file_list *l)
 {
     int i;
