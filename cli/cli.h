@@ -146,8 +146,9 @@ typedef struct cli_name_set {
 } cli_name_set;
 const char *cli_output_name(cli_name_set *set, const char *path);
 void cli_name_set_free(cli_name_set *s);
-/* --size WxH, each 1..16384: 0, or CLI_BAD_INPUT after reporting. */
-int cli_parse_wxh(const cli_command *cmd, const char *s, int *w, int *h);
+/* A size "WxH" (or "N" for N x N when square) for flag, each lo..hi: 0, or
+ * CLI_BAD_INPUT after reporting. */
+int cli_parse_wxh(const cli_command *cmd, const char *flag, const char *s, int square, int lo, int hi, int *w, int *h);
 /* A Haar cascade by name (cli_cascade_path): CLI_OK, or the exit code
  * after reporting. */
 struct haar_cascade;

@@ -141,15 +141,6 @@ static void put_field(text_buf *b, const char *s)
 
 /* ---- the command ---- */
 
-int cli_parse_wxh(const cli_command *cmd, const char *s, int *w, int *h)
-{
-    char item[64];
-    const char *rest = cli_list_next(s, 'x', item, sizeof item);
-    if (!rest || strchr(rest, 'x')) return cli_usage_error(cmd, "--size wants WxH, not '%s'", s);
-    if (cli_parse_int(cmd, "--size", item, 1, 16384, w)) return CLI_BAD_INPUT;
-    return cli_parse_int(cmd, "--size", rest, 1, 16384, h);
-}
-
 static int parse_eyes(const cli_command *cmd, const char *s, align_params *p)
 {
     double v[4];
@@ -251,7 +242,7 @@ static int align_run(int argc, char **argv)
             out_dir = s;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--size", &s)) != 0) {
             if (r < 0) goto bad;
-            if (cli_parse_wxh(cmd, s, &p.width, &p.height)) goto bad;
+            if (cli_parse_wxh(cmd, "--size", s, 0, 1, 16384, &p.width, &p.height)) goto bad;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--eyes", &s)) != 0) {
             if (r < 0) goto bad;
             if (parse_eyes(cmd, s, &p)) goto bad;

@@ -188,7 +188,7 @@ static int pairs_run(int argc, char **argv)
             if (r < 0) goto bad;
             job.filter = s;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--size", &s)) != 0) {
-            if (r < 0 || cli_parse_wxh(cmd, s, &job.width, &job.height)) goto bad;
+            if (r < 0 || cli_parse_wxh(cmd, "--size", s, 0, 1, 16384, &job.width, &job.height)) goto bad;
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--split", &s)) != 0) {
             if (r < 0 || parse_split(cmd, s, pct)) goto bad;
         } else if ((r = cli_opt_u64(cmd, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed)) != 0) {

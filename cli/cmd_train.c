@@ -123,13 +123,9 @@ static int parse_option(const cli_command *cmd, const gan_family *f, int i, cons
 static int parse_size(const cli_command *cmd, const gan_family *f, const char *s, gan_values *v)
 {
     int kw = gan_option_find(f, "width"), kh = gan_option_find(f, "height"), x, y;
-    char w[32], h[32];
-    const char *rest = cli_list_next(s, 'x', w, sizeof w);
-    if (rest && cli_list_next(rest, 'x', h, sizeof h)) return cli_usage_error(cmd, "--size wants WxH or N, not '%s'", s);
-    if (!rest) snprintf(h, sizeof h, "%s", w);
-    if (cli_parse_int(cmd, "--size", w, (int)f->options[kw].lo, (int)f->options[kw].hi, &x) ||
-        cli_parse_int(cmd, "--size", h, (int)f->options[kh].lo, (int)f->options[kh].hi, &y))
-        return CLI_BAD_INPUT;
+    g99_error err;
+    if (cli_parse_wxh(cmd, "--size", s, 1, (int)f->options[kw].lo, (int)f->options[kw].hi, &x, &y)) return CLI_BAD_INPUT;
+    if (gan_option_check(f, kh, y, &err)) return cli_usage_error(cmd, "--size: %s", err.msg);
     v->v[kw] = x;
     v->v[kh] = y;
     v->given[kw] = v->given[kh] = 1;
@@ -281,15 +277,8 @@ static int train_main(int argc, char **argv)
         if (n == sizeof filters / sizeof filters[0])
             return cli_usage_error(cmd, "--pairs: '%s' is not one of gray, binary, contours, canny, blur", o.pair_filter);
     }
-    if (load) {
-        char w[32], h[32];
-        const char *rest = cli_list_next(load, 'x', w, sizeof w);
-        if (!rest || cli_list_next(rest, 'x', h, sizeof h))
-            return cli_usage_error(cmd, "--load-size wants WxH, not '%s'", load);
-        if (cli_parse_int(cmd, "--load-size", w, 1, 4096, &o.load_width) ||
-            cli_parse_int(cmd, "--load-size", h, 1, 4096, &o.load_height))
-            return CLI_BAD_INPUT;
-    }
+    if (load && cli_parse_wxh(cmd, "--load-size", load, 0, 1, 4096, &o.load_width, &o.load_height))
+        return CLI_BAD_INPUT;
     if (run[F_STEPS] && run[F_EPOCHS]) return cli_usage_error(cmd, "give --steps or --epochs, not both");
     o.batch = (int)run[F_BATCH];
     o.steps = run[F_STEPS];

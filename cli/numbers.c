@@ -159,3 +159,17 @@ const char *cli_list_next(const char *s, char sep, char *item, size_t size)
     }
     return end ? end + 1 : NULL;
 }
+
+int cli_parse_wxh(const cli_command *cmd, const char *flag, const char *s, int square, int lo, int hi, int *w, int *h)
+{
+    char item[64];
+    const char *rest = cli_list_next(s, 'x', item, sizeof item);
+    if ((!rest && !square) || (rest && strchr(rest, 'x')))
+        return cli_usage_error(cmd, "%s wants WxH%s, not '%s'", flag, square ? " or N" : "", s);
+    if (cli_parse_int(cmd, flag, item, lo, hi, w)) return CLI_BAD_INPUT;
+    if (!rest) {
+        *h = *w;
+        return 0;
+    }
+    return cli_parse_int(cmd, flag, rest, lo, hi, h);
+}
