@@ -15,6 +15,7 @@
  * The shell runs each command as `PROG ARGS >out 2>err; echo $? >code`,
  * so the exit code is read the same way on every POSIX system. */
 #include "test.h"
+#include "cli_run.h"
 #include "../image/image.h"
 
 #include <stdarg.h>
@@ -22,66 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char out_text[8192], err_text[8192], first_line[1024];
 static char model_path[1024];
 static int model_state;  /* 0 not made yet, 1 made, -1 failed */
 
-static void read_text(const char *path, char *buf, size_t size)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = 0;
-    buf[0] = '\0';
-    if (!f) return;
-    n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
-static int binary_missing(void)
-{
-    FILE *f = fopen(test_gan99_path(), "rb");
-    if (f) {
-        fclose(f);
-        return 0;
-    }
-    return 1;
-}
-
-/* Runs `gan99 ARGS` (printf-style); returns its exit code, -1 when the
- * shell could not run it. out_text, err_text and first_line hold the
- * output, stderr and stderr's first line. */
-static int gan99(const char *fmt, ...) G99_PRINTF(1, 2);
-static int gan99(const char *fmt, ...)
-{
-    char args[2048], cmd[8192], out[1024], err[1024], code[1024], text[32];
-    const char *dir = test_tmp_dir();
-    char *nl;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(out, sizeof out, "%s/cli_stdout.txt", dir);
-    snprintf(err, sizeof err, "%s/cli_stderr.txt", dir);
-    snprintf(code, sizeof code, "%s/cli_code.txt", dir);
-    remove(code);
-    snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s; echo $? >%s", test_gan99_path(), args, out, err, code);
-    if (system(cmd) == -1) return -1;
-    read_text(out, out_text, sizeof out_text);
-    read_text(err, err_text, sizeof err_text);
-    snprintf(first_line, sizeof first_line, "%s", err_text);
-    if ((nl = strchr(first_line, '\n')) != NULL) *nl = '\0';
-    read_text(code, text, sizeof text);
-    return text[0] ? atoi(text) : -1;
-}
-
 static int starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
-
-static int exists(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f) fclose(f);
-    return f != NULL || g99_is_dir(path);
-}
 
 /* No file of the test folder starts with "<name>.tmp" (g99_afile's names). */
 static int no_temporaries(const char *name)
@@ -97,14 +42,6 @@ static int no_temporaries(const char *name)
     return clean;
 }
 
-/* A folder and what is in it, gone (left by an earlier, failed run). */
-static void remove_tree(const char *path)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-    if (system(cmd) == -1) fprintf(stderr, "  (cannot run: %s)\n", cmd);
-}
-
 /* A small DCGAN model file, trained once per run (1 step: the weights
  * do not matter, the file format and G's shapes do). */
 static const char *model(void)
@@ -113,9 +50,9 @@ static const char *model(void)
         char run[900];
         snprintf(run, sizeof run, "%s/cli_run", test_tmp_dir());
         snprintf(model_path, sizeof model_path, "%s/model.safetensors", run);
-        remove_tree(run);
-        model_state = gan99("train dcgan --data synth:16 --size 64 --steps 1 --batch 4 --ngf 16 --ndf 4 "
-                            "--samples 4 --out %s", run) == 0 && exists(model_path) ? 1 : -1;
+        cli_run_remove_tree(run);
+        model_state = cli_run("train dcgan --data synth:16 --size 64 --steps 1 --batch 4 --ngf 16 --ndf 4 "
+                            "--samples 4 --out %s", run) == 0 && cli_run_exists(model_path) ? 1 : -1;
     }
     CHECK_EQ_INT(1, model_state);
     return model_path;
@@ -132,7 +69,7 @@ static const char *tmp(const char *name)
 
 #define SKIP_WITHOUT_BINARY()                                                                      \
     do {                                                                                           \
-        if (binary_missing()) {                                                                    \
+        if (cli_run_binary_missing()) {                                                                    \
             if (test_gan99_given()) CHECK(!"the --gan99 binary is missing");                      \
             else fprintf(stderr, "  (cli: no %s; `make test` builds it)\n", test_gan99_path());   \
             return;                                                                                \
@@ -148,21 +85,21 @@ static void help_of_every_command(void)
     size_t i;
     SKIP_WITHOUT_BINARY();
     for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        CHECK_EQ_INT(0, gan99("%s --help", cmds[i]));
-        CHECK_CONTAINS("usage:", out_text);
-        CHECK_EQ_INT(0, gan99("help %s", cmds[i]));
-        CHECK_CONTAINS("usage:", out_text);
+        CHECK_EQ_INT(0, cli_run("%s --help", cmds[i]));
+        CHECK_CONTAINS("usage:", cli_run_out);
+        CHECK_EQ_INT(0, cli_run("help %s", cmds[i]));
+        CHECK_CONTAINS("usage:", cli_run_out);
     }
-    CHECK_EQ_INT(0, gan99("train dcgan --help"));   /* a family's help is made from its option table */
-    CHECK_CONTAINS("--ngf N", out_text);
-    CHECK_EQ_INT(0, gan99("help train"));
-    CHECK_CONTAINS("dcgan", out_text);
-    CHECK_EQ_INT(0, gan99("--help"));
-    CHECK_EQ_INT(2, gan99("nosuchcommand"));
-    CHECK_EQ_STR("gan99: nosuchcommand: no such command (see 'gan99 --help')", first_line);
-    CHECK_EQ_INT(2, gan99("train nosuchfamily --out %s", tmp("cli_train_out")));
-    CHECK(starts(first_line, "gan99: "));
-    CHECK(!exists(tmp("cli_train_out")));
+    CHECK_EQ_INT(0, cli_run("train dcgan --help"));   /* a family's help is made from its option table */
+    CHECK_CONTAINS("--ngf N", cli_run_out);
+    CHECK_EQ_INT(0, cli_run("help train"));
+    CHECK_CONTAINS("dcgan", cli_run_out);
+    CHECK_EQ_INT(0, cli_run("--help"));
+    CHECK_EQ_INT(2, cli_run("nosuchcommand"));
+    CHECK_EQ_STR("gan99: nosuchcommand: no such command (see 'gan99 --help')", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("train nosuchfamily --out %s", tmp("cli_train_out")));
+    CHECK(starts(cli_run_first_line, "gan99: "));
+    CHECK(!cli_run_exists(tmp("cli_train_out")));
 }
 
 static void unknown_options_are_named(void)
@@ -176,16 +113,16 @@ static void unknown_options_are_named(void)
         char name[16], expect[64];
         sscanf(cmds[i], "%15s", name);
         snprintf(expect, sizeof expect, "gan99: %s: unknown option", name);
-        CHECK_EQ_INT(2, gan99("%s --bogus", cmds[i]));
-        CHECK_CONTAINS(expect, first_line);
-        CHECK_CONTAINS("--bogus", first_line);
+        CHECK_EQ_INT(2, cli_run("%s --bogus", cmds[i]));
+        CHECK_CONTAINS(expect, cli_run_first_line);
+        CHECK_CONTAINS("--bogus", cli_run_first_line);
     }
-    CHECK_EQ_INT(2, gan99("info --bogus"));
-    CHECK_EQ_STR("gan99: info: unknown option --bogus", first_line);
-    CHECK_EQ_INT(2, gan99("convert --bogus a.png b.png"));
-    CHECK_EQ_STR("gan99: convert: unknown option --bogus", first_line);
-    CHECK_EQ_INT(2, gan99("sample M --n"));
-    CHECK_EQ_STR("gan99: sample: --n needs a value", first_line);
+    CHECK_EQ_INT(2, cli_run("info --bogus"));
+    CHECK_EQ_STR("gan99: info: unknown option --bogus", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("convert --bogus a.png b.png"));
+    CHECK_EQ_STR("gan99: convert: unknown option --bogus", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("sample M --n"));
+    CHECK_EQ_STR("gan99: sample: --n needs a value", cli_run_first_line);
 }
 
 /* ---- numbers ---- */
@@ -229,24 +166,24 @@ static void numeric_flags_refuse_bad_numbers(void)
             size_t n = strcspn(v, "|");
             memcpy(value, v, n);
             value[n] = '\0';
-            if (!CHECK_EQ_INT(2, gan99("%s %s '%s'", cases[i].cmd, cases[i].flag, value)) ||
-                !CHECK(starts(first_line, expect)))
-                fprintf(stderr, "    with %s %s '%s': %s\n", cases[i].cmd, cases[i].flag, value, first_line);
+            if (!CHECK_EQ_INT(2, cli_run("%s %s '%s'", cases[i].cmd, cases[i].flag, value)) ||
+                !CHECK(starts(cli_run_first_line, expect)))
+                fprintf(stderr, "    with %s %s '%s': %s\n", cases[i].cmd, cases[i].flag, value, cli_run_first_line);
             if (!v[n]) break;
             v += n + 1;
         }
     }
     /* The wording, once in full. */
-    CHECK_EQ_INT(2, gan99("sample M --seed 99999999999999999999 --out x.png"));
-    CHECK_EQ_STR("gan99: sample: --seed: 99999999999999999999 is out of range (0..18446744073709551615)", first_line);
-    CHECK_EQ_INT(2, gan99("sample M --n 3x --out x.png"));
-    CHECK_EQ_STR("gan99: sample: --n: '3x' is not an integer", first_line);
-    CHECK_EQ_INT(2, gan99("sample M --n '' --out x.png"));
-    CHECK_EQ_STR("gan99: sample: --n: an empty value is not an integer", first_line);
-    CHECK_EQ_INT(2, gan99("filter blur a.png b.png --sigma inf"));
-    CHECK_EQ_STR("gan99: filter: --sigma: 'inf' is not a finite number", first_line);
-    CHECK_EQ_INT(2, gan99("filter blur a.png b.png --sigma 1e999"));
-    CHECK_EQ_STR("gan99: filter: --sigma: 1e999 is out of range (0..99)", first_line);
+    CHECK_EQ_INT(2, cli_run("sample M --seed 99999999999999999999 --out x.png"));
+    CHECK_EQ_STR("gan99: sample: --seed: 99999999999999999999 is out of range (0..18446744073709551615)", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("sample M --n 3x --out x.png"));
+    CHECK_EQ_STR("gan99: sample: --n: '3x' is not an integer", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("sample M --n '' --out x.png"));
+    CHECK_EQ_STR("gan99: sample: --n: an empty value is not an integer", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("filter blur a.png b.png --sigma inf"));
+    CHECK_EQ_STR("gan99: filter: --sigma: 'inf' is not a finite number", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("filter blur a.png b.png --sigma 1e999"));
+    CHECK_EQ_STR("gan99: filter: --sigma: 1e999 is out of range (0..99)", cli_run_first_line);
 }
 
 static void numbers_in_range_are_taken(void)
@@ -255,10 +192,10 @@ static void numbers_in_range_are_taken(void)
     SKIP_WITHOUT_BINARY();
     m = model();
     /* The largest seed and the extremes of --n and --scale. */
-    CHECK_EQ_INT(0, gan99("sample %s --seed 18446744073709551615 --n 1 --scale 1 --out %s", m, tmp("cli_s1.png")));
-    CHECK_EQ_STR("", err_text);
-    CHECK_EQ_INT(0, gan99("filter blur data/astronaut.jpg %s --ksize 0 --sigma 1.5", tmp("cli_blur.pgm")));
-    CHECK_EQ_INT(0, gan99("filter contours data/astronaut.jpg %s --levels 1,128,255", tmp("cli_cont.png")));
+    CHECK_EQ_INT(0, cli_run("sample %s --seed 18446744073709551615 --n 1 --scale 1 --out %s", m, tmp("cli_s1.png")));
+    CHECK_EQ_STR("", cli_run_err);
+    CHECK_EQ_INT(0, cli_run("filter blur data/astronaut.jpg %s --ksize 0 --sigma 1.5", tmp("cli_blur.pgm")));
+    CHECK_EQ_INT(0, cli_run("filter contours data/astronaut.jpg %s --levels 1,128,255", tmp("cli_cont.png")));
 }
 
 /* ---- outputs ---- */
@@ -280,41 +217,41 @@ static void outputs_are_in_the_format_named(void)
     SKIP_WITHOUT_BINARY();
     m = model();
     remove(tmp("cli_s.jpg"));
-    CHECK_EQ_INT(2, gan99("sample %s --out %s", m, tmp("cli_s.jpg")));
-    CHECK_CONTAINS("gan99: sample: --out", first_line);
-    CHECK_CONTAINS(".png", first_line);
-    CHECK(!exists(tmp("cli_s.jpg")));
-    CHECK_EQ_INT(0, gan99("sample %s --n 4 --out %s", m, tmp("cli_s.ppm")));
+    CHECK_EQ_INT(2, cli_run("sample %s --out %s", m, tmp("cli_s.jpg")));
+    CHECK_CONTAINS("gan99: sample: --out", cli_run_first_line);
+    CHECK_CONTAINS(".png", cli_run_first_line);
+    CHECK(!cli_run_exists(tmp("cli_s.jpg")));
+    CHECK_EQ_INT(0, cli_run("sample %s --n 4 --out %s", m, tmp("cli_s.ppm")));
     CHECK(starts_with(tmp("cli_s.ppm"), "P6\n", 3));
-    CHECK_EQ_INT(0, gan99("sample %s --n 4 --out %s", m, tmp("cli_s.png")));
+    CHECK_EQ_INT(0, cli_run("sample %s --n 4 --out %s", m, tmp("cli_s.png")));
     CHECK(starts_with(tmp("cli_s.png"), "\x89PNG\r\n\x1a\n", 8));
-    CHECK_EQ_INT(0, gan99("sample %s --n 4 --out %s", m, tmp("cli_s.gif")));
+    CHECK_EQ_INT(0, cli_run("sample %s --n 4 --out %s", m, tmp("cli_s.gif")));
     CHECK(starts_with(tmp("cli_s.gif"), "GIF89a", 6));
     /* morph writes an animation: GIF only. */
     remove(tmp("cli_m.png"));
-    CHECK_EQ_INT(2, gan99("morph %s --seeds 1,2 --out %s", m, tmp("cli_m.png")));
-    CHECK_CONTAINS("gan99: morph: --out", first_line);
-    CHECK_CONTAINS(".gif", first_line);
-    CHECK(!exists(tmp("cli_m.png")));
+    CHECK_EQ_INT(2, cli_run("morph %s --seeds 1,2 --out %s", m, tmp("cli_m.png")));
+    CHECK_CONTAINS("gan99: morph: --out", cli_run_first_line);
+    CHECK_CONTAINS(".gif", cli_run_first_line);
+    CHECK(!cli_run_exists(tmp("cli_m.png")));
     /* A folder, a missing folder, and the check before the input is read. */
-    CHECK_EQ_INT(2, gan99("sample %s --out %s", m, test_tmp_dir()));
-    CHECK_CONTAINS("is a folder, not a file", first_line);
-    CHECK_EQ_INT(2, gan99("convert data/astronaut.jpg %s", tmp("no_such_folder/x.png")));
-    CHECK_CONTAINS("there is no folder", first_line);
-    CHECK_EQ_INT(2, gan99("sample /no/such/model.safetensors --out %s", tmp("cli_s.jpg")));
-    CHECK_CONTAINS("--out", first_line);
-    CHECK_EQ_INT(2, gan99("filter gray /no/such/photo.png %s", tmp("cli_f.jpg")));
-    CHECK_CONTAINS("cli_f.jpg", first_line);
-    CHECK_EQ_INT(2, gan99("average --out %s /no/such/photo.png", tmp("cli_a.jpg")));
-    CHECK_CONTAINS("--out", first_line);
-    CHECK_EQ_INT(2, gan99("convert /no/such/photo.png %s", tmp("cli_c.jpg")));
-    CHECK_CONTAINS("cli_c.jpg", first_line);
+    CHECK_EQ_INT(2, cli_run("sample %s --out %s", m, test_tmp_dir()));
+    CHECK_CONTAINS("is a folder, not a file", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("convert data/astronaut.jpg %s", tmp("no_such_folder/x.png")));
+    CHECK_CONTAINS("there is no folder", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("sample /no/such/model.safetensors --out %s", tmp("cli_s.jpg")));
+    CHECK_CONTAINS("--out", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("filter gray /no/such/photo.png %s", tmp("cli_f.jpg")));
+    CHECK_CONTAINS("cli_f.jpg", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("average --out %s /no/such/photo.png", tmp("cli_a.jpg")));
+    CHECK_CONTAINS("--out", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("convert /no/such/photo.png %s", tmp("cli_c.jpg")));
+    CHECK_CONTAINS("cli_c.jpg", cli_run_first_line);
     /* The formats convert and filter write, by name. */
-    CHECK_EQ_INT(0, gan99("filter gray data/astronaut.jpg %s", tmp("cli_g.pgm")));
+    CHECK_EQ_INT(0, cli_run("filter gray data/astronaut.jpg %s", tmp("cli_g.pgm")));
     CHECK(starts_with(tmp("cli_g.pgm"), "P5\n", 3));
-    CHECK_EQ_INT(0, gan99("convert data/astronaut.jpg %s", tmp("cli_c.gif")));
+    CHECK_EQ_INT(0, cli_run("convert data/astronaut.jpg %s", tmp("cli_c.gif")));
     CHECK(starts_with(tmp("cli_c.gif"), "GIF89a", 6));
-    CHECK_EQ_INT(0, gan99("average --out %s data/astronaut.jpg", tmp("cli_avg.ppm")));
+    CHECK_EQ_INT(0, cli_run("average --out %s data/astronaut.jpg", tmp("cli_avg.ppm")));
     CHECK(starts_with(tmp("cli_avg.ppm"), "P6\n", 3));
 }
 
@@ -328,49 +265,49 @@ static void failed_commands_leave_no_file(void)
     f = fopen(tmp("cli_empty.png"), "wb");
     if (f) fclose(f);
     remove(tmp("cli_e.png"));
-    CHECK_EQ_INT(2, gan99("convert %s %s", tmp("cli_empty.png"), tmp("cli_e.png")));
-    CHECK_CONTAINS("empty", first_line);
-    CHECK(starts(first_line, "gan99: "));
-    CHECK(!exists(tmp("cli_e.png")));
+    CHECK_EQ_INT(2, cli_run("convert %s %s", tmp("cli_empty.png"), tmp("cli_e.png")));
+    CHECK_CONTAINS("empty", cli_run_first_line);
+    CHECK(starts(cli_run_first_line, "gan99: "));
+    CHECK(!cli_run_exists(tmp("cli_e.png")));
     CHECK(no_temporaries("cli_e.png"));
-    CHECK_EQ_INT(2, gan99("sample %s --out %s", tmp("cli_empty.png"), tmp("cli_e.png")));
-    CHECK(!exists(tmp("cli_e.png")));
+    CHECK_EQ_INT(2, cli_run("sample %s --out %s", tmp("cli_empty.png"), tmp("cli_e.png")));
+    CHECK(!cli_run_exists(tmp("cli_e.png")));
     CHECK(no_temporaries("cli_e.png"));
-    CHECK_EQ_INT(2, gan99("info %s", tmp("cli_empty.png")));
-    CHECK(starts(first_line, "gan99: "));
+    CHECK_EQ_INT(2, cli_run("info %s", tmp("cli_empty.png")));
+    CHECK(starts(cli_run_first_line, "gan99: "));
     /* A missing input is bad input (2), not a failure while working. */
-    remove_tree(tmp("cli_e_dir"));
-    CHECK_EQ_INT(2, gan99("sample /no/such/model.safetensors --out %s", tmp("cli_e.png")));
-    CHECK_EQ_STR("gan99: sample: /no/such/model.safetensors: No such file or directory", first_line);
-    CHECK_EQ_INT(2, gan99("info /no/such/model.safetensors"));
-    CHECK_EQ_INT(2, gan99("convert /no/such/photo.png %s", tmp("cli_e.png")));
-    CHECK_EQ_INT(2, gan99("filter gray /no/such/photo.png %s", tmp("cli_e.png")));
-    CHECK_EQ_INT(2, gan99("detect /no/such/photo.png"));
-    CHECK_EQ_INT(2, gan99("average --out %s /no/such/photo.png", tmp("cli_e.png")));
-    CHECK_EQ_INT(2, gan99("align --out %s /no/such/photo.png", tmp("cli_e_dir")));
-    CHECK_EQ_INT(2, gan99("info %s", test_tmp_dir()));
-    CHECK_CONTAINS("is a folder, not a file", first_line);
-    CHECK(!exists(tmp("cli_e.png")));
-    CHECK(!exists(tmp("cli_e_dir")));
+    cli_run_remove_tree(tmp("cli_e_dir"));
+    CHECK_EQ_INT(2, cli_run("sample /no/such/model.safetensors --out %s", tmp("cli_e.png")));
+    CHECK_EQ_STR("gan99: sample: /no/such/model.safetensors: No such file or directory", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("info /no/such/model.safetensors"));
+    CHECK_EQ_INT(2, cli_run("convert /no/such/photo.png %s", tmp("cli_e.png")));
+    CHECK_EQ_INT(2, cli_run("filter gray /no/such/photo.png %s", tmp("cli_e.png")));
+    CHECK_EQ_INT(2, cli_run("detect /no/such/photo.png"));
+    CHECK_EQ_INT(2, cli_run("average --out %s /no/such/photo.png", tmp("cli_e.png")));
+    CHECK_EQ_INT(2, cli_run("align --out %s /no/such/photo.png", tmp("cli_e_dir")));
+    CHECK_EQ_INT(2, cli_run("info %s", test_tmp_dir()));
+    CHECK_CONTAINS("is a folder, not a file", cli_run_first_line);
+    CHECK(!cli_run_exists(tmp("cli_e.png")));
+    CHECK(!cli_run_exists(tmp("cli_e_dir")));
     /* morph refused for its size: before G runs, no file. */
     remove(tmp("cli_big.gif"));
-    CHECK_EQ_INT(2, gan99("morph %s --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,"
+    CHECK_EQ_INT(2, cli_run("morph %s --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,"
                           "28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,"
                           "58,59,60,61,62,63,64 --frames 1000 --scale 1 --out %s", m, tmp("cli_big.gif")));
-    CHECK_CONTAINS("gan99: morph: --seeds (64 seeds) and --frames 1000 make 63000 frames of 64x64", first_line);
-    CHECK_CONTAINS("GiB", first_line);
-    CHECK_EQ_INT(2, gan99("morph %s --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,"
+    CHECK_CONTAINS("gan99: morph: --seeds (64 seeds) and --frames 1000 make 63000 frames of 64x64", cli_run_first_line);
+    CHECK_CONTAINS("GiB", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("morph %s --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,"
                           "28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,"
                           "58,59,60,61,62,63,64 --frames 1000 --scale 16 --out %s", m, tmp("cli_big.gif")));
     /* 63000 frames of (64*16)^2 = 1048576 pixels: 66.06 Gpixels. */
-    CHECK_CONTAINS("make 63000 frames of 1024x1024, 66.06 Gpixels", first_line);
-    CHECK(!exists(tmp("cli_big.gif")));
+    CHECK_CONTAINS("make 63000 frames of 1024x1024, 66.06 Gpixels", cli_run_first_line);
+    CHECK(!cli_run_exists(tmp("cli_big.gif")));
     CHECK(no_temporaries("cli_big.gif"));
     /* A write the OS refuses is a failure while working: exit 1. /proc/self
      * is a folder no file can be made in (Linux; skipped elsewhere). */
     if (g99_is_dir("/proc/self")) {
-        CHECK_EQ_INT(1, gan99("convert data/astronaut.jpg /proc/self/cli_x.png"));
-        CHECK(starts(first_line, "gan99: /proc/self/cli_x.png: "));
+        CHECK_EQ_INT(1, cli_run("convert data/astronaut.jpg /proc/self/cli_x.png"));
+        CHECK(starts(cli_run_first_line, "gan99: /proc/self/cli_x.png: "));
     }
 }
 
@@ -383,8 +320,8 @@ static void morph_streams_every_frame(void)
     SKIP_WITHOUT_BINARY();
     m = model();
     /* 3 seeds, 2 frames a leg: 4 frames of 64x64. */
-    CHECK_EQ_INT(0, gan99("morph %s --seeds 1,2,3 --frames 2 --scale 1 --delay 5 --out %s", m, tmp("cli_m.gif")));
-    CHECK_EQ_STR("", err_text);
+    CHECK_EQ_INT(0, cli_run("morph %s --seeds 1,2,3 --frames 2 --scale 1 --delay 5 --out %s", m, tmp("cli_m.gif")));
+    CHECK_EQ_STR("", cli_run_err);
     if (!CHECK_EQ_INT(0, g99_read_file(tmp("cli_m.gif"), 1 << 24, &data, &n, NULL))) return;
     CHECK(n > 13 && memcmp(data, "GIF89a\x40\x00\x40\x00", 10) == 0);
     /* Graphic control extensions: 21 F9 04, flags 04, delay 5 (LE), 00 00. */
@@ -400,29 +337,29 @@ static void morph_streams_every_frame(void)
 static void messages_name_the_problem(void)
 {
     SKIP_WITHOUT_BINARY();
-    remove_tree(tmp("cli_noface"));
-    remove_tree(tmp("cli_aligned"));
-    CHECK_EQ_INT(2, gan99("align --out %s tests/cli/flat.pgm", tmp("cli_noface")));
-    CHECK_CONTAINS("gan99: align: no face found in tests/cli/flat.pgm", err_text);
-    CHECK(!exists(tmp("cli_noface")));
+    cli_run_remove_tree(tmp("cli_noface"));
+    cli_run_remove_tree(tmp("cli_aligned"));
+    CHECK_EQ_INT(2, cli_run("align --out %s tests/cli/flat.pgm", tmp("cli_noface")));
+    CHECK_CONTAINS("gan99: align: no face found in tests/cli/flat.pgm", cli_run_err);
+    CHECK(!cli_run_exists(tmp("cli_noface")));
     /* Progress in a log (stderr is a file here): plain lines with the rate. */
-    CHECK_EQ_INT(0, gan99("align --size 32x32 --out %s data/astronaut.jpg", tmp("cli_aligned")));
-    CHECK_CONTAINS("align: 1/1  ", err_text);
-    CHECK_CONTAINS(" photos/s  ETA 0m00s\n", err_text);
-    CHECK(!strchr(err_text, '\r'));
-    CHECK_CONTAINS("aligned on the eyes:     1", out_text);
-    CHECK_EQ_INT(2, gan99("align --out README.md data/astronaut.jpg"));
-    CHECK_CONTAINS("gan99: align: --out README.md: is a file, not a folder", first_line);
-    CHECK_EQ_STR("", out_text);
+    CHECK_EQ_INT(0, cli_run("align --size 32x32 --out %s data/astronaut.jpg", tmp("cli_aligned")));
+    CHECK_CONTAINS("align: 1/1  ", cli_run_err);
+    CHECK_CONTAINS(" photos/s  ETA 0m00s\n", cli_run_err);
+    CHECK(!strchr(cli_run_err, '\r'));
+    CHECK_CONTAINS("aligned on the eyes:     1", cli_run_out);
+    CHECK_EQ_INT(2, cli_run("align --out README.md data/astronaut.jpg"));
+    CHECK_CONTAINS("gan99: align: --out README.md: is a file, not a folder", cli_run_first_line);
+    CHECK_EQ_STR("", cli_run_out);
     /* --draw to a format gan99 cannot write: refused before detecting
      * (nothing on stdout). */
     remove(tmp("cli_d.jpg"));
-    CHECK_EQ_INT(2, gan99("detect --draw %s data/astronaut.jpg", tmp("cli_d.jpg")));
-    CHECK_CONTAINS("gan99: detect: --draw", first_line);
-    CHECK_EQ_STR("", out_text);
-    CHECK(!exists(tmp("cli_d.jpg")));
-    CHECK_EQ_INT(2, gan99("filter nosuch data/astronaut.jpg %s", tmp("cli_n.png")));
-    CHECK_CONTAINS("gan99: filter: no filter 'nosuch'", first_line);
+    CHECK_EQ_INT(2, cli_run("detect --draw %s data/astronaut.jpg", tmp("cli_d.jpg")));
+    CHECK_CONTAINS("gan99: detect: --draw", cli_run_first_line);
+    CHECK_EQ_STR("", cli_run_out);
+    CHECK(!cli_run_exists(tmp("cli_d.jpg")));
+    CHECK_EQ_INT(2, cli_run("filter nosuch data/astronaut.jpg %s", tmp("cli_n.png")));
+    CHECK_CONTAINS("gan99: filter: no filter 'nosuch'", cli_run_first_line);
 }
 
 /* The pyramid of a 48x48 image and OpenCV's 24x24 frontal-face window has
@@ -434,12 +371,12 @@ static void messages_name_the_problem(void)
 static void pyramid_is_bounded(void)
 {
     SKIP_WITHOUT_BINARY();
-    CHECK_EQ_INT(2, gan99("detect --scale-factor 1.0000001 tests/cli/flat.pgm"));
-    CHECK(starts(first_line, "gan99: tests/cli/flat.pgm: haar detection: scale factor 1.0000001 "));
-    CHECK_CONTAINS("the smallest factor within the limit is 1.000172", first_line);
-    CHECK_EQ_INT(0, gan99("detect --scale-factor 1.000172 tests/cli/flat.pgm"));
-    CHECK_EQ_INT(2, gan99("detect --scale-factor 1.000171 tests/cli/flat.pgm"));
-    CHECK_CONTAINS("1.000172", first_line);
+    CHECK_EQ_INT(2, cli_run("detect --scale-factor 1.0000001 tests/cli/flat.pgm"));
+    CHECK(starts(cli_run_first_line, "gan99: tests/cli/flat.pgm: haar detection: scale factor 1.0000001 "));
+    CHECK_CONTAINS("the smallest factor within the limit is 1.000172", cli_run_first_line);
+    CHECK_EQ_INT(0, cli_run("detect --scale-factor 1.000172 tests/cli/flat.pgm"));
+    CHECK_EQ_INT(2, cli_run("detect --scale-factor 1.000171 tests/cli/flat.pgm"));
+    CHECK_CONTAINS("1.000172", cli_run_first_line);
 }
 
 /* ---- the streaming GIF writer (library) ---- */
@@ -525,13 +462,13 @@ static void gif_writer_failure_leaves_no_file(void)
     CHECK_EQ_INT(G99_EINVAL, img_gif_writer_add(w, &b, &err));
     CHECK_CONTAINS("frame 1 is 5x5", err.msg);
     img_gif_writer_abort(w);
-    CHECK(!exists(path));
+    CHECK(!cli_run_exists(path));
     CHECK(no_temporaries("cli_fail.gif"));
     /* A global palette refuses a frame it has not scanned. */
     CHECK_EQ_INT(0, img_gif_writer_open(&w, path, 23, 13, NULL, &err));
     CHECK_EQ_INT(G99_EINVAL, img_gif_writer_add(w, &a, &err));
     CHECK_EQ_INT(G99_EINVAL, img_gif_writer_close(w, &err));
-    CHECK(!exists(path));
+    CHECK(!cli_run_exists(path));
     CHECK(no_temporaries("cli_fail.gif"));
     img_free(&a);
     img_free(&b);
