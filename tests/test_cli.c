@@ -18,7 +18,6 @@
 #include "cli_run.h"
 #include "../image/image.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
