@@ -28,8 +28,11 @@ static void accepted(int allowed, char *buf, size_t size)
 /* Whether the folder that would hold path exists ("" is the working one). */
 static int parent_exists(const char *path, char *parent, size_t size)
 {
-    const char *slash = strrchr(path, '/');
-    size_t n;
+    size_t len = strlen(path), n;
+    const char *slash = NULL;
+    while (len > 1 && path[len - 1] == '/') len--;   /* "runs/a/" lives in "runs" */
+    for (n = len; n > 0 && !slash; n--)
+        if (path[n - 1] == '/') slash = path + n - 1;
     if (!slash) return 1;
     n = slash == path ? 1 : (size_t)(slash - path);  /* "/x" lives in "/" */
     if (n + 1 > size) return 1;  /* let the OS judge a name this long */

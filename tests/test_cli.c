@@ -473,6 +473,16 @@ static void gif_writer_failure_leaves_no_file(void)
     img_free(&b);
 }
 
+/* An output folder named with a trailing slash ("aligned/"), as shells
+ * complete it, lives in its parent, not in a folder of its own name. */
+static void output_folder_with_a_trailing_slash(void)
+{
+    SKIP_WITHOUT_BINARY();
+    cli_run_remove_tree(tmp("cli_slash"));
+    CHECK_EQ_INT(0, cli_run("align --out %s/ data/astronaut.jpg", tmp("cli_slash")));
+    CHECK(cli_run_exists(tmp("cli_slash/eyes.csv")));
+}
+
 const test_case cli_tests[] = {
     TEST(help_of_every_command),
     TEST(unknown_options_are_named),
@@ -482,6 +492,7 @@ const test_case cli_tests[] = {
     TEST(failed_commands_leave_no_file),
     TEST(morph_streams_every_frame),
     TEST(messages_name_the_problem),
+    TEST(output_folder_with_a_trailing_slash),
     TEST(pyramid_is_bounded),
     TEST(gif_writer_streams_the_same_bytes),
     TEST(gif_writer_failure_leaves_no_file),
