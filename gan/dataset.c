@@ -18,7 +18,8 @@
  *               (image/'s inflate), resized as above when the model is not
  *               28x28.
  *   synth:N[:S] N synthetic faces of seed S (default 1), gan/synthfaces.c,
- *               drawn at the longer side of the load size.
+ *               drawn at the longer side of the load size; synth-toon:N[:S]
+ *               the same faces as cartoons.
  *
  * Order: epoch e visits a Fisher-Yates permutation drawn from
  * nn_rng(seed, NN_STREAM_DATA) seeked to e * 2^32, so the order of any epoch
@@ -129,14 +130,14 @@ static int load_synth(const char *spec, const gan_dataset_opts *o, gan_dataset *
 {
     unsigned long n, seed;
     size_t i;
-    int side = ds->load_width > ds->load_height ? ds->load_width : ds->load_height;
-    int rc = gan_ds_parse_synth(spec, &n, &seed, err);
+    int style, side = ds->load_width > ds->load_height ? ds->load_width : ds->load_height;
+    int rc = gan_ds_parse_synth(spec, &n, &seed, &style, err);
     if (!rc) rc = gan_ds_alloc(ds, n, err);
     for (i = 0; !rc && i < n; i++) {
         gan_face f;
         memset(&f, 0, sizeof f);
         rc = gan_ds_poll(o, err);
-        if (!rc) rc = gan_synthface_render(seed, i, side, &f, err);
+        if (!rc) rc = gan_synthface_render_style(seed, i, side, style, &f, err);
         if (!rc) rc = gan_ds_add_image(ds, o, &f.rgb, err);
         gan_face_free(&f);
     }
@@ -200,7 +201,7 @@ int gan_dataset_load(const char *spec, const gan_dataset_opts *o, gan_dataset *d
     if (rc) return rc;
     if (o->kind == GAN_DATA_LABELS) rc = gan_ds_load_labels(spec, o, ds, err);
     else if (o->kind == GAN_DATA_PAIRS && !o->pair_filter) rc = gan_ds_load_pairs(spec, o, ds, err);
-    else if (strncmp(spec, "synth:", 6) == 0) rc = load_synth(spec, o, ds, err);
+    else if (gan_ds_is_synth(spec)) rc = load_synth(spec, o, ds, err);
     else if (g99_is_dir(spec)) rc = load_folder(spec, o, ds, err);
     else rc = load_idx(spec, o, ds, err);
     if (rc) gan_dataset_free(ds);

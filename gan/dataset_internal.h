@@ -31,8 +31,11 @@ void gan_ds_store(gan_dataset *ds, const img_image *target, const img_image *con
 /* A decoded image of an IMAGES source: stored (IMAGES) or made a pair with
  * opts->pair_filter (PAIRS). */
 int gan_ds_add_image(gan_dataset *ds, const gan_dataset_opts *o, const img_image *src, g99_error *err);
-/* "synth:N[:SEED]" -> n 1..10000000 and seed (default 1). */
-int gan_ds_parse_synth(const char *spec, unsigned long *n, unsigned long *seed, g99_error *err);
+/* 1 when spec names synthetic faces: "synth:..." or "synth-toon:...". */
+int gan_ds_is_synth(const char *spec);
+/* "synth:N[:SEED]" (GAN_FACE_PHOTO) or "synth-toon:N[:SEED]" (GAN_FACE_TOON)
+ * -> n 1..10000000, seed (default 1) and the style. */
+int gan_ds_parse_synth(const char *spec, unsigned long *n, unsigned long *seed, int *style, g99_error *err);
 /* 1 when spec is "DIR_A,DIR_B" (split at the first comma that leaves two
  * folders); *a and *b are malloc'd copies. */
 int gan_ds_split_dirs(const char *spec, char **a, char **b);

@@ -1,7 +1,8 @@
 /* gan: images with per-pixel class maps for semantic image synthesis
  * (SPADE; gan/gan.h, SECTION dataset).
  *
- *   synth:N[:S]        the synthetic faces and their part labels.
+ *   synth:N[:S]        the synthetic faces and their part labels
+ *                      (synth-toon:N[:S] the cartoon ones).
  *   DIR_MAPS,DIR_IMGS  maps and images matched by name without extension
  *                      (as SPADE's custom dataset pairs label and image
  *                      files). A map is read by its kind:
@@ -216,8 +217,8 @@ static int load_synth(const char *spec, const gan_dataset_opts *o, gan_dataset *
 {
     unsigned long n, seed;
     size_t i;
-    int side = ds->load_width > ds->load_height ? ds->load_width : ds->load_height;
-    int rc = gan_ds_parse_synth(spec, &n, &seed, err);
+    int style, side = ds->load_width > ds->load_height ? ds->load_width : ds->load_height;
+    int rc = gan_ds_parse_synth(spec, &n, &seed, &style, err);
     if (!rc) rc = gan_ds_alloc(ds, n, err);
     for (i = 0; !rc && i < n; i++) {
         gan_face f;
@@ -225,7 +226,7 @@ static int load_synth(const char *spec, const gan_dataset_opts *o, gan_dataset *
         char what[64];
         memset(&f, 0, sizeof f);
         rc = gan_ds_poll(o, err);
-        if (!rc) rc = gan_synthface_render(seed, i, side, &f, err);
+        if (!rc) rc = gan_synthface_render_style(seed, i, side, style, &f, err);
         if (rc) break;
         map.width = map.height = side;
         map.channels = 1;
@@ -284,7 +285,7 @@ int gan_ds_load_labels(const char *spec, const gan_dataset_opts *o, gan_dataset 
     palette pal;
     char *a = NULL, *b = NULL;
     int rc;
-    if (strncmp(spec, "synth:", 6) == 0) return load_synth(spec, o, ds, err);
+    if (gan_ds_is_synth(spec)) return load_synth(spec, o, ds, err);
     if (!gan_ds_split_dirs(spec, &a, &b))
         return g99_fail(err, G99_EINVAL, "%s: class maps come from DIR_MAPS,DIR_IMAGES (two folders) or synth:N", spec);
     rc = o->palette ? palette_load(o->palette, &pal, err) : 0;

@@ -141,7 +141,7 @@ int gan_ds_load_pairs(const char *spec, const gan_dataset_opts *o, gan_dataset *
         free(b);
         return rc;
     }
-    if (strncmp(spec, "synth:", 6) == 0)
+    if (gan_ds_is_synth(spec))
         return g99_fail(err, G99_EINVAL, "%s: synthetic pairs need a pair filter (gray, binary, contours, canny, blur)",
                         spec);
     return g99_fail(err, G99_EINVAL, "%s: pairs come from a folder of aligned A|B images or DIR_A,DIR_B (two folders)",

@@ -170,17 +170,25 @@ int gan_ds_add_image(gan_dataset *ds, const gan_dataset_opts *o, const img_image
     return rc;
 }
 
-int gan_ds_parse_synth(const char *spec, unsigned long *n, unsigned long *seed, g99_error *err)
+int gan_ds_is_synth(const char *spec)
 {
-    const char *p = spec + 6;
+    return strncmp(spec, "synth:", 6) == 0 || strncmp(spec, "synth-toon:", 11) == 0;
+}
+
+int gan_ds_parse_synth(const char *spec, unsigned long *n, unsigned long *seed, int *style, g99_error *err)
+{
+    int toon = strncmp(spec, "synth-toon:", 11) == 0;
+    const char *p = spec + (toon ? 11 : 6), *name = toon ? "synth-toon" : "synth";
     char *end;
     *seed = 1;
+    *style = toon ? GAN_FACE_TOON : GAN_FACE_PHOTO;
     *n = strtoul(p, &end, 10);
-    if (end == p || (*end && *end != ':')) return g99_fail(err, G99_EINVAL, "%s: want synth:N or synth:N:SEED", spec);
+    if (end == p || (*end && *end != ':'))
+        return g99_fail(err, G99_EINVAL, "%s: want %s:N or %s:N:SEED", spec, name, name);
     if (*end == ':') {
         p = end + 1;
         *seed = strtoul(p, &end, 10);
-        if (end == p || *end) return g99_fail(err, G99_EINVAL, "%s: want synth:N or synth:N:SEED", spec);
+        if (end == p || *end) return g99_fail(err, G99_EINVAL, "%s: want %s:N or %s:N:SEED", spec, name, name);
     }
     if (*n < 1 || *n > 10000000) return g99_fail(err, G99_EINVAL, "%s: N must be 1..10000000", spec);
     return 0;

@@ -457,7 +457,14 @@ typedef struct gan_face {
     float eyes[2][2];       /* (x, y) in pixels of the eye on the image's left, then right */
 } gan_face;
 
-/* size 8..4096. Same (seed, index, size), same bytes on every platform. */
+/* The styles: PHOTO shaded like a photograph; TOON the same person as a
+ * cartoon (flat colours, thick dark outlines, big eyes, a simple nose and
+ * mouth, an exaggerated head), labels and eye centres those of the toon. */
+enum { GAN_FACE_PHOTO = 0, GAN_FACE_TOON = 1 };
+
+/* size 8..4096. Same (seed, index, size, style), same bytes on every platform. */
+int gan_synthface_render_style(uint64_t seed, uint64_t index, int size, int style, gan_face *out, g99_error *err);
+/* The PHOTO style. */
 int gan_synthface_render(uint64_t seed, uint64_t index, int size, gan_face *out, g99_error *err);
 void gan_face_free(gan_face *f);
 /* SECTION synthfaces end */
@@ -468,7 +475,8 @@ void gan_face_free(gan_face *f);
  *
  *   IMAGES  a folder (recursive, sorted by path; unreadable files skipped,
  *           counted in `skipped` and passed to warn), an IDX file (.gz or
- *           raw), or "synth:N[:SEED]".
+ *           raw), or "synth:N[:SEED]" (synth-toon:N[:SEED]: the same
+ *           faces as cartoons, GAN_FACE_TOON; everywhere synth: is taken).
  *   PAIRS   (A the input, B the target)
  *           - a folder of pix2pix "aligned" images: A the left half, B the
  *             right half (an odd width is an error naming the file);
