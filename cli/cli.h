@@ -108,6 +108,7 @@ extern const cli_command cli_cmd_align;
 extern const cli_command cli_cmd_average;
 extern const cli_command cli_cmd_pairs;
 extern const cli_command cli_cmd_translate;
+extern const cli_command cli_cmd_blend;
 
 /* argv[0] of gan99 itself (set by main), to find files installed next to
  * the binary. */

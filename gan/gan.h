@@ -836,6 +836,52 @@ int gan_model_translate(const gan_family *f, gan_model *m, const float *cond, in
                         g99_error *err);
 /* SECTION family end */
 
+/* SECTION blend */
+/* Toonify's layer swapping (gan/blend.c; doc/models.md, "Toonify"): a new
+ * StyleGAN2 generator whose low-resolution layers come from LOW and whose
+ * high-resolution layers come from HIGH, by the rule of Pinkney and
+ * Adler's blend_models.py on stylegan2-ada-pytorch's G_ema keys (mapping.*,
+ * synthesis.b4.const, synthesis.b{r}.conv0/conv1/torgb.*). Positions:
+ * b4.const 0, b4.torgb 1, b{2^k}.conv0 2(k-2), b{2^k}.conv1 and torgb
+ * 2(k-2)+1; mid = the position of (swap_res, level); x = pos - mid; HIGH's
+ * weight y = sigmoid(x / width), or (x > 1 ? 1 : 0) for width 0; each
+ * tensor becomes LOW + y (HIGH - LOW). Only trainable synthesis tensors
+ * are blended: the mapping network and the buffers (w_avg, noise_const,
+ * resample_filter) are LOW's. blend_models.py never blends b4.conv1 (its
+ * TensorFlow name 4x4/Conv matches none of its prefixes): kept unless
+ * fix_quirks, which gives it position 1. Alpha mode interpolates every
+ * tensor instead (alpha 0: LOW's bytes, 1: HIGH's). */
+typedef struct gan_blend_opts {
+    int swap_res;     /* 4, 8, ... the model's size (not used in alpha mode) */
+    int level;        /* 0 (blend_models.py's default) or 1 */
+    float width;      /* 0: the hard switch; > 0: the sigmoid's width in positions */
+    int fix_quirks;   /* 1: b4.conv1 blended at position 1, like b4.torgb */
+    int use_alpha;    /* 1: alpha mode */
+    float alpha;      /* 0..1 */
+} gan_blend_opts;
+
+/* All zero: hard switch, level 0, quirks kept, layer swapping (set swap_res). */
+void gan_blend_opts_default(gan_blend_opts *o);
+/* A synthesis key's position, or -1 for a key the rule leaves to LOW. */
+int gan_blend_position(const char *key, int fix_quirks);
+/* HIGH's weight y for a key (0: LOW's bytes); is_param 0 for buffers. */
+float gan_blend_weight(const char *key, int is_param, const gan_blend_opts *o);
+/* The blend of two G_ema tables with the same keys and shapes (a table
+ * without synthesis.b4.const, other keys or shapes are refused naming the
+ * first tensor that differs; a swap resolution that is not a power of two
+ * in 4..size is refused). out: an empty table (nn_params_init) receives a
+ * new one with LOW's keys, kinds and order; an allocated one with the same
+ * keys (say a loaded model's inference table, or low itself) is written in
+ * place. Nothing is changed on error. */
+int gan_blend_tables(const nn_params *low, const nn_params *high, const gan_blend_opts *o, nn_params *out,
+                     g99_error *err);
+/* The same on two model files (gan99.arch "stylegan", the same
+ * gan99.config): the blend written to out atomically, a model file with
+ * LOW's metadata. A training checkpoint, another family's model or
+ * non-float tensors are refused naming the file. */
+int gan_blend_files(const char *low, const char *high, const gan_blend_opts *o, const char *out, g99_error *err);
+/* SECTION blend end */
+
 /* SECTION train_run */
 /* A whole training run of any family into a folder (gan/train_run.c):
  *   RUN/checkpoint.safetensors  every part with its optimizer, the step, the

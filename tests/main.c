@@ -40,6 +40,7 @@ extern const test_case nn_harden_tests[];
 extern const test_case cli_tests[];
 extern const test_case cli_pix_tests[];
 extern const test_case synthtoon_tests[];
+extern const test_case blend_tests[];
 
 static const struct suite {
     const char *name;
@@ -72,6 +73,7 @@ static const struct suite {
     { "cli", cli_tests },
     { "cli_pix", cli_pix_tests },
     { "synthtoon", synthtoon_tests },
+    { "blend", blend_tests },
 };
 
 static int current_failed;
