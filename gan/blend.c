@@ -257,6 +257,12 @@ static int load_model(const char *path, nn_params *p, char **config, g99_error *
     else if (strcmp(arch, "stylegan") != 0)
         rc = g99_fail(err, G99_EFORMAT, "%s: a %.60s model; blending takes two stylegan models", path, arch);
     else if (!cfg) rc = g99_fail(err, G99_EFORMAT, "%s: no gan99.config", path);
+    if (!rc) {
+        nn_json *doc = NULL;
+        if (nn_json_parse(cfg, strlen(cfg), &doc, NULL) || doc->type != NN_JSON_OBJECT)
+            rc = g99_fail(err, G99_EFORMAT, "%s: gan99.config is not a JSON object", path);
+        nn_json_free(doc);
+    }
     for (i = 0; !rc && i < f->n_tensors; i++) {
         const nn_st_tensor *t = &f->tensors[i];
         int shape[NN_MAX_DIMS], k;

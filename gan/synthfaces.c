@@ -12,8 +12,10 @@
  * nose, mouth, eyes, brows, fringe), each shape an implicit ellipse or
  * polygon test per sample, then area-averaged down to the output size.
  * Each output pixel's label is the part drawn last at the centre sample of
- * its block. Only + - * / and sqrtf touch the pixels (rotation uses
- * nn_sinf / nn_cosf once per face), so every platform draws the same bytes.
+ * its block. Only + - * / (and a float-to-int cast, exact) touch the
+ * pixels (rotation uses nn_sinf / nn_cosf once per face), so every
+ * platform draws the same bytes. The cartoon style (GAN_FACE_TOON, its
+ * own section below) draws the same person with its own shapes.
  *
  * Coordinates: the face frame has x right, y down, the image spanning
  * [-1, 1] on both axes before the pose; eye centres are returned in output

@@ -386,6 +386,9 @@ static void files_refused(void)
         static const float v[2] = { 1, 2 };
         CHECK_EQ_INT(0, nn_st_writer_f32(w, "x", shape, 1, v, &err));
         CHECK_EQ_INT(0, nn_st_writer_save(w, test_tmp_path("blend_plain.safetensors"), &err));
+        CHECK_EQ_INT(0, nn_st_writer_meta(w, "gan99.arch", "stylegan", &err));
+        CHECK_EQ_INT(0, nn_st_writer_meta(w, "gan99.config", "[64]", &err));
+        CHECK_EQ_INT(0, nn_st_writer_save(w, test_tmp_path("blend_badcfg.safetensors"), &err));
         nn_st_writer_free(w);
     }
     snprintf(a, sizeof a, "%s", test_tmp_path("blend_a.safetensors"));
@@ -400,6 +403,8 @@ static void files_refused(void)
     CHECK_CONTAINS("blend_plain.safetensors: not a gan99 model file", err.msg);
     CHECK_EQ_INT(G99_EFORMAT, gan_blend_files(a, test_tmp_path("blend_noconfig.safetensors"), &o, out, &err));
     CHECK_CONTAINS("no gan99.config", err.msg);
+    CHECK_EQ_INT(G99_EFORMAT, gan_blend_files(test_tmp_path("blend_badcfg.safetensors"), a, &o, out, &err));
+    CHECK_CONTAINS("blend_badcfg.safetensors: gan99.config is not a JSON object", err.msg);
     CHECK_EQ_INT(G99_EFORMAT, gan_blend_files(a, test_tmp_path("blend_cfg.safetensors"), &o, out, &err));
     CHECK_CONTAINS("are different models: gan99.config", err.msg);
     CHECK_EQ_INT(G99_EFORMAT, gan_blend_files(a, test_tmp_path("blend_small.safetensors"), &o, out, &err));
