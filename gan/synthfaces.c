@@ -91,6 +91,16 @@ static rgb table(const float t[][3], int i)
     return make_rgb(t[i][0], t[i][1], t[i][2]);
 }
 
+/* A colour of three draws in [lo, hi), drawn blue first, then green, then
+ * red. The order is spelled out because C leaves the order in which a
+ * call's arguments are evaluated open: make_rgb(uni(), uni(), uni()) gave
+ * gcc's faces (blue first) but other faces under clang and tcc. */
+static rgb uni_rgb(nn_rng *r, float lo, float hi)
+{
+    float b = uni(r, lo, hi), g = uni(r, lo, hi), red = uni(r, lo, hi);
+    return make_rgb(red, g, b);
+}
+
 static void draw_params(nn_rng *r, face_params *f)
 {
     int k;
@@ -98,7 +108,7 @@ static void draw_params(nn_rng *r, face_params *f)
     f->sx = uni(r, -0.06f, 0.06f);
     f->sy = uni(r, -0.05f, 0.05f);
     f->scale = uni(r, 1.12f, 1.28f);
-    f->bg_top = make_rgb(uni(r, 0.2f, 0.9f), uni(r, 0.2f, 0.9f), uni(r, 0.2f, 0.9f));
+    f->bg_top = uni_rgb(r, 0.2f, 0.9f);
     f->bg_bottom = shade(f->bg_top, uni(r, 0.55f, 0.9f));
     k = (int)nn_rng_below(r, 5);
     f->skin = mix(table(skin_tones, k), table(skin_tones, k + 1), nn_rng_uniform(r));
@@ -106,7 +116,7 @@ static void draw_params(nn_rng *r, face_params *f)
     f->hair = shade(table(hair_colours, k), uni(r, 0.85f, 1.1f));
     f->iris = table(iris_colours, (int)nn_rng_below(r, 4));
     f->lips = mix(f->skin, make_rgb(0.70f, 0.25f, 0.25f), uni(r, 0.35f, 0.6f));
-    f->clothes = make_rgb(uni(r, 0.05f, 0.8f), uni(r, 0.05f, 0.8f), uni(r, 0.05f, 0.8f));
+    f->clothes = uni_rgb(r, 0.05f, 0.8f);
     f->face_rx = uni(r, 0.38f, 0.46f);
     f->face_ry = uni(r, 0.52f, 0.60f);
     f->face_cy = uni(r, 0.02f, 0.08f);
@@ -226,12 +236,16 @@ static void sample(const face_params *f, float x, float y, float iy, rgb *out, u
         for (side = -1; side <= 1; side += 2) {
             float ex = fx - side * f->eye_dx, ey = fy - f->eye_y;
             float we = ell(ex, ey, f->eye_rx, f->eye_ry);
+            /* the upper lid's shadow, decided before the calls below: tcc
+             * 0.9.27 evaluated this test wrongly after them (the whole
+             * sclera came out shaded), so tcc's faces differed from gcc's */
+            int lid = we > 0.55f && ey < 0;
             if (we < 1.0f) {
                 c = make_rgb(0.95f, 0.94f, 0.92f);
                 if (ell(ex, ey, f->iris_r, f->iris_r) < 1.0f) c = f->iris;
                 if (ell(ex, ey, f->iris_r * 0.45f, f->iris_r * 0.45f) < 1.0f) c = make_rgb(0.03f, 0.03f, 0.03f);
                 if (ell(ex + 0.012f, ey + 0.012f, 0.008f, 0.008f) < 1.0f) c = make_rgb(1.0f, 1.0f, 1.0f);
-                if (we > 0.55f && ey < 0) c = shade(c, 0.45f);
+                if (lid) c = shade(c, 0.45f);
                 l = GAN_PART_EYES;
             }
         }
