@@ -242,6 +242,28 @@ static uint32_t dcgan_train_steps(void)
     nn_ctx_free(ctx);
     return crc;
 }
+/* Photo and cartoon faces at two sizes, pixels, labels and eye centres:
+ * integer and own-math code, so any compiler or platform gives these bytes
+ * (an order of evaluation left to the compiler once changed them). */
+static uint32_t synthfaces(void)
+{
+    static const int sizes[2] = { 32, 64 };
+    uint32_t crc = 0;
+    int style, s, i;
+    for (style = GAN_FACE_PHOTO; style <= GAN_FACE_TOON; style++)
+        for (s = 0; s < 2; s++)
+            for (i = 0; i < 8; i++) {
+                gan_face f;
+                g99_error err;
+                if (gan_synthface_render_style(7, (uint64_t)i, sizes[s], style, &f, &err) != 0) return 0;
+                crc = g99_crc32(crc, f.rgb.data, (size_t)sizes[s] * sizes[s] * 3);
+                crc = g99_crc32(crc, f.labels, (size_t)sizes[s] * sizes[s]);
+                crc = crc_floats(crc, &f.eyes[0][0], 4);
+                gan_face_free(&f);
+            }
+    return crc;
+}
+
 
 static const digest_entry digests[] = {
     { "prng.u32", prng_u32 },
@@ -257,6 +279,7 @@ static const digest_entry digests[] = {
     { "math.pow", math_pow },
     { "nn.train_steps", nn_train_steps },
     { "gan.dcgan_train_steps", dcgan_train_steps },
+    { "gan.synthfaces", synthfaces },
     { NULL, NULL }
 };
 
