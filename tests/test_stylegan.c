@@ -1,0 +1,262 @@
+/* StyleGAN2 (gan/stylegan.c, gan/train_stylegan.c, gan/arch_stylegan.c)
+ * against PyTorch: the files golden/tools/stylegan2_golden.py writes from
+ * the plain-PyTorch rebuild of stylegan2-ada-pytorch
+ * (golden/tools/stylegan2_ref.py): state_dict key lists, the mapping (with
+ * w_avg and truncation), synthesis images and D logits with the gradients
+ * of every parameter, one whole training iteration (four phases, R1 and
+ * path length with double backward, the Adam steps, G_ema).
+ *
+ * Tolerances as tests/test_dcgan.c's and tests/test_pix2pix.c's
+ * (doc/design.md §7.2): outputs and losses 1e-5 absolute + 1e-4 relative,
+ * gradients 1e-4 relative + 1e-5 of the tensor's largest magnitude;
+ * parameters after Adam steps 1e-5 + 1e-4. */
+#include "test.h"
+#include "../gan/gan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
+{
+    const nn_st_tensor *t = nn_st_find(f, name);
+    float *v;
+    g99_error err;
+    if (!CHECK(t != NULL) || !CHECK_EQ_U64(numel, t->numel)) {
+        fprintf(stderr, "    (golden tensor %s)\n", name);
+        return NULL;
+    }
+    v = (float *)malloc(numel * sizeof(float) + 1);
+    if (v && nn_st_read_f32(t, v, numel, &err)) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* Largest |a - e| / (abs + rel |e|); abs_scaled: abs times max |e|. */
+static double worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled)
+{
+    double w = 0, m = 0;
+    size_t i;
+    if (abs_scaled) {
+        for (i = 0; i < n; i++)
+            if (fabs(e[i]) > m) m = fabs(e[i]);
+        abs_tol *= m > 0 ? m : 1;
+    }
+    for (i = 0; i < n; i++) {
+        double r = fabs((double)a[i] - e[i]) / (abs_tol + rel_tol * fabs(e[i]));
+        if (!(r <= w)) w = r;
+    }
+    return w;
+}
+
+static double seen_worst;
+
+/* kind 0: an output (1e-5 + 1e-4 rel), 1: a gradient (1e-4 rel + 1e-5 of its largest) */
+static int check_close(const nn_st_file *f, const char *name, const float *a, size_t n, int grads)
+{
+    float *e = golden_floats(f, name, n);
+    double r;
+    if (!e || !a) {
+        free(e);
+        return CHECK(0);
+    }
+    r = grads ? worst(e, a, n, 1e-5, 1e-4, 1) : worst(e, a, n, 1e-5, 1e-4, 0);
+    free(e);
+    if (!(r <= seen_worst)) seen_worst = r;
+    if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
+    return CHECK(r <= 1.0);
+}
+
+/* Every tensor of p from "<prefix><key>". */
+static int load_params(const nn_st_file *f, nn_params *p, const char *prefix)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++) {
+        char name[256];
+        float *v;
+        snprintf(name, sizeof name, "%s%s", prefix, p->t[i]->name);
+        if (!(v = golden_floats(f, name, p->t[i]->numel))) return 0;
+        memcpy(p->t[i]->data, v, p->t[i]->numel * sizeof *v);
+        free(v);
+    }
+    return 1;
+}
+
+/* The table's keys as "key[d0,d1] ..." (the golden's metadata form). */
+static void key_list(const nn_params *p, char *buf, size_t cap)
+{
+    size_t i, n = 0;
+    buf[0] = '\0';
+    for (i = 0; i < p->n && n < cap; i++) {
+        const nn_tensor *t = p->t[i];
+        int d;
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s[", i ? " " : "", t->name);
+        for (d = 0; d < t->ndim && n < cap; d++) n += (size_t)snprintf(buf + n, cap - n, "%s%d", d ? "," : "", t->shape[d]);
+        if (n < cap) n += (size_t)snprintf(buf + n, cap - n, "]");
+    }
+}
+
+static int config_of(const nn_st_file *f, const char *c, gan_stylegan_config *cfg, int *batch)
+{
+    char name[32];
+    float *v;
+    snprintf(name, sizeof name, "%s.cfg", c);
+    if (!(v = golden_floats(f, name, 9))) return 0;
+    gan_stylegan_config_default(cfg, (int)v[0]);
+    cfg->z_dim = (int)v[1];
+    cfg->w_dim = (int)v[2];
+    cfg->map_layers = (int)v[3];
+    cfg->channel_base = (int)v[4];
+    cfg->channel_max = (int)v[5];
+    cfg->conv_clamp = v[6];
+    cfg->mbstd_group = (int)v[7];
+    *batch = (int)v[8];
+    free(v);
+    return 1;
+}
+
+static nn_tensor *golden_tensor(nn_ctx *ctx, const nn_st_file *f, const char *c, const char *what)
+{
+    char name[128];
+    const nn_st_tensor *s;
+    int shape[4], d;
+    float *v;
+    nn_tensor *t;
+    snprintf(name, sizeof name, "%s.%s", c, what);
+    s = nn_st_find(f, name);
+    if (!CHECK(s != NULL) || !CHECK(s->rank <= 4)) return NULL;
+    for (d = 0; d < s->rank; d++) shape[d] = (int)s->shape[d];
+    if (!(v = golden_floats(f, name, s->numel))) return NULL;
+    t = nn_tensor_from(ctx, s->rank, shape, v);
+    free(v);
+    return t;
+}
+
+/* Every trainable gradient of p against "<c>.grad.<which>.<key>". */
+static void compare_grads(const nn_st_file *f, const nn_params *p, const char *c, const char *which)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++) {
+        char name[256];
+        if (p->kind[i] != NN_PARAM) continue;
+        snprintf(name, sizeof name, "%s.grad.%s.%s", c, which, p->t[i]->name);
+        check_close(f, name, p->t[i]->grad, p->t[i]->numel, 1);
+    }
+}
+
+static void nets_case(const nn_st_file *f, const char *c)
+{
+    gan_stylegan_config cfg;
+    gan_stylegan_g g;
+    gan_stylegan_d d;
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *z, *ws, *img, *loss, *gws = NULL, *x, *logits;
+    char *keys = (char *)malloc(1 << 16), meta[32], name[64];
+    int batch;
+    g99_error err;
+    memset(&g, 0, sizeof g);
+    memset(&d, 0, sizeof d);
+    if (!CHECK(ctx && keys) || !config_of(f, c, &cfg, &batch)) goto done;
+    if (!CHECK_EQ_INT(0, gan_stylegan_g_init(&g, &cfg, &err)) || !CHECK_EQ_INT(0, gan_stylegan_d_init(&d, &cfg, &err)))
+        goto done;
+    /* the reference's keys, shapes and order */
+    key_list(&g.p, keys, 1 << 16);
+    snprintf(meta, sizeof meta, "keys.G.%s", c);
+    if (CHECK(nn_st_meta(f, meta) != NULL)) CHECK_EQ_STR(nn_st_meta(f, meta), keys);
+    key_list(&d.p, keys, 1 << 16);
+    snprintf(meta, sizeof meta, "keys.D.%s", c);
+    if (CHECK(nn_st_meta(f, meta) != NULL)) CHECK_EQ_STR(nn_st_meta(f, meta), keys);
+    CHECK_EQ_INT(2 * (int)round(log2(cfg.resolution)) - 2, g.num_ws);
+    snprintf(name, sizeof name, "%s.G.", c);
+    if (!load_params(f, &g.p, name)) goto done;
+    snprintf(name, sizeof name, "%s.D.", c);
+    if (!load_params(f, &d.p, name)) goto done;
+
+    /* truncation (eval: w_avg kept), then the training mapping (w_avg moves) */
+    z = golden_tensor(ctx, f, c, "z");
+    ws = gan_stylegan_mapping(ctx, &g, z, 0.7f, 3, 0);
+    snprintf(name, sizeof name, "%s.ws_trunc", c);
+    if (CHECK(ws != NULL)) check_close(f, name, ws->data, ws->numel, 0);
+    ws = gan_stylegan_mapping(ctx, &g, z, 1.0f, 0, 1);
+    snprintf(name, sizeof name, "%s.ws", c);
+    if (CHECK(ws != NULL)) check_close(f, name, ws->data, ws->numel, 0);
+    snprintf(name, sizeof name, "%s.w_avg_after", c);
+    check_close(f, name, g.w_avg->data, g.w_avg->numel, 0);
+
+    /* synthesis with const noise; gradients of sum(img gimg) */
+    img = gan_stylegan_synthesis(ctx, &g, ws, GAN_SG_NOISE_CONST, NULL);
+    snprintf(name, sizeof name, "%s.img", c);
+    if (!CHECK(img != NULL)) goto done;
+    check_close(f, name, img->data, img->numel, 0);
+    loss = nn_sum(ctx, nn_mul(ctx, img, golden_tensor(ctx, f, c, "gimg")));
+    nn_params_zero_grad(&g.p);
+    if (CHECK_EQ_INT(0, nn_grad(ctx, 1, &loss, 1, &ws, NULL, 0, &gws))) {
+        snprintf(name, sizeof name, "%s.grad.ws", c);
+        check_close(f, name, gws->data, gws->numel, 1);
+    }
+    if (CHECK_EQ_INT(0, nn_backward(ctx, loss, 0))) compare_grads(f, &g.p, c, "G");
+
+    /* D */
+    x = golden_tensor(ctx, f, c, "x");
+    if (x) nn_tensor_set_requires_grad(x, 1);
+    logits = gan_stylegan_discriminate(ctx, &d, x);
+    snprintf(name, sizeof name, "%s.logits", c);
+    if (!CHECK(logits != NULL)) goto done;
+    check_close(f, name, logits->data, logits->numel, 0);
+    loss = nn_sum(ctx, nn_mul(ctx, logits, golden_tensor(ctx, f, c, "glogits")));
+    nn_params_zero_grad(&d.p);
+    if (CHECK_EQ_INT(0, nn_backward(ctx, loss, 0))) {
+        compare_grads(f, &d.p, c, "D");
+        snprintf(name, sizeof name, "%s.grad.x", c);
+        check_close(f, name, x->grad, x->numel, 1);
+    }
+done:
+    if (ctx && nn_ctx_error(ctx)->code) fprintf(stderr, "    %s: %s\n", c, nn_ctx_error(ctx)->msg);
+    gan_stylegan_g_free(&g);
+    gan_stylegan_d_free(&d);
+    nn_ctx_free(ctx);
+    free(keys);
+}
+
+static void networks_match_pytorch(void)
+{
+    nn_st_file *f = NULL;
+    g99_error err;
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/stylegan/nets.safetensors", NN_ST_MAX_FILE, &f, &err))) return;
+    seen_worst = 0;
+    nets_case(f, "a");
+    nets_case(f, "b");
+    nets_case(f, "c");
+    printf("  stylegan networks vs PyTorch: worst error %.3f of the tolerance\n", seen_worst);
+    nn_st_free(f);
+}
+
+static void config_checks(void)
+{
+    gan_stylegan_config c;
+    g99_error err;
+    gan_stylegan_config_default(&c, 64);
+    CHECK_EQ_INT(0, gan_stylegan_check_config(&c, &err));
+    CHECK_EQ_INT(10, gan_stylegan_num_ws(&c));
+    CHECK_EQ_INT(512, gan_stylegan_channels(&c, 64));
+    c.channel_base = 16384;
+    CHECK_EQ_INT(256, gan_stylegan_channels(&c, 64));
+    c.resolution = 48;
+    CHECK_EQ_INT(G99_EINVAL, gan_stylegan_check_config(&c, &err));
+    c.resolution = 8;
+    CHECK_EQ_INT(G99_EINVAL, gan_stylegan_check_config(&c, &err));
+    c.resolution = 256;
+    CHECK_EQ_INT(0, gan_stylegan_check_config(&c, &err));
+    CHECK_EQ_INT(14, gan_stylegan_num_ws(&c));
+    c.channel_base = 128;   /* no channel at 256 */
+    CHECK_EQ_INT(G99_EINVAL, gan_stylegan_check_config(&c, &err));
+}
+
+const test_case stylegan_tests[] = {
+    TEST(config_checks),
+    TEST(networks_match_pytorch),
+    TEST_END
+};
