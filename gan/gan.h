@@ -844,6 +844,10 @@ typedef struct gan_stylegan_trainer {
      * pl noise, in the order taken) and of the mixing cutoff draw */
     gan_sg_normal_fn draw_normal;
     int (*draw_cutoff)(void *user, int num_ws);
+    /* called after each phase's backward and gradient clean-up, before its
+     * Adam step (phase 0 Gmain, 1 Greg, 2 Dmain, 3 Dreg; p: the network's
+     * table), for a test that compares gradients; or NULL */
+    void (*after_phase)(void *user, int phase, const nn_params *p);
     void *draw_user;
 } gan_stylegan_trainer;
 

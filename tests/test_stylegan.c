@@ -64,6 +64,10 @@ static int check_close(const nn_st_file *f, const char *name, const float *a, si
         return CHECK(0);
     }
     r = grads ? worst(e, a, n, 1e-5, 1e-4, 1) : worst(e, a, n, 1e-5, 1e-4, 0);
+    if (!(r <= 1.0)) {
+        size_t i;
+        for (i = 0; i < n && i < 8; i++) fprintf(stderr, "    [%d] %.9g %.9g\n", (int)i, e[i], a[i]);
+    }
     free(e);
     if (!(r <= seen_worst)) seen_worst = r;
     if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
@@ -255,8 +259,194 @@ static void config_checks(void)
     CHECK_EQ_INT(G99_EINVAL, gan_stylegan_check_config(&c, &err));
 }
 
+/* ---- one training iteration ---------------------------------------------- */
+
+typedef struct feed {
+    const nn_st_file *f;
+    float *draws, *cutoffs;
+    size_t n_draws, used, n_cut, cut_used;
+    int overrun;
+    uint64_t *step;
+} feed;
+
+static void feed_normal(void *user, float *dst, size_t n)
+{
+    feed *fd = (feed *)user;
+    if (fd->used + n > fd->n_draws) {
+        fd->overrun = 1;
+        memset(dst, 0, n * sizeof *dst);
+        return;
+    }
+    memcpy(dst, fd->draws + fd->used, n * sizeof *dst);
+    fd->used += n;
+}
+
+static int feed_cutoff(void *user, int num_ws)
+{
+    feed *fd = (feed *)user;
+    (void)num_ws;
+    if (fd->cut_used >= fd->n_cut) {
+        fd->overrun = 1;
+        return num_ws;
+    }
+    return (int)fd->cutoffs[fd->cut_used++];
+}
+
+/* A phase's gradients: 1e-4 relative + 1e-5 of the largest gradient of
+ * the whole network in that phase (not of the tensor: a few tensors, such
+ * as a conv bias under R1, whose gradient reaches it only through the
+ * minibatch stddev, have gradients of 1e-7 made of cancellations, which
+ * both sides round differently at 1e-3 of their size). */
+static void feed_phase(void *user, int phase, const nn_params *p)
+{
+    static const char *names[4] = { "Gmain", "Greg", "Dmain", "Dreg" };
+    feed *fd = (feed *)user;
+    double big = 0;
+    size_t i, j;
+    if (*fd->step != 0) return;
+    for (i = 0; i < p->n; i++) {
+        char name[256];
+        float *e;
+        if (p->kind[i] != NN_PARAM) continue;
+        snprintf(name, sizeof name, "grad.%s.%s", names[phase], p->t[i]->name);
+        if (!(e = golden_floats(fd->f, name, p->t[i]->numel))) return;
+        for (j = 0; j < p->t[i]->numel; j++)
+            if (fabs(e[j]) > big) big = fabs(e[j]);
+        free(e);
+    }
+    for (i = 0; i < p->n; i++) {
+        char name[256];
+        float *e;
+        double r;
+        if (p->kind[i] != NN_PARAM) continue;
+        snprintf(name, sizeof name, "grad.%s.%s", names[phase], p->t[i]->name);
+        if (!(e = golden_floats(fd->f, name, p->t[i]->numel))) return;
+        r = worst(e, p->t[i]->grad, p->t[i]->numel, 1e-5 * big, 1e-4, 0);
+        free(e);
+        if (r > seen_worst) seen_worst = r;
+        if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
+        CHECK(r <= 1.0);
+    }
+}
+
+/* Parameters (and buffers: w_avg, G_ema's copies) after the Adam steps:
+ * 1e-5 + 1e-4 relative. */
+static void compare_after(const nn_st_file *f, const nn_params *p, const char *which)
+{
+    size_t i, j;
+    for (i = 0; i < p->n; i++) {
+        char name[256];
+        float *e;
+        double w = 0;
+        snprintf(name, sizeof name, "after.%s.%s", which, p->t[i]->name);
+        if (!(e = golden_floats(f, name, p->t[i]->numel))) continue;
+        for (j = 0; j < p->t[i]->numel; j++) {
+            double d = fabs((double)p->t[i]->data[j] - e[j]), r = d / (1e-5 + 1e-4 * fabs(e[j]));
+            if (r > w) w = r;
+        }
+        free(e);
+        if (!(w <= seen_worst)) seen_worst = w;
+        if (!(w <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, w);
+        CHECK(w <= 1.0);
+    }
+}
+
+static void training_iteration_matches_pytorch(void)
+{
+    nn_st_file *f = NULL;
+    gan_stylegan_config cfg;
+    gan_stylegan m;
+    gan_stylegan_trainer t;
+    gan_stylegan_train_opts o;
+    gan_stylegan_losses l;
+    feed fd;
+    float *c = NULL, *real = NULL, *losses = NULL, *plm = NULL;
+    int batch, it, iters;
+    g99_error err;
+    memset(&m, 0, sizeof m);
+    memset(&t, 0, sizeof t);
+    memset(&fd, 0, sizeof fd);
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/stylegan/step.safetensors", NN_ST_MAX_FILE, &f, &err))) return;
+    seen_worst = 0;
+    if (!(c = golden_floats(f, "cfg", 14))) goto done;
+    gan_stylegan_config_default(&cfg, (int)c[0]);
+    cfg.z_dim = (int)c[1];
+    cfg.w_dim = (int)c[2];
+    cfg.map_layers = (int)c[3];
+    cfg.channel_base = (int)c[4];
+    cfg.channel_max = (int)c[5];
+    cfg.conv_clamp = c[6];
+    cfg.mbstd_group = (int)c[7];
+    batch = (int)c[8];
+    iters = (int)c[13];
+    if (!CHECK_EQ_INT(0, gan_stylegan_init(&m, &cfg, &err))) goto done;
+    if (!load_params(f, &m.g.p, "G.") || !load_params(f, &m.d.p, "D.")) goto done;
+    gan_stylegan_g_copy(&m.g_ema, &m.g);
+    gan_stylegan_train_defaults(&o, batch);
+    o.lr = c[9];
+    o.gamma = c[10];
+    o.pl_weight = c[11];
+    o.ema_kimg = c[12];
+    o.ema_rampup = 0.0f;
+    if (!CHECK_EQ_INT(0, gan_stylegan_trainer_init(&t, &m, batch, &o, 1, NULL, &err))) goto done;
+    fd.f = f;
+    fd.n_draws = nn_st_find(f, "draws") ? nn_st_find(f, "draws")->numel : 0;
+    fd.n_cut = nn_st_find(f, "cutoffs") ? nn_st_find(f, "cutoffs")->numel : 0;
+    fd.draws = golden_floats(f, "draws", fd.n_draws);
+    fd.cutoffs = golden_floats(f, "cutoffs", fd.n_cut);
+    fd.step = &t.step;
+    real = golden_floats(f, "real", (size_t)batch * 3 * cfg.resolution * cfg.resolution);
+    losses = golden_floats(f, "losses", (size_t)iters * 5);
+    plm = golden_floats(f, "pl_mean", (size_t)iters);
+    if (!fd.draws || !fd.cutoffs || !real || !losses || !plm) goto done;
+    t.draw_normal = feed_normal;
+    t.draw_cutoff = feed_cutoff;
+    t.after_phase = feed_phase;
+    t.draw_user = &fd;
+    for (it = 0; it < iters; it++) {
+        float mine[5];
+        if (!CHECK_EQ_INT(0, gan_stylegan_train_step(&t, real, &l, &err))) {
+            fprintf(stderr, "    %s\n", err.msg);
+            goto done;
+        }
+        mine[0] = l.g_main;
+        mine[1] = l.g_pl;
+        mine[2] = l.d_gen;
+        mine[3] = l.d_real;
+        mine[4] = l.d_r1;
+        {
+            double r = worst(losses + it * 5, mine, 5, 1e-5, 1e-4, 0), r2 = worst(plm + it, &l.pl_mean, 1, 1e-5, 1e-4, 0);
+            if (r2 > r) r = r2;
+            if (r > seen_worst) seen_worst = r;
+            if (!CHECK(r <= 1.0))
+                fprintf(stderr, "    iteration %d: losses %g %g %g %g %g pl_mean %g, PyTorch %g %g %g %g %g %g\n", it,
+                        mine[0], mine[1], mine[2], mine[3], mine[4], l.pl_mean, losses[it * 5], losses[it * 5 + 1],
+                        losses[it * 5 + 2], losses[it * 5 + 3], losses[it * 5 + 4], plm[it]);
+        }
+    }
+    CHECK(!fd.overrun);
+    CHECK_EQ_U64(fd.n_draws, fd.used);
+    CHECK_EQ_U64(fd.n_cut, fd.cut_used);
+    compare_after(f, &m.g.p, "G");
+    compare_after(f, &m.d.p, "D");
+    compare_after(f, &m.g_ema.p, "G_ema");
+    printf("  stylegan training iteration vs PyTorch: worst error %.3f of the tolerance (losses, gradients, "
+           "parameters)\n", seen_worst);
+done:
+    free(c);
+    free(real);
+    free(losses);
+    free(plm);
+    free(fd.draws);
+    free(fd.cutoffs);
+    if (t.m) gan_stylegan_trainer_free(&t);
+    gan_stylegan_free(&m);
+    nn_st_free(f);
+}
+
 const test_case stylegan_tests[] = {
     TEST(config_checks),
     TEST(networks_match_pytorch),
+    TEST(training_iteration_matches_pytorch),
     TEST_END
 };

@@ -106,6 +106,86 @@ def nets():
     st_write.save(os.path.join(OUT, 'nets.safetensors'), T, meta)
 
 
+def step():
+    """Two iterations of the training loop at tiny widths: iteration 0 runs
+    Gmain, Greg (path length), Dmain and Dreg (R1), iteration 1 Gmain and
+    Dmain. Every normal draw (z for the four phases, the mixing z, the
+    synthesis noise, the path-length noise) is recorded in the order taken
+    ("draws", flat); the mixing cutoffs are fixed ("cutoffs", num_ws meaning
+    none). G_ema without the ramp (ema_kimg batch 10/32), so its lerp shows.
+    Keys: cfg (as nets' plus lr, gamma, pl_weight, ema_kimg, iterations),
+    "G.<key>" / "D.<key>" before, "real", "losses" [iters, 5] (Gmain, Gpl,
+    Dgen, Dreal, Dr1), "pl_mean" [iters], "grad.<phase>.<key>" of iteration
+    0 after the clean-up (phases Gmain Greg Dmain Dreg), "after.G.<key>",
+    "after.D.<key>", "after.G_ema.<key>"."""
+    import copy
+    torch.manual_seed(20261205)
+    cfg = (16, 16, 16, 2, 64, 8, 0, 2, 4)
+    lr, gamma, pl_weight, iters = 0.0025, 1.0, 2.0, 2
+    b = cfg[8]
+    ema_kimg = b * 10 / 32
+    G, D = build(cfg)
+    perturb(G)
+    perturb(D)
+    G_ema = copy.deepcopy(G).eval()
+    G.train().requires_grad_(False)
+    D.train().requires_grad_(False)
+    T = {'cfg': torch.tensor([float(v) for v in cfg] + [lr, gamma, pl_weight, ema_kimg, iters])}
+    for k, v in G.state_dict().items():
+        T['G.' + k] = v.detach().clone()
+    for k, v in D.state_dict().items():
+        T['D.' + k] = v.detach().clone()
+    draws = []
+
+    def rec_randn(shape):
+        v = torch.randn(shape)
+        draws.append(v.reshape(-1).clone())
+        return v
+    cutoffs = [2, G.num_ws, 3, 1, G.num_ws]   # Gmain, Greg, Dmain of iteration 0, then Gmain, Dmain
+    cut_iter = iter(cutoffs)
+    R.randn = rec_randn
+    R.draw_cutoff = lambda num_ws, prob: next(cut_iter)
+    real = rnd(b, 3, cfg[0], cfg[0])
+    T['real'] = real
+    loss = R.StyleGAN2Loss(G, D, 0.9, gamma, 2, 0.01, pl_weight)
+    opt_g = R.lazy_adam(G.parameters(), lr, 4)
+    opt_d = R.lazy_adam(D.parameters(), lr, 16)
+    phases = [('Gmain', G, opt_g, 1), ('Greg', G, opt_g, 4), ('Dmain', D, opt_d, 1), ('Dreg', D, opt_d, 16)]
+    losses = torch.zeros(iters, 5)
+    plm = torch.zeros(iters)
+    for it in range(iters):
+        z_all = rec_randn([4 * b, cfg[1]]).split(b)
+        rec = {}
+        for k, (name, module, opt, interval) in enumerate(phases):
+            if it % interval:
+                continue
+            opt.zero_grad(set_to_none=True)
+            module.requires_grad_(True)
+            loss.accumulate_gradients(name, real, z_all[k], interval, rec)
+            module.requires_grad_(False)
+            R.clean_grads(module)
+            if it == 0:
+                for key, p in module.named_parameters():
+                    T['grad.%s.%s' % (name, key)] = p.grad.detach().clone()
+            opt.step()
+        R.ema_update(G_ema, G, b, it * b, ema_kimg, None)
+        for j, key in enumerate(['Gmain', 'Gpl', 'Dgen', 'Dreal', 'Dr1']):
+            losses[it, j] = float(rec.get(key, 0.0))
+        plm[it] = float(loss.pl_mean)
+    assert next(cut_iter, None) is None
+    T['losses'], T['pl_mean'] = losses, plm
+    T['draws'] = torch.cat(draws)
+    T['cutoffs'] = torch.tensor([float(c) for c in cutoffs])
+    for k, v in G.state_dict().items():
+        T['after.G.' + k] = v.detach().clone()
+    for k, v in D.state_dict().items():
+        T['after.D.' + k] = v.detach().clone()
+    for k, v in G_ema.state_dict().items():
+        T['after.G_ema.' + k] = v.detach().clone()
+    st_write.save(os.path.join(OUT, 'step.safetensors'), T)
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     nets()
+    step()
