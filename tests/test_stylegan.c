@@ -556,8 +556,73 @@ static void trains_and_resumes_through_the_run_loop(void)
     fam->destroy(model);
 }
 
+/* By hand: psi 0 maps every latent to w_avg (in the rows before the
+ * cutoff only), psi 1 changes nothing; with every noise_strength 0 the
+ * three noise modes give the same image, and 'random' draws one [N,1,r,r]
+ * per synthesis layer (1 + 2 per block above 4) from the generator. */
+static void truncation_and_noise_modes(void)
+{
+    gan_stylegan_config cfg;
+    gan_stylegan_g g;
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_rng init, r1, r2;
+    nn_tensor *z, *ws, *ws1, *a, *b, *c;
+    int zs[2] = { 2, 8 }, i, j, k, ok = 1;
+    size_t n;
+    g99_error err;
+    gan_stylegan_config_default(&cfg, 16);
+    cfg.z_dim = cfg.w_dim = 8;
+    cfg.map_layers = 2;
+    cfg.channel_base = 64;
+    cfg.channel_max = 8;
+    if (!CHECK(ctx) || !CHECK_EQ_INT(0, gan_stylegan_g_init(&g, &cfg, &err))) {
+        nn_ctx_free(ctx);
+        return;
+    }
+    nn_rng_init(&init, 3, NN_STREAM_INIT);
+    gan_table_apply(&g.init, &init);
+    for (i = 0; i < 8; i++) g.w_avg->data[i] = 0.1f * (float)i - 0.3f;
+    z = nn_tensor_new(ctx, 2, zs);
+    nn_rng_fill_normal(&init, z->data, z->numel, 0.0f, 1.0f);
+    ws1 = gan_stylegan_mapping(ctx, &g, z, 1.0f, 0, 0);
+    ws = gan_stylegan_mapping(ctx, &g, z, 0.0f, 2, 0);
+    if (CHECK(ws && ws1)) {
+        for (i = 0; i < 2; i++)
+            for (k = 0; k < g.num_ws; k++)
+                for (j = 0; j < 8; j++) {
+                    size_t at = ((size_t)i * g.num_ws + k) * 8 + j;
+                    ok &= k < 2 ? ws->data[at] == g.w_avg->data[j] : ws->data[at] == ws1->data[at];
+                }
+        CHECK(ok);
+    }
+    for (n = 0; n < g.p.n; n++)
+        if (strstr(g.p.t[n]->name, "noise_strength")) g.p.t[n]->data[0] = 0.0f;
+    nn_rng_init(&r1, 9, NN_STREAM_NOISE);
+    r2 = r1;
+    a = gan_stylegan_synthesis(ctx, &g, ws1, GAN_SG_NOISE_CONST, NULL);
+    b = gan_stylegan_synthesis(ctx, &g, ws1, GAN_SG_NOISE_NONE, NULL);
+    c = gan_stylegan_synthesis(ctx, &g, ws1, GAN_SG_NOISE_RANDOM, &r1);
+    if (CHECK(a && b && c)) {
+        CHECK_EQ_MEM(a->data, b->data, a->numel * sizeof(float));
+        CHECK_EQ_MEM(a->data, c->data, a->numel * sizeof(float));
+    }
+    /* 4x4: 1 layer of 16; 8x8: 2 of 64; 16x16: 2 of 256; two samples each */
+    {
+        float tmp[2 * 256];
+        nn_rng_fill_normal(&r2, tmp, 2 * 16, 0, 1);
+        nn_rng_fill_normal(&r2, tmp, 2 * 64, 0, 1);
+        nn_rng_fill_normal(&r2, tmp, 2 * 64, 0, 1);
+        nn_rng_fill_normal(&r2, tmp, 2 * 256, 0, 1);
+        nn_rng_fill_normal(&r2, tmp, 2 * 256, 0, 1);
+        CHECK_EQ_U64(r2.pos, r1.pos);
+    }
+    gan_stylegan_g_free(&g);
+    nn_ctx_free(ctx);
+}
+
 const test_case stylegan_tests[] = {
     TEST(config_checks),
+    TEST(truncation_and_noise_modes),
     TEST(networks_match_pytorch),
     TEST(training_iteration_matches_pytorch),
     TEST(trains_and_resumes_through_the_run_loop),
