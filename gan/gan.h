@@ -699,6 +699,176 @@ int gan_autoencoder_train_step(gan_autoencoder_trainer *t, const float *input, c
                                float losses[2], g99_error *err);
 /* SECTION autoencoder end */
 
+/* SECTION stylegan */
+/* StyleGAN2 as NVlabs/stylegan2-ada-pytorch builds it (doc/models.md,
+ * "StyleGAN2"), fp32, no conditioning: G = mapping (normalize_2nd_moment,
+ * map_layers FullyConnectedLayers lrelu at lr_mul 0.01, the w_avg buffer)
+ * and synthesis (architecture 'skip': a learned 4x4 const, per resolution
+ * conv0 up 2 through the FIR filter, conv1, per-layer noise, ToRGB without
+ * demodulation); D resnet (fromrgb, conv0, conv1 down 2, 1x1 skip at
+ * gain sqrt 0.5, then the epilogue mbstd, conv, fc, out). Channels at
+ * resolution r: min(channel_base / r, channel_max). Keys are the
+ * reference's state_dict keys: G's (and G_ema's) begin synthesis.b4.const,
+ * synthesis.b4.resample_filter, synthesis.b4.conv1.weight ... and end with
+ * mapping.w_avg, mapping.fc0.weight ...; D's b{R}.resample_filter,
+ * b{R}.fromrgb.weight ... b4.out.bias. */
+#define GAN_SG_MAX_MAP 16
+#define GAN_SG_MAX_BLOCKS 7          /* 4 .. 256 */
+
+typedef struct gan_stylegan_config {
+    int resolution;                  /* 16 .. 256, a power of two */
+    int z_dim, w_dim;                /* 512, 512 in the reference */
+    int map_layers;                  /* 8 (1 .. GAN_SG_MAX_MAP) */
+    int channel_base, channel_max;   /* 32768 (16384 at auto < 512), 512 */
+    int channels;                    /* image channels, 3 */
+    float lr_mul;                    /* the mapping's, 0.01 */
+    float conv_clamp;                /* 0: none (the reference's None; --fp32 runs) */
+    float w_avg_beta;                /* 0.995 */
+    int mbstd_group;                 /* 4 (N must divide by min(group, N)) */
+} gan_stylegan_config;
+
+/* The reference's defaults at this resolution: z_dim w_dim 512, 8 mapping
+ * layers, channel_base 32768, channel_max 512, 3 channels, lr_mul 0.01, no
+ * clamp, beta 0.995, mbstd group 4. */
+void gan_stylegan_config_default(gan_stylegan_config *c, int resolution);
+int gan_stylegan_check_config(const gan_stylegan_config *c, g99_error *err);
+/* 2 log2(resolution) - 2: the ws a synthesis reads. Block 4 reads ws[0]
+ * (conv1) and ws[1] (torgb); block 2^k, k >= 3, ws[2k-5] (conv0), ws[2k-4]
+ * (conv1) and ws[2k-3] (torgb): a ToRGB shares its w with the next conv0. */
+int gan_stylegan_num_ws(const gan_stylegan_config *c);
+/* min(channel_base / res, channel_max) */
+int gan_stylegan_channels(const gan_stylegan_config *c, int res);
+
+typedef struct gan_sg_gblock {
+    int res, in, out;                /* in 0: the 4x4 block with the const */
+    nn_tensor *constant, *resample_filter;
+    gan_modconv conv0, conv1, torgb;
+} gan_sg_gblock;
+
+/* A generator (G or G_ema: the same keys). */
+typedef struct gan_stylegan_g {
+    gan_stylegan_config cfg;
+    nn_params p;
+    gan_table init;
+    gan_sg_gblock block[GAN_SG_MAX_BLOCKS];
+    int n_blocks, num_ws;
+    gan_eq_linear fc[GAN_SG_MAX_MAP];
+    nn_tensor *w_avg;
+} gan_stylegan_g;
+
+typedef struct gan_sg_dblock {
+    int res, in, tmp, out;           /* in 0: the top block, with fromrgb */
+    nn_tensor *resample_filter;
+    gan_eq_conv fromrgb, conv0, conv1, skip;
+} gan_sg_dblock;
+
+typedef struct gan_stylegan_d {
+    gan_stylegan_config cfg;
+    nn_params p;
+    gan_table init;
+    gan_sg_dblock block[GAN_SG_MAX_BLOCKS];
+    int n_blocks;
+    gan_eq_conv conv;                /* the epilogue b4 */
+    gan_eq_linear fc, out;
+} gan_stylegan_d;
+
+/* G, G_ema and D, each its own nn_params table. */
+typedef struct gan_stylegan {
+    gan_stylegan_config cfg;
+    gan_stylegan_g g, g_ema;
+    gan_stylegan_d d;
+} gan_stylegan;
+
+/* One network, declared and allocated (every tensor at its initializer's
+ * centre: weights 0, affine biases 1, the filters set). */
+int gan_stylegan_g_init(gan_stylegan_g *g, const gan_stylegan_config *c, g99_error *err);
+int gan_stylegan_d_init(gan_stylegan_d *d, const gan_stylegan_config *c, g99_error *err);
+void gan_stylegan_g_free(gan_stylegan_g *g);
+void gan_stylegan_d_free(gan_stylegan_d *d);
+int gan_stylegan_init(gan_stylegan *m, const gan_stylegan_config *c, g99_error *err);
+void gan_stylegan_free(gan_stylegan *m);
+/* The reference's initialization from rng (normally NN_STREAM_INIT), G's
+ * tensors then D's in state_dict order, one fill each: weights N(0, 1)
+ * (mapping N(0, 1/lr_mul)), biases 0, affine biases 1, const and
+ * noise_const N(0, 1), noise_strength 0, w_avg 0; G_ema a copy of G. */
+void gan_stylegan_weights_init(gan_stylegan *m, nn_rng *rng);
+/* Copies every tensor of src into dst (same keys, same shapes). */
+void gan_stylegan_g_copy(gan_stylegan_g *dst, const gan_stylegan_g *src);
+
+/* Mapping: z [N, z_dim] -> ws [N, num_ws, w_dim]. train: w_avg moves toward
+ * the batch mean, w_avg = mean + beta (w_avg - mean) (the reference in
+ * training mode; never on G_ema). psi != 1: ws[:, :cutoff] = w_avg + psi
+ * (ws - w_avg), cutoff <= 0 or >= num_ws meaning all (truncation). */
+nn_tensor *gan_stylegan_mapping(nn_ctx *ctx, gan_stylegan_g *g, nn_tensor *z, float psi, int cutoff, int train);
+
+enum { GAN_SG_NOISE_CONST = 0, GAN_SG_NOISE_RANDOM = 1, GAN_SG_NOISE_NONE = 2 };
+/* A source of normal draws replacing rng (a test feeding PyTorch's noise). */
+typedef void (*gan_sg_normal_fn)(void *user, float *dst, size_t n);
+/* Synthesis: ws [N, num_ws, w_dim] -> images [N, channels, R, R] (not
+ * clamped; about [-1, 1]). noise_mode GAN_SG_NOISE_CONST uses each layer's
+ * noise_const buffer, _RANDOM draws [N,1,r,r] N(0,1) per layer in layer
+ * order (b4.conv1, b8.conv0, b8.conv1, ...) from rng, _NONE adds none. */
+nn_tensor *gan_stylegan_synthesis(nn_ctx *ctx, const gan_stylegan_g *g, nn_tensor *ws, int noise_mode, nn_rng *rng);
+/* The same with the draws from fn(user, ...) when fn is not NULL. */
+nn_tensor *gan_stylegan_synthesis_fn(nn_ctx *ctx, const gan_stylegan_g *g, nn_tensor *ws, int noise_mode,
+                                     nn_rng *rng, gan_sg_normal_fn fn, void *user);
+/* D: images [N, channels, R, R] -> logits [N, 1]. */
+nn_tensor *gan_stylegan_discriminate(nn_ctx *ctx, const gan_stylegan_d *d, nn_tensor *x);
+
+/* ---- training (gan/train_stylegan.c): StyleGAN2Loss and the loop's phases ---- */
+typedef struct gan_stylegan_train_opts {
+    float lr;                 /* 0.0025 */
+    float gamma;              /* R1 weight; 0: none */
+    float pl_weight;          /* 2; 0: no path-length phase */
+    float mixing;             /* style-mixing probability, 0.9 */
+    float ema_kimg;           /* G_ema half-life in thousands of images; the auto cfg's batch * 10 / 32 */
+    float ema_rampup;         /* 0.05; 0: none */
+    int r1_interval, pl_interval;   /* 16, 4 */
+    int pl_batch_shrink;      /* 2 */
+    float pl_decay;           /* 0.01 */
+    int mirror;               /* x-flip each real image with probability 0.5 */
+} gan_stylegan_train_opts;
+
+void gan_stylegan_train_defaults(gan_stylegan_train_opts *o, int batch);
+
+typedef struct gan_stylegan_losses {
+    float g_main, g_pl, d_gen, d_real, d_r1;   /* each phase's mean loss (before its gain); 0 when skipped */
+    float pl_mean;                              /* after the step */
+    float ema_beta;
+} gan_stylegan_losses;
+
+typedef struct gan_stylegan_trainer {
+    gan_stylegan *m;
+    gan_stylegan_train_opts o;
+    int batch;
+    nn_adam opt_g, opt_d;
+    nn_params state;          /* "pl_mean" (the loss's buffer), kept by checkpoints */
+    nn_tensor *pl_mean;
+    nn_rng noise, augment;    /* z, mixing, synthesis and path-length noise; the mirror flips */
+    nn_ctx *ctx;
+    int owns_ctx;
+    uint64_t step;            /* iterations taken (the reference's batch_idx) */
+    /* a test's replacement of every normal draw (z, z2, synthesis noise,
+     * pl noise, in the order taken) and of the mixing cutoff draw */
+    gan_sg_normal_fn draw_normal;
+    int (*draw_cutoff)(void *user, int num_ws);
+    /* called after each phase's backward and gradient clean-up, before its
+     * Adam step (phase 0 Gmain, 1 Greg, 2 Dmain, 3 Dreg; p: the network's
+     * table), for a test that compares gradients; or NULL */
+    void (*after_phase)(void *user, int phase, const nn_params *p);
+    void *draw_user;
+} gan_stylegan_trainer;
+
+int gan_stylegan_trainer_init(gan_stylegan_trainer *t, gan_stylegan *m, int batch, const gan_stylegan_train_opts *o,
+                              uint64_t seed, nn_ctx *ctx, g99_error *err);
+void gan_stylegan_trainer_free(gan_stylegan_trainer *t);
+/* One iteration of the reference's loop: Gmain, Greg (every pl_interval),
+ * Dmain, Dreg (every r1_interval), each with its own zero_grad, gradient
+ * clean-up and Adam step; then G_ema. real [batch, channels, R, R] in
+ * [-1, 1] (flipped here when mirror). */
+int gan_stylegan_train_step(gan_stylegan_trainer *t, const float *real, gan_stylegan_losses *out, g99_error *err);
+/* SECTION stylegan end */
+
 /* SECTION family */
 /* A model family (gan/family.c): everything the one run loop, the model
  * files and the generic commands (train, sample, morph, info) need to know
@@ -798,6 +968,7 @@ extern const gan_family *const gan_families[];
 extern const gan_family gan_family_dcgan;
 extern const gan_family gan_family_pix2pix;
 extern const gan_family gan_family_autoencoder;
+extern const gan_family gan_family_stylegan;
 const gan_family *gan_arch_find(const char *name);
 /* "dcgan, pix2pix, ..." for messages. */
 const char *gan_family_names(void);

@@ -41,6 +41,7 @@ extern const test_case cli_tests[];
 extern const test_case cli_pix_tests[];
 extern const test_case synthtoon_tests[];
 extern const test_case blend_tests[];
+extern const test_case stylegan_tests[];
 
 static const struct suite {
     const char *name;
@@ -74,6 +75,7 @@ static const struct suite {
     { "cli_pix", cli_pix_tests },
     { "synthtoon", synthtoon_tests },
     { "blend", blend_tests },
+    { "stylegan", stylegan_tests },
 };
 
 static int current_failed;
