@@ -39,6 +39,7 @@ extern const test_case pictures_tests[];
 extern const test_case nn_harden_tests[];
 extern const test_case cli_tests[];
 extern const test_case cli_pix_tests[];
+extern const test_case val_tests[];
 
 static const struct suite {
     const char *name;
@@ -70,6 +71,7 @@ static const struct suite {
     { "nn_harden", nn_harden_tests },
     { "cli", cli_tests },
     { "cli_pix", cli_pix_tests },
+    { "val", val_tests },
 };
 
 static int current_failed;
