@@ -19,6 +19,14 @@
 
 #define P2P_SIZE 128
 
+/* gan99's rows get PyTorch's environment (BENCH_TORCH_ENV) but for the
+ * BLAS variables it does not read: passive OpenMP waiting (threads that
+ * spin at barriers lose badly on a busy machine) and glibc keeping freed
+ * memory (no page faults from re-mapping each step's big buffers). */
+#define BENCH_GAN99_ENV                                                                          \
+    "env OMP_NUM_THREADS=%d OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_THRESHOLD_=1073741824 "          \
+    "MALLOC_TRIM_THRESHOLD_=1073741824"
+
 /* "step S", "rss KIB", "version V": the lines of both sides. */
 typedef struct step_figures {
     int got;   /* one bit per line read */
@@ -163,7 +171,7 @@ static int gan99_row(const char *model, int threads, int batch, int warmup, int 
     FILE *p;
     int status;
     memset(f, 0, sizeof *f);
-    snprintf(cmd, sizeof cmd, "env OMP_NUM_THREADS=%d", threads);
+    snprintf(cmd, sizeof cmd, BENCH_GAN99_ENV, threads);
     if (!cli_program_path || !bench_shell_quote(cmd, sizeof cmd, cli_program_path)) {
         snprintf(why, why_size, "the gan99 binary's path is unknown or too long");
         return 0;
@@ -215,7 +223,8 @@ void bench_pix2pix_steps(int quick)
            "  pix2pix      unet_128 (ngf 64, 7 downs, batch norm, dropout) + PatchGAN (ndf 64, n_layers 3),\n"
            "               vanilla GAN + 100 L1, Adam (G forward, D fake + real, G through D)\n"
            "  autoencoder  nf 64, depth 5, batch norm, L1, Adam\n"
-           "  each row in its own process (gan99 too: `gan99 bench --step`), peak RSS of that process\n");
+           "  each row in its own process (gan99 too: `gan99 bench --step`), peak RSS of that process;\n"
+           "  both sides with OMP_WAIT_POLICY=PASSIVE and MALLOC_{MMAP,TRIM}_THRESHOLD_=1 GiB\n");
     printf("  %-12s %5s %7s %12s %14s %7s %10s %12s\n", "model", "batch", "threads", "gan99 s/step", "PyTorch s/step",
            "ratio", "gan99 MiB", "PyTorch MiB");
     for (t = 1; t <= 2; t++)
