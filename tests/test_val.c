@@ -6,6 +6,7 @@
  * byte for byte. */
 #include "test.h"
 #include "../gan/gan.h"
+#include "cli_run.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,10 +318,38 @@ static void autoencoder_rows_and_latent_refusal(void)
     clear_run(a);
 }
 
+/* gan99 train --val: the flag reaches the run, one line per epoch is
+ * printed, the help lists it for families without a latent only, and a
+ * latent family's run refuses it with exit 2. */
+static void cli_val_flag(void)
+{
+    char run[512], csv[600];
+    if (cli_run_binary_missing()) return;
+    snprintf(run, sizeof run, "%s", cli_run_tmp("val_cli"));
+    cli_run_remove_tree(run);
+    if (!CHECK_EQ_INT(0, cli_run("train pix2pix --data synth:4 --pairs gray --size 32 --ngf 4 --ndf 4 --batch 2 "
+                                 "--steps 3 --samples 2 --val synth:2:3 --out %s", run)))
+        return;
+    CHECK_CONTAINS("held-out images synth:2:3 (2)", cli_run_err);
+    CHECK_CONTAINS("gan99: train: epoch 1, step 2: held-out L1 ", cli_run_err);
+    snprintf(csv, sizeof csv, "%s/val.csv", run);
+    CHECK(cli_run_exists(csv));
+    cli_run_remove_tree(run);
+    CHECK_EQ_INT(0, cli_run("help train autoencoder"));
+    CHECK_CONTAINS("--val D", cli_run_out);
+    CHECK_EQ_INT(0, cli_run("help train dcgan"));
+    CHECK(strstr(cli_run_out, "--val") == NULL);
+    CHECK_EQ_INT(2, cli_run("train dcgan --data synth:4 --size 32 --ngf 2 --ndf 2 --batch 2 --steps 1 --val synth:2 "
+                            "--out %s", run));
+    CHECK_CONTAINS("--val synth:2: dcgan draws from a latent", cli_run_err);
+    CHECK(!cli_run_exists(run));
+}
+
 const test_case val_tests[] = {
     TEST(metric_hand_cases),
     TEST(pix2pix_val_rows_and_resume),
     TEST(pairs_folder_uses_val_beside_train),
     TEST(autoencoder_rows_and_latent_refusal),
+    TEST(cli_val_flag),
     TEST_END,
 };
