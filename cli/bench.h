@@ -60,4 +60,10 @@ void bench_conv(int batch, int reps, const bench_peak *pk);
 /* ---- one DCGAN 64x64 training step (cli/bench_dcgan.c) ----------------------- */
 void bench_dcgan_step(int batch, int warmup, int timed, int torch_timed);
 
+/* ---- pix2pix and the autoencoder (cli/bench_pix2pix.c) ----------------------
+ * Training steps at 1 and 2 threads next to PyTorch's; bench_step_child is
+ * `gan99 bench --step MODEL BATCH WARMUP TIMED`, one row's own process. */
+void bench_pix2pix_steps(int quick);
+int bench_step_child(int argc, char **argv);
+
 #endif

@@ -147,6 +147,21 @@ static const struct run_flag {
 };
 enum { F_BATCH, F_STEPS, F_EPOCHS, F_SEED, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY, F_SAMPLES, N_RUN_FLAGS };
 
+/* A family whose default model takes no latent: it translates or
+ * reconstructs images, and gets held-out metrics (--val). */
+static int no_latent(const gan_family *f)
+{
+    gan_values v;
+    gan_model *m = NULL;
+    gan_geometry g;
+    gan_values_default(f, &v);
+    if (f->resolve) f->resolve(&v);
+    if (f->kind == GAN_DATA_LABELS || f->create(&v, &m, NULL)) return 0;
+    f->geometry(m, &g);
+    f->destroy(m);
+    return g.latent == 0;
+}
+
 static void print_family_help(FILE *out, const gan_family *f)
 {
     int i;
@@ -171,6 +186,9 @@ static void print_family_help(FILE *out, const gan_family *f)
         fprintf(out, "  %-20s %s\n", "--load-size WxH", "resize to WxH, then crop at random (pix2pix's load_size)");
         fprintf(out, "  %-20s %s\n", "--no-flip", "no random horizontal flips");
     }
+    if (no_latent(f))
+        fprintf(out, "  %-20s %s\n", "--val D", "held-out data for val.csv: L1 and PSNR every epoch (default: D/val\n"
+                "                       beside a D/train, 100 unseen faces for synth:N)");
     fprintf(out, "\n%s options:\n", f->name);
     for (i = 0; i < f->n_options; i++) {
         char flag[64];
@@ -234,6 +252,7 @@ static int train_main(int argc, char **argv)
             (r = cli_opt_str(cmd, argc, argv, &i, "--out", &o.out)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--pairs", &o.pair_filter)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--palette", &o.palette)) != 0 ||
+            (r = cli_opt_str(cmd, argc, argv, &i, "--val", &o.val)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--load-size", &load)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
             continue;

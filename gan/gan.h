@@ -1053,6 +1053,22 @@ int gan_blend_tables(const nn_params *low, const nn_params *high, const gan_blen
 int gan_blend_files(const char *low, const char *high, const gan_blend_opts *o, const char *out, g99_error *err);
 /* SECTION blend end */
 
+/* SECTION metrics */
+/* L1 and PSNR of outputs against targets (gan/metrics.c), both [n, C, H, W]
+ * in [-1, 1]: L1 the mean absolute difference of every value in [-1, 1]
+ * units; PSNR the mean over images of 10 log10(1 / MSE) with the images
+ * mapped to [0, 1] (peak 1), 100 dB for an exact image. Add batches to a
+ * zeroed sum in order, then read the figures. */
+typedef struct gan_metric_sum {
+    double abs_sum, psnr_sum;
+    uint64_t values, images;
+} gan_metric_sum;
+
+void gan_metric_add(gan_metric_sum *s, const float *out, const float *target, int n, size_t per_image);
+double gan_metric_l1(const gan_metric_sum *s);
+double gan_metric_psnr(const gan_metric_sum *s);
+/* SECTION metrics end */
+
 /* SECTION train_run */
 /* A whole training run of any family into a folder (gan/train_run.c):
  *   RUN/checkpoint.safetensors  every part with its optimizer, the step, the
@@ -1061,6 +1077,12 @@ int gan_blend_files(const char *low, const char *high, const gan_blend_opts *o, 
  *   RUN/samples/step_N.png      a grid every sample_every steps
  *   RUN/progress.gif            those grids as an animation
  *   RUN/loss.csv, RUN/loss.png  the per-step losses and their plot
+ *   RUN/val.csv                 families without a latent: L1 and PSNR
+ *                               (gan_metric_*) of the output against the
+ *                               target on held-out images at every epoch's
+ *                               end and the run's, in translate's default
+ *                               mode (train mode, batch 1); the input itself
+ *                               (A as RGB) as a baseline for pairs
  *   RUN/lock                    while the run is on (one run per folder) */
 typedef struct gan_train_progress {
     uint64_t step, total;        /* steps done, steps asked for */
@@ -1090,6 +1112,12 @@ typedef struct gan_train_opts {
      * random flip (pix2pix's resize_and_crop + flip) */
     const char *pair_filter, *palette;
     int load_width, load_height, no_flip;
+    /* held-out data for val.csv (families without a latent), loaded as the
+     * training data at the model's size, centre-cropped, not flipped; NULL:
+     * DIR/val beside a DIR/train, or for synth:N[:S] 100 faces of seed
+     * S + 1000 (faces training never sees); else none (kept by the checkpoint
+     * when given) */
+    const char *val;
     /* on resume: which of batch, seed, sample_every, checkpoint_every,
      * n_samples the user gave (they must agree with the checkpoint's, or
      * for sample_every/checkpoint_every they override it with a note) */

@@ -9,6 +9,8 @@
  *   RUN/samples/step_NNNNNNN.png  a grid every sample_every steps
  *   RUN/progress.gif            those grids as an animation
  *   RUN/loss.csv, RUN/loss.png  the family's per-step losses and their plot
+ *   RUN/val.csv                 families without a latent: L1 and PSNR on
+ *                               held-out images at every epoch's end
  *
  * Everything is written atomically, at every checkpoint_every steps, when
  * the progress callback asks to stop (Ctrl-C) and at the end; loss.csv
@@ -26,6 +28,7 @@
  * setting that changes a byte is in the checkpoint, and the loss history
  * and grids come back from loss.csv and samples/. */
 #include "gan.h"
+#include "dataset_internal.h"   /* gan_ds_parse_synth: the held-out faces of synth:N */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +37,11 @@
 #define MAX_GIF_FRAMES 120
 #define MAX_PARTS 8
 #define MAX_RNGS 8
+
+typedef struct val_row {
+    uint64_t step;
+    char text[160];   /* the CSV line without its newline */
+} val_row;
 
 typedef struct run {
     const gan_train_opts *o;
@@ -63,6 +71,15 @@ typedef struct run {
     img_image *frames;
     uint64_t *frame_steps;
     int n_frames, cap_frames;
+    /* held-out validation (val.csv): the data as given (--val, kept by the
+     * checkpoint), the images, the input baseline, the rows so far */
+    char *val_spec;
+    gan_dataset val;
+    int has_val, has_base;
+    double base_l1, base_psnr;
+    float *val_x, *val_cond, *val_in;
+    val_row *rows;
+    int n_rows, cap_rows;
 } run;
 
 static char *path_of(const char *dir, const char *name)
@@ -92,8 +109,8 @@ enum { S_BATCH, S_CHECKPOINT_EVERY, S_FLIP, S_LOAD_HEIGHT, S_LOAD_WIDTH, S_SAMPL
        N_SETTINGS };
 static const char *const setting_keys[N_SETTINGS] = { "batch", "checkpoint_every", "flip", "load_height",
                                                         "load_width", "sample_every", "samples", "seed", "steps" };
-enum { T_DATA, T_PAIRS, T_PALETTE, N_TEXTS };
-static const char *const text_keys[N_TEXTS] = { "data", "pairs", "palette" };
+enum { T_DATA, T_PAIRS, T_PALETTE, T_VAL, N_TEXTS };
+static const char *const text_keys[N_TEXTS] = { "data", "pairs", "palette", "val" };
 
 typedef struct setting {
     const char *key, *text;
@@ -119,6 +136,7 @@ static int settings_json(const run *r, nn_json_buf *out)
     texts[T_DATA] = r->data;
     texts[T_PAIRS] = r->pair_filter;
     texts[T_PALETTE] = r->palette;
+    texts[T_VAL] = r->val_spec;
     for (i = 0; i < N_SETTINGS; i++, n++) {
         snprintf(nums[n], sizeof nums[n], "%llu", (unsigned long long)s[i]);
         e[n].key = setting_keys[i];
@@ -248,7 +266,8 @@ static int read_settings(run *r, const char *path, g99_error *err)
         const char *data = nn_json_string(nn_json_get(doc, "data"));
         if (data && o->data && strcmp(data, o->data) != 0) note(r, "--data %s replaces the checkpoint's %s", o->data, data);
         if (set_text(&r->data, o->data ? o->data : data) || set_text(&r->pair_filter, nn_json_string(nn_json_get(doc, "pairs"))) ||
-            set_text(&r->palette, nn_json_string(nn_json_get(doc, "palette"))))
+            set_text(&r->palette, nn_json_string(nn_json_get(doc, "palette"))) ||
+            set_text(&r->val_spec, o->val ? o->val : nn_json_string(nn_json_get(doc, "val"))))
             rc = g99_fail(err, G99_ENOMEM, "out of memory");
         else if (!r->data)
             rc = g99_fail(err, G99_EINVAL, "%s: the checkpoint does not name its data: give --data", path);
@@ -562,6 +581,8 @@ static int write_plot(run *r, const char *path, g99_error *err)
     return rc;
 }
 
+static int write_val_csv(run *r, g99_error *err);
+
 static int write_outputs(run *r, g99_error *err)
 {
     char *p_ck = path_of(r->dir, "checkpoint.safetensors"), *p_model = path_of(r->dir, "model.safetensors");
@@ -579,6 +600,7 @@ static int write_outputs(run *r, g99_error *err)
     /* the checkpoint before the model: a run killed between the two can
      * always be resumed (a model without a checkpoint is another run's) */
     if (!rc) rc = write_csv(r, r->step, err);
+    if (!rc && r->has_val) rc = write_val_csv(r, err);
     if (!rc) rc = checkpoint_io(r, p_ck, 1, err);
     if (!rc && gan_values_json(r->f, &r->v, 0, &cfg)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
     if (!rc) rc = nn_checkpoint_save(p_model, r->f->inference(r->model), r->f->name, cfg.data, NULL, err);
@@ -588,6 +610,252 @@ static int write_outputs(run *r, g99_error *err)
     free(p_gif);
     free(p_png);
     return rc;
+}
+
+/* ---- held-out validation: val.csv ----------------------------------------- */
+
+/* Without --val: DIR/val beside a DIR/train (gan99 pairs' folders), or for
+ * synth:N[:S] (or synth-toon:) 100 faces of seed S + 1000, which another stream draws (the
+ * faces' parameters come from nn_rng(seed, GAN_STREAM_SYNTHFACES)), so
+ * training never sees them. NULL (and 0) when there is none. */
+static int default_val(const run *r, char **out)
+{
+    const char *d = r->data;
+    size_t n = strlen(d), slash;
+    *out = NULL;
+    if (gan_ds_is_synth(d)) {
+        unsigned long count, seed;
+        int style;
+        g99_error ignored;
+        if (gan_ds_parse_synth(d, &count, &seed, &style, &ignored)) return 0;
+        *out = (char *)malloc(48);
+        if (!*out) return -1;
+        snprintf(*out, 48, "%s:100:%llu", style == GAN_FACE_TOON ? "synth-toon" : "synth",
+                 (unsigned long long)seed + 1000u);
+        return 0;
+    }
+    while (n > 1 && d[n - 1] == '/') n--;
+    slash = n;
+    while (slash > 0 && d[slash - 1] != '/') slash--;
+    if (n - slash != 5 || strncmp(d + slash, "train", 5) != 0) return 0;
+    *out = (char *)malloc(slash + 4);
+    if (!*out) return -1;
+    memcpy(*out, d, slash);
+    memcpy(*out + slash, "val", 4);
+    if (!g99_is_dir(*out)) {
+        free(*out);
+        *out = NULL;
+    }
+    return 0;
+}
+
+/* Item i of the held-out data: the target into val_x, the model's input
+ * into val_cond (pairs: A) or val_x itself (a reconstruction). */
+static const float *val_item(run *r, int i)
+{
+    uint32_t idx = (uint32_t)i;
+    if (r->conditional) {
+        gan_dataset_batch_cond(&r->val, &idx, 1, NULL, r->val_x, r->val_cond);
+        return r->val_cond;
+    }
+    gan_dataset_batch(&r->val, &idx, 1, r->val_x);
+    return r->val_x;
+}
+
+/* The input baseline of pairs: A itself as the output (grey repeated into
+ * colour); none when A and B have other channel counts. */
+static void val_baseline(run *r)
+{
+    size_t plane = (size_t)r->geo.width * r->geo.height, k;
+    int cc = r->geo.cond_channels, c = r->geo.channels, i, ch;
+    gan_metric_sum s;
+    memset(&s, 0, sizeof s);
+    r->has_base = r->conditional && (cc == c || cc == 1);
+    for (i = 0; r->has_base && i < r->val.n; i++) {
+        const float *a = val_item(r, i);
+        for (ch = 0; ch < c; ch++)
+            for (k = 0; k < plane; k++) r->val_in[ch * plane + k] = a[(cc == c ? ch : 0) * plane + k];
+        gan_metric_add(&s, r->val_in, r->val_x, 1, (size_t)c * plane);
+    }
+    r->base_l1 = gan_metric_l1(&s);
+    r->base_psnr = gan_metric_psnr(&s);
+}
+
+/* The held-out data, loaded as the training data but at the model's size
+ * (scaled to cover it and centre-cropped, never flipped: as translate
+ * prepares photos). A default source that fails to load is noted and
+ * skipped; a given one is an error. */
+static int val_load(run *r, g99_error *err)
+{
+    gan_dataset_opts dopts;
+    g99_error e;
+    char *spec = NULL;
+    size_t per;
+    int rc;
+    if ((r->f->kind != GAN_DATA_PAIRS && !r->reconstruct) || r->geo.latent) {
+        if (r->val_spec)
+            return g99_fail(err, G99_EINVAL, "--val %s: %s draws from a latent; held-out L1 and PSNR are for "
+                            "families that translate or reconstruct images", r->val_spec, r->f->name);
+        return 0;
+    }
+    if (r->val_spec) spec = dup_str(r->val_spec);
+    else if (default_val(r, &spec)) return g99_fail(err, G99_ENOMEM, "out of memory");
+    if (r->val_spec && !spec) return g99_fail(err, G99_ENOMEM, "out of memory");
+    if (!spec) return 0;
+    memset(&dopts, 0, sizeof dopts);
+    dopts.size = dopts.width = r->geo.width;
+    dopts.height = r->geo.height;
+    dopts.channels = r->geo.channels;
+    dopts.kind = r->f->kind;
+    if (r->conditional) dopts.cond_channels = r->geo.cond_channels;
+    dopts.pair_filter = r->pair_filter;
+    dopts.cancel = r->o->cancel;
+    dopts.warn = r->o->warn;
+    dopts.user = r->o->user;
+    g99_error_clear(&e);
+    rc = gan_dataset_load(spec, &dopts, &r->val, &e);
+    if (rc == 0 && r->val.n < 1) rc = g99_fail(&e, G99_EINVAL, "no usable images");
+    if (rc) {
+        gan_dataset_free(&r->val);
+        memset(&r->val, 0, sizeof r->val);
+        if (rc == G99_ESTOPPED || r->val_spec) {
+            if (err) *err = e;
+            if (rc != G99_ESTOPPED) g99_error_prefix(err, "--val %s", spec);
+            free(spec);
+            return rc;
+        }
+        note(r, "no held-out metrics: %s: %s", spec, e.msg);
+        free(spec);
+        return 0;
+    }
+    per = (size_t)r->geo.width * r->geo.height;
+    r->val_x = (float *)malloc(per * r->geo.channels * sizeof(float));
+    r->val_in = (float *)malloc(per * r->geo.channels * sizeof(float));
+    r->val_cond = (float *)malloc(per * (r->geo.cond_channels ? r->geo.cond_channels : 1) * sizeof(float));
+    if (!r->val_x || !r->val_in || !r->val_cond) {
+        free(spec);
+        return g99_fail(err, G99_ENOMEM, "out of memory");
+    }
+    r->has_val = 1;
+    val_baseline(r);
+    if (r->has_base)
+        note(r, "held-out images %s (%d): L1 and PSNR at every epoch's end in val.csv; the input itself: L1 %.4f, "
+             "PSNR %.2f dB", spec, r->val.n, r->base_l1, r->base_psnr);
+    else
+        note(r, "held-out images %s (%d): L1 and PSNR at every epoch's end in val.csv", spec, r->val.n);
+    free(spec);
+    return 0;
+}
+
+static int add_row(run *r, uint64_t step, const char *text, size_t len)
+{
+    if (r->n_rows == r->cap_rows) {
+        int cap = r->cap_rows ? 2 * r->cap_rows : 16;
+        val_row *p = (val_row *)realloc(r->rows, (size_t)cap * sizeof *p);
+        if (!p) return -1;
+        r->rows = p;
+        r->cap_rows = cap;
+    }
+    if (len >= sizeof r->rows[0].text) len = sizeof r->rows[0].text - 1;
+    memcpy(r->rows[r->n_rows].text, text, len);
+    r->rows[r->n_rows].text[len] = '\0';
+    r->rows[r->n_rows++].step = step;
+    return 0;
+}
+
+static int write_val_csv(run *r, g99_error *err)
+{
+    static const char head_pairs[] = "epoch,step,l1,psnr,input_l1,input_psnr\n", head[] = "epoch,step,l1,psnr\n";
+    char *path = path_of(r->dir, "val.csv");
+    g99_afile f;
+    int rc, i;
+    if (!path) return g99_fail(err, G99_ENOMEM, "out of memory");
+    rc = g99_afile_open(&f, path, err);
+    if (!rc) rc = r->conditional ? g99_afile_write(&f, head_pairs, sizeof head_pairs - 1, err)
+                                 : g99_afile_write(&f, head, sizeof head - 1, err);
+    for (i = 0; !rc && i < r->n_rows; i++) {
+        rc = g99_afile_write(&f, r->rows[i].text, strlen(r->rows[i].text), err);
+        if (!rc) rc = g99_afile_write(&f, "\n", 1, err);
+    }
+    if (!rc) rc = g99_afile_commit(&f, err);
+    free(path);
+    return rc;
+}
+
+/* A resumed run's rows: those of epochs' ends up to the checkpoint's step.
+ * The row of a run's end off that schedule goes, as a run continued past it
+ * would not have it. */
+static int read_val_csv(run *r)
+{
+    char *path = path_of(r->dir, "val.csv");
+    uint8_t *data = NULL;
+    size_t len = 0, i = 0;
+    int rc = 0;
+    if (!path || g99_read_file(path, (size_t)1 << 26, &data, &len, NULL)) {
+        free(path);
+        return path ? 0 : -1;
+    }
+    while (!rc && i < len) {
+        size_t start = i;
+        const char *comma;
+        char *end;
+        unsigned long long s;
+        while (i < len && data[i] != '\n') i++;
+        if (i - start < 3 || i - start > 150 || data[start] < '0' || data[start] > '9') {
+            i++;
+            continue;
+        }
+        data[i] = '\0';
+        comma = strchr((const char *)data + start, ',');
+        s = comma ? strtoull(comma + 1, &end, 10) : 0;
+        if (comma && end != comma + 1 && *end == ',' && s >= 1 && s <= r->step && s % r->spe == 0)
+            rc = add_row(r, s, (const char *)data + start, i - start);
+        i++;
+    }
+    free(data);
+    free(path);
+    return rc;
+}
+
+/* L1 and PSNR of G's outputs on the held-out images, one at a time in
+ * train mode (translate's default: batch statistics, dropout drawn), after
+ * which the model's buffers and generators are put back: the metrics leave
+ * no trace in the training. */
+static int val_eval(run *r, g99_error *err)
+{
+    size_t plane = (size_t)r->geo.width * r->geo.height;
+    int cs[4], i, rc = 0, n;
+    gan_metric_sum s;
+    side_effects se;
+    char line[160];
+    memset(&s, 0, sizeof s);
+    memset(&se, 0, sizeof se);
+    if (side_effects_save(r, &se)) return g99_fail(err, G99_ENOMEM, "out of memory");
+    cs[0] = 1;
+    cs[1] = r->conditional ? r->geo.cond_channels : r->geo.channels;
+    cs[2] = r->geo.height;
+    cs[3] = r->geo.width;
+    for (i = 0; !rc && i < r->val.n; i++) {
+        const float *in = val_item(r, i);
+        nn_tensor *y;
+        nn_ctx_reset(r->ctx);
+        y = r->f->generate(r->model, r->ctx, NULL, nn_tensor_from(r->ctx, 4, cs, in), 1);
+        if (!y) rc = ctx_failed(r->ctx, err);
+        else gan_metric_add(&s, y->data, r->val_x, 1, (size_t)r->geo.channels * plane);
+    }
+    side_effects_restore(r, &se);
+    if (rc) return rc;
+    n = snprintf(line, sizeof line, "%.10g,%llu,%.6f,%.4f", (double)r->step / (double)r->spe,
+                 (unsigned long long)r->step, gan_metric_l1(&s), gan_metric_psnr(&s));
+    if (r->conditional && r->has_base)
+        n += snprintf(line + n, sizeof line - (size_t)n, ",%.6f,%.4f", r->base_l1, r->base_psnr);
+    else if (r->conditional)
+        n += snprintf(line + n, sizeof line - (size_t)n, ",,");
+    if (add_row(r, r->step, line, (size_t)n)) return g99_fail(err, G99_ENOMEM, "out of memory");
+    note(r, "epoch %.10g, step %llu: held-out L1 %.4f, PSNR %.2f dB", (double)r->step / (double)r->spe,
+         (unsigned long long)r->step, gan_metric_l1(&s), gan_metric_psnr(&s));
+    r->wrote = 1;
+    return write_val_csv(r, err);
 }
 
 /* ---- the run ----------------------------------------------------------------- */
@@ -680,7 +948,8 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     r->batch = o->batch ? o->batch : f->default_batch;
     r->n_samples = o->n_samples;   /* 0: the default of the grid's kind (check_and_create) */
     r->seed = o->seed;
-    if (set_text(&r->data, o->data) || set_text(&r->pair_filter, o->pair_filter) || set_text(&r->palette, o->palette)) {
+    if (set_text(&r->data, o->data) || set_text(&r->pair_filter, o->pair_filter) || set_text(&r->palette, o->palette) ||
+        set_text(&r->val_spec, o->val)) {
         free(p_ck);
         return g99_fail(err, G99_ENOMEM, "out of memory");
     }
@@ -710,6 +979,7 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (rc) return rc;
     if (o->cancel && o->cancel(o->user)) rc = G99_ESTOPPED;
     if (!rc) rc = load_data(r, err);
+    if (!rc) rc = val_load(r, err);
     if (!rc) {
         char *s = path_of(o->out, "samples");
         rc = s ? g99_mkdir(s, err) : g99_fail(err, G99_ENOMEM, "out of memory");
@@ -763,6 +1033,7 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (!o->resume) return 0;
     /* a resumed run gets its history back */
     read_csv(r, r->step);
+    if (r->has_val && read_val_csv(r)) return g99_fail(err, G99_ENOMEM, "out of memory");
     for (k = r->sample_every; k <= r->step; k += r->sample_every) {
         char *path = NULL;
         img_image img;
@@ -814,6 +1085,7 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
         if ((rc = r.f->train_step(r.model, &b, r.hist + s * r.n_losses, err)) != 0) break;
         r.step++;
         if (r.step % r.sample_every == 0 || r.step == r.total) rc = sample_grid(&r, r.step, err);
+        if (!rc && r.has_val && (r.step % r.spe == 0 || r.step == r.total)) rc = val_eval(&r, err);
         p.step = r.step;
         p.total = r.total;
         p.losses = r.hist + s * r.n_losses;
@@ -836,6 +1108,12 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
     free(r.pair_filter);
     free(r.palette);
     free(r.order);
+    free(r.val_spec);
+    free(r.val_x);
+    free(r.val_in);
+    free(r.val_cond);
+    free(r.rows);
+    gan_dataset_free(&r.val);
     gan_dataset_free(&r.ds);
     if (r.model) r.f->destroy(r.model);
     nn_ctx_free(r.ctx);

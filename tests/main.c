@@ -42,6 +42,7 @@ extern const test_case cli_pix_tests[];
 extern const test_case synthtoon_tests[];
 extern const test_case blend_tests[];
 extern const test_case stylegan_tests[];
+extern const test_case val_tests[];
 
 static const struct suite {
     const char *name;
@@ -76,6 +77,7 @@ static const struct suite {
     { "synthtoon", synthtoon_tests },
     { "blend", blend_tests },
     { "stylegan", stylegan_tests },
+    { "val", val_tests },
 };
 
 static int current_failed;

@@ -417,7 +417,7 @@ static void pytorch_file_is_a_model_file(void)
 static void clear(const char *dir)
 {
     static const char *const names[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
-                                         "progress.gif", "lock", NULL };
+                                         "progress.gif", "lock", "val.csv", NULL };
     char p[700];
     int k;
     for (k = 0; names[k]; k++) {

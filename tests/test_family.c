@@ -103,7 +103,7 @@ static void tiny(gan_train_opts *o, const char *out, uint64_t steps)
 static void clear(const char *dir)
 {
     static const char *const names[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
-                                         "progress.gif", "lock", NULL };
+                                         "progress.gif", "lock", "val.csv", NULL };
     char p[700];
     int k;
     for (k = 0; names[k]; k++) {

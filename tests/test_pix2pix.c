@@ -510,7 +510,7 @@ static void run_opts(gan_train_opts *o, const char *out, uint64_t steps)
 static void clear_run(const char *dir)
 {
     static const char *const files[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
-                                         "progress.gif", "lock", "samples/step_0000004.png",
+                                         "progress.gif", "lock", "val.csv", "samples/step_0000004.png",
                                          "samples/step_0000008.png", "samples/step_0000010.png", "samples" };
     char p[600];
     size_t i;
