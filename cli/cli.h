@@ -109,6 +109,9 @@ extern const cli_command cli_cmd_average;
 extern const cli_command cli_cmd_pairs;
 extern const cli_command cli_cmd_translate;
 extern const cli_command cli_cmd_blend;
+extern const cli_command cli_cmd_mix;
+/* const|random|none -> GAN_SG_NOISE_*, or a usage error and -1 (cli/cmd_mix.c). */
+int cli_sg_noise_mode(const cli_command *cmd, const char *name);
 
 /* argv[0] of gan99 itself (set by main), to find files installed next to
  * the binary. */

@@ -209,3 +209,8 @@ const gan_family gan_family_stylegan = {
     NULL, create, destroy, geometry, init_weights,
     train_begin, train_step, parts, rngs, inference, generate,
 };
+
+gan_stylegan *gan_stylegan_of_model(const gan_family *f, gan_model *m)
+{
+    return f == &gan_family_stylegan && m ? &of(m)->m : NULL;
+}

@@ -867,6 +867,36 @@ void gan_stylegan_trainer_free(gan_stylegan_trainer *t);
  * clean-up and Adam step; then G_ema. real [batch, channels, R, R] in
  * [-1, 1] (flipped here when mirror). */
 int gan_stylegan_train_step(gan_stylegan_trainer *t, const float *real, gan_stylegan_losses *out, g99_error *err);
+/* ---- drawing (gan/stylegan_render.c): generate.py and style_mixing.py ---- */
+typedef struct gan_sg_render {
+    float psi;                /* truncation, 1: none */
+    int cutoff;               /* truncate ws [0, cutoff); 0: all */
+    int noise_mode;           /* GAN_SG_NOISE_* */
+    uint64_t noise_seed;      /* GAN_SG_NOISE_RANDOM draws from nn_rng(noise_seed, NN_STREAM_NOISE) */
+} gan_sg_render;
+
+/* z [n, z_dim] -> ws [n, num_ws, w_dim] (G in inference: w_avg untouched). */
+int gan_stylegan_map(gan_stylegan_g *g, const float *z, int n, float psi, int cutoff, float *ws, g99_error *err);
+/* ws [n, num_ws, w_dim] -> images [n, channels, R, R], one batch (random
+ * noise is drawn per layer for the whole batch, as the reference). */
+int gan_stylegan_render_ws(const gan_stylegan_g *g, const float *ws, int n, int noise_mode, uint64_t noise_seed,
+                           float *out, g99_error *err);
+int gan_stylegan_render_z(gan_stylegan_g *g, const float *z, int n, const gan_sg_render *r, float *out,
+                          g99_error *err);
+/* The ws of a named band: the paper's coarse (4-8), middle (16-32) and fine
+ * (64 and up) at 1024; in a model under 64 the bands move down so each has
+ * a resolution: fine from min(64, R), middle from min(16, fine / 2). */
+int gan_stylegan_style_range(const gan_stylegan_g *g, const char *name, int *first, int *last, g99_error *err);
+/* style_mixing.py's grid: out gets rows + cols source images (the rows'
+ * then the columns') and then rows x cols cells, cell (i, j) the row's ws
+ * with ws first..last from column j. */
+int gan_stylegan_mix(gan_stylegan_g *g, const float *z_rows, int rows, const float *z_cols, int cols, int first,
+                     int last, const gan_sg_render *r, float *out, g99_error *err);
+/* The networks of a model that gan_model_load gave for gan99.arch
+ * "stylegan" (NULL for another family's). */
+struct gan_family;
+struct gan_model;
+gan_stylegan *gan_stylegan_of_model(const struct gan_family *f, struct gan_model *m);
 /* SECTION stylegan end */
 
 /* SECTION family */

@@ -42,6 +42,7 @@ extern const test_case cli_pix_tests[];
 extern const test_case synthtoon_tests[];
 extern const test_case blend_tests[];
 extern const test_case stylegan_tests[];
+extern const test_case cli_style_tests[];
 extern const test_case val_tests[];
 
 static const struct suite {
@@ -77,6 +78,7 @@ static const struct suite {
     { "synthtoon", synthtoon_tests },
     { "blend", blend_tests },
     { "stylegan", stylegan_tests },
+    { "cli_style", cli_style_tests },
     { "val", val_tests },
 };
 
