@@ -2,7 +2,10 @@
  * Between consecutive seeds the latent moves along the great circle
  * (gan_slerp: spherical interpolation, since a Gaussian z of high dimension
  * lies near a sphere and a straight line between two would pass through
- * improbably short vectors). All frames go through G as one batch in train
+ * improbably short vectors). A StyleGAN2 model moves along straight lines
+ * in W instead, between the mapped latents of the seeds, as the StyleGAN
+ * papers interpolate (W is not Gaussian, and its linear paths are the
+ * perceptually smooth ones). All frames go through G as one batch in train
  * mode, as the reference draws samples, so G's memory grows with the frame
  * count: it is estimated from two small batches and a run that would need
  * more than MORPH_MAX_BYTES is refused before it starts, as is an
@@ -68,6 +71,36 @@ static int check_memory(const cli_command *cmd, nn_ctx *ctx, const gan_family *f
                            MORPH_MAX_BYTES / 1073741824.0);
 }
 
+/* A StyleGAN2 model's frames: each seed's z through the mapping (psi 1),
+ * then frame k of leg l at w_l + (w_{l+1} - w_l) k / frames, rendered with
+ * constant noise. *out [total, channels, R, R], the caller frees it. */
+static int morph_in_w(gan_stylegan_g *g, const uint64_t *seeds, int n_seeds, int frames, float **out,
+                      g99_error *err)
+{
+    size_t per = (size_t)g->num_ws * (size_t)g->cfg.w_dim, k, total = (size_t)(n_seeds - 1) * frames;
+    size_t img = (size_t)g->cfg.channels * (size_t)g->cfg.resolution * (size_t)g->cfg.resolution;
+    float *z = (float *)malloc((size_t)n_seeds * (size_t)g->cfg.z_dim * sizeof *z);
+    float *w = (float *)malloc((size_t)n_seeds * per * sizeof *w);
+    float *ws = (float *)malloc(total * per * sizeof *ws);
+    int rc = z && w && ws ? 0 : g99_fail(err, G99_ENOMEM, "morph: out of memory for %d frames", (int)total);
+    int i;
+    *out = rc ? NULL : (float *)malloc(total * img * sizeof **out);
+    if (!rc && !*out) rc = g99_fail(err, G99_ENOMEM, "morph: out of memory for %d frames", (int)total);
+    for (i = 0; !rc && i < n_seeds; i++) gan_latent_normal(seeds[i], g->cfg.z_dim, z + (size_t)i * g->cfg.z_dim);
+    if (!rc) rc = gan_stylegan_map(g, z, n_seeds, 1.0f, 0, w, err);
+    for (k = 0; !rc && k < total; k++) {
+        const float *a = w + (k / (size_t)frames) * per, *b = a + per;
+        float t = (float)(k % (size_t)frames) / (float)frames;
+        size_t j;
+        for (j = 0; j < per; j++) ws[k * per + j] = a[j] + (b[j] - a[j]) * t;
+    }
+    if (!rc) rc = gan_stylegan_render_ws(g, ws, (int)total, GAN_SG_NOISE_CONST, 0, *out, err);
+    free(z);
+    free(w);
+    free(ws);
+    return rc;
+}
+
 static int morph_run(int argc, char **argv)
 {
     const cli_command *cmd = &cli_cmd_morph;
@@ -82,7 +115,9 @@ static int morph_run(int argc, char **argv)
     g99_error err;
     nn_ctx *ctx = NULL;
     nn_tensor *x = NULL;
-    float *z = NULL, *za = NULL, *zb = NULL;
+    float *z = NULL, *za = NULL, *zb = NULL, *wx = NULL;
+    const float *frame_data = NULL;
+    gan_stylegan *sg;
     img_gif_writer *gif = NULL;
     img_gif_params gp;
     for (i = 1; i < argc; i++) {
@@ -143,7 +178,9 @@ static int morph_run(int argc, char **argv)
         gan_latent_normal(seeds[leg + 1], nz, zb);
         gan_slerp(za, zb, nz, (float)k / (float)frames, z + (size_t)i * nz);
     }
-    if (!rc) {
+    sg = gan_stylegan_of_model(f, m);
+    if (!rc && sg) rc = morph_in_w(&sg->g_ema, seeds, n_seeds, frames, &wx, &err);
+    else if (!rc) {
         zs[0] = total;
         zs[1] = nz;
         x = f->generate(m, ctx, nn_tensor_from(ctx, 2, zs, z), NULL, 1);
@@ -152,6 +189,7 @@ static int morph_run(int argc, char **argv)
             rc = err.code ? err.code : G99_ENOMEM;
         }
     }
+    frame_data = sg ? wx : x ? x->data : NULL;
     img_gif_params_default(&gp);
     gp.delay_cs = delay;
     if (!rc) rc = img_gif_writer_open(&gif, out, g.width * scale, g.height * scale, &gp, &err);
@@ -164,7 +202,7 @@ static int morph_run(int argc, char **argv)
                 rc = g99_fail(&err, G99_ESTOPPED, "morph: stopped at frame %d of %d; %s not written", i, total, out);
                 break;
             }
-            rc = gan_tensor_image_wh(x->data + (size_t)i * g.channels * g.width * g.height, g.channels, g.width,
+            rc = gan_tensor_image_wh(frame_data + (size_t)i * g.channels * g.width * g.height, g.channels, g.width,
                                      g.height, scale, &frame, &err);
             if (rc) break;
             rc = pass == 0 ? img_gif_writer_scan(gif, &frame, &err) : img_gif_writer_add(gif, &frame, &err);
@@ -176,6 +214,7 @@ static int morph_run(int argc, char **argv)
     free(z);
     free(za);
     free(zb);
+    free(wx);
     nn_ctx_free(ctx);
     f->destroy(m);
     if (rc) return cli_fail(&err);
@@ -189,7 +228,8 @@ const cli_command cli_cmd_morph = {
     "usage: gan99 morph MODEL_FILE --seeds A,B,... [--frames N] [--scale K] [--delay CS] --out FILE.gif\n"
     "\n"
     "Moves from the latent of seed A to B (and on; 2..64 seeds) in N frames per\n"
-    "step (2..1000, default 24) by spherical interpolation, and writes an animated\n"
+    "step (2..1000, default 24) by spherical interpolation (a StyleGAN2 model: along\n"
+    "straight lines between the seeds' w), and writes an animated\n"
     "GIF of G's images, enlarged K times (1..16, default 4), CS centiseconds a\n"
     "frame (1..1000, default 8). All frames go through G as one batch: a count\n"
     "whose batch would need more than 4 GiB, or an animation of more than 2^31\n"

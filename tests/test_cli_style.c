@@ -105,6 +105,17 @@ static void test_sample_truncation_and_noise(void)
     img_free(&id);
 }
 
+/* morph runs a StyleGAN2 model through W (the frames themselves go
+ * through the GIF's palette, so only the run and the file are checked). */
+static void test_morph_in_w(void)
+{
+    const char *m = model_path(), *out = cli_run_tmp("sg_morph.gif");
+    if (!m) return;
+    CHECK_EQ_INT(0, cli_run("morph %s --seeds 1,2,3 --frames 3 --out %s", m, out));
+    CHECK(strstr(cli_run_out, "6 frames") != NULL);
+    CHECK(cli_run_exists(out));
+}
+
 static void test_bad_input(void)
 {
     const char *m = model_path(), *out = cli_run_tmp("mix_bad.png"), *dc = cli_run_tmp("style_dcgan");
@@ -133,6 +144,7 @@ const test_case cli_style_tests[] = {
     { "mix_all_styles_is_the_column", test_mix_all_styles_is_the_column },
     { "mix_same_seed_is_the_source", test_mix_same_seed_is_the_source },
     { "sample_truncation_and_noise", test_sample_truncation_and_noise },
+    { "morph_in_w", test_morph_in_w },
     { "bad_input", test_bad_input },
     { NULL, NULL },
 };
