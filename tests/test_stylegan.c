@@ -620,11 +620,56 @@ static void truncation_and_noise_modes(void)
     nn_ctx_free(ctx);
 }
 
+/* A stylegan2-ada-pytorch network pickle of the reference networks with
+ * random weights, converted by golden/tools/stylegan2_convert.py: gan99
+ * loads the file as a model and renders PyTorch's images for the same z,
+ * psi, cutoff and constant noise. */
+static void converted_pickle_renders_as_pytorch(void)
+{
+    const gan_family *fam;
+    gan_model *m = NULL;
+    gan_values v;
+    gan_stylegan *sg;
+    nn_st_file *f = NULL;
+    g99_error err;
+    float *z = NULL, *img = NULL;
+    gan_sg_render r;
+    size_t per;
+    if (!CHECK_EQ_INT(0, gan_model_load("golden/stylegan/converted.safetensors", &fam, &m, &v, &err))) return;
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/stylegan/converted_io.safetensors", NN_ST_MAX_FILE, &f, &err))) goto done;
+    sg = gan_stylegan_of_model(fam, m);
+    if (!CHECK(sg != NULL)) goto done;
+    CHECK_EQ_INT(32, sg->g_ema.cfg.resolution);
+    CHECK_EQ_INT(3, sg->g_ema.cfg.map_layers);
+    per = (size_t)3 * 32 * 32;
+    z = golden_floats(f, "z", (size_t)3 * 16);
+    img = (float *)malloc(3 * per * sizeof *img);
+    if (!z || !img) goto done;
+    seen_worst = 0;
+    r.psi = 0.7f;
+    r.cutoff = 0;
+    r.noise_mode = GAN_SG_NOISE_CONST;
+    r.noise_seed = 0;
+    if (CHECK_EQ_INT(0, gan_stylegan_render_z(&sg->g_ema, z, 3, &r, img, &err)))
+        check_close(f, "img_psi07", img, 3 * per, 0);
+    r.psi = 0.5f;
+    r.cutoff = 2;
+    if (CHECK_EQ_INT(0, gan_stylegan_render_z(&sg->g_ema, z, 3, &r, img, &err)))
+        check_close(f, "img_psi05_cut2", img, 3 * per, 0);
+    printf("  converted stylegan2-ada-pytorch pickle vs PyTorch: worst error %.3f of the tolerance\n", seen_worst);
+done:
+    free(z);
+    free(img);
+    nn_st_free(f);
+    if (m) fam->destroy(m);
+}
+
 const test_case stylegan_tests[] = {
     TEST(config_checks),
     TEST(truncation_and_noise_modes),
     TEST(networks_match_pytorch),
     TEST(training_iteration_matches_pytorch),
     TEST(trains_and_resumes_through_the_run_loop),
+    TEST(converted_pickle_renders_as_pytorch),
     TEST_END
 };

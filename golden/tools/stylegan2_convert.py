@@ -27,7 +27,6 @@ Needs python3-torch; not used by the tests (their inputs are committed).
 """
 import argparse
 import json
-import math
 import os
 import pickle
 import re
