@@ -6,6 +6,7 @@
  *   (--gan99: the binary the cli suite runs; default ./gan99)
  *   build/tests/run --digest    the determinism digest (tests/digest.c)        */
 #include "test.h"
+#include "../base/base.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -208,6 +209,7 @@ int main(int argc, char **argv)
     size_t s;
     const test_case *t;
 
+    g99_main_init(&argc, &argv);   /* Windows: "\n" stays "\n" on stdout, as the digest needs */
     while (first < argc && argv[first][0] == '-') {
         if (strcmp(argv[first], "--list") == 0) {
             list = 1;
