@@ -62,6 +62,9 @@ int cli_run(const char *fmt, ...)
         (void)text;
         snprintf(prog, sizeof prog, "%s", test_gan99_path());
         backslashes(prog);
+        /* the suites quote as a POSIX shell does; cmd.exe knows only '"' */
+        for (nl = args; *nl; nl++)
+            if (*nl == '\'') *nl = '"';
         backslashes(out);
         backslashes(err);
         snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", prog, args, out, err);

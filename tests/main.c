@@ -193,6 +193,18 @@ const char *test_tmp_path(const char *name)
     return buf;
 }
 
+unsigned long test_other_live_pid(void)
+{
+#ifdef _WIN32
+    unsigned long p;
+    for (p = 4; p < 1ul << 20; p += 4)   /* Windows' ids are multiples of 4 */
+        if (p != g99_process_id() && g99_process_alive(p)) return p;
+    return 0;
+#else
+    return 1;
+#endif
+}
+
 static int selected(const char *name, int argc, char **argv, int first)
 {
     int i, any = 0;
