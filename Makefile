@@ -196,7 +196,8 @@ reliability: $(BIN)
 # under qemu-user, win64 (MinGW-w64) under wine. The test runner runs every
 # suite there, the CLI suites on the cross-built gan99 (through a small
 # wrapper script that starts it in the emulator), then the determinism
-# digest must equal the native one byte for byte.
+# digest must equal the native one byte for byte, and so must the outputs of
+# detect, convert, align, a short train and sample (tests/cross_cli.sh).
 #   make cross-test ARCH=a    one target; a missing compiler or emulator names
 #                             the Debian package to install and exits 2
 #   make cross-test-all       every target; those whose tools are missing are
@@ -242,12 +243,12 @@ cross-test:
 	@test -n "$(CROSS_$(ARCH))" || { echo "cross-test: ARCH must be one of $(CROSS_ARCHS), not '$(ARCH)'"; exit 2; }
 	@m=$$($(call cross_missing,$(ARCH))); test -z "$$m" || { \
 	  echo "$$m" | sed 's/^/cross-test $(ARCH): /'; exit 2; }
-	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/tests/run
+	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/tests/run $(BUILD)/native/gan99
 	$(MAKE) BUILD=$(CROSS_DIR) CC=$(CROSS_$(ARCH))-gcc AR=$(CROSS_$(ARCH))-ar \
 	        SIMD=$(or $(CROSS_SIMD_$(ARCH)),auto) LDFLAGS=-static \
 	        $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) $(CROSS_DIR)/gan99$(CROSS_EXE_$(ARCH))
 	@mkdir -p $(CROSS_DIR)/test-tmp
-	@printf '#!/bin/sh\nexec $(CROSS_RUN) "%s" "$$@"\n' "$(CROSS_DIR)/gan99$(CROSS_EXE_$(ARCH))" > $(CROSS_DIR)/gan99-run
+	@printf '#!/bin/sh\nexec env $(CROSS_RUN) "%s" "$$@"\n' "$(CROSS_DIR)/gan99$(CROSS_EXE_$(ARCH))" > $(CROSS_DIR)/gan99-run
 	@chmod +x $(CROSS_DIR)/gan99-run
 	$(CROSS_RUN) $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) --tmp $(CROSS_DIR)/test-tmp \
 	  --gan99 $(if $(CROSS_EXE_$(ARCH)),$(CROSS_DIR)/gan99$(CROSS_EXE_$(ARCH)),$(CROSS_DIR)/gan99-run)
@@ -255,6 +256,7 @@ cross-test:
 	$(CROSS_RUN) $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) --digest > $(CROSS_DIR)/digest.txt
 	cmp $(BUILD)/native/digest.txt $(CROSS_DIR)/digest.txt && \
 	  echo "cross-test $(ARCH): digest identical to native ($$(wc -l < $(BUILD)/native/digest.txt) lines)"
+	sh tests/cross_cli.sh $(BUILD)/native/gan99 $(CROSS_DIR)/gan99-run $(CROSS_DIR)/cli-compare
 
 # One target after the other (they are heavy: never in parallel). Exit 1 when
 # one failed; skipped ones (tools missing) do not fail the run.
