@@ -196,7 +196,8 @@ reliability: $(BIN)
 # under qemu-user, win64 (MinGW-w64) under wine. The test runner runs every
 # suite there, the CLI suites on the cross-built gan99 (through a small
 # wrapper script that starts it in the emulator), then the determinism
-# digest must equal the native one byte for byte, and so must the outputs of
+# digest must equal the native one byte for byte (also with each kernel set
+# of the target forced, on 1 and 2 threads), and so must the outputs of
 # detect, convert, align, a short train and sample (tests/cross_cli.sh).
 #   make cross-test ARCH=a    one target; a missing compiler or emulator names
 #                             the Debian package to install and exits 2
@@ -232,6 +233,12 @@ ARCH ?= aarch64
 # armv7's NEON flushes denormals (doc/determinism.md §5), so armhf runs the scalar path.
 CROSS_SIMD_armhf = scalar
 CROSS_EXE_win64 = .exe
+# The kernel sets each target's digest is taken with, on 1 and 2 threads.
+CROSS_SETS_aarch64 = scalar neon
+CROSS_SETS_armhf   = scalar
+CROSS_SETS_s390x   = scalar
+CROSS_SETS_riscv64 = scalar
+CROSS_SETS_win64   = scalar avx2 avx512
 CROSS_DIR = $(BUILD)/$(ARCH)
 CROSS_RUN = $(RUN_ENV_$(ARCH)) $(RUN_$(ARCH))
 # The shell test of one target's tools: prints what to install, or nothing.
@@ -256,6 +263,15 @@ cross-test:
 	$(CROSS_RUN) $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) --digest > $(CROSS_DIR)/digest.txt
 	cmp $(BUILD)/native/digest.txt $(CROSS_DIR)/digest.txt && \
 	  echo "cross-test $(ARCH): digest identical to native ($$(wc -l < $(BUILD)/native/digest.txt) lines)"
+	@for s in $(CROSS_SETS_$(ARCH)); do for t in 1 2; do \
+	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(CROSS_RUN) $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) --digest \
+	    > $(CROSS_DIR)/digest-$$s-$$t.txt 2> $(CROSS_DIR)/digest-$$s-$$t.log || exit 1; \
+	  if ! grep -q "kernel set $$s, $$t thread" $(CROSS_DIR)/digest-$$s-$$t.log; then \
+	    echo "cross-test $(ARCH): $$s on $$t thread(s) cannot run here ($$(cat $(CROSS_DIR)/digest-$$s-$$t.log)): skipped"; \
+	    continue; fi; \
+	  cmp $(BUILD)/native/digest.txt $(CROSS_DIR)/digest-$$s-$$t.txt || exit 1; \
+	  echo "cross-test $(ARCH): kernel set $$s, $$t thread(s): digest identical to native"; \
+	done; done
 	sh tests/cross_cli.sh $(BUILD)/native/gan99 $(CROSS_DIR)/gan99-run $(CROSS_DIR)/cli-compare
 
 # One target after the other (they are heavy: never in parallel). Exit 1 when
