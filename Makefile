@@ -5,9 +5,12 @@
 #   make bench                build and run ./gan99 bench (figures; ratios vs the reference when installed)
 #   make reliability          build ./gan99 and run a campaign of faults against it (minutes)
 #   make install PREFIX=DIR   headers, library, binary and gan99.pc under DIR (default /usr/local)
-#   make cross-test ARCH=aarch64|armhf|s390x   cross-compile the tests, run them under qemu-user,
-#                             and compare the determinism digest with the native one
-#                             (aarch64 runs the NEON kernels, armhf and s390x the scalar ones)
+#   make cross-test ARCH=aarch64|armhf|s390x|riscv64|win64   cross-compile the tests and gan99,
+#                             run them under qemu-user or wine, and compare the digest and the
+#                             command outputs with the native ones (doc/portability.md)
+#   make cross-test-all       every cross target; missing toolchains are skipped with one line
+#   make baremetal-test       a 32x32 DCGAN image on a Cortex-M4F (qemu-system-arm mps2-an386,
+#                             no OS, newlib): its CRC must equal the native one
 #   make simd-test            run the tests and the digest on every kernel set this CPU has
 #                             (GAN99_SIMD=scalar, avx2, avx512; neon on aarch64) and require
 #                             one digest for all; with OPENMP=1 each set on 1 and 2 threads too
@@ -152,7 +155,7 @@ FLAGS_FILE := $(BUILD)/flags
 FLAGS_NOW  := $(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDLIBS_ALL)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE)))
 
-.PHONY: all test bench install uninstall clean cross-test cross-test-all simd-test fuzz fuzz-standalone digest reliability
+.PHONY: all test bench install uninstall clean cross-test cross-test-all baremetal baremetal-test simd-test fuzz fuzz-standalone digest reliability
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(BIN)
@@ -286,6 +289,40 @@ cross-test-all:
 	else failed="$$failed $(a)"; fi; ) \
 	echo "cross-test-all: passed:$${passed:- none}; failed:$${failed:- none}; skipped:$${skipped:- none}"; \
 	test -z "$$failed"
+
+# Bare metal, a first step of the microcontroller port: the library built
+# for a Cortex-M4F with newlib and no operating system (base/platform.c's
+# plain C99 fallback), and tests/baremetal/main.c, which builds a 32x32
+# DCGAN generator from a fixed seed and prints the CRC-32 of one image, run
+# on qemu-system-arm's mps2-an386 board (semihosting for the output). The
+# line must equal the native build's. Weights come from the seed, not from
+# a file, and live on the heap (no export to flash yet).
+BM_FLAGS = -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+BM_DIR   = $(BUILD)/cortex-m4
+BM_LIBS  = -Wl,--start-group -lc -lrdimon -lm -lgcc -Wl,--end-group
+baremetal:
+	@command -v arm-none-eabi-gcc >/dev/null 2>&1 || { \
+	  echo "baremetal: no arm-none-eabi-gcc (install it: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"; exit 2; }
+	$(MAKE) BUILD=$(BM_DIR) CC=arm-none-eabi-gcc AR=arm-none-eabi-ar SIMD=scalar OPENMP=0 \
+	        CFLAGS="$(BM_FLAGS)" WERROR=$(WERROR) $(BM_DIR)/libgan99.a
+	arm-none-eabi-gcc -std=c99 -Wall -Wextra -O2 $(BM_FLAGS) -c tests/baremetal/startup.c -o $(BM_DIR)/startup.o
+	arm-none-eabi-gcc $(CSTD) $(OPT) -ffp-contract=off $(BM_FLAGS) --specs=rdimon.specs -nostartfiles \
+	  -T tests/baremetal/mps2.ld -o $(BM_DIR)/dcgan32.elf tests/baremetal/main.c $(BM_DIR)/startup.o \
+	  $(BM_DIR)/libgan99.a $(BM_LIBS) \
+	  $$(arm-none-eabi-gcc $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)
+	arm-none-eabi-size $(BM_DIR)/dcgan32.elf
+
+baremetal-test: baremetal
+	@command -v qemu-system-arm >/dev/null 2>&1 || { \
+	  echo "baremetal-test: no qemu-system-arm (install it: apt-get install qemu-system-arm)"; exit 2; }
+	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/libgan99.a
+	$(CC) $(CFLAGS_ALL) -o $(BUILD)/native/dcgan32 tests/baremetal/main.c $(BUILD)/native/libgan99.a $(LDLIBS_ALL)
+	$(BUILD)/native/dcgan32 > $(BUILD)/native/dcgan32.txt
+	timeout 600 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none -semihosting \
+	  -kernel $(BM_DIR)/dcgan32.elf > $(BM_DIR)/dcgan32.txt
+	cat $(BM_DIR)/dcgan32.txt
+	cmp $(BUILD)/native/dcgan32.txt $(BM_DIR)/dcgan32.txt && \
+	  echo "baremetal-test: Cortex-M4F (mps2-an386) prints the native CRC"
 
 # Every kernel set the CPU runs, and with OPENMP=1 one and two threads: the
 # whole test suite, then the digest, which must equal the scalar set's. A set
