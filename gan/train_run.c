@@ -79,7 +79,7 @@ static char *path_of(const char *dir, const char *name)
 
 static int file_exists(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = g99_fopen(path, "rb");
     if (f) fclose(f);
     return f != NULL;
 }
