@@ -69,6 +69,11 @@ int cli_run(const char *fmt, ...)
         backslashes(err);
         snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", prog, args, out, err);
         rc = system(cmd);
+        /* 9009 is cmd.exe's "not recognized as a command": wine's cmd.exe
+         * now and then says so of a program that is there (once in about
+         * 300 runs here); the binary's presence is checked apart
+         * (cli_run_binary_missing), so one more try is not a blind retry. */
+        if (rc == 9009) rc = system(cmd);
         read_text(out, cli_run_out, sizeof cli_run_out);
         read_text(err, cli_run_err, sizeof cli_run_err);
         snprintf(cli_run_first_line, sizeof cli_run_first_line, "%s", cli_run_err);
