@@ -5,9 +5,12 @@
 #   make bench                build and run ./gan99 bench (figures; ratios vs the reference when installed)
 #   make reliability          build ./gan99 and run a campaign of faults against it (minutes)
 #   make install PREFIX=DIR   headers, library, binary and gan99.pc under DIR (default /usr/local)
-#   make cross-test ARCH=aarch64|armhf|s390x   cross-compile the tests, run them under qemu-user,
-#                             and compare the determinism digest with the native one
-#                             (aarch64 runs the NEON kernels, armhf and s390x the scalar ones)
+#   make cross-test ARCH=aarch64|armhf|s390x|riscv64|win64   cross-compile the tests and gan99,
+#                             run them under qemu-user or wine, and compare the digest and the
+#                             command outputs with the native ones (doc/portability.md)
+#   make cross-test-all       every cross target; missing toolchains are skipped with one line
+#   make baremetal-test       a 32x32 DCGAN image on a Cortex-M4F (qemu-system-arm mps2-an386,
+#                             no OS, newlib): its CRC must equal the native one
 #   make simd-test            run the tests and the digest on every kernel set this CPU has
 #                             (GAN99_SIMD=scalar, avx2, avx512; neon on aarch64) and require
 #                             one digest for all; with OPENMP=1 each set on 1 and 2 threads too
@@ -37,12 +40,19 @@ PREFIX  ?= /usr/local
 # The default build puts libgan99.a and gan99 at the top; other BUILD
 # folders (clang, tcc, sanitizers, cross) keep theirs inside, so builds of
 # different compilers never overwrite each other.
+# The target architecture, from the compiler (so CC=aarch64-linux-gnu-gcc is aarch64).
+TARGET := $(shell $(CC) -dumpmachine 2>/dev/null || uname -m)
+# Windows programs end in .exe (the linker adds it; make must know the name).
+ifneq (,$(findstring mingw,$(TARGET)))
+  EXE = .exe
+  IS_WINDOWS = 1
+endif
 ifeq ($(BUILD),build)
   LIB   ?= libgan99.a
-  BIN   ?= gan99
+  BIN   ?= gan99$(EXE)
 else
   LIB   ?= $(BUILD)/libgan99.a
-  BIN   ?= $(BUILD)/gan99
+  BIN   ?= $(BUILD)/gan99$(EXE)
 endif
 AR      ?= ar
 
@@ -59,8 +69,6 @@ else
   DEPFLAGS = -MMD -MP
 endif
 
-# The target architecture, from the compiler (so CC=aarch64-linux-gnu-gcc is aarch64).
-TARGET := $(shell $(CC) -dumpmachine 2>/dev/null || uname -m)
 ifneq (,$(findstring x86_64,$(TARGET)))
   ARCH_KERNELS = avx2 avx512
 else ifneq (,$(findstring aarch64,$(TARGET)))
@@ -97,8 +105,10 @@ ifeq ($(OPENMP),auto)
   ifeq ($(IS_TCC),1)
     OPENMP = 0
   else
-    OPENMP := $(shell printf '#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n' | \
-                $(CC) -fopenmp -x c - -o /dev/null >/dev/null 2>&1 && echo 1 || echo 0)
+    # (linked into the build folder: MinGW's linker cannot write to /dev/null)
+    OPENMP := $(shell mkdir -p $(BUILD) && printf '#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n' | \
+                $(CC) -fopenmp -x c - -o $(BUILD)/omp-probe$(EXE) >/dev/null 2>&1 && echo 1 || echo 0; \
+                rm -f $(BUILD)/omp-probe$(EXE))
   endif
 endif
 ifeq ($(OPENMP),1)
@@ -117,6 +127,14 @@ endif
 KFLAGS_avx2   = -mavx2 -mfma
 KFLAGS_avx512 = -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma
 KFLAGS_neon   =
+# Windows x64 aligns the stack to 16 bytes only and gcc does not realign it
+# for 32- and 64-byte vectors it spills (gcc bug 54412): the assembler then
+# writes every aligned vector move as an unaligned one (same speed on AVX
+# CPUs), so a spill to a 16-byte aligned slot cannot fault.
+ifeq ($(IS_WINDOWS),1)
+  KFLAGS_avx2   += -Wa,-muse-unaligned-vector-move
+  KFLAGS_avx512 += -Wa,-muse-unaligned-vector-move
+endif
 
 MODULES   = base nn image align gan
 LIB_SRCS  = $(wildcard $(addsuffix /*.c,$(MODULES))) \
@@ -137,7 +155,7 @@ FLAGS_FILE := $(BUILD)/flags
 FLAGS_NOW  := $(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDLIBS_ALL)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE)))
 
-.PHONY: all test bench install uninstall clean cross-test simd-test fuzz fuzz-standalone digest reliability
+.PHONY: all test bench install uninstall clean cross-test cross-test-all baremetal baremetal-test simd-test fuzz fuzz-standalone digest reliability
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(BIN)
@@ -155,20 +173,20 @@ $(LIB): $(LIB_OBJS)
 $(BIN): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/run: $(TEST_OBJS) $(LIB)
+$(BUILD)/tests/run$(EXE): $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(LDLIBS_ALL)
 
-test: $(BUILD)/tests/run $(BIN)
+test: $(BUILD)/tests/run$(EXE) $(BIN)
 	@mkdir -p $(BUILD)/test-tmp
-	$(BUILD)/tests/run --tmp $(BUILD)/test-tmp --gan99 $(if $(findstring /,$(BIN)),,./)$(BIN)
+	$(BUILD)/tests/run$(EXE) --tmp $(BUILD)/test-tmp --gan99 $(if $(findstring /,$(BIN)),,./)$(BIN)
 
 bench: $(BIN)
 	$(if $(findstring /,$(BIN)),,./)$(BIN) bench
 
 # The determinism digest: CRC-32s of PRNG streams and math outputs, printed by
 # the test runner (--digest); cross-test compares a qemu run with a native one.
-digest: $(BUILD)/tests/run
-	$(BUILD)/tests/run --digest
+digest: $(BUILD)/tests/run$(EXE)
+	$(BUILD)/tests/run$(EXE) --digest
 
 # A campaign of faults against the command line (kill -9 and resume, Ctrl-C,
 # two runs in one folder, a full disk, bad numbers, unwritable outputs); it
@@ -176,28 +194,135 @@ digest: $(BUILD)/tests/run
 reliability: $(BIN)
 	bash tests/reliability.sh $(BIN)
 
-# Cross builds: Debian's gcc-<triplet> and qemu-user. Static linking, so qemu
-# needs no target libc.
+# Cross builds: a cross compiler and an emulator from Debian's packages,
+# linked statically so the emulator needs no target libc. Linux targets run
+# under qemu-user, win64 (MinGW-w64) under wine. The test runner runs every
+# suite there, the CLI suites on the cross-built gan99 (through a small
+# wrapper script that starts it in the emulator), then the determinism
+# digest must equal the native one byte for byte (also with each kernel set
+# of the target forced, on 1 and 2 threads), and so must the outputs of
+# detect, convert, align, a short train and sample (tests/cross_cli.sh).
+#   make cross-test ARCH=a    one target; a missing compiler or emulator names
+#                             the Debian package to install and exits 2
+#   make cross-test-all       every target; those whose tools are missing are
+#                             skipped with one line each
+CROSS_ARCHS   = aarch64 armhf s390x riscv64 win64
 CROSS_aarch64 = aarch64-linux-gnu
 CROSS_armhf   = arm-linux-gnueabihf
 CROSS_s390x   = s390x-linux-gnu
-QEMU_aarch64  = qemu-aarch64
-QEMU_armhf    = qemu-arm
-QEMU_s390x    = qemu-s390x
+CROSS_riscv64 = riscv64-linux-gnu
+CROSS_win64   = x86_64-w64-mingw32
+# Debian's packages of the compilers and the emulators.
+CROSS_PKG_aarch64 = gcc-aarch64-linux-gnu
+CROSS_PKG_armhf   = gcc-arm-linux-gnueabihf
+CROSS_PKG_s390x   = gcc-s390x-linux-gnu
+CROSS_PKG_riscv64 = gcc-riscv64-linux-gnu
+CROSS_PKG_win64   = gcc-mingw-w64-x86-64
+RUN_aarch64 = qemu-aarch64
+RUN_armhf   = qemu-arm
+RUN_s390x   = qemu-s390x
+RUN_riscv64 = qemu-riscv64
+RUN_win64   = wine
+RUN_PKG_aarch64 = qemu-user
+RUN_PKG_armhf   = qemu-user
+RUN_PKG_s390x   = qemu-user
+RUN_PKG_riscv64 = qemu-user
+RUN_PKG_win64   = wine wine64
+# wine makes its prefix (its C: drive and registry) on first start, which is
+# slow: it lives in the build folder, so it is made once. No debug chatter,
+# and no offer to install Mono or Gecko (gan99 needs neither).
+RUN_ENV_win64 = WINEPREFIX="$(abspath $(BUILD))/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 ARCH ?= aarch64
 # armv7's NEON flushes denormals (doc/determinism.md §5), so armhf runs the scalar path.
 CROSS_SIMD_armhf = scalar
+CROSS_EXE_win64 = .exe
+# The kernel sets each target's digest is taken with, on 1 and 2 threads.
+CROSS_SETS_aarch64 = scalar neon
+CROSS_SETS_armhf   = scalar
+CROSS_SETS_s390x   = scalar
+CROSS_SETS_riscv64 = scalar
+CROSS_SETS_win64   = scalar avx2 avx512
+CROSS_DIR = $(BUILD)/$(ARCH)
+CROSS_RUN = $(RUN_ENV_$(ARCH)) $(RUN_$(ARCH))
+# The shell test of one target's tools: prints what to install, or nothing.
+cross_missing = command -v $(CROSS_$(1))-gcc >/dev/null 2>&1 || \
+	  echo "no $(CROSS_$(1))-gcc (install it: apt-get install $(CROSS_PKG_$(1)))"; \
+	command -v $(RUN_$(1)) >/dev/null 2>&1 || \
+	  echo "no $(RUN_$(1)) (install it: apt-get install $(RUN_PKG_$(1)))"
 cross-test:
-	@test -n "$(CROSS_$(ARCH))" || { echo "ARCH must be aarch64, armhf or s390x"; exit 2; }
-	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/tests/run
-	$(MAKE) BUILD=$(BUILD)/$(ARCH) CC=$(CROSS_$(ARCH))-gcc AR=$(CROSS_$(ARCH))-ar \
-	        SIMD=$(or $(CROSS_SIMD_$(ARCH)),auto) LDFLAGS=-static $(BUILD)/$(ARCH)/tests/run
-	@mkdir -p $(BUILD)/$(ARCH)/test-tmp
-	$(QEMU_$(ARCH)) $(BUILD)/$(ARCH)/tests/run --tmp $(BUILD)/$(ARCH)/test-tmp
+	@test -n "$(CROSS_$(ARCH))" || { echo "cross-test: ARCH must be one of $(CROSS_ARCHS), not '$(ARCH)'"; exit 2; }
+	@m=$$($(call cross_missing,$(ARCH))); test -z "$$m" || { \
+	  echo "$$m" | sed 's/^/cross-test $(ARCH): /'; exit 2; }
+	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/tests/run $(BUILD)/native/gan99
+	$(MAKE) BUILD=$(CROSS_DIR) CC=$(CROSS_$(ARCH))-gcc AR=$(CROSS_$(ARCH))-ar \
+	        SIMD=$(or $(CROSS_SIMD_$(ARCH)),auto) LDFLAGS=-static \
+	        $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) $(CROSS_DIR)/gan99$(CROSS_EXE_$(ARCH))
+	@mkdir -p $(CROSS_DIR)/test-tmp
+	@printf '#!/bin/sh\nexec env $(CROSS_RUN) "%s" "$$@"\n' "$(CROSS_DIR)/gan99$(CROSS_EXE_$(ARCH))" > $(CROSS_DIR)/gan99-run
+	@chmod +x $(CROSS_DIR)/gan99-run
+	$(CROSS_RUN) $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) --tmp $(CROSS_DIR)/test-tmp \
+	  --gan99 $(if $(CROSS_EXE_$(ARCH)),$(CROSS_DIR)/gan99$(CROSS_EXE_$(ARCH)),$(CROSS_DIR)/gan99-run)
 	$(BUILD)/native/tests/run --digest > $(BUILD)/native/digest.txt
-	$(QEMU_$(ARCH)) $(BUILD)/$(ARCH)/tests/run --digest > $(BUILD)/$(ARCH)/digest.txt
-	cmp $(BUILD)/native/digest.txt $(BUILD)/$(ARCH)/digest.txt && \
+	$(CROSS_RUN) $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) --digest > $(CROSS_DIR)/digest.txt
+	cmp $(BUILD)/native/digest.txt $(CROSS_DIR)/digest.txt && \
 	  echo "cross-test $(ARCH): digest identical to native ($$(wc -l < $(BUILD)/native/digest.txt) lines)"
+	@for s in $(CROSS_SETS_$(ARCH)); do for t in 1 2; do \
+	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(CROSS_RUN) $(CROSS_DIR)/tests/run$(CROSS_EXE_$(ARCH)) --digest \
+	    > $(CROSS_DIR)/digest-$$s-$$t.txt 2> $(CROSS_DIR)/digest-$$s-$$t.log || exit 1; \
+	  if ! grep -q "kernel set $$s, $$t thread" $(CROSS_DIR)/digest-$$s-$$t.log; then \
+	    echo "cross-test $(ARCH): $$s on $$t thread(s) cannot run here ($$(cat $(CROSS_DIR)/digest-$$s-$$t.log)): skipped"; \
+	    continue; fi; \
+	  cmp $(BUILD)/native/digest.txt $(CROSS_DIR)/digest-$$s-$$t.txt || exit 1; \
+	  echo "cross-test $(ARCH): kernel set $$s, $$t thread(s): digest identical to native"; \
+	done; done
+	sh tests/cross_cli.sh $(BUILD)/native/gan99 $(CROSS_DIR)/gan99-run $(CROSS_DIR)/cli-compare
+
+# One target after the other (they are heavy: never in parallel). Exit 1 when
+# one failed; skipped ones (tools missing) do not fail the run.
+cross-test-all:
+	@passed=; failed=; skipped=; \
+	$(foreach a,$(CROSS_ARCHS),\
+	m=$$($(call cross_missing,$(a))); \
+	if test -n "$$m"; then \
+	  echo "cross-test-all: $(a) skipped: $$(echo "$$m" | paste -sd ';' | sed 's/;/; /g')"; skipped="$$skipped $(a)"; \
+	elif $(MAKE) --no-print-directory cross-test ARCH=$(a); then passed="$$passed $(a)"; \
+	else failed="$$failed $(a)"; fi; ) \
+	echo "cross-test-all: passed:$${passed:- none}; failed:$${failed:- none}; skipped:$${skipped:- none}"; \
+	test -z "$$failed"
+
+# Bare metal, a first step of the microcontroller port: the library built
+# for a Cortex-M4F with newlib and no operating system (base/platform.c's
+# plain C99 fallback), and tests/baremetal/main.c, which builds a 32x32
+# DCGAN generator from a fixed seed and prints the CRC-32 of one image, run
+# on qemu-system-arm's mps2-an386 board (semihosting for the output). The
+# line must equal the native build's. Weights come from the seed, not from
+# a file, and live on the heap (no export to flash yet).
+BM_FLAGS = -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+BM_DIR   = $(BUILD)/cortex-m4
+BM_LIBS  = -Wl,--start-group -lc -lrdimon -lm -lgcc -Wl,--end-group
+baremetal:
+	@command -v arm-none-eabi-gcc >/dev/null 2>&1 || { \
+	  echo "baremetal: no arm-none-eabi-gcc (install it: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"; exit 2; }
+	$(MAKE) BUILD=$(BM_DIR) CC=arm-none-eabi-gcc AR=arm-none-eabi-ar SIMD=scalar OPENMP=0 \
+	        CFLAGS="$(BM_FLAGS)" WERROR=$(WERROR) $(BM_DIR)/libgan99.a
+	arm-none-eabi-gcc -std=c99 -Wall -Wextra -O2 $(BM_FLAGS) -c tests/baremetal/startup.c -o $(BM_DIR)/startup.o
+	arm-none-eabi-gcc $(CSTD) $(OPT) -ffp-contract=off $(BM_FLAGS) --specs=rdimon.specs -nostartfiles \
+	  -T tests/baremetal/mps2.ld -o $(BM_DIR)/dcgan32.elf tests/baremetal/main.c $(BM_DIR)/startup.o \
+	  $(BM_DIR)/libgan99.a $(BM_LIBS) \
+	  $$(arm-none-eabi-gcc $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)
+	arm-none-eabi-size $(BM_DIR)/dcgan32.elf
+
+baremetal-test: baremetal
+	@command -v qemu-system-arm >/dev/null 2>&1 || { \
+	  echo "baremetal-test: no qemu-system-arm (install it: apt-get install qemu-system-arm)"; exit 2; }
+	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/libgan99.a
+	$(CC) $(CFLAGS_ALL) -o $(BUILD)/native/dcgan32 tests/baremetal/main.c $(BUILD)/native/libgan99.a $(LDLIBS_ALL)
+	$(BUILD)/native/dcgan32 > $(BUILD)/native/dcgan32.txt
+	timeout 600 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none -semihosting \
+	  -kernel $(BM_DIR)/dcgan32.elf > $(BM_DIR)/dcgan32.txt
+	cat $(BM_DIR)/dcgan32.txt
+	cmp $(BUILD)/native/dcgan32.txt $(BM_DIR)/dcgan32.txt && \
+	  echo "baremetal-test: Cortex-M4F (mps2-an386) prints the native CRC"
 
 # Every kernel set the CPU runs, and with OPENMP=1 one and two threads: the
 # whole test suite, then the digest, which must equal the scalar set's. A set
@@ -205,16 +330,16 @@ cross-test:
 # digest's stderr line names the set that ran).
 SIMD_SETS = scalar $(ARCH_KERNELS)
 SIMD_THREADS = $(if $(filter 1,$(OPENMP)),1 2,1)
-simd-test: $(BUILD)/tests/run
+simd-test: $(BUILD)/tests/run$(EXE)
 	@mkdir -p $(BUILD)/test-tmp
-	@GAN99_SIMD=scalar OMP_NUM_THREADS=1 $(BUILD)/tests/run --digest > $(BUILD)/digest-scalar.txt
+	@GAN99_SIMD=scalar OMP_NUM_THREADS=1 $(BUILD)/tests/run$(EXE) --digest > $(BUILD)/digest-scalar.txt
 	@for s in $(SIMD_SETS); do for t in $(SIMD_THREADS); do \
-	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(BUILD)/tests/run --digest > $(BUILD)/digest-$$s-$$t.txt \
+	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(BUILD)/tests/run$(EXE) --digest > $(BUILD)/digest-$$s-$$t.txt \
 	    2> $(BUILD)/digest-$$s-$$t.log || exit 1; \
 	  if ! grep -q "kernel set $$s," $(BUILD)/digest-$$s-$$t.log; then \
 	    echo "simd-test: $$s not available here, skipped"; continue; fi; \
 	  echo "simd-test: $$s, $$t thread(s): tests"; \
-	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(BUILD)/tests/run --tmp $(BUILD)/test-tmp \
+	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(BUILD)/tests/run$(EXE) --tmp $(BUILD)/test-tmp \
 	    > $(BUILD)/tests-$$s-$$t.log 2>&1 || { cat $(BUILD)/tests-$$s-$$t.log; exit 1; }; \
 	  tail -1 $(BUILD)/tests-$$s-$$t.log; \
 	  cmp $(BUILD)/digest-scalar.txt $(BUILD)/digest-$$s-$$t.txt || exit 1; \

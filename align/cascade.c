@@ -176,7 +176,7 @@ static int read_feature(reader *r, int fnode, int drop_tiny_third)
         return fail(r, G99_EFORMAT, rects, "%d rectangles, 1 to 3 expected", axml_child_count(r->doc, rects));
     tnode = axml_child(r->doc, fnode, "tilted");
     if (tnode >= 0) {
-        int t;
+        int t = 0;   /* set by num_int; mingw gcc 12 cannot see it */
         rc = one_number(r, tnode);
         if (!rc) rc = num_int(r, tnode, &r->nums[0], &t);
         if (rc) return rc;
@@ -347,7 +347,7 @@ static int old_child(reader *r, int nnode, const char *val, const char *nod, int
 static int read_old(reader *r, int root)
 {
     haar_cascade *c = r->c;
-    int node, stages, s, n, w, h, rc;
+    int node, stages, s, n, w = 0, h = 0, rc;   /* w, h: mingw gcc 12 warns */
     r->c->old_format = 1;
     if ((rc = need(r, root, "size", &node)) || (rc = numbers(r, node, &n))) return rc;
     if (n != 2) return fail(r, G99_EFORMAT, node, "%d numbers, 2 expected (width height)", n);

@@ -163,7 +163,7 @@ typedef struct g99_lock {
 int g99_lock_acquire(g99_lock *l, const char *path, unsigned long *stale_pid, g99_error *err);
 void g99_lock_release(g99_lock *l);
 
-/* ---- folders (POSIX; elsewhere G99_EUNSUPPORTED) ------------------------ */
+/* ---- folders (POSIX and Windows; elsewhere G99_EUNSUPPORTED) ----------- */
 
 /* Every regular file under dir, recursively, as "dir/sub/name" paths sorted
  * bytewise (strcmp), so a folder has one order on every machine. Names
@@ -184,6 +184,18 @@ int g99_sync_dir(const char *dir);
  * Every OS call of gan99 goes through these, with a plain C99 fallback
  * (noted per function) so a port to a new OS or to bare metal touches one
  * file. */
+
+/* Call first in main(argc, argv): on Windows it replaces argv by the
+ * command line in UTF-8 (the C runtime gives it in the ANSI code page,
+ * which loses characters) and puts stdout and stderr in binary mode, so
+ * "\n" is written as on every other system (not "\r\n"). Elsewhere it does
+ * nothing. Returns 0, or -1 when out of memory (argv is then unchanged). */
+int g99_main_init(int *argc, char ***argv);
+/* fopen and remove for UTF-8 file names (on Windows through the wide-char
+ * calls; elsewhere fopen and remove). g99_remove takes a file or an empty
+ * folder, as POSIX remove() does. */
+FILE *g99_fopen(const char *path, const char *mode);
+int g99_remove(const char *path);
 
 /* Seconds on a clock that never goes back (C99 fallback: clock(), CPU time). */
 double g99_now_seconds(void);

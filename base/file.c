@@ -13,7 +13,7 @@ int g99_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *le
 
     *data = NULL;
     *len = 0;
-    fp = fopen(path, "rb");
+    fp = g99_fopen(path, "rb");
     if (!fp) return g99_fail(err, G99_EIO, "%s: cannot open: %s", path, strerror(errno));
     /* Read in growing chunks rather than trusting ftell: works on pipes and
      * special files too, and never allocates more than max_bytes + 1. */
@@ -155,14 +155,14 @@ int g99_afile_commit(g99_afile *f, g99_error *err)
     if (fclose(f->fp) != 0) {
         e = errno;
         f->fp = NULL;
-        remove(f->tmp_path);
+        g99_remove(f->tmp_path);
         afile_release(f);
         return g99_fail(err, G99_EIO, "%s: close failed: %s", path, strerror(e));
     }
     f->fp = NULL;
     if (g99__replace_file(f->tmp_path, f->path) != 0) {
         e = errno;
-        remove(f->tmp_path);
+        g99_remove(f->tmp_path);
         afile_release(f);
         return g99_fail(err, G99_EIO, "%s: rename into place failed: %s", path, strerror(e));
     }
@@ -175,7 +175,7 @@ void g99_afile_abort(g99_afile *f)
 {
     if (f->fp) {
         fclose(f->fp);
-        remove(f->tmp_path);
+        g99_remove(f->tmp_path);
     }
     afile_release(f);
 }
@@ -212,7 +212,7 @@ size_t g99_remove_stale_temps(const char *dir)
     if (g99_list_files(dir, &paths, &n, NULL)) return 0;
     for (i = 0; i < n; i++) {
         unsigned long pid = temp_owner(paths[i]);
-        if (pid && pid != g99__process_id() && !g99_process_alive(pid) && remove(paths[i]) == 0) removed++;
+        if (pid && pid != g99__process_id() && !g99_process_alive(pid) && g99_remove(paths[i]) == 0) removed++;
     }
     g99_free_list(paths, n);
     return removed;
@@ -242,7 +242,7 @@ int g99_lock_acquire(g99_lock *l, const char *path, unsigned long *stale_pid, g9
             ok = g99__flush_to_disk(fp) == 0 && ok;
             ok = fclose(fp) == 0 && ok;
             if (!ok || !(l->path = str_dup(path))) {
-                remove(path);
+                g99_remove(path);
                 return g99_fail(err, G99_EIO, "%s: cannot write the lock file", path);
             }
             return G99_OK;
@@ -254,14 +254,14 @@ int g99_lock_acquire(g99_lock *l, const char *path, unsigned long *stale_pid, g9
             return g99_fail(err, G99_EINVAL, "%s: in use by another gan99 (process %lu)", path, owner);
         if (!owner) return g99_fail(err, G99_EINVAL, "%s: in use by another gan99", path);
         if (stale_pid) *stale_pid = owner;
-        remove(path);
+        g99_remove(path);
     }
     return g99_fail(err, G99_EIO, "%s: cannot take over the stale lock", path);
 }
 
 void g99_lock_release(g99_lock *l)
 {
-    if (l->path) remove(l->path);
+    if (l->path) g99_remove(l->path);
     free(l->path);
     l->path = NULL;
 }

@@ -1,8 +1,10 @@
 /* OS seam: exclusive create, fsync, atomic rename, process ids, the
  * folder calls C99 lacks (list, test, make, sync), the clock, terminals,
  * pipes and stop requests (SIGINT, SIGTERM).
- * POSIX systems get the real calls; anything else falls back to plain C99
- * (weaker guarantees, documented on each function). */
+ * POSIX systems get the real calls here, Windows gets its own in
+ * base/platform_win32.c; anything else falls back to plain C99 (weaker
+ * guarantees, documented on each function). The folder listing's sorting
+ * and the calls that are plain C everywhere are shared at the end. */
 #if defined(__unix__) || defined(__APPLE__)
 #define _POSIX_C_SOURCE 200809L
 #define G99_POSIX 1
@@ -47,37 +49,8 @@ int g99__flush_to_disk(FILE *fp)
 
 unsigned long g99__process_id(void) { return (unsigned long)getpid(); }
 
-typedef struct path_list {
-    char **v;
-    size_t n, cap;
-} path_list;
-
-static int push(path_list *l, char *s)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        char **v = (char **)realloc(l->v, cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = s;
-    return 0;
-}
-
-static char *join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *s = (char *)malloc(a + b + 2);
-    if (!s) return NULL;
-    memcpy(s, dir, a);
-    s[a] = '/';
-    memcpy(s + a + 1, name, b + 1);
-    return s;
-}
-
 /* depth bounds the recursion (symbolic-link loops, absurd trees) */
-static int walk(const char *dir, path_list *l, int depth, g99_error *err)
+int g99__walk(const char *dir, g99__path_list *l, int depth, g99_error *err)
 {
     DIR *d;
     struct dirent *e;
@@ -95,7 +68,7 @@ static int walk(const char *dir, path_list *l, int depth, g99_error *err)
             break;
         }
         if (e->d_name[0] == '.') continue;
-        path = join(dir, e->d_name);
+        path = g99__path_join(dir, e->d_name);
         if (!path) {
             rc = g99_fail(err, G99_ENOMEM, "out of memory");
             break;
@@ -105,10 +78,10 @@ static int walk(const char *dir, path_list *l, int depth, g99_error *err)
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            rc = walk(path, l, depth + 1, err);
+            rc = g99__walk(path, l, depth + 1, err);
             free(path);
         } else if (S_ISREG(st.st_mode)) {
-            if (push(l, path)) {
+            if (g99__path_push(l, path)) {
                 free(path);
                 rc = g99_fail(err, G99_ENOMEM, "out of memory");
             }
@@ -118,32 +91,6 @@ static int walk(const char *dir, path_list *l, int depth, g99_error *err)
     }
     closedir(d);
     return rc;
-}
-
-static int by_path(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int g99_list_files(const char *dir, char ***paths, size_t *n, g99_error *err)
-{
-    path_list l = { NULL, 0, 0 };
-    int rc = walk(dir, &l, 0, err);
-    if (rc) {
-        g99_free_list(l.v, l.n);
-        return rc;
-    }
-    if (l.n) qsort(l.v, l.n, sizeof *l.v, by_path);
-    *paths = l.v;
-    *n = l.n;
-    return 0;
-}
-
-void g99_free_list(char **paths, size_t n)
-{
-    size_t i;
-    for (i = 0; paths && i < n; i++) free(paths[i]);
-    free(paths);
 }
 
 int g99_is_dir(const char *path)
@@ -216,7 +163,7 @@ void g99_stop_release(void)
     stop_installed = 0;
 }
 
-#else
+#elif !defined(_WIN32)
 
 /* C99 has no exclusive create: check, then create (a race is possible). */
 FILE *g99__create_new(const char *path)
@@ -238,18 +185,11 @@ unsigned long g99__process_id(void)
 }
 
 /* Plain C99 can neither list nor make folders. */
-int g99_list_files(const char *dir, char ***paths, size_t *n, g99_error *err)
+int g99__walk(const char *dir, g99__path_list *l, int depth, g99_error *err)
 {
-    *paths = NULL;
-    *n = 0;
+    (void)l;
+    (void)depth;
     return g99_fail(err, G99_EUNSUPPORTED, "%s: listing folders needs a POSIX system", dir);
-}
-
-void g99_free_list(char **paths, size_t n)
-{
-    size_t i;
-    for (i = 0; paths && i < n; i++) free(paths[i]);
-    free(paths);
 }
 
 int g99_is_dir(const char *path)
@@ -325,15 +265,78 @@ void g99_stop_release(void)
 
 #endif
 
+/* ---- shared by every platform ------------------------------------------ */
+
+int g99__path_push(g99__path_list *l, char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **v = (char **)realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+char *g99__path_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *s = (char *)malloc(a + b + 2);
+    if (!s) return NULL;
+    memcpy(s, dir, a);
+    s[a] = '/';
+    memcpy(s + a + 1, name, b + 1);
+    return s;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int g99_list_files(const char *dir, char ***paths, size_t *n, g99_error *err)
+{
+    g99__path_list l = { NULL, 0, 0 };
+    int rc;
+    *paths = NULL;
+    *n = 0;
+    rc = g99__walk(dir, &l, 0, err);
+    if (rc) {
+        g99_free_list(l.v, l.n);
+        return rc;
+    }
+    if (l.n) qsort(l.v, l.n, sizeof *l.v, by_path);
+    *paths = l.v;
+    *n = l.n;
+    return 0;
+}
+
+void g99_free_list(char **paths, size_t n)
+{
+    size_t i;
+    for (i = 0; paths && i < n; i++) free(paths[i]);
+    free(paths);
+}
+
+#ifndef _WIN32
 int g99__replace_file(const char *src, const char *dst)
 {
-#if defined(_WIN32)
-    /* MSVCRT's rename refuses an existing destination. */
-    remove(dst);
-#endif
     return rename(src, dst) == 0 ? 0 : -1;
 }
+
+int g99_main_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return 0;
+}
+
+FILE *g99_fopen(const char *path, const char *mode) { return fopen(path, mode); }
+int g99_remove(const char *path) { return remove(path); }
 
 unsigned long g99_process_id(void) { return g99__process_id(); }
 int g99_stop_requested(void) { return (int)stop_signal; }
 void g99_stop_clear(void) { stop_signal = 0; }
+#endif

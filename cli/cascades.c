@@ -13,7 +13,7 @@
 
 static int readable(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = g99_fopen(path, "rb");
     if (!f) return 0;
     fclose(f);
     return 1;

@@ -368,7 +368,7 @@ static int align_run(int argc, char **argv)
          * made it; it is empty), and the reasons on stdout. */
         printf("aligned: 0\nskipped: %d", t.skipped);
         print_reasons(&t, 0);
-        if (made_dir) remove(out_dir);
+        if (made_dir) g99_remove(out_dir);
         if (files.count == 1) cli_error("align", "no face found in %s", files.paths[0]);
         else cli_error("align", "no face found in any of the %d photos", files.count);
         status = CLI_BAD_INPUT;

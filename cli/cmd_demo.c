@@ -25,13 +25,13 @@ static int demo_photo_path(char *out, size_t size)
     const char *slash = cli_program_path ? strrchr(cli_program_path, '/') : NULL;
     FILE *f;
     snprintf(out, size, "%s", rel);
-    if ((f = fopen(out, "rb")) != NULL) {
+    if ((f = g99_fopen(out, "rb")) != NULL) {
         fclose(f);
         return 1;
     }
     if (!slash || (size_t)(slash - cli_program_path) + sizeof rel + 1 > size) return 0;
     sprintf(out, "%.*s/%s", (int)(slash - cli_program_path), cli_program_path, rel);
-    if ((f = fopen(out, "rb")) == NULL) return 0;
+    if ((f = g99_fopen(out, "rb")) == NULL) return 0;
     fclose(f);
     return 1;
 }
@@ -149,7 +149,7 @@ static int demo_colour(const char *out, const char *data, uint64_t seed, int res
     o.sample_every = 200;
     sprintf(held_spec, "%s/colour/checkpoint.safetensors", out);
     {
-        FILE *ck = fopen(held_spec, "rb");
+        FILE *ck = g99_fopen(held_spec, "rb");
         o.resume = resume && ck;
         if (ck) fclose(ck);
     }

@@ -286,9 +286,9 @@ static int pairs_run(int argc, char **argv)
         for (k = 0; k < 3; k++)
             if (made_dir[k]) {
                 sprintf(out_path, "%s/%s", job.out_dir, split_names[k]);
-                remove(out_path);
+                g99_remove(out_path);
             }
-        if (made_dir[3]) remove(job.out_dir);
+        if (made_dir[3]) g99_remove(job.out_dir);
         cli_error("pairs", "no pair made from the %d photo%s (%d unreadable, %d without a face, %d failed)",
                   files.count, files.count == 1 ? "" : "s", t.unreadable, t.no_face, t.failed);
         status = CLI_BAD_INPUT;

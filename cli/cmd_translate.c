@@ -188,7 +188,7 @@ static int translate_run(int argc, char **argv)
         cli_progress_update(&prog, (uint64_t)i, NULL);
     }
     if (status == CLI_OK && made == 0) {
-        if (made_dir) remove(out_dir);   /* empty: no output at all */
+        if (made_dir) g99_remove(out_dir);   /* empty: no output at all */
         cli_error("translate", "none of the %d photo%s could be read", files.count, files.count == 1 ? "" : "s");
         status = CLI_BAD_INPUT;
     }

@@ -85,7 +85,7 @@ int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err)
             while (len > 1 && dir[len - 1] == '/') dir[--len] = '\0';  /* "faces/" lists as "faces/a.png" */
             rc = add_folder(out, dir, err);
             free(dir);
-        } else if ((f = fopen(args[i], "rb")) == NULL) {
+        } else if ((f = g99_fopen(args[i], "rb")) == NULL) {
             /* A missing photo is the user's input at fault: not G99_EIO. */
             rc = g99_fail(err, G99_EINVAL, "%s: %s", args[i], strerror(errno));
         } else {

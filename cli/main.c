@@ -97,6 +97,7 @@ static const cli_command *find_command(const char *name)
 int main(int argc, char **argv)
 {
     const cli_command *cmd;
+    g99_main_init(&argc, &argv);   /* Windows: UTF-8 arguments, binary stdout and stderr */
     cli_program_path = argv[0];
     if (argc < 2) {
         print_overview(stderr);

@@ -80,7 +80,7 @@ int cli_check_output_dir(const cli_command *cmd, const char *flag, const char *p
     char parent[1024], reason[160];
     FILE *f;
     if (g99_is_dir(path)) return 0;
-    f = fopen(path, "rb");
+    f = g99_fopen(path, "rb");
     if (f) {
         fclose(f);
         report(cmd, flag, path, "is a file, not a folder");
@@ -101,7 +101,7 @@ int cli_check_input(const cli_command *cmd, const char *path)
         cli_error(cmd->name, "%s: is a folder, not a file", path);
         return CLI_BAD_INPUT;
     }
-    f = fopen(path, "rb");
+    f = g99_fopen(path, "rb");
     if (!f) {
         cli_error(cmd->name, "%s: %s", path, strerror(errno));
         return CLI_BAD_INPUT;

@@ -81,7 +81,7 @@ static int load_idx(const char *path, const gan_dataset_opts *o, gan_dataset *ds
     size_t len = 0, n_raw = 0, need, i;
     uint32_t count, rows, cols;
     int rc;
-    FILE *probe = fopen(path, "rb");
+    FILE *probe = g99_fopen(path, "rb");
     /* a name that is nothing is the user's mistake, not a failing disk */
     if (!probe)
         return g99_fail(err, G99_EINVAL, "%s: no such file or folder (the data is a folder, an IDX file or synth:N)",

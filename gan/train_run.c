@@ -96,7 +96,7 @@ static char *path_of(const char *dir, const char *name)
 
 static int file_exists(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = g99_fopen(path, "rb");
     if (f) fclose(f);
     return f != NULL;
 }
@@ -1120,11 +1120,11 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
     g99_lock_release(&r.lock);
     if (r.made_folder && !r.wrote) {
         /* a run that failed or stopped before its first output leaves nothing,
-         * not even the folder it made (remove() takes empty folders) */
+         * not even the folder it made (g99_remove takes empty folders) */
         char *s = path_of(o->out, "samples");
-        if (s) remove(s);
+        if (s) g99_remove(s);
         free(s);
-        remove(o->out);
+        g99_remove(o->out);
     }
     return rc;
 }

@@ -1,7 +1,8 @@
 /* Running the gan99 binary from a test, as a user runs it (tests/cli_run.c):
  * the helpers of tests/test_cli.c for the suites that test more commands.
  * The shell runs `PROG ARGS >out 2>err; echo $? >code` in the test folder,
- * so the exit code is read the same way on every POSIX system. */
+ * so the exit code is read the same way on every POSIX system; on Windows
+ * cmd.exe runs `PROG ARGS >out 2>err` and system() gives the exit code. */
 #ifndef GAN99_TEST_CLI_RUN_H
 #define GAN99_TEST_CLI_RUN_H
 

@@ -6,6 +6,7 @@
  *   (--gan99: the binary the cli suite runs; default ./gan99)
  *   build/tests/run --digest    the determinism digest (tests/digest.c)        */
 #include "test.h"
+#include "../base/base.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -202,6 +203,18 @@ const char *test_tmp_path(const char *name)
     return buf;
 }
 
+unsigned long test_other_live_pid(void)
+{
+#ifdef _WIN32
+    unsigned long p;
+    for (p = 4; p < 1ul << 20; p += 4)   /* Windows' ids are multiples of 4 */
+        if (p != g99_process_id() && g99_process_alive(p)) return p;
+    return 0;
+#else
+    return 1;
+#endif
+}
+
 static int selected(const char *name, int argc, char **argv, int first)
 {
     int i, any = 0;
@@ -218,6 +231,7 @@ int main(int argc, char **argv)
     size_t s;
     const test_case *t;
 
+    g99_main_init(&argc, &argv);   /* Windows: "\n" stays "\n" on stdout, as the digest needs */
     while (first < argc && argv[first][0] == '-') {
         if (strcmp(argv[first], "--list") == 0) {
             list = 1;

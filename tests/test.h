@@ -53,6 +53,10 @@ const char *test_gan99_path(void);
 int test_gan99_given(void);
 /* "<tmp dir>/<name>" in a static buffer that the next call overwrites. */
 const char *test_tmp_path(const char *name);
+/* The id of a process that runs and is not this one (a lock "held by
+ * another gan99"): 1 on POSIX, where init always runs; Windows has no such
+ * fixed id, so there it is the first live one found. */
+unsigned long test_other_live_pid(void);
 
 /* Prints the determinism digest: one line "name crc32" per entry of
  * tests/digest.c. `make cross-test` compares a qemu run with a native one,

@@ -148,7 +148,7 @@ static int same(const char *a, const char *b)
 
 static void lock_refuses_a_live_run_and_takes_over_a_dead_ones(void)
 {
-    char dir[512], lock[600];
+    char dir[512], lock[600], live[96];
     gan_train_opts o;
     gan_train_result res;
     g99_error err;
@@ -156,10 +156,12 @@ static void lock_refuses_a_live_run_and_takes_over_a_dead_ones(void)
     snprintf(lock, sizeof lock, "%s/lock", dir);
     clear(dir);
     g99_mkdir(dir, NULL);
-    write_text(lock, "1\n");   /* process 1 always runs */
+    snprintf(live, sizeof live, "%lu\n", test_other_live_pid());
+    write_text(lock, live);
     tiny(&o, dir, 2);
     CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
-    CHECK_CONTAINS("in use by another gan99 (process 1)", err.msg);
+    snprintf(live, sizeof live, "in use by another gan99 (process %lu)", test_other_live_pid());
+    CHECK_CONTAINS(live, err.msg);
     CHECK(!exists(test_tmp_path("run_lock/model.safetensors")));
     write_text(lock, DEAD_PID "\n");
     CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));
@@ -180,7 +182,7 @@ static void stale_temporaries_are_removed(void)
     g99_mkdir(a, NULL);
     snprintf(a, sizeof a, "%s/checkpoint.safetensors.tmp" DEAD_PID ".0", dir);
     snprintf(b, sizeof b, "%s/samples/step_0000001.png.tmp" DEAD_PID ".7", dir);
-    snprintf(live, sizeof live, "%s/loss.csv.tmp1.0", dir);
+    snprintf(live, sizeof live, "%s/loss.csv.tmp%lu.0", dir, test_other_live_pid());
     write_text(a, "half");
     write_text(b, "half");
     write_text(live, "another process writes this");
@@ -345,8 +347,8 @@ static void stop_while_loading_writes_nothing(void)
     g99_error err;
     snprintf(dir, sizeof dir, "%s", test_tmp_path("run_cancel"));
     clear(dir);
-    remove(test_tmp_path("run_cancel/samples"));   /* a folder left by an older run of the tests */
-    remove(dir);
+    g99_remove(test_tmp_path("run_cancel/samples"));   /* a folder left by an older run of the tests */
+    g99_remove(dir);   /* (C's remove() takes folders on POSIX only) */
     tiny(&o, dir, 4);
     o.cancel = stop_now;
     CHECK_EQ_INT(0, gan_train_run(&o, &res, &err));

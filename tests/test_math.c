@@ -70,9 +70,15 @@ typedef struct ulp_stats {
     float x_at_max, y_at_max;
 } ulp_stats;
 
+/* Points with a finite |x| above this are left out: the reference (the C
+ * library's double function) is not trusted there (see math_sinf_ulp). */
+static double ref_max_abs_x = HUGE_VAL;
+
 static void stats_add(ulp_stats *s, float got, double ref, float x, float y)
 {
-    double err = ulp_error(got, ref);
+    double err;
+    if (fabs((double)x) > ref_max_abs_x && !isinf(x)) return;
+    err = ulp_error(got, ref);
     s->points++;
     s->sum += err;
     if (err > 0.5) s->misrounded++;
@@ -190,21 +196,36 @@ static void sweep_near_pio2_multiples(ulp_stats *s, math_fn f, ref_fn ref)
     }
 }
 
+/* MinGW-w64's sin and cos (the x87 instructions, whose pi has 66 bits)
+ * lose the reduced argument for large |x|: near multiples of pi they are
+ * off by thousands of float ulps from about 5e8 up. On Windows the sweeps
+ * stop at 2^20; the digest's math.sin and math.cos lines, equal to those of
+ * a Linux build checked here against glibc, cover the rest. */
+#ifdef _WIN32
+#define TRIG_REF_MAX_ABS_X 0x1p20
+#else
+#define TRIG_REF_MAX_ABS_X HUGE_VAL
+#endif
+
 static void math_sinf_ulp(void)
 {
     ulp_stats s = { 0, 0, 0, 0, 0, 0 };
+    ref_max_abs_x = TRIG_REF_MAX_ABS_X;
     sweep_all_bits(&s, nn_sinf, sin);
     sweep_range(&s, nn_sinf, sin, -20.0, 20.0, 1L << 20);
     sweep_near_pio2_multiples(&s, nn_sinf, sin);
+    ref_max_abs_x = HUGE_VAL;
     stats_report("nn_sinf", &s, 0);
 }
 
 static void math_cosf_ulp(void)
 {
     ulp_stats s = { 0, 0, 0, 0, 0, 0 };
+    ref_max_abs_x = TRIG_REF_MAX_ABS_X;
     sweep_all_bits(&s, nn_cosf, cos);
     sweep_range(&s, nn_cosf, cos, -20.0, 20.0, 1L << 20);
     sweep_near_pio2_multiples(&s, nn_cosf, cos);
+    ref_max_abs_x = HUGE_VAL;
     stats_report("nn_cosf", &s, 0);
 }
 

@@ -6,6 +6,7 @@
 #include "arch.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 void nn_k_sgemm_scalar(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
@@ -211,14 +212,28 @@ void nn_k_relu_grad_scalar(size_t n, const float *x, const float *dy, float *dx)
     for (i = 0; i < n; i++) dx[i] = x[i] <= 0.0f ? 0.0f : dy[i];
 }
 
+/* v * slope, with a NaN v passed on quieted: x86 and Arm multiply a NaN
+ * into itself (payload kept), but RISC-V arithmetic always returns its
+ * canonical NaN 0x7FC00000, so the scalar path (the one RISC-V runs) says
+ * it explicitly and every CPU gives PyTorch's bits. */
+static float times_slope(float v, float slope)
+{
+    uint32_t u;
+    if (v == v) return v * slope;
+    memcpy(&u, &v, 4);
+    u |= 0x00400000u;
+    memcpy(&v, &u, 4);
+    return v;
+}
+
 void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y)
 {
     size_t i;
-    for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : x[i] * slope;
+    for (i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : times_slope(x[i], slope);
 }
 
 void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, float slope, float *dx)
 {
     size_t i;
-    for (i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : dy[i] * slope;
+    for (i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : times_slope(dy[i], slope);
 }
