@@ -827,6 +827,8 @@ typedef struct gan_stylegan_train_opts {
     int pl_batch_shrink;      /* 2 */
     float pl_decay;           /* 0.01 */
     int mirror;               /* x-flip each real image with probability 0.5 */
+    int freeze_d;             /* Freeze-D: D's first freeze_d layers in creation order (per block fromrgb,
+                               * conv0, conv1, skip; the epilogue never) get no updates; 0 none */
 } gan_stylegan_train_opts;
 
 void gan_stylegan_train_defaults(gan_stylegan_train_opts *o, int batch);
@@ -1103,6 +1105,14 @@ typedef struct gan_train_opts {
     uint64_t steps, epochs;      /* the total to reach; steps wins; neither: the family's default epochs */
     uint64_t seed;
     int resume;                  /* continue RUN/checkpoint.safetensors with its settings */
+    /* transfer learning: a new run whose weights start as this base's (a
+     * run folder, its checkpoint.safetensors or a model.safetensors of the
+     * family): the arch options are the base's (a given one that differs
+     * is refused), every table of the checkpoint's parts that trains is
+     * loaded (a model file fills the inference table and every other table
+     * with the same keys, the rest keep their initialization, with a note),
+     * the optimizers, the step and the loss's state start fresh; or NULL */
+    const char *from;
     uint64_t sample_every;       /* 0: total / 50 */
     uint64_t checkpoint_every;   /* 0: 500 */
     int n_samples;               /* grid size, 0: 64 (8 rows for conditional families) */

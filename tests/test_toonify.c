@@ -1,0 +1,136 @@
+/* Tests of Toonify's transfer learning (gan99 train --from, --freeze-d),
+ * the blend sweep and the projector (gan/project.c), through the binary as
+ * a user runs them, on tiny models trained here. Expected values are
+ * hand-derived: a --from run starts from the base's tensors (its frozen D
+ * layers are the base's bytes after steps; its G, at a learning rate of
+ * 1e-9, is the base's to 1e-6 while a fresh run's is not); an arch flag
+ * that differs from the base's is refused naming it, nothing written. */
+#include "test.h"
+#include "cli_run.h"
+
+#include "../gan/gan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TINY "stylegan --size 16 --channel-base 64 --channel-max 8 --z-dim 8 --w-dim 8 --map-layers 2 --batch 4"
+
+/* A tensor of a safetensors file (NULL when absent); free() it. */
+static float *tensor(const char *path, const char *key, size_t *n)
+{
+    nn_st_file *f;
+    const nn_st_tensor *t;
+    float *v = NULL;
+    if (nn_st_load(path, NN_ST_MAX_FILE, &f, NULL)) return NULL;
+    t = nn_st_find(f, key);
+    if (t && (v = (float *)malloc(t->numel * sizeof(float))) != NULL && nn_st_read_f32(t, v, t->numel, NULL)) {
+        free(v);
+        v = NULL;
+    }
+    if (v) *n = t->numel;
+    nn_st_free(f);
+    return v;
+}
+
+/* max |a - b| over a tensor of two files; -1 when missing or of other sizes;
+ * *same: bytes equal. */
+static double diff(const char *a, const char *b, const char *key, int *same)
+{
+    size_t na = 0, nb = 0, i;
+    float *x = tensor(a, key, &na), *y = tensor(b, key, &nb);
+    double d = -1;
+    if (x && y && na == nb) {
+        d = 0;
+        for (i = 0; i < na; i++)
+            if (fabs((double)x[i] - y[i]) > d) d = fabs((double)x[i] - y[i]);
+        if (same) *same = memcmp(x, y, na * sizeof(float)) == 0;
+    }
+    free(x);
+    free(y);
+    return d;
+}
+
+/* The base every test here starts from: 3 steps on synth:16, made once. */
+static const char *base_run(void)
+{
+    static char dir[1024];
+    static int made;
+    if (!made) {
+        snprintf(dir, sizeof dir, "%s", cli_run_tmp("toon_base"));
+        cli_run_remove_tree(dir);
+        if (cli_run("train " TINY " --data synth:16 --steps 3 --out %s", dir) != 0) return NULL;
+        made = 1;
+    }
+    return dir;
+}
+
+static void from_starts_at_the_base(void)
+{
+    char ck_base[1100], ck[1100], ck_fresh[1100];
+    const char *base, *run = cli_run_tmp("toon_from"), *fresh;
+    int same = 0;
+    double d;
+    if (cli_run_binary_missing()) return;
+    CHECK((base = base_run()) != NULL);
+    if (!base) return;
+    cli_run_remove_tree(run);
+    CHECK_EQ_INT(0, cli_run("train stylegan --from %s --data synth-toon:16 --steps 2 --lr 1e-9 --freeze-d 4 --out %s",
+                            base, run));
+    snprintf(ck_base, sizeof ck_base, "%s/checkpoint.safetensors", base);
+    snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", run);
+    /* Freeze-D 4 at size 16: b16's fromrgb, conv0, conv1 and skip keep the base's bytes */
+    CHECK(diff(ck_base, ck, "D.b16.fromrgb.weight", &same) == 0 && same);
+    CHECK(diff(ck_base, ck, "D.b16.conv1.weight", &same) == 0 && same);
+    CHECK(diff(ck_base, ck, "D.b16.skip.weight", &same) == 0 && same);
+    /* the next layer trains (lr 1e-9: a change in the last bits) */
+    same = 1;
+    CHECK(diff(ck_base, ck, "D.b8.conv0.weight", &same) >= 0 && !same);
+    /* G starts at the base's: after two steps at lr 1e-9 it is the base's to 1e-6 */
+    d = diff(ck_base, ck, "G.synthesis.b4.const", NULL);
+    CHECK(d >= 0 && d < 1e-6);
+    d = diff(ck_base, ck, "G.synthesis.b8.conv0.weight", NULL);
+    CHECK(d >= 0 && d < 1e-6);
+    /* a fresh run of the same seed is not: the base moved in its 3 steps */
+    fresh = cli_run_tmp("toon_fresh");
+    cli_run_remove_tree(fresh);
+    CHECK_EQ_INT(0, cli_run("train " TINY " --data synth-toon:16 --steps 2 --lr 1e-9 --out %s", fresh));
+    snprintf(ck_fresh, sizeof ck_fresh, "%s/checkpoint.safetensors", fresh);
+    CHECK(diff(ck_base, ck_fresh, "G.synthesis.b8.conv0.weight", NULL) > 1e-4);
+    cli_run_remove_tree(fresh);
+    cli_run_remove_tree(run);
+}
+
+static void from_model_file_and_refusals(void)
+{
+    char model[1100];
+    const char *base, *run = cli_run_tmp("toon_from2");
+    if (cli_run_binary_missing()) return;
+    CHECK((base = base_run()) != NULL);
+    if (!base) return;
+    snprintf(model, sizeof model, "%s/model.safetensors", base);
+    cli_run_remove_tree(run);
+    CHECK_EQ_INT(0, cli_run("train stylegan --from %s --data synth-toon:16 --steps 1 --out %s", model, run));
+    CHECK_CONTAINS("G copied from it; D initialized fresh", cli_run_err);
+    cli_run_remove_tree(run);
+    /* another architecture than the base's: refused naming the flag, nothing written */
+    CHECK_EQ_INT(2, cli_run("train stylegan --from %s --size 32 --data synth-toon:16 --steps 1 --out %s", base, run));
+    CHECK_CONTAINS("--size 32 differs from the base's 16", cli_run_err);
+    CHECK(!cli_run_exists(run));
+    /* another family's file */
+    CHECK_EQ_INT(2, cli_run("train dcgan --from %s --data synth:16 --steps 1 --out %s", base, run));
+    CHECK_CONTAINS("not a dcgan model or checkpoint", cli_run_err);
+    CHECK(!cli_run_exists(run));
+    CHECK_EQ_INT(2, cli_run("train stylegan --from %s --resume --out %s", base, run));
+    /* more layers than D has (size 16: 4 + 3) */
+    CHECK_EQ_INT(2, cli_run("train stylegan --from %s --freeze-d 8 --data synth-toon:16 --steps 1 --out %s", base, run));
+    CHECK_CONTAINS("--freeze-d 8", cli_run_err);
+    cli_run_remove_tree(run);
+}
+
+const test_case toonify_tests[] = {
+    TEST(from_starts_at_the_base),
+    TEST(from_model_file_and_refusals),
+    TEST_END,
+};
