@@ -199,6 +199,11 @@ static nn_tensor *generate(gan_model *m, nn_ctx *ctx, nn_tensor *z, nn_tensor *c
                                   GAN_SG_NOISE_CONST, NULL);
 }
 
+gan_stylegan_g *gan_stylegan_model_g(const gan_family *f, gan_model *m)
+{
+    return f == &gan_family_stylegan && m ? &of(m)->m.g_ema : NULL;
+}
+
 const gan_family gan_family_stylegan = {
     "stylegan",
     "StyleGAN2: images from a latent through a mapping and a style-modulated synthesis",

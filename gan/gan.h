@@ -1055,6 +1055,49 @@ int gan_blend_tables(const nn_params *low, const nn_params *high, const gan_blen
 int gan_blend_files(const char *low, const char *high, const gan_blend_opts *o, const char *out, g99_error *err);
 /* SECTION blend end */
 
+/* SECTION project */
+/* Toonify's projection (gan/project.c; doc/models.md, "Toonify"): an image
+ * into a StyleGAN2 generator's W by optimization, as stylegan2-ada-pytorch's
+ * projector.py, with a pixel distance instead of LPIPS (its VGG16 weights
+ * cannot be downloaded here) and the noise buffers left const (the
+ * reference optimizes them too): w from the mean of w_avg_samples mapped
+ * latents, Adam (0.9, 0.999) at lr ramp(t) (a 5% ramp-up, a 25% cosine
+ * ramp-down), w noise w_std noise_factor max(0, 1 - t / noise_ramp)^2. */
+typedef struct gan_project_opts {
+    int steps;                /* 1000 */
+    float lr;                 /* 0.1 */
+    float lr_rampup, lr_rampdown;   /* 0.05, 0.25 of the steps */
+    float noise_factor, noise_ramp; /* 0.05, 0.75 */
+    int w_avg_samples;        /* 10000 */
+    uint64_t seed;            /* the latents of w_avg and the w noise (nn_rng stream NN_STREAM_NOISE) */
+    /* after each step (1-based): the distance of that step (with its w
+     * noise) and, every frame_every steps and at the last, the image of the
+     * current w [channels, R, R] (else NULL); nonzero stops (G99_ESTOPPED) */
+    int (*progress)(void *user, int step, int steps, float dist, const float *image);
+    int frame_every;
+    void *user;
+} gan_project_opts;
+
+typedef struct gan_project_result {
+    float dist_start, dist_end;   /* the distance of w_avg's image and of the result's */
+    int steps;
+} gan_project_result;
+
+void gan_project_opts_default(gan_project_opts *o);
+/* d(x, y) = mean((x - y)^2) + the mean over scales 1, 1/2, ... down to 8
+ * pixels (2x2 average pooling) of mean |x_s - y_s|; x, y [N, C, H, W]. */
+nn_tensor *gan_project_distance_t(nn_ctx *ctx, nn_tensor *x, nn_tensor *y);
+/* target [channels, R, R] in [-1, 1] -> w_out [w_dim]. */
+int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_project_opts *o, float *w_out,
+                         gan_project_result *res, g99_error *err);
+/* Images [n, channels, R, R] of w [n, w_dim] (every layer the same w), or
+ * of z [n, z_dim] through the mapping at truncation psi, const noise. */
+int gan_stylegan_render_w(gan_stylegan_g *g, const float *w, int n, float *out, g99_error *err);
+int gan_stylegan_render_z(gan_stylegan_g *g, const float *z, int n, float psi, float *out, g99_error *err);
+/* The G_ema of a model of the stylegan family (gan_model_load), else NULL. */
+gan_stylegan_g *gan_stylegan_model_g(const gan_family *f, gan_model *m);
+/* SECTION project end */
+
 /* SECTION metrics */
 /* L1 and PSNR of outputs against targets (gan/metrics.c), both [n, C, H, W]
  * in [-1, 1]: L1 the mean absolute difference of every value in [-1, 1]

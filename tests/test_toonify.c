@@ -129,7 +129,72 @@ static void from_model_file_and_refusals(void)
     cli_run_remove_tree(run);
 }
 
+/* A tiny G: size 16, 8 channels, w_dim 8, weights of the reference's init. */
+static int tiny_g(gan_stylegan *m)
+{
+    gan_stylegan_config c;
+    nn_rng rng;
+    gan_stylegan_config_default(&c, 16);
+    c.z_dim = c.w_dim = 8;
+    c.map_layers = 2;
+    c.channel_base = 64;
+    c.channel_max = 8;
+    if (gan_stylegan_init(m, &c, NULL)) return 0;
+    nn_rng_init(&rng, 7, NN_STREAM_INIT);
+    gan_stylegan_weights_init(m, &rng);
+    return 1;
+}
+
+/* The distance by hand: 0 for equal images; for x - y = 1 everywhere, MSE 1
+ * plus the mean of the L1 terms (1 at each scale) = 2. */
+static void distance_by_hand(void)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    int sh[4] = { 1, 3, 16, 16 };
+    nn_tensor *x = nn_tensor_new(ctx, 4, sh), *y = nn_tensor_new(ctx, 4, sh), *d;
+    size_t i;
+    for (i = 0; i < x->numel; i++) {
+        x->data[i] = (float)(i % 7) / 7.0f - 0.5f;
+        y->data[i] = x->data[i];
+    }
+    d = gan_project_distance_t(ctx, x, y);
+    CHECK(d != NULL && d->data[0] == 0.0f);
+    for (i = 0; i < y->numel; i++) y->data[i] = x->data[i] - 1.0f;
+    d = gan_project_distance_t(ctx, x, y);
+    CHECK(d != NULL);
+    if (d) CHECK_NEAR(2.0, d->data[0], 1e-5, 0);
+    nn_ctx_free(ctx);
+}
+
+/* The projection of an image the model made from some w ends closer to it
+ * than the start, the mean w (the optimizer's whole purpose; a hand-derived
+ * property, not a value). */
+static void projection_beats_the_mean_w(void)
+{
+    gan_stylegan m;
+    gan_project_opts o;
+    gan_project_result r;
+    float z[8], target[3 * 16 * 16], w[8];
+    g99_error err;
+    if (!tiny_g(&m)) {
+        CHECK(0);
+        return;
+    }
+    gan_latent_normal(3, 8, z);
+    CHECK_EQ_INT(0, gan_stylegan_render_z(&m.g_ema, z, 1, 1.0f, target, NULL));
+    gan_project_opts_default(&o);
+    o.steps = 60;
+    o.w_avg_samples = 500;
+    CHECK_EQ_INT(0, gan_stylegan_project(&m.g_ema, target, &o, w, &r, &err));
+    CHECK_EQ_INT(60, r.steps);
+    CHECK(r.dist_start > 0.0f);
+    CHECK(r.dist_end < r.dist_start);
+    gan_stylegan_free(&m);
+}
+
 const test_case toonify_tests[] = {
+    TEST(distance_by_hand),
+    TEST(projection_beats_the_mean_w),
     TEST(from_starts_at_the_base),
     TEST(from_model_file_and_refusals),
     TEST_END,

@@ -1,0 +1,258 @@
+/* gan: projecting an image into a StyleGAN2 generator's W (gan/gan.h,
+ * SECTION project; doc/models.md, "Toonify"), as stylegan2-ada-pytorch's
+ * projector.py does it, with two documented differences:
+ *   - the distance is in pixels, not LPIPS: the VGG16 weights LPIPS needs
+ *     cannot be downloaded here. d(x, y) = mean((x - y)^2) + the mean over
+ *     scales s = 1, 1/2, 1/4 ... (down to 8 pixels, 2x2 average pooling) of
+ *     mean |x_s - y_s|, on images in [-1, 1]: the MSE pulls every pixel,
+ *     the coarse L1 terms pull the layout first.
+ *   - the noise buffers stay the model's noise_const (noise_mode 'const'
+ *     throughout); the reference also optimizes them under a 1e5-weighted
+ *     autocorrelation penalty and renormalizes them every step.
+ * The rest is the reference's: w starts at the mean of the mapping of
+ * w_avg_samples latents (its w_std the root mean squared distance to it),
+ * Adam on w with betas (0.9, 0.999), eps 1e-8, lr = 0.1 ramp(t), ramp(t) =
+ * (0.5 - 0.5 cos(pi min(1, (1 - t) / 0.25))) min(1, t / 0.05), t =
+ * step / steps; each step synthesizes w + n, n ~ N(0, 1) w_std 0.05
+ * max(0, 1 - t / 0.75)^2, with w broadcast to every layer. */
+#include "gan.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void gan_project_opts_default(gan_project_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->steps = 1000;
+    o->lr = 0.1f;
+    o->lr_rampup = 0.05f;
+    o->lr_rampdown = 0.25f;
+    o->noise_factor = 0.05f;
+    o->noise_ramp = 0.75f;
+    o->w_avg_samples = 10000;
+    o->seed = 0;
+}
+
+static int ctx_fail(nn_ctx *ctx, g99_error *err)
+{
+    const g99_error *e = nn_ctx_error(ctx);
+    if (e && e->code) {
+        if (err) *err = *e;
+        return e->code;
+    }
+    return g99_fail(err, G99_ENOMEM, "out of memory");
+}
+
+/* w [n, w_dim] -> ws [n, num_ws, w_dim], every layer the same w. */
+static nn_tensor *broadcast(nn_ctx *ctx, const gan_stylegan_g *g, nn_tensor *w, int n)
+{
+    int s3[3], e3[3];
+    s3[0] = n;
+    s3[1] = 1;
+    s3[2] = g->cfg.w_dim;
+    e3[0] = n;
+    e3[1] = g->num_ws;
+    e3[2] = g->cfg.w_dim;
+    return nn_expand(ctx, nn_reshape(ctx, w, 3, s3), 3, e3);
+}
+
+nn_tensor *gan_project_distance_t(nn_ctx *ctx, nn_tensor *x, nn_tensor *y)
+{
+    nn_tensor *d, *l1 = NULL;
+    nn_pool_opts po;
+    int k = 0;
+    if (!x || !y) return NULL;
+    d = nn_mean(ctx, nn_mse_loss(ctx, x, y));
+    po.kernel = po.stride = 2;
+    po.padding = po.exclude_pad = 0;
+    for (;;) {
+        nn_tensor *t = nn_mean(ctx, nn_l1_loss(ctx, x, y));
+        l1 = l1 ? nn_add(ctx, l1, t) : t;
+        k++;
+        if (!x || x->ndim != 4 || x->shape[2] <= 8 || x->shape[3] <= 8) break;
+        x = nn_avg_pool2d(ctx, x, &po);
+        y = nn_avg_pool2d(ctx, y, &po);
+    }
+    return nn_add(ctx, d, nn_scale(ctx, l1, 1.0f / (float)k));
+}
+
+int gan_stylegan_render_w(gan_stylegan_g *g, const float *w, int n, float *out, g99_error *err)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *x;
+    int sh[2], rc = 0;
+    if (!ctx) return g99_fail(err, G99_ENOMEM, "out of memory");
+    nn_set_grad_enabled(ctx, 0);
+    sh[0] = n;
+    sh[1] = g->cfg.w_dim;
+    x = gan_stylegan_synthesis(ctx, g, broadcast(ctx, g, nn_tensor_from(ctx, 2, sh, w), n), GAN_SG_NOISE_CONST, NULL);
+    if (x) memcpy(out, x->data, x->numel * sizeof(float));
+    else rc = ctx_fail(ctx, err);
+    nn_ctx_free(ctx);
+    return rc;
+}
+
+int gan_stylegan_render_z(gan_stylegan_g *g, const float *z, int n, float psi, float *out, g99_error *err)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *x;
+    int sh[2], rc = 0;
+    if (!ctx) return g99_fail(err, G99_ENOMEM, "out of memory");
+    nn_set_grad_enabled(ctx, 0);
+    sh[0] = n;
+    sh[1] = g->cfg.z_dim;
+    x = gan_stylegan_synthesis(ctx, g, gan_stylegan_mapping(ctx, g, nn_tensor_from(ctx, 2, sh, z), psi, 0, 0),
+                               GAN_SG_NOISE_CONST, NULL);
+    if (x) memcpy(out, x->data, x->numel * sizeof(float));
+    else rc = ctx_fail(ctx, err);
+    nn_ctx_free(ctx);
+    return rc;
+}
+
+/* The mean of the mapped latents (ws[:, 0]) and the root mean squared
+ * distance to it, in chunks of 1000 latents, summed in order. */
+static int w_stats(nn_ctx *ctx, gan_stylegan_g *g, const gan_project_opts *o, nn_rng *rng, float *avg, float *std,
+                   g99_error *err)
+{
+    int C = g->cfg.w_dim, Z = g->cfg.z_dim, N = o->w_avg_samples, done, i, j, sh[2];
+    double *sum = (double *)calloc((size_t)C, sizeof(double)), ss = 0;
+    float *w = (float *)malloc((size_t)N * C * sizeof(float));
+    float *z = (float *)malloc((size_t)1000 * Z * sizeof(float));
+    int rc = sum && w && z ? 0 : g99_fail(err, G99_ENOMEM, "out of memory");
+    for (done = 0; !rc && done < N; done += 1000) {
+        int n = N - done < 1000 ? N - done : 1000;
+        nn_tensor *ws;
+        nn_ctx_reset(ctx);
+        nn_rng_fill_normal(rng, z, (size_t)n * Z, 0.0f, 1.0f);
+        sh[0] = n;
+        sh[1] = Z;
+        ws = gan_stylegan_mapping(ctx, g, nn_tensor_from(ctx, 2, sh, z), 1.0f, 0, 0);
+        if (!ws) {
+            rc = ctx_fail(ctx, err);
+            break;
+        }
+        for (i = 0; i < n; i++) memcpy(w + (size_t)(done + i) * C, ws->data + (size_t)i * g->num_ws * C, C * sizeof(float));
+    }
+    for (i = 0; !rc && i < N; i++)
+        for (j = 0; j < C; j++) sum[j] += w[(size_t)i * C + j];
+    for (j = 0; !rc && j < C; j++) avg[j] = (float)(sum[j] / N);
+    for (i = 0; !rc && i < N; i++)
+        for (j = 0; j < C; j++) {
+            double d = (double)w[(size_t)i * C + j] - avg[j];
+            ss += d * d;
+        }
+    if (!rc) *std = (float)sqrt(ss / N);
+    free(sum);
+    free(w);
+    free(z);
+    nn_ctx_reset(ctx);
+    return rc;
+}
+
+int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_project_opts *o, float *w_out,
+                         gan_project_result *res, g99_error *err)
+{
+    int C = g->cfg.w_dim, R = g->cfg.resolution, nc = g->cfg.channels, step, j, rc = 0, sh[2], ish[4];
+    float w_std = 0, *w = NULL, *m = NULL, *v = NULL, *noise = NULL, *img = NULL;
+    double b1t = 1, b2t = 1;
+    nn_ctx *ctx;
+    nn_rng rng;
+    gan_project_result r0;
+    if (!res) res = &r0;
+    memset(res, 0, sizeof *res);
+    if (!o || o->steps < 1 || o->w_avg_samples < 1 || !(o->lr > 0) || !(o->lr_rampup > 0) || !(o->lr_rampdown > 0) ||
+        !(o->noise_ramp > 0) || !(o->noise_factor >= 0))
+        return g99_fail(err, G99_EINVAL, "projection: settings out of range");
+    if (!(ctx = nn_ctx_new(0))) return g99_fail(err, G99_ENOMEM, "out of memory");
+    w = (float *)calloc((size_t)C, sizeof(float));
+    m = (float *)calloc((size_t)C, sizeof(float));
+    v = (float *)calloc((size_t)C, sizeof(float));
+    noise = (float *)calloc((size_t)C, sizeof(float));
+    img = (float *)malloc((size_t)nc * R * R * sizeof(float));
+    if (!w || !m || !v || !noise || !img) rc = g99_fail(err, G99_ENOMEM, "out of memory");
+    nn_rng_init(&rng, o->seed, NN_STREAM_NOISE);
+    if (!rc) rc = w_stats(ctx, g, o, &rng, w, &w_std, err);
+    sh[0] = 1;
+    sh[1] = C;
+    ish[0] = 1;
+    ish[1] = nc;
+    ish[2] = ish[3] = R;
+    if (!rc) {
+        /* the distance of the start, w_avg */
+        nn_tensor *x, *d;
+        nn_set_grad_enabled(ctx, 0);
+        x = gan_stylegan_synthesis(ctx, g, broadcast(ctx, g, nn_tensor_from(ctx, 2, sh, w), 1), GAN_SG_NOISE_CONST, NULL);
+        d = gan_project_distance_t(ctx, x, nn_tensor_from(ctx, 4, ish, target));
+        if (d) res->dist_start = d->data[0];
+        else rc = ctx_fail(ctx, err);
+        nn_set_grad_enabled(ctx, 1);
+        nn_ctx_reset(ctx);
+    }
+    for (step = 0; !rc && step < o->steps; step++) {
+        float t = (float)step / (float)o->steps, ramp, lr, ns, lt, *gd;
+        nn_tensor *wl, *x, *d, *gw = NULL;
+        lt = (1.0f - t) / o->lr_rampdown;
+        ramp = lt < 1.0f ? lt : 1.0f;
+        ramp = 0.5f - 0.5f * nn_cosf(ramp * 3.14159265358979f);
+        ramp *= t / o->lr_rampup < 1.0f ? t / o->lr_rampup : 1.0f;
+        lr = o->lr * ramp;
+        ns = 1.0f - t / o->noise_ramp;
+        ns = ns > 0.0f ? ns : 0.0f;
+        ns = w_std * o->noise_factor * ns * ns;
+        nn_rng_fill_normal(&rng, noise, (size_t)C, 0.0f, 1.0f);
+        nn_ctx_reset(ctx);
+        wl = nn_tensor_from(ctx, 2, sh, w);
+        if (!wl) {
+            rc = ctx_fail(ctx, err);
+            break;
+        }
+        nn_tensor_set_requires_grad(wl, 1);
+        for (j = 0; j < C; j++) noise[j] *= ns;
+        x = gan_stylegan_synthesis(ctx, g, broadcast(ctx, g, nn_add(ctx, wl, nn_tensor_from(ctx, 2, sh, noise)), 1),
+                                   GAN_SG_NOISE_CONST, NULL);
+        d = gan_project_distance_t(ctx, x, nn_tensor_from(ctx, 4, ish, target));
+        if (!d || nn_grad(ctx, 1, &d, 1, &wl, NULL, 0, &gw) || !gw) {
+            rc = ctx_fail(ctx, err);
+            break;
+        }
+        gd = gw->data;
+        /* Adam (torch.optim.Adam, betas 0.9 0.999, eps 1e-8) on w */
+        b1t *= 0.9;
+        b2t *= 0.999;
+        for (j = 0; j < C; j++) {
+            float gj = gd[j] == gd[j] ? gd[j] : 0.0f;
+            m[j] = 0.9f * m[j] + 0.1f * gj;
+            v[j] = 0.999f * v[j] + 0.001f * gj * gj;
+            w[j] -= (float)(lr / (1.0 - b1t)) * m[j] / (sqrtf(v[j]) / (float)sqrt(1.0 - b2t) + 1e-8f);
+        }
+        res->steps = step + 1;
+        if (o->progress) {
+            const float *frame = NULL;
+            if (o->frame_every > 0 && ((step + 1) % o->frame_every == 0 || step + 1 == o->steps)) {
+                if ((rc = gan_stylegan_render_w(g, w, 1, img, err)) != 0) break;
+                frame = img;
+            }
+            if (o->progress(o->user, step + 1, o->steps, d->data[0], frame)) {
+                rc = G99_ESTOPPED;
+                g99_fail(err, G99_ESTOPPED, "projection stopped at step %d", step + 1);
+            }
+        }
+    }
+    if (!rc) {
+        nn_tensor *x, *d;
+        nn_ctx_reset(ctx);
+        nn_set_grad_enabled(ctx, 0);
+        x = gan_stylegan_synthesis(ctx, g, broadcast(ctx, g, nn_tensor_from(ctx, 2, sh, w), 1), GAN_SG_NOISE_CONST, NULL);
+        d = gan_project_distance_t(ctx, x, nn_tensor_from(ctx, 4, ish, target));
+        if (d) res->dist_end = d->data[0];
+        else rc = ctx_fail(ctx, err);
+        if (!rc) memcpy(w_out, w, (size_t)C * sizeof(float));
+    }
+    free(w);
+    free(m);
+    free(v);
+    free(noise);
+    free(img);
+    nn_ctx_free(ctx);
+    return rc;
+}
