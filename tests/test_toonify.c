@@ -129,6 +129,35 @@ static void from_model_file_and_refusals(void)
     cli_run_remove_tree(run);
 }
 
+/* The sweep's grid: 3 seeds x swap resolutions 4, 8, 16 at size 16, margins
+ * of 2: 3*16 + 4*2 = 56 square; a model blended with itself gives the same
+ * image in every column of a row. */
+static void blend_sweep_grid(void)
+{
+    char model[1100];
+    const char *base, *out = cli_run_tmp("toon_sweep.png");
+    img_image img;
+    int x, y, c, same = 1;
+    if (cli_run_binary_missing()) return;
+    CHECK((base = base_run()) != NULL);
+    if (!base) return;
+    snprintf(model, sizeof model, "%s/model.safetensors", base);
+    CHECK_EQ_INT(0, cli_run("blend %s %s --sweep --seeds 1,2,3 --out %s", model, model, out));
+    if (!CHECK_EQ_INT(0, img_png_load(out, NULL, &img, NULL))) return;
+    CHECK_EQ_INT(56, img.width);
+    CHECK_EQ_INT(56, img.height);
+    for (y = 0; y < img.height; y++)
+        for (x = 2; x < 2 + 16; x++)
+            for (c = 1; c < 3; c++)
+                same &= memcmp(&img.data[((size_t)y * img.width + x) * img.channels],
+                               &img.data[((size_t)y * img.width + x + c * 18) * img.channels], (size_t)img.channels) == 0;
+    CHECK(same);
+    img_free(&img);
+    remove(out);
+    CHECK_EQ_INT(2, cli_run("blend %s %s --sweep --swap-res 8 --out %s", model, model, out));
+    CHECK(!cli_run_exists(out));
+}
+
 /* A tiny G: size 16, 8 channels, w_dim 8, weights of the reference's init. */
 static int tiny_g(gan_stylegan *m)
 {
@@ -193,6 +222,7 @@ static void projection_beats_the_mean_w(void)
 }
 
 const test_case toonify_tests[] = {
+    TEST(blend_sweep_grid),
     TEST(distance_by_hand),
     TEST(projection_beats_the_mean_w),
     TEST(from_starts_at_the_base),
