@@ -109,6 +109,7 @@ extern const cli_command cli_cmd_average;
 extern const cli_command cli_cmd_pairs;
 extern const cli_command cli_cmd_translate;
 extern const cli_command cli_cmd_blend;
+extern const cli_command cli_cmd_toonify;
 
 /* argv[0] of gan99 itself (set by main), to find files installed next to
  * the binary. */

@@ -221,7 +221,42 @@ static void projection_beats_the_mean_w(void)
     gan_stylegan_free(&m);
 }
 
+/* toonify on the shipped photo with a tiny base and its blend with a
+ * fine-tuned copy: every output written; bad models refused, nothing written. */
+static void toonify_end_to_end(void)
+{
+    char model[1100], toon[1100], photo[1100], f[1200];
+    const char *base, *run = cli_run_tmp("toon_ft"), *out = cli_run_tmp("toon_out"), *blended;
+    static const char *const names[4] = { "aligned.png", "projected.png", "toon.png", "projection.gif" };
+    int i;
+    if (cli_run_binary_missing()) return;
+    CHECK((base = base_run()) != NULL);
+    if (!base) return;
+    snprintf(model, sizeof model, "%s/model.safetensors", base);
+    snprintf(toon, sizeof toon, "%s/model.safetensors", run);
+    snprintf(photo, sizeof photo, "%s", "data/astronaut.jpg");
+    if (!cli_run_exists(photo)) snprintf(photo, sizeof photo, "%s", "../../data/astronaut.jpg");
+    cli_run_remove_tree(run);
+    cli_run_remove_tree(out);
+    CHECK_EQ_INT(0, cli_run("train stylegan --from %s --data synth-toon:16 --steps 2 --out %s", base, run));
+    blended = cli_run_tmp("toon_blended.safetensors");
+    CHECK_EQ_INT(0, cli_run("blend %s %s --swap-res 8 --out %s", toon, model, blended));
+    CHECK_EQ_INT(0, cli_run("toonify %s --base %s --blended %s --out %s --steps 20", photo, model, blended, out));
+    CHECK_CONTAINS("projected in 20 steps", cli_run_out);
+    for (i = 0; i < 4; i++) {
+        snprintf(f, sizeof f, "%s/astronaut_%s", out, names[i]);
+        CHECK(cli_run_exists(f));
+    }
+    cli_run_remove_tree(out);
+    /* not a model: refused, nothing written */
+    CHECK_EQ_INT(2, cli_run("toonify %s --base %s --blended %s --out %s", photo, photo, blended, out));
+    CHECK(!cli_run_exists(out));
+    remove(blended);
+    cli_run_remove_tree(run);
+}
+
 const test_case toonify_tests[] = {
+    TEST(toonify_end_to_end),
     TEST(blend_sweep_grid),
     TEST(distance_by_hand),
     TEST(projection_beats_the_mean_w),
