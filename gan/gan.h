@@ -1059,10 +1059,10 @@ int gan_blend_files(const char *low, const char *high, const gan_blend_opts *o, 
 /* Toonify's projection (gan/project.c; doc/models.md, "Toonify"): an image
  * into a StyleGAN2 generator's W by optimization, as stylegan2-ada-pytorch's
  * projector.py, with a pixel distance instead of LPIPS (its VGG16 weights
- * cannot be downloaded here) and the noise buffers left const (the
- * reference optimizes them too): w from the mean of w_avg_samples mapped
+ * cannot be downloaded here): w from the mean of w_avg_samples mapped
  * latents, Adam (0.9, 0.999) at lr ramp(t) (a 5% ramp-up, a 25% cosine
- * ramp-down), w noise w_std noise_factor max(0, 1 - t / noise_ramp)^2. */
+ * ramp-down), w noise w_std noise_factor max(0, 1 - t / noise_ramp)^2,
+ * the noise buffers optimized under the reference's regulariser. */
 typedef struct gan_project_opts {
     int steps;                /* 1000 */
     float lr;                 /* 0.1 */
@@ -1070,6 +1070,9 @@ typedef struct gan_project_opts {
     float noise_factor, noise_ramp; /* 0.05, 0.75 */
     int w_avg_samples;        /* 10000 */
     uint64_t seed;            /* the latents of w_avg and the w noise (nn_rng stream NN_STREAM_NOISE) */
+    int optimize_noise;       /* 1 (the reference): g's noise_const buffers are drawn N(0, 1) and optimized
+                               * with w, left at their final values (render the projection with g); 0: const */
+    float noise_reg;          /* the noise regulariser's weight, 1e5 */
     /* after each step (1-based): the distance of that step (with its w
      * noise) and, every frame_every steps and at the last, the image of the
      * current w [channels, R, R] (else NULL); nonzero stops (G99_ESTOPPED) */

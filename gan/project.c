@@ -1,14 +1,16 @@
 /* gan: projecting an image into a StyleGAN2 generator's W (gan/gan.h,
  * SECTION project; doc/models.md, "Toonify"), as stylegan2-ada-pytorch's
- * projector.py does it, with two documented differences:
+ * projector.py does it, with one documented difference:
  *   - the distance is in pixels, not LPIPS: the VGG16 weights LPIPS needs
  *     cannot be downloaded here. d(x, y) = mean((x - y)^2) + the mean over
  *     scales s = 1, 1/2, 1/4 ... (down to 8 pixels, 2x2 average pooling) of
  *     mean |x_s - y_s|, on images in [-1, 1]: the MSE pulls every pixel,
  *     the coarse L1 terms pull the layout first.
- *   - the noise buffers stay the model's noise_const (noise_mode 'const'
- *     throughout); the reference also optimizes them under a 1e5-weighted
- *     autocorrelation penalty and renormalizes them every step.
+ *   - nothing else: the noise buffers are optimized as the reference does
+ *     (N(0, 1) at the start, the same Adam, a 1e5-weighted autocorrelation
+ *     penalty over each buffer and its 2x2-pooled copies down to 8x8,
+ *     renormalized every step), in place in g's noise_const; with
+ *     optimize_noise 0 they stay the model's.
  * The rest is the reference's: w starts at the mean of the mapping of
  * w_avg_samples latents (its w_std the root mean squared distance to it),
  * Adam on w with betas (0.9, 0.999), eps 1e-8, lr = 0.1 ramp(t), ramp(t) =
@@ -31,6 +33,8 @@ void gan_project_opts_default(gan_project_opts *o)
     o->noise_ramp = 0.75f;
     o->w_avg_samples = 10000;
     o->seed = 0;
+    o->optimize_noise = 1;
+    o->noise_reg = 1e5f;
 }
 
 static int ctx_fail(nn_ctx *ctx, g99_error *err)
@@ -74,6 +78,51 @@ nn_tensor *gan_project_distance_t(nn_ctx *ctx, nn_tensor *x, nn_tensor *y)
         y = nn_avg_pool2d(ctx, y, &po);
     }
     return nn_add(ctx, d, nn_scale(ctx, l1, 1.0f / (float)k));
+}
+
+/* torch.roll(v, 1, dim) of v [1, 1, r, r] */
+static nn_tensor *roll1(nn_ctx *ctx, nn_tensor *v, int dim)
+{
+    int n = v ? v->shape[dim] : 0;
+    return nn_concat(ctx, nn_narrow(ctx, v, dim, n - 1, 1), nn_narrow(ctx, v, dim, 0, n - 1), dim);
+}
+
+/* The reference's noise regulariser: per buffer, and per 2x2-pooled copy
+ * down to 8x8, mean(v roll_x(v))^2 + mean(v roll_y(v))^2. */
+static nn_tensor *noise_reg(nn_ctx *ctx, nn_tensor *const *bufs, int n)
+{
+    nn_tensor *reg = NULL;
+    nn_pool_opts po;
+    int i, s4[4];
+    po.kernel = po.stride = 2;
+    po.padding = po.exclude_pad = 0;
+    for (i = 0; i < n; i++) {
+        nn_tensor *v;
+        s4[0] = s4[1] = 1;
+        s4[2] = bufs[i]->shape[0];
+        s4[3] = bufs[i]->shape[1];
+        v = nn_reshape(ctx, bufs[i], 4, s4);
+        for (;;) {
+            nn_tensor *a = nn_square(ctx, nn_mean(ctx, nn_mul(ctx, v, roll1(ctx, v, 3))));
+            nn_tensor *b = nn_square(ctx, nn_mean(ctx, nn_mul(ctx, v, roll1(ctx, v, 2))));
+            nn_tensor *t = nn_add(ctx, a, b);
+            reg = reg ? nn_add(ctx, reg, t) : t;
+            if (!v || v->shape[2] <= 8) break;
+            v = nn_avg_pool2d(ctx, v, &po);
+        }
+    }
+    return reg;
+}
+
+/* The noise buffers of the synthesis layers, in layer order. */
+static int noise_bufs(const gan_stylegan_g *g, nn_tensor **out)
+{
+    int b, n = 0;
+    for (b = 0; b < g->n_blocks; b++) {
+        if (g->block[b].conv0.noise_const) out[n++] = g->block[b].conv0.noise_const;
+        if (g->block[b].conv1.noise_const) out[n++] = g->block[b].conv1.noise_const;
+    }
+    return n;
 }
 
 int gan_stylegan_render_w(gan_stylegan_g *g, const float *w, int n, float *out, g99_error *err)
@@ -152,8 +201,10 @@ static int w_stats(nn_ctx *ctx, gan_stylegan_g *g, const gan_project_opts *o, nn
 int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_project_opts *o, float *w_out,
                          gan_project_result *res, g99_error *err)
 {
-    int C = g->cfg.w_dim, R = g->cfg.resolution, nc = g->cfg.channels, step, j, rc = 0, sh[2], ish[4];
-    float w_std = 0, *w = NULL, *m = NULL, *v = NULL, *noise = NULL, *img = NULL;
+    int C = g->cfg.w_dim, R = g->cfg.resolution, nc = g->cfg.channels, step, j, rc = 0, sh[2], ish[4], nb = 0, b;
+    float w_std = 0, *w = NULL, *m = NULL, *v = NULL, *noise = NULL, *img = NULL, *nm = NULL, *nv = NULL;
+    nn_tensor *bufs[2 * GAN_SG_MAX_BLOCKS], *ins[1 + 2 * GAN_SG_MAX_BLOCKS], *grads[1 + 2 * GAN_SG_MAX_BLOCKS];
+    size_t n_noise = 0, off;
     double b1t = 1, b2t = 1;
     nn_ctx *ctx;
     nn_rng rng;
@@ -172,6 +223,17 @@ int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_proje
     if (!w || !m || !v || !noise || !img) rc = g99_fail(err, G99_ENOMEM, "out of memory");
     nn_rng_init(&rng, o->seed, NN_STREAM_NOISE);
     if (!rc) rc = w_stats(ctx, g, o, &rng, w, &w_std, err);
+    if (!rc && o->optimize_noise) {
+        /* the reference: every noise buffer N(0, 1), then optimized with w */
+        nb = noise_bufs(g, bufs);
+        for (b = 0; b < nb; b++) {
+            n_noise += bufs[b]->numel;
+            nn_rng_fill_normal(&rng, bufs[b]->data, bufs[b]->numel, 0.0f, 1.0f);
+        }
+        nm = (float *)calloc(n_noise ? n_noise : 1, sizeof(float));
+        nv = (float *)calloc(n_noise ? n_noise : 1, sizeof(float));
+        if (!nm || !nv) rc = g99_fail(err, G99_ENOMEM, "out of memory");
+    }
     sh[0] = 1;
     sh[1] = C;
     ish[0] = 1;
@@ -190,7 +252,7 @@ int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_proje
     }
     for (step = 0; !rc && step < o->steps; step++) {
         float t = (float)step / (float)o->steps, ramp, lr, ns, lt, *gd;
-        nn_tensor *wl, *x, *d, *gw = NULL;
+        nn_tensor *wl, *x, *d, *gw = NULL, *loss;
         lt = (1.0f - t) / o->lr_rampdown;
         ramp = lt < 1.0f ? lt : 1.0f;
         ramp = 0.5f - 0.5f * nn_cosf(ramp * 3.14159265358979f);
@@ -211,10 +273,19 @@ int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_proje
         x = gan_stylegan_synthesis(ctx, g, broadcast(ctx, g, nn_add(ctx, wl, nn_tensor_from(ctx, 2, sh, noise)), 1),
                                    GAN_SG_NOISE_CONST, NULL);
         d = gan_project_distance_t(ctx, x, nn_tensor_from(ctx, 4, ish, target));
-        if (!d || nn_grad(ctx, 1, &d, 1, &wl, NULL, 0, &gw) || !gw) {
+        ins[0] = wl;
+        for (b = 0; b < nb; b++) {
+            nn_tensor_set_requires_grad(bufs[b], 1);
+            ins[1 + b] = bufs[b];
+        }
+        loss = nb && d ? nn_add(ctx, d, nn_scale(ctx, noise_reg(ctx, bufs, nb), o->noise_reg)) : d;
+        rc = !loss || nn_grad(ctx, 1, &loss, 1 + nb, ins, NULL, 0, grads) || !grads[0];
+        for (b = 0; b < nb; b++) nn_tensor_set_requires_grad(bufs[b], 0);
+        if (rc) {
             rc = ctx_fail(ctx, err);
             break;
         }
+        gw = grads[0];
         gd = gw->data;
         /* Adam (torch.optim.Adam, betas 0.9 0.999, eps 1e-8) on w */
         b1t *= 0.9;
@@ -224,6 +295,28 @@ int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_proje
             m[j] = 0.9f * m[j] + 0.1f * gj;
             v[j] = 0.999f * v[j] + 0.001f * gj * gj;
             w[j] -= (float)(lr / (1.0 - b1t)) * m[j] / (sqrtf(v[j]) / (float)sqrt(1.0 - b2t) + 1e-8f);
+        }
+        /* the same Adam on the noise, then each buffer renormalized to mean
+         * 0 and mean square 1, as the reference does every step */
+        for (b = 0, off = 0; b < nb; off += bufs[b]->numel, b++) {
+            float *p = bufs[b]->data;
+            const float *gb = grads[1 + b] ? grads[1 + b]->data : NULL;
+            size_t k, n = bufs[b]->numel;
+            double mean = 0, sq = 0;
+            for (k = 0; k < n; k++) {
+                float gj = gb && gb[k] == gb[k] ? gb[k] : 0.0f;
+                nm[off + k] = 0.9f * nm[off + k] + 0.1f * gj;
+                nv[off + k] = 0.999f * nv[off + k] + 0.001f * gj * gj;
+                p[k] -= (float)(lr / (1.0 - b1t)) * nm[off + k] / (sqrtf(nv[off + k]) / (float)sqrt(1.0 - b2t) + 1e-8f);
+            }
+            for (k = 0; k < n; k++) mean += p[k];
+            mean /= (double)n;
+            for (k = 0; k < n; k++) {
+                p[k] = (float)(p[k] - mean);
+                sq += (double)p[k] * p[k];
+            }
+            sq = sq > 0 ? 1.0 / sqrt(sq / (double)n) : 1.0;
+            for (k = 0; k < n; k++) p[k] = (float)(p[k] * sq);
         }
         res->steps = step + 1;
         if (o->progress) {
@@ -253,6 +346,8 @@ int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_proje
     free(v);
     free(noise);
     free(img);
+    free(nm);
+    free(nv);
     nn_ctx_free(ctx);
     return rc;
 }

@@ -218,6 +218,21 @@ static void projection_beats_the_mean_w(void)
     CHECK_EQ_INT(60, r.steps);
     CHECK(r.dist_start > 0.0f);
     CHECK(r.dist_end < r.dist_start);
+    /* the noise buffers were optimized and renormalized each step: mean 0, mean square 1 */
+    {
+        const nn_tensor *b = m.g_ema.block[1].conv1.noise_const;
+        double mean = 0, sq = 0;
+        size_t i;
+        CHECK(b != NULL);
+        for (i = 0; b && i < b->numel; i++) {
+            mean += b->data[i];
+            sq += (double)b->data[i] * b->data[i];
+        }
+        if (b) {
+            CHECK_NEAR(0.0, mean / (double)b->numel, 1e-5, 0);
+            CHECK_NEAR(1.0, sq / (double)b->numel, 1e-4, 0);
+        }
+    }
     gan_stylegan_free(&m);
 }
 
