@@ -119,8 +119,8 @@ static int toonify_one(const char *photo_path, gan_stylegan_g *base, gan_stylega
         p.width = p.height = R;
         rc = align_face(face, eye, &photo, &p, &aligned, &ar, err);
         if (!rc && ar.status == ALIGN_NO_FACE) {
-            fprintf(stderr, "gan99: toonify: %s: no face found (%s); using the centre square of the photo\n",
-                    photo_path, ar.reason ? ar.reason : "none detected");
+            fprintf(stderr, "gan99: toonify: %s: %s; using the centre square of the photo\n", photo_path,
+                    ar.reason ? ar.reason : "no face found");
             no_align = 1;
         } else if (!rc && ar.status == ALIGN_FACE_BOX) {
             fprintf(stderr, "gan99: toonify: %s: no eye pair found; aligned on the face box\n", photo_path);

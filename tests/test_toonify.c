@@ -262,6 +262,20 @@ static void toonify_end_to_end(void)
         snprintf(f, sizeof f, "%s/astronaut_%s", out, names[i]);
         CHECK(cli_run_exists(f));
     }
+    /* a photo without a face: the centre square, with a note */
+    {
+        img_image flat;
+        const char *flat_path = cli_run_tmp("toon_flat.png");
+        CHECK_EQ_INT(0, img_new(&flat, 40, 30, 3, 8, NULL));
+        memset(flat.data, 128, (size_t)40 * 30 * 3);
+        CHECK_EQ_INT(0, img_png_save(flat_path, &flat, NULL));
+        img_free(&flat);
+        CHECK_EQ_INT(0, cli_run("toonify %s --base %s --blended %s --out %s --steps 3", flat_path, model, blended, out));
+        CHECK_CONTAINS("using the centre square of the photo", cli_run_err);
+        snprintf(f, sizeof f, "%s/toon_flat_toon.png", out);
+        CHECK(cli_run_exists(f));
+        remove(flat_path);
+    }
     cli_run_remove_tree(out);
     /* not a model: refused, nothing written */
     CHECK_EQ_INT(2, cli_run("toonify %s --base %s --blended %s --out %s", photo, photo, blended, out));
