@@ -69,7 +69,7 @@ static int mix_run(int argc, char **argv)
     const gan_family *f;
     gan_model *m;
     gan_values v;
-    gan_stylegan *sg;
+    gan_stylegan_g *sg;
     g99_error err;
     gan_sg_render rs;
     float *zr = NULL, *zc = NULL, *x = NULL, *blank = NULL, **colbuf = NULL;
@@ -103,18 +103,18 @@ static int mix_run(int argc, char **argv)
     if (cli_check_output(cmd, "--out", out, CLI_OUT_IMAGE) || cli_check_input(cmd, model)) return CLI_BAD_INPUT;
     g99_error_clear(&err);
     if (gan_model_load(model, &f, &m, &v, &err) != 0) return cli_fail(&err);
-    if (!(sg = gan_stylegan_of_model(f, m))) {
+    if (!(sg = gan_stylegan_model_g(f, m))) {
         f->destroy(m);
         cli_error("mix", "%s: a %s model; style mixing needs a StyleGAN2 model (gan99 train stylegan)", model, f->name);
         return CLI_BAD_INPUT;
     }
-    rc = parse_styles(cmd, styles, &sg->g_ema, &first, &last, &err);
+    rc = parse_styles(cmd, styles, sg, &first, &last, &err);
     if (rc == CLI_BAD_INPUT) {
         f->destroy(m);
         return rc;
     }
     {
-        const gan_stylegan_config *c = &sg->g_ema.cfg;
+        const gan_stylegan_config *c = &sg->cfg;
         size_t img = (size_t)c->channels * (size_t)c->resolution * (size_t)c->resolution;
         int n = n_rows + n_cols + n_rows * n_cols;
         if (!rc) {
@@ -128,7 +128,7 @@ static int mix_run(int argc, char **argv)
         }
         for (i = 0; !rc && i < n_rows; i++) gan_latent_normal(rows[i], c->z_dim, zr + (size_t)i * c->z_dim);
         for (j = 0; !rc && j < n_cols; j++) gan_latent_normal(cols[j], c->z_dim, zc + (size_t)j * c->z_dim);
-        if (!rc) rc = gan_stylegan_mix(&sg->g_ema, zr, n_rows, zc, n_cols, first, last, &rs, x, &err);
+        if (!rc) rc = gan_stylegan_mix(sg, zr, n_rows, zc, n_cols, first, last, &rs, x, &err);
         /* x: row sources, column sources, then cells row by row; the sheet
          * is drawn by columns: column 0 the corner and the row sources,
          * column j + 1 the column source and its cells */

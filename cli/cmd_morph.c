@@ -117,7 +117,7 @@ static int morph_run(int argc, char **argv)
     nn_tensor *x = NULL;
     float *z = NULL, *za = NULL, *zb = NULL, *wx = NULL;
     const float *frame_data = NULL;
-    gan_stylegan *sg;
+    gan_stylegan_g *sg;
     img_gif_writer *gif = NULL;
     img_gif_params gp;
     for (i = 1; i < argc; i++) {
@@ -178,8 +178,8 @@ static int morph_run(int argc, char **argv)
         gan_latent_normal(seeds[leg + 1], nz, zb);
         gan_slerp(za, zb, nz, (float)k / (float)frames, z + (size_t)i * nz);
     }
-    sg = gan_stylegan_of_model(f, m);
-    if (!rc && sg) rc = morph_in_w(&sg->g_ema, seeds, n_seeds, frames, &wx, &err);
+    sg = gan_stylegan_model_g(f, m);
+    if (!rc && sg) rc = morph_in_w(sg, seeds, n_seeds, frames, &wx, &err);
     else if (!rc) {
         zs[0] = total;
         zs[1] = nz;

@@ -62,7 +62,7 @@ static int sample_run(int argc, char **argv)
         if (!z || !x) rc = g99_fail(&err, G99_ENOMEM, "out of memory");
     }
     if (!rc) {
-        gan_stylegan *sg = gan_stylegan_of_model(f, m);
+        gan_stylegan_g *sg = gan_stylegan_model_g(f, m);
         gan_latent_normal(seed, n * g.latent, z);
         if (sg) {
             gan_sg_render rs;
@@ -70,7 +70,7 @@ static int sample_run(int argc, char **argv)
             rs.cutoff = cutoff;
             rs.noise_mode = noise ? cli_sg_noise_mode(cmd, noise) : GAN_SG_NOISE_CONST;
             rs.noise_seed = noise_seed;
-            rc = gan_stylegan_render_z(&sg->g_ema, z, n, &rs, x, &err);
+            rc = gan_stylegan_render_z(sg, z, n, &rs, x, &err);
         } else if (styled)
             rc = g99_fail(&err, G99_EINVAL, "%s: --truncation, --cutoff and --noise are StyleGAN2's; this is a %s "
                           "model", model, f->name);

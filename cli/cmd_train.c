@@ -180,6 +180,8 @@ static void print_family_help(FILE *out, const gan_family *f)
             f->name, f->summary, f->reference, (unsigned long long)f->default_epochs);
     for (i = 0; i < N_RUN_FLAGS; i++) fprintf(out, "  %-20s %s\n", run_flags[i].flag, run_flags[i].help);
     fprintf(out, "  %-20s %s\n", "--resume", "continue RUN/checkpoint.safetensors (its data and settings)");
+    fprintf(out, "  %-20s %s\n", "--from BASE", "transfer learning: a new run from BASE's weights (a run folder, its\n"
+            "                       checkpoint or model file; its architecture, fresh optimizers)");
     if (f->kind != GAN_DATA_IMAGES) {
         fprintf(out, "  %-20s %s\n", "--pairs FILTER", "make A from each image: gray, binary, contours, canny, blur");
         if (f->kind == GAN_DATA_LABELS) fprintf(out, "  %-20s %s\n", "--palette FILE", "the colours of colour label maps");
@@ -253,6 +255,7 @@ static int train_main(int argc, char **argv)
             (r = cli_opt_str(cmd, argc, argv, &i, "--pairs", &o.pair_filter)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--palette", &o.palette)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--val", &o.val)) != 0 ||
+            (r = cli_opt_str(cmd, argc, argv, &i, "--from", &o.from)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--load-size", &load)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
             continue;
@@ -284,6 +287,7 @@ static int train_main(int argc, char **argv)
         }
         o.values.given[k] = 1;
     }
+    if (o.from && o.resume) return cli_usage_error(cmd, "--from starts a new run; --resume continues one");
     if (!o.out || (!o.data && !o.resume))
         return cli_usage_error(cmd, "--data and --out are required (--resume takes the run's data)");
     if (f->kind == GAN_DATA_IMAGES && (o.pair_filter || o.palette || load || o.no_flip))

@@ -22,6 +22,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_translate,
     &cli_cmd_blend,
     &cli_cmd_mix,
+    &cli_cmd_toonify,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -12,7 +12,7 @@
 
 enum {
     O_SIZE, O_ZDIM, O_WDIM, O_MAP, O_CBASE, O_CMAX, O_CLAMP, O_MBSTD,
-    O_LR, O_GAMMA, O_PL, O_MIX, O_EMA, O_MIRROR, N_OPTIONS
+    O_LR, O_GAMMA, O_PL, O_MIX, O_EMA, O_MIRROR, O_FREEZE_D, N_OPTIONS
 };
 
 static const gan_option options[N_OPTIONS] = {
@@ -37,6 +37,8 @@ static const gan_option options[N_OPTIONS] = {
     { "--ema-kimg", "ema_kimg", "G_ema half-life in thousands of images; 0: batch * 10 / 32 (default 0)",
       GAN_OPT_FLOAT, 0, 1e6, 0, NULL, 0 },
     { "--mirror", "mirror", "flip real images left-right at random", GAN_OPT_FLAG, 0, 1, 0, NULL, 0 },
+    { "--freeze-d", "freeze_d", "Freeze-D: D's first K layers (fromrgb, conv0, conv1, skip per block) not "
+      "trained (default 0)", GAN_OPT_INT, 0, 64, 0, NULL, 0 },
 };
 
 /* StyleGAN2Loss's terms per iteration (0 when a phase is skipped). */
@@ -128,6 +130,7 @@ static int train_begin(gan_model *m, const gan_values *v, int batch, uint64_t se
     o.mixing = (float)v->v[O_MIX];
     if (v->v[O_EMA] > 0) o.ema_kimg = (float)v->v[O_EMA];
     o.mirror = v->v[O_MIRROR] != 0;
+    o.freeze_d = (int)v->v[O_FREEZE_D];
     rc = gan_stylegan_trainer_init(&s->t, &s->m, batch, &o, seed, ctx, err);
     s->training = rc == 0;
     return rc;
@@ -196,6 +199,11 @@ static nn_tensor *generate(gan_model *m, nn_ctx *ctx, nn_tensor *z, nn_tensor *c
                                   GAN_SG_NOISE_CONST, NULL);
 }
 
+gan_stylegan_g *gan_stylegan_model_g(const gan_family *f, gan_model *m)
+{
+    return f == &gan_family_stylegan && m ? &of(m)->m.g_ema : NULL;
+}
+
 const gan_family gan_family_stylegan = {
     "stylegan",
     "StyleGAN2: images from a latent through a mapping and a style-modulated synthesis",
@@ -209,8 +217,3 @@ const gan_family gan_family_stylegan = {
     NULL, create, destroy, geometry, init_weights,
     train_begin, train_step, parts, rngs, inference, generate,
 };
-
-gan_stylegan *gan_stylegan_of_model(const gan_family *f, gan_model *m)
-{
-    return f == &gan_family_stylegan && m ? &of(m)->m : NULL;
-}

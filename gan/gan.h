@@ -827,6 +827,8 @@ typedef struct gan_stylegan_train_opts {
     int pl_batch_shrink;      /* 2 */
     float pl_decay;           /* 0.01 */
     int mirror;               /* x-flip each real image with probability 0.5 */
+    int freeze_d;             /* Freeze-D: D's first freeze_d layers in creation order (per block fromrgb,
+                               * conv0, conv1, skip; the epilogue never) get no updates; 0 none */
 } gan_stylegan_train_opts;
 
 void gan_stylegan_train_defaults(gan_stylegan_train_opts *o, int batch);
@@ -892,11 +894,11 @@ int gan_stylegan_style_range(const gan_stylegan_g *g, const char *name, int *fir
  * with ws first..last from column j. */
 int gan_stylegan_mix(gan_stylegan_g *g, const float *z_rows, int rows, const float *z_cols, int cols, int first,
                      int last, const gan_sg_render *r, float *out, g99_error *err);
-/* The networks of a model that gan_model_load gave for gan99.arch
- * "stylegan" (NULL for another family's). */
+/* The G_ema of a model that gan_model_load gave for gan99.arch "stylegan"
+ * (NULL for another family's). */
 struct gan_family;
 struct gan_model;
-gan_stylegan *gan_stylegan_of_model(const struct gan_family *f, struct gan_model *m);
+gan_stylegan_g *gan_stylegan_model_g(const struct gan_family *f, struct gan_model *m);
 /* SECTION stylegan end */
 
 /* SECTION family */
@@ -1083,6 +1085,49 @@ int gan_blend_tables(const nn_params *low, const nn_params *high, const gan_blen
 int gan_blend_files(const char *low, const char *high, const gan_blend_opts *o, const char *out, g99_error *err);
 /* SECTION blend end */
 
+/* SECTION project */
+/* Toonify's projection (gan/project.c; doc/models.md, "Toonify"): an image
+ * into a StyleGAN2 generator's W by optimization, as stylegan2-ada-pytorch's
+ * projector.py, with a pixel distance instead of LPIPS (its VGG16 weights
+ * cannot be downloaded here): w from the mean of w_avg_samples mapped
+ * latents, Adam (0.9, 0.999) at lr ramp(t) (a 5% ramp-up, a 25% cosine
+ * ramp-down), w noise w_std noise_factor max(0, 1 - t / noise_ramp)^2,
+ * the noise buffers optimized under the reference's regulariser. */
+typedef struct gan_project_opts {
+    int steps;                /* 1000 */
+    float lr;                 /* 0.1 */
+    float lr_rampup, lr_rampdown;   /* 0.05, 0.25 of the steps */
+    float noise_factor, noise_ramp; /* 0.05, 0.75 */
+    int w_avg_samples;        /* 10000 */
+    uint64_t seed;            /* the latents of w_avg and the w noise (nn_rng stream NN_STREAM_NOISE) */
+    int optimize_noise;       /* 1 (the reference): g's noise_const buffers are drawn N(0, 1) and optimized
+                               * with w, left at their final values (render the projection with g); 0: const */
+    float noise_reg;          /* the noise regulariser's weight, 1e5 */
+    /* after each step (1-based): the distance of that step (with its w
+     * noise) and, every frame_every steps and at the last, the image of the
+     * current w [channels, R, R] (else NULL); nonzero stops (G99_ESTOPPED) */
+    int (*progress)(void *user, int step, int steps, float dist, const float *image);
+    int frame_every;
+    void *user;
+} gan_project_opts;
+
+typedef struct gan_project_result {
+    float dist_start, dist_end;   /* the distance of w_avg's image and of the result's */
+    int steps;
+} gan_project_result;
+
+void gan_project_opts_default(gan_project_opts *o);
+/* d(x, y) = mean((x - y)^2) + the mean over scales 1, 1/2, ... down to 8
+ * pixels (2x2 average pooling) of mean |x_s - y_s|; x, y [N, C, H, W]. */
+nn_tensor *gan_project_distance_t(nn_ctx *ctx, nn_tensor *x, nn_tensor *y);
+/* target [channels, R, R] in [-1, 1] -> w_out [w_dim]. */
+int gan_stylegan_project(gan_stylegan_g *g, const float *target, const gan_project_opts *o, float *w_out,
+                         gan_project_result *res, g99_error *err);
+/* Images [n, channels, R, R] of w [n, w_dim] (every layer the same w),
+ * const noise (gan_stylegan_render_z draws from z). */
+int gan_stylegan_render_w(gan_stylegan_g *g, const float *w, int n, float *out, g99_error *err);
+/* SECTION project end */
+
 /* SECTION metrics */
 /* L1 and PSNR of outputs against targets (gan/metrics.c), both [n, C, H, W]
  * in [-1, 1]: L1 the mean absolute difference of every value in [-1, 1]
@@ -1133,6 +1178,14 @@ typedef struct gan_train_opts {
     uint64_t steps, epochs;      /* the total to reach; steps wins; neither: the family's default epochs */
     uint64_t seed;
     int resume;                  /* continue RUN/checkpoint.safetensors with its settings */
+    /* transfer learning: a new run whose weights start as this base's (a
+     * run folder, its checkpoint.safetensors or a model.safetensors of the
+     * family): the arch options are the base's (a given one that differs
+     * is refused), every table of the checkpoint's parts that trains is
+     * loaded (a model file fills the inference table and every other table
+     * with the same keys, the rest keep their initialization, with a note),
+     * the optimizers, the step and the loss's state start fresh; or NULL */
+    const char *from;
     uint64_t sample_every;       /* 0: total / 50 */
     uint64_t checkpoint_every;   /* 0: 500 */
     int n_samples;               /* grid size, 0: 64 (8 rows for conditional families) */

@@ -78,6 +78,8 @@ typedef struct run {
     int has_val, has_base;
     double base_l1, base_psnr;
     float *val_x, *val_cond, *val_in;
+    char *from;              /* --from: the base's file, and whether it is a checkpoint */
+    int from_ck;
     val_row *rows;
     int n_rows, cap_rows;
 } run;
@@ -300,6 +302,136 @@ static int read_settings(run *r, const char *path, g99_error *err)
         if (!o->steps && !o->epochs) r->total = s[S_STEPS];
     }
     nn_json_free(doc);
+    nn_st_free(f);
+    return rc;
+}
+
+/* ---- transfer learning (--from) ------------------------------------------- */
+
+/* The base's file and its arch options, before the model is made: a run
+ * folder gives its checkpoint, else its model file. */
+static int from_settings(run *r, g99_error *err)
+{
+    const gan_train_opts *o = r->o;
+    nn_st_file *f = NULL;
+    nn_json *doc = NULL;
+    const char *arch, *config;
+    char want[64];
+    gan_values stored;
+    int rc = 0, i;
+    if (g99_is_dir(o->from)) {
+        char *ck = path_of(o->from, "checkpoint.safetensors");
+        if (!ck) return g99_fail(err, G99_ENOMEM, "out of memory");
+        if (!file_exists(ck)) {
+            free(ck);
+            ck = path_of(o->from, "model.safetensors");
+            if (!ck) return g99_fail(err, G99_ENOMEM, "out of memory");
+        }
+        r->from = ck;
+    } else if (set_text(&r->from, o->from)) {
+        return g99_fail(err, G99_ENOMEM, "out of memory");
+    }
+    if ((rc = nn_st_load(r->from, NN_ST_MAX_FILE, &f, err)) != 0) return g99_error_prefix(err, "--from");
+    arch = nn_st_meta(f, "gan99.arch");
+    config = nn_st_meta(f, "gan99.config");
+    snprintf(want, sizeof want, "%s-train", r->f->name);
+    r->from_ck = arch && strcmp(arch, want) == 0;
+    if (!arch || (!r->from_ck && strcmp(arch, r->f->name) != 0))
+        rc = g99_fail(err, G99_EFORMAT, "--from %s: not a %s model or checkpoint (gan99.arch is %.60s)", r->from,
+                      r->f->name, arch ? arch : "missing");
+    if (!rc && (!config || nn_json_parse(config, strlen(config), &doc, err)))
+        rc = config ? g99_error_prefix(err, "--from %s: gan99.config", r->from)
+                    : g99_fail(err, G99_EFORMAT, "--from %s: no gan99.config", r->from);
+    gan_values_default(r->f, &stored);
+    if (!rc && gan_values_parse(r->f, doc, r->from_ck, &stored, err)) rc = g99_error_prefix(err, "--from %s", r->from);
+    if (!rc && r->f->resolve) r->f->resolve(&stored);
+    for (i = 0; !rc && i < r->f->n_options; i++) {
+        if (!r->f->options[i].arch) continue;
+        if (o->values.given[i] && o->values.v[i] != stored.v[i]) {
+            char a[40], b[40];
+            gan_option_format(r->f, i, o->values.v[i], a, sizeof a);
+            gan_option_format(r->f, i, stored.v[i], b, sizeof b);
+            rc = g99_fail(err, G99_EINVAL, "%s %s differs from the base's %s: a --from run keeps the base's "
+                          "architecture (%s)", r->f->options[i].flag, a, b, r->from);
+        }
+        r->v.v[i] = stored.v[i];
+    }
+    nn_json_free(doc);
+    nn_st_free(f);
+    return rc;
+}
+
+/* Every tensor of table p from the file under prefix + its key, checked
+ * (shape, dtype) before anything is written. */
+static int from_table(const run *r, const nn_st_file *f, const char *prefix, nn_params *p, g99_error *err)
+{
+    size_t i, pass;
+    char key[256];
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < p->n; i++) {
+            nn_tensor *t = p->t[i];
+            const nn_st_tensor *s;
+            int d, same;
+            snprintf(key, sizeof key, "%s%s", prefix ? prefix : "", t->name);
+            s = nn_st_find(f, key);
+            if (!s) return g99_fail(err, G99_EFORMAT, "--from %s: no tensor %s", r->from, key);
+            same = s->numel == t->numel && s->rank == t->ndim;
+            for (d = 0; same && d < t->ndim; d++) same = s->shape[d] == (size_t)t->shape[d];
+            if (!same) return g99_fail(err, G99_EFORMAT, "--from %s: %s has another shape than this model's", r->from, key);
+            if (pass == 1 && nn_st_read_f32(s, t->data, t->numel, err))
+                return g99_error_prefix(err, "--from %s: %s", r->from, key);
+        }
+    return 0;
+}
+
+/* Same keys and shapes, in the same order. */
+static int same_layout(const nn_params *a, const nn_params *b)
+{
+    size_t i;
+    if (a->n != b->n || a->n_total != b->n_total) return 0;
+    for (i = 0; i < a->n; i++)
+        if (strcmp(a->t[i]->name, b->t[i]->name) != 0 || a->t[i]->numel != b->t[i]->numel) return 0;
+    return 1;
+}
+
+/* The base's weights into the fresh model (after train_begin, so the
+ * optimizers exist and stay fresh). A checkpoint fills every part that
+ * trains (state-only parts such as a loss's running mean start fresh, as
+ * the reference's resume_pkl leaves them); a model file fills the
+ * inference table and the tables of its layout (StyleGAN's G from G_ema). */
+static int from_weights(run *r, g99_error *err)
+{
+    nn_checkpoint_part parts[MAX_PARTS];
+    nn_params *inf = r->f->inference(r->model);
+    nn_st_file *f = NULL;
+    char fresh[160], copied[160];
+    size_t nf = 0, nc = 0;
+    int n = r->f->parts(r->model, parts, MAX_PARTS), i, rc;
+    fresh[0] = copied[0] = '\0';
+    if ((rc = nn_st_load(r->from, NN_ST_MAX_FILE, &f, err)) != 0) return g99_error_prefix(err, "--from");
+    if (r->from_ck) {
+        for (i = 0; i < n && !rc; i++)
+            if (parts[i].p->n_train > 0) rc = from_table(r, f, parts[i].prefix, parts[i].p, err);
+    } else {
+        rc = from_table(r, f, "", inf, err);
+        for (i = 0; i < n && !rc; i++) {
+            const char *name = parts[i].prefix && *parts[i].prefix ? parts[i].prefix : "the table";
+            char *list = fresh;
+            size_t *len = &nf;
+            if (parts[i].p == inf || parts[i].p->n_train == 0) continue;
+            if (same_layout(parts[i].p, inf)) {
+                memcpy(parts[i].p->data, inf->data, inf->n_total * sizeof(float));
+                list = copied;
+                len = &nc;
+            }
+            if (*len < 120) *len += (size_t)snprintf(list + *len, 160 - *len, "%s%.*s", *len ? ", " : "",
+                                                     (int)strlen(name) - (name[strlen(name) - 1] == '.'), name);
+        }
+        if (!rc)
+            note(r, "--from %s is a model file (the inference table alone): %s%s%s%s%s", r->from,
+                 nc ? copied : "", nc ? " copied from it" : "", nc && nf ? "; " : "", nf ? fresh : "",
+                 nf ? " initialized fresh (give the run folder or its checkpoint for all of them)" : "");
+    }
     nn_st_free(f);
     return rc;
 }
@@ -963,7 +1095,9 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (f->resolve) f->resolve(&r->v);
     /* a new run's settings are checked before the folder is touched; a
      * resumed run's come from its checkpoint */
-    rc = o->resume ? 0 : check_and_create(r, err);
+    rc = o->from && o->resume ? g99_fail(err, G99_EINVAL, "--from starts a new run; --resume continues one") : 0;
+    if (!rc && o->from && !o->resume) rc = from_settings(r, err);
+    if (!rc) rc = o->resume ? 0 : check_and_create(r, err);
     if (!rc) rc = open_folder(r, res, err);
     if (!rc && o->resume) rc = read_settings(r, p_ck, err);
     if (!rc && o->resume) rc = check_and_create(r, err);
@@ -975,6 +1109,7 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     }
     nn_rng_init(&r->augment, r->seed, NN_STREAM_AUGMENT);
     if (!rc && o->resume) rc = checkpoint_io(r, p_ck, 0, err);
+    if (!rc && r->from) rc = from_weights(r, err);
     free(p_ck);
     if (rc) return rc;
     if (o->cancel && o->cancel(o->user)) rc = G99_ESTOPPED;
@@ -1109,6 +1244,7 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
     free(r.palette);
     free(r.order);
     free(r.val_spec);
+    free(r.from);
     free(r.val_x);
     free(r.val_in);
     free(r.val_cond);

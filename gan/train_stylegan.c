@@ -34,6 +34,7 @@ void gan_stylegan_train_defaults(gan_stylegan_train_opts *o, int batch)
     o->pl_batch_shrink = 2;
     o->pl_decay = 0.01f;
     o->mirror = 0;
+    o->freeze_d = 0;
 }
 
 /* Adam with the lazy-regularization correction: lr and betas scaled by
@@ -42,6 +43,29 @@ static int lazy_adam(nn_adam *a, const nn_params *p, float lr, int interval, g99
 {
     float c = (float)interval / (float)(interval + 1);
     return nn_adam_init(a, p, lr * c, 0.0f, nn_powf(0.99f, c), 1e-8f, err);
+}
+
+/* Freeze-D (Mo et al.; stylegan2-ada-pytorch's --freezed): the first k
+ * layers of D in creation order, fromrgb, conv0, conv1 and skip per block
+ * from the top resolution down, get a learning-rate scale of 0, so Adam
+ * writes p - 0 and they keep their bytes (the reference leaves them out of
+ * requires_grad; the gradients still flow through them to earlier ones). */
+static int freeze_d(gan_stylegan_trainer *t, int k, g99_error *err)
+{
+    static const char *const layer[4] = { "fromrgb", "conv0", "conv1", "skip" };
+    const gan_stylegan_d *d = &t->m->d;
+    int b, l, n = 0, rc = 0, most = 0;
+    char prefix[48];
+    for (b = 0; b < d->n_blocks; b++) most += d->block[b].in == 0 ? 4 : 3;
+    if (k < 0 || k > most)
+        return g99_fail(err, G99_EINVAL, "stylegan training: --freeze-d %d: D has %d layers that can be frozen", k,
+                        most);
+    for (b = 0; b < d->n_blocks && n < k && !rc; b++)
+        for (l = d->block[b].in == 0 ? 0 : 1; l < 4 && n < k && !rc; l++, n++) {
+            sprintf(prefix, "b%d.%s.", d->block[b].res, layer[l]);
+            rc = nn_adam_set_lr_scale(&t->opt_d, &t->m->d.p, prefix, 0.0f, err);
+        }
+    return rc;
 }
 
 int gan_stylegan_trainer_init(gan_stylegan_trainer *t, gan_stylegan *m, int batch, const gan_stylegan_train_opts *o,
@@ -83,6 +107,7 @@ int gan_stylegan_trainer_init(gan_stylegan_trainer *t, gan_stylegan *m, int batc
     }
     rc = lazy_adam(&t->opt_g, &m->g.p, o->lr, o->pl_interval, err);
     if (!rc) rc = lazy_adam(&t->opt_d, &m->d.p, o->lr, o->r1_interval, err);
+    if (!rc) rc = freeze_d(t, o->freeze_d, err);
     if (rc) gan_stylegan_trainer_free(t);
     return rc;
 }

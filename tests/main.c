@@ -42,6 +42,7 @@ extern const test_case cli_tests[];
 extern const test_case cli_pix_tests[];
 extern const test_case synthtoon_tests[];
 extern const test_case blend_tests[];
+extern const test_case toonify_tests[];
 extern const test_case stylegan_tests[];
 extern const test_case cli_style_tests[];
 extern const test_case val_tests[];
@@ -78,6 +79,7 @@ static const struct suite {
     { "cli_pix", cli_pix_tests },
     { "synthtoon", synthtoon_tests },
     { "blend", blend_tests },
+    { "toonify", toonify_tests },
     { "stylegan", stylegan_tests },
     { "cli_style", cli_style_tests },
     { "val", val_tests },

@@ -629,7 +629,7 @@ static void converted_pickle_renders_as_pytorch(void)
     const gan_family *fam;
     gan_model *m = NULL;
     gan_values v;
-    gan_stylegan *sg;
+    gan_stylegan_g *sg;
     nn_st_file *f = NULL;
     g99_error err;
     float *z = NULL, *img = NULL;
@@ -637,10 +637,10 @@ static void converted_pickle_renders_as_pytorch(void)
     size_t per;
     if (!CHECK_EQ_INT(0, gan_model_load("golden/stylegan/converted.safetensors", &fam, &m, &v, &err))) return;
     if (!CHECK_EQ_INT(0, nn_st_load("golden/stylegan/converted_io.safetensors", NN_ST_MAX_FILE, &f, &err))) goto done;
-    sg = gan_stylegan_of_model(fam, m);
+    sg = gan_stylegan_model_g(fam, m);
     if (!CHECK(sg != NULL)) goto done;
-    CHECK_EQ_INT(32, sg->g_ema.cfg.resolution);
-    CHECK_EQ_INT(3, sg->g_ema.cfg.map_layers);
+    CHECK_EQ_INT(32, sg->cfg.resolution);
+    CHECK_EQ_INT(3, sg->cfg.map_layers);
     per = (size_t)3 * 32 * 32;
     z = golden_floats(f, "z", (size_t)3 * 16);
     img = (float *)malloc(3 * per * sizeof *img);
@@ -650,11 +650,11 @@ static void converted_pickle_renders_as_pytorch(void)
     r.cutoff = 0;
     r.noise_mode = GAN_SG_NOISE_CONST;
     r.noise_seed = 0;
-    if (CHECK_EQ_INT(0, gan_stylegan_render_z(&sg->g_ema, z, 3, &r, img, &err)))
+    if (CHECK_EQ_INT(0, gan_stylegan_render_z(sg, z, 3, &r, img, &err)))
         check_close(f, "img_psi07", img, 3 * per, 0);
     r.psi = 0.5f;
     r.cutoff = 2;
-    if (CHECK_EQ_INT(0, gan_stylegan_render_z(&sg->g_ema, z, 3, &r, img, &err)))
+    if (CHECK_EQ_INT(0, gan_stylegan_render_z(sg, z, 3, &r, img, &err)))
         check_close(f, "img_psi05_cut2", img, 3 * per, 0);
     printf("  converted stylegan2-ada-pytorch pickle vs PyTorch: worst error %.3f of the tolerance\n", seen_worst);
 done:
