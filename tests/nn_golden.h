@@ -32,6 +32,12 @@ nn_tensor *to_tensor(nn_ctx *ctx, const golden_tensor *t);
 int near_all(const float *expected, const float *actual, size_t n, double abs_tol, double rel_tol, const char *what);
 /* max(1, max |v|): the scale of a gradient's absolute tolerance. */
 double max_abs(const float *v, size_t n);
+/* The float data of golden tensor `name` of a safetensors file (malloc'd),
+ * or NULL after a failed check (missing, or not numel values). */
+float *golden_floats(const nn_st_file *f, const char *name, size_t numel);
+/* Largest |a - e| / (abs_tol + rel_tol |e|) over the elements (NaN sticks):
+ * <= 1 passes. abs_scaled: abs_tol times max |e| (1 when e is all 0). */
+double golden_worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled);
 
 enum { MAX_IN = 8 };
 

@@ -246,34 +246,6 @@ static void bad_sizes_are_refused(void)
 
 /* ---- against PyTorch: forward, gradients, 3 Adam steps ---------------------------- */
 
-static float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
-{
-    const nn_st_tensor *t = nn_st_find(f, name);
-    float *v;
-    g99_error err;
-    if (!CHECK(t != NULL) || !CHECK_EQ_U64(numel, t->numel)) {
-        fprintf(stderr, "    (golden tensor %s)\n", name);
-        return NULL;
-    }
-    v = (float *)malloc(numel * sizeof(float) + 1);
-    if (v && nn_st_read_f32(t, v, numel, &err)) {
-        free(v);
-        return NULL;
-    }
-    return v;
-}
-
-static double worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol)
-{
-    double w = 0;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        double r = fabs((double)a[i] - e[i]) / (abs_tol + rel_tol * fabs(e[i]));
-        if (!(r <= w)) w = r;
-    }
-    return w;
-}
-
 /* Every tensor of p (values, or .grad) against "<prefix><key>"; the worst ratio. */
 static double compare_params(const nn_st_file *f, const nn_params *p, const char *prefix, int grads)
 {
@@ -292,7 +264,7 @@ static double compare_params(const nn_st_file *f, const nn_params *p, const char
             continue;
         }
         if (!(e = golden_floats(f, name, t->numel))) return 1e30;
-        r = worst(e, grads ? t->grad : t->data, t->numel, grads ? 1e-5 * max_abs(e, t->numel) : 1e-5, 1e-4);
+        r = golden_worst(e, grads ? t->grad : t->data, t->numel, grads ? 1e-5 * max_abs(e, t->numel) : 1e-5, 1e-4, 0);
         if (!(r <= 1.0)) {
             fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
             CHECK(r <= 1.0);
@@ -358,14 +330,14 @@ static void against_pytorch(const char *name, const gan_autoencoder_config *cfg,
         y = gan_autoencoder_forward(ctx, &m, x, 1, &drop);
         if (!CHECK(y != NULL)) break;
         if (step == 0) {
-            wo = worst(out, y->data, numel, 1e-5, 1e-4);
+            wo = golden_worst(out, y->data, numel, 1e-5, 1e-4, 0);
             CHECK(wo <= 1.0);
         }
         l[0] = nn_l1_loss(ctx, y, x);
         l[1] = nn_mse_loss(ctx, y, x);
         if (!CHECK_EQ_INT(0, nn_backward(ctx, l[mse], 0))) break;
         for (i = 0; i < 2; i++) {
-            double r = worst(&loss[step * 2 + i], l[i]->data, 1, 1e-5, 1e-4);
+            double r = golden_worst(&loss[step * 2 + i], l[i]->data, 1, 1e-5, 1e-4, 0);
             CHECK(r <= 1.0);
             if (r > wl) wl = r;
         }

@@ -17,6 +17,7 @@
  * per step); after 3 steps the worst parameter is under 50% of 1e-5 + 1e-4|p|.
  * The test prints the measured fractions. */
 #include "test.h"
+#include "nn_golden.h"
 #include "../gan/gan.h"
 
 #include <math.h>
@@ -28,37 +29,8 @@
 
 static const gan_dcgan_config small_cfg = { 32, 8, 8, 3, 64 };
 
-/* The float data of a golden tensor (malloc'd), or NULL after a failed check. */
-static float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
-{
-    const nn_st_tensor *t = nn_st_find(f, name);
-    float *v;
-    g99_error err;
-    if (!CHECK(t != NULL) || !CHECK_EQ_U64(numel, t->numel)) {
-        fprintf(stderr, "    (golden tensor %s)\n", name);
-        return NULL;
-    }
-    v = (float *)malloc(numel * sizeof(float) + 1);
-    if (v && nn_st_read_f32(t, v, numel, &err)) {
-        free(v);
-        return NULL;
-    }
-    return v;
-}
-
-/* Largest |a - e| / (abs + rel |e|) over the elements: <= 1 passes. */
-static double worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol)
-{
-    double w = 0;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        double r = fabs((double)a[i] - e[i]) / (abs_tol + rel_tol * fabs(e[i]));
-        if (!(r <= w)) w = r;  /* NaN sticks */
-    }
-    return w;
-}
-
-static double max_abs(const float *v, size_t n)
+/* max |v| (0 for all zeros; nn_golden.h's max_abs floors at 1) */
+static double largest_abs(const float *v, size_t n)
 {
     double m = 0;
     size_t i;
@@ -89,8 +61,8 @@ static double compare_params(const nn_st_file *f, const nn_params *p, const char
         }
         e = golden_floats(f, name, t->numel);
         if (!e) return 1e30;
-        if (abs_scaled) a = abs_tol * max_abs(e, t->numel);
-        r = worst(e, grads ? t->grad : t->data, t->numel, a, rel_tol);
+        if (abs_scaled) a = abs_tol * largest_abs(e, t->numel);
+        r = golden_worst(e, grads ? t->grad : t->data, t->numel, a, rel_tol, 0);
         if (!(r <= 1.0)) {
             fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
             CHECK(r <= 1.0);
@@ -203,7 +175,7 @@ static void three_adam_steps_match_pytorch(void)
         }
         CHECK_EQ_INT(0, nn_adam_step(&optg, &m.g, &err));
         for (i = 0; i < 3; i++) {
-            double r = worst(&loss[step * 3 + i], l[i]->data, 1, 1e-5, 1e-4);
+            double r = golden_worst(&loss[step * 3 + i], l[i]->data, 1, 1e-5, 1e-4, 0);
             CHECK(r <= 1.0);
             if (r > wl) wl = r;
         }

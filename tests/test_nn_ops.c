@@ -111,6 +111,40 @@ double max_abs(const float *v, size_t n)
     return m;
 }
 
+float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
+{
+    const nn_st_tensor *t = nn_st_find(f, name);
+    float *v;
+    g99_error err;
+    if (!CHECK(t != NULL) || !CHECK_EQ_U64(numel, t->numel)) {
+        fprintf(stderr, "    (golden tensor %s)\n", name);
+        return NULL;
+    }
+    v = (float *)malloc(numel * sizeof(float) + 1);
+    if (v && nn_st_read_f32(t, v, numel, &err)) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+double golden_worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled)
+{
+    double w = 0;
+    size_t i;
+    if (abs_scaled) {
+        double m = 0;
+        for (i = 0; i < n; i++)
+            if (fabs(e[i]) > m) m = fabs(e[i]);
+        abs_tol *= m > 0 ? m : 1;
+    }
+    for (i = 0; i < n; i++) {
+        double r = fabs((double)a[i] - e[i]) / (abs_tol + rel_tol * fabs(e[i]));
+        if (!(r <= w)) w = r;
+    }
+    return w;
+}
+
 /* ---- running one golden case ---------------------------------------------- */
 
 static nn_conv_opts conv_opts(const float *c, int transpose)

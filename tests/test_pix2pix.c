@@ -9,46 +9,13 @@
  * losses 1e-5 absolute + 1e-4 relative, gradients 1e-4 relative + 1e-5 of
  * the tensor's largest magnitude; parameters after Adam steps 1e-5 + 1e-4. */
 #include "test.h"
+#include "nn_golden.h"
 #include "../gan/gan.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
-{
-    const nn_st_tensor *t = nn_st_find(f, name);
-    float *v;
-    g99_error err;
-    if (!CHECK(t != NULL) || !CHECK_EQ_U64(numel, t->numel)) {
-        fprintf(stderr, "    (golden tensor %s)\n", name);
-        return NULL;
-    }
-    v = (float *)malloc(numel * sizeof(float) + 1);
-    if (v && nn_st_read_f32(t, v, numel, &err)) {
-        free(v);
-        return NULL;
-    }
-    return v;
-}
-
-/* Largest |a - e| / (abs + rel |e|); abs_scaled: abs times max |e|. */
-static double worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled)
-{
-    double w = 0, m = 0;
-    size_t i;
-    if (abs_scaled) {
-        for (i = 0; i < n; i++)
-            if (fabs(e[i]) > m) m = fabs(e[i]);
-        abs_tol *= m > 0 ? m : 1;
-    }
-    for (i = 0; i < n; i++) {
-        double r = fabs((double)a[i] - e[i]) / (abs_tol + rel_tol * fabs(e[i]));
-        if (!(r <= w)) w = r;
-    }
-    return w;
-}
 
 /* The worst ratio seen since the last reset, for the printed figures. */
 static double seen_worst;
@@ -58,7 +25,7 @@ static int check_close(const nn_st_file *f, const char *name, const float *a, si
     float *e = golden_floats(f, name, n);
     double r;
     if (!e) return 0;
-    r = grads ? worst(e, a, n, 1e-5, 1e-4, 1) : worst(e, a, n, 1e-5, 1e-4, 0);
+    r = grads ? golden_worst(e, a, n, 1e-5, 1e-4, 1) : golden_worst(e, a, n, 1e-5, 1e-4, 0);
     free(e);
     if (!(r <= seen_worst)) seen_worst = r;
     if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);

@@ -11,46 +11,13 @@
  * gradients 1e-4 relative + 1e-5 of the tensor's largest magnitude;
  * parameters after Adam steps 1e-5 + 1e-4. */
 #include "test.h"
+#include "nn_golden.h"
 #include "../gan/gan.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
-{
-    const nn_st_tensor *t = nn_st_find(f, name);
-    float *v;
-    g99_error err;
-    if (!CHECK(t != NULL) || !CHECK_EQ_U64(numel, t->numel)) {
-        fprintf(stderr, "    (golden tensor %s)\n", name);
-        return NULL;
-    }
-    v = (float *)malloc(numel * sizeof(float) + 1);
-    if (v && nn_st_read_f32(t, v, numel, &err)) {
-        free(v);
-        return NULL;
-    }
-    return v;
-}
-
-/* Largest |a - e| / (abs + rel |e|); abs_scaled: abs times max |e|. */
-static double worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled)
-{
-    double w = 0, m = 0;
-    size_t i;
-    if (abs_scaled) {
-        for (i = 0; i < n; i++)
-            if (fabs(e[i]) > m) m = fabs(e[i]);
-        abs_tol *= m > 0 ? m : 1;
-    }
-    for (i = 0; i < n; i++) {
-        double r = fabs((double)a[i] - e[i]) / (abs_tol + rel_tol * fabs(e[i]));
-        if (!(r <= w)) w = r;
-    }
-    return w;
-}
 
 static double seen_worst;
 
@@ -63,7 +30,7 @@ static int check_close(const nn_st_file *f, const char *name, const float *a, si
         free(e);
         return CHECK(0);
     }
-    r = grads ? worst(e, a, n, 1e-5, 1e-4, 1) : worst(e, a, n, 1e-5, 1e-4, 0);
+    r = grads ? golden_worst(e, a, n, 1e-5, 1e-4, 1) : golden_worst(e, a, n, 1e-5, 1e-4, 0);
     if (!(r <= 1.0)) {
         size_t i;
         for (i = 0; i < n && i < 8; i++) fprintf(stderr, "    [%d] %.9g %.9g\n", (int)i, e[i], a[i]);
@@ -122,7 +89,7 @@ static int config_of(const nn_st_file *f, const char *c, gan_stylegan_config *cf
     return 1;
 }
 
-static nn_tensor *golden_tensor(nn_ctx *ctx, const nn_st_file *f, const char *c, const char *what)
+static nn_tensor *golden_input(nn_ctx *ctx, const nn_st_file *f, const char *c, const char *what)
 {
     char name[128];
     const nn_st_tensor *s;
@@ -180,7 +147,7 @@ static void nets_case(const nn_st_file *f, const char *c)
     if (!load_params(f, &d.p, name)) goto done;
 
     /* truncation (eval: w_avg kept), then the training mapping (w_avg moves) */
-    z = golden_tensor(ctx, f, c, "z");
+    z = golden_input(ctx, f, c, "z");
     ws = gan_stylegan_mapping(ctx, &g, z, 0.7f, 3, 0);
     snprintf(name, sizeof name, "%s.ws_trunc", c);
     if (CHECK(ws != NULL)) check_close(f, name, ws->data, ws->numel, 0);
@@ -195,7 +162,7 @@ static void nets_case(const nn_st_file *f, const char *c)
     snprintf(name, sizeof name, "%s.img", c);
     if (!CHECK(img != NULL)) goto done;
     check_close(f, name, img->data, img->numel, 0);
-    loss = nn_sum(ctx, nn_mul(ctx, img, golden_tensor(ctx, f, c, "gimg")));
+    loss = nn_sum(ctx, nn_mul(ctx, img, golden_input(ctx, f, c, "gimg")));
     nn_params_zero_grad(&g.p);
     if (CHECK_EQ_INT(0, nn_grad(ctx, 1, &loss, 1, &ws, NULL, 0, &gws))) {
         snprintf(name, sizeof name, "%s.grad.ws", c);
@@ -204,13 +171,13 @@ static void nets_case(const nn_st_file *f, const char *c)
     if (CHECK_EQ_INT(0, nn_backward(ctx, loss, 0))) compare_grads(f, &g.p, c, "G");
 
     /* D */
-    x = golden_tensor(ctx, f, c, "x");
+    x = golden_input(ctx, f, c, "x");
     if (x) nn_tensor_set_requires_grad(x, 1);
     logits = gan_stylegan_discriminate(ctx, &d, x);
     snprintf(name, sizeof name, "%s.logits", c);
     if (!CHECK(logits != NULL)) goto done;
     check_close(f, name, logits->data, logits->numel, 0);
-    loss = nn_sum(ctx, nn_mul(ctx, logits, golden_tensor(ctx, f, c, "glogits")));
+    loss = nn_sum(ctx, nn_mul(ctx, logits, golden_input(ctx, f, c, "glogits")));
     nn_params_zero_grad(&d.p);
     if (CHECK_EQ_INT(0, nn_backward(ctx, loss, 0))) {
         compare_grads(f, &d.p, c, "D");
@@ -321,7 +288,7 @@ static void feed_phase(void *user, int phase, const nn_params *p)
         if (p->kind[i] != NN_PARAM) continue;
         snprintf(name, sizeof name, "grad.%s.%s", names[phase], p->t[i]->name);
         if (!(e = golden_floats(fd->f, name, p->t[i]->numel))) return;
-        r = worst(e, p->t[i]->grad, p->t[i]->numel, 1e-5 * big, 1e-4, 0);
+        r = golden_worst(e, p->t[i]->grad, p->t[i]->numel, 1e-5 * big, 1e-4, 0);
         free(e);
         if (r > seen_worst) seen_worst = r;
         if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
@@ -415,7 +382,7 @@ static void training_iteration_matches_pytorch(void)
         mine[3] = l.d_real;
         mine[4] = l.d_r1;
         {
-            double r = worst(losses + it * 5, mine, 5, 1e-5, 1e-4, 0), r2 = worst(plm + it, &l.pl_mean, 1, 1e-5, 1e-4, 0);
+            double r = golden_worst(losses + it * 5, mine, 5, 1e-5, 1e-4, 0), r2 = golden_worst(plm + it, &l.pl_mean, 1, 1e-5, 1e-4, 0);
             if (r2 > r) r = r2;
             if (r > seen_worst) seen_worst = r;
             if (!CHECK(r <= 1.0))
