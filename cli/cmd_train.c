@@ -144,8 +144,11 @@ static const struct run_flag {
     { "--sample-every", "a sample grid every K steps (default steps/50)", 1, (uint64_t)1 << 32 },
     { "--checkpoint-every", "a checkpoint every N steps (default 500)", 1, (uint64_t)1 << 32 },
     { "--samples", "images in each sample grid (default 64)", 1, 1024 },
+    { "--snapshot-every", "also keep the model every K steps in snapshots/ (this invocation)", 1,
+      (uint64_t)1 << 32 },
 };
-enum { F_BATCH, F_STEPS, F_EPOCHS, F_SEED, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY, F_SAMPLES, N_RUN_FLAGS };
+enum { F_BATCH, F_STEPS, F_EPOCHS, F_SEED, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY, F_SAMPLES, F_SNAPSHOT_EVERY,
+       N_RUN_FLAGS };
 
 /* A family whose default model takes no latent: it translates or
  * reconstructs images, and gets held-out metrics (--val). */
@@ -310,6 +313,7 @@ static int train_main(int argc, char **argv)
     o.sample_every = run[F_SAMPLE_EVERY];
     o.checkpoint_every = run[F_CHECKPOINT_EVERY];
     o.n_samples = (int)run[F_SAMPLES];
+    o.snapshot_every = run[F_SNAPSHOT_EVERY];
     for (i = 2; i < argc; i++) {
         o.given_batch |= strcmp(argv[i], "--batch") == 0;
         o.given_seed |= strcmp(argv[i], "--seed") == 0;

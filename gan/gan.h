@@ -1150,6 +1150,7 @@ double gan_metric_psnr(const gan_metric_sum *s);
  *                               generators, every setting (gan99.config)
  *   RUN/model.safetensors       the inference table, the reference's keys
  *   RUN/samples/step_N.png      a grid every sample_every steps
+ *   RUN/snapshots/model_N.safetensors  the model every snapshot_every steps (optional)
  *   RUN/progress.gif            those grids as an animation
  *   RUN/loss.csv, RUN/loss.png  the per-step losses and their plot
  *   RUN/val.csv                 families without a latent: L1 and PSNR
@@ -1188,6 +1189,10 @@ typedef struct gan_train_opts {
     const char *from;
     uint64_t sample_every;       /* 0: total / 50 */
     uint64_t checkpoint_every;   /* 0: 500 */
+    /* > 0: also RUN/snapshots/model_NNNNNNN.safetensors every K steps (a
+     * model file each, to pick an early one, as Toonify's authors did); a
+     * setting of this invocation, not kept by the checkpoint */
+    uint64_t snapshot_every;
     int n_samples;               /* grid size, 0: 64 (8 rows for conditional families) */
     /* conditional families' data (kept by the checkpoint): the filter that
      * makes A from B for synth:N or an image folder (pairs), the palette of

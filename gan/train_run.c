@@ -54,7 +54,7 @@ typedef struct run {
     gan_dataset ds;
     g99_lock lock;
     int batch, n_samples, n_losses;
-    uint64_t seed, step, total, spe, sample_every, checkpoint_every;
+    uint64_t seed, step, total, spe, sample_every, checkpoint_every, snapshot_every;
     /* the data: spec, and for conditional families the pair filter, the
      * palette, the load size and the flip (owned copies) */
     char *data, *pair_filter, *palette;
@@ -744,6 +744,23 @@ static int write_outputs(run *r, g99_error *err)
     return rc;
 }
 
+/* RUN/snapshots/model_NNNNNNN.safetensors: the model file of this step. */
+static int write_snapshot(run *r, g99_error *err)
+{
+    char name[64], *dir = path_of(r->dir, "snapshots"), *path;
+    nn_json_buf cfg = { 0, 0, 0 };
+    int rc;
+    snprintf(name, sizeof name, "snapshots/model_%07llu.safetensors", (unsigned long long)r->step);
+    path = path_of(r->dir, name);
+    rc = dir && path ? g99_mkdir(dir, err) : g99_fail(err, G99_ENOMEM, "out of memory");
+    if (!rc && gan_values_json(r->f, &r->v, 0, &cfg)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
+    if (!rc) rc = nn_checkpoint_save(path, r->f->inference(r->model), r->f->name, cfg.data, NULL, err);
+    nn_json_buf_free(&cfg);
+    free(dir);
+    free(path);
+    return rc;
+}
+
 /* ---- held-out validation: val.csv ----------------------------------------- */
 
 /* Without --val: DIR/val beside a DIR/train (gan99 pairs' folders), or for
@@ -1092,6 +1109,7 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     r->n_losses = f->n_losses;
     r->sample_every = o->sample_every;
     r->checkpoint_every = o->checkpoint_every ? o->checkpoint_every : 500;
+    r->snapshot_every = o->snapshot_every;
     if (f->resolve) f->resolve(&r->v);
     /* a new run's settings are checked before the folder is touched; a
      * resumed run's come from its checkpoint */
@@ -1227,6 +1245,7 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
         p.family = r.f;
         if (!rc && o->progress) stop = o->progress(o->user, &p);
         if (!rc && (stop || r.step % r.checkpoint_every == 0 || r.step == r.total)) rc = write_outputs(&r, err);
+        if (!rc && r.snapshot_every && r.step % r.snapshot_every == 0) rc = write_snapshot(&r, err);
     }
     if (rc == G99_ESTOPPED) rc = 0;
     res->step = r.step;

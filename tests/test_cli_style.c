@@ -8,6 +8,7 @@
  *   - truncation 0 puts every w at w_avg, so every image is the same;
  *   - truncation 1 with constant noise is the plain sample;
  *   - random noise differs from constant noise once noise_strength moved;
+ *   - --snapshot-every K keeps the model of steps K, 2K, ... only;
  * and bad input exits 2 naming the value. */
 #include "test.h"
 #include "cli_run.h"
@@ -116,6 +117,23 @@ static void test_morph_in_w(void)
     CHECK(cli_run_exists(out));
 }
 
+/* --snapshot-every keeps a model file per K steps, each one sampleable. */
+static void test_snapshots(void)
+{
+    const char *dir = cli_run_tmp("style_snap"), *out = cli_run_tmp("snap.png");
+    char p1[1200], p2[1200], p3[1200];
+    cli_run_remove_tree(dir);
+    CHECK_EQ_INT(0, cli_run("train stylegan --data synth:8 --size 16 --batch 4 --steps 3 --z-dim 8 --w-dim 8 "
+                            "--map-layers 2 --channel-base 64 --channel-max 8 --snapshot-every 2 --out %s", dir));
+    snprintf(p1, sizeof p1, "%s/snapshots/model_0000001.safetensors", dir);
+    snprintf(p2, sizeof p2, "%s/snapshots/model_0000002.safetensors", dir);
+    snprintf(p3, sizeof p3, "%s/snapshots/model_0000003.safetensors", dir);
+    CHECK(!cli_run_exists(p1));
+    CHECK(cli_run_exists(p2));
+    CHECK(!cli_run_exists(p3));
+    CHECK_EQ_INT(0, cli_run("sample %s --n 4 --out %s", p2, out));
+}
+
 static void test_bad_input(void)
 {
     const char *m = model_path(), *out = cli_run_tmp("mix_bad.png"), *dc = cli_run_tmp("style_dcgan");
@@ -145,6 +163,7 @@ const test_case cli_style_tests[] = {
     { "mix_same_seed_is_the_source", test_mix_same_seed_is_the_source },
     { "sample_truncation_and_noise", test_sample_truncation_and_noise },
     { "morph_in_w", test_morph_in_w },
+    { "snapshots", test_snapshots },
     { "bad_input", test_bad_input },
     { NULL, NULL },
 };
