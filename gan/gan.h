@@ -531,6 +531,43 @@ nn_tensor *gan_spade_generate(nn_ctx *ctx, gan_spade *m, nn_tensor *seg, nn_tens
  * outputs (num_d n_dl), or 0: the error of an op in ctx, or x not
  * [N, classes + 3, H, W]. */
 int gan_spade_discriminate(nn_ctx *ctx, gan_spade *m, nn_tensor *x, int train, nn_tensor **out);
+/* ---- training (gan/train_spade.c) ---- */
+#define GAN_STREAM_SPADE_Z 24      /* z of training steps when z_dim > 0 (its own PRNG stream) */
+
+typedef struct gan_spade_train_opts {
+    float lr;                      /* 2e-4 */
+    int no_ttur;                   /* 0 (TTUR): G lr/2, D 2 lr, Adam betas (0, 0.9); 1: both lr, (beta1, beta2) */
+    float beta1, beta2;            /* under no_ttur: 0.5, 0.999 */
+    float lambda_feat;             /* 10; 0: no feature matching (--no_ganFeat_loss) */
+} gan_spade_train_opts;
+
+/* The reference's figures, in its order: GAN, GAN_Feat, D_Fake, D_real. */
+typedef struct gan_spade_losses {
+    float g_gan, g_feat, d_fake, d_real;
+} gan_spade_losses;
+
+typedef struct gan_spade_trainer {
+    gan_spade *m;
+    gan_spade_train_opts o;
+    nn_adam opt_g, opt_d;
+    nn_rng z;                      /* GAN_STREAM_SPADE_Z */
+    nn_ctx *ctx;
+    int owns_ctx;
+    uint64_t step;
+} gan_spade_trainer;
+
+void gan_spade_train_defaults(gan_spade_train_opts *o);
+/* Adam for G and D (TTUR or not), the z generator from seed; ctx NULL: its own arena. */
+int gan_spade_trainer_init(gan_spade_trainer *t, gan_spade *m, const gan_spade_train_opts *o, uint64_t seed,
+                           nn_ctx *ctx, g99_error *err);
+void gan_spade_trainer_free(gan_spade_trainer *t);
+/* Pix2PixTrainer's iteration on seg [n, classes, size, size] (one-hot) and
+ * img [n, 3, size, size] in [-1, 1]: the G step (hinge G loss + feature
+ * matching), then the D step (hinge) on a fake made again by the updated
+ * G without gradient. Each D pass is one call on cat(fake pair, real pair)
+ * along the batch, as the reference (one power iteration a pass). */
+int gan_spade_train_step(gan_spade_trainer *t, const float *seg, const float *img, int n, gan_spade_losses *out,
+                         g99_error *err);
 /* SECTION spade end */
 
 

@@ -66,9 +66,12 @@ static int check_close_scaled(const nn_st_file *f, const char *name, const float
     return CHECK(r <= 1.0);
 }
 
+/* The scale check_close applies (1 but in the Adam-steps checks below). */
+static double tol_scale = 1.0;
+
 static int check_close(const nn_st_file *f, const char *name, const float *a, size_t n, int grads)
 {
-    return check_close_scaled(f, name, a, n, grads, 1.0);
+    return check_close_scaled(f, name, a, n, grads, tol_scale);
 }
 
 /* Every tensor of p from "<prefix><key>" (counters from I64). */
@@ -486,9 +489,118 @@ static void configs_are_checked(void)
     }
 }
 
+/* Three whole iterations (G step, D step) from the reference's xavier
+ * init, at the project's tolerance: the first iteration's losses and
+ * gradients (G's from the G step, D's from the D step; torch's before the
+ * Adam steps, gan99's after the iteration, which leaves them in .grad) and
+ * D after it.
+ *
+ * G after the first iteration and both networks and the losses after
+ * three get 50 times the tolerance (ADAM_TOL), measured: Adam with beta1 0
+ * moves a parameter by lr g / |g| on its first step, so an element whose
+ * gradient is rounding noise (a conv bias before the param-free batch
+ * norm, whose true gradient is 0; the bottom blocks' weights, whose
+ * gradients pass the 2x2 batch norms) moves a full +-lr in torch and in
+ * gan99 alike, the two at random; such a step is 10 to 100 times the
+ * tolerance of a weight of xavier 0.02's size, and the next steps carry
+ * it on. Worst seen: 11 of the tolerance after one iteration (a u after
+ * its power iteration), 43 after three (a running mean). */
+#define ADAM_TOL 50.0
+
+static void step_case(const nn_st_file *f, const char *name, const gan_spade_config *c, int steps, double *strict,
+                      double *loose)
+{
+    gan_spade m;
+    gan_spade_trainer t;
+    gan_spade_train_opts o;
+    gan_spade_losses l;
+    g99_error err;
+    char key[128], gkey[128];
+    float *seg, *img, got[4 * 8], *e;
+    size_t sp = (size_t)2 * c->classes * c->size * c->size, ip = (size_t)2 * 3 * c->size * c->size;
+    int s;
+    if (!CHECK_EQ_INT(0, gan_spade_init(&m, c, &err))) return;
+    snprintf(key, sizeof key, "%s.w.G.", name);
+    if (!load_params(f, &m.g, key)) goto done;
+    snprintf(key, sizeof key, "%s.w.D.", name);
+    if (!load_params(f, &m.d, key)) goto done;
+    gan_spade_train_defaults(&o);
+    if (!CHECK_EQ_INT(0, gan_spade_trainer_init(&t, &m, &o, 1, NULL, &err))) goto done;
+    snprintf(key, sizeof key, "%s.seg", name);
+    seg = golden_floats(f, key, (size_t)steps * sp);
+    snprintf(key, sizeof key, "%s.img", name);
+    img = golden_floats(f, key, (size_t)steps * ip);
+    for (s = 0; seg && img && s < steps; s++) {
+        if (!CHECK_EQ_INT(0, gan_spade_train_step(&t, seg + s * sp, img + s * ip, 2, &l, &err))) {
+            fprintf(stderr, "    %s\n", err.msg);
+            break;
+        }
+        got[4 * s + 0] = l.g_gan;
+        got[4 * s + 1] = l.g_feat;
+        got[4 * s + 2] = l.d_fake;
+        got[4 * s + 3] = l.d_real;
+        if (s == 0) {
+            seen_worst = 0;
+            tol_scale = 1.0;
+            snprintf(key, sizeof key, "%s.losses", name);
+            if ((e = golden_floats(f, key, (size_t)4 * steps)) != NULL) {
+                double r = worst(e, got, 4, 1e-5, 1e-4, 0);
+                if (!(r <= seen_worst)) seen_worst = r;
+                CHECK(r <= 1.0);
+                free(e);
+            }
+            snprintf(key, sizeof key, "%s.grad.G.", name);
+            compare_params(f, &m.g, key, 1, 0, NULL, 0);
+            snprintf(key, sizeof key, "%s.grad.D.", name);
+            compare_params(f, &m.d, key, 1, 0, NULL, 0);
+            snprintf(key, sizeof key, "%s.after1.D.", name);
+            snprintf(gkey, sizeof gkey, "%s.grad.D.", name);
+            compare_params(f, &m.d, key, 0, 0, gkey, 1);
+            *strict = seen_worst;
+            seen_worst = 0;
+            tol_scale = ADAM_TOL;
+            snprintf(key, sizeof key, "%s.after1.G.", name);
+            snprintf(gkey, sizeof gkey, "%s.grad.G.", name);
+            compare_params(f, &m.g, key, 0, 0, gkey, 1);
+        }
+    }
+    if (s == steps) {
+        snprintf(key, sizeof key, "%s.losses", name);
+        check_close(f, key, got, (size_t)4 * steps, 0);
+        snprintf(key, sizeof key, "%s.after.G.", name);
+        snprintf(gkey, sizeof gkey, "%s.grad.G.", name);
+        compare_params(f, &m.g, key, 0, 0, gkey, steps);
+        snprintf(key, sizeof key, "%s.after.D.", name);
+        snprintf(gkey, sizeof gkey, "%s.grad.D.", name);
+        compare_params(f, &m.d, key, 0, 0, gkey, steps);
+    }
+    *loose = seen_worst * ADAM_TOL;   /* as a multiple of the project tolerance */
+    tol_scale = 1.0;
+    free(seg);
+    free(img);
+    gan_spade_trainer_free(&t);
+done:
+    gan_spade_free(&m);
+}
+
+static void training_steps_match_torch(void)
+{
+    nn_st_file *f = NULL;
+    g99_error err;
+    gan_spade_config c = config(64, 2, 16, 0, GAN_SPADE_NORMAL, NN_SPADE_BATCH);
+    double strict = 0, loose = 0;
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/spade/step.safetensors", NN_ST_MAX_FILE, &f, &err))) return;
+    step_case(f, "step64", &c, 3, &strict, &loose);
+    printf("  SPADE training iterations vs PyTorch: first iteration's losses, gradients and D after it: worst "
+           "%.3f of the tolerance; G after it and all after 3: worst %.1f of it (bound %g)\n", strict, loose,
+           ADAM_TOL);
+    nn_st_free(f);
+}
+
 const test_case spade_tests[] = {
     TEST(keys_are_the_references),
     TEST(forwards_match_torch),
+    TEST(training_steps_match_torch),
     TEST(init_is_xavier),
     TEST(configs_are_checked),
     TEST_END,

@@ -30,7 +30,8 @@ Writes golden/spade/:
                        "img" [steps,N,3,H,W], "losses" [steps,4] (GAN,
                        GAN_Feat, D_Fake, D_real), the first iteration's
                        gradients "grad.G.<key>" (G step) and "grad.D.<key>"
-                       (D step), "after.G/D.<key>" after the last step
+                       (D step), "after1.G/D.<key>" after the first
+                       iteration and "after.G/D.<key>" after the last
 Run: /usr/bin/python3 golden/tools/spade_golden.py   (torch 1.13)
 """
 import os
@@ -313,7 +314,7 @@ def hinge_d(preds, real):
 def step_file():
     out = {}
     # (case, size, ngf, ndf, z_dim, schedule, norm, steps)
-    cases = [('step32', 32, 2, 8, 0, 'normal', 'batch', 3)]
+    cases = [('step64', 64, 2, 8, 0, 'normal', 'batch', 3)]
     for case, size, ngf, ndf, z_dim, sched, kind, steps in cases:
         g = SPADEGenerator(size, L, ngf, z_dim, sched, kind, 16)
         d = MultiscaleDiscriminator(L + 3, ndf, 4, 2)
@@ -363,6 +364,9 @@ def step_file():
                     out[case + '.grad.D.' + k] = p.grad.clone()
             opt_d.step()
             losses.append([l_gan.item(), l_feat.item(), l_dfake.item(), l_dreal.item()])
+            if s == 0:
+                out.update(state(g, case + '.after1.G.'))
+                out.update(state(d, case + '.after1.D.'))
         out[case + '.seg'] = segs
         out[case + '.img'] = imgs
         out[case + '.losses'] = torch.tensor(losses)
