@@ -441,6 +441,136 @@ int gan_pix2pix_train_step(gan_pix2pix_trainer *t, const float *a, const float *
                            gan_pix2pix_losses *out, g99_error *err);
 /* SECTION pix2pix end */
 
+/* SECTION spade */
+/* SPADE / GauGAN, NVlabs/SPADE (doc/models.md, SPADE): the generator of
+ * SPADE ResNet blocks from a one-hot segmentation map (and a latent z), and
+ * the multi-scale PatchGAN discriminator on cat(map, image), with the
+ * reference's state_dict keys ("head_0.norm_0.mlp_shared.0.weight",
+ * "discriminator_0.model1.0.0.weight_orig" ...) and its
+ * init_weights('xavier', 0.02). */
+enum { GAN_SPADE_NORMAL = 0, GAN_SPADE_MORE = 1 };   /* num_upsampling_layers: 5 or 6 */
+#define GAN_SPADE_BLOCKS 7
+#define GAN_SPADE_MAX_D 4
+#define GAN_SPADE_MAX_DLAYERS 8
+
+typedef struct gan_spade_config {
+    int size;                      /* square images; divisible by 2^5 (normal) or 2^6 (more) */
+    int classes;                   /* label_nc: the one-hot map's channels (no dontcare, no instance map) */
+    int ngf, ndf;                  /* reference 64, 64 */
+    int nhidden;                   /* the SPADE layer's hidden width (reference: 128 hard-coded) */
+    int z_dim;                     /* 0: fc is a 3x3 conv of the map resized to the start size (the
+                                    * reference without --use_vae); > 0: fc is nn.Linear(z_dim, 16 ngf sh sw) of z */
+    int schedule;                  /* GAN_SPADE_NORMAL or GAN_SPADE_MORE */
+    int norm;                      /* the param-free norm: NN_SPADE_BATCH (spectralspadebatch3x3) or NN_SPADE_INSTANCE */
+    int num_d, n_layers_d;         /* 2, 4 */
+} gan_spade_config;
+
+/* SPADE(norm_nc, label_nc): param_free_norm (batch norm's buffers, or none
+ * for instance norm), mlp_shared.0, mlp_gamma, mlp_beta (3x3, bias). */
+typedef struct gan_spade_layer {
+    gan_norm pf;
+    gan_conv shared, gamma, beta;
+} gan_spade_layer;
+
+/* SPADEResnetBlock(fin, fout): conv_0 3x3 fin->min, conv_1 3x3 min->fout
+ * (bias), conv_s 1x1 fin->fout without bias when fin != fout, all spectral;
+ * norm_0, norm_1, norm_s. */
+typedef struct gan_spade_block {
+    int fin, fout, shortcut;
+    gan_conv conv_0, conv_1, conv_s;
+    gan_spade_layer norm_0, norm_1, norm_s;
+} gan_spade_block;
+
+typedef struct gan_spade {
+    gan_spade_config cfg;
+    int start;                     /* sw = sh = size / 2^ups */
+    nn_params g, d;
+    gan_table ginit, dinit;
+    gan_conv fc, conv_img;
+    gan_spade_block blk[GAN_SPADE_BLOCKS];   /* head_0, G_middle_0, G_middle_1, up_0 .. up_3 */
+    gan_block dl[GAN_SPADE_MAX_D][GAN_SPADE_MAX_DLAYERS];   /* discriminator_i.model<j> */
+    int n_dl;                      /* layers a scale: n_layers_d + 1 */
+} gan_spade;
+
+/* Reference defaults at gan99's small scale: size 64, classes 7, ngf 16,
+ * ndf 16, nhidden 128, z_dim 0, normal, batch, num_d 2, n_layers_d 4. */
+void gan_spade_config_defaults(gan_spade_config *c);
+/* G99_EINVAL naming the field (sizes say which would work). */
+int gan_spade_check_config(const gan_spade_config *c, g99_error *err);
+/* Declares and allocates G and D (weights 0, running var 1, u and v 1/sqrt n). */
+int gan_spade_init(gan_spade *m, const gan_spade_config *cfg, g99_error *err);
+void gan_spade_free(gan_spade *m);
+/* init_weights('xavier', 0.02): conv and linear weights (weight_orig under
+ * spectral norm) N(0, 0.02 sqrt(2 / (fan_in + fan_out))), biases 0; G's
+ * tensors then D's in state_dict order from rng; spectral norm's u and v
+ * N(0,1) normalized, as spectral_norm draws them; buffers reset. */
+void gan_spade_weights_init(gan_spade *m, nn_rng *rng);
+/* The SPADE layer (norm_nc channels) and the block alone, declared into a
+ * table under prefix ("" for none) with c's classes, nhidden and norm, and
+ * their forwards (for tests and other models). seg [N, classes, Hs, Ws] one-hot, resized nearest. */
+int gan_spade_layer_add(gan_table *t, const char *prefix, const gan_spade_config *c, int norm_nc, gan_spade_layer *l,
+                        g99_error *err);
+int gan_spade_block_add(gan_table *t, const char *prefix, const gan_spade_config *c, int fin, int fout,
+                        gan_spade_block *b, g99_error *err);
+nn_tensor *gan_spade_layer_forward(nn_ctx *ctx, const gan_spade_layer *l, nn_tensor *x, nn_tensor *seg, int norm,
+                                   int train);
+nn_tensor *gan_spade_block_forward(nn_ctx *ctx, const gan_spade_block *b, nn_tensor *x, nn_tensor *seg, int norm,
+                                   int train);
+/* G99_EINVAL saying what is wrong unless seg is [N, classes, size, size]
+ * and z [N, z_dim] (or z_dim is 0; z is then ignored). err may be NULL. */
+int gan_spade_check_input(const gan_spade *m, const nn_tensor *seg, const nn_tensor *z, g99_error *err);
+/* seg [N, classes, size, size] one-hot (0/1), z [N, z_dim] (NULL when z_dim
+ * is 0) -> [N, 3, size, size] in [-1, 1]. train: batch statistics, the
+ * power iterations and the running statistics advance. NULL on an error
+ * of the ops (in ctx) or inputs gan_spade_check_input refuses (not in ctx). */
+nn_tensor *gan_spade_generate(nn_ctx *ctx, gan_spade *m, nn_tensor *seg, nn_tensor *z, int train);
+/* x = cat(seg, image) [N, classes + 3, size, size] -> every layer's output
+ * of every scale: out[i * m->n_dl + j] (scale i, layer j; the last layer of
+ * a scale is its patch logits). Scale i+1 sees avg_pool2d(k 3, s 2, p 1,
+ * count_include_pad False) of scale i's input. Returns the number of
+ * outputs (num_d n_dl), or 0: the error of an op in ctx, or x not
+ * [N, classes + 3, H, W]. */
+int gan_spade_discriminate(nn_ctx *ctx, gan_spade *m, nn_tensor *x, int train, nn_tensor **out);
+/* ---- training (gan/train_spade.c) ---- */
+#define GAN_STREAM_SPADE_Z 24      /* z of training steps when z_dim > 0 (its own PRNG stream) */
+
+typedef struct gan_spade_train_opts {
+    float lr;                      /* 2e-4 */
+    int no_ttur;                   /* 0 (TTUR): G lr/2, D 2 lr, Adam betas (0, 0.9); 1: both lr, (beta1, beta2) */
+    float beta1, beta2;            /* under no_ttur: 0.5, 0.999 */
+    float lambda_feat;             /* 10; 0: no feature matching (--no_ganFeat_loss) */
+} gan_spade_train_opts;
+
+/* The reference's figures, in its order: GAN, GAN_Feat, D_Fake, D_real. */
+typedef struct gan_spade_losses {
+    float g_gan, g_feat, d_fake, d_real;
+} gan_spade_losses;
+
+typedef struct gan_spade_trainer {
+    gan_spade *m;
+    gan_spade_train_opts o;
+    nn_adam opt_g, opt_d;
+    nn_rng z;                      /* GAN_STREAM_SPADE_Z */
+    nn_ctx *ctx;
+    int owns_ctx;
+    uint64_t step;
+} gan_spade_trainer;
+
+void gan_spade_train_defaults(gan_spade_train_opts *o);
+/* Adam for G and D (TTUR or not), the z generator from seed; ctx NULL: its own arena. */
+int gan_spade_trainer_init(gan_spade_trainer *t, gan_spade *m, const gan_spade_train_opts *o, uint64_t seed,
+                           nn_ctx *ctx, g99_error *err);
+void gan_spade_trainer_free(gan_spade_trainer *t);
+/* Pix2PixTrainer's iteration on seg [n, classes, size, size] (one-hot) and
+ * img [n, 3, size, size] in [-1, 1]: the G step (hinge G loss + feature
+ * matching), then the D step (hinge) on a fake made again by the updated
+ * G without gradient. Each D pass is one call on cat(fake pair, real pair)
+ * along the batch, as the reference (one power iteration a pass). */
+int gan_spade_train_step(gan_spade_trainer *t, const float *seg, const float *img, int n, gan_spade_losses *out,
+                         g99_error *err);
+/* SECTION spade end */
+
+
 
 /* SECTION synthfaces */
 /* Synthetic faces (gan/synthfaces.c): face `index` of `seed`, size x size
