@@ -12,7 +12,8 @@
 /* PRNG streams of gan/, beside nn.h's NN_STREAM_* (each consumer its own). */
 enum {
     GAN_STREAM_SYNTHFACES = 16,  /* the synthetic faces' parameters */
-    GAN_STREAM_SAMPLE = 17       /* z of sample grids and morphs (gan99 sample, the training grids) */
+    GAN_STREAM_SAMPLE = 17,      /* z of sample grids and morphs (gan99 sample, the training grids) */
+    GAN_STREAM_SPADE_Z = 24      /* SPADE's z in training steps when z_dim > 0 */
 };
 
 /* SECTION layers */
@@ -532,7 +533,6 @@ nn_tensor *gan_spade_generate(nn_ctx *ctx, gan_spade *m, nn_tensor *seg, nn_tens
  * [N, classes + 3, H, W]. */
 int gan_spade_discriminate(nn_ctx *ctx, gan_spade *m, nn_tensor *x, int train, nn_tensor **out);
 /* ---- training (gan/train_spade.c) ---- */
-#define GAN_STREAM_SPADE_Z 24      /* z of training steps when z_dim > 0 (its own PRNG stream) */
 
 typedef struct gan_spade_train_opts {
     float lr;                      /* 2e-4 */
