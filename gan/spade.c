@@ -75,11 +75,6 @@ int gan_spade_check_config(const gan_spade_config *c, g99_error *err)
     return 0;
 }
 
-static gan_init xavier(void)
-{
-    return gan_init_make(GAN_INIT_XAVIER_NORMAL, 0.02f, 0.0f);
-}
-
 static int add_conv(gan_table *t, const char *prefix, int op, int in, int out, int k, int stride, int pad, int bias,
                     int spectral, gan_conv *c, g99_error *err)
 {
@@ -93,8 +88,12 @@ static int add_conv(gan_table *t, const char *prefix, int op, int in, int out, i
     d.geom.padding = pad;
     d.bias = bias;
     d.spectral = spectral;
-    d.weight_init = xavier();
-    d.bias_init = gan_init_const(0.0f);
+    /* the reference's init_weights('xavier', 0.02), biases 0; set field by
+     * field: tcc 0.9.27 clobbers the struct when a returned struct is
+     * assigned into it here */
+    d.weight_init.kind = GAN_INIT_XAVIER_NORMAL;
+    d.weight_init.a = 0.02f;
+    d.bias_init.kind = GAN_INIT_CONST;
     return gan_conv_add(t, prefix, &d, c, err);
 }
 
@@ -181,8 +180,9 @@ static int declare_d(gan_spade *m, g99_error *err)
         d.conv.op = GAN_OP_CONV;
         d.conv.kernel = 4;
         d.conv.geom.padding = 2;
-        d.conv.weight_init = xavier();
-        d.conv.bias_init = gan_init_const(0.0f);
+        d.conv.weight_init.kind = GAN_INIT_XAVIER_NORMAL;   /* field by field, as in add_conv */
+        d.conv.weight_init.a = 0.02f;
+        d.conv.bias_init.kind = GAN_INIT_CONST;
         for (j = 0; j <= c->n_layers_d && !rc; j++) {
             prev = nf;
             if (j > 0 && j < c->n_layers_d) nf = nf * 2 < 512 ? nf * 2 : 512;
