@@ -1,7 +1,7 @@
 /* gan: resolution-dependent blending of two StyleGAN2 generators (gan/gan.h,
  * SECTION blend; doc/models.md, "Toonify"), Pinkney and Adler's layer
  * swapping as their blend_models.py does it, on the state_dict keys of
- * stylegan2-ada-pytorch's G_ema (../shared/research/gan_spec.md §4.7, §5).
+ * stylegan2-ada-pytorch's G_ema (doc/models.md §4.7, §5.1).
  *
  * Every synthesis tensor of the rule has a position, two per resolution:
  *   synthesis.b4.const                  0

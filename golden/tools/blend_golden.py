@@ -2,14 +2,14 @@
 """The per-tensor choice table of Toonify's layer swapping, for gan/blend.c.
 
 A second, independent implementation of the rule of Justin Pinkney's
-blend_models.py (../shared/research/gan_spec.md §5) in the form it has
+blend_models.py (doc/models.md §5.1) in the form it has
 there: on TensorFlow StyleGAN2 variable names, matched by prefix, with
 positions counted while walking the resolutions and the two levels.
 The C code works on PyTorch keys with a formula for the position; this
 script works the other way round so the two can disagree:
 
   1. the state_dict keys of stylegan2-ada-pytorch's G_ema for a model of
-     size 64 and of size 128 (c_dim 0, 8 mapping layers; gan_spec.md §4.7),
+     size 64 and of size 128 (c_dim 0, 8 mapping layers; doc/models.md §4.7),
      each with whether it is a trainable parameter or a buffer;
   2. each key's TensorFlow name by the legacy.py correspondence
      (b4.conv1 -> 4x4/Conv, b{r}.conv0 -> {r}x{r}/Conv0_up, affine.weight ->

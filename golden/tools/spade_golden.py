@@ -3,7 +3,7 @@
 of NVlabs/SPADE (models/networks/normalization.py SPADE,
 architecture.py SPADEResnetBlock, generator.py SPADEGenerator,
 discriminator.py MultiscaleDiscriminator / NLayerDiscriminator) rebuilt
-here from doc/models.md §3 and ../shared/research/gan_spec.md §3 with the
+here from doc/models.md §3 with the
 same module nesting, so torch's state_dict keys are the reference's
 ("head_0.norm_0.mlp_shared.0.weight", "discriminator_0.model1.0.0.weight_orig"
 ...), at reduced widths (nhidden, the SPADE layer's hidden width, is a

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """StyleGAN2 as NVlabs/stylegan2-ada-pytorch builds it (training/networks.py,
 training/loss.py StyleGAN2Loss), rebuilt in plain PyTorch from
-doc/models.md (StyleGAN2 section) and ../shared/research/gan_spec.md §4:
+doc/models.md §4:
 no custom CUDA ops, fp32 only, upfirdn2d with the semantics of the
 reference's slow path (_upfirdn2d_ref), the same module nesting so that
 state_dict() gives the reference's keys in the reference's order:
