@@ -38,6 +38,9 @@ float *golden_floats(const nn_st_file *f, const char *name, size_t numel);
 /* Largest |a - e| / (abs_tol + rel_tol |e|) over the elements (NaN sticks):
  * <= 1 passes. abs_scaled: abs_tol times max |e| (1 when e is all 0). */
 double golden_worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled);
+/* Every tensor of p from "<prefix><key>" (counters from I64): the golden's
+ * weights put into a gan99 table; 0 after a failed check. */
+int golden_load_params(const nn_st_file *f, nn_params *p, const char *prefix);
 
 enum { MAX_IN = 8 };
 

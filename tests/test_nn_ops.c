@@ -128,6 +128,30 @@ float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
     return v;
 }
 
+int golden_load_params(const nn_st_file *f, nn_params *p, const char *prefix)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++) {
+        char name[256];
+        const nn_st_tensor *s;
+        float *v;
+        snprintf(name, sizeof name, "%s%s", prefix, p->t[i]->name);
+        s = nn_st_find(f, name);
+        if (!CHECK(s != NULL)) {
+            fprintf(stderr, "    (missing %s)\n", name);
+            return 0;
+        }
+        if (p->kind[i] == NN_COUNTER) {
+            p->t[i]->data[0] = (float)(long long)g99_load_le64(s->data);
+            continue;
+        }
+        if (!(v = golden_floats(f, name, p->t[i]->numel))) return 0;
+        memcpy(p->t[i]->data, v, p->t[i]->numel * sizeof *v);
+        free(v);
+    }
+    return 1;
+}
+
 double golden_worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled)
 {
     double w = 0;

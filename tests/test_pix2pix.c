@@ -32,31 +32,6 @@ static int check_close(const nn_st_file *f, const char *name, const float *a, si
     return CHECK(r <= 1.0);
 }
 
-/* Every tensor of p from "<prefix><key>" (counters from I64). */
-static int load_params(const nn_st_file *f, nn_params *p, const char *prefix)
-{
-    size_t i;
-    for (i = 0; i < p->n; i++) {
-        char name[256];
-        const nn_st_tensor *s;
-        float *v;
-        snprintf(name, sizeof name, "%s%s", prefix, p->t[i]->name);
-        s = nn_st_find(f, name);
-        if (!CHECK(s != NULL)) {
-            fprintf(stderr, "    (missing %s)\n", name);
-            return 0;
-        }
-        if (p->kind[i] == NN_COUNTER) {
-            p->t[i]->data[0] = (float)(long long)g99_load_le64(s->data);
-            continue;
-        }
-        if (!(v = golden_floats(f, name, p->t[i]->numel))) return 0;
-        memcpy(p->t[i]->data, v, p->t[i]->numel * sizeof *v);
-        free(v);
-    }
-    return 1;
-}
-
 /* The largest |v| of a golden tensor, or -1 when it is absent. */
 static double golden_max(const nn_st_file *f, const char *name)
 {
@@ -226,7 +201,7 @@ static void forward_case(const nn_st_file *f, const char *name, const gan_pix2pi
         return;
     }
     snprintf(key, sizeof key, "%s.w.", name);
-    if (!load_params(f, d ? &m.d : &m.g, key)) goto done;
+    if (!golden_load_params(f, d ? &m.d : &m.g, key)) goto done;
     for (n_masks = 0; n_masks < GAN_P2P_MAX_DOWNS; n_masks++) {
         const nn_st_tensor *t;
         snprintf(key, sizeof key, "%s.mask.%d", name, n_masks);
@@ -304,9 +279,9 @@ static void step_case(const nn_st_file *f, const char *name, int norm, int mode,
     c.netd = netd;
     if (!CHECK_EQ_INT(0, gan_pix2pix_init(&m, &c, &err))) return;
     snprintf(key, sizeof key, "%s.w.G.", name);
-    if (!load_params(f, &m.g, key)) goto done;
+    if (!golden_load_params(f, &m.g, key)) goto done;
     snprintf(key, sizeof key, "%s.w.D.", name);
-    if (!load_params(f, &m.d, key)) goto done;
+    if (!golden_load_params(f, &m.d, key)) goto done;
     gan_pix2pix_train_defaults(&o);
     o.gan_mode = mode;
     if (!CHECK_EQ_INT(0, gan_pix2pix_trainer_init(&t, &m, &o, 1, NULL, &err))) goto done;

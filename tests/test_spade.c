@@ -9,46 +9,13 @@
  * Tolerances as tests/test_pix2pix.c's (doc/design.md §7.2): outputs 1e-5
  * absolute + 1e-4 relative; buffers likewise. */
 #include "test.h"
+#include "nn_golden.h"
 #include "../gan/gan.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
-{
-    const nn_st_tensor *t = nn_st_find(f, name);
-    float *v;
-    g99_error err;
-    if (!CHECK(t != NULL) || !CHECK_EQ_U64(numel, t->numel)) {
-        fprintf(stderr, "    (golden tensor %s)\n", name);
-        return NULL;
-    }
-    v = (float *)malloc(numel * sizeof(float) + 1);
-    if (v && nn_st_read_f32(t, v, numel, &err)) {
-        free(v);
-        return NULL;
-    }
-    return v;
-}
-
-/* Largest |a - e| / (abs + rel |e|); abs_scaled: abs times max |e|. */
-static double worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled)
-{
-    double w = 0, m = 0;
-    size_t i;
-    if (abs_scaled) {
-        for (i = 0; i < n; i++)
-            if (fabs(e[i]) > m) m = fabs(e[i]);
-        abs_tol *= m > 0 ? m : 1;
-    }
-    for (i = 0; i < n; i++) {
-        double r = fabs((double)a[i] - e[i]) / (abs_tol + rel_tol * fabs(e[i]));
-        if (!(r <= w)) w = r;
-    }
-    return w;
-}
 
 /* The worst ratio seen since the last reset, for the printed figures. */
 static double seen_worst;
@@ -59,7 +26,7 @@ static int check_close_scaled(const nn_st_file *f, const char *name, const float
     float *e = golden_floats(f, name, n);
     double r;
     if (!e) return 0;
-    r = grads ? worst(e, a, n, 1e-5 * scale, 1e-4 * scale, 1) : worst(e, a, n, 1e-5 * scale, 1e-4 * scale, 0);
+    r = grads ? golden_worst(e, a, n, 1e-5 * scale, 1e-4 * scale, 1) : golden_worst(e, a, n, 1e-5 * scale, 1e-4 * scale, 0);
     free(e);
     if (!(r <= seen_worst)) seen_worst = r;
     if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
@@ -72,31 +39,6 @@ static double tol_scale = 1.0;
 static int check_close(const nn_st_file *f, const char *name, const float *a, size_t n, int grads)
 {
     return check_close_scaled(f, name, a, n, grads, tol_scale);
-}
-
-/* Every tensor of p from "<prefix><key>" (counters from I64). */
-static int load_params(const nn_st_file *f, nn_params *p, const char *prefix)
-{
-    size_t i;
-    for (i = 0; i < p->n; i++) {
-        char name[256];
-        const nn_st_tensor *s;
-        float *v;
-        snprintf(name, sizeof name, "%s%s", prefix, p->t[i]->name);
-        s = nn_st_find(f, name);
-        if (!CHECK(s != NULL)) {
-            fprintf(stderr, "    (missing %s)\n", name);
-            return 0;
-        }
-        if (p->kind[i] == NN_COUNTER) {
-            p->t[i]->data[0] = (float)(long long)g99_load_le64(s->data);
-            continue;
-        }
-        if (!(v = golden_floats(f, name, p->t[i]->numel))) return 0;
-        memcpy(p->t[i]->data, v, p->t[i]->numel * sizeof *v);
-        free(v);
-    }
-    return 1;
 }
 
 /* The largest |v| of a golden tensor, or -1 when it is absent. */
@@ -268,7 +210,7 @@ static void layer_case(const nn_st_file *f, const char *name, int block, int fin
     }
     if (block) CHECK_EQ_INT(fin != fout, b.shortcut);
     snprintf(key, sizeof key, "%s.w.", name);
-    if (!load_params(f, &p, key)) goto done;
+    if (!golden_load_params(f, &p, key)) goto done;
     snprintf(key, sizeof key, "%s.x", name);
     x = golden_tensor_in(ctx, f, key);
     snprintf(key, sizeof key, "%s.seg", name);
@@ -313,7 +255,7 @@ static void g_case(const nn_st_file *f, const char *name, const gan_spade_config
         return;
     }
     snprintf(key, sizeof key, "%s.w.", name);
-    if (!load_params(f, &m.g, key)) goto done;
+    if (!golden_load_params(f, &m.g, key)) goto done;
     snprintf(key, sizeof key, "%s.seg", name);
     seg = golden_tensor_in(ctx, f, key);
     if (c->z_dim) {
@@ -350,7 +292,7 @@ static void d_case(const nn_st_file *f, const char *name, const gan_spade_config
         return;
     }
     snprintf(key, sizeof key, "%s.w.", name);
-    if (!load_params(f, &m.d, key)) goto done;
+    if (!golden_load_params(f, &m.d, key)) goto done;
     snprintf(key, sizeof key, "%s.x", name);
     if (!(x = golden_tensor_in(ctx, f, key))) goto done;
     for (pass = 0; pass < 2; pass++) {
@@ -521,9 +463,9 @@ static void step_case(const nn_st_file *f, const char *name, const gan_spade_con
     int s;
     if (!CHECK_EQ_INT(0, gan_spade_init(&m, c, &err))) return;
     snprintf(key, sizeof key, "%s.w.G.", name);
-    if (!load_params(f, &m.g, key)) goto done;
+    if (!golden_load_params(f, &m.g, key)) goto done;
     snprintf(key, sizeof key, "%s.w.D.", name);
-    if (!load_params(f, &m.d, key)) goto done;
+    if (!golden_load_params(f, &m.d, key)) goto done;
     gan_spade_train_defaults(&o);
     if (!CHECK_EQ_INT(0, gan_spade_trainer_init(&t, &m, &o, 1, NULL, &err))) goto done;
     snprintf(key, sizeof key, "%s.seg", name);
@@ -544,7 +486,7 @@ static void step_case(const nn_st_file *f, const char *name, const gan_spade_con
             tol_scale = 1.0;
             snprintf(key, sizeof key, "%s.losses", name);
             if ((e = golden_floats(f, key, (size_t)4 * steps)) != NULL) {
-                double r = worst(e, got, 4, 1e-5, 1e-4, 0);
+                double r = golden_worst(e, got, 4, 1e-5, 1e-4, 0);
                 if (!(r <= seen_worst)) seen_worst = r;
                 CHECK(r <= 1.0);
                 free(e);

@@ -41,21 +41,6 @@ static int check_close(const nn_st_file *f, const char *name, const float *a, si
     return CHECK(r <= 1.0);
 }
 
-/* Every tensor of p from "<prefix><key>". */
-static int load_params(const nn_st_file *f, nn_params *p, const char *prefix)
-{
-    size_t i;
-    for (i = 0; i < p->n; i++) {
-        char name[256];
-        float *v;
-        snprintf(name, sizeof name, "%s%s", prefix, p->t[i]->name);
-        if (!(v = golden_floats(f, name, p->t[i]->numel))) return 0;
-        memcpy(p->t[i]->data, v, p->t[i]->numel * sizeof *v);
-        free(v);
-    }
-    return 1;
-}
-
 /* The table's keys as "key[d0,d1] ..." (the golden's metadata form). */
 static void key_list(const nn_params *p, char *buf, size_t cap)
 {
@@ -142,9 +127,9 @@ static void nets_case(const nn_st_file *f, const char *c)
     if (CHECK(nn_st_meta(f, meta) != NULL)) CHECK_EQ_STR(nn_st_meta(f, meta), keys);
     CHECK_EQ_INT(2 * (int)round(log2(cfg.resolution)) - 2, g.num_ws);
     snprintf(name, sizeof name, "%s.G.", c);
-    if (!load_params(f, &g.p, name)) goto done;
+    if (!golden_load_params(f, &g.p, name)) goto done;
     snprintf(name, sizeof name, "%s.D.", c);
-    if (!load_params(f, &d.p, name)) goto done;
+    if (!golden_load_params(f, &d.p, name)) goto done;
 
     /* truncation (eval: w_avg kept), then the training mapping (w_avg moves) */
     z = golden_input(ctx, f, c, "z");
@@ -347,7 +332,7 @@ static void training_iteration_matches_pytorch(void)
     batch = (int)c[8];
     iters = (int)c[13];
     if (!CHECK_EQ_INT(0, gan_stylegan_init(&m, &cfg, &err))) goto done;
-    if (!load_params(f, &m.g.p, "G.") || !load_params(f, &m.d.p, "D.")) goto done;
+    if (!golden_load_params(f, &m.g.p, "G.") || !golden_load_params(f, &m.d.p, "D.")) goto done;
     gan_stylegan_g_copy(&m.g_ema, &m.g);
     gan_stylegan_train_defaults(&o, batch);
     o.lr = c[9];
