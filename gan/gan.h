@@ -13,7 +13,8 @@
 enum {
     GAN_STREAM_SYNTHFACES = 16,  /* the synthetic faces' parameters */
     GAN_STREAM_SAMPLE = 17,      /* z of sample grids and morphs (gan99 sample, the training grids) */
-    GAN_STREAM_SPADE_Z = 24      /* SPADE's z in training steps when z_dim > 0 */
+    GAN_STREAM_SPADE_Z = 24,     /* SPADE's z in training steps when z_dim > 0 */
+    GAN_STREAM_SPADE_EPS = 25    /* SPADE's VAE: eps of z = mu + eps exp(logvar / 2) (training, gan99 paint --style) */
 };
 
 /* SECTION layers */
@@ -453,6 +454,7 @@ enum { GAN_SPADE_NORMAL = 0, GAN_SPADE_MORE = 1 };   /* num_upsampling_layers: 5
 #define GAN_SPADE_BLOCKS 7
 #define GAN_SPADE_MAX_D 4
 #define GAN_SPADE_MAX_DLAYERS 8
+#define GAN_SPADE_MAX_ELAYERS 6
 
 typedef struct gan_spade_config {
     int size;                      /* square images; divisible by 2^5 (normal) or 2^6 (more) */
@@ -464,6 +466,9 @@ typedef struct gan_spade_config {
     int schedule;                  /* GAN_SPADE_NORMAL or GAN_SPADE_MORE */
     int norm;                      /* the param-free norm: NN_SPADE_BATCH (spectralspadebatch3x3) or NN_SPADE_INSTANCE */
     int num_d, n_layers_d;         /* 2, 4 */
+    int use_vae;                   /* nonzero (--use_vae): the ConvEncoder E gives z from the photo, with the KL
+                                    * term; needs z_dim > 0 (the reference: 256) */
+    int nef;                       /* E's width (the reference uses ngf: 0 means ngf) */
 } gan_spade_config;
 
 /* SPADE(norm_nc, label_nc): param_free_norm (batch norm's buffers, or none
@@ -491,20 +496,34 @@ typedef struct gan_spade {
     gan_spade_block blk[GAN_SPADE_BLOCKS];   /* head_0, G_middle_0, G_middle_1, up_0 .. up_3 */
     gan_block dl[GAN_SPADE_MAX_D][GAN_SPADE_MAX_DLAYERS];   /* discriminator_i.model<j> */
     int n_dl;                      /* layers a scale: n_layers_d + 1 */
+    /* The ConvEncoder netE (use_vae), its own table as the reference saves
+     * it apart (E.pth): "layer<k>.0.weight_orig/_u/_v" (spectral conv 3x3
+     * s2, no bias, then instance norm and leaky ReLU 0.2), "fc_mu.*",
+     * "fc_var.*". Empty without use_vae. */
+    nn_params e;
+    gan_table einit;
+    gan_block enc[GAN_SPADE_MAX_ELAYERS];
+    int n_el;                      /* stride-2 layers: 6 at size >= 256, else log2(size / 4) */
+    int e_resize;                  /* size > 256: resized bilinear to 256 first, as the reference */
+    gan_conv fc_mu, fc_var;
 } gan_spade;
 
 /* Reference defaults at gan99's small scale: size 64, classes 7, ngf 16,
- * ndf 16, nhidden 128, z_dim 0, normal, batch, num_d 2, n_layers_d 4. */
+ * ndf 16, nhidden 128, z_dim 0, normal, batch, num_d 2, n_layers_d 4,
+ * use_vae 0, nef 0 (= ngf). */
 void gan_spade_config_defaults(gan_spade_config *c);
 /* G99_EINVAL naming the field (sizes say which would work). */
 int gan_spade_check_config(const gan_spade_config *c, g99_error *err);
-/* Declares and allocates G and D (weights 0, running var 1, u and v 1/sqrt n). */
+/* Declares and allocates G and D, and E under use_vae (weights 0, running
+ * var 1, u and v 1/sqrt n). A checkpoint of a use_vae model holds m->e too
+ * (e.g. a third part "E."). */
 int gan_spade_init(gan_spade *m, const gan_spade_config *cfg, g99_error *err);
 void gan_spade_free(gan_spade *m);
 /* init_weights('xavier', 0.02): conv and linear weights (weight_orig under
  * spectral norm) N(0, 0.02 sqrt(2 / (fan_in + fan_out))), biases 0; G's
  * tensors then D's in state_dict order from rng; spectral norm's u and v
- * N(0,1) normalized, as spectral_norm draws them; buffers reset. */
+ * N(0,1) normalized, as spectral_norm draws them; buffers reset. E's
+ * tensors (use_vae) last, so G and D draw the same with or without it. */
 void gan_spade_weights_init(gan_spade *m, nn_rng *rng);
 /* The SPADE layer (norm_nc channels) and the block alone, declared into a
  * table under prefix ("" for none) with c's classes, nhidden and norm, and
@@ -532,6 +551,59 @@ nn_tensor *gan_spade_generate(nn_ctx *ctx, gan_spade *m, nn_tensor *seg, nn_tens
  * outputs (num_d n_dl), or 0: the error of an op in ctx, or x not
  * [N, classes + 3, H, W]. */
 int gan_spade_discriminate(nn_ctx *ctx, gan_spade *m, nn_tensor *x, int train, nn_tensor **out);
+
+/* ---- the VAE path (use_vae): ConvEncoder, reparameterization, KL ---- */
+
+/* The ConvEncoder on img [N, 3, size, size] in [-1, 1] (a photo, as the
+ * training images): *mu, *logvar [N, z_dim]. Layers: size 256 exactly the
+ * reference's 6; above 256 the reference's bilinear resize to 256 first;
+ * below, log2(size / 4) layers on the image as it is, so the last map is
+ * 4x4 as the reference's (doc/models.md §3.7). train: the power iterations
+ * advance (instance norm has no state). 0, or G99_EINVAL (no encoder, img
+ * of another shape) or the error of an op, in err (may be NULL). */
+int gan_spade_encode(nn_ctx *ctx, gan_spade *m, nn_tensor *img, int train, nn_tensor **mu, nn_tensor **logvar,
+                     g99_error *err);
+/* z = mu + eps exp(logvar / 2) (the reference's reparameterize): eps the
+ * given values (numel of mu, row-major) when eps is not NULL, else drawn
+ * N(0, 1) from rng in that order, else 0 (z = mu, the mean style). For
+ * gan99 paint --style PHOTO --seed S: rng = nn_rng(S, GAN_STREAM_SPADE_EPS),
+ * then gan_spade_generate(ctx, m, seg, z, 0). NULL on an op's error. */
+nn_tensor *gan_spade_reparameterize(nn_ctx *ctx, nn_tensor *mu, nn_tensor *logvar, nn_rng *rng, const float *eps);
+/* KLDLoss: -0.5 sum(1 + logvar - mu^2 - exp(logvar)), summed over the batch
+ * and z (not a mean, as the reference), unweighted; a scalar. */
+nn_tensor *gan_spade_kld(nn_ctx *ctx, nn_tensor *mu, nn_tensor *logvar);
+
+/* ---- the VGG19 perceptual loss slot (gan/spade_vgg.c) ---- */
+
+/* torchvision's vgg19().features up to relu5_1, frozen: the 13 convs
+ * "features.<k>.weight/.bias" for k = 0 2 5 7 10 12 14 16 19 21 23 25 28
+ * (buffers: they get no gradient), loaded from a safetensors file of
+ * torchvision's state_dict keys (other keys, e.g. classifier.*, ignored).
+ * ImageNet weights are not shipped; gan99 tests the slot on generated
+ * weights (doc/models.md §3.7). */
+#define GAN_VGG19_CONVS 13
+typedef struct gan_vgg19 {
+    nn_params p;
+    nn_tensor *w[GAN_VGG19_CONVS], *b[GAN_VGG19_CONVS];
+} gan_vgg19;
+
+/* The layer list: conv k's index in torchvision's features and its widths. */
+void gan_vgg19_layer(int k, int *feature_index, int *in, int *out);
+/* Declares and allocates the table (zeros): fill it yourself, or use gan_vgg19_load. */
+int gan_vgg19_init(gan_vgg19 *v, g99_error *err);
+/* gan_vgg19_init, then every needed key from path (F32, torchvision's
+ * shapes); errors name the file and the missing or mis-shaped key. */
+int gan_vgg19_load(gan_vgg19 *v, const char *path, g99_error *err);
+void gan_vgg19_free(gan_vgg19 *v);
+/* x [N, 3, H, W] (H, W >= 16) -> out[0..4] = relu1_1, relu2_1, relu3_1,
+ * relu4_1, relu5_1 (the reference's VGG19 slices). 0 or an op's error (in ctx). */
+int gan_vgg19_features(nn_ctx *ctx, const gan_vgg19 *v, nn_tensor *x, nn_tensor **out);
+/* VGGLoss: sum_k w_k L1(f_k(fake), f_k(real)), w = 1/32, 1/16, 1/8, 1/4, 1,
+ * real's features without gradient (the reference detaches them); fed the
+ * images in [-1, 1] as the reference does (no ImageNet normalization).
+ * Unweighted by lambda_vgg. NULL on an op's error. */
+nn_tensor *gan_vgg_loss(nn_ctx *ctx, const gan_vgg19 *v, nn_tensor *fake, nn_tensor *real);
+
 /* ---- training (gan/train_spade.c) ---- */
 
 typedef struct gan_spade_train_opts {
@@ -539,11 +611,17 @@ typedef struct gan_spade_train_opts {
     int no_ttur;                   /* 0 (TTUR): G lr/2, D 2 lr, Adam betas (0, 0.9); 1: both lr, (beta1, beta2) */
     float beta1, beta2;            /* under no_ttur: 0.5, 0.999 */
     float lambda_feat;             /* 10; 0: no feature matching (--no_ganFeat_loss) */
+    float lambda_kld;              /* 0.05: the KL term's weight (use_vae) */
+    const char *vgg_path;          /* NULL (default, --no_vgg_loss): no VGG loss; else converted torchvision
+                                    * VGG19 weights (gan_vgg19_load) for the perceptual loss */
+    float lambda_vgg;              /* 10 */
 } gan_spade_train_opts;
 
-/* The reference's figures, in its order: GAN, GAN_Feat, D_Fake, D_real. */
+/* The reference's figures, in its order: GAN, GAN_Feat, D_Fake, D_real;
+ * then KLD (use_vae, weighted) and VGG (with vgg_path, weighted), 0 when off. */
 typedef struct gan_spade_losses {
     float g_gan, g_feat, d_fake, d_real;
+    float kld, g_vgg;
 } gan_spade_losses;
 
 typedef struct gan_spade_trainer {
@@ -554,10 +632,19 @@ typedef struct gan_spade_trainer {
     nn_ctx *ctx;
     int owns_ctx;
     uint64_t step;
+    /* use_vae: E's Adam, G's settings (the reference has one optimizer
+     * over G's and E's parameters; Adam is per element, so two with the
+     * same lr, betas and step count are the same update); eps's generator. */
+    nn_adam opt_e;
+    nn_rng eps;                    /* GAN_STREAM_SPADE_EPS */
+    const float *eps_replay;       /* tests: eps values to use instead, n z_dim a draw, advanced after each */
+    gan_vgg19 *vgg;                /* loaded from o.vgg_path, or NULL */
 } gan_spade_trainer;
 
 void gan_spade_train_defaults(gan_spade_train_opts *o);
-/* Adam for G and D (TTUR or not), the z generator from seed; ctx NULL: its own arena. */
+/* Adam for G and D (TTUR or not), and E under use_vae; the z and eps
+ * generators from seed; the VGG19 weights from o->vgg_path when set; ctx
+ * NULL: its own arena. */
 int gan_spade_trainer_init(gan_spade_trainer *t, gan_spade *m, const gan_spade_train_opts *o, uint64_t seed,
                            nn_ctx *ctx, g99_error *err);
 void gan_spade_trainer_free(gan_spade_trainer *t);
@@ -565,7 +652,10 @@ void gan_spade_trainer_free(gan_spade_trainer *t);
  * img [n, 3, size, size] in [-1, 1]: the G step (hinge G loss + feature
  * matching), then the D step (hinge) on a fake made again by the updated
  * G without gradient. Each D pass is one call on cat(fake pair, real pair)
- * along the batch, as the reference (one power iteration a pass). */
+ * along the batch, as the reference (one power iteration a pass).
+ * use_vae: G's z is E(img) reparameterized (a fresh eps at each of the two
+ * G runs), the KL term (lambda_kld) joins the G loss and G's step steps E.
+ * vgg: lambda_vgg VGGLoss(fake, img) joins the G loss. */
 int gan_spade_train_step(gan_spade_trainer *t, const float *seg, const float *img, int n, gan_spade_losses *out,
                          g99_error *err);
 /* SECTION spade end */

@@ -71,6 +71,9 @@ int gan_spade_check_config(const gan_spade_config *c, g99_error *err)
         return g99_fail(err, G99_EINVAL, "spade: --num-D %d (want 1..%d)", c->num_d, GAN_SPADE_MAX_D);
     if (c->n_layers_d < 1 || c->n_layers_d > GAN_SPADE_MAX_DLAYERS - 1)
         return g99_fail(err, G99_EINVAL, "spade: --n-layers-D %d (want 1..%d)", c->n_layers_d, GAN_SPADE_MAX_DLAYERS - 1);
+    if (c->use_vae && c->z_dim < 1)
+        return g99_fail(err, G99_EINVAL, "spade: --use-vae needs --z-dim > 0 (the reference: 256)");
+    if (c->nef < 0 || c->nef > 512) return g99_fail(err, G99_EINVAL, "spade: --nef %d (want 0..512; 0: ngf)", c->nef);
     /* padding 2 keeps every layer of every scale at 1 pixel or more, so any size the generator takes works */
     return 0;
 }
@@ -207,6 +210,46 @@ static int declare_d(gan_spade *m, g99_error *err)
     return rc;
 }
 
+/* ConvEncoder: layer<k> spectral conv 3x3 s2 p1 (bias removed for the
+ * instance norm after it), widths nef x 1, 2, 4, 8, 8, 8; then fc_mu and
+ * fc_var, nn.Linear(width 4 4, z_dim). The reference always resizes to
+ * 256 and has 6 layers (5 below crop 256, which its 4x4 fc then refuses);
+ * gan99 keeps that from 256 up and otherwise runs log2(size / 4) layers on
+ * the image as it is, so the last map is 4x4 too. */
+static int declare_e(gan_spade *m, g99_error *err)
+{
+    const gan_spade_config *c = &m->cfg;
+    static const int mult[GAN_SPADE_MAX_ELAYERS] = { 1, 2, 4, 8, 8, 8 };
+    int nef = c->nef > 0 ? c->nef : c->ngf, in = 3, k, rc = 0, s;
+    char cp[32], np[32];
+    gan_block_def d;
+    m->e_resize = c->size > 256;
+    for (m->n_el = 0, s = c->size > 256 ? 256 : c->size; s > 4; s /= 2) m->n_el++;
+    memset(&d, 0, sizeof d);
+    d.conv.op = GAN_OP_CONV;
+    d.conv.kernel = 3;
+    d.conv.geom.stride = 2;
+    d.conv.geom.padding = 1;
+    d.conv.spectral = 1;
+    d.conv.weight_init.kind = GAN_INIT_XAVIER_NORMAL;   /* field by field, as in add_conv */
+    d.conv.weight_init.a = 0.02f;
+    d.conv.bias_init.kind = GAN_INIT_CONST;
+    d.norm = GAN_NORM_INSTANCE;
+    d.norm_affine = -1;
+    d.act = GAN_ACT_LRELU;
+    d.slope = 0.2f;
+    for (k = 0; k < m->n_el && !rc; k++) {
+        d.conv.in = in;
+        d.conv.out = in = mult[k] * nef;
+        snprintf(cp, sizeof cp, "layer%d.0", k + 1);
+        snprintf(np, sizeof np, "layer%d.1", k + 1);
+        rc = gan_block_add(&m->einit, cp, np, &d, &m->enc[k], err);
+    }
+    if (!rc) rc = add_conv(&m->einit, "fc_mu", GAN_OP_LINEAR, in * 16, c->z_dim, 0, 1, 0, 1, 0, &m->fc_mu, err);
+    if (!rc) rc = add_conv(&m->einit, "fc_var", GAN_OP_LINEAR, in * 16, c->z_dim, 0, 1, 0, 1, 0, &m->fc_var, err);
+    return rc;
+}
+
 int gan_spade_init(gan_spade *m, const gan_spade_config *cfg, g99_error *err)
 {
     int rc;
@@ -216,12 +259,16 @@ int gan_spade_init(gan_spade *m, const gan_spade_config *cfg, g99_error *err)
     m->start = cfg->size >> ups(cfg);
     nn_params_init(&m->g);
     nn_params_init(&m->d);
+    nn_params_init(&m->e);
     gan_table_init(&m->ginit, &m->g);
     gan_table_init(&m->dinit, &m->d);
+    gan_table_init(&m->einit, &m->e);
     rc = declare_g(m, err);
     if (!rc) rc = declare_d(m, err);
+    if (!rc && cfg->use_vae) rc = declare_e(m, err);
     if (!rc) rc = gan_table_alloc(&m->ginit, err);
     if (!rc) rc = gan_table_alloc(&m->dinit, err);
+    if (!rc && cfg->use_vae) rc = gan_table_alloc(&m->einit, err);
     if (rc) gan_spade_free(m);
     return rc;
 }
@@ -230,8 +277,10 @@ void gan_spade_free(gan_spade *m)
 {
     gan_table_free(&m->ginit);
     gan_table_free(&m->dinit);
+    gan_table_free(&m->einit);
     nn_params_free(&m->g);
     nn_params_free(&m->d);
+    nn_params_free(&m->e);
     memset(m, 0, sizeof *m);
 }
 
@@ -241,6 +290,10 @@ void gan_spade_weights_init(gan_spade *m, nn_rng *rng)
     gan_table_apply(&m->dinit, NULL);
     gan_table_apply(&m->ginit, rng);
     gan_table_apply(&m->dinit, rng);
+    if (m->cfg.use_vae) {
+        gan_table_apply(&m->einit, NULL);
+        gan_table_apply(&m->einit, rng);
+    }
 }
 
 nn_tensor *gan_spade_layer_forward(nn_ctx *ctx, const gan_spade_layer *l, nn_tensor *x, nn_tensor *seg, int norm,
@@ -333,4 +386,52 @@ int gan_spade_discriminate(nn_ctx *ctx, gan_spade *m, nn_tensor *x, int train, n
         }
     }
     return c->num_d * m->n_dl;
+}
+
+int gan_spade_encode(nn_ctx *ctx, gan_spade *m, nn_tensor *img, int train, nn_tensor **mu, nn_tensor **logvar,
+                     g99_error *err)
+{
+    const gan_spade_config *c = &m->cfg;
+    nn_tensor *x = img;
+    char s1[64];
+    int k, shape[2];
+    *mu = *logvar = NULL;
+    if (!c->use_vae) return g99_fail(err, G99_EINVAL, "spade: this model has no encoder (trained without --use-vae)");
+    if (!ctx) return g99_fail(err, G99_EINVAL, "spade: encode without a context");
+    if (!img || img->ndim != 4 || img->shape[1] != 3 || img->shape[2] != c->size || img->shape[3] != c->size)
+        return g99_fail(err, G99_EINVAL, "spade: style photo %s (want [N,3,%d,%d])", img ? nn_shape_str(img, s1) : "missing",
+                        c->size, c->size);
+    /* F.interpolate(x, (256, 256), mode='bilinear'), align_corners False */
+    if (m->e_resize) x = nn_resize_bilinear(ctx, x, 256, 256, 0);
+    for (k = 0; k < m->n_el; k++) x = gan_block_forward(ctx, &m->enc[k], x, train);
+    if (x) {
+        shape[0] = x->shape[0];
+        shape[1] = (int)(x->numel / (size_t)x->shape[0]);
+        x = nn_reshape(ctx, x, 2, shape);
+    }
+    *mu = gan_conv_forward(ctx, &m->fc_mu, x, train);
+    *logvar = gan_conv_forward(ctx, &m->fc_var, x, train);
+    if (!*mu || !*logvar) {
+        if (err) *err = *nn_ctx_error(ctx);
+        return nn_ctx_error(ctx)->code ? nn_ctx_error(ctx)->code : G99_EINVAL;
+    }
+    return 0;
+}
+
+nn_tensor *gan_spade_reparameterize(nn_ctx *ctx, nn_tensor *mu, nn_tensor *logvar, nn_rng *rng, const float *eps)
+{
+    nn_tensor *e;
+    if (!mu || !logvar) return NULL;
+    if (!eps && !rng) return mu;
+    if (!(e = nn_tensor_new(ctx, mu->ndim, mu->shape))) return NULL;
+    if (eps) memcpy(e->data, eps, e->numel * sizeof(float));
+    else nn_rng_fill_normal(rng, e->data, e->numel, 0.0f, 1.0f);
+    /* eps * exp(0.5 logvar) + mu, in the reference's order */
+    return nn_add(ctx, nn_mul(ctx, e, nn_exp(ctx, nn_scale(ctx, logvar, 0.5f))), mu);
+}
+
+nn_tensor *gan_spade_kld(nn_ctx *ctx, nn_tensor *mu, nn_tensor *logvar)
+{
+    nn_tensor *t = nn_sub(ctx, nn_sub(ctx, nn_add_scalar(ctx, logvar, 1.0f), nn_square(ctx, mu)), nn_exp(ctx, logvar));
+    return nn_scale(ctx, nn_sum(ctx, t), -0.5f);
 }

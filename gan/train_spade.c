@@ -12,18 +12,27 @@
  *
  * G runs twice and D twice an iteration in training mode, so batch norm's
  * running statistics and spectral norm's u, v advance twice, as the
- * reference's. The VGG loss and the VAE encoder are not here. */
+ * reference's.
+ *
+ * use_vae: every G run takes z = E(img) reparameterized with a fresh eps
+ * (E in train mode, so its power iterations advance twice an iteration
+ * too); the G step adds KLD = lambda_kld KLDLoss(mu, logvar) and steps E
+ * with G. vgg_path: the G step adds lambda_vgg VGGLoss(fake, img). */
 #include "gan.h"
 
 #include <stdlib.h>
 
 void gan_spade_train_defaults(gan_spade_train_opts *o)
 {
+    memset(o, 0, sizeof *o);
     o->lr = 2e-4f;
     o->no_ttur = 0;
     o->beta1 = 0.5f;
     o->beta2 = 0.999f;
     o->lambda_feat = 10.0f;
+    o->lambda_kld = 0.05f;
+    o->vgg_path = NULL;
+    o->lambda_vgg = 10.0f;
 }
 
 int gan_spade_trainer_init(gan_spade_trainer *t, gan_spade *m, const gan_spade_train_opts *o, uint64_t seed,
@@ -38,14 +47,28 @@ int gan_spade_trainer_init(gan_spade_trainer *t, gan_spade *m, const gan_spade_t
         return g99_fail(err, G99_EINVAL, "spade training: Adam betas (%g, %g)", b1, b2);
     if (!(o->lambda_feat >= 0.0f && o->lambda_feat < 1e6f))
         return g99_fail(err, G99_EINVAL, "spade training: lambda_feat %g", o->lambda_feat);
+    if (!(o->lambda_kld >= 0.0f && o->lambda_kld < 1e6f))
+        return g99_fail(err, G99_EINVAL, "spade training: lambda_kld %g", o->lambda_kld);
+    if (o->vgg_path && !(o->lambda_vgg >= 0.0f && o->lambda_vgg < 1e6f))
+        return g99_fail(err, G99_EINVAL, "spade training: lambda_vgg %g", o->lambda_vgg);
     t->m = m;
     t->o = *o;
+    t->o.vgg_path = NULL;   /* the path is not kept past init */
     nn_rng_init(&t->z, seed, GAN_STREAM_SPADE_Z);
+    nn_rng_init(&t->eps, seed, GAN_STREAM_SPADE_EPS);
     t->owns_ctx = ctx == NULL;
     t->ctx = ctx ? ctx : nn_ctx_new(0);
     if (!t->ctx) return g99_fail(err, G99_ENOMEM, "out of memory");
     rc = nn_adam_init(&t->opt_g, &m->g, lg, b1, b2, 1e-8f, err);
     if (!rc) rc = nn_adam_init(&t->opt_d, &m->d, ld, b1, b2, 1e-8f, err);
+    if (!rc && m->cfg.use_vae) rc = nn_adam_init(&t->opt_e, &m->e, lg, b1, b2, 1e-8f, err);
+    if (!rc && o->vgg_path) {
+        if (!(t->vgg = (gan_vgg19 *)calloc(1, sizeof *t->vgg))) rc = g99_fail(err, G99_ENOMEM, "out of memory");
+        else if ((rc = gan_vgg19_load(t->vgg, o->vgg_path, err)) != 0) {
+            free(t->vgg);
+            t->vgg = NULL;
+        }
+    }
     if (rc) gan_spade_trainer_free(t);
     return rc;
 }
@@ -54,6 +77,11 @@ void gan_spade_trainer_free(gan_spade_trainer *t)
 {
     nn_adam_free(&t->opt_g);
     nn_adam_free(&t->opt_d);
+    nn_adam_free(&t->opt_e);
+    if (t->vgg) {
+        gan_vgg19_free(t->vgg);
+        free(t->vgg);
+    }
     if (t->owns_ctx) nn_ctx_free(t->ctx);
     memset(t, 0, sizeof *t);
 }
@@ -65,12 +93,21 @@ static void set_trainable(nn_params *p, int on)
         if (p->kind[i] == NN_PARAM) nn_tensor_set_requires_grad(p->t[i], on);
 }
 
-/* G on seg, with a fresh z ~ N(0, 1) when the model takes one. */
-static nn_tensor *generate(gan_spade_trainer *t, nn_tensor *seg)
+/* G on seg: z from E(img) and a fresh eps under use_vae (*kld, when not
+ * NULL, gets the weighted KL term), else a fresh z ~ N(0, 1) when the model
+ * takes one. */
+static nn_tensor *generate(gan_spade_trainer *t, nn_tensor *seg, nn_tensor *img, nn_tensor **kld)
 {
-    nn_tensor *z = NULL;
+    nn_tensor *z = NULL, *mu, *logvar;
     int zs[2];
-    if (t->m->cfg.z_dim > 0) {
+    if (t->m->cfg.use_vae) {
+        g99_error e;
+        if (gan_spade_encode(t->ctx, t->m, img, 1, &mu, &logvar, &e)) return NULL;
+        z = gan_spade_reparameterize(t->ctx, mu, logvar, t->eps_replay ? NULL : &t->eps, t->eps_replay);
+        if (t->eps_replay) t->eps_replay += mu->numel;
+        if (kld) *kld = nn_scale(t->ctx, gan_spade_kld(t->ctx, mu, logvar), t->o.lambda_kld);
+        if (!z) return NULL;
+    } else if (t->m->cfg.z_dim > 0) {
         zs[0] = seg->shape[0];
         zs[1] = t->m->cfg.z_dim;
         z = nn_tensor_new(t->ctx, 2, zs);
@@ -105,6 +142,7 @@ int gan_spade_train_step(gan_spade_trainer *t, const float *seg, const float *im
     const gan_spade_config *c = &m->cfg;
     nn_tensor *pf[GAN_SPADE_MAX_D * GAN_SPADE_MAX_DLAYERS], *pr[GAN_SPADE_MAX_D * GAN_SPADE_MAX_DLAYERS];
     nn_tensor *ts, *ti, *fake, *l_gan = NULL, *l_feat = NULL, *l_dfake = NULL, *l_dreal = NULL, *l;
+    nn_tensor *l_kld = NULL, *l_vgg = NULL;
     int ss[4], is[4], count, i, j, last = m->n_dl - 1;
     float inv_d = 1.0f / (float)c->num_d;
     nn_mark pass;
@@ -119,9 +157,11 @@ int gan_spade_train_step(gan_spade_trainer *t, const float *seg, const float *im
     ti = nn_tensor_from(ctx, 4, is, img);
     /* G step: D's parameters get no gradient (the reference clears them before the D step) */
     nn_params_zero_grad(&m->g);
+    nn_params_zero_grad(&m->e);
     set_trainable(&m->d, 0);
+    memset(&r, 0, sizeof r);
     pass = nn_ctx_mark(ctx);
-    fake = generate(t, ts);
+    fake = generate(t, ts, ti, &l_kld);
     count = fake ? discriminate(t, ts, fake, ti, pf, pr) : 0;
     for (i = 0; i < c->num_d && count; i++) {
         l = nn_mean(ctx, pf[i * m->n_dl + last]);
@@ -134,17 +174,22 @@ int gan_spade_train_step(gan_spade_trainer *t, const float *seg, const float *im
     l_gan = nn_scale(ctx, l_gan, -inv_d);
     l = l_gan;
     if (l_feat) l = nn_add(ctx, l_gan, l_feat = nn_scale(ctx, l_feat, t->o.lambda_feat * inv_d));
+    if (l_kld) l = nn_add(ctx, l, l_kld);
+    if (t->vgg && fake) l = nn_add(ctx, l, l_vgg = nn_scale(ctx, gan_vgg_loss(ctx, t->vgg, fake, ti), t->o.lambda_vgg));
     nn_backward(ctx, l, 0);
     set_trainable(&m->d, 1);
     if (nn_ctx_error(ctx)->code) goto fail;
     r.g_gan = l_gan->data[0];
     r.g_feat = l_feat ? l_feat->data[0] : 0.0f;
+    r.kld = l_kld ? l_kld->data[0] : 0.0f;
+    r.g_vgg = l_vgg ? l_vgg->data[0] : 0.0f;
     nn_ctx_rewind(ctx, pass);
     if (nn_adam_step(&t->opt_g, &m->g, err)) return G99_EINVAL;
+    if (m->cfg.use_vae && nn_adam_step(&t->opt_e, &m->e, err)) return G99_EINVAL;
     /* D step on a fake from the updated G */
     nn_params_zero_grad(&m->d);
     nn_set_grad_enabled(ctx, 0);
-    fake = generate(t, ts);
+    fake = generate(t, ts, ti, NULL);
     nn_set_grad_enabled(ctx, 1);
     count = fake ? discriminate(t, ts, nn_detach(ctx, fake), ti, pf, pr) : 0;
     for (i = 0; i < c->num_d && count; i++) {
