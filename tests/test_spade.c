@@ -539,11 +539,343 @@ static void training_steps_match_torch(void)
     nn_st_free(f);
 }
 
+/* ---- the VAE path and the VGG slot: golden/tools/spade_vae_golden.py ---- */
+
+/* splitmix64((t << 32) | i) >> 40 as a float in [-1, 1), times scale: the
+ * golden script's hash_floats (every step exact but the last product,
+ * which IEEE rounds the same in numpy and here). */
+static void hash_floats(float *dst, uint64_t t, size_t n, float scale)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint64_t z = ((t << 32) | (uint64_t)i) + 0x9E3779B97F4A7C15ULL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        dst[i] = ((float)(uint32_t)(z >> 40) - 8388608.0f) * (1.0f / 8388608.0f) * scale;
+    }
+}
+
+static gan_spade_config vae_config(int size, int ngf, int nhidden, int ndf, int z_dim, int nef)
+{
+    gan_spade_config c = config(size, ngf, nhidden, z_dim, GAN_SPADE_NORMAL, NN_SPADE_BATCH);
+    c.ndf = ndf;
+    c.use_vae = 1;
+    c.nef = nef;
+    return c;
+}
+
+static void encoder_keys(const nn_st_file *f, const char *which, const gan_spade_config *c, int layers)
+{
+    gan_spade m;
+    g99_error err;
+    char *s;
+    if (!CHECK_EQ_INT(0, gan_spade_init(&m, c, &err))) {
+        fprintf(stderr, "    %s: %s\n", which, err.msg);
+        return;
+    }
+    CHECK_EQ_INT(layers, m.n_el);
+    s = key_list(&m.e);
+    if (CHECK(nn_st_meta(f, which) != NULL) && s) CHECK_EQ_STR(nn_st_meta(f, which), s);
+    free(s);
+    gan_spade_free(&m);
+}
+
+/* One encoder forward: x from the golden (or hash tensor 1000 when absent). */
+static void encoder_case(const nn_st_file *f, const char *name, const gan_spade_config *c)
+{
+    gan_spade m;
+    g99_error err;
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *x, *mu, *logvar;
+    char key[128];
+    int shape[4] = { 1, 3, 0, 0 }, pass;
+    if (!CHECK(ctx != NULL)) return;
+    if (!CHECK_EQ_INT(0, gan_spade_init(&m, c, &err))) {
+        nn_ctx_free(ctx);
+        return;
+    }
+    snprintf(key, sizeof key, "%s.w.", name);
+    if (!golden_load_params(f, &m.e, key)) goto done;
+    snprintf(key, sizeof key, "%s.x", name);
+    if (nn_st_find(f, key)) {
+        x = golden_tensor_in(ctx, f, key);
+    } else {
+        shape[2] = shape[3] = c->size;
+        if ((x = nn_tensor_new(ctx, 4, shape)) != NULL) hash_floats(x->data, 1000, x->numel, 1.0f);
+    }
+    for (pass = 0; x && pass < 2; pass++) {
+        if (!CHECK_EQ_INT(0, gan_spade_encode(ctx, &m, x, pass == 0, &mu, &logvar, &err))) {
+            fprintf(stderr, "    %s: %s\n", name, err.msg);
+            break;
+        }
+        snprintf(key, sizeof key, "%s.%smu", name, pass ? "eval_" : "");
+        check_close(f, key, mu->data, mu->numel, 0);
+        snprintf(key, sizeof key, "%s.%slogvar", name, pass ? "eval_" : "");
+        check_close(f, key, logvar->data, logvar->numel, 0);
+        if (pass == 0) {
+            snprintf(key, sizeof key, "%s.after.", name);
+            compare_params(f, &m.e, key, 0, 1, NULL, 0);
+        }
+    }
+done:
+    gan_spade_free(&m);
+    nn_ctx_free(ctx);
+}
+
+/* KLDLoss's value and gradients from a leaf mu and logvar. */
+static void kld_case(const nn_st_file *f)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_tensor *mu, *logvar, *l;
+    if (!CHECK(ctx != NULL)) return;
+    mu = golden_tensor_in(ctx, f, "kld.mu");
+    logvar = golden_tensor_in(ctx, f, "kld.logvar");
+    if (mu && logvar) {
+        nn_tensor_set_requires_grad(mu, 1);
+        nn_tensor_set_requires_grad(logvar, 1);
+        l = gan_spade_kld(ctx, mu, logvar);
+        if (CHECK(l != NULL) && CHECK_EQ_INT(0, nn_backward(ctx, l, 0))) {
+            check_close(f, "kld.loss", l->data, 1, 0);
+            check_close(f, "kld.grad_mu", mu->grad, mu->numel, 1);
+            check_close(f, "kld.grad_logvar", logvar->grad, logvar->numel, 1);
+        }
+    }
+    nn_ctx_free(ctx);
+}
+
+static void vae_forwards_match_torch(void)
+{
+    nn_st_file *f = NULL;
+    g99_error err;
+    gan_spade_config c;
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/spade/vae.safetensors", NN_ST_MAX_FILE, &f, &err))) return;
+    c = vae_config(64, 1, 8, 4, 8, 4);
+    encoder_keys(f, "e64", &c, 4);
+    c = vae_config(256, 1, 8, 4, 8, 2);
+    encoder_keys(f, "e256", &c, 6);
+    c = vae_config(32, 16, 8, 4, 256, 0);   /* nef 0: ngf's width, as the reference */
+    encoder_keys(f, "e32", &c, 3);
+    seen_worst = 0;
+    c = vae_config(64, 1, 8, 4, 8, 4);
+    encoder_case(f, "enc64", &c);
+    c = vae_config(256, 1, 8, 4, 8, 2);
+    encoder_case(f, "enc256", &c);
+    kld_case(f);
+    printf("  SPADE ConvEncoder (64: 4 layers, 256: the reference's 6) and KLDLoss vs PyTorch: worst error %.3f of "
+           "the tolerance\n", seen_worst);
+    nn_st_free(f);
+}
+
+/* Three iterations with use_vae, torch's eps replayed (G step's draw then
+ * D step's): the first iteration's losses (KLD too) and every gradient (G
+ * and E from the G step, D from the D step) at the project's tolerance;
+ * the losses of all three and G, D and E after them at ADAM_TOL, as
+ * step_case explains. */
+static void vae_training_steps_match_torch(void)
+{
+    nn_st_file *f = NULL;
+    gan_spade m;
+    gan_spade_trainer t;
+    gan_spade_train_opts o;
+    gan_spade_losses l;
+    g99_error err;
+    gan_spade_config c = vae_config(64, 1, 8, 4, 8, 4);
+    float *seg = NULL, *img = NULL, *eps = NULL, got[3 * 5], *e;
+    double strict = 0, loose = 0, r;
+    int s, steps = 3;
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/spade/vae.safetensors", NN_ST_MAX_FILE, &f, &err))) return;
+    if (!CHECK_EQ_INT(0, gan_spade_init(&m, &c, &err))) {
+        nn_st_free(f);
+        return;
+    }
+    if (!golden_load_params(f, &m.g, "vstep.w.G.") || !golden_load_params(f, &m.d, "vstep.w.D.") ||
+        !golden_load_params(f, &m.e, "vstep.w.E."))
+        goto done;
+    gan_spade_train_defaults(&o);
+    if (!CHECK_EQ_INT(0, gan_spade_trainer_init(&t, &m, &o, 1, NULL, &err))) goto done;
+    seg = golden_floats(f, "vstep.seg", (size_t)2 * 7 * 64 * 64);
+    img = golden_floats(f, "vstep.img", (size_t)2 * 3 * 64 * 64);
+    eps = golden_floats(f, "vstep.eps", (size_t)steps * 2 * 2 * 8);
+    t.eps_replay = eps;
+    seen_worst = 0;
+    for (s = 0; seg && img && eps && s < steps; s++) {
+        if (!CHECK_EQ_INT(0, gan_spade_train_step(&t, seg, img, 2, &l, &err))) {
+            fprintf(stderr, "    %s\n", err.msg);
+            break;
+        }
+        got[5 * s + 0] = l.g_gan;
+        got[5 * s + 1] = l.g_feat;
+        got[5 * s + 2] = l.d_fake;
+        got[5 * s + 3] = l.d_real;
+        got[5 * s + 4] = l.kld;
+        CHECK(l.g_vgg == 0.0f);
+        if (s == 0) {
+            if ((e = golden_floats(f, "vstep.losses", (size_t)5 * steps)) != NULL) {
+                r = golden_worst(e, got, 5, 1e-5, 1e-4, 0);
+                if (!(r <= seen_worst)) seen_worst = r;
+                CHECK(r <= 1.0);
+                free(e);
+            }
+            compare_params(f, &m.g, "vstep.grad.G.", 1, 0, NULL, 0);
+            compare_params(f, &m.e, "vstep.grad.E.", 1, 0, NULL, 0);
+            compare_params(f, &m.d, "vstep.grad.D.", 1, 0, NULL, 0);
+            strict = seen_worst;
+            seen_worst = 0;
+        }
+    }
+    CHECK(t.eps_replay == eps + steps * 2 * 2 * 8);
+    if (s == steps) {
+        tol_scale = ADAM_TOL;
+        check_close(f, "vstep.losses", got, (size_t)5 * steps, 0);
+        compare_params(f, &m.g, "vstep.after.G.", 0, 0, "vstep.grad.G.", steps);
+        compare_params(f, &m.d, "vstep.after.D.", 0, 0, "vstep.grad.D.", steps);
+        compare_params(f, &m.e, "vstep.after.E.", 0, 0, "vstep.grad.E.", steps);
+        tol_scale = 1.0;
+        loose = seen_worst * ADAM_TOL;
+    }
+    printf("  SPADE use_vae iterations vs PyTorch: first iteration's losses (KLD too) and gradients (E's too): worst "
+           "%.3f of the tolerance; all after 3: worst %.1f of it (bound %g)\n", strict, loose, ADAM_TOL);
+    gan_spade_trainer_free(&t);
+done:
+    free(seg);
+    free(img);
+    free(eps);
+    gan_spade_free(&m);
+    nn_st_free(f);
+}
+
+/* VGG19's features, VGGLoss and its gradient on generated weights (conv
+ * k: hash tensor 2k times sqrt(6 / (in 9)), bias hash 2k+1 times 1/16;
+ * ImageNet's cannot be downloaded here), and the loader's refusals. */
+static void vgg_loss_matches_torch(void)
+{
+    nn_st_file *f = NULL;
+    gan_vgg19 v;
+    g99_error err;
+    nn_ctx *ctx = NULL;
+    nn_tensor *x, *y, *feats[5], *l;
+    nn_st_writer *w = NULL;
+    char key[32];
+    size_t shape[4] = { 64, 3, 3, 3 };
+    float zeros[64 * 27];
+    int k, idx, in, out;
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/spade/vgg.safetensors", NN_ST_MAX_FILE, &f, &err))) return;
+    if (!CHECK_EQ_INT(0, gan_vgg19_init(&v, &err))) {
+        nn_st_free(f);
+        return;
+    }
+    for (k = 0; k < GAN_VGG19_CONVS; k++) {
+        gan_vgg19_layer(k, &idx, &in, &out);
+        CHECK_EQ_INT(out * in * 9, (int)v.w[k]->numel);
+        hash_floats(v.w[k]->data, (uint64_t)(2 * k), v.w[k]->numel, (float)sqrt(6.0 / (in * 9)));
+        hash_floats(v.b[k]->data, (uint64_t)(2 * k + 1), v.b[k]->numel, 1.0f / 16);
+    }
+    CHECK_EQ_STR("features.28.weight", v.w[12]->name);
+    seen_worst = 0;
+    ctx = nn_ctx_new(0);
+    x = ctx ? golden_tensor_in(ctx, f, "x") : NULL;
+    y = ctx ? golden_tensor_in(ctx, f, "y") : NULL;
+    if (x && y && CHECK_EQ_INT(0, gan_vgg19_features(ctx, &v, x, feats))) {
+        for (k = 0; k < 5; k++) {
+            snprintf(key, sizeof key, "f%d", k);
+            check_close(f, key, feats[k]->data, feats[k]->numel, 0);
+        }
+        nn_ctx_reset(ctx);
+        x = golden_tensor_in(ctx, f, "x");
+        y = golden_tensor_in(ctx, f, "y");
+        nn_tensor_set_requires_grad(x, 1);
+        l = gan_vgg_loss(ctx, &v, x, y);
+        if (CHECK(l != NULL) && CHECK_EQ_INT(0, nn_backward(ctx, l, 0))) {
+            check_close(f, "loss", l->data, 1, 0);
+            check_close(f, "grad_x", x->grad, x->numel, 1);
+        }
+    }
+    printf("  VGG19 features relu1_1..relu5_1, VGGLoss and its gradient vs PyTorch (generated weights): worst %.3f "
+           "of the tolerance\n", seen_worst);
+    nn_ctx_free(ctx);
+    gan_vgg19_free(&v);
+    nn_st_free(f);
+    /* the loader names what is missing or mis-shaped */
+    CHECK(gan_vgg19_load(&v, test_tmp_path("no-such-vgg.safetensors"), &err) != 0);
+    CHECK_CONTAINS("no-such-vgg", err.msg);
+    memset(zeros, 0, sizeof zeros);
+    if (CHECK_EQ_INT(0, nn_st_writer_new(&w, &err))) {
+        shape[1] = 4;   /* torchvision's is [64,3,3,3] */
+        CHECK_EQ_INT(0, nn_st_writer_f32(w, "features.0.weight", shape, 4, zeros, &err));
+        CHECK_EQ_INT(0, nn_st_writer_save(w, test_tmp_path("vgg-bad.safetensors"), &err));
+        nn_st_writer_free(w);
+        CHECK_EQ_INT(G99_EINVAL, gan_vgg19_load(&v, test_tmp_path("vgg-bad.safetensors"), &err));
+        CHECK_CONTAINS("features.0.weight has another shape", err.msg);
+    }
+    if (CHECK_EQ_INT(0, nn_st_writer_new(&w, &err))) {
+        shape[1] = 3;
+        CHECK_EQ_INT(0, nn_st_writer_f32(w, "features.0.weight", shape, 4, zeros, &err));
+        CHECK_EQ_INT(0, nn_st_writer_save(w, test_tmp_path("vgg-short.safetensors"), &err));
+        nn_st_writer_free(w);
+        CHECK_EQ_INT(G99_EINVAL, gan_vgg19_load(&v, test_tmp_path("vgg-short.safetensors"), &err));
+        CHECK_CONTAINS("no features.0.bias", err.msg);
+    }
+}
+
+/* use_vae's refusals: no z, no encoder, a photo of another size; a VGG file that is not there. */
+static void vae_configs_are_checked(void)
+{
+    gan_spade_config c = vae_config(32, 2, 8, 4, 0, 0);
+    gan_spade m;
+    gan_spade_trainer t;
+    gan_spade_train_opts o;
+    g99_error err;
+    nn_ctx *ctx;
+    nn_tensor *img, *mu, *logvar, *z;
+    nn_rng rng;
+    int is[4] = { 1, 3, 64, 64 };
+    CHECK_EQ_INT(G99_EINVAL, gan_spade_check_config(&c, &err));
+    CHECK_CONTAINS("--use-vae needs --z-dim", err.msg);
+    c.use_vae = 0;
+    if (CHECK_EQ_INT(0, gan_spade_init(&m, &c, &err))) {
+        CHECK_EQ_INT(0, (int)m.e.n);
+        CHECK_EQ_INT(G99_EINVAL, gan_spade_encode(NULL, &m, NULL, 0, &mu, &logvar, &err));
+        CHECK_CONTAINS("no encoder", err.msg);
+        gan_spade_free(&m);
+    }
+    c = vae_config(32, 2, 8, 4, 4, 0);
+    if (CHECK_EQ_INT(0, gan_spade_init(&m, &c, &err)) && CHECK((ctx = nn_ctx_new(0)) != NULL)) {
+        img = nn_tensor_new(ctx, 4, is);
+        CHECK_EQ_INT(G99_EINVAL, gan_spade_encode(ctx, &m, img, 0, &mu, &logvar, &err));
+        CHECK_CONTAINS("style photo [1,3,64,64] (want [N,3,32,32])", err.msg);
+        is[2] = is[3] = 32;
+        img = nn_tensor_new(ctx, 4, is);
+        nn_rng_init(&rng, 3, NN_STREAM_INIT);
+        gan_spade_weights_init(&m, &rng);
+        if (img) hash_floats(img->data, 7, img->numel, 1.0f);
+        if (img && CHECK_EQ_INT(0, gan_spade_encode(ctx, &m, img, 0, &mu, &logvar, &err))) {
+            float zeros[4] = { 0, 0, 0, 0 };
+            CHECK_EQ_INT(4, mu->shape[1]);
+            /* no eps: z is mu; eps 0: z = 0 exp(logvar / 2) + mu, mu's bits */
+            CHECK(gan_spade_reparameterize(ctx, mu, logvar, NULL, NULL) == mu);
+            z = gan_spade_reparameterize(ctx, mu, logvar, NULL, zeros);
+            if (CHECK(z != NULL)) CHECK_EQ_MEM(mu->data, z->data, 4 * sizeof(float));
+            CHECK(isfinite(mu->data[0]) && mu->data[0] != 0.0f);
+        }
+        gan_spade_train_defaults(&o);
+        o.vgg_path = test_tmp_path("no-vgg-here.safetensors");
+        CHECK(gan_spade_trainer_init(&t, &m, &o, 1, ctx, &err) != 0);
+        CHECK_CONTAINS("no-vgg-here", err.msg);
+        nn_ctx_free(ctx);
+        gan_spade_free(&m);
+    }
+}
+
 const test_case spade_tests[] = {
     TEST(keys_are_the_references),
     TEST(forwards_match_torch),
     TEST(training_steps_match_torch),
     TEST(init_is_xavier),
     TEST(configs_are_checked),
+    TEST(vae_forwards_match_torch),
+    TEST(vae_training_steps_match_torch),
+    TEST(vgg_loss_matches_torch),
+    TEST(vae_configs_are_checked),
     TEST_END,
 };
