@@ -818,6 +818,77 @@ static void vgg_loss_matches_torch(void)
     }
 }
 
+/* The trainer with the VGG loss (and use_vae) at 64x64, one iteration from
+ * the golden's weights: the six losses and every gradient of G and E from
+ * the G step at the project's tolerance. The VGG19 table is the generated
+ * one, given to the trainer as t.vgg (which it then owns). */
+static void vgg_training_step_matches_torch(void)
+{
+    nn_st_file *f = NULL;
+    gan_spade m;
+    gan_spade_trainer t;
+    gan_spade_train_opts o;
+    gan_spade_losses l;
+    g99_error err;
+    gan_spade_config c = vae_config(64, 1, 8, 4, 8, 4);
+    gan_vgg19 *v;
+    float *seg = NULL, *img = NULL, *eps = NULL, got[6], *e;
+    double r;
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/spade/vgg.safetensors", NN_ST_MAX_FILE, &f, &err))) return;
+    if (!CHECK_EQ_INT(0, gan_spade_init(&m, &c, &err))) {
+        nn_st_free(f);
+        return;
+    }
+    if (!golden_load_params(f, &m.g, "gstep64.w.G.") || !golden_load_params(f, &m.d, "gstep64.w.D.") ||
+        !golden_load_params(f, &m.e, "gstep64.w.E."))
+        goto done;
+    gan_spade_train_defaults(&o);
+    if (!CHECK_EQ_INT(0, gan_spade_trainer_init(&t, &m, &o, 1, NULL, &err))) goto done;
+    if (CHECK((v = (gan_vgg19 *)calloc(1, sizeof *v)) != NULL) && CHECK_EQ_INT(0, gan_vgg19_init(v, &err))) {
+        int k, idx, in, out;
+        for (k = 0; k < GAN_VGG19_CONVS; k++) {
+            gan_vgg19_layer(k, &idx, &in, &out);
+            hash_floats(v->w[k]->data, (uint64_t)(2 * k), v->w[k]->numel, (float)sqrt(6.0 / (in * 9)));
+            hash_floats(v->b[k]->data, (uint64_t)(2 * k + 1), v->b[k]->numel, 1.0f / 16);
+        }
+        t.vgg = v;
+    } else {
+        free(v);
+    }
+    seg = golden_floats(f, "gstep64.seg", (size_t)2 * 7 * 64 * 64);
+    img = golden_floats(f, "gstep64.img", (size_t)2 * 3 * 64 * 64);
+    eps = golden_floats(f, "gstep64.eps", (size_t)2 * 2 * 8);
+    t.eps_replay = eps;
+    seen_worst = 0;
+    if (t.vgg && seg && img && eps && CHECK_EQ_INT(0, gan_spade_train_step(&t, seg, img, 2, &l, &err))) {
+        got[0] = l.g_gan;
+        got[1] = l.g_feat;
+        got[2] = l.d_fake;
+        got[3] = l.d_real;
+        got[4] = l.kld;
+        got[5] = l.g_vgg;
+        CHECK(l.g_vgg > 0.0f);
+
+        if ((e = golden_floats(f, "gstep64.losses", 6)) != NULL) {
+            r = golden_worst(e, got, 6, 1e-5, 1e-4, 0);
+            if (!(r <= seen_worst)) seen_worst = r;
+            CHECK(r <= 1.0);
+            free(e);
+        }
+        compare_params(f, &m.g, "gstep64.grad.G.", 1, 0, NULL, 0);
+        compare_params(f, &m.e, "gstep64.grad.E.", 1, 0, NULL, 0);
+    }
+    printf("  SPADE iteration with the VGG loss and use_vae vs PyTorch: losses and G's and E's gradients: worst %.3f "
+           "of the tolerance\n", seen_worst);
+    gan_spade_trainer_free(&t);
+done:
+    free(seg);
+    free(img);
+    free(eps);
+    gan_spade_free(&m);
+    nn_st_free(f);
+}
+
 /* use_vae's refusals: no z, no encoder, a photo of another size; a VGG file that is not there. */
 static void vae_configs_are_checked(void)
 {
@@ -876,6 +947,7 @@ const test_case spade_tests[] = {
     TEST(vae_forwards_match_torch),
     TEST(vae_training_steps_match_torch),
     TEST(vgg_loss_matches_torch),
+    TEST(vgg_training_step_matches_torch),
     TEST(vae_configs_are_checked),
     TEST_END,
 };
