@@ -638,7 +638,8 @@ typedef struct gan_spade_trainer {
     nn_adam opt_e;
     nn_rng eps;                    /* GAN_STREAM_SPADE_EPS */
     const float *eps_replay;       /* tests: eps values to use instead, n z_dim a draw, advanced after each */
-    gan_vgg19 *vgg;                /* loaded from o.vgg_path, or NULL */
+    gan_vgg19 *vgg;                /* loaded from o.vgg_path, or NULL; the trainer frees it (tests set their own:
+                                    * calloc'd, gan_vgg19_init'ed) */
 } gan_spade_trainer;
 
 void gan_spade_train_defaults(gan_spade_train_opts *o);
