@@ -21,9 +21,10 @@ in float32 but the last product, which IEEE rounds the same on both sides.
 
 Writes golden/spade/vae.safetensors:
   metadata "e64", "e256", "e32": the encoders' state_dict key lists
-  "enc64.*", "enc256.*"  encoder forwards: weights "w.<key>" (torch's default
-      init, fc biases perturbed), input "x" (enc64; enc256's is hash tensor
-      1000 times 1), "mu", "logvar" (train), "after.<key>" (u, v after the
+  "enc64.*", "enc256.*", "enc512.*"  encoder forwards: weights "w.<key>"
+      (torch's default init, fc biases perturbed), input "x" (enc64; for
+      enc256 and enc512 "xhash", the hash tensor whose values times 1 are
+      the photo), "mu", "logvar" (train), "after.<key>" (u, v after the
       power iteration), "eval_mu", "eval_logvar"
   "kld.*"  KLDLoss: "mu", "logvar" [2,8], "loss" (unweighted sum),
       "grad_mu", "grad_logvar"
@@ -152,6 +153,10 @@ def vae_file():
     }
     enc_case(out, 'enc64', 64, 4, 8, torch.rand(2, 3, 64, 64) * 2 - 1, True)
     enc_case(out, 'enc256', 256, 2, 8, hash_floats(1000, 3 * 256 * 256, 1.0).view(1, 3, 256, 256), False)
+    out['enc256.xhash'] = torch.tensor([1000.0])
+    # above 256: the reference's bilinear resize to 256 first
+    enc_case(out, 'enc512', 512, 1, 8, hash_floats(1001, 3 * 512 * 512, 1.0).view(1, 3, 512, 512), False)
+    out['enc512.xhash'] = torch.tensor([1001.0])
     # KLDLoss alone
     mu = torch.randn(2, 8, requires_grad=True)
     logvar = (torch.randn(2, 8) * 0.5).requires_grad_()
