@@ -18,7 +18,11 @@
  * conv 4x4 (s2, the last s1; no bias: the instance norm after it would
  * remove it) + instance norm (affine off) + lrelu; model<n> conv 4x4 s1
  * -> 1 (bias). Padding 2 everywhere (ceil((4-1)/2)), widths min(2nf, 512).
- * Its keys: "model0.0.*", "model<j>.0.0.weight_orig/_u/_v", "model<n>.0.*". */
+ * Its keys: "model0.0.*", "model<j>.0.0.weight_orig/_u/_v", "model<n>.0.*".
+ *
+ * Encoder (use_vae): ConvEncoder, "layer<k>.0.weight_orig/_u/_v", "fc_mu.*",
+ * "fc_var.*" in its own table; z = mu + eps exp(logvar / 2), KLDLoss (a sum).
+ * Below size 256 it has fewer layers than the reference (declare_e). */
 #include "gan.h"
 
 #include <stdio.h>
