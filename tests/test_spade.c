@@ -4,7 +4,9 @@
  * and without the learned shortcut, the generator under both schedules,
  * with and without z, and the 2-scale discriminator's every feature; the
  * running statistics and spectral norm's u, v after a training forward),
- * the initialization's statistics, and the config's refusals.
+ * the initialization's statistics, and the config's refusals; and the
+ * files golden/tools/spade_vae_golden.py writes: the ConvEncoder, KLDLoss,
+ * use_vae iterations, VGG19's features and VGGLoss, an iteration with it.
  *
  * Tolerances as tests/test_pix2pix.c's (doc/design.md §7.2): outputs 1e-5
  * absolute + 1e-4 relative; buffers likewise. */
