@@ -151,7 +151,7 @@ static int colour_miss(const char *path, const img_image *img, const palette *pa
         const uint8_t *t = img->data + i * img->channels;
         miss += palette_find(pal, (uint32_t)t[0] << 16 | (uint32_t)t[1] << 8 | t[2]) < 0;
     }
-    if (miss * 20 > px)
+    if (miss * 20 > px && miss >= 16)
         return g99_fail(err, G99_EFORMAT, "%s: a photo, not a label map? %lu of its %lu pixels (%.0f%%) have colours "
                         "of no class, the first (%lu, %lu) (%d, %d, %d); a map has one palette colour per class",
                         path, (unsigned long)miss, (unsigned long)px, 100.0 * (double)miss / (double)px,
@@ -217,7 +217,7 @@ static int classes_below(const img_image *map, int n, const char *what, g99_erro
             beyond++;
         }
     if (!beyond) return 0;
-    if (beyond * 20 > px)
+    if (beyond * 20 > px && beyond >= 16)
         return g99_fail(err, G99_EFORMAT, "%s: pixel (%lu, %lu) is class %d, beyond the %d classes (0..%d), as are %lu "
                         "of its %lu pixels: a grey photo rather than a label map?", what,
                         (unsigned long)(first % map->width), (unsigned long)(first / map->width), map->data[first], n,
