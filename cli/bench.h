@@ -66,4 +66,9 @@ void bench_dcgan_step(int batch, int warmup, int timed, int torch_timed);
 void bench_pix2pix_steps(int quick);
 int bench_step_child(int argc, char **argv);
 
+/* ---- SPADE (cli/bench_spade.c): its training iteration at 1 and 2 threads next
+ * to PyTorch's; the child is `gan99 bench --step spade BATCH WARMUP TIMED`. */
+void bench_spade_steps(int quick);
+int bench_spade_step_child(int argc, char **argv);
+
 #endif

@@ -32,10 +32,26 @@ typedef struct palette {
     uint8_t cls[255];    /* the class of rgb[i] */
 } palette;
 
+/* Insertion sort by colour (255 entries at most), for palette_find. */
+static void palette_sort(palette *p)
+{
+    int i, j;
+    for (i = 1; i < p->n; i++) {
+        uint32_t c = p->rgb[i];
+        uint8_t k = p->cls[i];
+        for (j = i; j > 0 && p->rgb[j - 1] > c; j--) {
+            p->rgb[j] = p->rgb[j - 1];
+            p->cls[j] = p->cls[j - 1];
+        }
+        p->rgb[j] = c;
+        p->cls[j] = k;
+    }
+}
+
 static int palette_parse(const char *path, const char *text, size_t len, palette *p, g99_error *err)
 {
     size_t pos = 0;
-    int line = 0, i, j;
+    int line = 0, i;
     p->n = 0;
     while (pos < len) {
         char buf[256];
@@ -63,17 +79,7 @@ static int palette_parse(const char *path, const char *text, size_t len, palette
         p->n++;
     }
     if (p->n == 0) return g99_fail(err, G99_EFORMAT, "%s: no colours in the palette", path);
-    /* Insertion sort by colour (255 entries at most); a repeat is ambiguous. */
-    for (i = 1; i < p->n; i++) {
-        uint32_t c = p->rgb[i];
-        uint8_t k = p->cls[i];
-        for (j = i; j > 0 && p->rgb[j - 1] > c; j--) {
-            p->rgb[j] = p->rgb[j - 1];
-            p->cls[j] = p->cls[j - 1];
-        }
-        p->rgb[j] = c;
-        p->cls[j] = k;
-    }
+    palette_sort(p);
     for (i = 1; i < p->n; i++)
         if (p->rgb[i] == p->rgb[i - 1])
             return g99_fail(err, G99_EFORMAT, "%s: classes %d and %d have one colour (%lu, %lu, %lu)", path,
@@ -134,6 +140,26 @@ static int png_palette_to_index(uint8_t *png, size_t len)
     return 0;
 }
 
+/* The error of pixel `first`, whose colour is in no class of pal: a photo
+ * when many pixels are (a label map has a handful of colours; a photo or a
+ * JPEG of a map has its colours everywhere between them), else that pixel. */
+static int colour_miss(const char *path, const img_image *img, const palette *pal, size_t first, g99_error *err)
+{
+    size_t px = (size_t)img->width * img->height, i, miss = 0;
+    const uint8_t *s = img->data + first * img->channels;
+    for (i = first; i < px; i++) {
+        const uint8_t *t = img->data + i * img->channels;
+        miss += palette_find(pal, (uint32_t)t[0] << 16 | (uint32_t)t[1] << 8 | t[2]) < 0;
+    }
+    if (miss * 20 > px && miss >= 16)
+        return g99_fail(err, G99_EFORMAT, "%s: a photo, not a label map? %lu of its %lu pixels (%.0f%%) have colours "
+                        "of no class, the first (%lu, %lu) (%d, %d, %d); a map has one palette colour per class",
+                        path, (unsigned long)miss, (unsigned long)px, 100.0 * (double)miss / (double)px,
+                        (unsigned long)(first % img->width), (unsigned long)(first / img->width), s[0], s[1], s[2]);
+    return g99_fail(err, G99_EFORMAT, "%s: pixel (%lu, %lu) has colour (%d, %d, %d), not in the palette", path,
+                    (unsigned long)(first % img->width), (unsigned long)(first / img->width), s[0], s[1], s[2]);
+}
+
 /* A file's class map, 1 channel. *undecodable: the file is no image (the
  * caller skips it); every other failure is an error. */
 static int map_load(const char *path, const palette *pal, img_image *map, int *undecodable, g99_error *err)
@@ -172,9 +198,7 @@ static int map_load(const char *path, const palette *pal, img_image *map, int *u
             continue;
         }
         c = palette_find(pal, (uint32_t)s[0] << 16 | (uint32_t)s[1] << 8 | s[2]);
-        if (c < 0)
-            rc = g99_fail(err, G99_EFORMAT, "%s: pixel (%lu, %lu) has colour (%d, %d, %d), not in the palette", path,
-                          (unsigned long)(i % img.width), (unsigned long)(i / img.width), s[0], s[1], s[2]);
+        if (c < 0) rc = colour_miss(path, &img, pal, i, err);
         else map->data[i] = (uint8_t)c;
     }
     img_free(&img);
@@ -182,16 +206,31 @@ static int map_load(const char *path, const palette *pal, img_image *map, int *u
     return rc;
 }
 
+/* Every class below n, or an error naming `what` and the first pixel
+ * beyond; when many are, the map is more likely a grey photo. */
+static int classes_below(const img_image *map, int n, const char *what, g99_error *err)
+{
+    size_t i, px = (size_t)map->width * map->height, first = px, beyond = 0;
+    for (i = 0; i < px; i++)
+        if (map->data[i] >= n) {
+            if (first == px) first = i;
+            beyond++;
+        }
+    if (!beyond) return 0;
+    if (beyond * 20 > px && beyond >= 16)
+        return g99_fail(err, G99_EFORMAT, "%s: pixel (%lu, %lu) is class %d, beyond the %d classes (0..%d), as are %lu "
+                        "of its %lu pixels: a grey photo rather than a label map?", what,
+                        (unsigned long)(first % map->width), (unsigned long)(first / map->width), map->data[first], n,
+                        n - 1, (unsigned long)beyond, (unsigned long)px);
+    return g99_fail(err, G99_EFORMAT, "%s: pixel (%lu, %lu) is class %d, beyond the %d classes (0..%d)", what,
+                    (unsigned long)(first % map->width), (unsigned long)(first / map->width), map->data[first], n,
+                    n - 1);
+}
+
 /* Every class below n_classes, or an error naming `what` and the pixel. */
 static int check_classes(const gan_dataset *ds, const img_image *map, const char *what, g99_error *err)
 {
-    size_t i, px = (size_t)map->width * map->height;
-    for (i = 0; i < px; i++)
-        if (map->data[i] >= ds->n_classes)
-            return g99_fail(err, G99_EFORMAT, "%s: pixel (%lu, %lu) is class %d, beyond the %d classes (0..%d)", what,
-                            (unsigned long)(i % map->width), (unsigned long)(i / map->width), map->data[i],
-                            ds->n_classes, ds->n_classes - 1);
-    return 0;
+    return classes_below(map, ds->n_classes, what, err);
 }
 
 /* The image and its checked map at load size into item ds->n. */
@@ -293,5 +332,52 @@ int gan_ds_load_labels(const char *spec, const gan_dataset_opts *o, gan_dataset 
     if (!rc) rc = load_folders(a, b, o, o->palette ? &pal : NULL, ds, err);
     free(a);
     free(b);
+    return rc;
+}
+
+/* The documented colours of gan_label_image for classes 0..n-1. */
+static int palette_default(int n, palette *p, g99_error *err)
+{
+    float *onehot = (float *)calloc((size_t)n * n, sizeof(float));
+    img_image img;
+    int k, rc;
+    if (!onehot) return g99_fail(err, G99_ENOMEM, "out of memory");
+    for (k = 0; k < n; k++) onehot[(size_t)k * n + k] = 1.0f;   /* an n x 1 map, pixel k of class k */
+    rc = gan_label_image(onehot, n, n, 1, &img, err);
+    free(onehot);
+    if (rc) return rc;
+    for (k = 0; k < n; k++) {
+        const uint8_t *c = img.data + (size_t)k * 3;
+        p->rgb[k] = (uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2];
+        p->cls[k] = (uint8_t)k;
+    }
+    p->n = n;
+    img_free(&img);
+    palette_sort(p);
+    return 0;
+}
+
+int gan_label_map_load(const char *path, const char *palette_file, int n_classes, int width, int height,
+                       img_image *out, int *resized, g99_error *err)
+{
+    palette pal;
+    img_image map;
+    int undecodable, rc;
+    memset(out, 0, sizeof *out);
+    if (resized) *resized = 0;
+    if (n_classes < 1 || n_classes > 255 || width < 1 || height < 1 || width > 4096 || height > 4096)
+        return g99_fail(err, G99_EINVAL, "label map: %d classes (1..255) at %dx%d", n_classes, width, height);
+    rc = palette_file ? palette_load(palette_file, &pal, err) : palette_default(n_classes, &pal, err);
+    if (!rc) rc = map_load(path, &pal, &map, &undecodable, err);
+    if (rc) return rc;
+    rc = classes_below(&map, n_classes, path, err);
+    if (!rc && (map.width != width || map.height != height)) {
+        if (resized) *resized = 1;
+        rc = gan_ds_fit_map(&map, width, height, out, err);
+    } else if (!rc) {
+        *out = map;
+        map.data = NULL;
+    }
+    img_free(&map);
     return rc;
 }

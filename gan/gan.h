@@ -782,6 +782,17 @@ void gan_dataset_batch_cond(const gan_dataset *ds, const uint32_t *idx, int coun
  * described above. For commands that prepare photos the way training saw
  * them (gan99 pairs, gan99 translate). */
 int gan_image_fit(const img_image *src, int channels, int w, int h, img_image *out, g99_error *err);
+/* One label map file read as LABELS data reads a map (gan/dataset_labels.c),
+ * for commands that take maps (gan99 paint): a palette PNG, a grey image or
+ * a colour image in palette_file's colours (NULL: gan_label_image's
+ * documented colours of classes 0..n_classes-1), every class below
+ * n_classes, then at width x height: a map of another size is resized as
+ * training resizes maps (nearest, covering, centre crop) and *resized set.
+ * out: 1 channel of class indices. G99_EFORMAT naming the pixel for a class
+ * or a colour outside the palette, or saying the file looks like a photo
+ * (many pixels of no class). */
+int gan_label_map_load(const char *path, const char *palette_file, int n_classes, int width, int height,
+                       img_image *out, int *resized, g99_error *err);
 /* SECTION dataset end */
 
 /* SECTION pictures */
@@ -1222,6 +1233,9 @@ extern const gan_family gan_family_dcgan;
 extern const gan_family gan_family_pix2pix;
 extern const gan_family gan_family_autoencoder;
 extern const gan_family gan_family_stylegan;
+extern const gan_family gan_family_spade;
+/* The SPADE networks of a spade model (gan99 paint draws with its own z), else NULL. */
+gan_spade *gan_spade_model(const struct gan_family *f, struct gan_model *m);
 const gan_family *gan_arch_find(const char *name);
 /* "dcgan, pix2pix, ..." for messages. */
 const char *gan_family_names(void);

@@ -1,0 +1,365 @@
+/* The spade family through the run loop, and gan99 paint (gan/arch_spade.c,
+ * cli/cmd_paint.c, gan_label_map_load in gan/dataset_labels.c), run as a
+ * user runs them on tiny models trained here. The networks and the
+ * training step are checked against PyTorch in the spade suite; what is
+ * checked here is derived by hand from what the operations mean:
+ *   - a run stopped at step 3 and resumed to 6 gives the bytes of a run of
+ *     6 (loss.csv, checkpoint, progress.gif), z generator included;
+ *   - with --niter 0 --niter-decay 1 the second epoch runs at lr
+ *     2e-4 - 2e-4 / 1 = 0: no parameter moves in it (and they do without
+ *     the decay);
+ *   - a grey map of class values and the colour map of the same classes
+ *     in the documented colours are one map: the same face;
+ *   - a 2x map (each pixel repeated 2x2) resized nearest to the model's
+ *     size is the map itself (PIL's NEAREST takes source pixel 2x+1): the
+ *     same face, with one note on stderr;
+ *   - with a latent, seeds give different faces and a seed the same face
+ *     twice; without one, --count gives one face and a note;
+ * and bad maps (a class beyond the model's, a colour of no class, a photo)
+ * and --style exit 2 naming the problem, with nothing written. */
+#include "test.h"
+#include "cli_run.h"
+#include "../gan/gan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIZE 32
+#define TINY "--size 32 --ngf 2 --ndf 2 --nhidden 4 --batch 2 --samples 2 --seed 5"
+
+#define SKIP_WITHOUT_BINARY()                                                                        \
+    do {                                                                                             \
+        if (cli_run_binary_missing()) {                                                              \
+            if (test_gan99_given()) CHECK(!"the --gan99 binary is missing");                        \
+            else fprintf(stderr, "  (cli_spade: no %s; `make test` builds it)\n", test_gan99_path()); \
+            return;                                                                                  \
+        }                                                                                            \
+    } while (0)
+
+static int same_file(const char *a, const char *b)
+{
+    uint8_t *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    int eq = g99_read_file(a, (size_t)1 << 26, &x, &nx, NULL) == 0 && g99_read_file(b, (size_t)1 << 26, &y, &ny, NULL) == 0 &&
+             nx == ny && memcmp(x, y, nx) == 0;
+    free(x);
+    free(y);
+    return eq;
+}
+
+static int count_in(const char *hay, const char *needle)
+{
+    int n = 0;
+    const char *p = hay;
+    while ((p = strstr(p, needle)) != NULL) {
+        n++;
+        p += strlen(needle);
+    }
+    return n;
+}
+
+/* A tiny model: `name` of the tmp folder, extra flags; its model file.
+ * Four steps at lr 0.05 move the xavier(0.02) weights enough that maps
+ * and seeds change the 8-bit faces (at 2e-4 every face is one grey). */
+static const char *tiny_model(const char *name, const char *extra, char *path, size_t cap, int *state)
+{
+    const char *dir = cli_run_tmp(name);
+    snprintf(path, cap, "%s/model.safetensors", dir);
+    if (*state == 0) {   /* trained once a test process */
+        cli_run_remove_tree(dir);
+        *state = cli_run("train spade --data synth:4 " TINY " --steps 4 --lr 0.05 %s --out %s", extra, dir) == 0 ? 1 : -1;
+        if (*state < 0) fprintf(stderr, "    %s\n", cli_run_err);
+    }
+    CHECK_EQ_INT(1, *state);
+    return *state == 1 ? path : NULL;
+}
+
+static const char *model_plain(void)
+{
+    static char path[1200];
+    static int state;
+    return tiny_model("spade_plain", "", path, sizeof path, &state);
+}
+
+static const char *model_latent(void)
+{
+    static char path[1200];
+    static int state;
+    return tiny_model("spade_latent", "--z-dim 4", path, sizeof path, &state);
+}
+
+/* Synthetic face i's part labels at size s: grey (class values) into
+ * grey, the documented colours into colour (either may be NULL). */
+static int face_maps(int i, int s, img_image *grey, img_image *colour)
+{
+    gan_face f;
+    float *onehot;
+    size_t plane = (size_t)s * s, p;
+    int rc = gan_synthface_render(9, (uint64_t)i, s, &f, NULL);
+    if (rc) return rc;
+    if (grey && !(rc = img_new(grey, s, s, 1, 8, NULL))) memcpy(grey->data, f.labels, plane);
+    if (!rc && colour) {
+        onehot = (float *)calloc(GAN_PART_COUNT * plane, sizeof(float));
+        if (!onehot) rc = G99_ENOMEM;
+        for (p = 0; !rc && p < plane; p++) onehot[f.labels[p] * plane + p] = 1.0f;
+        if (!rc) rc = gan_label_image(onehot, GAN_PART_COUNT, s, s, colour, NULL);
+        free(onehot);
+    }
+    gan_face_free(&f);
+    return rc;
+}
+
+static int save(const img_image *im, const char *path)
+{
+    return CHECK_EQ_INT(0, img_png_save(path, im, NULL));
+}
+
+/* A run stopped at 3 and resumed to 6 is the run of 6, with z drawn. */
+static void resume_is_bit_identical(void)
+{
+    const char *a = cli_run_tmp("spade_resume_a"), *b = cli_run_tmp("spade_resume_b");
+    static const char *const files[] = { "loss.csv", "checkpoint.safetensors", "model.safetensors", "progress.gif" };
+    char pa[1200], pb[1200];
+    int k;
+    SKIP_WITHOUT_BINARY();
+    cli_run_remove_tree(a);
+    cli_run_remove_tree(b);
+    if (!CHECK_EQ_INT(0, cli_run("train spade --data synth:6 " TINY " --z-dim 4 --steps 6 --out %s", a)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:6 " TINY " --z-dim 4 --steps 3 --out %s", b));
+    if (!CHECK_EQ_INT(0, cli_run("train spade --out %s --resume --steps 6", b))) fprintf(stderr, "    %s\n", cli_run_err);
+    for (k = 0; k < 4; k++) {
+        snprintf(pa, sizeof pa, "%s/%s", a, files[k]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[k]);
+        if (!CHECK(same_file(pa, pb))) fprintf(stderr, "    %s differs\n", files[k]);
+    }
+    snprintf(pa, sizeof pa, "%s/loss.csv", a);
+    {
+        uint8_t *csv = NULL;
+        size_t n = 0;
+        if (CHECK_EQ_INT(0, g99_read_file(pa, 1 << 20, &csv, &n, NULL))) {
+            CHECK(n > 30 && memcmp(csv, "step,GAN,GAN_Feat,D_Fake,D_real\n", 32) == 0);
+            free(csv);
+        }
+    }
+}
+
+/* The trainable parameters of a run's G and D (its checkpoint). */
+static float *trained(const char *dir, size_t *n)
+{
+    const gan_family *f = gan_arch_find("spade");
+    gan_values v;
+    gan_model *m = NULL;
+    nn_checkpoint_part parts[4];
+    char path[1200];
+    float *out = NULL;
+    int np, i;
+    size_t at = 0;
+    g99_error err;
+    gan_values_default(f, &v);
+    v.v[gan_option_find(f, "size")] = SIZE;
+    v.v[gan_option_find(f, "ngf")] = 2;
+    v.v[gan_option_find(f, "ndf")] = 2;
+    v.v[gan_option_find(f, "nhidden")] = 4;
+    if (!CHECK_EQ_INT(0, f->create(&v, &m, &err))) return NULL;
+    np = f->parts(m, parts, 4);
+    snprintf(path, sizeof path, "%s/checkpoint.safetensors", dir);
+    for (i = 0; i < np; i++) parts[i].adam = NULL;
+    *n = 0;
+    for (i = 0; i < np; i++) *n += parts[i].p->n_train;
+    if (CHECK_EQ_INT(0, nn_checkpoint_load_parts(path, parts, np, NULL, &err)) &&
+        (out = (float *)malloc(*n * sizeof *out)) != NULL)
+        for (i = 0; i < np; i++) {
+            memcpy(out + at, parts[i].p->data, parts[i].p->n_train * sizeof *out);
+            at += parts[i].p->n_train;
+        }
+    else fprintf(stderr, "    %s\n", err.msg);
+    f->destroy(m);
+    return out;
+}
+
+/* synth:4 at batch 2: 2 steps an epoch. --niter 0 --niter-decay 1: epoch
+ * 1 (steps 3, 4) at lr 2e-4 - 2e-4/1 = 0, so the parameters after 4 steps
+ * are those after 2 (the buffers move: batch norm and spectral norm run). */
+static void lr_decays_to_zero(void)
+{
+    const char *d2 = cli_run_tmp("spade_lr2"), *d4 = cli_run_tmp("spade_lr4"), *c4 = cli_run_tmp("spade_const4");
+    float *p2, *p4, *q4;
+    size_t n2 = 0, n4 = 0, nq = 0;
+    SKIP_WITHOUT_BINARY();
+    cli_run_remove_tree(d2);
+    cli_run_remove_tree(d4);
+    cli_run_remove_tree(c4);
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:4 " TINY " --niter 0 --niter-decay 1 --steps 2 --sample-every 2 "
+                            "--out %s", d2));
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:4 " TINY " --niter 0 --niter-decay 1 --steps 4 --sample-every 2 "
+                            "--out %s", d4));
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:4 " TINY " --steps 4 --sample-every 2 --out %s", c4));
+    p2 = trained(d2, &n2);
+    p4 = trained(d4, &n4);
+    q4 = trained(c4, &nq);
+    if (p2 && p4 && q4 && CHECK_EQ_U64(n2, n4) && CHECK_EQ_U64(n2, nq)) {
+        CHECK(memcmp(p2, p4, n2 * sizeof *p2) == 0);
+        CHECK(memcmp(p2, q4, n2 * sizeof *p2) != 0);
+    }
+    free(p2);
+    free(p4);
+    free(q4);
+}
+
+/* Grey and colour maps of the same classes paint one face; a 2x map is
+ * resized to the map (one note for two such maps). */
+static void paint_reads_every_map_kind(void)
+{
+    const char *m = model_plain(), *dir = cli_run_tmp("paint_maps"), *out = cli_run_tmp("paint_out");
+    char p[1200], q[1200];
+    img_image grey, colour, big, face;
+    int x, y, rc;
+    SKIP_WITHOUT_BINARY();
+    if (!m || face_maps(1, SIZE, &grey, &colour)) return;
+    cli_run_remove_tree(dir);
+    cli_run_remove_tree(out);
+    g99_mkdir(dir, NULL);
+    snprintf(p, sizeof p, "%s/grey.png", dir);
+    save(&grey, p);
+    snprintf(p, sizeof p, "%s/colour.png", dir);
+    save(&colour, p);
+    if (!img_new(&big, 2 * SIZE, 2 * SIZE, 3, 8, NULL)) {
+        for (y = 0; y < 2 * SIZE; y++)
+            for (x = 0; x < 2 * SIZE; x++)
+                memcpy(big.data + ((size_t)y * 2 * SIZE + x) * 3, colour.data + ((size_t)(y / 2) * SIZE + x / 2) * 3, 3);
+        snprintf(p, sizeof p, "%s/big.png", dir);
+        save(&big, p);
+        snprintf(p, sizeof p, "%s/big2.png", dir);
+        save(&big, p);
+        img_free(&big);
+    }
+    img_free(&grey);
+    if (!face_maps(2, SIZE, &grey, NULL)) {   /* another face: another picture */
+        snprintf(p, sizeof p, "%s/other.png", dir);
+        save(&grey, p);
+    }
+    rc = cli_run("paint %s --out %s %s", m, out, dir);
+    if (!CHECK_EQ_INT(0, rc)) fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_EQ_INT(1, count_in(cli_run_err, "resized nearest"));
+    CHECK_CONTAINS("painted 5 faces from 5 maps", cli_run_out);
+    snprintf(p, sizeof p, "%s/other.png", out);
+    snprintf(q, sizeof q, "%s/colour.png", out);
+    CHECK(!same_file(p, q));
+    snprintf(p, sizeof p, "%s/grey.png", out);
+    snprintf(q, sizeof q, "%s/colour.png", out);
+    CHECK(same_file(p, q));
+    snprintf(p, sizeof p, "%s/big.png", out);
+    CHECK(same_file(p, q));
+    if (CHECK_EQ_INT(0, img_load(q, NULL, &face, NULL))) {
+        CHECK_EQ_INT(SIZE, face.width);
+        CHECK_EQ_INT(SIZE, face.height);
+        CHECK_EQ_INT(3, face.channels);
+        img_free(&face);
+    }
+    img_free(&grey);
+    img_free(&colour);
+}
+
+/* Seeds of a latent model give other faces, a seed its face again; a model
+ * without a latent paints one face per map and says why. */
+static void paint_seeds(void)
+{
+    const char *m = model_latent(), *mp = model_plain(), *dir = cli_run_tmp("paint_seed_maps");
+    const char *o1 = cli_run_tmp("paint_seeds1"), *o2 = cli_run_tmp("paint_seeds2"), *o3 = cli_run_tmp("paint_seeds3");
+    char p[1200], q[1200];
+    img_image colour;
+    SKIP_WITHOUT_BINARY();
+    if (!m || !mp || face_maps(2, SIZE, NULL, &colour)) return;
+    cli_run_remove_tree(dir);
+    cli_run_remove_tree(o1);
+    cli_run_remove_tree(o2);
+    cli_run_remove_tree(o3);
+    g99_mkdir(dir, NULL);
+    snprintf(p, sizeof p, "%s/face.png", dir);
+    save(&colour, p);
+    img_free(&colour);
+    CHECK_EQ_INT(0, cli_run("paint %s --out %s --seed 7 --count 3 %s", m, o1, p));
+    CHECK_EQ_INT(0, cli_run("paint %s --out %s --seed 8 %s", m, o2, p));
+    snprintf(p, sizeof p, "%s/face_seed7.png", o1);
+    snprintf(q, sizeof q, "%s/face_seed8.png", o1);
+    CHECK(cli_run_exists(p) && cli_run_exists(q));
+    CHECK(!same_file(p, q));
+    snprintf(p, sizeof p, "%s/face_seed9.png", o1);
+    CHECK(!same_file(p, q));
+    snprintf(p, sizeof p, "%s/face_seed8.png", o2);
+    CHECK(same_file(p, q));
+    snprintf(p, sizeof p, "%s/face.png", dir);
+    CHECK_EQ_INT(0, cli_run("paint %s --out %s --count 3 %s", mp, o3, p));
+    CHECK_CONTAINS("no latent", cli_run_err);
+    CHECK_CONTAINS("painted 1 face from 1 map", cli_run_out);
+    snprintf(p, sizeof p, "%s/face.png", o3);
+    CHECK(cli_run_exists(p));
+}
+
+/* Bad maps: exit 2, the message, no output folder. */
+static void bad_map(const char *file, const img_image *im, const char *want, const char *want2)
+{
+    const char *m = model_plain(), *dir = cli_run_tmp("paint_bad_maps"), *out = cli_run_tmp("paint_bad_out");
+    char p[1200];
+    g99_mkdir(dir, NULL);
+    cli_run_remove_tree(out);
+    snprintf(p, sizeof p, "%s/%s", dir, file);
+    if (!m || !save(im, p)) return;
+    CHECK_EQ_INT(2, cli_run("paint %s --out %s %s", m, out, p));
+    CHECK_CONTAINS("gan99: ", cli_run_first_line);
+    CHECK_CONTAINS(want, cli_run_err);
+    if (want2) CHECK_CONTAINS(want2, cli_run_err);
+    CHECK(!cli_run_exists(out));
+}
+
+static void paint_refuses_bad_maps(void)
+{
+    img_image grey, colour;
+    gan_face f;
+    SKIP_WITHOUT_BINARY();
+    if (face_maps(3, SIZE, &grey, &colour)) return;
+    grey.data[2 * SIZE + 5] = 9;   /* (5, 2): class 9 of a 7-class model */
+    bad_map("class9.png", &grey, "class9.png: pixel (5, 2) is class 9, beyond the 7 classes (0..6)", NULL);
+    memset(grey.data, 200, (size_t)SIZE * SIZE / 2);   /* half the pixels 200: a grey photo */
+    bad_map("greyphoto.png", &grey, "a grey photo rather than a label map?", NULL);
+    colour.data[(6 * SIZE + 4) * 3] = 1;   /* (4, 6): (1, g, b) is no class colour */
+    colour.data[(6 * SIZE + 4) * 3 + 1] = 2;
+    colour.data[(6 * SIZE + 4) * 3 + 2] = 3;
+    bad_map("stray.png", &colour, "stray.png: pixel (4, 6) has colour (1, 2, 3), not in the palette", NULL);
+    if (CHECK_EQ_INT(0, gan_synthface_render(9, 3, SIZE, &f, NULL))) {
+        bad_map("photo.png", &f.rgb, "photo.png: a photo, not a label map?", "have colours of no class");
+        gan_face_free(&f);
+    }
+    img_free(&grey);
+    img_free(&colour);
+}
+
+static void paint_refuses_style_and_other_models(void)
+{
+    const char *m = model_plain(), *out = cli_run_tmp("paint_style_out");
+    char p[1200];
+    img_image colour;
+    SKIP_WITHOUT_BINARY();
+    if (!m || face_maps(4, SIZE, NULL, &colour)) return;
+    snprintf(p, sizeof p, "%s", cli_run_tmp("paint_style_map.png"));
+    save(&colour, p);
+    img_free(&colour);
+    cli_run_remove_tree(out);
+    CHECK_EQ_INT(2, cli_run("paint %s --out %s --style %s %s", m, out, p, p));
+    CHECK_CONTAINS("needs a model trained with --use-vae", cli_run_err);
+    CHECK(!cli_run_exists(out));
+    CHECK_EQ_INT(2, cli_run("paint %s --out %s %s", p, out, p));   /* a PNG is no model file */
+    CHECK(!cli_run_exists(out));
+}
+
+const test_case cli_spade_tests[] = {
+    TEST(resume_is_bit_identical),
+    TEST(lr_decays_to_zero),
+    TEST(paint_reads_every_map_kind),
+    TEST(paint_seeds),
+    TEST(paint_refuses_bad_maps),
+    TEST(paint_refuses_style_and_other_models),
+    TEST_END,
+};
