@@ -15,6 +15,7 @@ const gan_family *const gan_families[] = {
     &gan_family_pix2pix,
     &gan_family_autoencoder,
     &gan_family_stylegan,
+    &gan_family_parser,
     NULL,
 };
 
