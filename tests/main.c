@@ -34,6 +34,7 @@ extern const test_case train_tests[];
 extern const test_case family_tests[];
 extern const test_case pix2pix_tests[];
 extern const test_case spade_tests[];
+extern const test_case parser_tests[];
 extern const test_case align_tests[];
 extern const test_case kernels_tests[];
 extern const test_case dataset_tests[];
@@ -72,6 +73,7 @@ static const struct suite {
     { "family", family_tests },
     { "pix2pix", pix2pix_tests },
     { "spade", spade_tests },
+    { "parser", parser_tests },
     { "align", align_tests },
     { "kernels", kernels_tests },
     { "dataset", dataset_tests },
