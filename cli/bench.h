@@ -66,4 +66,10 @@ void bench_dcgan_step(int batch, int warmup, int timed, int torch_timed);
 void bench_pix2pix_steps(int quick);
 int bench_step_child(int argc, char **argv);
 
+/* ---- the face parser (cli/bench_parser.c) ------------------------------------
+ * Its training step at 1 and 2 threads next to PyTorch's;
+ * bench_parser_step_child is `gan99 bench --parser-step BATCH WARMUP TIMED`. */
+void bench_parser_steps(int quick);
+int bench_parser_step_child(int argc, char **argv);
+
 #endif

@@ -8,22 +8,26 @@
 
 #include <stdlib.h>
 
-enum { O_SIZE, O_INPUT_NC, O_CLASSES, O_NGF, O_NUM_DOWNS, O_NORM, O_LR, O_BETA1, N_OPTIONS };
+enum { O_SIZE, O_INPUT_NC, O_CLASSES, O_NGF, O_NUM_DOWNS, O_NORM, O_LR, O_BETA1, O_N_EPOCHS, O_N_EPOCHS_DECAY, N_OPTIONS };
 
 /* The U-Net's flags as pix2pix names them; Adam at torch's defaults (there
- * is no reference training recipe for this model: a plain classifier's). */
+ * is no reference training recipe for this model: a plain classifier's),
+ * with pix2pix's schedule (constant, then linearly down to 0). */
 static const gan_option options[N_OPTIONS] = {
     { "--size", "size", "image width and height, a multiple of 2^num_downs (default 64)", GAN_OPT_INT, 4, 4096, 64,
       NULL, 1 },
     { "--input-nc", "input_nc", "channels of the photos (default 3)", GAN_OPT_INT, 1, 4, 3, NULL, 1 },
     { "--classes", "classes", "classes of the maps (default 7: the synthetic faces' parts)", GAN_OPT_INT, 1,
       GAN_PARSER_MAX_CLASSES, GAN_PART_COUNT, NULL, 1 },
-    { "--ngf", "ngf", "the U-Net's width (default 16)", GAN_OPT_INT, 1, 4096, 16, NULL, 1 },
+    { "--ngf", "ngf", "the U-Net's width (default 32)", GAN_OPT_INT, 1, 4096, 32, NULL, 1 },
     { "--num-downs", "num_downs", "U-Net downsamplings (default 0: down to 1x1)", GAN_OPT_INT, 0, GAN_P2P_MAX_DOWNS,
       0, NULL, 1 },
     { "--norm", "norm", "batch or instance norm (default batch)", GAN_OPT_CHOICE, 0, 1, 0, "batch|instance", 1 },
     { "--lr", "lr", "Adam learning rate (default 1e-3)", GAN_OPT_FLOAT, 1e-9, 0.999999, 1e-3, NULL, 0 },
     { "--beta1", "beta1", "Adam beta1 (default 0.9)", GAN_OPT_FLOAT, 0, 0.999999, 0.9, NULL, 0 },
+    { "--n-epochs", "n_epochs", "epochs at the initial learning rate (default 10)", GAN_OPT_INT, 0, 1e6, 10, NULL, 0 },
+    { "--n-epochs-decay", "n_epochs_decay", "epochs of linear decay to 0 (default 10)", GAN_OPT_INT, 0, 1e6, 10,
+      NULL, 0 },
 };
 
 static const gan_loss_col losses[1] = { { "CE", "CE" } };
@@ -32,6 +36,7 @@ typedef struct parser_model {
     gan_parser m;
     gan_parser_trainer t;
     uint8_t *labels;   /* the batch's class indices */
+    gan_pix2pix_train_opts sched;   /* lr and its schedule (gan_pix2pix_lr_factor) */
     int training;
 } parser_model;
 
@@ -113,6 +118,10 @@ static int train_begin(gan_model *m, const gan_values *v, int batch, uint64_t se
     parser_model *p = of(m);
     int rc;
     (void)seed;
+    gan_pix2pix_train_defaults(&p->sched);
+    p->sched.lr = (float)v->v[O_LR];
+    p->sched.n_epochs = (int)v->v[O_N_EPOCHS];
+    p->sched.n_epochs_decay = (int)v->v[O_N_EPOCHS_DECAY];
     p->labels = (uint8_t *)malloc((size_t)batch * p->m.cfg.width * p->m.cfg.height);
     if (!p->labels) return g99_fail(err, G99_ENOMEM, "out of memory");
     rc = gan_parser_trainer_init(&p->t, &p->m, (float)v->v[O_LR], (float)v->v[O_BETA1], ctx, err);
@@ -126,6 +135,7 @@ static int train_step(gan_model *m, const gan_batch *b, float *out, g99_error *e
     parser_model *p = of(m);
     size_t plane = (size_t)p->m.cfg.width * p->m.cfg.height;
     int k;
+    p->t.opt.lr = (float)(p->sched.lr * gan_pix2pix_lr_factor(&p->sched, b->epoch));
     for (k = 0; k < b->n; k++)
         gan_class_argmax(b->x + (size_t)k * p->m.cfg.n_classes * plane, p->m.cfg.n_classes, plane,
                          p->labels + (size_t)k * plane);

@@ -2,12 +2,15 @@
  * files golden/tools/parser_golden.py writes (state_dict key lists, whole
  * training steps of cross-entropy and Adam, a model file torch wrote);
  * IoU (gan/metrics.c) and the class argmax on hand-derived maps; a run
- * through gan_train_run that writes iou.csv and resumes bit for bit.
+ * through gan_train_run that writes iou.csv and resumes bit for bit; gan99
+ * parse on a photo whose classes torch computed, coloured in the
+ * documented palette.
  *
  * Tolerances as tests/test_pix2pix.c's (doc/design.md §7.2): logits and
  * losses 1e-5 absolute + 1e-4 relative, gradients 1e-4 relative + 1e-5 of
  * the tensor's largest magnitude, parameters after Adam steps 1e-5 + 1e-4. */
 #include "test.h"
+#include "cli_run.h"
 #include "nn_golden.h"
 #include "../gan/gan.h"
 
@@ -441,6 +444,95 @@ static void trains_and_resumes_through_the_run_loop(void)
     clear_run(b);
 }
 
+/* The documented colours of the 7 part classes (gan_label_image). */
+static const uint8_t part_rgb[7][3] = { { 0, 0, 0 },   { 255, 200, 150 }, { 140, 70, 20 }, { 0, 100, 255 },
+                                        { 200, 0, 200 }, { 0, 190, 0 },     { 230, 0, 0 } };
+
+/* Every clear pixel of map (RGB, 32x32) in the colour of torch's class. */
+static void check_map_colours(const char *path, const float *classes, const float *clear)
+{
+    img_image map;
+    g99_error err;
+    int i, bad = 0, n = 0;
+    if (!CHECK_EQ_INT(0, img_png_load(path, NULL, &map, &err))) return;
+    if (CHECK_EQ_INT(32, map.width) && CHECK_EQ_INT(32, map.height) && CHECK_EQ_INT(3, map.channels))
+        for (i = 0; i < 32 * 32; i++) {
+            int c = (int)classes[i];
+            if (clear[i] == 0.0f) continue;
+            n++;
+            bad += memcmp(map.data + 3 * i, part_rgb[c], 3) != 0;
+        }
+    CHECK_EQ_INT(0, bad);
+    CHECK(n > 900);   /* nearly every pixel is clear */
+    img_free(&map);
+}
+
+#define SKIP_WITHOUT_BINARY()                                                                        \
+    do {                                                                                             \
+        if (cli_run_binary_missing()) {                                                              \
+            if (test_gan99_given()) CHECK(!"the --gan99 binary is missing");                        \
+            else fprintf(stderr, "  (parser: no %s; `make test` builds it)\n", test_gan99_path()); \
+            return;                                                                                  \
+        }                                                                                            \
+    } while (0)
+
+/* gan99 parse with torch's model file on torch's photo: the colour map and
+ * the palette map (IHDR colour type 3, the same colours), a note for a
+ * photo of another size; a model that is no parser and a missing photo
+ * are exit 2 with nothing written. */
+static void parse_writes_colour_and_palette_maps(void)
+{
+    nn_st_file *io = NULL;
+    g99_error err;
+    float *classes = NULL, *clear = NULL;
+    char out[600], path[700];
+    uint8_t *png = NULL;
+    size_t len = 0;
+    gan_face face;
+    SKIP_WITHOUT_BINARY();
+    if (!CHECK_EQ_INT(0, nn_st_load("golden/parser/model_io.safetensors", NN_ST_MAX_FILE, &io, &err))) return;
+    classes = golden_floats(io, "photo_classes", 32 * 32);
+    clear = golden_floats(io, "photo_clear", 32 * 32);
+    snprintf(out, sizeof out, "%s", cli_run_tmp("parse_maps"));
+    cli_run_remove_tree(out);
+    if (classes && clear && CHECK_EQ_INT(0, cli_run("parse golden/parser/model.safetensors --out %s golden/parser/photo.png", out))) {
+        CHECK_CONTAINS("parsed 1 into colour maps of 32x32 (7 classes)", cli_run_out);
+        snprintf(path, sizeof path, "%s/photo.png", out);
+        check_map_colours(path, classes, clear);
+    }
+    cli_run_remove_tree(out);
+    if (classes && clear &&
+        CHECK_EQ_INT(0, cli_run("parse golden/parser/model.safetensors --index --out %s golden/parser/photo.png", out))) {
+        snprintf(path, sizeof path, "%s/photo.png", out);
+        if (CHECK_EQ_INT(0, g99_read_file(path, 1 << 20, &png, &len, &err)) && CHECK(len > 60)) {
+            CHECK_EQ_INT(3, png[25]);                         /* colour type: palette */
+            CHECK_EQ_MEM("PLTE", png + 37, 4);                /* right after IHDR */
+            CHECK_EQ_INT(21, png[33] << 24 | png[34] << 16 | png[35] << 8 | png[36]);   /* 7 colours */
+        }
+        free(png);
+        check_map_colours(path, classes, clear);
+    }
+    cli_run_remove_tree(out);
+    /* a 48x48 face: resized to the model's 32x32, said once */
+    snprintf(path, sizeof path, "%s", cli_run_tmp("parse_face48.png"));
+    if (CHECK_EQ_INT(0, gan_synthface_render(3, 0, 48, &face, &err))) {
+        CHECK_EQ_INT(0, img_png_save(path, &face.rgb, &err));
+        gan_face_free(&face);
+        CHECK_EQ_INT(0, cli_run("parse golden/parser/model.safetensors --out %s %s", out, path));
+        CHECK_CONTAINS("is 48x48: resized to cover the model's 32x32", cli_run_err);
+    }
+    cli_run_remove_tree(out);
+    remove(path);
+    /* not a parser; no photo: exit 2, no folder made */
+    CHECK_EQ_INT(2, cli_run("parse golden/pix2pix/model.safetensors --out %s golden/parser/photo.png", out));
+    CHECK_CONTAINS("a pix2pix model, not a face parser", cli_run_err);
+    CHECK_EQ_INT(2, cli_run("parse golden/parser/model.safetensors --out %s golden/parser/no_such.png", out));
+    CHECK(!cli_run_exists(out));
+    free(classes);
+    free(clear);
+    nn_st_free(io);
+}
+
 const test_case parser_tests[] = {
     TEST(keys_are_the_references),
     TEST(training_steps_match_torch),
@@ -449,5 +541,6 @@ const test_case parser_tests[] = {
     TEST(class_argmax_by_hand),
     TEST(bad_labels_and_sizes),
     TEST(trains_and_resumes_through_the_run_loop),
+    TEST(parse_writes_colour_and_palette_maps),
     TEST_END,
 };

@@ -20,7 +20,10 @@ Writes golden/parser/:
                      on the first photos "<case>.eval"
   model.safetensors  a parser state_dict as torch saves it, with gan99.arch
                      "parser" and its gan99.config; model_io.safetensors: a
-                     photo batch "x" and the eval-mode logits "out"
+                     photo batch "x" and the eval-mode logits "out", and for
+                     photo.png (a 32x32 8-bit RGB file) its classes
+                     "photo_classes" (argmax of the logits) and "photo_clear"
+                     (1 where the best class leads by more than 1e-3)
 Run: /usr/bin/python3 golden/tools/parser_golden.py   (torch 1.13)
 """
 import os
@@ -28,6 +31,7 @@ import sys
 
 import torch
 import torch.nn as nn
+from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pix2pix_golden  # noqa: E402
@@ -104,8 +108,19 @@ def model_file():
     again.load_state_dict(net.state_dict(), strict=True)
     again.eval()
     x = torch.rand(2, 3, 32, 32) * 2 - 1
+    # a photo file for `gan99 parse`: 8-bit RGB, made [-1, 1] as ToTensor + Normalize(0.5, 0.5)
+    photo = torch.randint(0, 256, (32, 32, 3), dtype=torch.uint8)
+    Image.fromarray(photo.numpy()).save(os.path.join(OUT, 'photo.png'))
+    px = (photo.permute(2, 0, 1).float() / 255.0 - 0.5) / 0.5
     with torch.no_grad():
-        st_write.save(os.path.join(OUT, 'model_io.safetensors'), {'x': x, 'out': again(x)})
+        logits = again(px.unsqueeze(0))[0]
+        top2 = logits.topk(2, dim=0).values
+        st_write.save(os.path.join(OUT, 'model_io.safetensors'), {
+            'x': x, 'out': again(x),
+            'photo_classes': logits.argmax(0).float(),
+            # 1 where the best class leads the second by more than 1e-3 (a
+            # pixel whose class does not hang on rounding)
+            'photo_clear': ((top2[0] - top2[1]) > 1e-3).float()})
 
 
 if __name__ == '__main__':
