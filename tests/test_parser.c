@@ -254,7 +254,7 @@ static void iou_by_hand(void)
     static const uint8_t pred[8] = { 0, 0, 1, 1, 2, 2, 0, 1 }, truth[8] = { 0, 1, 1, 1, 2, 0, 0, 2 };
     static const uint8_t same[4] = { 1, 1, 0, 2 }, zeros[4] = { 0, 0, 0, 0 }, ones[4] = { 1, 1, 1, 1 };
     uint8_t bad[2] = { 5, 0 }, bad_truth[2] = { 0, 0 };
-    double per[4];
+    double per[7];
     gan_iou_sum s;
     CHECK_NEAR(4.0 / 9.0, gan_iou(pred, truth, 8, 4, per), 1e-15, 0);
     CHECK_NEAR(0.5, per[0], 1e-15, 0);
