@@ -1377,6 +1377,10 @@ void gan_class_argmax(const float *scores, int n_classes, size_t plane, uint8_t 
  *                               end and the run's, in translate's default
  *                               mode (train mode, batch 1); the input itself
  *                               (A as RGB) as a baseline for pairs
+ *   RUN/iou.csv                 instead of val.csv for a segmenter (the
+ *                               parser, GAN_DATA_SEGMENTS): mean and
+ *                               per-class IoU (gan_iou_*) on held-out maps,
+ *                               eval mode
  *   RUN/lock                    while the run is on (one run per folder) */
 typedef struct gan_train_progress {
     uint64_t step, total;        /* steps done, steps asked for */

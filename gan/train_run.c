@@ -1039,10 +1039,6 @@ static int read_val_csv(run *r)
     return rc;
 }
 
-/* L1 and PSNR of G's outputs on the held-out images, one at a time in
- * train mode (translate's default: batch statistics, dropout drawn), after
- * which the model's buffers and generators are put back: the metrics leave
- * no trace in the training. */
 /* A segmenter's IoU (gan_iou_*) on the held-out maps: one photo at a
  * time in eval mode (running statistics: the parse command's mode, which
  * changes no state), argmax of the logits against the true map. */
@@ -1083,7 +1079,7 @@ static int iou_eval(run *r, g99_error *err)
         if (v == v) n += snprintf(line + n, sizeof line - (size_t)n, ",%.6f", v);
         else n += snprintf(line + n, sizeof line - (size_t)n, ",");
         class_name(r, c, name, sizeof name);
-        if (m < sizeof shown - 40 && v == v)
+        if (m < sizeof shown - 48 && v == v)
             m += (size_t)snprintf(shown + m, sizeof shown - m, "%s%s %.3f", m ? ", " : "", name, v);
     }
     if (add_row(r, r->step, line, (size_t)n)) return g99_fail(err, G99_ENOMEM, "out of memory");
@@ -1093,6 +1089,10 @@ static int iou_eval(run *r, g99_error *err)
     return write_val_csv(r, err);
 }
 
+/* L1 and PSNR of G's outputs on the held-out images, one at a time in
+ * train mode (translate's default: batch statistics, dropout drawn), after
+ * which the model's buffers and generators are put back: the metrics leave
+ * no trace in the training. */
 static int val_eval(run *r, g99_error *err)
 {
     size_t plane = (size_t)r->geo.width * r->geo.height;
