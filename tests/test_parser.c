@@ -511,6 +511,38 @@ static void parse_writes_colour_and_palette_maps(void)
         }
         free(png);
         check_map_colours(path, classes, clear);
+        /* and it is a label map: the loader reads torch's classes back */
+        {
+            gan_dataset_opts o;
+            gan_dataset ds;
+            char spec[1300], photos[600], copy[700];
+            uint8_t *bytes = NULL;
+            size_t n = 0;
+            int i, bad = 0;
+            /* the photo alone in a folder: the loader pairs every file of both by name */
+            snprintf(photos, sizeof photos, "%s", cli_run_tmp("parse_photos"));
+            cli_run_remove_tree(photos);
+            snprintf(copy, sizeof copy, "%s/photo.png", photos);
+            CHECK_EQ_INT(0, g99_mkdir(photos, &err));
+            if (CHECK_EQ_INT(0, g99_read_file("golden/parser/photo.png", 1 << 20, &bytes, &n, &err)))
+                CHECK_EQ_INT(0, g99_write_file_atomic(copy, bytes, n, &err));
+            free(bytes);
+            memset(&ds, 0, sizeof ds);
+            memset(&o, 0, sizeof o);
+            o.size = 32;
+            o.channels = 3;
+            o.kind = GAN_DATA_LABELS;
+            o.n_classes = 7;
+            snprintf(spec, sizeof spec, "%s,%s", out, photos);
+            if (CHECK_EQ_INT(0, gan_dataset_load(spec, &o, &ds, &err)) && CHECK_EQ_INT(1, ds.n)) {
+                for (i = 0; i < 32 * 32; i++) bad += clear[i] != 0.0f && ds.cond[i] != (uint8_t)classes[i];
+                CHECK_EQ_INT(0, bad);
+            } else {
+                fprintf(stderr, "    %s\n", err.msg);
+            }
+            gan_dataset_free(&ds);
+            cli_run_remove_tree(photos);
+        }
     }
     cli_run_remove_tree(out);
     /* a 48x48 face: resized to the model's 32x32, said once */
