@@ -70,5 +70,10 @@ int bench_step_child(int argc, char **argv);
  * to PyTorch's; the child is `gan99 bench --step spade BATCH WARMUP TIMED`. */
 void bench_spade_steps(int quick);
 int bench_spade_step_child(int argc, char **argv);
+/* ---- the face parser (cli/bench_parser.c) ------------------------------------
+ * Its training step at 1 and 2 threads next to PyTorch's;
+ * bench_parser_step_child is `gan99 bench --parser-step BATCH WARMUP TIMED`. */
+void bench_parser_steps(int quick);
+int bench_parser_step_child(int argc, char **argv);
 
 #endif

@@ -344,10 +344,10 @@ static void bench_detect(int reps)
 
 /* The sections, in the order they run; naming some on the command line runs
  * only those. sgemm and conv measure the peak first (once). */
-enum { S_MATH, S_PRNG, S_CRC32, S_IMAGE, S_PEAK, S_SGEMM, S_CONV, S_DETECT, S_DCGAN, S_PIX2PIX, S_SPADE, N_SECTIONS };
-static const char *const sections[N_SECTIONS] = { "math", "prng", "crc32", "image", "peak",
-                                                  "sgemm", "conv", "detect", "dcgan", "pix2pix",
-                                                  "spade" };
+enum { S_MATH, S_PRNG, S_CRC32, S_IMAGE, S_PEAK, S_SGEMM, S_CONV, S_DETECT, S_DCGAN, S_PIX2PIX, S_SPADE, S_PARSER,
+       N_SECTIONS };
+static const char *const sections[N_SECTIONS] = { "math", "prng", "crc32", "image", "peak", "sgemm", "conv",
+                                                  "detect", "dcgan", "pix2pix", "spade", "parser" };
 
 static int bench_run(int argc, char **argv)
 {
@@ -358,6 +358,7 @@ static int bench_run(int argc, char **argv)
     if (argc > 2 && strcmp(argv[1], "--step") == 0 && strcmp(argv[2], "spade") == 0)
         return bench_spade_step_child(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "--step") == 0) return bench_step_child(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "--parser-step") == 0) return bench_parser_step_child(argc - 1, argv + 1);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             n = 200000;
@@ -384,6 +385,7 @@ static int bench_run(int argc, char **argv)
     if (want[S_DCGAN]) bench_dcgan_step(quick ? 8 : 64, 1, 3, quick ? 3 : 2);
     if (want[S_PIX2PIX]) bench_pix2pix_steps(quick);
     if (want[S_SPADE]) bench_spade_steps(quick);
+    if (want[S_PARSER]) bench_parser_steps(quick);
     return CLI_OK;
 }
 
@@ -415,14 +417,15 @@ const cli_command cli_cmd_bench = {
     "  spade   one SPADE training iteration (G step + D step) at 64x64, batch 8,\n"
     "          train spade's defaults (7 classes, ngf 16, ndf 16, nhidden 128,\n"
     "          z_dim 0, 2-scale D of 4 layers, hinge + feature matching, TTUR),\n"
+    "  parser  one face-parser training step (U-Net segmenter, 64x64, batch 8)\n"
     "          at 1 and 2 threads, each row in its own process, next to PyTorch's\n"
     "Naming SECTIONs runs only those (sgemm and conv measure the peak too).\n"
     "--quick runs shorter loops, SGEMM 256^3, conv batch 4, DCGAN batch 8 and\n"
     "pix2pix batch 4 for its batch-16 rows, spade batch 2.\n"
     "\n"
     "The references are golden/tools/bench_ref_{pil,cv2,torch_conv,torch_dcgan,\n"
-    "torch_pix2pix,torch_spade}.py, run with /usr/bin/python3 (each also runs\n"
-    "alone; its header says how), found\n"
+    "torch_pix2pix,torch_spade,torch_parser}.py, run with /usr/bin/python3 (each\n"
+    "also runs alone; its header says how), found\n"
     "under the current folder or the gan99 binary's: run from the repository\n"
     "root. Without Python, the script or its module, gan99's figures print alone\n"
     "with a line saying why the reference was skipped. PyTorch runs tuned (its\n"

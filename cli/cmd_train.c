@@ -181,17 +181,25 @@ static void print_family_help(FILE *out, const gan_family *f)
             "--resume continues it bit for bit with the settings it stored.\n"
             "\n",
             f->name, f->summary, f->reference, (unsigned long long)f->default_epochs);
+    if (f->kind == GAN_DATA_SEGMENTS)
+        fprintf(out, "For %s, D gives photos with their class maps: synth:N[:SEED] (the faces'\n"
+                "part labels) or MAPS,PHOTOS, two folders whose files match by name (maps as\n"
+                "8-bit palette or grey PNGs, class = value, or colour with --palette).\n\n", f->name);
     for (i = 0; i < N_RUN_FLAGS; i++) fprintf(out, "  %-20s %s\n", run_flags[i].flag, run_flags[i].help);
     fprintf(out, "  %-20s %s\n", "--resume", "continue RUN/checkpoint.safetensors (its data and settings)");
     fprintf(out, "  %-20s %s\n", "--from BASE", "transfer learning: a new run from BASE's weights (a run folder, its\n"
             "                       checkpoint or model file; its architecture, fresh optimizers)");
     if (f->kind != GAN_DATA_IMAGES) {
-        fprintf(out, "  %-20s %s\n", "--pairs FILTER", "make A from each image: gray, binary, contours, canny, blur");
-        if (f->kind == GAN_DATA_LABELS) fprintf(out, "  %-20s %s\n", "--palette FILE", "the colours of colour label maps");
+        if (f->kind == GAN_DATA_PAIRS)
+            fprintf(out, "  %-20s %s\n", "--pairs FILTER", "make A from each image: gray, binary, contours, canny, blur");
+        if (f->kind == GAN_DATA_LABELS || f->kind == GAN_DATA_SEGMENTS) fprintf(out, "  %-20s %s\n", "--palette FILE", "the colours of colour label maps");
         fprintf(out, "  %-20s %s\n", "--load-size WxH", "resize to WxH, then crop at random (pix2pix's load_size)");
         fprintf(out, "  %-20s %s\n", "--no-flip", "no random horizontal flips");
     }
-    if (no_latent(f))
+    if (f->kind == GAN_DATA_SEGMENTS)
+        fprintf(out, "  %-20s %s\n", "--val D", "held-out maps for iou.csv: per-class and mean IoU every epoch (default:\n"
+                "                       D/val beside a D/train, 100 unseen faces for synth:N)");
+    else if (no_latent(f))
         fprintf(out, "  %-20s %s\n", "--val D", "held-out data for val.csv: L1 and PSNR every epoch (default: D/val\n"
                 "                       beside a D/train, 100 unseen faces for synth:N)");
     fprintf(out, "\n%s options:\n", f->name);

@@ -16,6 +16,7 @@ const gan_family *const gan_families[] = {
     &gan_family_autoencoder,
     &gan_family_stylegan,
     &gan_family_spade,
+    &gan_family_parser,
     NULL,
 };
 

@@ -365,6 +365,8 @@ typedef struct gan_pix2pix_config {
     int n_layers_d;                /* for GAN_P2P_D_NLAYERS (basic is 3); 0..GAN_P2P_MAX_DLAYERS-2 */
     int norm;                      /* GAN_NORM_BATCH or GAN_NORM_INSTANCE */
     int no_dropout;                /* nonzero: no Dropout(0.5) in the decoder */
+    int segmenter;                 /* nonzero: the face parser's U-Net (gan/parser.c): output_nc class logits
+                                      (1..GAN_PARSER_MAX_CLASSES), no final Tanh, no discriminator */
 } gan_pix2pix_config;
 
 /* A U-Net level k (0 outermost): its down conv and norm, its up conv and
@@ -442,6 +444,58 @@ void gan_pix2pix_trainer_free(gan_pix2pix_trainer *t);
 int gan_pix2pix_train_step(gan_pix2pix_trainer *t, const float *a, const float *b, int n, uint64_t epoch,
                            gan_pix2pix_losses *out, g99_error *err);
 /* SECTION pix2pix end */
+
+/* SECTION parser */
+/* The face parser (gan/parser.c, doc/models.md §3.8): a photo -> a class
+ * per pixel (GAN_PART_* for the synthetic faces, or any n_classes up to
+ * 255). The network is pix2pix's U-Net (cfg.segmenter: n_classes logits
+ * out, no Tanh, no D; keys "model.model.0.weight" ...), trained with
+ * per-pixel softmax cross-entropy (F.cross_entropy, mean over pixels) and
+ * Adam. */
+#define GAN_PARSER_MAX_CLASSES 255
+
+typedef struct gan_parser_config {
+    int width, height;             /* divisible by 2^num_downs */
+    int input_nc;                  /* the photo's channels (3) */
+    int n_classes;                 /* 1..GAN_PARSER_MAX_CLASSES (7: GAN_PART_COUNT) */
+    int ngf;                       /* the U-Net's width */
+    int num_downs;                 /* 2..GAN_P2P_MAX_DOWNS; 0 = as many as the size allows */
+    int norm;                      /* GAN_NORM_BATCH or GAN_NORM_INSTANCE */
+} gan_parser_config;
+
+typedef struct gan_parser {
+    gan_parser_config cfg;         /* num_downs filled in */
+    gan_pix2pix unet;              /* unet.g: the state_dict */
+} gan_parser;
+
+/* G99_EINVAL naming the field (sizes as gan_pix2pix_check_config). */
+int gan_parser_init(gan_parser *m, const gan_parser_config *cfg, g99_error *err);
+void gan_parser_free(gan_parser *m);
+/* pix2pix's init_weights('normal', 0.02) from rng. */
+void gan_parser_weights_init(gan_parser *m, nn_rng *rng);
+/* Photos [N, input_nc, H, W] in [-1, 1] -> logits [N, n_classes, H, W].
+ * train: batch statistics (and running-statistics updates); 0: running
+ * statistics (the parse command's and the IoU's mode). */
+nn_tensor *gan_parser_logits(nn_ctx *ctx, gan_parser *m, nn_tensor *x, int train);
+
+typedef struct gan_parser_trainer {
+    gan_parser *m;
+    nn_adam opt;
+    nn_ctx *ctx;
+    int owns_ctx;
+    uint64_t step;
+} gan_parser_trainer;
+
+/* Adam (lr, beta1, beta2 0.999, eps 1e-8); ctx NULL: its own arena. */
+int gan_parser_trainer_init(gan_parser_trainer *t, gan_parser *m, float lr, float beta1, nn_ctx *ctx,
+                            g99_error *err);
+void gan_parser_trainer_free(gan_parser_trainer *t);
+/* One step: x [n, input_nc, H, W] in [-1, 1], labels [n, H, W] class
+ * indices; *loss the mean cross-entropy before the step. A label outside
+ * 0..n_classes-1 is an error naming it. */
+int gan_parser_train_step(gan_parser_trainer *t, const float *x, const uint8_t *labels, int n, float *loss,
+                          g99_error *err);
+/* SECTION parser end */
 
 /* SECTION spade */
 /* SPADE / GauGAN, NVlabs/SPADE (doc/models.md, SPADE): the generator of
@@ -730,6 +784,11 @@ void gan_face_free(gan_face *f);
 typedef void (*gan_warn_fn)(void *user, const char *msg);
 
 enum { GAN_DATA_IMAGES = 0, GAN_DATA_PAIRS = 1, GAN_DATA_LABELS = 2 };
+/* A family kind, not a dataset kind: LABELS data the other way round (the
+ * face parser): the run loop loads LABELS data and gives the image as the
+ * batch's cond, the one-hot map as its x; such a family's geometry has the
+ * classes as channels and the image's channels as cond_channels. */
+enum { GAN_DATA_SEGMENTS = 3 };
 
 typedef struct gan_dataset_opts {
     int size, channels;          /* channels 1..4; size is used when width and height are 0 */
@@ -1236,6 +1295,7 @@ extern const gan_family gan_family_stylegan;
 extern const gan_family gan_family_spade;
 /* The SPADE networks of a spade model (gan99 paint draws with its own z), else NULL. */
 gan_spade *gan_spade_model(const struct gan_family *f, struct gan_model *m);
+extern const gan_family gan_family_parser;
 const gan_family *gan_arch_find(const char *name);
 /* "dcgan, pix2pix, ..." for messages. */
 const char *gan_family_names(void);
@@ -1377,6 +1437,34 @@ typedef struct gan_metric_sum {
 void gan_metric_add(gan_metric_sum *s, const float *out, const float *target, int n, size_t per_image);
 double gan_metric_l1(const gan_metric_sum *s);
 double gan_metric_psnr(const gan_metric_sum *s);
+
+/* Intersection over union of class maps (the face parser's figure; also
+ * parse(paint(map)) against map): per class c, |pred = c and truth = c| /
+ * |pred = c or truth = c| over every pixel added; the mean over the
+ * classes present in either map (a class in neither has no IoU: NaN, left
+ * out of the mean; NaN too when no class is present). Maps are class
+ * indices, one byte a pixel. Add maps to a gan_iou_init'ed sum, then read
+ * the figures; gan_iou does one map pair at once. */
+#define GAN_IOU_MAX_CLASSES 256
+typedef struct gan_iou_sum {
+    int n_classes;
+    uint64_t inter[GAN_IOU_MAX_CLASSES], pred[GAN_IOU_MAX_CLASSES], truth[GAN_IOU_MAX_CLASSES];
+    uint64_t pixels;               /* counted pixels */
+} gan_iou_sum;
+
+/* n_classes is clamped to 1..GAN_IOU_MAX_CLASSES. */
+void gan_iou_init(gan_iou_sum *s, int n_classes);
+/* n pixels; a pixel whose predicted or true class is >= n_classes is not
+ * counted: returns how many were left out (0 for valid maps). */
+size_t gan_iou_add(gan_iou_sum *s, const uint8_t *pred, const uint8_t *truth, size_t n);
+double gan_iou_class(const gan_iou_sum *s, int c);
+double gan_iou_mean(const gan_iou_sum *s);
+/* Mean IoU of one pair of maps; per_class (or NULL) gets n_classes values. */
+double gan_iou(const uint8_t *pred, const uint8_t *truth, size_t n, int n_classes, double *per_class);
+/* Scores [n_classes, plane] (logits, probabilities or one-hot) -> out[plane]
+ * the argmax class per pixel, the lowest index on ties, NaN never winning
+ * (as gan_label_image colours it); n_classes 1..256. */
+void gan_class_argmax(const float *scores, int n_classes, size_t plane, uint8_t *out);
 /* SECTION metrics end */
 
 /* SECTION train_run */
@@ -1394,6 +1482,10 @@ double gan_metric_psnr(const gan_metric_sum *s);
  *                               end and the run's, in translate's default
  *                               mode (train mode, batch 1); the input itself
  *                               (A as RGB) as a baseline for pairs
+ *   RUN/iou.csv                 instead of val.csv for a segmenter (the
+ *                               parser, GAN_DATA_SEGMENTS): mean and
+ *                               per-class IoU (gan_iou_*) on held-out maps,
+ *                               eval mode
  *   RUN/lock                    while the run is on (one run per folder) */
 typedef struct gan_train_progress {
     uint64_t step, total;        /* steps done, steps asked for */

@@ -16,7 +16,11 @@
  * bias only under instance norm, except the outermost up-conv. Dropout
  * sits on levels 4 .. n-2 (the reference's num_downs - 5 middle blocks of
  * 8ngf); for num_downs < 5 the same channel rule gives a smaller U-Net
- * without dropout. */
+ * without dropout.
+ *
+ * cfg.segmenter turns the same U-Net into the face parser's (gan/parser.c):
+ * the outermost up-conv's output_nc channels are class logits (up to 255),
+ * so there is no Tanh after it, and there is no discriminator. */
 #include "gan.h"
 
 #include <stdio.h>
@@ -62,7 +66,9 @@ int gan_pix2pix_check_config(const gan_pix2pix_config *c, g99_error *err)
     if (c->width < 1 || c->width > 4096 || c->height < 1 || c->height > 4096)
         return g99_fail(err, G99_EINVAL, "pix2pix: size %dx%d (want 1..4096)", c->width, c->height);
     if (c->input_nc < 1 || c->input_nc > 4) return g99_fail(err, G99_EINVAL, "pix2pix: --input-nc %d (want 1..4)", c->input_nc);
-    if (c->output_nc < 1 || c->output_nc > 4)
+    if (c->segmenter && (c->output_nc < 1 || c->output_nc > GAN_PARSER_MAX_CLASSES))
+        return g99_fail(err, G99_EINVAL, "parser: --classes %d (want 1..%d)", c->output_nc, GAN_PARSER_MAX_CLASSES);
+    if (!c->segmenter && (c->output_nc < 1 || c->output_nc > 4))
         return g99_fail(err, G99_EINVAL, "pix2pix: --output-nc %d (want 1..4)", c->output_nc);
     if (c->ngf < 1 || c->ngf > 4096) return g99_fail(err, G99_EINVAL, "pix2pix: --ngf %d (want 1..4096)", c->ngf);
     if (c->ndf < 1 || c->ndf > 4096) return g99_fail(err, G99_EINVAL, "pix2pix: --ndf %d (want 1..4096)", c->ndf);
@@ -79,7 +85,7 @@ int gan_pix2pix_check_config(const gan_pix2pix_config *c, g99_error *err)
     if (!fits_unet(c->width, q, why, sizeof why, "width") || !fits_unet(c->height, q, why, sizeof why, "height"))
         return g99_fail(err, G99_EINVAL, "pix2pix: a U-Net with %d downsamplings halves the image %d times: %s",
                         c->num_downs, c->num_downs, why);
-    if (c->netd != GAN_P2P_D_PIXEL) {
+    if (c->netd != GAN_P2P_D_PIXEL && !c->segmenter) {
         /* the PatchGAN's n stride-2 convs, then two stride-1 ones */
         int n = c->netd == GAN_P2P_D_BASIC ? 3 : c->n_layers_d;
         s = c->width < c->height ? c->width : c->height;
@@ -202,7 +208,7 @@ int gan_pix2pix_init(gan_pix2pix *m, const gan_pix2pix_config *cfg, g99_error *e
     gan_table_init(&m->ginit, &m->g);
     gan_table_init(&m->dinit, &m->d);
     rc = declare_g(m, err);
-    if (!rc) rc = declare_d(m, err);
+    if (!rc && !m->cfg.segmenter) rc = declare_d(m, err);
     if (!rc) rc = gan_table_alloc(&m->ginit, err);
     if (!rc) rc = gan_table_alloc(&m->dinit, err);
     if (rc) gan_pix2pix_free(m);
@@ -237,7 +243,7 @@ static nn_tensor *level_forward(nn_ctx *ctx, gan_pix2pix *m, int k, nn_tensor *x
     if (k > 0 && !innermost) u = gan_norm_forward(ctx, &l->down_norm, u, train);
     if (!innermost) u = level_forward(ctx, m, k + 1, u, train, drop);
     u = gan_conv_forward(ctx, &l->up, nn_relu(ctx, u), train);
-    if (k == 0) return nn_tanh(ctx, u);
+    if (k == 0) return m->cfg.segmenter ? u : nn_tanh(ctx, u);
     u = gan_norm_forward(ctx, &l->up_norm, u, train);
     if (l->dropout && train) {
         if (m->keep) u = nn_dropout_mask(ctx, u, m->keep[*drop], 0.5f);

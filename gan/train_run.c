@@ -11,6 +11,8 @@
  *   RUN/loss.csv, RUN/loss.png  the family's per-step losses and their plot
  *   RUN/val.csv                 families without a latent: L1 and PSNR on
  *                               held-out images at every epoch's end
+ *   RUN/iou.csv                 instead for a segmenter (the face parser):
+ *                               per-class and mean IoU on held-out maps
  *
  * Everything is written atomically, at every checkpoint_every steps, when
  * the progress callback asks to stop (Ctrl-C) and at the end; loss.csv
@@ -40,7 +42,7 @@
 
 typedef struct val_row {
     uint64_t step;
-    char text[160];   /* the CSV line without its newline */
+    char text[2400];  /* the CSV line without its newline (iou.csv: up to 255 classes) */
 } val_row;
 
 typedef struct run {
@@ -61,6 +63,7 @@ typedef struct run {
     int load_width, load_height, flip;
     int made_folder, wrote;  /* this run made RUN; it has written an output */
     int conditional;         /* trained on pairs or label maps: the grid is rows */
+    int segments;            /* a segmenter (GAN_DATA_SEGMENTS): photo in, class map out */
     int reconstruct;         /* images in, the same images out (latent 0): rows too */
     nn_rng augment;          /* conditional families' crops and flips */
     float *hist;             /* total x n_losses, NaN where no value yet */
@@ -569,12 +572,48 @@ static int ctx_failed(nn_ctx *ctx, g99_error *err)
  * palette colours, as floats in [-1, 1] like the images. */
 static int draw_grid(run *r, uint64_t step, g99_error *err);
 
+/* n class maps [n, classes, H, W] (one-hot or logits) as colour planes in [-1, 1]. */
+static int label_planes(const run *r, const float *maps, int classes, int n, float *dst, g99_error *err)
+{
+    size_t plane = (size_t)r->geo.width * r->geo.height, i;
+    int k, rc = 0;
+    for (k = 0; !rc && k < n; k++) {
+        img_image img;
+        rc = gan_label_image(maps + (size_t)k * classes * plane, classes, r->geo.width, r->geo.height, &img, err);
+        for (i = 0; !rc && i < 3 * plane; i++)   /* interleaved RGB bytes -> planes in [-1, 1] */
+            dst[(size_t)k * 3 * plane + (i % 3) * plane + i / 3] = (float)img.data[i] / 127.5f - 1.0f;
+        if (!rc) img_free(&img);
+    }
+    return rc;
+}
+
+/* A segmenter's rows: photo | parsed map | true map. */
+static int segment_rows(run *r, const float *out, img_image *grid, g99_error *err)
+{
+    size_t plane = (size_t)r->geo.width * r->geo.height;
+    float *maps = (float *)malloc((size_t)2 * r->n_samples * 3 * plane * sizeof *maps);
+    const float *cols[3];
+    int chans[3], rc;
+    if (!maps) return g99_fail(err, G99_ENOMEM, "out of memory");
+    rc = label_planes(r, out, r->geo.channels, r->n_samples, maps, err);
+    if (!rc) rc = label_planes(r, r->fixed, r->geo.channels, r->n_samples, maps + (size_t)r->n_samples * 3 * plane, err);
+    cols[0] = r->fixed_cond;
+    cols[1] = maps;
+    cols[2] = maps + (size_t)r->n_samples * 3 * plane;
+    chans[0] = r->geo.cond_channels;
+    chans[1] = chans[2] = 3;
+    if (!rc) rc = gan_sample_rows(cols, chans, 3, r->n_samples, r->geo.width, r->geo.height, grid, err);
+    free(maps);
+    return rc;
+}
+
 static int condition_rows(run *r, const float *out, img_image *grid, g99_error *err)
 {
     size_t plane = (size_t)r->geo.width * r->geo.height, i;
     const float *cols[3];
     int chans[3], rc = 0, k;
     float *labels = NULL;
+    if (r->segments) return segment_rows(r, out, grid, err);
     cols[0] = r->reconstruct ? r->fixed : r->fixed_cond;
     chans[0] = r->reconstruct ? r->geo.channels : r->geo.cond_channels;
     if (r->f->kind == GAN_DATA_LABELS) {
@@ -803,6 +842,10 @@ static int default_val(const run *r, char **out)
 static const float *val_item(run *r, int i)
 {
     uint32_t idx = (uint32_t)i;
+    if (r->segments) {   /* the photo is the input, the one-hot map the target */
+        gan_dataset_batch_cond(&r->val, &idx, 1, NULL, r->val_cond, r->val_x);
+        return r->val_cond;
+    }
     if (r->conditional) {
         gan_dataset_batch_cond(&r->val, &idx, 1, NULL, r->val_x, r->val_cond);
         return r->val_cond;
@@ -819,7 +862,7 @@ static void val_baseline(run *r)
     int cc = r->geo.cond_channels, c = r->geo.channels, i, ch;
     gan_metric_sum s;
     memset(&s, 0, sizeof s);
-    r->has_base = r->conditional && (cc == c || cc == 1);
+    r->has_base = r->conditional && !r->segments && (cc == c || cc == 1);
     for (i = 0; r->has_base && i < r->val.n; i++) {
         const float *a = val_item(r, i);
         for (ch = 0; ch < c; ch++)
@@ -841,7 +884,7 @@ static int val_load(run *r, g99_error *err)
     char *spec = NULL;
     size_t per;
     int rc;
-    if ((r->f->kind != GAN_DATA_PAIRS && !r->reconstruct) || r->geo.latent) {
+    if ((r->f->kind != GAN_DATA_PAIRS && !r->reconstruct && !r->segments) || r->geo.latent) {
         if (r->val_spec)
             return g99_fail(err, G99_EINVAL, "--val %s: %s draws from a latent; held-out L1 and PSNR are for "
                             "families that translate or reconstruct images", r->val_spec, r->f->name);
@@ -857,6 +900,13 @@ static int val_load(run *r, g99_error *err)
     dopts.channels = r->geo.channels;
     dopts.kind = r->f->kind;
     if (r->conditional) dopts.cond_channels = r->geo.cond_channels;
+    if (r->segments) {   /* label maps with their photos */
+        dopts.kind = GAN_DATA_LABELS;
+        dopts.channels = r->geo.cond_channels;
+        dopts.cond_channels = 0;
+        dopts.n_classes = r->geo.channels;
+        dopts.palette = r->palette;
+    }
     dopts.pair_filter = r->pair_filter;
     dopts.cancel = r->o->cancel;
     dopts.warn = r->o->warn;
@@ -887,7 +937,9 @@ static int val_load(run *r, g99_error *err)
     }
     r->has_val = 1;
     val_baseline(r);
-    if (r->has_base)
+    if (r->segments)
+        note(r, "held-out maps %s (%d): per-class and mean IoU at every epoch's end in iou.csv", spec, r->val.n);
+    else if (r->has_base)
         note(r, "held-out images %s (%d): L1 and PSNR at every epoch's end in val.csv; the input itself: L1 %.4f, "
              "PSNR %.2f dB", spec, r->val.n, r->base_l1, r->base_psnr);
     else
@@ -912,16 +964,37 @@ static int add_row(run *r, uint64_t step, const char *text, size_t len)
     return 0;
 }
 
+/* Class k's column name in iou.csv: the synthetic faces' part names
+ * (GAN_PART_*, also the first 7 classes of any map), then class_K. */
+static void class_name(const run *r, int k, char *buf, size_t cap)
+{
+    static const char *const parts[GAN_PART_COUNT] = { "background", "skin", "hair", "eyes", "brows", "nose",
+                                                       "mouth" };
+    (void)r;
+    if (k < GAN_PART_COUNT) snprintf(buf, cap, "%s", parts[k]);
+    else snprintf(buf, cap, "class_%d", k);
+}
+
 static int write_val_csv(run *r, g99_error *err)
 {
     static const char head_pairs[] = "epoch,step,l1,psnr,input_l1,input_psnr\n", head[] = "epoch,step,l1,psnr\n";
-    char *path = path_of(r->dir, "val.csv");
+    char *path = path_of(r->dir, r->segments ? "iou.csv" : "val.csv"), name[32];
     g99_afile f;
     int rc, i;
     if (!path) return g99_fail(err, G99_ENOMEM, "out of memory");
     rc = g99_afile_open(&f, path, err);
-    if (!rc) rc = r->conditional ? g99_afile_write(&f, head_pairs, sizeof head_pairs - 1, err)
-                                 : g99_afile_write(&f, head, sizeof head - 1, err);
+    if (!rc && r->segments) {
+        rc = g99_afile_write(&f, "epoch,step,mean_iou", 19, err);
+        for (i = 0; !rc && i < r->geo.channels; i++) {
+            class_name(r, i, name, sizeof name);
+            rc = g99_afile_write(&f, ",", 1, err);
+            if (!rc) rc = g99_afile_write(&f, name, strlen(name), err);
+        }
+        if (!rc) rc = g99_afile_write(&f, "\n", 1, err);
+    } else if (!rc) {
+        rc = r->conditional ? g99_afile_write(&f, head_pairs, sizeof head_pairs - 1, err)
+                            : g99_afile_write(&f, head, sizeof head - 1, err);
+    }
     for (i = 0; !rc && i < r->n_rows; i++) {
         rc = g99_afile_write(&f, r->rows[i].text, strlen(r->rows[i].text), err);
         if (!rc) rc = g99_afile_write(&f, "\n", 1, err);
@@ -936,7 +1009,7 @@ static int write_val_csv(run *r, g99_error *err)
  * would not have it. */
 static int read_val_csv(run *r)
 {
-    char *path = path_of(r->dir, "val.csv");
+    char *path = path_of(r->dir, r->segments ? "iou.csv" : "val.csv");
     uint8_t *data = NULL;
     size_t len = 0, i = 0;
     int rc = 0;
@@ -950,7 +1023,7 @@ static int read_val_csv(run *r)
         char *end;
         unsigned long long s;
         while (i < len && data[i] != '\n') i++;
-        if (i - start < 3 || i - start > 150 || data[start] < '0' || data[start] > '9') {
+        if (i - start < 3 || i - start >= sizeof r->rows[0].text || data[start] < '0' || data[start] > '9') {
             i++;
             continue;
         }
@@ -966,6 +1039,56 @@ static int read_val_csv(run *r)
     return rc;
 }
 
+/* A segmenter's IoU (gan_iou_*) on the held-out maps: one photo at a
+ * time in eval mode (running statistics: the parse command's mode, which
+ * changes no state), argmax of the logits against the true map. */
+static int iou_eval(run *r, g99_error *err)
+{
+    size_t plane = (size_t)r->geo.width * r->geo.height;
+    uint8_t *pred = (uint8_t *)malloc(2 * plane), *truth = pred + plane;
+    int cs[4], i, rc = 0, n, c;
+    char line[sizeof r->rows[0].text], shown[600], name[32];
+    size_t m = 0;
+    gan_iou_sum s;
+    if (!pred) return g99_fail(err, G99_ENOMEM, "out of memory");
+    gan_iou_init(&s, r->geo.channels);
+    cs[0] = 1;
+    cs[1] = r->geo.cond_channels;
+    cs[2] = r->geo.height;
+    cs[3] = r->geo.width;
+    for (i = 0; !rc && i < r->val.n; i++) {
+        const float *in = val_item(r, i);
+        nn_tensor *y;
+        nn_ctx_reset(r->ctx);
+        y = r->f->generate(r->model, r->ctx, NULL, nn_tensor_from(r->ctx, 4, cs, in), 0);
+        if (!y) {
+            rc = ctx_failed(r->ctx, err);
+            break;
+        }
+        gan_class_argmax(y->data, r->geo.channels, plane, pred);
+        gan_class_argmax(r->val_x, r->geo.channels, plane, truth);
+        gan_iou_add(&s, pred, truth, plane);
+    }
+    free(pred);
+    if (rc) return rc;
+    n = snprintf(line, sizeof line, "%.10g,%llu,%.6f", (double)r->step / (double)r->spe, (unsigned long long)r->step,
+                 gan_iou_mean(&s));
+    shown[0] = '\0';
+    for (c = 0; c < r->geo.channels; c++) {
+        double v = gan_iou_class(&s, c);
+        if (v == v) n += snprintf(line + n, sizeof line - (size_t)n, ",%.6f", v);
+        else n += snprintf(line + n, sizeof line - (size_t)n, ",");
+        class_name(r, c, name, sizeof name);
+        if (m < sizeof shown - 48 && v == v)
+            m += (size_t)snprintf(shown + m, sizeof shown - m, "%s%s %.3f", m ? ", " : "", name, v);
+    }
+    if (add_row(r, r->step, line, (size_t)n)) return g99_fail(err, G99_ENOMEM, "out of memory");
+    note(r, "epoch %.10g, step %llu: held-out mean IoU %.4f (%s)", (double)r->step / (double)r->spe,
+         (unsigned long long)r->step, gan_iou_mean(&s), shown);
+    r->wrote = 1;
+    return write_val_csv(r, err);
+}
+
 /* L1 and PSNR of G's outputs on the held-out images, one at a time in
  * train mode (translate's default: batch statistics, dropout drawn), after
  * which the model's buffers and generators are put back: the metrics leave
@@ -977,6 +1100,7 @@ static int val_eval(run *r, g99_error *err)
     gan_metric_sum s;
     side_effects se;
     char line[160];
+    if (r->segments) return iou_eval(r, err);
     memset(&s, 0, sizeof s);
     memset(&se, 0, sizeof se);
     if (side_effects_save(r, &se)) return g99_fail(err, G99_ENOMEM, "out of memory");
@@ -1052,6 +1176,11 @@ static int load_data(run *r, g99_error *err)
     dopts.kind = r->f->kind;
     if (r->f->kind == GAN_DATA_PAIRS) dopts.cond_channels = r->geo.cond_channels;
     if (r->f->kind == GAN_DATA_LABELS) dopts.n_classes = r->geo.cond_channels;
+    if (r->segments) {   /* label maps with their photos, handed over the other way round */
+        dopts.kind = GAN_DATA_LABELS;
+        dopts.channels = r->geo.cond_channels;
+        dopts.n_classes = r->geo.channels;
+    }
     dopts.load_width = r->load_width;
     dopts.load_height = r->load_height;
     dopts.flip = r->flip;
@@ -1094,6 +1223,7 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     int rc;
     if (!p_ck) return g99_fail(err, G99_ENOMEM, "out of memory");
     r->conditional = f->kind != GAN_DATA_IMAGES;
+    r->segments = f->kind == GAN_DATA_SEGMENTS;
     r->batch = o->batch ? o->batch : f->default_batch;
     r->n_samples = o->n_samples;   /* 0: the default of the grid's kind (check_and_create) */
     r->seed = o->seed;
@@ -1176,7 +1306,8 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
         uint32_t *first = (uint32_t *)malloc((size_t)r->n_samples * sizeof *first);
         if (!first) return g99_fail(err, G99_ENOMEM, "out of memory");
         for (k = 0; k < (uint64_t)r->n_samples; k++) first[k] = (uint32_t)k;
-        if (r->conditional) gan_dataset_batch_cond(&r->ds, first, r->n_samples, NULL, r->fixed, r->fixed_cond);
+        if (r->segments) gan_dataset_batch_cond(&r->ds, first, r->n_samples, NULL, r->fixed_cond, r->fixed);
+        else if (r->conditional) gan_dataset_batch_cond(&r->ds, first, r->n_samples, NULL, r->fixed, r->fixed_cond);
         else gan_dataset_batch(&r->ds, first, r->n_samples, r->fixed);
         free(first);
     } else if (r->geo.latent) {
@@ -1224,7 +1355,10 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
             gan_dataset_epoch_order(&r.ds, r.seed, epoch, r.order);
             r.order_epoch = epoch;
         }
-        if (r.conditional)
+        if (r.segments)   /* the photos into cond, the maps into real (the targets) */
+            gan_dataset_batch_cond(&r.ds, r.order + (s % r.spe) * (uint64_t)r.batch, r.batch, &r.augment, r.cond,
+                                   r.real);
+        else if (r.conditional)
             gan_dataset_batch_cond(&r.ds, r.order + (s % r.spe) * (uint64_t)r.batch, r.batch, &r.augment, r.real,
                                    r.cond);
         else

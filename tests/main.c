@@ -35,6 +35,7 @@ extern const test_case family_tests[];
 extern const test_case pix2pix_tests[];
 extern const test_case spade_tests[];
 extern const test_case cli_spade_tests[];
+extern const test_case parser_tests[];
 extern const test_case align_tests[];
 extern const test_case kernels_tests[];
 extern const test_case dataset_tests[];
@@ -74,6 +75,7 @@ static const struct suite {
     { "pix2pix", pix2pix_tests },
     { "spade", spade_tests },
     { "cli_spade", cli_spade_tests },
+    { "parser", parser_tests },
     { "align", align_tests },
     { "kernels", kernels_tests },
     { "dataset", dataset_tests },
