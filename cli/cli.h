@@ -110,6 +110,7 @@ extern const cli_command cli_cmd_pairs;
 extern const cli_command cli_cmd_translate;
 extern const cli_command cli_cmd_paint;
 extern const cli_command cli_cmd_parse;
+extern const cli_command cli_cmd_synth;
 extern const cli_command cli_cmd_blend;
 extern const cli_command cli_cmd_mix;
 /* const|random|none -> GAN_SG_NOISE_*, or a usage error and -1 (cli/cmd_mix.c). */

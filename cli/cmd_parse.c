@@ -19,7 +19,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: gan99 parse MODEL_FILE --out DIR [--index] IMAGE|DIR...\n"
+    "usage: gan99 parse MODEL_FILE --out DIR [--index] [--truth MAPS] IMAGE|DIR...\n"
     "\n"
     "Runs a face parser (a model of gan99 train parser) on photos and writes\n"
     "DIR/<name>.png for each: every pixel in the colour of its class (background\n"
@@ -34,7 +34,12 @@ static const char usage[] =
     "options:\n"
     "  --out DIR    the output folder (made when missing)\n"
     "  --index      write 8-bit palette PNGs: pixel value = class, palette = the\n"
-    "               class colours (a label map for gan99 train spade / paint)\n";
+    "               class colours (a label map for gan99 train spade / paint)\n"
+    "  --truth MAPS  score the maps against the true ones: MAPS/<the name parse\n"
+    "               writes> for each photo (any label map gan99 reads), every\n"
+    "               one checked before any work; prints each class's IoU and the\n"
+    "               mean over the classes present (all pixels of all maps\n"
+    "               counted together) and writes them to DIR/iou.csv\n";
 
 static void to_planes(const img_image *img, float *dst)
 {
@@ -44,64 +49,76 @@ static void to_planes(const img_image *img, float *dst)
         for (i = 0; i < plane; i++) dst[c * plane + i] = ((float)img->data[i * img->channels + c] / 255.0f - 0.5f) / 0.5f;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+/* Every photo's true map is there before anything is written. */
+static int check_truth(const cli_command *cmd, const char *truth, const cli_file_list *files, const char *out_dir)
 {
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
+    cli_name_set names;
+    char *path = (char *)malloc(strlen(truth) + 4096);
+    int i, status = CLI_OK;
+    (void)out_dir;
+    memset(&names, 0, sizeof names);
+    if (!path) {
+        cli_error("parse", "out of memory");
+        return CLI_FAILED;
+    }
+    for (i = 0; status == CLI_OK && i < files->count; i++) {
+        const char *name = cli_output_name(&names, files->paths[i]);
+        if (!name || strlen(name) > 3000) break;   /* the main loop names the trouble */
+        sprintf(path, "%s/%s", truth, name);
+        status = cli_check_input(cmd, path);
+    }
+    cli_name_set_free(&names);
+    free(path);
+    return status;
 }
 
-/* The class colours as gan_label_image draws them: a one-pixel-per-class
- * one-hot row, coloured. rgb gets 3 * n_classes bytes. */
-static int class_colours(int n_classes, uint8_t *rgb, g99_error *err)
+/* The true map of `name` (at the model's size, as paint reads maps) into the sum. */
+static int add_truth(gan_iou_sum *iou, const char *truth, const char *name, const uint8_t *classes,
+                     const gan_geometry *g, g99_error *err)
 {
-    float *row = (float *)calloc((size_t)n_classes * n_classes, sizeof *row);
-    img_image img;
-    int k, rc;
-    if (!row) return g99_fail(err, G99_ENOMEM, "out of memory");
-    for (k = 0; k < n_classes; k++) row[(size_t)k * n_classes + k] = 1.0f;   /* class k at pixel k */
-    rc = gan_label_image(row, n_classes, n_classes, 1, &img, err);
-    free(row);
+    char *path = (char *)malloc(strlen(truth) + strlen(name) + 2);
+    img_image map;
+    int resized = 0, rc;
+    if (!path) return g99_fail(err, G99_ENOMEM, "out of memory");
+    sprintf(path, "%s/%s", truth, name);
+    rc = gan_label_map_load(path, NULL, g->channels, g->width, g->height, &map, &resized, err);
+    free(path);
     if (rc) return rc;
-    memcpy(rgb, img.data, (size_t)3 * n_classes);
-    img_free(&img);
+    gan_iou_add(iou, classes, map.data, (size_t)g->width * g->height);
+    img_free(&map);
     return 0;
 }
 
-/* An 8-bit palette PNG of a class map: the PNG of the map as 8-bit grey
- * (same scanlines: one byte a pixel), its IHDR colour type made 3 and a
- * PLTE chunk of the class colours put after it. */
-static int save_index_png(const char *path, const uint8_t *classes, int w, int h, const uint8_t *rgb, int n_classes,
-                          g99_error *err)
+/* Each class's IoU and the mean, printed and in DIR/iou.csv. */
+static int report_iou(const gan_iou_sum *iou, const char *out_dir)
 {
-    img_image grey;
-    uint8_t *png = NULL, *out;
-    size_t len = 0, plte = 12 + (size_t)3 * n_classes;
-    int rc;
-    if ((rc = img_new(&grey, w, h, 1, 8, err)) != 0) return rc;
-    memcpy(grey.data, classes, (size_t)w * h);
-    rc = img_png_encode(&grey, &png, &len, err);
-    img_free(&grey);
-    if (rc) return rc;
-    /* signature (8), IHDR: length 13, "IHDR", 13 bytes (colour type at 9), CRC */
-    out = (uint8_t *)malloc(len + plte);
-    if (!out) {
-        free(png);
-        return g99_fail(err, G99_ENOMEM, "out of memory");
+    char line[64], *csv = (char *)malloc((size_t)64 * (iou->n_classes + 2)), *path;
+    size_t len = 0;
+    int c;
+    g99_error err;
+    path = (char *)malloc(strlen(out_dir) + 16);
+    if (!csv || !path) {
+        free(csv);
+        free(path);
+        cli_error("parse", "out of memory");
+        return CLI_FAILED;
     }
-    memcpy(out, png, 33);
-    out[8 + 8 + 9] = 3;
-    put32(out + 29, g99_crc32(0, out + 12, 17));
-    put32(out + 33, (uint32_t)(3 * n_classes));
-    memcpy(out + 37, "PLTE", 4);
-    memcpy(out + 41, rgb, (size_t)3 * n_classes);
-    put32(out + 41 + 3 * n_classes, g99_crc32(0, out + 37, 4 + (size_t)3 * n_classes));
-    memcpy(out + 33 + plte, png + 33, len - 33);
-    free(png);
-    rc = g99_write_file_atomic(path, out, len + plte, err);
-    free(out);
-    return rc;
+    len += (size_t)sprintf(csv + len, "class,iou\n");
+    printf("IoU against the true maps (%llu pixels):", (unsigned long long)iou->pixels);
+    for (c = 0; c < iou->n_classes; c++) {
+        double v = gan_iou_class(iou, c);
+        sprintf(line, "%d,%.4f\n", c, v);
+        len += (size_t)sprintf(csv + len, "%s", line);
+        printf(" %d:%.3f", c, v);
+    }
+    len += (size_t)sprintf(csv + len, "mean,%.4f\n", gan_iou_mean(iou));
+    printf("  mean %.4f\n", gan_iou_mean(iou));
+    sprintf(path, "%s/iou.csv", out_dir);
+    g99_error_clear(&err);
+    c = g99_write_file_atomic(path, csv, len, &err);
+    free(csv);
+    free(path);
+    return c ? cli_fail(&err) : CLI_OK;
 }
 
 extern const cli_command cli_cmd_parse;
@@ -120,7 +137,9 @@ static int parse_run(int argc, char **argv)
     cli_file_list files;
     cli_name_set names;
     float *x = NULL, *y = NULL;
-    uint8_t *classes = NULL, rgb[3 * 256];
+    uint8_t *classes = NULL;
+    const char *truth = NULL;      /* --truth DIR: the true maps, for IoU */
+    gan_iou_sum iou;
     g99_error err;
     if (!inputs) {
         cli_error("parse", "out of memory");
@@ -134,6 +153,9 @@ static int parse_run(int argc, char **argv)
         } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--out", &s)) != 0) {
             if (r < 0) goto bad;
             out_dir = s;
+        } else if ((r = cli_opt_str(cmd, argc, argv, &i, "--truth", &s)) != 0) {
+            if (r < 0) goto bad;
+            truth = s;
         } else if (strcmp(argv[i], "--index") == 0) {
             index = 1;
         } else {
@@ -175,10 +197,8 @@ static int parse_run(int argc, char **argv)
         status = CLI_FAILED;
         goto done;
     }
-    if (index && class_colours(g.channels, rgb, &err)) {
-        status = cli_fail(&err);
-        goto done;
-    }
+    if (truth && (status = check_truth(cmd, truth, &files, out_dir)) != CLI_OK) goto done;
+    gan_iou_init(&iou, g.channels);
     made_dir = !g99_is_dir(out_dir);
     if (g99_mkdir(out_dir, &err)) {
         status = cli_fail(&err);
@@ -217,9 +237,13 @@ static int parse_run(int argc, char **argv)
             break;
         }
         sprintf(out_path, "%s/%s", out_dir, name);
+        gan_class_argmax(y, g.channels, plane, classes);
+        if (truth && (r = add_truth(&iou, truth, name, classes, &g, &err)) != 0) {
+            status = cli_fail(&err);
+            break;
+        }
         if (index) {
-            gan_class_argmax(y, g.channels, plane, classes);
-            r = save_index_png(out_path, classes, g.width, g.height, rgb, g.channels, &err);
+            r = gan_label_png_save(out_path, classes, g.width, g.height, g.channels, &err);
         } else {
             r = gan_label_image(y, g.channels, g.width, g.height, &map, &err);
             if (!r) {
@@ -238,6 +262,7 @@ static int parse_run(int argc, char **argv)
     if (status == CLI_OK)
         printf("parsed %d into %s maps of %dx%d (%d classes), skipped %d unreadable: %s\n", made,
                index ? "8-bit palette" : "colour", g.width, g.height, g.channels, unreadable, out_dir);
+    if (status == CLI_OK && truth) status = report_iou(&iou, out_dir);
 done:
     free(x);
     free(y);

@@ -22,6 +22,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_translate,
     &cli_cmd_paint,
     &cli_cmd_parse,
+    &cli_cmd_synth,
     &cli_cmd_blend,
     &cli_cmd_mix,
     &cli_cmd_toonify,

@@ -885,6 +885,11 @@ int gan_sample_rows(const float *const *cols, const int *col_channels, int n_col
  * to the bits below, and so on). n_classes 1..GAN_LABEL_MAX_CLASSES. */
 #define GAN_LABEL_MAX_CLASSES 4096
 int gan_label_image(const float *onehot, int n_classes, int width, int height, img_image *out, g99_error *err);
+/* classes [height * width] (one byte a pixel, each < n_classes, 1..256) ->
+ * an 8-bit palette PNG at path, written atomically: pixel value = class,
+ * palette = gan_label_image's colours, so it looks like the colour map and
+ * reads back as classes (gan_label_map_load, label-map data). */
+int gan_label_png_save(const char *path, const uint8_t *classes, int width, int height, int n_classes, g99_error *err);
 /* z[0..nz) ~ N(0, 1) from nn_rng(seed, GAN_STREAM_SAMPLE): a seed's latent
  * vector; the first n*nz values of a seed are its grid of n. */
 void gan_latent_normal(uint64_t seed, int nz, float *z);

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MARGIN 2
 
@@ -152,6 +153,76 @@ int gan_label_image(const float *onehot, int n_classes, int width, int height, i
         class_colour(best, out->data + p * 3);
     }
     return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* The class colours as gan_label_image draws them: a one-pixel-per-class
+ * one-hot row, coloured. rgb gets 3 * n_classes bytes. */
+static int class_colours(int n_classes, uint8_t *rgb, g99_error *err)
+{
+    float *row = (float *)calloc((size_t)n_classes * n_classes, sizeof *row);
+    img_image img;
+    int k, rc;
+    if (!row) return g99_fail(err, G99_ENOMEM, "out of memory");
+    for (k = 0; k < n_classes; k++) row[(size_t)k * n_classes + k] = 1.0f;   /* class k at pixel k */
+    rc = gan_label_image(row, n_classes, n_classes, 1, &img, err);
+    free(row);
+    if (rc) return rc;
+    memcpy(rgb, img.data, (size_t)3 * n_classes);
+    img_free(&img);
+    return 0;
+}
+
+/* An 8-bit palette PNG of a class map: the PNG of the map as 8-bit grey
+ * (same scanlines: one byte a pixel), its IHDR colour type made 3 and a
+ * PLTE chunk of the class colours put after it. */
+static int index_png(const char *path, const uint8_t *classes, int w, int h, const uint8_t *rgb, int n_classes,
+                     g99_error *err)
+{
+    img_image grey;
+    uint8_t *png = NULL, *out;
+    size_t len = 0, plte = 12 + (size_t)3 * n_classes;
+    int rc;
+    if ((rc = img_new(&grey, w, h, 1, 8, err)) != 0) return rc;
+    memcpy(grey.data, classes, (size_t)w * h);
+    rc = img_png_encode(&grey, &png, &len, err);
+    img_free(&grey);
+    if (rc) return rc;
+    /* signature (8), IHDR: length 13, "IHDR", 13 bytes (colour type at 9), CRC */
+    out = (uint8_t *)malloc(len + plte);
+    if (!out) {
+        free(png);
+        return g99_fail(err, G99_ENOMEM, "out of memory");
+    }
+    memcpy(out, png, 33);
+    out[8 + 8 + 9] = 3;
+    put32(out + 29, g99_crc32(0, out + 12, 17));
+    put32(out + 33, (uint32_t)(3 * n_classes));
+    memcpy(out + 37, "PLTE", 4);
+    memcpy(out + 41, rgb, (size_t)3 * n_classes);
+    put32(out + 41 + 3 * n_classes, g99_crc32(0, out + 37, 4 + (size_t)3 * n_classes));
+    memcpy(out + 33 + plte, png + 33, len - 33);
+    free(png);
+    rc = g99_write_file_atomic(path, out, len + plte, err);
+    free(out);
+    return rc;
+}
+
+int gan_label_png_save(const char *path, const uint8_t *classes, int width, int height, int n_classes, g99_error *err)
+{
+    uint8_t rgb[3 * 256];
+    int rc;
+    if (n_classes < 1 || n_classes > 256)
+        return g99_fail(err, G99_EINVAL, "%s: %d classes: a palette PNG holds 1 to 256", path, n_classes);
+    if ((rc = class_colours(n_classes, rgb, err)) != 0) return rc;
+    return index_png(path, classes, width, height, rgb, n_classes, err);
 }
 
 void gan_latent_normal(uint64_t seed, int nz, float *z)

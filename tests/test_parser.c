@@ -565,6 +565,93 @@ static void parse_writes_colour_and_palette_maps(void)
     nn_st_free(io);
 }
 
+/* parse --truth scores against maps: the tiny golden model calls every pixel
+ * of golden/parser/photo.png background (torch's classes: all 0, all clear),
+ * so against a map of rows 0-15 background, 16-23 skin and 24-31 hair the
+ * IoUs are, by hand: background 512 / 1024 = 0.5, skin and hair 0 (nothing
+ * predicted), the mean over the three present classes 0.5 / 3. */
+static void parse_truth_scores_iou(void)
+{
+    img_image map;
+    g99_error err;
+    char out[600], truth[600], path[700];
+    uint8_t *csv = NULL;
+    size_t len = 0;
+    int y;
+    SKIP_WITHOUT_BINARY();
+    snprintf(out, sizeof out, "%s", cli_run_tmp("parse_truth_out"));
+    snprintf(truth, sizeof truth, "%s", cli_run_tmp("parse_truth_maps"));
+    cli_run_remove_tree(out);
+    cli_run_remove_tree(truth);
+    /* a missing true map: exit 2 before anything is written */
+    CHECK_EQ_INT(2, cli_run("parse golden/parser/model.safetensors --out %s --truth %s golden/parser/photo.png", out,
+                            truth));
+    CHECK_CONTAINS("photo.png", cli_run_err);
+    CHECK(!cli_run_exists(out));
+    if (!CHECK_EQ_INT(0, g99_mkdir(truth, &err)) || !CHECK_EQ_INT(0, img_new(&map, 32, 32, 1, 8, &err))) return;
+    for (y = 0; y < 32; y++) memset(map.data + y * 32, y < 16 ? 0 : y < 24 ? 1 : 2, 32);
+    snprintf(path, sizeof path, "%s/photo.png", truth);
+    CHECK_EQ_INT(0, img_png_save(path, &map, &err));
+    img_free(&map);
+    if (CHECK_EQ_INT(0, cli_run("parse golden/parser/model.safetensors --out %s --truth %s golden/parser/photo.png",
+                                out, truth))) {
+        CHECK_CONTAINS(" 0:0.500 1:0.000 2:0.000 ", cli_run_out);
+        CHECK_CONTAINS("mean 0.1667", cli_run_out);
+        snprintf(path, sizeof path, "%s/iou.csv", out);
+        if (CHECK_EQ_INT(0, g99_read_file(path, 1 << 16, &csv, &len, &err))) {
+            csv = (uint8_t *)realloc(csv, len + 1);
+            if (CHECK(csv != NULL)) {
+                csv[len] = 0;
+                CHECK_CONTAINS("class,iou\n0,0.5000\n1,0.0000\n2,0.0000\n", (char *)csv);
+                CHECK_CONTAINS("mean,0.1667\n", (char *)csv);
+            }
+            free(csv);
+        }
+    }
+    cli_run_remove_tree(out);
+    cli_run_remove_tree(truth);
+}
+
+/* gan99 synth writes training's synthetic faces: face i of seed S is
+ * gan_synthface_render(S, i), its photo as it is and its map an 8-bit
+ * palette PNG whose pixel values are the part labels. */
+static void synth_writes_faces_and_maps(void)
+{
+    gan_face face;
+    img_image img;
+    g99_error err;
+    char out[600], path[700];
+    int i, y_resized = 0;
+    SKIP_WITHOUT_BINARY();
+    snprintf(out, sizeof out, "%s", cli_run_tmp("synth_faces"));
+    cli_run_remove_tree(out);
+    if (!CHECK_EQ_INT(0, cli_run("synth --out %s --count 3 --seed 5 --size 32", out))) return;
+    CHECK_CONTAINS("wrote 3 photo faces of 32x32 (seed 5)", cli_run_out);
+    for (i = 0; i < 3; i++) {
+        memset(&face, 0, sizeof face);
+        if (!CHECK_EQ_INT(0, gan_synthface_render(5, (uint64_t)i, 32, &face, &err))) break;
+        snprintf(path, sizeof path, "%s/photos/face_%05d.png", out, i);
+        if (CHECK_EQ_INT(0, img_load(path, NULL, &img, &err))) {
+            CHECK(img.width == 32 && img.height == 32 && img.channels == 3);
+            CHECK(memcmp(img.data, face.rgb.data, 32 * 32 * 3) == 0);
+            img_free(&img);
+        }
+        snprintf(path, sizeof path, "%s/maps/face_%05d.png", out, i);
+        if (CHECK_EQ_INT(0, img_load(path, NULL, &img, &err))) {   /* a palette PNG decodes to its colours */
+            CHECK(img.width == 32 && img.height == 32);
+            img_free(&img);
+        }
+        if (CHECK_EQ_INT(0, gan_label_map_load(path, NULL, GAN_PART_COUNT, 32, 32, &img, &y_resized, &err))) {
+            CHECK(memcmp(img.data, face.labels, 32 * 32) == 0);
+            img_free(&img);
+        }
+        gan_face_free(&face);
+    }
+    CHECK_EQ_INT(2, cli_run("synth --out %s --count 0", out));
+    CHECK_CONTAINS("--count", cli_run_err);
+    cli_run_remove_tree(out);
+}
+
 const test_case parser_tests[] = {
     TEST(keys_are_the_references),
     TEST(training_steps_match_torch),
@@ -574,5 +661,7 @@ const test_case parser_tests[] = {
     TEST(bad_labels_and_sizes),
     TEST(trains_and_resumes_through_the_run_loop),
     TEST(parse_writes_colour_and_palette_maps),
+    TEST(parse_truth_scores_iou),
+    TEST(synth_writes_faces_and_maps),
     TEST_END,
 };
