@@ -427,6 +427,13 @@ int gan_export_c(const char *model_path, const char *out, const gan_export_c_opt
     if (!c_identifier(name))
         return g99_fail(err, G99_EINVAL, "export-c: name '%.80s' is not a C identifier", name);
     if ((rc = gan_dcgan_load_generator(model_path, &m, err)) != 0) return rc;
+    /* BatchNorm1d over [1, C] has one value per channel: train mode (batch
+     * statistics, as gan99 sample draws) cannot run one image */
+    if (m.cfg.size == 28) {
+        gan_dcgan_free(&m);
+        return g99_fail(err, G99_EUNSUPPORTED, "%s: the 28x28 DCGAN's BatchNorm1d cannot draw one image in train "
+                        "mode (as gan99 sample does); export-c takes sizes 32 and 64", model_path);
+    }
     rc = describe(&m, &d, err);
     in.cfg = m.cfg;
     for (i = 0; i < m.g.n; i++) in.n_weights += m.g.t[i]->numel;
