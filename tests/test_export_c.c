@@ -6,6 +6,7 @@
  * gan99 sample (gan_model_generate_latent, checked against PyTorch by the
  * dcgan suite) for the bound generator's output bits. */
 #include "test.h"
+#include "cli_run.h"
 #include "../gan/gan.h"
 
 #include <stdio.h>
@@ -376,6 +377,50 @@ static void export_refuses_28(void)
     CHECK(!exists(out));
 }
 
+/* ---- the commands ---------------------------------------------------------- */
+
+static void export_and_crc_commands(void)
+{
+    gan_dcgan m;
+    const gan_family *f;
+    gan_model *gm;
+    gan_values v;
+    g99_error err;
+    char model[512], want[64];
+    float lat[8], *x = (float *)malloc(3 * 32 * 32 * sizeof(float));
+    if (cli_run_binary_missing()) {
+        if (test_gan99_given()) CHECK(!"the --gan99 binary is missing");
+        free(x);
+        return;
+    }
+    snprintf(model, sizeof model, "%s", cli_run_tmp("cli_export32.safetensors"));
+    if (!CHECK(x != NULL) || save_model(model, "dcgan", 32, &m)) {
+        free(x);
+        return;
+    }
+    gan_dcgan_free(&m);
+    CHECK_EQ_INT(0, cli_run("export-c --help"));
+    CHECK_CONTAINS("usage: gan99 export-c", cli_run_out);
+    CHECK_EQ_INT(2, cli_run("export-c %s", model));
+    CHECK_EQ_STR("gan99: export-c: expects MODEL_FILE and --out FILE.c", cli_run_first_line);
+    CHECK_EQ_INT(2, cli_run("export-c %s --out %s --ram 2048", model, cli_run_tmp("cli_export32.c")));
+    CHECK_CONTAINS("bytes of RAM for one image", cli_run_first_line);
+    CHECK_CONTAINS("the board has 2048 (--ram)", cli_run_first_line);
+    CHECK(!cli_run_exists(cli_run_tmp("cli_export32.c")));
+    CHECK_EQ_INT(0, cli_run("export-c %s --out %s --name tiny", model, cli_run_tmp("cli_export32.c")));
+    CHECK(cli_run_exists(cli_run_tmp("cli_export32.c")));
+    /* sample --crc: the CRC of sample's own floats */
+    gan_latent_normal(7, 8, lat);
+    if (CHECK_EQ_INT(0, gan_model_load(model, &f, &gm, &v, &err))) {
+        CHECK_EQ_INT(0, gan_model_generate_latent(f, gm, lat, 1, x, &err));
+        f->destroy(gm);
+        sprintf(want, "crc32 %08lX\n", (unsigned long)gan_crc32_floats(x, 3 * 32 * 32));
+        CHECK_EQ_INT(0, cli_run("sample %s --n 1 --seed 7 --crc", model));
+        CHECK_EQ_STR(want, cli_run_out);
+    }
+    free(x);
+}
+
 const test_case export_c_tests[] = {
     TEST(fixed_arena_never_mallocs),
     TEST(wrap_is_a_persistent_leaf),
@@ -384,5 +429,6 @@ const test_case export_c_tests[] = {
     TEST(bound_generator_draws_as_sample),
     TEST(export_refuses_with_what_it_needs),
     TEST(export_refuses_28),
+    TEST(export_and_crc_commands),
     TEST_END
 };
