@@ -156,7 +156,7 @@ FLAGS_FILE := $(BUILD)/flags
 FLAGS_NOW  := $(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDLIBS_ALL)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE)))
 
-.PHONY: all test bench install uninstall clean cross-test cross-test-all baremetal baremetal-test simd-test fuzz fuzz-standalone digest reliability
+.PHONY: all test bench install uninstall clean cross-test cross-test-all baremetal baremetal-test bm-elf simd-test fuzz fuzz-standalone digest reliability
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(BIN)
@@ -309,33 +309,42 @@ BM_WRAP  = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=_malloc_r
 BM_SEED  = 7
 BM_MODEL = $(BM_DIR)/run/model.safetensors
 BM_GAN99 = $(if $(findstring /,$(BIN)),,./)$(BIN)
-baremetal: $(BIN)
-	@command -v arm-none-eabi-gcc >/dev/null 2>&1 || { \
-	  echo "baremetal: no arm-none-eabi-gcc (install it: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"; exit 2; }
-	@test -f "$$(arm-none-eabi-gcc $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)" || { \
-	  echo "baremetal: no newlib for arm-none-eabi (install it: apt-get install libnewlib-arm-none-eabi)"; exit 2; }
+# The tools (a missing one is named with its Debian package before any work).
+BM_CC    = arm-none-eabi-gcc
+BM_QEMU  = qemu-system-arm
+bm_missing = command -v $(BM_CC) >/dev/null 2>&1 || { \
+	  echo "$(1): no $(BM_CC) (install it: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"; exit 2; }; \
+	test -f "$$($(BM_CC) $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)" || { \
+	  echo "$(1): no newlib for $(BM_CC) (install it: apt-get install libnewlib-arm-none-eabi)"; exit 2; }
+baremetal:
+	@$(call bm_missing,baremetal)
+	$(MAKE) --no-print-directory bm-elf
+
+bm-elf: $(BIN)
 	@mkdir -p $(BM_DIR)
 	rm -rf $(BM_DIR)/run
 	$(BM_GAN99) train dcgan --data synth:16 --size 32 --steps 2 --batch 4 --ngf 16 --ndf 16 --seed 1 \
 	  --out $(BM_DIR)/run > /dev/null
 	$(BM_GAN99) export-c $(BM_MODEL) --out $(BM_DIR)/model.c
-	$(MAKE) BUILD=$(BM_DIR) CC=arm-none-eabi-gcc AR=arm-none-eabi-ar SIMD=scalar OPENMP=0 \
+	$(MAKE) BUILD=$(BM_DIR) CC=$(BM_CC) AR=arm-none-eabi-ar SIMD=scalar OPENMP=0 \
 	        CFLAGS="$(BM_FLAGS) -ffunction-sections -fdata-sections" WERROR=$(WERROR) $(BM_DIR)/libgan99.a
-	arm-none-eabi-gcc -std=c99 -Wall -Wextra -O2 $(BM_FLAGS) -c tests/baremetal/startup.c -o $(BM_DIR)/startup.o
-	arm-none-eabi-gcc $(CSTD) $(OPT) -ffp-contract=off $(BM_FLAGS) -DG99_BAREMETAL -DSEED=$(BM_SEED) -I. -I$(BM_DIR) \
+	$(BM_CC) -std=c99 -Wall -Wextra -O2 $(BM_FLAGS) -c tests/baremetal/startup.c -o $(BM_DIR)/startup.o
+	$(BM_CC) $(CSTD) $(OPT) -ffp-contract=off $(BM_FLAGS) -DG99_BAREMETAL -DSEED=$(BM_SEED) -I. -I$(BM_DIR) \
 	  --specs=rdimon.specs -nostartfiles -T tests/baremetal/mps2.ld -Wl,--gc-sections $(BM_WRAP) \
 	  -o $(BM_DIR)/dcgan32.elf tests/baremetal/main.c $(BM_DIR)/startup.o $(BM_DIR)/libgan99.a $(BM_LIBS) \
-	  $$(arm-none-eabi-gcc $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)
+	  $$($(BM_CC) $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)
 	arm-none-eabi-size $(BM_DIR)/dcgan32.elf
 
-baremetal-test: baremetal $(LIB)
-	@command -v qemu-system-arm >/dev/null 2>&1 || { \
-	  echo "baremetal-test: no qemu-system-arm (install it: apt-get install qemu-system-arm)"; exit 2; }
+baremetal-test:
+	@$(call bm_missing,baremetal-test)
+	@command -v $(BM_QEMU) >/dev/null 2>&1 || { \
+	  echo "baremetal-test: no $(BM_QEMU) (install it: apt-get install qemu-system-arm)"; exit 2; }
+	$(MAKE) --no-print-directory bm-elf $(LIB)
 	$(BM_GAN99) sample $(BM_MODEL) --n 1 --seed $(BM_SEED) --crc > $(BM_DIR)/sample.txt
 	$(CC) $(CFLAGS_ALL) -DSEED=$(BM_SEED) -I. -I$(BM_DIR) -o $(BM_DIR)/dcgan32-host$(EXE) tests/baremetal/main.c \
 	  $(LIB) $(LDLIBS_ALL)
 	$(BM_DIR)/dcgan32-host$(EXE) > $(BM_DIR)/host.txt
-	timeout 900 qemu-system-arm -M mps2-an386 -icount shift=0 -nographic -monitor none -serial none -semihosting \
+	timeout 900 $(BM_QEMU) -M mps2-an386 -icount shift=0 -nographic -monitor none -serial none -semihosting \
 	  -kernel $(BM_DIR)/dcgan32.elf > $(BM_DIR)/board.txt
 	@cat $(BM_DIR)/sample.txt $(BM_DIR)/board.txt
 	@grep '^crc32 ' $(BM_DIR)/board.txt > $(BM_DIR)/board-crc.txt
