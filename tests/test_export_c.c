@@ -330,6 +330,7 @@ static void export_refuses_with_what_it_needs(void)
     memset(&o, 0, sizeof o);
     /* RAM: one byte short of arena + stack */
     o.ram = in.ram_bytes - 1;
+    remove(out);
     CHECK_EQ_INT(G99_ELIMIT, gan_export_c(model, out, &o, NULL, &err));
     sprintf(want, "G needs %lu bytes of RAM for one image (arena %lu + stack %lu); the board has %lu (--ram)",
             (unsigned long)in.ram_bytes, (unsigned long)in.arena_bytes, (unsigned long)GAN_C_STACK_BYTES,
@@ -372,6 +373,7 @@ static void export_refuses_28(void)
     snprintf(out, sizeof out, "%s", test_tmp_path("export28.c"));
     if (save_model(model, "dcgan", 28, &m)) return;
     gan_dcgan_free(&m);
+    remove(out);
     CHECK_EQ_INT(G99_EUNSUPPORTED, gan_export_c(model, out, NULL, NULL, &err));
     CHECK_CONTAINS("28x28", err.msg);
     CHECK(!exists(out));
@@ -399,6 +401,7 @@ static void export_and_crc_commands(void)
         return;
     }
     gan_dcgan_free(&m);
+    remove(cli_run_tmp("cli_export32.c"));   /* left by an earlier run */
     CHECK_EQ_INT(0, cli_run("export-c --help"));
     CHECK_CONTAINS("usage: gan99 export-c", cli_run_out);
     CHECK_EQ_INT(2, cli_run("export-c %s", model));
