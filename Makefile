@@ -10,7 +10,8 @@
 #                             command outputs with the native ones (doc/portability.md)
 #   make cross-test-all       every cross target; missing toolchains are skipped with one line
 #   make baremetal-test       a 32x32 DCGAN image on a Cortex-M4F (qemu-system-arm mps2-an386,
-#                             no OS, newlib): its CRC must equal the native one
+#                             no OS, newlib, weights from gan99 export-c, no malloc): its CRC
+#                             must equal gan99 sample --crc of the same model and seed
 #   make simd-test            run the tests and the digest on every kernel set this CPU has
 #                             (GAN99_SIMD=scalar, avx2, avx512; neon on aarch64) and require
 #                             one digest for all; with OPENMP=1 each set on 1 and 2 threads too
@@ -155,7 +156,7 @@ FLAGS_FILE := $(BUILD)/flags
 FLAGS_NOW  := $(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDLIBS_ALL)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE)))
 
-.PHONY: all test bench install uninstall clean cross-test cross-test-all baremetal baremetal-test simd-test fuzz fuzz-standalone digest reliability
+.PHONY: all test bench install uninstall clean cross-test cross-test-all baremetal baremetal-test bm-elf simd-test fuzz fuzz-standalone digest reliability
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(BIN)
@@ -290,39 +291,66 @@ cross-test-all:
 	echo "cross-test-all: passed:$${passed:- none}; failed:$${failed:- none}; skipped:$${skipped:- none}"; \
 	test -z "$$failed"
 
-# Bare metal, a first step of the microcontroller port: the library built
-# for a Cortex-M4F with newlib and no operating system (base/platform.c's
-# plain C99 fallback), and tests/baremetal/main.c, which builds a 32x32
-# DCGAN generator from a fixed seed and prints the CRC-32 of one image, run
-# on qemu-system-arm's mps2-an386 board (semihosting for the output). The
-# line must equal the native build's. Weights come from the seed, not from
-# a file, and live on the heap (no export to flash yet).
+# Bare metal: a DCGAN generator on a Cortex-M4F with no operating system
+# (doc/portability.md §1). The native gan99 trains a small 32x32 model (2
+# steps on synthetic faces, seed 1: the same bytes on every host) and
+# export-c writes it as C (const weights: flash; the arena size). The
+# library is built for the Cortex-M4F with newlib (base/platform.c's plain
+# C99 branch, scalar kernels, no OpenMP; unused functions dropped), and
+# tests/baremetal/main.c draws latent BM_SEED from a static arena with
+# malloc refused after start. baremetal-test runs it on qemu-system-arm's
+# mps2-an386 board (semihosting for the output, -icount for the instruction
+# count) and requires its "crc32" line to equal `gan99 sample --crc` of the
+# same model and seed on the host, and the host build of main.c's.
 BM_FLAGS = -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 BM_DIR   = $(BUILD)/cortex-m4
 BM_LIBS  = -Wl,--start-group -lc -lrdimon -lm -lgcc -Wl,--end-group
+BM_WRAP  = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=_malloc_r
+BM_SEED  = 7
+BM_MODEL = $(BM_DIR)/run/model.safetensors
+BM_GAN99 = $(if $(findstring /,$(BIN)),,./)$(BIN)
+# The tools (a missing one is named with its Debian package before any work).
+BM_CC    = arm-none-eabi-gcc
+BM_QEMU  = qemu-system-arm
+bm_missing = command -v $(BM_CC) >/dev/null 2>&1 || { \
+	  echo "$(1): no $(BM_CC) (install it: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"; exit 2; }; \
+	test -f "$$($(BM_CC) $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)" || { \
+	  echo "$(1): no newlib for $(BM_CC) (install it: apt-get install libnewlib-arm-none-eabi)"; exit 2; }
 baremetal:
-	@command -v arm-none-eabi-gcc >/dev/null 2>&1 || { \
-	  echo "baremetal: no arm-none-eabi-gcc (install it: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"; exit 2; }
-	$(MAKE) BUILD=$(BM_DIR) CC=arm-none-eabi-gcc AR=arm-none-eabi-ar SIMD=scalar OPENMP=0 \
-	        CFLAGS="$(BM_FLAGS)" WERROR=$(WERROR) $(BM_DIR)/libgan99.a
-	arm-none-eabi-gcc -std=c99 -Wall -Wextra -O2 $(BM_FLAGS) -c tests/baremetal/startup.c -o $(BM_DIR)/startup.o
-	arm-none-eabi-gcc $(CSTD) $(OPT) -ffp-contract=off $(BM_FLAGS) --specs=rdimon.specs -nostartfiles \
-	  -T tests/baremetal/mps2.ld -o $(BM_DIR)/dcgan32.elf tests/baremetal/main.c $(BM_DIR)/startup.o \
-	  $(BM_DIR)/libgan99.a $(BM_LIBS) \
-	  $$(arm-none-eabi-gcc $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)
+	@$(call bm_missing,baremetal)
+	$(MAKE) --no-print-directory bm-elf
+
+bm-elf: $(BIN)
+	@mkdir -p $(BM_DIR)
+	rm -rf $(BM_DIR)/run
+	$(BM_GAN99) train dcgan --data synth:16 --size 32 --steps 2 --batch 4 --ngf 16 --ndf 16 --seed 1 \
+	  --out $(BM_DIR)/run > /dev/null
+	$(BM_GAN99) export-c $(BM_MODEL) --out $(BM_DIR)/model.c
+	$(MAKE) BUILD=$(BM_DIR) CC=$(BM_CC) AR=arm-none-eabi-ar SIMD=scalar OPENMP=0 \
+	        CFLAGS="$(BM_FLAGS) -ffunction-sections -fdata-sections" WERROR=$(WERROR) $(BM_DIR)/libgan99.a
+	$(BM_CC) -std=c99 -Wall -Wextra -O2 $(BM_FLAGS) -c tests/baremetal/startup.c -o $(BM_DIR)/startup.o
+	$(BM_CC) $(CSTD) $(OPT) -ffp-contract=off $(BM_FLAGS) -DG99_BAREMETAL -DSEED=$(BM_SEED) -I. -I$(BM_DIR) \
+	  --specs=rdimon.specs -nostartfiles -T tests/baremetal/mps2.ld -Wl,--gc-sections $(BM_WRAP) \
+	  -o $(BM_DIR)/dcgan32.elf tests/baremetal/main.c $(BM_DIR)/startup.o $(BM_DIR)/libgan99.a $(BM_LIBS) \
+	  $$($(BM_CC) $(BM_FLAGS) --specs=rdimon.specs -print-file-name=rdimon-crt0.o)
 	arm-none-eabi-size $(BM_DIR)/dcgan32.elf
 
-baremetal-test: baremetal
-	@command -v qemu-system-arm >/dev/null 2>&1 || { \
-	  echo "baremetal-test: no qemu-system-arm (install it: apt-get install qemu-system-arm)"; exit 2; }
-	$(MAKE) BUILD=$(BUILD)/native $(BUILD)/native/libgan99.a
-	$(CC) $(CFLAGS_ALL) -o $(BUILD)/native/dcgan32 tests/baremetal/main.c $(BUILD)/native/libgan99.a $(LDLIBS_ALL)
-	$(BUILD)/native/dcgan32 > $(BUILD)/native/dcgan32.txt
-	timeout 600 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none -semihosting \
-	  -kernel $(BM_DIR)/dcgan32.elf > $(BM_DIR)/dcgan32.txt
-	cat $(BM_DIR)/dcgan32.txt
-	cmp $(BUILD)/native/dcgan32.txt $(BM_DIR)/dcgan32.txt && \
-	  echo "baremetal-test: Cortex-M4F (mps2-an386) prints the native CRC"
+baremetal-test:
+	@$(call bm_missing,baremetal-test)
+	@command -v $(BM_QEMU) >/dev/null 2>&1 || { \
+	  echo "baremetal-test: no $(BM_QEMU) (install it: apt-get install qemu-system-arm)"; exit 2; }
+	$(MAKE) --no-print-directory bm-elf $(LIB)
+	$(BM_GAN99) sample $(BM_MODEL) --n 1 --seed $(BM_SEED) --crc > $(BM_DIR)/sample.txt
+	$(CC) $(CFLAGS_ALL) -DSEED=$(BM_SEED) -I. -I$(BM_DIR) -o $(BM_DIR)/dcgan32-host$(EXE) tests/baremetal/main.c \
+	  $(LIB) $(LDLIBS_ALL)
+	$(BM_DIR)/dcgan32-host$(EXE) > $(BM_DIR)/host.txt
+	timeout 900 $(BM_QEMU) -M mps2-an386 -icount shift=0 -nographic -monitor none -serial none -semihosting \
+	  -kernel $(BM_DIR)/dcgan32.elf > $(BM_DIR)/board.txt
+	@cat $(BM_DIR)/sample.txt $(BM_DIR)/board.txt
+	@grep '^crc32 ' $(BM_DIR)/board.txt > $(BM_DIR)/board-crc.txt
+	cmp $(BM_DIR)/sample.txt $(BM_DIR)/host.txt
+	cmp $(BM_DIR)/sample.txt $(BM_DIR)/board-crc.txt
+	@echo "baremetal-test: Cortex-M4F (mps2-an386) prints the CRC of gan99 sample on the host ($$(cat $(BM_DIR)/sample.txt))"
 
 # Every kernel set the CPU runs, and with OPENMP=1 one and two threads: the
 # whole test suite, then the digest, which must equal the scalar set's. A set

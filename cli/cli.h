@@ -116,6 +116,7 @@ extern const cli_command cli_cmd_mix;
 /* const|random|none -> GAN_SG_NOISE_*, or a usage error and -1 (cli/cmd_mix.c). */
 int cli_sg_noise_mode(const cli_command *cmd, const char *name);
 extern const cli_command cli_cmd_toonify;
+extern const cli_command cli_cmd_export_c;
 
 /* argv[0] of gan99 itself (set by main), to find files installed next to
  * the binary. */

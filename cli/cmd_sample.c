@@ -19,6 +19,7 @@ static int sample_run(int argc, char **argv)
     double psi = 1.0;
     uint64_t noise_seed = 0;
     int styled = 0;   /* a StyleGAN2 option was given */
+    int crc = 0;      /* --crc: print the CRC-32 of the output floats */
     uint64_t seed = 0;
     const gan_family *f;
     gan_model *m;
@@ -44,13 +45,18 @@ static int sample_run(int argc, char **argv)
             styled = 1;
             continue;
         }
+        if (strcmp(argv[i], "--crc") == 0) {
+            crc = 1;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_usage_error(cmd, "unknown option %s", argv[i]);
         if (model) return cli_usage_error(cmd, "unexpected '%s'", argv[i]);
         model = argv[i];
     }
-    if (!model || !out) return cli_usage_error(cmd, "expects MODEL_FILE and --out FILE.png");
+    if (!model || (!out && !crc)) return cli_usage_error(cmd, "expects MODEL_FILE and --out FILE.png (or --crc)");
     if (noise && cli_sg_noise_mode(cmd, noise) < 0) return CLI_BAD_INPUT;
-    if (cli_check_output(cmd, "--out", out, CLI_OUT_IMAGE) || cli_check_input(cmd, model)) return CLI_BAD_INPUT;
+    if ((out && cli_check_output(cmd, "--out", out, CLI_OUT_IMAGE)) || cli_check_input(cmd, model))
+        return CLI_BAD_INPUT;
     g99_error_clear(&err);
     if (gan_model_load(model, &f, &m, &v, &err) != 0) return cli_fail(&err);
     f->geometry(m, &g);
@@ -77,8 +83,10 @@ static int sample_run(int argc, char **argv)
         else
             rc = gan_model_generate_latent(f, m, z, n, x, &err);
     }
-    if (!rc) rc = gan_sample_grid_wh(x, n, g.channels, g.width, g.height, scale, &grid, &err);
-    if (!rc) {
+    if (!rc && crc)
+        printf("crc32 %08lX\n", (unsigned long)gan_crc32_floats(x, (size_t)n * g.channels * g.width * g.height));
+    if (!rc && out) rc = gan_sample_grid_wh(x, n, g.channels, g.width, g.height, scale, &grid, &err);
+    if (!rc && out) {
         rc = img_save(out, &grid, &err);
         img_free(&grid);
     }
@@ -86,20 +94,23 @@ static int sample_run(int argc, char **argv)
     free(x);
     f->destroy(m);
     if (rc) return cli_fail(&err);
-    printf("%s: %d samples of seed %llu\n", out, n, (unsigned long long)seed);
+    if (out) printf("%s: %d samples of seed %llu\n", out, n, (unsigned long long)seed);
     return CLI_OK;
 }
 
 const cli_command cli_cmd_sample = {
     "sample",
     "draw a grid of images from a trained model",
-    "usage: gan99 sample MODEL_FILE [--n N] [--seed S] [--scale K] --out FILE\n"
+    "usage: gan99 sample MODEL_FILE [--n N] [--seed S] [--scale K] [--crc] --out FILE\n"
     "       StyleGAN2: [--truncation PSI] [--cutoff C] [--noise const|random|none] [--noise-seed S]\n"
     "\n"
     "Draws N images (1..1024, default 64) from the latents of seed S (0..2^64-1,\n"
     "default 0) with a model file (a run's model.safetensors) and writes\n"
     "them as a grid, each image enlarged K times (1..16, default 1), in the format\n"
-    "FILE names: .png, .ppm/.pgm/.pnm or .gif.\n"
+    "FILE names: .png, .ppm/.pgm/.pnm or .gif. --crc prints \"crc32 XXXXXXXX\", the\n"
+    "CRC-32 of G's output (N x channels x H x W floats, each as its 4 little-endian\n"
+    "IEEE-754 bytes; --out is then optional): the line a board running the\n"
+    "model's export-c prints (doc/portability.md).\n"
     "\n"
     "A StyleGAN2 model draws with G_ema as generate.py does: each w is pulled toward\n"
     "the average w by PSI (1: none, the default; 0.7 is common), in the first C ws\n"

@@ -26,6 +26,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_blend,
     &cli_cmd_mix,
     &cli_cmd_toonify,
+    &cli_cmd_export_c,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

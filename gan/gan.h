@@ -344,6 +344,77 @@ int gan_dcgan_trainer_save(gan_dcgan_trainer *t, const char *path, const char *c
 int gan_dcgan_trainer_load(gan_dcgan_trainer *t, const char *path, nn_rng *extra, int n_extra, g99_error *err);
 /* SECTION dcgan end */
 
+/* SECTION export_c */
+/* A DCGAN generator as C source for a microcontroller (gan/export_c.c,
+ * `gan99 export-c`, doc/portability.md): the weights become const arrays
+ * (flash) described by a gan_c_model, and the forward pass of one image
+ * runs from one static arena (nn_ctx_new_fixed) with no malloc. The
+ * generated file defines its gan_c_model and <NAME>_ARENA_BYTES. */
+typedef struct gan_c_tensor {
+    const char *name;              /* the state_dict key ("main.0.weight") */
+    int ndim, shape[NN_MAX_DIMS];
+    const float *data;
+} gan_c_tensor;
+
+/* One gan_block of G: its geometry, and its tensors as indices into the
+ * model's tensor list (-1: none). */
+typedef struct gan_c_layer {
+    int op;                        /* GAN_OP_* */
+    nn_conv_opts geom;
+    int norm, act;                 /* GAN_NORM_*, GAN_ACT_* */
+    float slope, momentum, eps;
+    int weight, bias, gamma, beta, running_mean, running_var;
+} gan_c_layer;
+
+typedef struct gan_c_model {
+    gan_dcgan_config cfg;
+    int n_layers;
+    const gan_c_layer *layers;
+    int n_tensors;                 /* every tensor of G's state_dict, in its order */
+    const gan_c_tensor *tensors;
+    size_t arena_bytes;            /* nn_ctx_new_fixed's buffer for one image */
+} gan_c_model;
+
+/* What the Cortex-M4 stack needs on top of the arena while G runs (the
+ * GEMM packs into a 64 KiB stack buffer; tests/baremetal measures the
+ * rest), counted in export-c's RAM check. */
+#define GAN_C_STACK_BYTES ((size_t)80 * 1024)
+
+/* m becomes a DCGAN whose G reads cm's weights where they are: records
+ * (cm->n_tensors of them, kept by the caller as long as m) are wrapped
+ * over the data, nothing is allocated or copied. train 1 leaves the BN
+ * running statistics out, so gan_dcgan_generate(ctx, m, z, 1) uses batch
+ * statistics as gan99 sample does and writes nothing; train 0 binds them
+ * for eval mode (then call generate with train 0 only). m has no D and
+ * must not be given to gan_dcgan_free. */
+int gan_dcgan_bind(gan_dcgan *m, const gan_c_model *cm, int train, nn_tensor *records, g99_error *err);
+
+typedef struct gan_export_c_opts {
+    const char *name;              /* C identifier of the gan_c_model; NULL: "gan99_model" */
+    size_t ram, flash;             /* the board's; 0: mps2-an386's 4 MiB each */
+} gan_export_c_opts;
+
+typedef struct gan_export_c_info {
+    gan_dcgan_config cfg;
+    size_t n_weights;              /* floats written */
+    size_t weight_bytes;           /* const data (flash) */
+    size_t arena_bytes;            /* the fixed context's buffer (RAM) */
+    size_t ram_bytes;              /* arena_bytes + GAN_C_STACK_BYTES */
+} gan_export_c_info;
+
+/* Writes G of a DCGAN model file as C source to out (atomically). Refuses
+ * other families, and a model whose weights exceed the flash or whose
+ * arena and stack exceed the RAM, saying how much it needs (G99_ELIMIT).
+ * The arena size is measured by running G once at batch 1 on this host
+ * (from the same bound model a board runs), then checked by a second run
+ * in a fixed context of exactly that size. info may be NULL. */
+int gan_export_c(const char *model_path, const char *out, const gan_export_c_opts *o, gan_export_c_info *info,
+                 g99_error *err);
+/* The CRC-32 of n floats, each as its 4 little-endian IEEE-754 bytes (the
+ * same on every host): what gan99 sample --crc and the board print. */
+uint32_t gan_crc32_floats(const float *x, size_t n);
+/* SECTION export_c end */
+
 
 /* SECTION pix2pix */
 /* pix2pix, junyanz/pytorch-CycleGAN-and-pix2pix (doc/models.md §2): the

@@ -347,6 +347,17 @@ int nn_set_grad_enabled(nn_ctx *ctx, int enabled);
 /* Arena figures: bytes in use, bytes reserved, and how many times the arena
  * called malloc since nn_ctx_new. */
 void nn_ctx_arena_stats(const nn_ctx *ctx, size_t *used, size_t *reserved, size_t *mallocs);
+/* A context that never calls malloc: its record and its arena are the
+ * bytes at buf (a static array on a microcontroller, any alignment). An op
+ * that needs more than they hold fails with G99_ENOMEM; resets and marks
+ * work as usual; nn_ctx_free frees nothing of buf. NULL when bytes is
+ * below nn_ctx_fixed_bytes(0). */
+nn_ctx *nn_ctx_new_fixed(void *buf, size_t bytes);
+/* The bytes nn_ctx_new_fixed needs for an arena peak of arena_bytes (as
+ * nn_ctx_arena_peak reports it): the context record and the alignment. */
+size_t nn_ctx_fixed_bytes(size_t arena_bytes);
+/* The arena's high-water mark (bytes) since nn_ctx_new or the last reset. */
+size_t nn_ctx_arena_peak(const nn_ctx *ctx);
 
 /* ---- tensors in the arena ---------------------------------------------- */
 
@@ -355,6 +366,10 @@ nn_tensor *nn_tensor_new(nn_ctx *ctx, int ndim, const int *shape);
 /* A copy of n = numel floats. */
 nn_tensor *nn_tensor_from(nn_ctx *ctx, int ndim, const int *shape, const float *data);
 nn_tensor *nn_tensor_scalar(nn_ctx *ctx, float value);
+/* A persistent leaf over data the caller keeps (weights in flash: no op
+ * writes its inputs), in the caller's record: no allocation, no gradient,
+ * valid in every context until the caller drops data. NULL on a bad shape. */
+nn_tensor *nn_tensor_wrap(nn_tensor *rec, int ndim, const int *shape, const float *data);
 /* Marks a leaf so nn_grad can differentiate with respect to it (x in R1)
  * and nn_backward gives it a .grad (see there). */
 void nn_tensor_set_requires_grad(nn_tensor *t, int on);

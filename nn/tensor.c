@@ -107,7 +107,7 @@ void nn_ctx_free(nn_ctx *ctx)
     lives_release(ctx, 0);
     free(ctx->lives);
     nn__arena_free(&ctx->arena);
-    free(ctx);
+    if (!ctx->arena.fixed) free(ctx);   /* a fixed context is in the caller's memory */
 }
 
 void nn_ctx_reset(nn_ctx *ctx)
@@ -335,6 +335,23 @@ nn_tensor *nn_tensor_from(nn_ctx *ctx, int ndim, const int *shape, const float *
     t = nn__empty(ctx, "tensor_from", ndim, shape);
     if (t) memcpy(t->data, data, t->numel * sizeof(float));
     return t;
+}
+
+nn_tensor *nn_tensor_wrap(nn_tensor *rec, int ndim, const int *shape, const float *data)
+{
+    size_t n = 1;
+    int i;
+    if (!rec || !data || ndim < 0 || ndim > NN_MAX_DIMS || (ndim > 0 && !shape)) return NULL;
+    for (i = 0; i < ndim; i++)
+        if (shape[i] < 1 || g99_size_mul(n, (size_t)shape[i], &n)) return NULL;
+    memset(rec, 0, sizeof *rec);
+    rec->ndim = ndim;
+    for (i = 0; i < NN_MAX_DIMS; i++) rec->shape[i] = i < ndim ? shape[i] : 1;
+    rec->numel = n;
+    rec->data = (float *)data;   /* never written: no op writes its inputs */
+    rec->magic = NN_TENSOR_MAGIC;
+    rec->gen = NN_GEN_PERSISTENT;
+    return rec;
 }
 
 nn_tensor *nn_tensor_scalar(nn_ctx *ctx, float value)

@@ -17,7 +17,13 @@
  * must own every allocation made since it (kernel scratch that dies with
  * its op; a training pass whose graph is dead). Blocks added after the mark
  * are freed; the high-water mark keeps the peak, so the next reset still
- * sizes the single block for it. */
+ * sizes the single block for it.
+ *
+ * Fixed mode (nn_ctx_new_fixed): the one block is memory the caller gave
+ * (a static array on a microcontroller), so the arena never calls malloc
+ * or free; an allocation that does not fit fails (the op reports out of
+ * memory) instead of chaining a block. Releases and resets work as on the
+ * single block of the steady state above. */
 #include "tensor_internal.h"
 
 #include <stdlib.h>
@@ -50,8 +56,24 @@ int nn__arena_init(nn_arena *a, size_t first_cap)
     a->mallocs = 0;
     a->in_use = a->peak = 0;
     a->first_cap = first_cap ? first_cap : (size_t)1 << 20;
+    a->fixed = 0;
     a->head = block_new(a, a->first_cap);
     return a->head ? 0 : -1;
+}
+
+int nn__arena_init_fixed(nn_arena *a, void *mem, size_t bytes)
+{
+    nn_arena_block *b = (nn_arena_block *)mem;
+    if (!mem || bytes < NN_ARENA_HEADER) return -1;
+    a->mallocs = 0;
+    a->in_use = a->peak = 0;
+    a->first_cap = bytes - NN_ARENA_HEADER;
+    a->fixed = 1;
+    b->next = NULL;
+    b->cap = a->first_cap;
+    b->used = 0;
+    a->head = b;
+    return 0;
 }
 
 void *nn__arena_alloc(nn_arena *a, size_t bytes)
@@ -64,6 +86,7 @@ void *nn__arena_alloc(nn_arena *a, size_t bytes)
     if (!b || b->cap - b->used < need) {
         size_t cap = b ? b->cap : a->first_cap;
         nn_arena_block *nb;
+        if (a->fixed) return NULL;
         if (cap <= (size_t)-1 / 2) cap *= 2;
         if (cap < need) cap = need;
         nb = block_new(a, cap);
@@ -122,6 +145,7 @@ void nn__arena_reset(nn_arena *a)
 void nn__arena_free(nn_arena *a)
 {
     nn_arena_block *b = a->head, *next;
+    if (a->fixed) b = NULL;   /* the caller's memory */
     for (; b; b = next) {
         next = b->next;
         free(b);
@@ -139,4 +163,35 @@ void nn__arena_stats(const nn_arena *a, size_t *used, size_t *reserved)
     }
     if (used) *used = u;
     if (reserved) *reserved = r;
+}
+
+/* ---- a context in the caller's memory (nn.h) -------------------------------- */
+
+/* The context record, rounded to the arena's alignment. */
+#define NN_CTX_RECORD ((sizeof(nn_ctx) + NN_ARENA_ALIGN - 1) / NN_ARENA_ALIGN * NN_ARENA_ALIGN)
+
+size_t nn_ctx_fixed_bytes(size_t arena_bytes)
+{
+    size_t fixed = (NN_ARENA_ALIGN - 1) + NN_CTX_RECORD + NN_ARENA_HEADER, total;
+    return g99_size_add(fixed, arena_bytes, &total) ? (size_t)-1 : total;
+}
+
+nn_ctx *nn_ctx_new_fixed(void *buf, size_t bytes)
+{
+    unsigned char *p = (unsigned char *)buf;
+    size_t pad;
+    nn_ctx *ctx;
+    if (!buf || bytes < nn_ctx_fixed_bytes(0)) return NULL;
+    pad = (NN_ARENA_ALIGN - (size_t)((uintptr_t)p % NN_ARENA_ALIGN)) % NN_ARENA_ALIGN;
+    ctx = (nn_ctx *)(void *)(p + pad);
+    memset(ctx, 0, sizeof *ctx);
+    if (nn__arena_init_fixed(&ctx->arena, p + pad + NN_CTX_RECORD, bytes - pad - NN_CTX_RECORD)) return NULL;
+    ctx->grad_enabled = 1;
+    ctx->gen = 1;
+    return ctx;
+}
+
+size_t nn_ctx_arena_peak(const nn_ctx *ctx)
+{
+    return ctx ? ctx->arena.peak : 0;
 }

@@ -41,6 +41,7 @@ typedef struct nn_arena {
     size_t first_cap;
     size_t mallocs;
     size_t in_use, peak;            /* bytes allocated now / at most since the reset */
+    int fixed;                      /* one block in the caller's memory: never malloc, never free */
 } nn_arena;
 
 /* The top of the arena, for a later release (stack discipline). */
@@ -50,6 +51,9 @@ typedef struct nn_arena_mark {
 } nn_arena_mark;
 
 int nn__arena_init(nn_arena *a, size_t first_cap);
+/* Fixed mode: the arena is the block at mem (64-byte aligned, bytes long);
+ * an allocation that does not fit fails instead of growing. */
+int nn__arena_init_fixed(nn_arena *a, void *mem, size_t bytes);
 void *nn__arena_alloc(nn_arena *a, size_t bytes);
 nn_arena_mark nn__arena_mark(const nn_arena *a);
 /* Frees everything allocated after m, which must be from the current step

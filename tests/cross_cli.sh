@@ -33,6 +33,14 @@ run_side() {   # run_side GAN99 SIDE
         > /dev/null 2>&1 || echo "$2: train failed" >&2   # (its stdout has speeds: not compared)
     "$g" sample "$out/run/model.safetensors" --seed 7 --n 4 --out "$out/sample.png" > "$out/sample.txt" 2>/dev/null ||
         echo "$2: sample failed" >&2
+    "$g" sample "$out/run/model.safetensors" --seed 7 --n 1 --crc > "$out/sample_crc.txt" 2>/dev/null ||
+        echo "$2: sample --crc failed" >&2
+    # export-c's arena size depends on the host's pointer width (doc/portability.md §1), so the
+    # file is compared without the lines that hold it: the weights and the tables must match
+    "$g" export-c "$out/run/model.safetensors" --out "$out/model.c" > /dev/null 2>&1 ||
+        echo "$2: export-c failed" >&2
+    grep -v -i arena "$out/model.c" > "$out/model_weights.c" 2>/dev/null
+    rm -f "$out/model.c"
     mv "$out" "$work/$2"
 }
 
@@ -45,12 +53,12 @@ run_side "$cross" cross
 sums "$work/native" > "$work/native.sha256"
 sums "$work/cross" > "$work/cross.sha256"
 n=$(wc -l < "$work/native.sha256")
-if [ "$n" -lt 19 ]; then
+if [ "$n" -lt 21 ]; then
     echo "cross_cli: only $n output files on the native side (a command failed)"
     exit 1
 fi
 if cmp -s "$work/native.sha256" "$work/cross.sha256"; then
-    echo "cross_cli: $n output files identical (sha256) to the native ones: detect, convert, align, train, sample"
+    echo "cross_cli: $n output files identical (sha256) to the native ones: detect, convert, align, train, sample, export-c"
     exit 0
 fi
 echo "cross_cli: outputs differ from the native ones:"

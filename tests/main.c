@@ -49,6 +49,8 @@ extern const test_case toonify_tests[];
 extern const test_case stylegan_tests[];
 extern const test_case cli_style_tests[];
 extern const test_case val_tests[];
+extern const test_case export_c_tests[];
+extern const test_case cascades_tests[];
 
 static const struct suite {
     const char *name;
@@ -89,6 +91,8 @@ static const struct suite {
     { "stylegan", stylegan_tests },
     { "cli_style", cli_style_tests },
     { "val", val_tests },
+    { "export_c", export_c_tests },
+    { "cascades", cascades_tests },
 };
 
 static int current_failed;
