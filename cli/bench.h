@@ -66,4 +66,11 @@ void bench_dcgan_step(int batch, int warmup, int timed, int torch_timed);
 void bench_pix2pix_steps(int quick);
 int bench_step_child(int argc, char **argv);
 
+/* ---- the start of training (cli/bench_start.c) -------------------------------
+ * Seconds and peak memory of `gan99 train dcgan` on Fashion-MNIST up to its
+ * first step, in a process of its own (bench_start_child is `gan99 bench
+ * --start DATA CHANNELS`). */
+void bench_start(int reps);
+int bench_start_child(int argc, char **argv);
+
 #endif
