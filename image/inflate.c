@@ -340,6 +340,8 @@ static int huffman_block(inflater *z)
                 for (i = 0; i < len; i += 8) memcpy(dst + i, src + i, 8);
             } else if (dist >= len) {
                 memcpy(dst, src, len);
+            } else if (dist == 1) {
+                memset(dst, src[0], len);   /* a run of one byte: the common overlap */
             } else {
                 unsigned i;  /* overlapping: a run that repeats its own output */
                 for (i = 0; i < len; i++) dst[i] = src[i];
