@@ -389,7 +389,7 @@ static int flush_block(deflater *d, size_t end, int final)
 
 /* ---- LZ77 ----------------------------------------------------------------- */
 
-static unsigned hash3(const uint8_t *p) { return ((unsigned)p[0] << 10 ^ (unsigned)p[1] << 5 ^ p[2]) & (HASH_SIZE - 1); }
+static inline unsigned hash3(const uint8_t *p) { return ((unsigned)p[0] << 10 ^ (unsigned)p[1] << 5 ^ p[2]) & (HASH_SIZE - 1); }
 
 /* Every 32 KiB the entries move down by 32768: positions that fall below
  * the new base are more than MAX_DIST behind any position still to come,
@@ -403,7 +403,7 @@ static void slide(deflater *d)
 }
 
 /* Enters pos in its hash chain; returns the previous head (position + 1, or 0). */
-static size_t insert(deflater *d, size_t pos)
+static inline size_t insert(deflater *d, size_t pos)
 {
     unsigned h, old;
     if (pos + MIN_MATCH > d->n) return 0;
