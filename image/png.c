@@ -178,7 +178,8 @@ static void unpaeth4(uint8_t *row, const uint8_t *in, const uint8_t *prev, size_
 #undef UNPAETH_CHANNEL
 
 /* Undoes the filter of one row: in (n bytes after the filter byte) to row,
- * which may be in itself. bpp: bytes per complete pixel (at least 1); prev:
+ * which may be in itself or start before it (each byte of in is read
+ * before row's byte at the same index is written). bpp: bytes per complete pixel (at least 1); prev:
  * the previous row, already unfiltered (zeros for the first row of a
  * pass). */
 static int unfilter_row(int type, uint8_t *row, const uint8_t *in, const uint8_t *prev, size_t n, size_t bpp)
@@ -186,7 +187,7 @@ static int unfilter_row(int type, uint8_t *row, const uint8_t *in, const uint8_t
     size_t i;
     switch (type) {
     case 0:
-        if (row != in) memcpy(row, in, n);
+        if (row != in) memmove(row, in, n);   /* in place, the input may overlap the output */
         break;
     case 1:
         for (i = 0; i < bpp && i < n; i++) row[i] = in[i];
@@ -298,13 +299,6 @@ static size_t row_bytes(const png_info *info, size_t w)
     return (w * (size_t)info->channels * (size_t)info->depth + 7) / 8;
 }
 
-static int finish_rows(uint8_t *prev, uint8_t *cur, int rc)
-{
-    free(prev);
-    free(cur);
-    return rc;
-}
-
 static int decode_pixels(const png_info *info, const out_format *f, const uint8_t *raw, img_image *img,
                          g99_error *err)
 {
@@ -332,18 +326,6 @@ static int decode_pixels(const png_info *info, const out_format *f, const uint8_
         h = (info->height - y0 + dy - 1) / dy;
         n = row_bytes(info, w);
         memset(prev, 0, n + 1);  /* the row sits at prev + 1, after its filter byte */
-        if (!info->interlace && info->depth == 8 && info->color_type != 3 && !f->trns_alpha) {
-            /* Rows stored as they come out (expand_row's plain copy):
-             * unfiltered straight from the inflated data into the image. */
-            for (y = 0; y < h; y++, pos += n + 1) {
-                uint8_t *row = img->data + y * n;
-                if (unfilter_row(raw[pos], row, raw + pos + 1, y ? row - n : prev + 1, n, bpp))
-                    return finish_rows(prev, cur,
-                                       g99_fail(err, G99_EFORMAT, "IDAT: filter type %d (not 0..4) at image data offset %lu",
-                                                raw[pos], (unsigned long)pos));
-            }
-            break;
-        }
         for (y = 0; y < h && rc == G99_OK; y++) {
             uint8_t *t;
             memcpy(cur, raw + pos, n + 1);
@@ -412,6 +394,34 @@ static int finish(const png_info *info, const img_png_options *opt, const uint8_
     } else if (z.len < want) {
         rc = g99_fail(err, G99_EFORMAT, "IDAT: too little image data (%lu of %lu bytes)", (unsigned long)z.len,
                       (unsigned long)want);
+    }
+    if (rc == G99_OK && !info->interlace && info->depth == 8 && info->color_type != 3 && !f.trns_alpha) {
+        /* Rows stored as they come out: unfiltered in place, each moved
+         * down over the filter bytes before it (row y's output starts y + 1
+         * bytes before its input and never reaches the next row's), so the
+         * inflated data becomes the image without a second allocation. */
+        size_t bpp = (size_t)info->channels, n = row_bytes(info, info->width), y, h = info->height;
+        uint8_t *zero = (uint8_t *)calloc(n + 1, 1), *shrunk;
+        if (!zero) rc = g99_fail(err, G99_ENOMEM, "out of memory for rows of %lu bytes", (unsigned long)n);
+        for (y = 0; rc == G99_OK && y < h; y++) {
+            uint8_t *row = z.buf + y * n;
+            int type = z.buf[y * (n + 1)];
+            if (unfilter_row(type, row, z.buf + y * (n + 1) + 1, y ? row - n : zero, n, bpp))
+                rc = g99_fail(err, G99_EFORMAT, "IDAT: filter type %d (not 0..4) at image data offset %lu", type,
+                              (unsigned long)(y * (n + 1)));
+        }
+        free(zero);
+        if (rc == G99_OK) {
+            shrunk = (uint8_t *)realloc(z.buf, n * h);
+            img->data = shrunk ? shrunk : z.buf;   /* a smaller block refused: keep the larger one */
+            img->width = (int)info->width;
+            img->height = (int)info->height;
+            img->channels = f.channels;
+            img->depth = 8;
+            return G99_OK;
+        }
+        free(z.buf);
+        return rc;
     }
     if (rc == G99_OK) rc = img_new(img, (int)info->width, (int)info->height, f.channels, f.depth, err);
     if (rc == G99_OK) {
