@@ -9,9 +9,9 @@
  *
  * It runs in a process of its own (this binary again, as `gan99 bench
  * --start DATA CHANNELS`), so the peak resident set is that of the start
- * alone, and the time counts from the process's first instruction of gan99
- * code: dynamic loading is the same for any command. The goal (issue 16)
- * is at most 2 s and 300 MB. */
+ * alone; the time counts from the child's entry to the work (loading the
+ * program is the same for any command). The goal (issue 16) is at most 2 s
+ * and 300 MB. */
 #include "cli.h"
 #include "bench.h"
 #include "../gan/gan.h"
