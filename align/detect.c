@@ -190,6 +190,8 @@ typedef struct opt_node {
     float threshold;
     int left, right;
     int tilted;
+    const uint32_t *ii;   /* the integral the offsets are into: sum or tilted */
+    float leaf[2];        /* stump cascades: the leaves of tree i = node i (left, right) */
 } opt_node;
 
 typedef struct scan_state {
@@ -212,6 +214,11 @@ static void opt_nodes(scan_state *st)
         o->left = c->nodes[i].left;
         o->right = c->nodes[i].right;
         o->tilted = f->tilted;
+        o->ii = f->tilted ? st->tilt : st->sum;
+        if (c->stump && i < c->ntrees) {
+            o->leaf[0] = c->leaves[2 * i];
+            o->leaf[1] = c->leaves[2 * i + 1];
+        }
         for (k = 0; k < 3; k++) {
             const haar_rect *r = &f->rects[k];
             o->weight[k] = r->weight;
@@ -238,9 +245,9 @@ static void opt_nodes(scan_state *st)
 /* fl32(fl32(w0*R0 + w1*R1 [+ w2*R2]) * vnf): every step in binary32, as
  * OpenCV's float arithmetic. The casts force float rounding even where a
  * compiler evaluates float expressions wider. */
-static float feature_value(const scan_state *st, const opt_node *o, size_t ofs, float vnf)
+static inline float feature_value(const opt_node *o, size_t ofs, float vnf)
 {
-    const uint32_t *b = (o->tilted ? st->tilt : st->sum) + ofs;
+    const uint32_t *b = o->ii + ofs;
     float r0 = (float)(b[o->o[0][0]] - b[o->o[0][1]] - b[o->o[0][2]] + b[o->o[0][3]]);
     float r1 = (float)(b[o->o[1][0]] - b[o->o[1][1]] - b[o->o[1][2]] + b[o->o[1][3]]);
     float ret = (float)((float)(o->weight[0] * r0) + (float)(o->weight[1] * r1));
@@ -273,7 +280,7 @@ static int run_at(const scan_state *st, size_t ofs)
             /* tree ti is node ti with leaves 2ti and 2ti+1; left/right unused */
             for (ti = stage->first_tree; ti < end; ti++) {
                 const opt_node *n = &st->nodes[ti];
-                acc += feature_value(st, n, ofs, vnf) < n->threshold ? c->leaves[2 * ti] : c->leaves[2 * ti + 1];
+                acc += n->leaf[feature_value(n, ofs, vnf) < n->threshold ? 0 : 1];
             }
         } else {
             for (ti = stage->first_tree; ti < end; ti++) {
@@ -281,7 +288,7 @@ static int run_at(const scan_state *st, size_t ofs)
                 int idx = 0;
                 do {
                     const opt_node *n = &st->nodes[t->first_node + idx];
-                    idx = feature_value(st, n, ofs, vnf) < n->threshold ? n->left : n->right;
+                    idx = feature_value(n, ofs, vnf) < n->threshold ? n->left : n->right;
                 } while (idx > 0);
                 acc += c->leaves[t->first_leaf - idx];
             }

@@ -75,5 +75,11 @@ int bench_spade_step_child(int argc, char **argv);
  * bench_parser_step_child is `gan99 bench --parser-step BATCH WARMUP TIMED`. */
 void bench_parser_steps(int quick);
 int bench_parser_step_child(int argc, char **argv);
+/* ---- the start of training (cli/bench_start.c) -------------------------------
+ * Seconds and peak memory of `gan99 train dcgan` on Fashion-MNIST up to its
+ * first step, in a process of its own (bench_start_child is `gan99 bench
+ * --start DATA CHANNELS`). */
+void bench_start(int reps);
+int bench_start_child(int argc, char **argv);
 
 #endif

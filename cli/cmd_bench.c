@@ -345,9 +345,9 @@ static void bench_detect(int reps)
 /* The sections, in the order they run; naming some on the command line runs
  * only those. sgemm and conv measure the peak first (once). */
 enum { S_MATH, S_PRNG, S_CRC32, S_IMAGE, S_PEAK, S_SGEMM, S_CONV, S_DETECT, S_DCGAN, S_PIX2PIX, S_SPADE, S_PARSER,
-       N_SECTIONS };
+       S_START, N_SECTIONS };
 static const char *const sections[N_SECTIONS] = { "math", "prng", "crc32", "image", "peak", "sgemm", "conv",
-                                                  "detect", "dcgan", "pix2pix", "spade", "parser" };
+                                                  "detect", "dcgan", "pix2pix", "spade", "parser", "start" };
 
 static int bench_run(int argc, char **argv)
 {
@@ -359,6 +359,7 @@ static int bench_run(int argc, char **argv)
         return bench_spade_step_child(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "--step") == 0) return bench_step_child(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "--parser-step") == 0) return bench_parser_step_child(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "--start") == 0) return bench_start_child(argc - 1, argv + 1);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             n = 200000;
@@ -386,6 +387,7 @@ static int bench_run(int argc, char **argv)
     if (want[S_PIX2PIX]) bench_pix2pix_steps(quick);
     if (want[S_SPADE]) bench_spade_steps(quick);
     if (want[S_PARSER]) bench_parser_steps(quick);
+    if (want[S_START]) bench_start(quick ? 1 : 2);
     return CLI_OK;
 }
 
@@ -419,6 +421,9 @@ const cli_command cli_cmd_bench = {
     "          z_dim 0, 2-scale D of 4 layers, hinge + feature matching, TTUR),\n"
     "  parser  one face-parser training step (U-Net segmenter, 64x64, batch 8)\n"
     "          at 1 and 2 threads, each row in its own process, next to PyTorch's\n"
+    "  start   `gan99 train dcgan` on Fashion-MNIST (dataset-fashion-mnist) at\n"
+    "          64x64 up to its first step: seconds and peak memory, 3 and 1\n"
+    "          channels, each run in its own process\n"
     "Naming SECTIONs runs only those (sgemm and conv measure the peak too).\n"
     "--quick runs shorter loops, SGEMM 256^3, conv batch 4, DCGAN batch 8 and\n"
     "pix2pix batch 4 for its batch-16 rows, spade batch 2.\n"

@@ -885,6 +885,14 @@ typedef struct gan_dataset {
                                     load_height x load_width bytes */
     uint8_t *cond;               /* PAIRS: A, cond_channels planes; LABELS: one plane of class indices; IMAGES: NULL */
     size_t skipped;
+    /* IDX sources that are enlarged (or kept) keep their items at the source
+     * size: src_width x src_height, one grey plane each (repeated into the
+     * channels), resized by plan to cover the load size and cropped at
+     * (crop_x, crop_y) as batches are made. The batches are the same bits as
+     * from stored items, with a fraction of the memory and no start-up
+     * resize. Otherwise src_width is 0 and pixels are as above. */
+    int src_width, src_height, crop_x, crop_y;
+    img_linear_plan plan;
 } gan_dataset;
 
 int gan_dataset_load(const char *spec, const gan_dataset_opts *opts, gan_dataset *ds, g99_error *err);

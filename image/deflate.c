@@ -44,8 +44,11 @@ typedef struct symbol {
 typedef struct deflater {
     const uint8_t *in;
     size_t n;
-    size_t head[HASH_SIZE];   /* latest position + 1 with each hash, 0 = none */
-    size_t prev[WINDOW];      /* previous position + 1 with the same hash */
+    /* Chains as zlib keeps them, 16 bits an entry (the tables stay in the
+     * nearest caches): an entry v is position base + v - 1, 0 = none. */
+    uint16_t head[HASH_SIZE]; /* latest position with each hash */
+    uint16_t prev[WINDOW];    /* previous position with the same hash */
+    size_t base;
     symbol syms[BLOCK_SYMBOLS];
     size_t nsyms, block_start;
     uint8_t length_code[MAX_MATCH + 1];  /* length -> index into length_base */
@@ -386,19 +389,30 @@ static int flush_block(deflater *d, size_t end, int final)
 
 /* ---- LZ77 ----------------------------------------------------------------- */
 
-static unsigned hash3(const uint8_t *p) { return ((unsigned)p[0] << 10 ^ (unsigned)p[1] << 5 ^ p[2]) & (HASH_SIZE - 1); }
+static inline unsigned hash3(const uint8_t *p) { return ((unsigned)p[0] << 10 ^ (unsigned)p[1] << 5 ^ p[2]) & (HASH_SIZE - 1); }
+
+/* Every 32 KiB the entries move down by 32768: positions that fall below
+ * the new base are more than MAX_DIST behind any position still to come,
+ * where a chain walk stops anyway, so they become 0 (the end). */
+static void slide(deflater *d)
+{
+    size_t i;
+    for (i = 0; i < HASH_SIZE; i++) d->head[i] = (uint16_t)(d->head[i] > WINDOW ? d->head[i] - WINDOW : 0);
+    for (i = 0; i < WINDOW; i++) d->prev[i] = (uint16_t)(d->prev[i] > WINDOW ? d->prev[i] - WINDOW : 0);
+    d->base += WINDOW;
+}
 
 /* Enters pos in its hash chain; returns the previous head (position + 1, or 0). */
-static size_t insert(deflater *d, size_t pos)
+static inline size_t insert(deflater *d, size_t pos)
 {
-    unsigned h;
-    size_t old;
+    unsigned h, old;
     if (pos + MIN_MATCH > d->n) return 0;
+    if (pos + 1 - d->base > 65535) slide(d);
     h = hash3(d->in + pos);
     old = d->head[h];
-    d->prev[pos & WMASK] = old;
-    d->head[h] = pos + 1;
-    return old;
+    d->prev[pos & WMASK] = (uint16_t)old;
+    d->head[h] = (uint16_t)(pos + 1 - d->base);
+    return old ? d->base + old : 0;
 }
 
 /* The longest match for pos along the chain starting at candidate cand
@@ -409,11 +423,18 @@ static unsigned longest_match(const deflater *d, size_t pos, size_t cand, unsign
     const uint8_t *scan = d->in + pos;
     size_t limit = pos > MAX_DIST ? pos - MAX_DIST : 0;
     unsigned max_len = d->n - pos < MAX_MATCH ? (unsigned)(d->n - pos) : MAX_MATCH;
+    uint16_t end2, first2;
     if (best >= max_len) return best;
+    /* Cheap rejection: a longer match must agree at `best - 1` and `best`
+     * (best >= 2) and at the first two bytes, which the count starts after. */
+    memcpy(&end2, scan + best - 1, 2);
+    memcpy(&first2, scan, 2);
     while (cand != 0 && cand - 1 >= limit && chain-- > 0) {
         const uint8_t *m = d->in + cand - 1;
-        /* Cheap rejection: a longer match must agree at position `best`. */
-        if (m[best] == scan[best] && m[0] == scan[0] && m[1] == scan[1]) {
+        uint16_t e, f;
+        memcpy(&e, m + best - 1, 2);
+        memcpy(&f, m, 2);
+        if (e == end2 && f == first2) {
             unsigned len = 2;
             /* Compare 8 bytes at a time while they fit, then byte by byte;
              * memcpy keeps the loads alignment-safe on every target. */
@@ -429,9 +450,13 @@ static unsigned longest_match(const deflater *d, size_t pos, size_t cand, unsign
                 best = len;
                 *match_pos = cand - 1;
                 if (len >= NICE_LENGTH || len >= max_len) break;
+                memcpy(&end2, scan + best - 1, 2);
             }
         }
-        cand = d->prev[(cand - 1) & WMASK];
+        {
+            unsigned v = d->prev[(cand - 1) & WMASK];
+            cand = v ? d->base + v : 0;
+        }
     }
     return best;
 }

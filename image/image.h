@@ -226,6 +226,18 @@ int img_grey(const img_image *src, int order, img_image *out, g99_error *err);
 /* Resampling as cv2.resize(src, (width, height), interpolation=...). */
 enum { IMG_INTER_LINEAR_EXACT = 0, IMG_INTER_LINEAR = 1, IMG_INTER_AREA = 2 };
 int img_resize(const img_image *src, int width, int height, int method, img_image *out, g99_error *err);
+/* INTER_LINEAR enlargement (dst_w >= src_w, dst_h >= src_h) of many 1-channel
+ * 8-bit images of one size, a row at a time, with the tables made once:
+ * row y, columns x0 .. x0 + n of img_resize(src, dst_w, dst_h,
+ * IMG_INTER_LINEAR), the same bits. For data sets kept at their source size
+ * and resized as they are read (gan/dataset.c). */
+typedef struct img_linear_plan {
+    int src_w, src_h, dst_w, dst_h;
+    int *tab;   /* per column: source index, two weights; per row: two source rows, two weights */
+} img_linear_plan;
+int img_linear_plan_init(img_linear_plan *p, int src_w, int src_h, int dst_w, int dst_h, g99_error *err);
+void img_linear_plan_row(const img_linear_plan *p, const uint8_t *src, int y, int x0, int n, uint8_t *out);
+void img_linear_plan_free(img_linear_plan *p);
 
 /* Affine warp with bilinear sampling as cv2.warpAffine(src, m, (width,
  * height), flags=INTER_LINEAR [| WARP_INVERSE_MAP], borderMode, borderValue).

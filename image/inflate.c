@@ -19,6 +19,7 @@
 
 #define FAST_BITS 10
 #define FAST_MASK ((1u << FAST_BITS) - 1)
+#define MAX_COPY 258   /* the longest match */
 
 /* One Huffman code ready for decoding. fast[] entries are (length << 9 |
  * symbol), 0 when the next FAST_BITS bits start a longer code (or none). */
@@ -79,8 +80,17 @@ int img__zbuf_reserve(img__zbuf *z, size_t more, g99_error *err)
 /* Tops the buffer up to more than 56 bits; past the end of the input it
  * loads zero bytes and counts them, and truncated() tells when any of those
  * were consumed. */
-static void refill(inflater *z)
+static inline void refill(inflater *z)
 {
+    if (z->n - z->pos >= 8) {
+        /* Eight bytes at once: the whole bytes that fit are taken; the bits
+         * of the rest land above nbits and are the same input bits the
+         * next refill ORs in again (bits leave only by shifting down). */
+        z->bits |= g99_load_le64(z->in + z->pos) << z->nbits;
+        z->pos += (63 - z->nbits) >> 3;
+        z->nbits |= 56;
+        return;
+    }
     while (z->nbits <= 56) {
         if (z->pos < z->n) z->bits |= (uint64_t)z->in[z->pos++] << z->nbits;
         else z->zeros++;
@@ -203,7 +213,7 @@ static int decode_slow(inflater *z, const huffman *h)
 }
 
 /* The caller guarantees at least 15 bits in the buffer. */
-static int decode_symbol(inflater *z, const huffman *h)
+static inline int decode_symbol(inflater *z, const huffman *h)
 {
     unsigned e = h->fast[z->bits & FAST_MASK];
     if (e) {
@@ -293,14 +303,115 @@ static int dynamic_tables(inflater *z)
     return build_huffman(z, &z->dist, lengths + hlit, hdist, DISTANCES);
 }
 
+/* The common case of a Huffman block with the bit buffer and the output
+ * length in local variables (a store through the byte pointer of the
+ * output could alias the inflater's fields, so a compiler keeps those in
+ * memory), while at least 8 input bytes and a whole match of room remain.
+ * It returns at anything else (a code longer than FAST_BITS, an invalid
+ * literal/length code, the end of the input or of the room) with the state
+ * saved, for huffman_block's general step: the decoding is the same. *done
+ * is set at the end-of-block code. */
+static int huffman_fast(inflater *z, int *done)
+{
+    img__zbuf *out = z->out;
+    const uint8_t *in = z->in;
+    const uint16_t *lit = z->lit.fast, *dfast = z->dist.fast;
+    uint64_t bits = z->bits;
+    unsigned nbits = z->nbits;
+    size_t pos = z->pos, n = z->n, olen = out->len, ocap = out->cap;
+    uint8_t *obuf = out->buf;
+    int rc = G99_OK;
+    *done = 0;
+    while (n - pos >= 8 && ocap - olen >= MAX_COPY + 8) {
+        unsigned e, sym, len, dist;
+        bits |= g99_load_le64(in + pos) << nbits;   /* as refill() */
+        pos += (63 - nbits) >> 3;
+        nbits |= 56;
+        e = lit[bits & FAST_MASK];
+        if (!e || (e & 511) > 285) break;
+        bits >>= e >> 9;
+        nbits -= e >> 9;
+        sym = e & 511;
+        if (sym < 256) {
+            obuf[olen++] = (uint8_t)sym;
+            /* a second literal without a refill while a whole code fits */
+            e = lit[bits & FAST_MASK];
+            if (nbits >= 15 && e && (e & 511) < 256) {
+                bits >>= e >> 9;
+                nbits -= e >> 9;
+                obuf[olen++] = (uint8_t)(e & 511);
+            }
+            continue;
+        }
+        if (sym == 256) {
+            *done = 1;
+            break;
+        }
+        /* 56 bits in hand cover length code, extra bits, distance code
+         * and its extra bits: at most 15 + 5 + 15 + 13. */
+        len = img__length_base[sym - 257] + (unsigned)(bits & ((1u << img__length_extra[sym - 257]) - 1));
+        bits >>= img__length_extra[sym - 257];
+        nbits -= img__length_extra[sym - 257];
+        e = dfast[bits & FAST_MASK];
+        if (e) {
+            bits >>= e >> 9;
+            nbits -= e >> 9;
+            sym = e & 511;
+        } else {
+            int s;
+            z->bits = bits;
+            z->nbits = nbits;
+            s = decode_slow(z, &z->dist);
+            bits = z->bits;
+            nbits = z->nbits;
+            sym = s < 0 ? 30 : (unsigned)s;
+        }
+        if (sym > 29) {
+            z->bits = bits;
+            z->nbits = nbits;
+            z->pos = pos;
+            out->len = olen;
+            return fail_at(z, G99_EFORMAT, "invalid distance code");
+        }
+        dist = img__dist_base[sym] + (unsigned)(bits & ((1u << img__dist_extra[sym]) - 1));
+        bits >>= img__dist_extra[sym];
+        nbits -= img__dist_extra[sym];
+        if (dist > olen) {
+            rc = -1;
+            break;
+        }
+        {
+            uint8_t *dst = obuf + olen;
+            const uint8_t *src = dst - dist;
+            unsigned i;
+            if (dist >= 8) {
+                for (i = 0; i < len; i += 8) memcpy(dst + i, src + i, 8);
+            } else if (dist == 1) {
+                memset(dst, src[0], len);
+            } else {
+                for (i = 0; i < len; i++) dst[i] = src[i];
+            }
+            olen += len;
+        }
+    }
+    z->bits = bits;
+    z->nbits = nbits;
+    z->pos = pos;
+    out->len = olen;
+    if (rc) return fail_at(z, G99_EFORMAT, "invalid distance too far back");
+    return G99_OK;
+}
+
 /* The body of a Huffman-coded block, up to its end-of-block code. */
 static int huffman_block(inflater *z)
 {
     img__zbuf *out = z->out;
     int rc;
     for (;;) {
-        int sym;
+        int sym, done;
         unsigned len, dist;
+        if ((rc = huffman_fast(z, &done)) != 0) return rc;
+        if (done) return G99_OK;
         refill(z);
         if (truncated(z)) return fail_at(z, G99_EFORMAT, "truncated (stream ends inside a block)");
         sym = decode_symbol(z, &z->lit);
@@ -324,8 +435,15 @@ static int huffman_block(inflater *z)
         {
             uint8_t *dst = out->buf + out->len;
             const uint8_t *src = dst - dist;
-            if (dist >= len) {
+            if (dist >= 8 && out->cap - out->len >= (size_t)len + 8) {
+                /* 8 bytes at a time, up to 7 past the end (room checked,
+                 * rewritten later): a chunk never reads what it writes */
+                unsigned i;
+                for (i = 0; i < len; i += 8) memcpy(dst + i, src + i, 8);
+            } else if (dist >= len) {
                 memcpy(dst, src, len);
+            } else if (dist == 1) {
+                memset(dst, src[0], len);   /* a run of one byte: the common overlap */
             } else {
                 unsigned i;  /* overlapping: a run that repeats its own output */
                 for (i = 0; i < len; i++) dst[i] = src[i];

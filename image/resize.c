@@ -146,18 +146,16 @@ static void linear_coeffs(int d, double scale, double inv_scale, int area_mode, 
     *a1 = coef11(f);
 }
 
-static void resize_linear(const img_image *src, img_image *dst, int area_mode, int *work)
+/* The horizontal taps of INTER_LINEAR: source index and weights per
+ * destination column (outside the source the weight goes to the edge pixel
+ * alone). */
+static void linear_x_taps(int sw, int dw, int area_mode, int *xofs, int *xa0, int *xa1)
 {
-    int cn = src->channels, sw = src->width, sh = src->height, dw = dst->width, dh = dst->height;
-    double inv_x = (double)dw / sw, inv_y = (double)dh / sh;
-    double scale_x = 1.0 / inv_x, scale_y = 1.0 / inv_y;
-    int *xofs = work, *xa0 = xofs + dw, *xa1 = xa0 + dw;
-    int32_t *r0 = (int32_t *)(xa1 + dw), *r1 = r0 + (size_t)dw * cn;
-    int x, y, c;
+    double inv_x = (double)dw / sw, scale_x = 1.0 / inv_x;
+    int x;
     for (x = 0; x < dw; x++) {
         int sx, a0, a1;
         linear_coeffs(x, scale_x, inv_x, area_mode, &sx, &a0, &a1);
-        /* Outside the source the weight goes to the edge pixel alone. */
         if (sx < 0) {
             sx = 0;
             a0 = COEF_SCALE;
@@ -172,6 +170,30 @@ static void resize_linear(const img_image *src, img_image *dst, int area_mode, i
         xa0[x] = a0;
         xa1[x] = a1;
     }
+}
+
+/* The vertical taps of destination row y: the two source rows, clamped
+ * (the weights are kept), and their weights. */
+static void linear_y_taps(int sh, int dh, int area_mode, int y, int *y0, int *y1, int *b0, int *b1)
+{
+    double inv_y = (double)dh / sh, scale_y = 1.0 / inv_y;
+    int sy;
+    linear_coeffs(y, scale_y, inv_y, area_mode, &sy, b0, b1);
+    *y0 = sy < 0 ? 0 : sy > sh - 1 ? sh - 1 : sy;
+    *y1 = sy + 1 < 0 ? 0 : sy + 1 > sh - 1 ? sh - 1 : sy + 1;
+}
+
+/* VResizeLinear<uchar>: drop 4 bits, take the high half of each 16x16-bit
+ * product, then round off the last 2 bits. */
+#define VLINEAR(b0, r0, b1, r1) img__sat_u8(((((b0) * ((r0) >> 4)) >> 16) + (((b1) * ((r1) >> 4)) >> 16) + 2) >> 2)
+
+static void resize_linear(const img_image *src, img_image *dst, int area_mode, int *work)
+{
+    int cn = src->channels, sw = src->width, sh = src->height, dw = dst->width, dh = dst->height;
+    int *xofs = work, *xa0 = xofs + dw, *xa1 = xa0 + dw;
+    int32_t *r0 = (int32_t *)(xa1 + dw), *r1 = r0 + (size_t)dw * cn;
+    int x, y, c;
+    linear_x_taps(sw, dw, area_mode, xofs, xa0, xa1);
 #define HROW(out, row)                                                     \
     do {                                                                   \
         const uint8_t *s_ = src->data + (size_t)(row) * sw * cn;           \
@@ -185,21 +207,60 @@ static void resize_linear(const img_image *src, img_image *dst, int area_mode, i
     for (y = 0; y < dh; y++) {
         uint8_t *d = dst->data + (size_t)y * dw * cn;
         size_t i, n = (size_t)dw * cn;
-        int sy, b0, b1, y0, y1;
-        linear_coeffs(y, scale_y, inv_y, area_mode, &sy, &b0, &b1);
-        /* Rows outside the source are clamped (the weights are kept). */
-        y0 = sy < 0 ? 0 : sy > sh - 1 ? sh - 1 : sy;
-        y1 = sy + 1 < 0 ? 0 : sy + 1 > sh - 1 ? sh - 1 : sy + 1;
+        int b0, b1, y0, y1;
+        linear_y_taps(sh, dh, area_mode, y, &y0, &y1, &b0, &b1);
         HROW(r0, y0);
         HROW(r1, y1);
-        /* VResizeLinear<uchar>: drop 4 bits, take the high half of each
-         * 16x16-bit product, then round off the last 2 bits. */
-        for (i = 0; i < n; i++) {
-            int v = (((b0 * (r0[i] >> 4)) >> 16) + ((b1 * (r1[i] >> 4)) >> 16) + 2) >> 2;
-            d[i] = img__sat_u8(v);
-        }
+        for (i = 0; i < n; i++) d[i] = VLINEAR(b0, r0[i], b1, r1[i]);
     }
 #undef HROW
+}
+
+/* ---- INTER_LINEAR enlargement of many images of one size ----------------- */
+
+int img_linear_plan_init(img_linear_plan *p, int src_w, int src_h, int dst_w, int dst_h, g99_error *err)
+{
+    int *t, y;
+    memset(p, 0, sizeof *p);
+    if (src_w < 1 || src_h < 1 || dst_w < src_w || dst_h < src_h)
+        return g99_fail(err, G99_EINVAL, "resize plan: %dx%d to %dx%d is not an enlargement", src_w, src_h, dst_w,
+                        dst_h);
+    t = (int *)malloc(sizeof(int) * (3 * (size_t)dst_w + 4 * (size_t)dst_h));
+    if (!t) return g99_fail(err, G99_ENOMEM, "resize plan: out of memory for %dx%d", dst_w, dst_h);
+    p->src_w = src_w;
+    p->src_h = src_h;
+    p->dst_w = dst_w;
+    p->dst_h = dst_h;
+    p->tab = t;
+    linear_x_taps(src_w, dst_w, 0, t, t + dst_w, t + 2 * dst_w);
+    t += 3 * (size_t)dst_w;
+    for (y = 0; y < dst_h; y++) linear_y_taps(src_h, dst_h, 0, y, t + 4 * y, t + 4 * y + 1, t + 4 * y + 2, t + 4 * y + 3);
+    return G99_OK;
+}
+
+void img_linear_plan_row(const img_linear_plan *p, const uint8_t *src, int y, int x0, int n, uint8_t *out)
+{
+    const int *xofs = p->tab, *xa0 = xofs + p->dst_w, *xa1 = xa0 + p->dst_w;
+    const int *yt = p->tab + 3 * (size_t)p->dst_w + 4 * (size_t)y;
+    const uint8_t *s0 = src + (size_t)yt[0] * p->src_w, *s1 = src + (size_t)yt[1] * p->src_w;
+    int b0 = yt[2], b1 = yt[3], x;
+    if (p->src_w == p->dst_w && p->src_h == p->dst_h) {
+        /* img_resize copies an image of the same size */
+        memcpy(out, src + (size_t)y * p->src_w + x0, (size_t)n);
+        return;
+    }
+    for (x = x0; x < x0 + n; x++) {
+        int k = xofs[x], a0 = xa0[x], a1 = xa1[x];
+        int32_t r0 = s0[k] * a0 + (a1 ? s0[k + 1] * a1 : 0);
+        int32_t r1 = s1[k] * a0 + (a1 ? s1[k + 1] * a1 : 0);
+        *out++ = VLINEAR(b0, r0, b1, r1);
+    }
+}
+
+void img_linear_plan_free(img_linear_plan *p)
+{
+    free(p->tab);
+    memset(p, 0, sizeof *p);
 }
 
 /* ---- INTER_AREA ---------------------------------------------------------- */

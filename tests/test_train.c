@@ -450,8 +450,12 @@ static void dataset_idx(void)
         if (CHECK_EQ_INT(0, gan_dataset_load(gz_path, &o, &ds, &err))) {
             CHECK_EQ_INT(3, ds.n);
             CHECK_EQ_INT(4, ds.size);
-            CHECK_EQ_INT(0, ds.pixels[0]);   /* the top-left corner keeps its value */
-            CHECK_EQ_MEM(ds.pixels, ds.pixels + 16, 16);   /* grey repeated into R, G, B */
+            float rgb[3 * 16];
+            pick = 0;
+            gan_dataset_batch(&ds, &pick, 1, rgb);
+            CHECK_EQ_FBITS(-1.0f, rgb[0]);   /* the top-left corner keeps its value, 0 */
+            CHECK_EQ_MEM(rgb, rgb + 16, 16 * sizeof(float));   /* grey repeated into R, G, B */
+            CHECK_EQ_MEM(rgb, rgb + 32, 16 * sizeof(float));
             gan_dataset_free(&ds);
         }
     }
