@@ -1236,6 +1236,19 @@ extern const gan_family gan_family_stylegan;
 extern const gan_family gan_family_spade;
 /* The SPADE networks of a spade model (gan99 paint draws with its own z), else NULL. */
 gan_spade *gan_spade_model(const struct gan_family *f, struct gan_model *m);
+/* A spade model's loss.csv columns (KLD under use_vae and VGG with --vgg
+ * join the plain four, in the reference's order), else 0. */
+int gan_spade_loss_cols(const gan_family *f, gan_model *m, const gan_loss_col **cols);
+/* --vgg FILE for a spade model before train_begin (path copied; NULL:
+ * none); G99_EINVAL for another family. */
+int gan_spade_set_vgg(const gan_family *f, gan_model *m, const char *path, g99_error *err);
+/* The tables of a model file: the inference table under its keys (prefix
+ * ""), then those that go with it: a use_vae spade model's encoder under
+ * "E." (gan99 paint --style). Returns how many (max >= 2). */
+int gan_model_tables(const gan_family *f, gan_model *m, nn_checkpoint_part *parts, int max);
+/* loss.csv's columns of this model: the family's table, or the model's
+ * own when its options add losses (spade). Returns how many. */
+int gan_model_losses(const gan_family *f, gan_model *m, const gan_loss_col **cols);
 const gan_family *gan_arch_find(const char *name);
 /* "dcgan, pix2pix, ..." for messages. */
 const char *gan_family_names(void);
@@ -1397,8 +1410,10 @@ double gan_metric_psnr(const gan_metric_sum *s);
  *   RUN/lock                    while the run is on (one run per folder) */
 typedef struct gan_train_progress {
     uint64_t step, total;        /* steps done, steps asked for */
-    const float *losses;         /* of the step just taken, family->n_losses values */
+    const float *losses;         /* of the step just taken, n_losses values */
     const gan_family *family;
+    const gan_loss_col *cols;    /* their names (gan_model_losses) */
+    int n_losses;
 } gan_train_progress;
 
 /* Called after every step; nonzero asks the run to write a checkpoint and
@@ -1441,6 +1456,9 @@ typedef struct gan_train_opts {
      * S + 1000 (faces training never sees); else none (kept by the checkpoint
      * when given) */
     const char *val;
+    /* the VGG19 weights of SPADE's perceptual loss (--vgg; converted
+     * torchvision weights, gan_vgg19_load), or NULL (kept by the checkpoint) */
+    const char *vgg;
     /* on resume: which of batch, seed, sample_every, checkpoint_every,
      * n_samples the user gave (they must agree with the checkpoint's, or
      * for sample_every/checkpoint_every they override it with a note) */
