@@ -107,7 +107,7 @@ static int translate_run(int argc, char **argv)
     f->geometry(m, &g);
     if (g.latent || f->kind == GAN_DATA_LABELS) {
         if (g.latent) cli_error("translate", "%s: %s models draw from a latent: use gan99 sample", model, f->name);
-        else cli_error("translate", "%s: %s models take label maps, not photos", model, f->name);
+        else cli_error("translate", "%s: %s models take label maps, not photos: use gan99 paint", model, f->name);
         status = CLI_BAD_INPUT;
         goto done;
     }
