@@ -301,6 +301,7 @@ static int train_main(int argc, char **argv)
                                "images; %s trains on images alone", f->name);
     if (o.vgg && f != &gan_family_spade)
         return cli_usage_error(cmd, "--vgg (the VGG perceptual loss) is an option of spade, not of %s", f->name);
+    if (o.vgg && cli_check_input(cmd, o.vgg)) return CLI_BAD_INPUT;
     if (o.pair_filter) {
         static const char *const filters[] = { "gray", "grey", "binary", "contours", "canny", "blur" };
         size_t n;

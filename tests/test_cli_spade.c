@@ -223,6 +223,63 @@ static void resume_vae_is_bit_identical(void)
     CHECK(same_tensor(pa, "fc.weight", pb, kb));
 }
 
+/* --vgg FILE: a VGG19 weights file (torchvision's keys) of small
+ * deterministic values, ~80 MB at the full VGG19 widths. */
+static int write_vgg(const char *path)
+{
+    gan_vgg19 v;
+    nn_rng r;
+    size_t i;
+    int rc;
+    if (!CHECK_EQ_INT(0, gan_vgg19_init(&v, NULL))) return 0;
+    nn_rng_init(&r, 11, NN_STREAM_INIT);
+    for (i = 0; i < v.p.n_total; i++) v.p.data[i] = 0.02f * nn_rng_normal(&r);
+    rc = nn_checkpoint_save(path, &v.p, "vgg19", "{}", NULL, NULL);
+    gan_vgg19_free(&v);
+    return CHECK_EQ_INT(0, rc);
+}
+
+/* --vgg: VGG joins loss.csv after GAN_Feat (the reference's order), the
+ * checkpoint keeps the file so a resume without --vgg is the whole run;
+ * a missing file or another family: exit 2, nothing written. */
+static void vgg_loss_run(void)
+{
+    char a[1100], b[1100], vgg[1100], pa[1200], pb[1200];
+    static const char *const files[] = { "loss.csv", "checkpoint.safetensors", "model.safetensors" };
+    uint8_t *csv = NULL;
+    size_t n = 0;
+    int k;
+    SKIP_WITHOUT_BINARY();
+    snprintf(a, sizeof a, "%s", cli_run_tmp("spade_vgg_a"));
+    snprintf(b, sizeof b, "%s", cli_run_tmp("spade_vgg_b"));
+    snprintf(vgg, sizeof vgg, "%s", cli_run_tmp("vgg19_small.safetensors"));
+    cli_run_remove_tree(a);
+    cli_run_remove_tree(b);
+    if (!write_vgg(vgg)) return;
+    if (!CHECK_EQ_INT(0, cli_run("train spade --data synth:4 " TINY " --steps 2 --vgg %s --out %s", vgg, a)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:4 " TINY " --steps 1 --vgg %s --out %s", vgg, b));
+    if (!CHECK_EQ_INT(0, cli_run("train spade --out %s --resume --steps 2", b))) fprintf(stderr, "    %s\n", cli_run_err);
+    for (k = 0; k < 3; k++) {
+        snprintf(pa, sizeof pa, "%s/%s", a, files[k]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[k]);
+        if (!CHECK(same_file(pa, pb))) fprintf(stderr, "    %s differs\n", files[k]);
+    }
+    snprintf(pa, sizeof pa, "%s/loss.csv", a);
+    if (CHECK_EQ_INT(0, g99_read_file(pa, 1 << 20, &csv, &n, NULL))) {
+        CHECK(n > 36 && memcmp(csv, "step,GAN,GAN_Feat,VGG,D_Fake,D_real\n", 36) == 0);
+        free(csv);
+    }
+    remove(vgg);
+    cli_run_remove_tree(b);
+    CHECK_EQ_INT(2, cli_run("train spade --data synth:4 " TINY " --steps 1 --vgg %s --out %s", vgg, b));
+    CHECK_CONTAINS("vgg19_small.safetensors", cli_run_err);
+    CHECK(!cli_run_exists(b));
+    CHECK_EQ_INT(2, cli_run("train dcgan --data synth:4 --steps 1 --vgg %s --out %s", vgg, b));
+    CHECK_CONTAINS("--vgg (the VGG perceptual loss) is an option of spade", cli_run_err);
+    CHECK(!cli_run_exists(b));
+}
+
 /* The trainable parameters of a run's G and D (its checkpoint). */
 static float *trained(const char *dir, size_t *n)
 {
@@ -534,6 +591,7 @@ const test_case cli_spade_tests[] = {
     TEST(resume_is_bit_identical),
     TEST(resume_vae_is_bit_identical),
     TEST(paint_style),
+    TEST(vgg_loss_run),
     TEST(other_commands_point_to_paint),
     TEST(lr_decays_to_zero),
     TEST(paint_reads_every_map_kind),
