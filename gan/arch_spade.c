@@ -29,8 +29,8 @@ enum {
 static const gan_option options[N_OPTIONS] = {
     { "--size", "size", "square image size, a multiple of 32 (normal) or 64 (more) (default 64; the reference "
       "crops 256)", GAN_OPT_INT, 32, 4096, 64, NULL, 1 },
-    { "--classes", "classes", "label classes of the maps, 1..255 (default 7, the synthetic faces' parts; the "
-      "reference's label_nc)", GAN_OPT_INT, 1, 255, 7, NULL, 1 },
+    { "--classes", "classes", "label classes of the maps, 1..255 (default the --palette file's colours, else 7, "
+      "the synthetic faces' parts; the reference's label_nc)", GAN_OPT_INT, 1, 255, 7, NULL, 1 },
     { "--ngf", "ngf", "G's width (default 16; the reference's 64)", GAN_OPT_INT, 1, 1024, 16, NULL, 1 },
     { "--ndf", "ndf", "D's width (default 16; the reference's 64)", GAN_OPT_INT, 1, 512, 16, NULL, 1 },
     { "--nhidden", "nhidden", "the SPADE layers' hidden width (default 128, as the reference hard-codes)",

@@ -793,6 +793,9 @@ int gan_image_fit(const img_image *src, int channels, int w, int h, img_image *o
  * (many pixels of no class). */
 int gan_label_map_load(const char *path, const char *palette_file, int n_classes, int width, int height,
                        img_image *out, int *resized, g99_error *err);
+/* The classes of a palette file (its colour lines), read and checked as
+ * LABELS data reads it; for the default of --classes when --palette is given. */
+int gan_palette_classes(const char *path, int *n, g99_error *err);
 /* SECTION dataset end */
 
 /* SECTION pictures */

@@ -1127,6 +1127,18 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     r->sample_every = o->sample_every;
     r->checkpoint_every = o->checkpoint_every ? o->checkpoint_every : 500;
     r->snapshot_every = o->snapshot_every;
+    /* label maps in a palette's colours: --classes defaults to its entries
+     * (a new run; a resumed or --from run keeps its model's classes) */
+    if (f->kind == GAN_DATA_LABELS && r->palette && !o->resume && !o->from) {
+        int ci = gan_option_find(f, "classes"), n = 0;
+        if (ci >= 0 && !r->v.given[ci]) {
+            if ((rc = gan_palette_classes(r->palette, &n, err)) != 0) {
+                free(p_ck);
+                return g99_error_prefix(err, "--palette");
+            }
+            r->v.v[ci] = n;
+        }
+    }
     if (f->resolve) f->resolve(&r->v);
     /* a new run's settings are checked before the folder is touched; a
      * resumed run's come from its checkpoint */

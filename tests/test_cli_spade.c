@@ -280,6 +280,54 @@ static void vgg_loss_run(void)
     CHECK(!cli_run_exists(b));
 }
 
+/* The classes of a run's model file (its map's channels). */
+static int model_classes(const char *dir)
+{
+    const gan_family *f = NULL;
+    gan_model *m = NULL;
+    gan_values v;
+    gan_geometry g;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (!CHECK_EQ_INT(0, gan_model_load(path, &f, &m, &v, NULL))) return -1;
+    f->geometry(m, &g);
+    f->destroy(m);
+    return g.cond_channels;
+}
+
+/* --palette with 9 colour lines (a comment and a blank line between):
+ * --classes defaults to 9; a given --classes wins; a bad palette: exit 2
+ * naming the line, nothing written. */
+static void classes_from_palette(void)
+{
+    char pal[1100], bad[1100], a[1100], b[1100];
+    FILE *fp;
+    int k;
+    SKIP_WITHOUT_BINARY();
+    snprintf(pal, sizeof pal, "%s", cli_run_tmp("palette9.txt"));
+    snprintf(bad, sizeof bad, "%s", cli_run_tmp("palette_bad.txt"));
+    snprintf(a, sizeof a, "%s", cli_run_tmp("spade_pal_a"));
+    snprintf(b, sizeof b, "%s", cli_run_tmp("spade_pal_b"));
+    if (!CHECK((fp = fopen(pal, "w")) != NULL)) return;
+    fprintf(fp, "# nine classes\n0 0 0 background\n");
+    for (k = 1; k < 9; k++) fprintf(fp, "%d %d %d\n%s", 20 * k, 255 - 20 * k, 7 * k, k == 4 ? "\n" : "");
+    fclose(fp);
+    if (!CHECK((fp = fopen(bad, "w")) != NULL)) return;
+    fprintf(fp, "0 0 0\n1 2\n");
+    fclose(fp);
+    cli_run_remove_tree(a);
+    cli_run_remove_tree(b);
+    if (!CHECK_EQ_INT(0, cli_run("train spade --data synth:2 " TINY " --steps 1 --palette %s --out %s", pal, a)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_EQ_INT(9, model_classes(a));
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:2 " TINY " --steps 1 --palette %s --classes 8 --out %s", pal, b));
+    CHECK_EQ_INT(8, model_classes(b));
+    cli_run_remove_tree(b);
+    CHECK_EQ_INT(2, cli_run("train spade --data synth:2 " TINY " --steps 1 --palette %s --out %s", bad, b));
+    CHECK_CONTAINS("palette_bad.txt:2: want \"R G B [name]\"", cli_run_err);
+    CHECK(!cli_run_exists(b));
+}
+
 /* The trainable parameters of a run's G and D (its checkpoint). */
 static float *trained(const char *dir, size_t *n)
 {
@@ -592,6 +640,7 @@ const test_case cli_spade_tests[] = {
     TEST(resume_vae_is_bit_identical),
     TEST(paint_style),
     TEST(vgg_loss_run),
+    TEST(classes_from_palette),
     TEST(other_commands_point_to_paint),
     TEST(lr_decays_to_zero),
     TEST(paint_reads_every_map_kind),
