@@ -8,9 +8,12 @@
  * 64x64 and ngf = ndf = 16 where the reference trains 256x256 with 64. The
  * map is the one-hot of `classes` labels with no dontcare label and no
  * instance edges (the reference's --no_instance, as there are no instance
- * maps). model.safetensors is G under the reference's keys; a checkpoint
- * holds G and D (spectral norm's u and v and batch norm's statistics are
- * buffers of their tables), both Adams and the z generator. */
+ * maps). model.safetensors is G under the reference's keys (and with
+ * --use-vae the encoder E under "E.", gan_model_tables); a checkpoint holds
+ * G and D (spectral norm's u and v and batch norm's statistics are buffers
+ * of their tables), E, their Adams and the z (and eps) generators. The
+ * loss columns depend on the options (KLD with --use-vae, VGG with --vgg):
+ * gan_spade_loss_cols. */
 #include "gan.h"
 
 #include <stdlib.h>
