@@ -382,6 +382,13 @@ static int from_table(const run *r, const nn_st_file *f, const char *prefix, nn_
             same = s->numel == t->numel && s->rank == t->ndim;
             for (d = 0; same && d < t->ndim; d++) same = s->shape[d] == (size_t)t->shape[d];
             if (!same) return g99_fail(err, G99_EFORMAT, "--from %s: %s has another shape than this model's", r->from, key);
+            if (p->kind[i] == NN_COUNTER) {   /* batch norm's num_batches_tracked: an I64 scalar, as PyTorch's */
+                int64_t v = s->dtype == NN_ST_I64 && s->nbytes == 8 ? (int64_t)g99_load_le64(s->data) : -1;
+                if (v < 0 || v > 16777216)
+                    return g99_fail(err, G99_EFORMAT, "--from %s: %s is not a count (an I64 in 0..2^24)", r->from, key);
+                if (pass == 1) t->data[0] = (float)v;
+                continue;
+            }
             if (pass == 1 && nn_st_read_f32(s, t->data, t->numel, err))
                 return g99_error_prefix(err, "--from %s: %s", r->from, key);
         }

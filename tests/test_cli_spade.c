@@ -328,6 +328,47 @@ static void classes_from_palette(void)
     CHECK(!cli_run_exists(b));
 }
 
+/* loss.csv's first row's first loss (text up to its comma), or "". */
+static void first_loss(const char *dir, char *out, size_t cap)
+{
+    char path[1200];
+    uint8_t *csv = NULL;
+    size_t n = 0, i, k = 0;
+    out[0] = '\0';
+    snprintf(path, sizeof path, "%s/loss.csv", dir);
+    if (g99_read_file(path, 1 << 20, &csv, &n, NULL)) return;
+    for (i = 0; i < n && csv[i] != '\n'; i++) {}
+    for (i += 3; i < n && csv[i] != ',' && k + 1 < cap; i++) out[k++] = (char)csv[i];   /* past "\n1," */
+    out[k] = '\0';
+    free(csv);
+}
+
+/* --from a use_vae model file takes E from it ("E." keys, batch norm's
+ * I64 counters read as counts): the first step's KLD, which depends on E
+ * and the batch alone, is the one of --from the run's checkpoint; D is
+ * the one table started fresh (and the note says so). */
+static void from_model_file_takes_e(void)
+{
+    const char *m = model_vae();
+    char run[1100], a[1100], b[1100], ka[64], kb[64];
+    SKIP_WITHOUT_BINARY();
+    if (!m) return;
+    snprintf(run, sizeof run, "%s", cli_run_tmp("spade_vae"));
+    snprintf(a, sizeof a, "%s", cli_run_tmp("spade_from_model"));
+    snprintf(b, sizeof b, "%s", cli_run_tmp("spade_from_run"));
+    cli_run_remove_tree(a);
+    cli_run_remove_tree(b);
+    if (!CHECK_EQ_INT(0, cli_run("train spade --from %s --data synth:4 --batch 2 --samples 2 --steps 1 --out %s", m, a)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_CONTAINS("D initialized fresh", cli_run_err);
+    CHECK(strstr(cli_run_err, "E initialized") == NULL);
+    CHECK_EQ_INT(0, cli_run("train spade --from %s --data synth:4 --batch 2 --samples 2 --steps 1 --out %s", run, b));
+    first_loss(a, ka, sizeof ka);
+    first_loss(b, kb, sizeof kb);
+    CHECK(ka[0] != '\0');
+    CHECK_EQ_STR(kb, ka);
+}
+
 /* The trainable parameters of a run's G and D (its checkpoint). */
 static float *trained(const char *dir, size_t *n)
 {
@@ -641,6 +682,7 @@ const test_case cli_spade_tests[] = {
     TEST(paint_style),
     TEST(vgg_loss_run),
     TEST(classes_from_palette),
+    TEST(from_model_file_takes_e),
     TEST(other_commands_point_to_paint),
     TEST(lr_decays_to_zero),
     TEST(paint_reads_every_map_kind),
