@@ -11,7 +11,15 @@
  * class beyond the model's, a colour of no class, a photo) stops the
  * command with exit 2 and an empty --out. Batch norm uses its running
  * statistics, one map at a time, as the reference's test.py (model.eval());
- * --train keeps the batch statistics of each single map instead. */
+ * --train keeps the batch statistics of each single map instead.
+ *
+ * --style PHOTO (a model trained with --use-vae): the photo is made as
+ * training made its images (gan_image_fit: covering resize to the model's
+ * size, centre crop), encoded by E in eval mode (spectral norm's stored
+ * vectors, so every seed sees the same mu and logvar), and each seed S
+ * draws z = mu + eps exp(logvar / 2) with eps from nn_rng(S,
+ * GAN_STREAM_SPADE_EPS), as the reference's reparameterize; --mean-style
+ * takes z = mu (one face per map). */
 #include "cli.h"
 #include "../gan/gan.h"
 
@@ -21,7 +29,7 @@
 
 static const char usage[] =
     "usage: gan99 paint MODEL_FILE --out DIR [--seed S] [--count K] [--palette FILE]\n"
-    "                   [--train] MAP|DIR...\n"
+    "                   [--train] [--style PHOTO [--mean-style]] MAP|DIR...\n"
     "\n"
     "Draws a face for each label map with a SPADE model (gan99 train spade) and\n"
     "writes DIR/<map name>.png. A map is an 8-bit palette PNG (class = palette\n"
@@ -41,7 +49,10 @@ static const char usage[] =
     "  --palette FILE   colours of colour maps, one class a line \"R G B [name]\"\n"
     "  --train          batch statistics of each map instead of the running ones\n"
     "  --style PHOTO    take the style from a photo (needs a model trained with\n"
-    "                   --use-vae, whose encoder gives z)\n";
+    "                   --use-vae, whose encoder gives z): each seed draws a z\n"
+    "                   near the photo's. The photo is scaled to cover the\n"
+    "                   model's size and centre-cropped, as training saw photos\n"
+    "  --mean-style     with --style: z is the encoder's mean, one face per map\n";
 
 extern const cli_command cli_cmd_paint;
 
@@ -58,23 +69,48 @@ static void one_hot(const img_image *map, int classes, float *dst)
     for (i = 0; i < plane; i++) dst[(size_t)map->data[i] * plane + i] = 1.0f;
 }
 
-/* One face: G on the map (and z of seed when the model has a latent). */
-static int draw(gan_spade *sp, const float *seg, uint64_t seed, int train, img_image *out, g99_error *err)
+/* Interleaved 8-bit pixels -> planes in [-1, 1], as training scales images. */
+static void to_planes(const img_image *img, float *dst)
+{
+    size_t plane = (size_t)img->width * img->height, i;
+    int c;
+    for (c = 0; c < img->channels; c++)
+        for (i = 0; i < plane; i++) dst[c * plane + i] = ((float)img->data[i * img->channels + c] / 255.0f - 0.5f) / 0.5f;
+}
+
+/* One face: G on the map, and when the model has a latent z of seed:
+ * gan_latent_normal(seed), or with a style photo (planes [3, size, size])
+ * E's mu + eps exp(logvar / 2), eps of nn_rng(seed, GAN_STREAM_SPADE_EPS),
+ * or mu alone (mean). */
+static int draw(gan_spade *sp, const float *seg, const float *photo, int mean, uint64_t seed, int train,
+                img_image *out, g99_error *err)
 {
     const gan_spade_config *c = &sp->cfg;
     nn_ctx *ctx = nn_ctx_new(0);
-    nn_tensor *z = NULL, *y;
-    int ss[4], zs[2], rc;
+    nn_tensor *z = NULL, *y = NULL;
+    int ss[4], zs[2], rc = 0;
     if (!ctx) return g99_fail(err, G99_ENOMEM, "out of memory");
     ss[0] = 1;
     ss[1] = c->classes;
     ss[2] = ss[3] = c->size;
-    if (c->z_dim > 0) {
+    if (photo) {
+        nn_tensor *mu = NULL, *logvar = NULL;
+        nn_rng eps;
+        ss[1] = 3;
+        rc = gan_spade_encode(ctx, sp, nn_tensor_from(ctx, 4, ss, photo), 0, &mu, &logvar, err);
+        ss[1] = c->classes;
+        nn_rng_init(&eps, seed, GAN_STREAM_SPADE_EPS);
+        if (!rc && !(z = gan_spade_reparameterize(ctx, mu, logvar, mean ? NULL : &eps, NULL))) rc = -1;
+    } else if (c->z_dim > 0) {
         zs[0] = 1;
         zs[1] = c->z_dim;
         if ((z = nn_tensor_new(ctx, 2, zs)) != NULL) gan_latent_normal(seed, c->z_dim, z->data);
     }
-    y = gan_spade_generate(ctx, sp, nn_tensor_from(ctx, 4, ss, seg), z, train);
+    if (rc > 0) {
+        nn_ctx_free(ctx);
+        return rc;
+    }
+    if (!rc) y = gan_spade_generate(ctx, sp, nn_tensor_from(ctx, 4, ss, seg), z, train);
     if (!y) {
         rc = nn_ctx_error(ctx)->code ? nn_ctx_error(ctx)->code : G99_EINVAL;
         if (err) *err = *nn_ctx_error(ctx);
@@ -92,6 +128,7 @@ static int paint_run(int argc, char **argv)
     const char *model = NULL, *out_dir = NULL, *palette = NULL, *style = NULL, *s;
     char **inputs = (char **)malloc(sizeof(char *) * (size_t)argc), *out_path = NULL;
     int ninputs = 0, i, k, r, status = CLI_OK, train = 0, count = 1, made = 0, resized = 0, seed_given = 0;
+    int mean_style = 0, seeded;
     uint64_t seed = 0;
     const gan_family *f = NULL;
     gan_model *m = NULL;
@@ -100,7 +137,7 @@ static int paint_run(int argc, char **argv)
     cli_file_list files;
     cli_name_set names;
     paint_map *maps = NULL;
-    float *seg = NULL;
+    float *seg = NULL, *photo = NULL;
     g99_error err;
     if (!inputs) {
         cli_error("paint", "out of memory");
@@ -128,6 +165,8 @@ static int paint_run(int argc, char **argv)
             if (r < 0) goto bad;
         } else if (strcmp(argv[i], "--train") == 0) {
             train = 1;
+        } else if (strcmp(argv[i], "--mean-style") == 0) {
+            mean_style = 1;
         } else {
             cli_usage_error(cmd, "unknown option '%s'", argv[i]);
             goto bad;
@@ -139,6 +178,10 @@ static int paint_run(int argc, char **argv)
     }
     if (ninputs == 0) {
         cli_usage_error(cmd, "needs at least one MAP or DIR");
+        goto bad;
+    }
+    if (mean_style && !style) {
+        cli_usage_error(cmd, "--mean-style needs --style PHOTO");
         goto bad;
     }
     if (cli_check_output_dir(cmd, "--out", out_dir) || cli_check_input(cmd, model) ||
@@ -159,12 +202,35 @@ static int paint_run(int argc, char **argv)
         status = CLI_BAD_INPUT;
         goto done;
     }
-    if (style) {
+    if (style && !sp->cfg.use_vae) {
         /* the VAE encoder (--use-vae) is not part of this model */
         cli_error("paint", "--style %s: needs a model trained with --use-vae (an encoder that takes the style of a "
                   "photo); %s has none", style, model);
         status = CLI_BAD_INPUT;
         goto done;
+    }
+    if (style) {
+        img_image img, fitted;
+        int n = sp->cfg.size;
+        memset(&fitted, 0, sizeof fitted);
+        if (cli_read_image(style, &img, &err)) {
+            status = cli_fail(&err);
+            goto done;
+        }
+        if (img.width != n || img.height != n)
+            fprintf(stderr, "gan99: paint: --style %s is %dx%d: scaled to cover %dx%d and centre-cropped, as "
+                    "training prepared its photos\n", style, img.width, img.height, n, n);
+        r = gan_image_fit(&img, 3, n, n, &fitted, &err);
+        img_free(&img);
+        if (r || !(photo = (float *)malloc((size_t)3 * n * n * sizeof *photo))) {
+            if (r) g99_error_prefix(&err, "--style %s", style);
+            status = r ? cli_fail(&err) : CLI_FAILED;
+            if (!r) cli_error("paint", "out of memory");
+            img_free(&fitted);
+            goto done;
+        }
+        to_planes(&fitted, photo);
+        img_free(&fitted);
     }
     /* every map read and checked before anything is written */
     maps = (paint_map *)calloc((size_t)files.count, sizeof *maps);
@@ -190,7 +256,11 @@ static int paint_run(int argc, char **argv)
     if (sp->cfg.z_dim == 0 && (count > 1 || seed_given))
         fprintf(stderr, "gan99: paint: %s has no latent (trained with --z-dim 0): a face depends on its map alone, "
                 "so --seed and --count change nothing; one face per map\n", model);
-    if (sp->cfg.z_dim == 0) count = 1;
+    if (mean_style && (count > 1 || seed_given))
+        fprintf(stderr, "gan99: paint: --mean-style takes the photo's mean z: --seed and --count change nothing; "
+                "one face per map\n");
+    seeded = sp->cfg.z_dim > 0 && !mean_style;
+    if (!seeded) count = 1;
     if (g99_mkdir(out_dir, &err)) {
         status = cli_fail(&err);
         goto done;
@@ -208,11 +278,11 @@ static int paint_run(int argc, char **argv)
         one_hot(&maps[i].map, sp->cfg.classes, seg);
         for (k = 0; k < count && status == CLI_OK; k++) {
             img_image face;
-            if (sp->cfg.z_dim > 0)
+            if (seeded)
                 sprintf(out_path, "%s/%.*s_seed%llu.png", out_dir, (int)stem, name,
                         (unsigned long long)(seed + (uint64_t)k));
             else sprintf(out_path, "%s/%s", out_dir, name);
-            r = draw(sp, seg, seed + (uint64_t)k, train, &face, &err);
+            r = draw(sp, seg, photo, mean_style, seed + (uint64_t)k, train, &face, &err);
             if (!r) {
                 r = img_png_save(out_path, &face, &err);
                 img_free(&face);
@@ -229,6 +299,7 @@ done:
         for (i = 0; i < files.count; i++) img_free(&maps[i].map);
     free(maps);
     free(seg);
+    free(photo);
     free(out_path);
     cli_name_set_free(&names);
     if (m) f->destroy(m);

@@ -60,8 +60,12 @@ static int sample_run(int argc, char **argv)
     g99_error_clear(&err);
     if (gan_model_load(model, &f, &m, &v, &err) != 0) return cli_fail(&err);
     f->geometry(m, &g);
-    rc = g.latent ? 0 : g99_fail(&err, G99_EINVAL, "%s: %s models translate images; they have no latent to sample "
-                                  "(use gan99 translate)", model, f->name);
+    if (f->kind == GAN_DATA_LABELS)   /* spade: a face needs a map (and its own latent, drawn by paint) */
+        rc = g99_fail(&err, G99_EINVAL, "%s: %s models draw faces from label maps; they have no latent to sample "
+                      "(use gan99 paint MODEL --out DIR MAP...)", model, f->name);
+    else
+        rc = g.latent ? 0 : g99_fail(&err, G99_EINVAL, "%s: %s models translate images; they have no latent to "
+                                      "sample (use gan99 translate)", model, f->name);
     if (!rc) {
         z = (float *)malloc((size_t)n * g.latent * sizeof *z);
         x = (float *)malloc((size_t)n * g.channels * g.width * g.height * sizeof *x);

@@ -23,7 +23,6 @@ typedef struct train_state {
 static int on_progress(void *user, const gan_train_progress *p)
 {
     train_state *s = (train_state *)user;
-    const gan_family *f = p->family;
     char extra[256];
     size_t n = 0;
     int k;
@@ -36,10 +35,10 @@ static int on_progress(void *user, const gan_train_progress *p)
         s->started = 1;
     }
     extra[0] = '\0';
-    for (k = 0; k < f->n_losses && n < sizeof extra - 32; k++)
-        if (!s->bar.tty || f->losses[k].plot)
+    for (k = 0; k < p->n_losses && n < sizeof extra - 32; k++)
+        if (!s->bar.tty || p->cols[k].plot)
             n += (size_t)snprintf(extra + n, sizeof extra - n, "%s%s %.4f", n ? "  " : "",
-                                  s->bar.tty ? f->losses[k].plot : f->losses[k].name, (double)p->losses[k]);
+                                  s->bar.tty ? p->cols[k].plot : p->cols[k].name, (double)p->losses[k]);
     cli_progress_update(&s->bar, p->step, extra);
     return g99_stop_requested() != 0;
 }
@@ -193,6 +192,9 @@ static void print_family_help(FILE *out, const gan_family *f)
         if (f->kind == GAN_DATA_PAIRS)
             fprintf(out, "  %-20s %s\n", "--pairs FILTER", "make A from each image: gray, binary, contours, canny, blur");
         if (f->kind == GAN_DATA_LABELS || f->kind == GAN_DATA_SEGMENTS) fprintf(out, "  %-20s %s\n", "--palette FILE", "the colours of colour label maps");
+        if (f == &gan_family_spade)
+            fprintf(out, "  %-20s %s\n", "--vgg FILE", "the VGG perceptual loss (lambda-vgg) with VGG19 weights: torchvision's\n"
+                    "                       keys (features.N.weight/.bias) in a safetensors file; off by default");
         fprintf(out, "  %-20s %s\n", "--load-size WxH", "resize to WxH, then crop at random (pix2pix's load_size)");
         fprintf(out, "  %-20s %s\n", "--no-flip", "no random horizontal flips");
     }
@@ -266,6 +268,7 @@ static int train_main(int argc, char **argv)
             (r = cli_opt_str(cmd, argc, argv, &i, "--pairs", &o.pair_filter)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--palette", &o.palette)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--val", &o.val)) != 0 ||
+            (r = cli_opt_str(cmd, argc, argv, &i, "--vgg", &o.vgg)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--from", &o.from)) != 0 ||
             (r = cli_opt_str(cmd, argc, argv, &i, "--load-size", &load)) != 0) {
             if (r < 0) return CLI_BAD_INPUT;
@@ -304,6 +307,9 @@ static int train_main(int argc, char **argv)
     if (f->kind == GAN_DATA_IMAGES && (o.pair_filter || o.palette || load || o.no_flip))
         return cli_usage_error(cmd, "--pairs, --palette, --load-size and --no-flip are for families that translate "
                                "images; %s trains on images alone", f->name);
+    if (o.vgg && f != &gan_family_spade)
+        return cli_usage_error(cmd, "--vgg (the VGG perceptual loss) is an option of spade, not of %s", f->name);
+    if (o.vgg && cli_check_input(cmd, o.vgg)) return CLI_BAD_INPUT;
     if (o.pair_filter) {
         static const char *const filters[] = { "gray", "grey", "binary", "contours", "canny", "blur" };
         size_t n;

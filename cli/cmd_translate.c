@@ -109,7 +109,7 @@ static int translate_run(int argc, char **argv)
         if (g.latent) cli_error("translate", "%s: %s models draw from a latent: use gan99 sample", model, f->name);
         else if (f->kind == GAN_DATA_SEGMENTS)
             cli_error("translate", "%s: %s models label photos with classes: use gan99 parse", model, f->name);
-        else cli_error("translate", "%s: %s models take label maps, not photos", model, f->name);
+        else cli_error("translate", "%s: %s models take label maps, not photos: use gan99 paint", model, f->name);
         status = CLI_BAD_INPUT;
         goto done;
     }

@@ -99,6 +99,14 @@ static int palette_load(const char *path, palette *p, g99_error *err)
     return rc;
 }
 
+int gan_palette_classes(const char *path, int *n, g99_error *err)
+{
+    palette p;
+    int rc = palette_load(path, &p, err);
+    *n = rc ? 0 : p.n;
+    return rc;
+}
+
 static int palette_find(const palette *p, uint32_t rgb)
 {
     int lo = 0, hi = p->n;

@@ -186,7 +186,11 @@ int gan_model_load(const char *path, const gan_family **family, gan_model **mode
     nn_st_free(file);
     if (!rc && f->resolve) f->resolve(values);
     if (!rc && (rc = f->create(values, &m, err)) != 0) g99_error_prefix(err, "%s", path);
-    if (!rc && (rc = nn_checkpoint_load(path, f->inference(m), NULL, err)) != 0) f->destroy(m);
+    if (!rc) {
+        nn_checkpoint_part parts[4];
+        int n_parts = gan_model_tables(f, m, parts, 4);
+        if ((rc = nn_checkpoint_load_parts(path, parts, n_parts, NULL, err)) != 0) f->destroy(m);
+    }
     if (rc) return rc;
     *family = f;
     *model = m;
@@ -200,6 +204,8 @@ int gan_model_generate_latent(const gan_family *f, gan_model *m, const float *z,
     nn_tensor *x;
     int zs[2], rc = 0;
     f->geometry(m, &g);
+    if (f->kind == GAN_DATA_LABELS)
+        return g99_fail(err, G99_EINVAL, "%s models draw faces from label maps (use gan99 paint)", f->name);
     if (!g.latent)
         return g99_fail(err, G99_EINVAL, "%s models translate images and have no latent (use gan99 translate)", f->name);
     if (n < 1) return g99_fail(err, G99_EINVAL, "%d images asked for", n);
@@ -228,7 +234,7 @@ int gan_model_translate(const gan_family *f, gan_model *m, const float *cond, in
         return g99_fail(err, G99_EINVAL, "%s models draw from a latent and take no image (use gan99 sample)",
                         f->name);
     if (f->kind == GAN_DATA_LABELS)
-        return g99_fail(err, G99_EINVAL, "%s models take label maps, not images", f->name);
+        return g99_fail(err, G99_EINVAL, "%s models take label maps, not images (use gan99 paint)", f->name);
     if (n < 1) return g99_fail(err, G99_EINVAL, "%d images given", n);
     if (!(ctx = nn_ctx_new(0))) return g99_fail(err, G99_ENOMEM, "out of memory");
     cs[0] = n;
@@ -246,4 +252,25 @@ int gan_model_translate(const gan_family *f, gan_model *m, const float *cond, in
     }
     nn_ctx_free(ctx);
     return rc;
+}
+
+int gan_model_tables(const gan_family *f, gan_model *m, nn_checkpoint_part *parts, int max)
+{
+    gan_spade *sp = gan_spade_model(f, m);
+    if (max < 2) return 0;
+    memset(parts, 0, 2 * sizeof *parts);
+    parts[0].prefix = "";
+    parts[0].p = f->inference(m);
+    if (!sp || !sp->cfg.use_vae) return 1;
+    parts[1].prefix = "E.";   /* the reference saves netE apart (E.pth); gan99 keeps one model file */
+    parts[1].p = &sp->e;
+    return 2;
+}
+
+int gan_model_losses(const gan_family *f, gan_model *m, const gan_loss_col **cols)
+{
+    int n = gan_spade_loss_cols(f, m, cols);
+    if (n > 0) return n;
+    *cols = f->losses;
+    return f->n_losses;
 }

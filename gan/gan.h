@@ -931,6 +931,9 @@ int gan_image_fit(const img_image *src, int channels, int w, int h, img_image *o
  * (many pixels of no class). */
 int gan_label_map_load(const char *path, const char *palette_file, int n_classes, int width, int height,
                        img_image *out, int *resized, g99_error *err);
+/* The classes of a palette file (its colour lines), read and checked as
+ * LABELS data reads it; for the default of --classes when --palette is given. */
+int gan_palette_classes(const char *path, int *n, g99_error *err);
 /* SECTION dataset end */
 
 /* SECTION pictures */
@@ -1380,6 +1383,19 @@ extern const gan_family gan_family_spade;
 /* The SPADE networks of a spade model (gan99 paint draws with its own z), else NULL. */
 gan_spade *gan_spade_model(const struct gan_family *f, struct gan_model *m);
 extern const gan_family gan_family_parser;
+/* A spade model's loss.csv columns (KLD under use_vae and VGG with --vgg
+ * join the plain four, in the reference's order), else 0. */
+int gan_spade_loss_cols(const gan_family *f, gan_model *m, const gan_loss_col **cols);
+/* --vgg FILE for a spade model before train_begin (path copied; NULL:
+ * none); G99_EINVAL for another family. */
+int gan_spade_set_vgg(const gan_family *f, gan_model *m, const char *path, g99_error *err);
+/* The tables of a model file: the inference table under its keys (prefix
+ * ""), then those that go with it: a use_vae spade model's encoder under
+ * "E." (gan99 paint --style). Returns how many (max >= 2). */
+int gan_model_tables(const gan_family *f, gan_model *m, nn_checkpoint_part *parts, int max);
+/* loss.csv's columns of this model: the family's table, or the model's
+ * own when its options add losses (spade). Returns how many. */
+int gan_model_losses(const gan_family *f, gan_model *m, const gan_loss_col **cols);
 const gan_family *gan_arch_find(const char *name);
 /* "dcgan, pix2pix, ..." for messages. */
 const char *gan_family_names(void);
@@ -1573,8 +1589,10 @@ void gan_class_argmax(const float *scores, int n_classes, size_t plane, uint8_t 
  *   RUN/lock                    while the run is on (one run per folder) */
 typedef struct gan_train_progress {
     uint64_t step, total;        /* steps done, steps asked for */
-    const float *losses;         /* of the step just taken, family->n_losses values */
+    const float *losses;         /* of the step just taken, n_losses values */
     const gan_family *family;
+    const gan_loss_col *cols;    /* their names (gan_model_losses) */
+    int n_losses;
 } gan_train_progress;
 
 /* Called after every step; nonzero asks the run to write a checkpoint and
@@ -1617,6 +1635,9 @@ typedef struct gan_train_opts {
      * S + 1000 (faces training never sees); else none (kept by the checkpoint
      * when given) */
     const char *val;
+    /* the VGG19 weights of SPADE's perceptual loss (--vgg; converted
+     * torchvision weights, gan_vgg19_load), or NULL (kept by the checkpoint) */
+    const char *vgg;
     /* on resume: which of batch, seed, sample_every, checkpoint_every,
      * n_samples the user gave (they must agree with the checkpoint's, or
      * for sample_every/checkpoint_every they override it with a note) */

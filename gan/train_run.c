@@ -60,6 +60,8 @@ typedef struct run {
     /* the data: spec, and for conditional families the pair filter, the
      * palette, the load size and the flip (owned copies) */
     char *data, *pair_filter, *palette;
+    char *vgg;               /* --vgg: the perceptual loss's weights (families that have one), or NULL */
+    const gan_loss_col *cols; /* loss.csv's columns (gan_model_losses: this model's) */
     int load_width, load_height, flip;
     int made_folder, wrote;  /* this run made RUN; it has written an output */
     int conditional;         /* trained on pairs or label maps: the grid is rows */
@@ -114,8 +116,8 @@ enum { S_BATCH, S_CHECKPOINT_EVERY, S_FLIP, S_LOAD_HEIGHT, S_LOAD_WIDTH, S_SAMPL
        N_SETTINGS };
 static const char *const setting_keys[N_SETTINGS] = { "batch", "checkpoint_every", "flip", "load_height",
                                                         "load_width", "sample_every", "samples", "seed", "steps" };
-enum { T_DATA, T_PAIRS, T_PALETTE, T_VAL, N_TEXTS };
-static const char *const text_keys[N_TEXTS] = { "data", "pairs", "palette", "val" };
+enum { T_DATA, T_PAIRS, T_PALETTE, T_VAL, T_VGG, N_TEXTS };
+static const char *const text_keys[N_TEXTS] = { "data", "pairs", "palette", "val", "vgg" };
 
 typedef struct setting {
     const char *key, *text;
@@ -142,6 +144,7 @@ static int settings_json(const run *r, nn_json_buf *out)
     texts[T_PAIRS] = r->pair_filter;
     texts[T_PALETTE] = r->palette;
     texts[T_VAL] = r->val_spec;
+    texts[T_VGG] = r->vgg;
     for (i = 0; i < N_SETTINGS; i++, n++) {
         snprintf(nums[n], sizeof nums[n], "%llu", (unsigned long long)s[i]);
         e[n].key = setting_keys[i];
@@ -272,7 +275,8 @@ static int read_settings(run *r, const char *path, g99_error *err)
         if (data && o->data && strcmp(data, o->data) != 0) note(r, "--data %s replaces the checkpoint's %s", o->data, data);
         if (set_text(&r->data, o->data ? o->data : data) || set_text(&r->pair_filter, nn_json_string(nn_json_get(doc, "pairs"))) ||
             set_text(&r->palette, nn_json_string(nn_json_get(doc, "palette"))) ||
-            set_text(&r->val_spec, o->val ? o->val : nn_json_string(nn_json_get(doc, "val"))))
+            set_text(&r->val_spec, o->val ? o->val : nn_json_string(nn_json_get(doc, "val"))) ||
+            set_text(&r->vgg, o->vgg ? o->vgg : nn_json_string(nn_json_get(doc, "vgg"))))
             rc = g99_fail(err, G99_ENOMEM, "out of memory");
         else if (!r->data)
             rc = g99_fail(err, G99_EINVAL, "%s: the checkpoint does not name its data: give --data", path);
@@ -381,6 +385,13 @@ static int from_table(const run *r, const nn_st_file *f, const char *prefix, nn_
             same = s->numel == t->numel && s->rank == t->ndim;
             for (d = 0; same && d < t->ndim; d++) same = s->shape[d] == (size_t)t->shape[d];
             if (!same) return g99_fail(err, G99_EFORMAT, "--from %s: %s has another shape than this model's", r->from, key);
+            if (p->kind[i] == NN_COUNTER) {   /* batch norm's num_batches_tracked: an I64 scalar, as PyTorch's */
+                int64_t v = s->dtype == NN_ST_I64 && s->nbytes == 8 ? (int64_t)g99_load_le64(s->data) : -1;
+                if (v < 0 || v > 16777216)
+                    return g99_fail(err, G99_EFORMAT, "--from %s: %s is not a count (an I64 in 0..2^24)", r->from, key);
+                if (pass == 1) t->data[0] = (float)v;
+                continue;
+            }
             if (pass == 1 && nn_st_read_f32(s, t->data, t->numel, err))
                 return g99_error_prefix(err, "--from %s: %s", r->from, key);
         }
@@ -416,12 +427,16 @@ static int from_weights(run *r, g99_error *err)
         for (i = 0; i < n && !rc; i++)
             if (parts[i].p->n_train > 0) rc = from_table(r, f, parts[i].prefix, parts[i].p, err);
     } else {
-        rc = from_table(r, f, "", inf, err);
+        /* the model file's tables: the inference table, and SPADE's E */
+        nn_checkpoint_part tabs[MAX_PARTS];
+        int nt = gan_model_tables(r->f, r->model, tabs, MAX_PARTS), j, in_file;
+        for (j = 0; j < nt && !rc; j++) rc = from_table(r, f, tabs[j].prefix, tabs[j].p, err);
         for (i = 0; i < n && !rc; i++) {
             const char *name = parts[i].prefix && *parts[i].prefix ? parts[i].prefix : "the table";
             char *list = fresh;
             size_t *len = &nf;
-            if (parts[i].p == inf || parts[i].p->n_train == 0) continue;
+            for (j = 0, in_file = 0; j < nt; j++) in_file |= parts[i].p == tabs[j].p;
+            if (in_file || parts[i].p->n_train == 0) continue;
             if (same_layout(parts[i].p, inf)) {
                 memcpy(parts[i].p->data, inf->data, inf->n_total * sizeof(float));
                 list = copied;
@@ -481,7 +496,7 @@ static int write_csv(run *r, uint64_t upto, g99_error *err)
     if (!rc) rc = g99_afile_write(&f, "step", 4, err);
     for (k = 0; !rc && k < r->n_losses; k++) {
         rc = g99_afile_write(&f, ",", 1, err);
-        if (!rc) rc = g99_afile_write(&f, r->f->losses[k].name, strlen(r->f->losses[k].name), err);
+        if (!rc) rc = g99_afile_write(&f, r->cols[k].name, strlen(r->cols[k].name), err);
     }
     if (!rc) rc = g99_afile_write(&f, "\n", 1, err);
     for (s = 0; !rc && s < upto; s++) {
@@ -737,15 +752,15 @@ static int write_plot(run *r, const char *path, g99_error *err)
     float *cols = NULL;
     int k, n = 0, rc;
     uint64_t s;
-    for (k = 0; k < r->n_losses; k++) n += r->f->losses[k].plot != NULL;
+    for (k = 0; k < r->n_losses; k++) n += r->cols[k].plot != NULL;
     if (!n || !r->step) return 0;
     cols = (float *)malloc((size_t)n * r->step * sizeof *cols);
     if (!cols) return g99_fail(err, G99_ENOMEM, "out of memory");
     for (k = 0, n = 0; k < r->n_losses; k++) {
-        if (!r->f->losses[k].plot) continue;
+        if (!r->cols[k].plot) continue;
         for (s = 0; s < r->step; s++) cols[n * r->step + s] = r->hist[s * r->n_losses + k];
         series[n] = cols + n * r->step;
-        names[n++] = r->f->losses[k].plot;
+        names[n++] = r->cols[k].plot;
     }
     rc = gan_plot_losses(path, series, names, n, (size_t)r->step, err);
     free(cols);
@@ -753,6 +768,15 @@ static int write_plot(run *r, const char *path, g99_error *err)
 }
 
 static int write_val_csv(run *r, g99_error *err);
+
+/* A model file: the inference table under its keys, and the tables that
+ * go with it (gan_model_tables: SPADE's encoder as "E."). */
+static int save_model(run *r, const char *path, const char *config, g99_error *err)
+{
+    nn_checkpoint_part parts[MAX_PARTS];
+    int n = gan_model_tables(r->f, r->model, parts, MAX_PARTS);
+    return nn_checkpoint_save_parts(path, parts, n, r->f->name, config, NULL, err);
+}
 
 static int write_outputs(run *r, g99_error *err)
 {
@@ -774,7 +798,7 @@ static int write_outputs(run *r, g99_error *err)
     if (!rc && r->has_val) rc = write_val_csv(r, err);
     if (!rc) rc = checkpoint_io(r, p_ck, 1, err);
     if (!rc && gan_values_json(r->f, &r->v, 0, &cfg)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
-    if (!rc) rc = nn_checkpoint_save(p_model, r->f->inference(r->model), r->f->name, cfg.data, NULL, err);
+    if (!rc) rc = save_model(r, p_model, cfg.data, err);
     nn_json_buf_free(&cfg);
     free(p_ck);
     free(p_model);
@@ -793,7 +817,7 @@ static int write_snapshot(run *r, g99_error *err)
     path = path_of(r->dir, name);
     rc = dir && path ? g99_mkdir(dir, err) : g99_fail(err, G99_ENOMEM, "out of memory");
     if (!rc && gan_values_json(r->f, &r->v, 0, &cfg)) rc = g99_fail(err, G99_ENOMEM, "out of memory");
-    if (!rc) rc = nn_checkpoint_save(path, r->f->inference(r->model), r->f->name, cfg.data, NULL, err);
+    if (!rc) rc = save_model(r, path, cfg.data, err);
     nn_json_buf_free(&cfg);
     free(dir);
     free(path);
@@ -1228,7 +1252,7 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     r->n_samples = o->n_samples;   /* 0: the default of the grid's kind (check_and_create) */
     r->seed = o->seed;
     if (set_text(&r->data, o->data) || set_text(&r->pair_filter, o->pair_filter) || set_text(&r->palette, o->palette) ||
-        set_text(&r->val_spec, o->val)) {
+        set_text(&r->val_spec, o->val) || set_text(&r->vgg, o->vgg)) {
         free(p_ck);
         return g99_fail(err, G99_ENOMEM, "out of memory");
     }
@@ -1240,6 +1264,18 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     r->sample_every = o->sample_every;
     r->checkpoint_every = o->checkpoint_every ? o->checkpoint_every : 500;
     r->snapshot_every = o->snapshot_every;
+    /* label maps in a palette's colours: --classes defaults to its entries
+     * (a new run; a resumed or --from run keeps its model's classes) */
+    if (f->kind == GAN_DATA_LABELS && r->palette && !o->resume && !o->from) {
+        int ci = gan_option_find(f, "classes"), n = 0;
+        if (ci >= 0 && !r->v.given[ci]) {
+            if ((rc = gan_palette_classes(r->palette, &n, err)) != 0) {
+                free(p_ck);
+                return g99_error_prefix(err, "--palette");
+            }
+            r->v.v[ci] = n;
+        }
+    }
     if (f->resolve) f->resolve(&r->v);
     /* a new run's settings are checked before the folder is touched; a
      * resumed run's come from its checkpoint */
@@ -1249,12 +1285,14 @@ static int setup(run *r, gan_train_result *res, g99_error *err)
     if (!rc) rc = open_folder(r, res, err);
     if (!rc && o->resume) rc = read_settings(r, p_ck, err);
     if (!rc && o->resume) rc = check_and_create(r, err);
+    if (!rc && r->vgg) rc = gan_spade_set_vgg(f, r->model, r->vgg, err);
     if (!rc) {
         f->init_weights(r->model, r->seed);
         r->ctx = nn_ctx_new(0);
         rc = r->ctx ? f->train_begin(r->model, &r->v, r->batch, r->seed, r->ctx, err)
                     : g99_fail(err, G99_ENOMEM, "out of memory");
     }
+    if (!rc) r->n_losses = gan_model_losses(f, r->model, &r->cols);
     nn_rng_init(&r->augment, r->seed, NN_STREAM_AUGMENT);
     if (!rc && o->resume) rc = checkpoint_io(r, p_ck, 0, err);
     if (!rc && r->from) rc = from_weights(r, err);
@@ -1376,6 +1414,8 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
         p.step = r.step;
         p.total = r.total;
         p.losses = r.hist + s * r.n_losses;
+        p.cols = r.cols;
+        p.n_losses = r.n_losses;
         p.family = r.f;
         if (!rc && o->progress) stop = o->progress(o->user, &p);
         if (!rc && (stop || r.step % r.checkpoint_every == 0 || r.step == r.total)) rc = write_outputs(&r, err);
@@ -1395,6 +1435,7 @@ int gan_train_run(const gan_train_opts *o, gan_train_result *res, g99_error *err
     free(r.data);
     free(r.pair_filter);
     free(r.palette);
+    free(r.vgg);
     free(r.order);
     free(r.val_spec);
     free(r.from);

@@ -15,8 +15,17 @@
  *     same face, with one note on stderr;
  *   - with a latent, seeds give different faces and a seed the same face
  *     twice; without one, --count gives one face and a note;
- * and bad maps (a class beyond the model's, a colour of no class, a photo)
- * and --style exit 2 naming the problem, with nothing written. */
+ *   - a --use-vae run stopped and resumed is the whole run too (E, its
+ *     Adam and the eps generator in the checkpoint), loss.csv has the
+ *     reference's columns (KLD first) and model.safetensors holds E's
+ *     tensors under "E.", the checkpoint's values;
+ *   - with --style, two photos give two faces on one map and seed, a photo
+ *     and seed the same bytes twice, seeds other faces; --mean-style (z =
+ *     mu) ignores the seed; a photo 2x (each pixel 2x2) is scaled back to
+ *     the photo (an area average of 4 equal pixels): the same face;
+ * and bad maps (a class beyond the model's, a colour of no class, a photo),
+ * --style on a model without an encoder, and sample / translate on a spade
+ * model exit 2 naming the problem (and gan99 paint), with nothing written. */
 #include "test.h"
 #include "cli_run.h"
 #include "../gan/gan.h"
@@ -89,6 +98,13 @@ static const char *model_latent(void)
     return tiny_model("spade_latent", "--z-dim 4", path, sizeof path, &state);
 }
 
+static const char *model_vae(void)
+{
+    static char path[1200];
+    static int state;
+    return tiny_model("spade_vae", "--use-vae --z-dim 4 --nef 2", path, sizeof path, &state);
+}
+
 /* Synthetic face i's part labels at size s: grey (class values) into
  * grey, the documented colours into colour (either may be NULL). */
 static int face_maps(int i, int s, img_image *grey, img_image *colour)
@@ -143,6 +159,214 @@ static void resume_is_bit_identical(void)
             free(csv);
         }
     }
+}
+
+/* Tensor key of two safetensors files: the same values (and present). */
+static int same_tensor(const char *a, const char *ka, const char *b, const char *kb)
+{
+    nn_st_file *fa = NULL, *fb = NULL;
+    const nn_st_tensor *ta = NULL, *tb = NULL;
+    float *x = NULL, *y = NULL;
+    int eq = 0;
+    if (nn_st_load(a, NN_ST_MAX_FILE, &fa, NULL) == 0 && nn_st_load(b, NN_ST_MAX_FILE, &fb, NULL) == 0 &&
+        (ta = nn_st_find(fa, ka)) != NULL && (tb = nn_st_find(fb, kb)) != NULL && ta->numel == tb->numel &&
+        (x = (float *)malloc(ta->numel * sizeof *x)) != NULL && (y = (float *)malloc(ta->numel * sizeof *y)) != NULL &&
+        nn_st_read_f32(ta, x, ta->numel, NULL) == 0 && nn_st_read_f32(tb, y, tb->numel, NULL) == 0)
+        eq = memcmp(x, y, ta->numel * sizeof *x) == 0;
+    free(x);
+    free(y);
+    nn_st_free(fa);
+    nn_st_free(fb);
+    return eq;
+}
+
+/* --use-vae: a run stopped at 3 and resumed to 6 is the run of 6 (E's
+ * Adam and the eps generator restored); KLD leads loss.csv as in the
+ * reference's G_losses; the model file carries E under "E.". */
+static void resume_vae_is_bit_identical(void)
+{
+    const char *a = cli_run_tmp("spade_vae_resume_a"), *b = cli_run_tmp("spade_vae_resume_b");
+    static const char *const files[] = { "loss.csv", "checkpoint.safetensors", "model.safetensors", "progress.gif" };
+    static const char *const keys[] = { "fc_mu.weight", "fc_var.bias", "layer1.0.weight_orig", "layer3.0.weight_u" };
+    char pa[1200], pb[1200], ka[64], kb[64];
+    int k;
+    SKIP_WITHOUT_BINARY();
+    cli_run_remove_tree(a);
+    cli_run_remove_tree(b);
+    if (!CHECK_EQ_INT(0, cli_run("train spade --data synth:6 " TINY " --use-vae --z-dim 4 --nef 2 --steps 6 --out %s", a)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:6 " TINY " --use-vae --z-dim 4 --nef 2 --steps 3 --out %s", b));
+    if (!CHECK_EQ_INT(0, cli_run("train spade --out %s --resume --steps 6", b))) fprintf(stderr, "    %s\n", cli_run_err);
+    for (k = 0; k < 4; k++) {
+        snprintf(pa, sizeof pa, "%s/%s", a, files[k]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[k]);
+        if (!CHECK(same_file(pa, pb))) fprintf(stderr, "    %s differs\n", files[k]);
+    }
+    snprintf(pa, sizeof pa, "%s/loss.csv", a);
+    {
+        uint8_t *csv = NULL;
+        size_t n = 0;
+        if (CHECK_EQ_INT(0, g99_read_file(pa, 1 << 20, &csv, &n, NULL))) {
+            CHECK(n > 36 && memcmp(csv, "step,KLD,GAN,GAN_Feat,D_Fake,D_real\n", 36) == 0);
+            free(csv);
+        }
+    }
+    snprintf(pa, sizeof pa, "%s/model.safetensors", a);
+    snprintf(pb, sizeof pb, "%s/checkpoint.safetensors", a);
+    for (k = 0; k < 4; k++) {
+        snprintf(ka, sizeof ka, "E.%s", keys[k]);
+        if (!CHECK(same_tensor(pa, ka, pb, ka))) fprintf(stderr, "    %s\n", ka);
+    }
+    /* G's keys stay the reference's, with no prefix */
+    CHECK(same_tensor(pa, "head_0.conv_0.weight_orig", pb, "G.head_0.conv_0.weight_orig"));
+    snprintf(kb, sizeof kb, "G.fc.weight");
+    CHECK(same_tensor(pa, "fc.weight", pb, kb));
+}
+
+/* --vgg FILE: a VGG19 weights file (torchvision's keys) of small
+ * deterministic values, ~80 MB at the full VGG19 widths. */
+static int write_vgg(const char *path)
+{
+    gan_vgg19 v;
+    nn_rng r;
+    size_t i;
+    int rc;
+    if (!CHECK_EQ_INT(0, gan_vgg19_init(&v, NULL))) return 0;
+    nn_rng_init(&r, 11, NN_STREAM_INIT);
+    for (i = 0; i < v.p.n_total; i++) v.p.data[i] = 0.02f * nn_rng_normal(&r);
+    rc = nn_checkpoint_save(path, &v.p, "vgg19", "{}", NULL, NULL);
+    gan_vgg19_free(&v);
+    return CHECK_EQ_INT(0, rc);
+}
+
+/* --vgg: VGG joins loss.csv after GAN_Feat (the reference's order), the
+ * checkpoint keeps the file so a resume without --vgg is the whole run;
+ * a missing file or another family: exit 2, nothing written. */
+static void vgg_loss_run(void)
+{
+    char a[1100], b[1100], vgg[1100], pa[1200], pb[1200];
+    static const char *const files[] = { "loss.csv", "checkpoint.safetensors", "model.safetensors" };
+    uint8_t *csv = NULL;
+    size_t n = 0;
+    int k;
+    SKIP_WITHOUT_BINARY();
+    snprintf(a, sizeof a, "%s", cli_run_tmp("spade_vgg_a"));
+    snprintf(b, sizeof b, "%s", cli_run_tmp("spade_vgg_b"));
+    snprintf(vgg, sizeof vgg, "%s", cli_run_tmp("vgg19_small.safetensors"));
+    cli_run_remove_tree(a);
+    cli_run_remove_tree(b);
+    if (!write_vgg(vgg)) return;
+    if (!CHECK_EQ_INT(0, cli_run("train spade --data synth:4 " TINY " --steps 2 --vgg %s --out %s", vgg, a)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:4 " TINY " --steps 1 --vgg %s --out %s", vgg, b));
+    if (!CHECK_EQ_INT(0, cli_run("train spade --out %s --resume --steps 2", b))) fprintf(stderr, "    %s\n", cli_run_err);
+    for (k = 0; k < 3; k++) {
+        snprintf(pa, sizeof pa, "%s/%s", a, files[k]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[k]);
+        if (!CHECK(same_file(pa, pb))) fprintf(stderr, "    %s differs\n", files[k]);
+    }
+    snprintf(pa, sizeof pa, "%s/loss.csv", a);
+    if (CHECK_EQ_INT(0, g99_read_file(pa, 1 << 20, &csv, &n, NULL))) {
+        CHECK(n > 36 && memcmp(csv, "step,GAN,GAN_Feat,VGG,D_Fake,D_real\n", 36) == 0);
+        free(csv);
+    }
+    remove(vgg);
+    cli_run_remove_tree(b);
+    CHECK_EQ_INT(2, cli_run("train spade --data synth:4 " TINY " --steps 1 --vgg %s --out %s", vgg, b));
+    CHECK_CONTAINS("vgg19_small.safetensors", cli_run_err);
+    CHECK(!cli_run_exists(b));
+    CHECK_EQ_INT(2, cli_run("train dcgan --data synth:4 --steps 1 --vgg %s --out %s", vgg, b));
+    CHECK_CONTAINS("--vgg (the VGG perceptual loss) is an option of spade", cli_run_err);
+    CHECK(!cli_run_exists(b));
+}
+
+/* The classes of a run's model file (its map's channels). */
+static int model_classes(const char *dir)
+{
+    const gan_family *f = NULL;
+    gan_model *m = NULL;
+    gan_values v;
+    gan_geometry g;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (!CHECK_EQ_INT(0, gan_model_load(path, &f, &m, &v, NULL))) return -1;
+    f->geometry(m, &g);
+    f->destroy(m);
+    return g.cond_channels;
+}
+
+/* --palette with 9 colour lines (a comment and a blank line between):
+ * --classes defaults to 9; a given --classes wins; a bad palette: exit 2
+ * naming the line, nothing written. */
+static void classes_from_palette(void)
+{
+    char pal[1100], bad[1100], a[1100], b[1100];
+    FILE *fp;
+    int k;
+    SKIP_WITHOUT_BINARY();
+    snprintf(pal, sizeof pal, "%s", cli_run_tmp("palette9.txt"));
+    snprintf(bad, sizeof bad, "%s", cli_run_tmp("palette_bad.txt"));
+    snprintf(a, sizeof a, "%s", cli_run_tmp("spade_pal_a"));
+    snprintf(b, sizeof b, "%s", cli_run_tmp("spade_pal_b"));
+    if (!CHECK((fp = fopen(pal, "w")) != NULL)) return;
+    fprintf(fp, "# nine classes\n0 0 0 background\n");
+    for (k = 1; k < 9; k++) fprintf(fp, "%d %d %d\n%s", 20 * k, 255 - 20 * k, 7 * k, k == 4 ? "\n" : "");
+    fclose(fp);
+    if (!CHECK((fp = fopen(bad, "w")) != NULL)) return;
+    fprintf(fp, "0 0 0\n1 2\n");
+    fclose(fp);
+    cli_run_remove_tree(a);
+    cli_run_remove_tree(b);
+    if (!CHECK_EQ_INT(0, cli_run("train spade --data synth:2 " TINY " --steps 1 --palette %s --out %s", pal, a)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_EQ_INT(9, model_classes(a));
+    CHECK_EQ_INT(0, cli_run("train spade --data synth:2 " TINY " --steps 1 --palette %s --classes 8 --out %s", pal, b));
+    CHECK_EQ_INT(8, model_classes(b));
+    cli_run_remove_tree(b);
+    CHECK_EQ_INT(2, cli_run("train spade --data synth:2 " TINY " --steps 1 --palette %s --out %s", bad, b));
+    CHECK_CONTAINS("palette_bad.txt:2: want \"R G B [name]\"", cli_run_err);
+    CHECK(!cli_run_exists(b));
+}
+
+/* loss.csv's first row's first loss (text up to its comma), or "". */
+static void first_loss(const char *dir, char *out, size_t cap)
+{
+    char path[1200];
+    uint8_t *csv = NULL;
+    size_t n = 0, i, k = 0;
+    out[0] = '\0';
+    snprintf(path, sizeof path, "%s/loss.csv", dir);
+    if (g99_read_file(path, 1 << 20, &csv, &n, NULL)) return;
+    for (i = 0; i < n && csv[i] != '\n'; i++) {}
+    for (i += 3; i < n && csv[i] != ',' && k + 1 < cap; i++) out[k++] = (char)csv[i];   /* past "\n1," */
+    out[k] = '\0';
+    free(csv);
+}
+
+/* --from a use_vae model file takes E from it ("E." keys, batch norm's
+ * I64 counters read as counts): the first step's KLD, which depends on E
+ * and the batch alone, is the one of --from the run's checkpoint; D is
+ * the one table started fresh (and the note says so). */
+static void from_model_file_takes_e(void)
+{
+    const char *m = model_vae();
+    char run[1100], a[1100], b[1100], ka[64], kb[64];
+    SKIP_WITHOUT_BINARY();
+    if (!m) return;
+    snprintf(run, sizeof run, "%s", cli_run_tmp("spade_vae"));
+    snprintf(a, sizeof a, "%s", cli_run_tmp("spade_from_model"));
+    snprintf(b, sizeof b, "%s", cli_run_tmp("spade_from_run"));
+    cli_run_remove_tree(a);
+    cli_run_remove_tree(b);
+    if (!CHECK_EQ_INT(0, cli_run("train spade --from %s --data synth:4 --batch 2 --samples 2 --steps 1 --out %s", m, a)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_CONTAINS("D initialized fresh", cli_run_err);
+    CHECK(strstr(cli_run_err, "E initialized") == NULL);
+    CHECK_EQ_INT(0, cli_run("train spade --from %s --data synth:4 --batch 2 --samples 2 --steps 1 --out %s", run, b));
+    first_loss(a, ka, sizeof ka);
+    first_loss(b, kb, sizeof kb);
+    CHECK(ka[0] != '\0');
+    CHECK_EQ_STR(kb, ka);
 }
 
 /* The trainable parameters of a run's G and D (its checkpoint). */
@@ -354,8 +578,112 @@ static void paint_refuses_style_and_other_models(void)
     CHECK(!cli_run_exists(out));
 }
 
+/* A photo's style: the synthetic faces 5 and 6 as photos on one map. */
+static void paint_style(void)
+{
+    const char *m = model_vae();
+    char d[7][1100], map[1200], ph5[1200], ph6[1200], big[1200], p[1200], q[1200];
+    const char *dir = d[0], *o1 = d[1], *o2 = d[2], *o3 = d[3], *o4 = d[4], *o5 = d[5], *o6 = d[6];
+    img_image colour, twice;
+    gan_face f5, f6;
+    int x, y;
+    SKIP_WITHOUT_BINARY();
+    for (x = 0; x < 7; x++) {   /* cli_run_tmp keeps 4 names at a time */
+        char name[32];
+        if (x) snprintf(name, sizeof name, "paint_style%d", x);
+        else snprintf(name, sizeof name, "paint_style_in");
+        snprintf(d[x], sizeof d[x], "%s", cli_run_tmp(name));
+    }
+    if (!m || face_maps(2, SIZE, NULL, &colour)) return;
+    if (!CHECK_EQ_INT(0, gan_synthface_render(9, 5, SIZE, &f5, NULL))) return;
+    if (!CHECK_EQ_INT(0, gan_synthface_render(9, 6, SIZE, &f6, NULL))) {
+        gan_face_free(&f5);
+        return;
+    }
+    cli_run_remove_tree(dir);
+    g99_mkdir(dir, NULL);
+    snprintf(map, sizeof map, "%s/face.png", dir);
+    snprintf(ph5, sizeof ph5, "%s/photo5.png", dir);
+    snprintf(ph6, sizeof ph6, "%s/photo6.png", dir);
+    snprintf(big, sizeof big, "%s/photo5x2.png", dir);
+    save(&colour, map);
+    save(&f5.rgb, ph5);
+    save(&f6.rgb, ph6);
+    if (CHECK_EQ_INT(0, img_new(&twice, 2 * SIZE, 2 * SIZE, 3, 8, NULL))) {
+        for (y = 0; y < 2 * SIZE; y++)
+            for (x = 0; x < 2 * SIZE; x++)
+                memcpy(twice.data + ((size_t)y * 2 * SIZE + x) * 3, f5.rgb.data + ((size_t)(y / 2) * SIZE + x / 2) * 3, 3);
+        save(&twice, big);
+        img_free(&twice);
+    }
+    img_free(&colour);
+    gan_face_free(&f5);
+    gan_face_free(&f6);
+    cli_run_remove_tree(o1);
+    cli_run_remove_tree(o2);
+    cli_run_remove_tree(o3);
+    cli_run_remove_tree(o4);
+    cli_run_remove_tree(o5);
+    cli_run_remove_tree(o6);
+    if (!CHECK_EQ_INT(0, cli_run("paint %s --out %s --style %s --seed 3 --count 2 %s", m, o1, ph5, map)))
+        fprintf(stderr, "    %s\n", cli_run_err);
+    CHECK_CONTAINS("painted 2 faces from 1 map", cli_run_out);
+    CHECK_EQ_INT(0, cli_run("paint %s --out %s --style %s --seed 3 %s", m, o2, ph6, map));
+    CHECK_EQ_INT(0, cli_run("paint %s --out %s --style %s --seed 3 %s", m, o3, ph5, map));
+    CHECK_EQ_INT(0, cli_run("paint %s --out %s --style %s --seed 3 %s", m, o4, big, map));
+    CHECK_CONTAINS("scaled to cover", cli_run_err);
+    snprintf(p, sizeof p, "%s/face_seed3.png", o1);
+    snprintf(q, sizeof q, "%s/face_seed3.png", o2);
+    CHECK(cli_run_exists(p) && cli_run_exists(q));
+    CHECK(!same_file(p, q));   /* another photo, another face */
+    snprintf(q, sizeof q, "%s/face_seed3.png", o3);
+    CHECK(same_file(p, q));    /* the same photo and seed: the same bytes */
+    snprintf(q, sizeof q, "%s/face_seed3.png", o4);
+    CHECK(same_file(p, q));    /* the photo at 2x, scaled back */
+    snprintf(q, sizeof q, "%s/face_seed4.png", o1);
+    CHECK(!same_file(p, q));   /* another seed, another eps */
+    /* the mean style: one face, whatever the seed */
+    CHECK_EQ_INT(0, cli_run("paint %s --out %s --style %s --mean-style --seed 1 %s", m, o5, ph5, map));
+    CHECK_EQ_INT(0, cli_run("paint %s --out %s --style %s --mean-style --seed 2 %s", m, o6, ph5, map));
+    CHECK_CONTAINS("change nothing", cli_run_err);
+    snprintf(p, sizeof p, "%s/face.png", o5);
+    snprintf(q, sizeof q, "%s/face.png", o6);
+    CHECK(cli_run_exists(p) && same_file(p, q));
+    snprintf(q, sizeof q, "%s/face_seed3.png", o1);
+    CHECK(!same_file(p, q));
+    cli_run_remove_tree(o6);
+    CHECK_EQ_INT(2, cli_run("paint %s --out %s --mean-style %s", m, o6, map));
+    CHECK_CONTAINS("--mean-style needs --style", cli_run_err);
+    CHECK(!cli_run_exists(o6));
+}
+
+/* sample and translate point a spade model to gan99 paint. */
+static void other_commands_point_to_paint(void)
+{
+    const char *m = model_plain(), *out = cli_run_tmp("spade_other_out");
+    char png[1200];
+    img_image colour;
+    SKIP_WITHOUT_BINARY();
+    if (!m || face_maps(4, SIZE, NULL, &colour)) return;
+    snprintf(png, sizeof png, "%s", cli_run_tmp("spade_other_map.png"));
+    save(&colour, png);
+    img_free(&colour);
+    cli_run_remove_tree(out);
+    CHECK_EQ_INT(2, cli_run("sample %s --out %s.png", m, out));
+    CHECK_CONTAINS("use gan99 paint", cli_run_err);
+    CHECK_EQ_INT(2, cli_run("translate %s --out %s %s", m, out, png));
+    CHECK_CONTAINS("use gan99 paint", cli_run_err);
+    CHECK(!cli_run_exists(out));
+}
+
 const test_case cli_spade_tests[] = {
     TEST(resume_is_bit_identical),
+    TEST(resume_vae_is_bit_identical),
+    TEST(paint_style),
+    TEST(vgg_loss_run),
+    TEST(classes_from_palette),
+    TEST(from_model_file_takes_e),
+    TEST(other_commands_point_to_paint),
     TEST(lr_decays_to_zero),
     TEST(paint_reads_every_map_kind),
     TEST(paint_seeds),
