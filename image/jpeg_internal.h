@@ -9,7 +9,12 @@
  * coefficient array per component (jpeg_scan.c, using jpeg_huffman.c) ->
  * IDCT into one sample plane per component (jpeg_idct.c) -> upsampling and
  * colour conversion row by row (jpeg_upsample.c, jpeg_color.c) -> EXIF
- * orientation (jpeg_exif.c). */
+ * orientation (jpeg_exif.c).
+ *
+ * A sequential frame whose first scan holds every component (the usual
+ * baseline file) skips the coefficient arrays: each MCU is transformed as
+ * soon as it is decoded, and the output rows are made once the plane rows
+ * they need exist, while those rows are still in the cache ("streaming"). */
 #ifndef GAN99_JPEG_INTERNAL_H
 #define GAN99_JPEG_INTERNAL_H
 
@@ -114,7 +119,7 @@ typedef struct jpeg__component {
     int width, height;          /* samples: ceil(image size * h / h_max) */
     int blocks_w, blocks_h;     /* 8x8 blocks holding those samples */
     int alloc_w, alloc_h;       /* blocks stored: whole MCUs of the frame */
-    int16_t *coef;              /* alloc_w * alloc_h blocks of 64, natural order */
+    int16_t *coef;              /* alloc_w * alloc_h blocks of 64, natural order (NULL when streaming) */
     uint16_t quant[64];         /* table latched at the component's first scan */
     int quant_latched;
     uint8_t *plane;             /* alloc_w*8 x alloc_h*8 samples after the IDCT */
@@ -150,6 +155,13 @@ typedef struct jpeg__decoder {
     int scan_td[4], scan_ta[4];
     int ss, se, ah, al;
     int eobrun;
+    /* streaming (see the top of this file) and the output rows */
+    int streaming;
+    int16_t *mcu_blocks;     /* the blocks of one MCU while streaming, zero between uses */
+    img_image *out;
+    uint8_t *row_tmp;        /* 3 upsampled rows */
+    int rgb;                 /* 3 components stored as RGB, not YCbCr */
+    int rows_done;           /* output rows written */
     uint8_t limit[JPEG__LIMIT_SIZE]; /* jpeg__range_limit_init */
     jpeg__ycc_tables ycc;            /* jpeg__ycc_tables_init */
 } jpeg__decoder;
@@ -162,6 +174,10 @@ extern const uint8_t jpeg__zigzag[64];
 int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err);
 
 /* ---- reconstruction ------------------------------------------------------- */
+
+/* Writes the output rows from d->rows_done up to (not including) y_end;
+ * every plane row they read must exist (jpeg_decode.c). */
+void jpeg__emit_rows(jpeg__decoder *d, int y_end);
 
 /* libjpeg's sample range limit as a table: limit[t] = t - 384 clamped to
  * 0..255. The IDCT looks up (x + 512) & 1023 for its output x before the
