@@ -397,7 +397,7 @@ static int reconstruct_planes(jpeg__decoder *d, g99_error *err)
         size_t stride = (size_t)c->alloc_w * 8;
         for (by = 0; by < c->blocks_h; by++)
             for (bx = 0; bx < c->blocks_w; bx++)
-                jpeg__idct_islow(c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64, c->quant,
+                d->idct(c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64, c->quant,
                                  c->plane + (size_t)by * 8 * stride + (size_t)bx * 8, stride, d->limit);
     }
     return G99_OK;
@@ -475,6 +475,7 @@ int img_jpeg_decode(const uint8_t *data, size_t len, const img_limits *limits, i
     d->len = len;
     jpeg__range_limit_init(d->limit);
     jpeg__ycc_tables_init(&d->ycc);
+    d->idct = jpeg__idct_select();
     d->out = out;
     rc = read_markers(d, limits, err);
     if (!rc && !d->streaming) {

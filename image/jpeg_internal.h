@@ -20,6 +20,10 @@
 
 #include "image.h"
 
+/* An IDCT of one block (jpeg__idct_islow and its twins, below). */
+typedef void (*jpeg__idct_fn)(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
+                              const uint8_t *limit);
+
 #define JPEG__MAX_COMPONENTS 3
 #define JPEG__LIMIT_SIZE 1024 /* entries of the range-limit table */
 #define JPEG__FAST_BITS 9 /* a 512-entry lookahead table decodes most codes in one step */
@@ -157,6 +161,7 @@ typedef struct jpeg__decoder {
     int eobrun;
     /* streaming (see the top of this file) and the output rows */
     int streaming;
+    jpeg__idct_fn idct;      /* jpeg__idct_select */
     int16_t *mcu_blocks;     /* the blocks of one MCU while streaming, zero between uses */
     img_image *out;
     uint8_t *row_tmp;        /* 3 upsampled rows */
@@ -189,6 +194,12 @@ void jpeg__range_limit_init(uint8_t limit[JPEG__LIMIT_SIZE]);
  * at out (row stride `stride`); limit from jpeg__range_limit_init. */
 void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
                       const uint8_t *limit);
+/* Twins giving the same bits (image/jpeg_idct_<set>.c, built only with
+ * that kernel set); jpeg__idct_select picks the one of the active set
+ * (nn/kernels' choice, GAN99_SIMD), the scalar one by default. */
+void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
+                           const uint8_t *limit);
+jpeg__idct_fn jpeg__idct_select(void);
 
 /* One output row (y) of component c upsampled to the image width, as
  * libjpeg-turbo's default ("fancy") upsampler; returns a pointer to the row,

@@ -198,7 +198,7 @@ static void idct_mcu(jpeg__decoder *d, int mx, int my)
             for (bx = 0; bx < h; bx++, blk += 64) {
                 int gx = mx * h + bx, gy = my * v + by;
                 if (gx < c->blocks_w && gy < c->blocks_h)
-                    jpeg__idct_islow(blk, c->quant, c->plane + (size_t)gy * 8 * stride + (size_t)gx * 8, stride,
+                    d->idct(blk, c->quant, c->plane + (size_t)gy * 8 * stride + (size_t)gx * 8, stride,
                                      d->limit);
                 memset(blk, 0, 64 * sizeof *blk);
             }
