@@ -184,8 +184,9 @@ static int alloc_planes(jpeg__decoder *d, g99_error *err)
     int i;
     for (i = 0; i < d->ncomp; i++) {
         jpeg__component *c = &d->comp[i];
-        c->plane = (uint8_t *)malloc((size_t)c->alloc_w * 8 * (size_t)c->alloc_h * 8);
-        if (!c->plane) return g99_fail(err, G99_ENOMEM, "out of memory for a %dx%d plane", c->alloc_w * 8, c->alloc_h * 8);
+        c->ring_rows = 16 * c->v;
+        c->plane = (uint8_t *)malloc((size_t)c->alloc_w * 8 * (size_t)c->ring_rows);
+        if (!c->plane) return g99_fail(err, G99_ENOMEM, "out of memory for %d rows of %d samples", c->ring_rows, c->alloc_w * 8);
     }
     return G99_OK;
 }
@@ -387,22 +388,6 @@ static int read_markers(jpeg__decoder *d, const img_limits *limits, g99_error *e
 
 /* ---- reconstruction ------------------------------------------------------- */
 
-/* IDCT of every block that holds image samples (T.81 A.3.3). */
-static int reconstruct_planes(jpeg__decoder *d, g99_error *err)
-{
-    int i, bx, by, rc = alloc_planes(d, err);
-    if (rc) return rc;
-    for (i = 0; i < d->ncomp; i++) {
-        jpeg__component *c = &d->comp[i];
-        size_t stride = (size_t)c->alloc_w * 8;
-        for (by = 0; by < c->blocks_h; by++)
-            for (bx = 0; bx < c->blocks_w; bx++)
-                d->idct(c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64, c->quant,
-                                 c->plane + (size_t)by * 8 * stride + (size_t)bx * 8, stride, d->limit);
-    }
-    return G99_OK;
-}
-
 /* libjpeg's choice of colour space for 3 components (jdapimin.c): JFIF means
  * YCbCr; otherwise Adobe's transform flag (0 = RGB); otherwise component ids
  * 'R','G','B' mean RGB; anything else is taken as YCbCr. */
@@ -434,6 +419,43 @@ static int output_init(jpeg__decoder *d, g99_error *err)
     return G99_OK;
 }
 
+void jpeg__emit_after_mcu_row(jpeg__decoder *d, int my, int single)
+{
+    int i, ready = d->height;
+    for (i = 0; i < d->ncomp; i++) {
+        const jpeg__component *c = &d->comp[i];
+        int v = single ? 1 : c->v, vexp = d->v_max / c->v;
+        long avail = (long)(my + 1) * 8 * v, r;
+        if (avail >= c->height) continue;
+        /* Output row y reads plane rows up to y / vexp + 1. */
+        r = (avail - 1) * vexp;
+        if (r < ready) ready = (int)r;
+    }
+    jpeg__emit_rows(d, ready);
+}
+
+/* The whole-image path: the IDCT of every block that holds image samples
+ * (T.81 A.3.3), one MCU row at a time into the ring, each followed by the
+ * output rows it completes. */
+static int reconstruct(jpeg__decoder *d, g99_error *err)
+{
+    int i, bx, by, my, rc = alloc_planes(d, err);
+    if (!rc) rc = output_init(d, err);
+    if (rc) return rc;
+    for (my = 0; my < d->mcus_y; my++) {
+        for (i = 0; i < d->ncomp; i++) {
+            jpeg__component *c = &d->comp[i];
+            size_t stride = (size_t)c->alloc_w * 8;
+            for (by = my * c->v; by < (my + 1) * c->v && by < c->blocks_h; by++)
+                for (bx = 0; bx < c->blocks_w; bx++)
+                    d->idct(c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64, c->quant,
+                            jpeg__plane_row(c, by * 8) + (size_t)bx * 8, stride, d->limit);
+        }
+        jpeg__emit_after_mcu_row(d, my, 0);
+    }
+    return G99_OK;
+}
+
 void jpeg__emit_rows(jpeg__decoder *d, int y_end)
 {
     size_t w = (size_t)d->width, row_cap = (size_t)d->mcus_x * (size_t)d->h_max * 8;
@@ -442,7 +464,7 @@ void jpeg__emit_rows(jpeg__decoder *d, int y_end)
         const uint8_t *row[3];
         uint8_t *dst = d->out->data + (size_t)y * w * (size_t)d->ncomp;
         if (d->ncomp == 1) {
-            memcpy(dst, d->comp[0].plane + (size_t)y * (size_t)d->comp[0].alloc_w * 8, w);
+            memcpy(dst, jpeg__plane_row(&d->comp[0], y), w);
             continue;
         }
         for (i = 0; i < 3; i++) row[i] = jpeg__upsample_row(d, &d->comp[i], y, d->row_tmp + (size_t)i * row_cap);
@@ -478,11 +500,7 @@ int img_jpeg_decode(const uint8_t *data, size_t len, const img_limits *limits, i
     d->idct = jpeg__idct_select();
     d->out = out;
     rc = read_markers(d, limits, err);
-    if (!rc && !d->streaming) {
-        rc = reconstruct_planes(d, err);
-        if (!rc) rc = output_init(d, err);
-        if (!rc) jpeg__emit_rows(d, d->height);
-    }
+    if (!rc && !d->streaming) rc = reconstruct(d, err);
     if (!rc && d->exif_len) rc = jpeg__apply_orientation(out, jpeg__exif_orientation(data + d->exif_off, d->exif_len), err);
     for (i = 0; i < JPEG__MAX_COMPONENTS; i++) {
         free(d->comp[i].coef);

@@ -126,7 +126,11 @@ typedef struct jpeg__component {
     int16_t *coef;              /* alloc_w * alloc_h blocks of 64, natural order (NULL when streaming) */
     uint16_t quant[64];         /* table latched at the component's first scan */
     int quant_latched;
-    uint8_t *plane;             /* alloc_w*8 x alloc_h*8 samples after the IDCT */
+    /* Samples after the IDCT: a ring of the last two MCU rows (ring_rows =
+     * 16 * v rows of alloc_w * 8), enough for the output rows made after
+     * each MCU row and the vertical filters' row above (jpeg__plane_row). */
+    uint8_t *plane;
+    int ring_rows;
     int dc_pred;                /* DC predictor of the current scan */
 } jpeg__component;
 
@@ -180,9 +184,19 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
 
 /* ---- reconstruction ------------------------------------------------------- */
 
+/* Row y of component c's samples (y within the two MCU rows held). */
+static inline uint8_t *jpeg__plane_row(const jpeg__component *c, int y)
+{
+    return c->plane + (size_t)(y % c->ring_rows) * (size_t)c->alloc_w * 8;
+}
+
 /* Writes the output rows from d->rows_done up to (not including) y_end;
- * every plane row they read must exist (jpeg_decode.c). */
+ * every plane row they read must be held (jpeg_decode.c). */
 void jpeg__emit_rows(jpeg__decoder *d, int y_end);
+/* After MCU row my has gone through the IDCT: writes the output rows whose
+ * plane rows (and the row below, for the vertical filters) exist. single:
+ * the rows are of a one-component scan (one block row each). */
+void jpeg__emit_after_mcu_row(jpeg__decoder *d, int my, int single);
 
 /* libjpeg's sample range limit as a table: limit[t] = t - 384 clamped to
  * 0..255. The IDCT looks up (x + 512) & 1023 for its output x before the

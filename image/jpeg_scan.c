@@ -198,28 +198,11 @@ static void idct_mcu(jpeg__decoder *d, int mx, int my)
             for (bx = 0; bx < h; bx++, blk += 64) {
                 int gx = mx * h + bx, gy = my * v + by;
                 if (gx < c->blocks_w && gy < c->blocks_h)
-                    d->idct(blk, c->quant, c->plane + (size_t)gy * 8 * stride + (size_t)gx * 8, stride,
+                    d->idct(blk, c->quant, jpeg__plane_row(c, gy * 8) + (size_t)gx * 8, stride,
                                      d->limit);
                 memset(blk, 0, 64 * sizeof *blk);
             }
     }
-}
-
-/* Streaming: after MCU row my, the output rows whose plane rows (and the
- * row below, for the vertical filters) all exist. */
-static void emit_after_mcu_row(jpeg__decoder *d, int my)
-{
-    int i, ready = d->height;
-    for (i = 0; i < d->ncomp; i++) {
-        const jpeg__component *c = &d->comp[i];
-        int v = d->scan_ncomp == 1 ? 1 : c->v, vexp = d->v_max / c->v;
-        long avail = (long)(my + 1) * 8 * v, r;
-        if (avail >= c->height) continue;
-        /* Output row y reads plane rows up to y / vexp + 1. */
-        r = (avail - 1) * vexp;
-        if (r < ready) ready = (int)r;
-    }
-    jpeg__emit_rows(d, ready);
 }
 
 /* At the end of a restart interval the stream must continue with RSTn
@@ -315,7 +298,7 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
                             (unsigned long)b.pos, d->scans, m);
         if (d->streaming) {
             idct_mcu(d, mx, my);
-            if (mx == mcus_x - 1) emit_after_mcu_row(d, my);
+            if (mx == mcus_x - 1) jpeg__emit_after_mcu_row(d, my, d->scan_ncomp == 1);
         }
     }
     *end = b.pos;

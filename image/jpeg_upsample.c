@@ -19,7 +19,7 @@ static const uint8_t *plane_row(const jpeg__component *c, int y)
 {
     if (y < 0) y = 0;
     if (y > c->height - 1) y = c->height - 1;
-    return c->plane + (size_t)y * (size_t)c->alloc_w * 8;
+    return jpeg__plane_row(c, y);
 }
 
 /* h2v1: one row, 3/4 * nearer + 1/4 * further neighbour. */
