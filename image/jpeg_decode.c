@@ -476,7 +476,7 @@ void jpeg__emit_rows(jpeg__decoder *d, int y_end)
                 dst[3 * x + 2] = row[2][x];
             }
         } else {
-            jpeg__ycc_to_rgb(row[0], row[1], row[2], dst, d->width, &d->ycc, d->limit);
+            d->ycc_to_rgb(row[0], row[1], row[2], dst, d->width, &d->ycc, d->limit);
         }
     }
     if (y_end > d->rows_done) d->rows_done = y_end;
@@ -498,6 +498,7 @@ int img_jpeg_decode(const uint8_t *data, size_t len, const img_limits *limits, i
     jpeg__range_limit_init(d->limit);
     jpeg__ycc_tables_init(&d->ycc);
     d->idct = jpeg__idct_select();
+    d->ycc_to_rgb = jpeg__ycc_select();
     d->out = out;
     rc = read_markers(d, limits, err);
     if (!rc && !d->streaming) rc = reconstruct(d, err);

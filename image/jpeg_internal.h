@@ -166,6 +166,8 @@ typedef struct jpeg__decoder {
     /* streaming (see the top of this file) and the output rows */
     int streaming;
     jpeg__idct_fn idct;      /* jpeg__idct_select */
+    void (*ycc_to_rgb)(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
+                       const struct jpeg__ycc_tables *t, const uint8_t *limit); /* jpeg__ycc_select */
     int16_t *mcu_blocks;     /* the blocks of one MCU while streaming, zero between uses */
     img_image *out;
     uint8_t *row_tmp;        /* 3 upsampled rows */
@@ -226,6 +228,13 @@ const uint8_t *jpeg__upsample_row(const jpeg__decoder *d, const jpeg__component 
 void jpeg__ycc_tables_init(jpeg__ycc_tables *t);
 void jpeg__ycc_to_rgb(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
                       const jpeg__ycc_tables *t, const uint8_t *limit);
+/* Its twins (image/jpeg_color_<set>.c), the same bits; jpeg__ycc_select
+ * picks the one of the active kernel set, as jpeg__idct_select. */
+typedef void (*jpeg__ycc_fn)(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
+                             const jpeg__ycc_tables *t, const uint8_t *limit);
+void jpeg__ycc_to_rgb_avx2(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
+                           const jpeg__ycc_tables *t, const uint8_t *limit);
+jpeg__ycc_fn jpeg__ycc_select(void);
 
 /* ---- EXIF ----------------------------------------------------------------- */
 
