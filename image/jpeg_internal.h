@@ -66,6 +66,28 @@ typedef struct jpeg__bits {
 
 void jpeg__bits_init(jpeg__bits *b, const uint8_t *data, size_t len, size_t pos);
 void jpeg__bits_fill(jpeg__bits *b);
+/* The same refill, 8 bytes at a time where none of them is 0xFF (no
+ * stuffing, no marker): whole bytes up to 57..64 bits, as jpeg__bits_fill
+ * would load them one by one. */
+static inline void jpeg__bits_refill(jpeg__bits *b)
+{
+    if (!b->at_marker && b->pos <= b->len && b->len - b->pos >= 8) {
+        const uint8_t *p = b->data + b->pos;
+        uint64_t w = (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+                     (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | (uint64_t)p[7];
+        uint64_t nw = ~w;
+        /* a zero byte in ~w is a 0xFF byte in w */
+        if (!((nw - 0x0101010101010101u) & ~nw & 0x8080808080808080u)) {
+            int k = (64 - b->cnt) >> 3; /* 1..8 whole bytes fit */
+            w &= ~(uint64_t)0 << (64 - 8 * k);
+            b->buf |= w >> b->cnt;
+            b->cnt += 8 * k;
+            b->pos += (size_t)k;
+            return;
+        }
+    }
+    jpeg__bits_fill(b);
+}
 /* True when the decoder has used a bit that was not in the file. */
 static inline int jpeg__bits_overrun(const jpeg__bits *b)
 {
@@ -76,7 +98,7 @@ static inline int jpeg__bits_get(jpeg__bits *b, int n)
 {
     int v;
     if (n == 0) return 0;
-    if (b->cnt < n) jpeg__bits_fill(b);
+    if (b->cnt < n) jpeg__bits_refill(b);
     v = (int)(b->buf >> (64 - n));
     b->buf <<= n;
     b->cnt -= n;
@@ -88,7 +110,7 @@ static inline int jpeg__huff_decode(jpeg__bits *b, const jpeg__huff *h)
 {
     unsigned peek, p16;
     int len, sym;
-    if (b->cnt < 16) jpeg__bits_fill(b);
+    if (b->cnt < 16) jpeg__bits_refill(b);
     peek = (unsigned)(b->buf >> (64 - JPEG__FAST_BITS));
     len = h->fast_len[peek];
     if (len) {

@@ -43,7 +43,7 @@ static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c,
     blk[0] = (int16_t)c->dc_pred;
     for (k = 1; k < 64;) {
         int rs, r, s, fast;
-        if (b->cnt < 16) jpeg__bits_fill(b);
+        if (b->cnt < 16) jpeg__bits_refill(b);
         fast = ac->fast_ac[b->buf >> (64 - JPEG__FAST_BITS)];
         if (fast) {
             /* Code and value bits in one lookup (see jpeg__huff_build). */
