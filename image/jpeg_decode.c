@@ -498,6 +498,7 @@ int img_jpeg_decode(const uint8_t *data, size_t len, const img_limits *limits, i
     jpeg__range_limit_init(d->limit);
     jpeg__ycc_tables_init(&d->ycc);
     d->idct = jpeg__idct_select();
+    d->fancy_h2v2 = jpeg__h2v2_select();
     d->ycc_to_rgb = jpeg__ycc_select();
     d->out = out;
     rc = read_markers(d, limits, err);

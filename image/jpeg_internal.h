@@ -188,6 +188,7 @@ typedef struct jpeg__decoder {
     /* streaming (see the top of this file) and the output rows */
     int streaming;
     jpeg__idct_fn idct;      /* jpeg__idct_select */
+    void (*fancy_h2v2)(const uint8_t *near, const uint8_t *far, int n, uint8_t *out); /* jpeg__h2v2_select */
     void (*ycc_to_rgb)(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
                        const struct jpeg__ycc_tables *t, const uint8_t *limit); /* jpeg__ycc_select */
     int16_t *mcu_blocks;     /* the blocks of one MCU while streaming, zero between uses */
@@ -243,6 +244,12 @@ jpeg__idct_fn jpeg__idct_select(void);
  * libjpeg-turbo's default ("fancy") upsampler; returns a pointer to the row,
  * which is either `tmp` (width bytes) or a row of the plane itself. */
 const uint8_t *jpeg__upsample_row(const jpeg__decoder *d, const jpeg__component *c, int y, uint8_t *tmp);
+/* The h2v2 filter of one output row from the nearer and further chroma
+ * rows (n samples, n > 2; 2n outputs) and its twin, the same bits;
+ * jpeg__h2v2_select picks the one of the active kernel set. */
+void jpeg__fancy_h2v2(const uint8_t *near, const uint8_t *far, int n, uint8_t *out);
+void jpeg__fancy_h2v2_avx2(const uint8_t *near, const uint8_t *far, int n, uint8_t *out);
+void (*jpeg__h2v2_select(void))(const uint8_t *near, const uint8_t *far, int n, uint8_t *out);
 
 /* libjpeg's YCbCr->RGB (jdcolor.c): n pixels to interleaved RGB, with the
  * tables from jpeg__ycc_tables_init; limit (jpeg__range_limit_init)
