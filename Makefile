@@ -138,10 +138,9 @@ ifeq ($(IS_WINDOWS),1)
 endif
 
 MODULES   = base nn image align gan
-LIB_SRCS  = $(wildcard $(addsuffix /*.c,$(MODULES))) \
-            $(filter-out %_avx2.c %_avx512.c %_neon.c,$(wildcard nn/kernels/*.c))
+LIB_SRCS  = $(filter-out %_avx2.c %_avx512.c %_neon.c,$(wildcard $(addsuffix /*.c,$(MODULES)) nn/kernels/*.c))
 LIB_SRCS := $(filter $(wildcard $(LIB_SRCS)),$(LIB_SRCS)) \
-            $(foreach k,$(KERNELS),$(wildcard nn/kernels/*_$(k).c))
+            $(foreach k,$(KERNELS),$(wildcard nn/kernels/*_$(k).c image/*_$(k).c))
 CLI_SRCS  = $(wildcard cli/*.c)
 TEST_SRCS = $(wildcard tests/*.c)
 FUZZ_SRCS = $(filter-out tests/fuzz/standalone.c,$(wildcard tests/fuzz/fuzz_*.c))
@@ -166,6 +165,7 @@ $(BUILD)/%.o: %.c $(FLAGS_FILE)
 	$(CC) $(CFLAGS_ALL) $(KFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(foreach k,avx2 avx512 neon,$(eval $(BUILD)/nn/kernels/%_$(k).o: KFLAGS = $(KFLAGS_$(k))))
+$(foreach k,avx2 avx512 neon,$(eval $(BUILD)/image/%_$(k).o: KFLAGS = $(KFLAGS_$(k))))
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@

@@ -9,6 +9,7 @@
  * tables below hold the same values as libjpeg's (build_ycc_rgb_table), so
  * a pixel costs four lookups and no multiplication. */
 #include "jpeg_internal.h"
+#include "../nn/kernels/kernels.h"
 
 #define SCALEBITS 16
 #define ONE_HALF ((int32_t)1 << (SCALEBITS - 1))
@@ -44,4 +45,13 @@ void jpeg__ycc_to_rgb(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, ui
         rgb[2] = clamp[lum + t->cb_b[b]];
         rgb += 3;
     }
+}
+
+jpeg__ycc_fn jpeg__ycc_select(void)
+{
+#if defined(GAN99_HAVE_AVX2)
+    int p = nn_k_path();
+    if (p == NN_K_AVX2 || p == NN_K_AVX512) return jpeg__ycc_to_rgb_avx2;
+#endif
+    return jpeg__ycc_to_rgb;
 }

@@ -7,10 +7,12 @@
  * samples, 1 (grey) or 3 (YCbCr or RGB) components, any integer sampling
  * ratios. Everything else is refused with a message naming the offset.
  *
- * Every scan is decoded into whole-image coefficient arrays (progressive
- * scans need them; sequential ones share the path), then each component is
- * transformed by the IDCT into a sample plane, and rows are upsampled and
- * colour-converted into the output. */
+ * Progressive files and sequential files coded in several scans are decoded
+ * into whole-image coefficient arrays, then each component is transformed
+ * by the IDCT into a sample plane, and rows are upsampled and
+ * colour-converted into the output. A sequential file whose first scan
+ * holds every component is streamed instead (see jpeg_internal.h): no
+ * coefficient arrays, output rows made right behind the decoded MCU rows. */
 #include "jpeg_internal.h"
 
 #include <stdlib.h>
@@ -159,11 +161,37 @@ static int parse_sof(jpeg__decoder *d, size_t p, size_t n, const img_limits *lim
         if (g99_size_mul((size_t)c->alloc_w, (size_t)c->alloc_h, &nblocks) || g99_size_mul(nblocks, 64, &ncoef) ||
             g99_size_mul(ncoef, sizeof(int16_t), &ncoef))
             return fail_at(err, G99_ELIMIT, p, "SOF: coefficient storage size overflows");
-        c->coef = (int16_t *)calloc(ncoef, 1);
-        if (!c->coef) return fail_at(err, G99_ENOMEM, p, "SOF: out of memory for the coefficients");
     }
     return G99_OK;
 }
+
+/* The whole-image coefficient arrays, made at the first scan that needs
+ * them (their size was checked by parse_sof). */
+static int alloc_coefficients(jpeg__decoder *d, size_t p, g99_error *err)
+{
+    int i;
+    for (i = 0; i < d->ncomp; i++) {
+        jpeg__component *c = &d->comp[i];
+        if (c->coef) continue;
+        c->coef = (int16_t *)calloc((size_t)c->alloc_w * (size_t)c->alloc_h * 64, sizeof(int16_t));
+        if (!c->coef) return fail_at(err, G99_ENOMEM, p, "SOS: out of memory for the coefficients");
+    }
+    return G99_OK;
+}
+
+static int alloc_planes(jpeg__decoder *d, g99_error *err)
+{
+    int i;
+    for (i = 0; i < d->ncomp; i++) {
+        jpeg__component *c = &d->comp[i];
+        c->ring_rows = 16 * c->v;
+        c->plane = (uint8_t *)malloc((size_t)c->alloc_w * 8 * (size_t)c->ring_rows);
+        if (!c->plane) return g99_fail(err, G99_ENOMEM, "out of memory for %d rows of %d samples", c->ring_rows, c->alloc_w * 8);
+    }
+    return G99_OK;
+}
+
+static int output_init(jpeg__decoder *d, g99_error *err);
 
 /* SOS (T.81 B.2.3): the scan's components and tables, Ss, Se, Ah, Al;
  * then the entropy-coded data. */
@@ -238,6 +266,22 @@ static int parse_sos(jpeg__decoder *d, size_t p, size_t n, size_t *end, g99_erro
             memcpy(c->quant, d->qt[c->tq], sizeof c->quant);
             c->quant_latched = 1;
         }
+    }
+    if (d->streaming)
+        /* libjpeg reads a single-scan sequential frame in one pass and
+         * fails the same way ("expected EOI") on any later scan. */
+        return fail_at(err, G99_EFORMAT, p - 4, "SOS after the complete single scan of a sequential frame");
+    if (!d->scans && !d->progressive && d->scan_ncomp == d->ncomp) {
+        int rc;
+        d->streaming = 1;
+        d->mcu_blocks = (int16_t *)calloc((size_t)MAX_BLOCKS_IN_MCU * 64, sizeof(int16_t));
+        if (!d->mcu_blocks) return fail_at(err, G99_ENOMEM, p, "SOS: out of memory");
+        rc = alloc_planes(d, err);
+        if (!rc) rc = output_init(d, err);
+        if (rc) return rc;
+    } else {
+        int rc = alloc_coefficients(d, p, err);
+        if (rc) return rc;
     }
     d->scans++;
     return jpeg__scan_decode(d, p + n, end, err);
@@ -344,23 +388,6 @@ static int read_markers(jpeg__decoder *d, const img_limits *limits, g99_error *e
 
 /* ---- reconstruction ------------------------------------------------------- */
 
-/* IDCT of every block that holds image samples (T.81 A.3.3). */
-static int reconstruct_planes(jpeg__decoder *d, g99_error *err)
-{
-    int i, bx, by;
-    for (i = 0; i < d->ncomp; i++) {
-        jpeg__component *c = &d->comp[i];
-        size_t stride = (size_t)c->alloc_w * 8;
-        c->plane = (uint8_t *)malloc(stride * (size_t)c->alloc_h * 8);
-        if (!c->plane) return g99_fail(err, G99_ENOMEM, "out of memory for a %dx%d plane", c->alloc_w * 8, c->alloc_h * 8);
-        for (by = 0; by < c->blocks_h; by++)
-            for (bx = 0; bx < c->blocks_w; bx++)
-                jpeg__idct_islow(c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64, c->quant,
-                                 c->plane + (size_t)by * 8 * stride + (size_t)bx * 8, stride, d->limit);
-    }
-    return G99_OK;
-}
-
 /* libjpeg's choice of colour space for 3 components (jdapimin.c): JFIF means
  * YCbCr; otherwise Adobe's transform flag (0 = RGB); otherwise component ids
  * 'R','G','B' mean RGB; anything else is taken as YCbCr. */
@@ -371,31 +398,77 @@ static int is_rgb(const jpeg__decoder *d)
     return d->comp[0].id == 'R' && d->comp[1].id == 'G' && d->comp[2].id == 'B';
 }
 
-static int write_pixels(jpeg__decoder *d, img_image *out, g99_error *err)
+/* The output image and the row buffers. Called at the first scan when
+ * streaming, as libjpeg fixes the colour space from the markers before it. */
+static int output_init(jpeg__decoder *d, g99_error *err)
 {
-    size_t w = (size_t)d->width, row_cap = (size_t)d->mcus_x * (size_t)d->h_max * 8;
-    uint8_t *tmp;
-    int y, i, rgb = is_rgb(d);
-
-    out->data = (uint8_t *)malloc(w * (size_t)d->height * (size_t)d->ncomp);
+    img_image *out = d->out;
+    /* row_cap covers the widest upsampled row (2 x a component's width). */
+    size_t row_cap = (size_t)d->mcus_x * (size_t)d->h_max * 8;
+    out->data = (uint8_t *)malloc((size_t)d->width * (size_t)d->height * (size_t)d->ncomp);
     if (!out->data) return g99_fail(err, G99_ENOMEM, "out of memory for a %dx%d image", d->width, d->height);
     out->width = d->width;
     out->height = d->height;
     out->channels = d->ncomp;
     out->depth = 8;
-    if (d->ncomp == 1) {
-        for (y = 0; y < d->height; y++)
-            memcpy(out->data + (size_t)y * w, d->comp[0].plane + (size_t)y * (size_t)d->comp[0].alloc_w * 8, w);
-        return G99_OK;
+    d->rgb = d->ncomp == 3 && is_rgb(d);
+    if (d->ncomp == 3) {
+        d->row_tmp = (uint8_t *)malloc(3 * row_cap);
+        if (!d->row_tmp) return g99_fail(err, G99_ENOMEM, "out of memory for row buffers");
     }
-    /* row_cap covers the widest upsampled row (2 x a component's width). */
-    tmp = (uint8_t *)malloc(3 * row_cap);
-    if (!tmp) return g99_fail(err, G99_ENOMEM, "out of memory for row buffers");
-    for (y = 0; y < d->height; y++) {
+    return G99_OK;
+}
+
+void jpeg__emit_after_mcu_row(jpeg__decoder *d, int my, int single)
+{
+    int i, ready = d->height;
+    for (i = 0; i < d->ncomp; i++) {
+        const jpeg__component *c = &d->comp[i];
+        int v = single ? 1 : c->v, vexp = d->v_max / c->v;
+        long avail = (long)(my + 1) * 8 * v, r;
+        if (avail >= c->height) continue;
+        /* Output row y reads plane rows up to y / vexp + 1. */
+        r = (avail - 1) * vexp;
+        if (r < ready) ready = (int)r;
+    }
+    jpeg__emit_rows(d, ready);
+}
+
+/* The whole-image path: the IDCT of every block that holds image samples
+ * (T.81 A.3.3), one MCU row at a time into the ring, each followed by the
+ * output rows it completes. */
+static int reconstruct(jpeg__decoder *d, g99_error *err)
+{
+    int i, bx, by, my, rc = alloc_planes(d, err);
+    if (!rc) rc = output_init(d, err);
+    if (rc) return rc;
+    for (my = 0; my < d->mcus_y; my++) {
+        for (i = 0; i < d->ncomp; i++) {
+            jpeg__component *c = &d->comp[i];
+            size_t stride = (size_t)c->alloc_w * 8;
+            for (by = my * c->v; by < (my + 1) * c->v && by < c->blocks_h; by++)
+                for (bx = 0; bx < c->blocks_w; bx++)
+                    d->idct(c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64, c->quant,
+                            jpeg__plane_row(c, by * 8) + (size_t)bx * 8, stride, d->limit);
+        }
+        jpeg__emit_after_mcu_row(d, my, 0);
+    }
+    return G99_OK;
+}
+
+void jpeg__emit_rows(jpeg__decoder *d, int y_end)
+{
+    size_t w = (size_t)d->width, row_cap = (size_t)d->mcus_x * (size_t)d->h_max * 8;
+    int y, i;
+    for (y = d->rows_done; y < y_end; y++) {
         const uint8_t *row[3];
-        uint8_t *dst = out->data + (size_t)y * w * 3;
-        for (i = 0; i < 3; i++) row[i] = jpeg__upsample_row(d, &d->comp[i], y, tmp + (size_t)i * row_cap);
-        if (rgb) {
+        uint8_t *dst = d->out->data + (size_t)y * w * (size_t)d->ncomp;
+        if (d->ncomp == 1) {
+            memcpy(dst, jpeg__plane_row(&d->comp[0], y), w);
+            continue;
+        }
+        for (i = 0; i < 3; i++) row[i] = jpeg__upsample_row(d, &d->comp[i], y, d->row_tmp + (size_t)i * row_cap);
+        if (d->rgb) {
             size_t x;
             for (x = 0; x < w; x++) {
                 dst[3 * x] = row[0][x];
@@ -403,11 +476,10 @@ static int write_pixels(jpeg__decoder *d, img_image *out, g99_error *err)
                 dst[3 * x + 2] = row[2][x];
             }
         } else {
-            jpeg__ycc_to_rgb(row[0], row[1], row[2], dst, d->width, &d->ycc, d->limit);
+            d->ycc_to_rgb(row[0], row[1], row[2], dst, d->width, &d->ycc, d->limit);
         }
     }
-    free(tmp);
-    return G99_OK;
+    if (y_end > d->rows_done) d->rows_done = y_end;
 }
 
 int img_jpeg_decode(const uint8_t *data, size_t len, const img_limits *limits, img_image *out, g99_error *err)
@@ -425,14 +497,19 @@ int img_jpeg_decode(const uint8_t *data, size_t len, const img_limits *limits, i
     d->len = len;
     jpeg__range_limit_init(d->limit);
     jpeg__ycc_tables_init(&d->ycc);
+    d->idct = jpeg__idct_select();
+    d->fancy_h2v2 = jpeg__h2v2_select();
+    d->ycc_to_rgb = jpeg__ycc_select();
+    d->out = out;
     rc = read_markers(d, limits, err);
-    if (!rc) rc = reconstruct_planes(d, err);
-    if (!rc) rc = write_pixels(d, out, err);
+    if (!rc && !d->streaming) rc = reconstruct(d, err);
     if (!rc && d->exif_len) rc = jpeg__apply_orientation(out, jpeg__exif_orientation(data + d->exif_off, d->exif_len), err);
     for (i = 0; i < JPEG__MAX_COMPONENTS; i++) {
         free(d->comp[i].coef);
         free(d->comp[i].plane);
     }
+    free(d->mcu_blocks);
+    free(d->row_tmp);
     free(d);
     if (rc) img_free(out);
     return rc;

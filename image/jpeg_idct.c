@@ -12,6 +12,7 @@
  * JLONG on LP64 hosts): dequantized coefficients of corrupt files reach 2^31
  * and their products 2^48, which must not overflow on any platform. */
 #include "jpeg_internal.h"
+#include "../nn/kernels/kernels.h"
 
 #include <string.h>
 
@@ -212,4 +213,14 @@ void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t 
         return;
     }
     for (i = 0; i < 8; i++) row_pass_32(ws + i * 8, out + (size_t)i * stride, limit);
+}
+
+jpeg__idct_fn jpeg__idct_select(void)
+{
+#if defined(GAN99_HAVE_AVX2)
+    /* AVX-512 machines have AVX2 too; the AVX2 twin serves both sets. */
+    int p = nn_k_path();
+    if (p == NN_K_AVX2 || p == NN_K_AVX512) return jpeg__idct_islow_avx2;
+#endif
+    return jpeg__idct_islow;
 }

@@ -9,11 +9,20 @@
  * coefficient array per component (jpeg_scan.c, using jpeg_huffman.c) ->
  * IDCT into one sample plane per component (jpeg_idct.c) -> upsampling and
  * colour conversion row by row (jpeg_upsample.c, jpeg_color.c) -> EXIF
- * orientation (jpeg_exif.c). */
+ * orientation (jpeg_exif.c).
+ *
+ * A sequential frame whose first scan holds every component (the usual
+ * baseline file) skips the coefficient arrays: each MCU is transformed as
+ * soon as it is decoded, and the output rows are made once the plane rows
+ * they need exist, while those rows are still in the cache ("streaming"). */
 #ifndef GAN99_JPEG_INTERNAL_H
 #define GAN99_JPEG_INTERNAL_H
 
 #include "image.h"
+
+/* An IDCT of one block (jpeg__idct_islow and its twins, below). */
+typedef void (*jpeg__idct_fn)(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
+                              const uint8_t *limit);
 
 #define JPEG__MAX_COMPONENTS 3
 #define JPEG__LIMIT_SIZE 1024 /* entries of the range-limit table */
@@ -57,6 +66,28 @@ typedef struct jpeg__bits {
 
 void jpeg__bits_init(jpeg__bits *b, const uint8_t *data, size_t len, size_t pos);
 void jpeg__bits_fill(jpeg__bits *b);
+/* The same refill, 8 bytes at a time where none of them is 0xFF (no
+ * stuffing, no marker): whole bytes up to 57..64 bits, as jpeg__bits_fill
+ * would load them one by one. */
+static inline void jpeg__bits_refill(jpeg__bits *b)
+{
+    if (!b->at_marker && b->pos <= b->len && b->len - b->pos >= 8) {
+        const uint8_t *p = b->data + b->pos;
+        uint64_t w = (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+                     (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | (uint64_t)p[7];
+        uint64_t nw = ~w;
+        /* a zero byte in ~w is a 0xFF byte in w */
+        if (!((nw - 0x0101010101010101u) & ~nw & 0x8080808080808080u)) {
+            int k = (64 - b->cnt) >> 3; /* 1..8 whole bytes fit */
+            w &= ~(uint64_t)0 << (64 - 8 * k);
+            b->buf |= w >> b->cnt;
+            b->cnt += 8 * k;
+            b->pos += (size_t)k;
+            return;
+        }
+    }
+    jpeg__bits_fill(b);
+}
 /* True when the decoder has used a bit that was not in the file. */
 static inline int jpeg__bits_overrun(const jpeg__bits *b)
 {
@@ -67,7 +98,7 @@ static inline int jpeg__bits_get(jpeg__bits *b, int n)
 {
     int v;
     if (n == 0) return 0;
-    if (b->cnt < n) jpeg__bits_fill(b);
+    if (b->cnt < n) jpeg__bits_refill(b);
     v = (int)(b->buf >> (64 - n));
     b->buf <<= n;
     b->cnt -= n;
@@ -79,7 +110,7 @@ static inline int jpeg__huff_decode(jpeg__bits *b, const jpeg__huff *h)
 {
     unsigned peek, p16;
     int len, sym;
-    if (b->cnt < 16) jpeg__bits_fill(b);
+    if (b->cnt < 16) jpeg__bits_refill(b);
     peek = (unsigned)(b->buf >> (64 - JPEG__FAST_BITS));
     len = h->fast_len[peek];
     if (len) {
@@ -114,10 +145,14 @@ typedef struct jpeg__component {
     int width, height;          /* samples: ceil(image size * h / h_max) */
     int blocks_w, blocks_h;     /* 8x8 blocks holding those samples */
     int alloc_w, alloc_h;       /* blocks stored: whole MCUs of the frame */
-    int16_t *coef;              /* alloc_w * alloc_h blocks of 64, natural order */
+    int16_t *coef;              /* alloc_w * alloc_h blocks of 64, natural order (NULL when streaming) */
     uint16_t quant[64];         /* table latched at the component's first scan */
     int quant_latched;
-    uint8_t *plane;             /* alloc_w*8 x alloc_h*8 samples after the IDCT */
+    /* Samples after the IDCT: a ring of the last two MCU rows (ring_rows =
+     * 16 * v rows of alloc_w * 8), enough for the output rows made after
+     * each MCU row and the vertical filters' row above (jpeg__plane_row). */
+    uint8_t *plane;
+    int ring_rows;
     int dc_pred;                /* DC predictor of the current scan */
 } jpeg__component;
 
@@ -150,6 +185,17 @@ typedef struct jpeg__decoder {
     int scan_td[4], scan_ta[4];
     int ss, se, ah, al;
     int eobrun;
+    /* streaming (see the top of this file) and the output rows */
+    int streaming;
+    jpeg__idct_fn idct;      /* jpeg__idct_select */
+    void (*fancy_h2v2)(const uint8_t *near, const uint8_t *far, int n, uint8_t *out); /* jpeg__h2v2_select */
+    void (*ycc_to_rgb)(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
+                       const struct jpeg__ycc_tables *t, const uint8_t *limit); /* jpeg__ycc_select */
+    int16_t *mcu_blocks;     /* the blocks of one MCU while streaming, zero between uses */
+    img_image *out;
+    uint8_t *row_tmp;        /* 3 upsampled rows */
+    int rgb;                 /* 3 components stored as RGB, not YCbCr */
+    int rows_done;           /* output rows written */
     uint8_t limit[JPEG__LIMIT_SIZE]; /* jpeg__range_limit_init */
     jpeg__ycc_tables ycc;            /* jpeg__ycc_tables_init */
 } jpeg__decoder;
@@ -163,6 +209,20 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
 
 /* ---- reconstruction ------------------------------------------------------- */
 
+/* Row y of component c's samples (y within the two MCU rows held). */
+static inline uint8_t *jpeg__plane_row(const jpeg__component *c, int y)
+{
+    return c->plane + (size_t)(y % c->ring_rows) * (size_t)c->alloc_w * 8;
+}
+
+/* Writes the output rows from d->rows_done up to (not including) y_end;
+ * every plane row they read must be held (jpeg_decode.c). */
+void jpeg__emit_rows(jpeg__decoder *d, int y_end);
+/* After MCU row my has gone through the IDCT: writes the output rows whose
+ * plane rows (and the row below, for the vertical filters) exist. single:
+ * the rows are of a one-component scan (one block row each). */
+void jpeg__emit_after_mcu_row(jpeg__decoder *d, int my, int single);
+
 /* libjpeg's sample range limit as a table: limit[t] = t - 384 clamped to
  * 0..255. The IDCT looks up (x + 512) & 1023 for its output x before the
  * +128 level shift (libjpeg's RANGE_MASK wrap); colour conversion looks up
@@ -173,11 +233,23 @@ void jpeg__range_limit_init(uint8_t limit[JPEG__LIMIT_SIZE]);
  * at out (row stride `stride`); limit from jpeg__range_limit_init. */
 void jpeg__idct_islow(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
                       const uint8_t *limit);
+/* Twins giving the same bits (image/jpeg_idct_<set>.c, built only with
+ * that kernel set); jpeg__idct_select picks the one of the active set
+ * (nn/kernels' choice, GAN99_SIMD), the scalar one by default. */
+void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
+                           const uint8_t *limit);
+jpeg__idct_fn jpeg__idct_select(void);
 
 /* One output row (y) of component c upsampled to the image width, as
  * libjpeg-turbo's default ("fancy") upsampler; returns a pointer to the row,
  * which is either `tmp` (width bytes) or a row of the plane itself. */
 const uint8_t *jpeg__upsample_row(const jpeg__decoder *d, const jpeg__component *c, int y, uint8_t *tmp);
+/* The h2v2 filter of one output row from the nearer and further chroma
+ * rows (n samples, n > 2; 2n outputs) and its twin, the same bits;
+ * jpeg__h2v2_select picks the one of the active kernel set. */
+void jpeg__fancy_h2v2(const uint8_t *near, const uint8_t *far, int n, uint8_t *out);
+void jpeg__fancy_h2v2_avx2(const uint8_t *near, const uint8_t *far, int n, uint8_t *out);
+void (*jpeg__h2v2_select(void))(const uint8_t *near, const uint8_t *far, int n, uint8_t *out);
 
 /* libjpeg's YCbCr->RGB (jdcolor.c): n pixels to interleaved RGB, with the
  * tables from jpeg__ycc_tables_init; limit (jpeg__range_limit_init)
@@ -185,6 +257,13 @@ const uint8_t *jpeg__upsample_row(const jpeg__decoder *d, const jpeg__component 
 void jpeg__ycc_tables_init(jpeg__ycc_tables *t);
 void jpeg__ycc_to_rgb(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
                       const jpeg__ycc_tables *t, const uint8_t *limit);
+/* Its twins (image/jpeg_color_<set>.c), the same bits; jpeg__ycc_select
+ * picks the one of the active kernel set, as jpeg__idct_select. */
+typedef void (*jpeg__ycc_fn)(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
+                             const jpeg__ycc_tables *t, const uint8_t *limit);
+void jpeg__ycc_to_rgb_avx2(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
+                           const jpeg__ycc_tables *t, const uint8_t *limit);
+jpeg__ycc_fn jpeg__ycc_select(void);
 
 /* ---- EXIF ----------------------------------------------------------------- */
 

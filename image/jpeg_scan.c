@@ -12,6 +12,8 @@
  * into a silently grey bottom. */
 #include "jpeg_internal.h"
 
+#include <string.h>
+
 const uint8_t jpeg__zigzag[64] = {
      0,  1,  8, 16,  9,  2,  3, 10, 17, 24, 32, 25, 18, 11,  4,  5,
     12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13,  6,  7, 14, 21, 28,
@@ -41,7 +43,7 @@ static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c,
     blk[0] = (int16_t)c->dc_pred;
     for (k = 1; k < 64;) {
         int rs, r, s, fast;
-        if (b->cnt < 16) jpeg__bits_fill(b);
+        if (b->cnt < 16) jpeg__bits_refill(b);
         fast = ac->fast_ac[b->buf >> (64 - JPEG__FAST_BITS)];
         if (fast) {
             /* Code and value bits in one lookup (see jpeg__huff_build). */
@@ -180,6 +182,29 @@ static int16_t *block_at(jpeg__component *c, int bx, int by)
     return c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64;
 }
 
+/* Streaming: the IDCT of the MCU just decoded into d->mcu_blocks (the
+ * blocks in the order they were coded), straight into the planes; blocks
+ * outside the component's samples are skipped as in the whole-image path.
+ * The buffer is left zero for the next MCU. */
+static void idct_mcu(jpeg__decoder *d, int mx, int my)
+{
+    int16_t *blk = d->mcu_blocks;
+    int i, bx, by;
+    for (i = 0; i < d->scan_ncomp; i++) {
+        jpeg__component *c = &d->comp[d->scan_comp[i]];
+        size_t stride = (size_t)c->alloc_w * 8;
+        int h = d->scan_ncomp == 1 ? 1 : c->h, v = d->scan_ncomp == 1 ? 1 : c->v;
+        for (by = 0; by < v; by++)
+            for (bx = 0; bx < h; bx++, blk += 64) {
+                int gx = mx * h + bx, gy = my * v + by;
+                if (gx < c->blocks_w && gy < c->blocks_h)
+                    d->idct(blk, c->quant, jpeg__plane_row(c, gy * 8) + (size_t)gx * 8, stride,
+                                     d->limit);
+                memset(blk, 0, 64 * sizeof *blk);
+            }
+    }
+}
+
 /* At the end of a restart interval the stream must continue with RSTn
  * (n = 0..7 cyclically), possibly after 0xFF fill bytes. */
 static int expect_restart(jpeg__decoder *d, jpeg__bits *b, int n, g99_error *err)
@@ -235,7 +260,16 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
             }
             rst_left--;
         }
-        if (d->scan_ncomp == 1) {
+        if (d->streaming) {
+            /* block_sequential only writes the non-zero coefficients into
+             * the zeroed MCU buffer. */
+            int16_t *blk = d->mcu_blocks;
+            for (i = 0; i < d->scan_ncomp && rc == 0; i++) {
+                jpeg__component *c = &d->comp[d->scan_comp[i]];
+                int nb = d->scan_ncomp == 1 ? 1 : c->h * c->v, k;
+                for (k = 0; k < nb && rc == 0; k++, blk += 64) rc = block_sequential(d, &b, c, i, blk);
+            }
+        } else if (d->scan_ncomp == 1) {
             jpeg__component *c = &d->comp[d->scan_comp[0]];
             rc = fn(d, &b, c, 0, block_at(c, mx, my));
         } else {
@@ -262,6 +296,10 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
             return g99_fail(err, G99_EFORMAT,
                             "offset %lu: scan %d: corrupt data: refinement coefficient of size > 1 in MCU %ld",
                             (unsigned long)b.pos, d->scans, m);
+        if (d->streaming) {
+            idct_mcu(d, mx, my);
+            if (mx == mcus_x - 1) jpeg__emit_after_mcu_row(d, my, d->scan_ncomp == 1);
+        }
     }
     *end = b.pos;
     return G99_OK;

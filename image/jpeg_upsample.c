@@ -14,12 +14,13 @@
  * size: libjpeg's main buffer repeats the first row above the image and the
  * last real row below it, and the row filters special-case both ends. */
 #include "jpeg_internal.h"
+#include "../nn/kernels/kernels.h"
 
 static const uint8_t *plane_row(const jpeg__component *c, int y)
 {
     if (y < 0) y = 0;
     if (y > c->height - 1) y = c->height - 1;
-    return c->plane + (size_t)y * (size_t)c->alloc_w * 8;
+    return jpeg__plane_row(c, y);
 }
 
 /* h2v1: one row, 3/4 * nearer + 1/4 * further neighbour. */
@@ -39,7 +40,7 @@ static void fancy_h2v1(const uint8_t *in, int n, uint8_t *out)
 
 /* h2v2: column sums 3 * nearer row + further row, then the same horizontal
  * weights on the sums; /16 with biases 8 and 7. */
-static void fancy_h2v2(const uint8_t *near, const uint8_t *far, int n, uint8_t *out)
+void jpeg__fancy_h2v2(const uint8_t *near, const uint8_t *far, int n, uint8_t *out)
 {
     int x, last, cur, next;
     cur = near[0] * 3 + far[0];
@@ -78,11 +79,20 @@ const uint8_t *jpeg__upsample_row(const jpeg__decoder *d, const jpeg__component 
         return tmp;
     }
     if (hexp == 2 && vexp == 2 && c->width > 2) {
-        fancy_h2v2(plane_row(c, y >> 1), plane_row(c, (y & 1) ? (y >> 1) + 1 : (y >> 1) - 1), c->width,
+        d->fancy_h2v2(plane_row(c, y >> 1), plane_row(c, (y & 1) ? (y >> 1) + 1 : (y >> 1) - 1), c->width,
                    tmp);
         return tmp;
     }
     in = plane_row(c, y / vexp);
     for (x = 0; x < d->width; x++) tmp[x] = in[x / hexp];
     return tmp;
+}
+
+void (*jpeg__h2v2_select(void))(const uint8_t *near, const uint8_t *far, int n, uint8_t *out)
+{
+#if defined(GAN99_HAVE_AVX2)
+    int p = nn_k_path();
+    if (p == NN_K_AVX2 || p == NN_K_AVX512) return jpeg__fancy_h2v2_avx2;
+#endif
+    return jpeg__fancy_h2v2;
 }

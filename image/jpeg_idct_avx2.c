@@ -1,0 +1,152 @@
+/* AVX2 twin of jpeg__idct_islow (jpeg_idct.c): the same 32-bit integer
+ * steps, eight columns (then eight rows) per instruction, so the samples are
+ * the scalar reference's bits.
+ *
+ * The scalar code is exact in 32 bits only while the dequantized
+ * coefficients and the pass-1 outputs stay below 2^14 in magnitude; when a
+ * block leaves that range (corrupt data only), or has no AC term at all (its
+ * quick path is cheaper), this twin hands the block to the scalar code. */
+#include "jpeg_internal.h"
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#include <string.h>
+
+#define CONST_BITS 13
+#define PASS1_BITS 2
+#define K(x) _mm256_set1_epi32(x)
+
+/* jidctint.c's 1-D butterfly (see DEFINE_IDCT_1D in jpeg_idct.c), on 8 lanes. */
+static inline void idct_1d(const __m256i in[8], __m256i o[8])
+{
+    __m256i z1, z2, z3, z4, z5, tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13;
+    z2 = in[2];
+    z3 = in[6];
+    z1 = _mm256_mullo_epi32(_mm256_add_epi32(z2, z3), K(4433));
+    tmp2 = _mm256_add_epi32(z1, _mm256_mullo_epi32(z3, K(-15137)));
+    tmp3 = _mm256_add_epi32(z1, _mm256_mullo_epi32(z2, K(6270)));
+    tmp0 = _mm256_slli_epi32(_mm256_add_epi32(in[0], in[4]), CONST_BITS);
+    tmp1 = _mm256_slli_epi32(_mm256_sub_epi32(in[0], in[4]), CONST_BITS);
+    tmp10 = _mm256_add_epi32(tmp0, tmp3);
+    tmp13 = _mm256_sub_epi32(tmp0, tmp3);
+    tmp11 = _mm256_add_epi32(tmp1, tmp2);
+    tmp12 = _mm256_sub_epi32(tmp1, tmp2);
+    tmp0 = in[7];
+    tmp1 = in[5];
+    tmp2 = in[3];
+    tmp3 = in[1];
+    z1 = _mm256_add_epi32(tmp0, tmp3);
+    z2 = _mm256_add_epi32(tmp1, tmp2);
+    z3 = _mm256_add_epi32(tmp0, tmp2);
+    z4 = _mm256_add_epi32(tmp1, tmp3);
+    z5 = _mm256_mullo_epi32(_mm256_add_epi32(z3, z4), K(9633));
+    tmp0 = _mm256_mullo_epi32(tmp0, K(2446));
+    tmp1 = _mm256_mullo_epi32(tmp1, K(16819));
+    tmp2 = _mm256_mullo_epi32(tmp2, K(25172));
+    tmp3 = _mm256_mullo_epi32(tmp3, K(12299));
+    z1 = _mm256_mullo_epi32(z1, K(-7373));
+    z2 = _mm256_mullo_epi32(z2, K(-20995));
+    z3 = _mm256_add_epi32(_mm256_mullo_epi32(z3, K(-16069)), z5);
+    z4 = _mm256_add_epi32(_mm256_mullo_epi32(z4, K(-3196)), z5);
+    tmp0 = _mm256_add_epi32(tmp0, _mm256_add_epi32(z1, z3));
+    tmp1 = _mm256_add_epi32(tmp1, _mm256_add_epi32(z2, z4));
+    tmp2 = _mm256_add_epi32(tmp2, _mm256_add_epi32(z2, z3));
+    tmp3 = _mm256_add_epi32(tmp3, _mm256_add_epi32(z1, z4));
+    o[0] = _mm256_add_epi32(tmp10, tmp3);
+    o[7] = _mm256_sub_epi32(tmp10, tmp3);
+    o[1] = _mm256_add_epi32(tmp11, tmp2);
+    o[6] = _mm256_sub_epi32(tmp11, tmp2);
+    o[2] = _mm256_add_epi32(tmp12, tmp1);
+    o[5] = _mm256_sub_epi32(tmp12, tmp1);
+    o[3] = _mm256_add_epi32(tmp13, tmp0);
+    o[4] = _mm256_sub_epi32(tmp13, tmp0);
+}
+
+/* r[i] lane j becomes r[j] lane i. */
+static inline void transpose8(__m256i r[8])
+{
+    __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+    __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+    __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+    __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+    __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+    __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+    __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+    r[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
+    r[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+    r[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
+    r[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+    r[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
+    r[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+    r[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
+    r[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+}
+
+/* Lanes with |v| >= 2^14 (the scalar OUTSIDE), accumulated into *bad. */
+static inline void check_range(__m256i v, __m256i *bad)
+{
+    *bad = _mm256_or_si256(*bad, _mm256_or_si256(_mm256_cmpgt_epi32(v, K((1 << 14) - 1)),
+                                                 _mm256_cmpgt_epi32(K(-((1 << 14) - 1)), v)));
+}
+
+void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
+                           const uint8_t *limit)
+{
+    __m256i v[8], o[8], bad = _mm256_setzero_si256(), ac;
+    int i;
+
+    ac = _mm256_setzero_si256();
+    for (i = 0; i < 8; i++) {
+        __m256i c = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(coef + 8 * i)));
+        __m256i q = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(quant + 8 * i)));
+        v[i] = _mm256_mullo_epi32(c, q);
+        check_range(v[i], &bad);
+        ac = _mm256_or_si256(ac, i ? c : _mm256_blend_epi32(c, _mm256_setzero_si256(), 1));
+    }
+    if (_mm256_testz_si256(ac, ac) || !_mm256_testz_si256(bad, bad)) {
+        jpeg__idct_islow(coef, quant, out, stride, limit);
+        return;
+    }
+    /* Pass 1: columns (lane j = column j), kept scaled by 2^PASS1_BITS. */
+    idct_1d(v, o);
+    for (i = 0; i < 8; i++) {
+        o[i] = _mm256_srai_epi32(_mm256_add_epi32(o[i], K(1 << (CONST_BITS - PASS1_BITS - 1))),
+                                 CONST_BITS - PASS1_BITS);
+        check_range(o[i], &bad);
+    }
+    if (!_mm256_testz_si256(bad, bad)) {
+        jpeg__idct_islow(coef, quant, out, stride, limit);
+        return;
+    }
+    /* Pass 2: rows (after the transpose lane i = row i), then the range
+     * limit as arithmetic: limit[(x + 512) & 1023] is that index minus 384
+     * clamped to 0..255. */
+    transpose8(o);
+    idct_1d(o, v);
+    for (i = 0; i < 8; i++) {
+        __m256i x = _mm256_srai_epi32(_mm256_add_epi32(v[i], K(1 << (CONST_BITS + PASS1_BITS + 3 - 1))),
+                                      CONST_BITS + PASS1_BITS + 3);
+        x = _mm256_sub_epi32(_mm256_and_si256(_mm256_add_epi32(x, K(512)), K(1023)), K(384));
+        v[i] = _mm256_min_epi32(_mm256_max_epi32(x, _mm256_setzero_si256()), K(255));
+    }
+    transpose8(v);
+    (void)limit;
+    {
+        /* Rows 0-3 and 4-7 to bytes: the packs interleave 128-bit halves,
+         * the permutation puts each row's 8 bytes together. */
+        const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+        __m256i a = _mm256_packus_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
+        __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(v[4], v[5]), _mm256_packs_epi32(v[6], v[7]));
+        uint8_t rows[64];
+        a = _mm256_permutevar8x32_epi32(a, perm);
+        b = _mm256_permutevar8x32_epi32(b, perm);
+        _mm256_storeu_si256((__m256i *)rows, a);
+        _mm256_storeu_si256((__m256i *)(rows + 32), b);
+        for (i = 0; i < 8; i++) memcpy(out + (size_t)i * stride, rows + 8 * i, 8);
+    }
+}
+#else
+/* Built without AVX2 (the Makefile compiles this file only with it). */
+typedef int jpeg__idct_avx2_unused;
+#endif
