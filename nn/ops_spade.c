@@ -47,7 +47,11 @@ nn_tensor *nn_spade(nn_ctx *ctx, nn_tensor *x, nn_tensor *seg, const nn_spade_pa
         xn = nn_batch_norm2d(ctx, x, NULL, NULL, p->running_mean, p->running_var, train, 0.1f, 1e-5f);
     else
         xn = nn_instance_norm2d(ctx, x, NULL, NULL, 1e-5f);
-    a = nn_resize_nearest(ctx, seg, x->shape[2], x->shape[3]);
+    /* a map already at x's size is used as it is: nearest resizing to the
+     * same size is the identity, so a caller that resizes once per
+     * resolution and shares it between layers gets the same bits */
+    a = seg->shape[2] == x->shape[2] && seg->shape[3] == x->shape[3] ? seg
+        : nn_resize_nearest(ctx, seg, x->shape[2], x->shape[3]);
     a = nn_relu(ctx, same_conv(ctx, a, p->shared_weight, p->shared_bias));
     return nn_add(ctx, nn_mul(ctx, xn, nn_add_scalar(ctx, same_conv(ctx, a, p->gamma_weight, p->gamma_bias), 1.0f)),
                   same_conv(ctx, a, p->beta_weight, p->beta_bias));
