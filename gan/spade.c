@@ -319,11 +319,16 @@ nn_tensor *gan_spade_layer_forward(nn_ctx *ctx, const gan_spade_layer *l, nn_ten
     return y;
 }
 
-/* The reference's order: the shortcut, then norm_0 / conv_0, norm_1 / conv_1. */
+/* The reference's order: the shortcut, then norm_0 / conv_0, norm_1 / conv_1.
+ * The map is resized to x's size once for the block's two or three SPADE
+ * layers (the reference resizes in each; nearest resizing gives the same
+ * map, and nn_spade takes a map of the right size as it is). */
 nn_tensor *gan_spade_block_forward(nn_ctx *ctx, const gan_spade_block *b, nn_tensor *x, nn_tensor *seg, int norm,
                                    int train)
 {
     nn_tensor *xs = x, *dx;
+    if (x && seg && x->ndim == 4 && seg->ndim == 4 && (seg->shape[2] != x->shape[2] || seg->shape[3] != x->shape[3]))
+        seg = nn_resize_nearest(ctx, seg, x->shape[2], x->shape[3]);
     if (b->shortcut)
         xs = gan_conv_forward(ctx, &b->conv_s, gan_spade_layer_forward(ctx, &b->norm_s, x, seg, norm, train), train);
     dx = nn_leaky_relu(ctx, gan_spade_layer_forward(ctx, &b->norm_0, x, seg, norm, train), 0.2f);
@@ -349,7 +354,7 @@ int gan_spade_check_input(const gan_spade *m, const nn_tensor *seg, const nn_ten
 nn_tensor *gan_spade_generate(nn_ctx *ctx, gan_spade *m, nn_tensor *seg, nn_tensor *z, int train)
 {
     const gan_spade_config *c = &m->cfg;
-    nn_tensor *x;
+    nn_tensor *x, *seg_r = NULL;
     int i, shape[4];
     if (!ctx || gan_spade_check_input(m, seg, z, NULL)) return NULL;
     if (c->z_dim > 0) {
@@ -358,12 +363,16 @@ nn_tensor *gan_spade_generate(nn_ctx *ctx, gan_spade *m, nn_tensor *seg, nn_tens
         shape[2] = shape[3] = m->start;
         x = nn_reshape(ctx, gan_conv_forward(ctx, &m->fc, z, train), 4, shape);
     } else {
-        x = gan_conv_forward(ctx, &m->fc, nn_resize_nearest(ctx, seg, m->start, m->start), train);
+        x = gan_conv_forward(ctx, &m->fc, seg_r = nn_resize_nearest(ctx, seg, m->start, m->start), train);
     }
     for (i = 0; i < GAN_SPADE_BLOCKS; i++) {
         /* ups before G_middle_0 (after head_0), before G_middle_1 under 'more', and before each up_k */
         if (i == 1 || (i == 2 && c->schedule == GAN_SPADE_MORE) || i >= 3) x = nn_upsample_nearest(ctx, x, 2);
-        x = gan_spade_block_forward(ctx, &m->blk[i], x, seg, c->norm, train);
+        /* one resized map per resolution, shared by the blocks at it (G_middle_0 and _1) */
+        if (x && (!seg_r || seg_r->shape[2] != x->shape[2] || seg_r->shape[3] != x->shape[3]))
+            seg_r = x->shape[2] == c->size && x->shape[3] == c->size ? seg
+                    : nn_resize_nearest(ctx, seg, x->shape[2], x->shape[3]);
+        x = gan_spade_block_forward(ctx, &m->blk[i], x, seg_r, c->norm, train);
     }
     x = gan_conv_forward(ctx, &m->conv_img, nn_leaky_relu(ctx, x, 0.2f), train);
     return nn_tanh(ctx, x);

@@ -189,7 +189,15 @@ int gan_spade_train_step(gan_spade_trainer *t, const float *seg, const float *im
     /* D step on a fake from the updated G */
     nn_params_zero_grad(&m->d);
     nn_set_grad_enabled(ctx, 0);
-    fake = generate(t, ts, ti, NULL);
+    /* only the fake outlives this pass: G's activations (nothing recorded
+     * them) are released before D runs, so the D step holds D's graph and
+     * little else */
+    fake = nn_tensor_new(ctx, 4, is);
+    pass = nn_ctx_mark(ctx);
+    l = generate(t, ts, ti, NULL);
+    if (fake && l) memcpy(fake->data, l->data, fake->numel * sizeof(float));
+    else fake = NULL;
+    nn_ctx_rewind(ctx, pass);
     nn_set_grad_enabled(ctx, 1);
     count = fake ? discriminate(t, ts, nn_detach(ctx, fake), ti, pf, pr) : 0;
     for (i = 0; i < c->num_d && count; i++) {

@@ -28,6 +28,63 @@ static nn_tensor *same_conv(nn_ctx *ctx, nn_tensor *x, nn_tensor *w, nn_tensor *
     return nn_conv2d(ctx, x, w, b, &o);
 }
 
+/* relu(c + bias) over mlp_shared's nhidden channels, the largest tensors
+ * of a SPADE layer. As nn_relu(nn_add(c, bias [1,C,1,1])) but in c's own
+ * memory: c is a fresh conv output whose backward never reads it, so its
+ * storage can hold the sum and then the ReLU (two nhidden-channel tensors
+ * fewer per layer, and their passes). The same bits: the add is the same
+ * float add, nn_k_relu the same kernel, and the ReLU gradient selects on
+ * y instead of c + bias, which agree (y = x < 0 ? +0 : x keeps x > 0,
+ * +-0 and NaN, and maps the rest to +0, all of which select alike). */
+static nn_tensor *shared_grad(nn_ctx *ctx, nn_tensor *g, const float *y);
+
+static void shared_grad_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *gg, nn_tensor **gin)
+{
+    /* linear in g: its gradient is the same select (y constant) */
+    gin[0] = shared_grad(ctx, gg, nd->saved);
+}
+
+static nn_tensor *shared_grad(nn_ctx *ctx, nn_tensor *g, const float *y)
+{
+    nn_tensor *gx;
+    nn_node *nd;
+    if (!g || ctx->err.code) return NULL;
+    if (!(gx = nn__empty_like(ctx, "spade_relu_grad", g))) return NULL;
+    nn_k_relu_grad(g->numel, y, g->data, gx->data);
+    nd = nn__record(ctx, "spade_relu_grad", shared_grad_backward, gx, 1, g, NULL, NULL);
+    if (nd) nd->saved = (float *)y;   /* read only */
+    return ctx->err.code ? NULL : gx;
+}
+
+static void bias_relu_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gin)
+{
+    nn_tensor *gz = shared_grad(ctx, g, nd->out->data), *b = nd->in[1];
+    int s4[4];
+    /* nn_add's rule: both inputs get gz, summed to each one's shape */
+    if (nd->need[0]) gin[0] = gz;
+    if (nd->need[1] && gz) {
+        s4[0] = 1; s4[1] = b->shape[0]; s4[2] = s4[3] = 1;
+        gin[1] = nn_reshape(ctx, nn_sum_to(ctx, gz, 4, s4), 1, b->shape);
+    }
+}
+
+static nn_tensor *bias_relu(nn_ctx *ctx, nn_tensor *c, nn_tensor *b)
+{
+    nn_tensor *y;
+    size_t plane, i, j, k;
+    if (!c || !b || ctx->err.code) return NULL;
+    if (!(y = nn__view(ctx, "spade_relu", c->ndim, c->shape, c->data))) return NULL;
+    plane = (size_t)c->shape[2] * (size_t)c->shape[3];
+    for (i = 0; i < (size_t)c->shape[0]; i++)
+        for (j = 0; j < (size_t)c->shape[1]; j++) {
+            float *p = y->data + (i * (size_t)c->shape[1] + j) * plane, bj = b->data[j];
+            for (k = 0; k < plane; k++) p[k] = p[k] + bj;
+        }
+    nn_k_relu(y->numel, y->data, y->data);
+    nn__record(ctx, "spade_relu", bias_relu_backward, y, 2, c, b, NULL);
+    return ctx->err.code ? NULL : y;
+}
+
 nn_tensor *nn_spade(nn_ctx *ctx, nn_tensor *x, nn_tensor *seg, const nn_spade_params *p, int norm, int train)
 {
     nn_tensor *xn, *a;
@@ -47,8 +104,16 @@ nn_tensor *nn_spade(nn_ctx *ctx, nn_tensor *x, nn_tensor *seg, const nn_spade_pa
         xn = nn_batch_norm2d(ctx, x, NULL, NULL, p->running_mean, p->running_var, train, 0.1f, 1e-5f);
     else
         xn = nn_instance_norm2d(ctx, x, NULL, NULL, 1e-5f);
-    a = nn_resize_nearest(ctx, seg, x->shape[2], x->shape[3]);
-    a = nn_relu(ctx, same_conv(ctx, a, p->shared_weight, p->shared_bias));
+    /* a map already at x's size is used as it is: nearest resizing to the
+     * same size is the identity, so a caller that resizes once per
+     * resolution and shares it between layers gets the same bits */
+    a = seg->shape[2] == x->shape[2] && seg->shape[3] == x->shape[3] ? seg
+        : nn_resize_nearest(ctx, seg, x->shape[2], x->shape[3]);
+    /* a bias of another shape goes the plain way, where nn_conv2d names the problem */
+    if (p->shared_bias && p->shared_bias->ndim == 1 && p->shared_bias->shape[0] == p->shared_weight->shape[0])
+        a = bias_relu(ctx, same_conv(ctx, a, p->shared_weight, NULL), p->shared_bias);
+    else
+        a = nn_relu(ctx, same_conv(ctx, a, p->shared_weight, p->shared_bias));
     return nn_add(ctx, nn_mul(ctx, xn, nn_add_scalar(ctx, same_conv(ctx, a, p->gamma_weight, p->gamma_bias), 1.0f)),
                   same_conv(ctx, a, p->beta_weight, p->beta_bias));
 }
