@@ -44,6 +44,12 @@ typedef struct nn_k_gemm_tile {
      * (i+1)*vw (its B panel packed (i+1)*vw wide), NULL where absent. */
     int vw;
     nn_k_tile_fn narrow[2];
+    /* Optional packing twins, NULL for the driver's plain loops. They only
+     * move floats, so any set's give the same bits:
+     *   transpose  dst[q*ldd + r] = src[r*lds + q]  (r < rows, q < cols)
+     *   evens      dst[t] = src[2t]  (t < n; reads no further than src[2n-2]) */
+    void (*transpose)(const float *src, size_t lds, size_t rows, size_t cols, float *dst, size_t ldd);
+    void (*evens)(const float *src, size_t n, float *dst);
 } nn_k_gemm_tile;
 
 /* The widest tile any set uses (the scratch tile's column table). */

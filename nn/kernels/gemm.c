@@ -41,8 +41,8 @@
  * each row's (c, i, j) steps from the last, so no division runs per row;
  * each row walks output rows, so the bounds of the input row and the
  * valid span of input columns are found once per output row. */
-static void conv_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0, size_t len, float *dst,
-                       size_t rstep, size_t qstep)
+static void conv_block(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
+                       size_t len, float *dst, size_t rstep, size_t qstep)
 {
     const nn_k_conv_geom *g = s->conv;
     size_t khw = (size_t)g->kh * (size_t)g->kw, L = (size_t)g->ho * (size_t)g->wo;
@@ -74,9 +74,11 @@ static void conv_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
                 if (qstep == 1 && g->sw == 1) {
                     memcpy(d + lo, xr + (ix0 + (long)lo), (hi - lo) * sizeof(float));
                 } else if (qstep == 1 && g->sw == 2) {
-                    /* DCGAN's stride: a constant stride the compiler can unroll */
+                    /* DCGAN's stride */
                     const float *from = xr + ix0;
-                    for (t = lo; t < hi; t++) d[t] = from[2 * t];
+                    if (tl->evens) tl->evens(from + 2 * lo, hi - lo, d + lo);
+                    else
+                        for (t = lo; t < hi; t++) d[t] = from[2 * t];
                 } else
                     for (t = lo; t < hi; t++) d[t * qstep] = xr[ix0 + (long)(t * (size_t)g->sw)];
                 for (t = hi; t < run; t++) d[t * qstep] = 0.0f;
@@ -102,12 +104,53 @@ static void conv_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
     }
 }
 
-static void read_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0, size_t len, float *dst,
-                       size_t rstep, size_t qstep)
+/* A transposing read (rstep 1) of a column matrix: 8 rows at a time
+ * gathered as rows into tmp, then transposed into place. */
+enum { TRANS_ROWS = 8, TRANS_LEN = 256 };
+
+static void conv_block_transposed(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0, size_t nrows,
+                                  size_t q0, size_t len, float *dst, size_t qstep)
+{
+    float tmp[TRANS_ROWS * TRANS_LEN];
+    size_t r, q;
+    for (r = 0; r < nrows; r += TRANS_ROWS) {
+        size_t nr = nrows - r < TRANS_ROWS ? nrows - r : TRANS_ROWS;
+        for (q = 0; q < len; q += TRANS_LEN) {
+            size_t nq = len - q < TRANS_LEN ? len - q : TRANS_LEN;
+            conv_block(tl, s, row0 + r, nr, q0 + q, nq, tmp, nq, 1);
+            tl->transpose(tmp, nq, nr, nq, dst + r + q * qstep, qstep);
+        }
+    }
+}
+
+static void read_block(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
+                       size_t len, float *dst, size_t rstep, size_t qstep)
 {
     size_t r;
     if (s->conv) {
-        conv_block(s, row0, nrows, q0, len, dst, rstep, qstep);
+        if (qstep != 1 && rstep == 1 && tl->transpose)
+            conv_block_transposed(tl, s, row0, nrows, q0, len, dst, qstep);
+        else
+            conv_block(tl, s, row0, nrows, q0, len, dst, rstep, qstep);
+        return;
+    }
+    if (qstep != 1 && rstep == 1 && tl->transpose) {
+        /* a transpose per run of columns that stays in one segment */
+        size_t left = len, q = q0;
+        const float *src = s->p + row0 * s->ld;
+        while (left) {
+            size_t run = left;
+            const float *from = src + q;
+            if (s->seg) {
+                size_t off = q % s->seg;
+                if (run > s->seg - off) run = s->seg - off;
+                from = src + (q / s->seg) * s->seg_ld + off;
+            }
+            tl->transpose(from, s->ld, nrows, run, dst, qstep);
+            dst += run * qstep;
+            left -= run;
+            q += run;
+        }
         return;
     }
     for (r = 0; r < nrows; r++, dst += rstep) {
@@ -136,21 +179,23 @@ static void read_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
 
 /* ap[p*mr + i] = op(A)[i0+i][p0+p] for i < mv, 0 for the rows that pad
  * the tile to mr. */
-static void pack_a(const nn_k_view *a, size_t i0, size_t mv, size_t p0, size_t kc, size_t mr, float *ap)
+static void pack_a(const nn_k_gemm_tile *tl, const nn_k_view *a, size_t i0, size_t mv, size_t p0, size_t kc,
+                   size_t mr, float *ap)
 {
     size_t i, p;
-    if (a->trans) read_block(a, p0, kc, i0, mv, ap, mr, 1);
-    else read_block(a, i0, mv, p0, kc, ap, 1, mr);
+    if (a->trans) read_block(tl, a, p0, kc, i0, mv, ap, mr, 1);
+    else read_block(tl, a, i0, mv, p0, kc, ap, 1, mr);
     for (p = 0; p < kc; p++)
         for (i = mv; i < mr; i++) ap[p * mr + i] = 0.0f;
 }
 
 /* bp[p*nr + j] = op(B)[p0+p][j0+j] for j < nv, 0 for nv <= j < nr. */
-static void pack_b(const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t nv, size_t nr, float *bp)
+static void pack_b(const nn_k_gemm_tile *tl, const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t nv,
+                   size_t nr, float *bp)
 {
     size_t p, j;
-    if (b->trans) read_block(b, j0, nv, p0, kc, bp, 1, nr);
-    else read_block(b, p0, kc, j0, nv, bp, nr, 1);
+    if (b->trans) read_block(tl, b, j0, nv, p0, kc, bp, 1, nr);
+    else read_block(tl, b, p0, kc, j0, nv, bp, nr, 1);
     for (p = 0; p < kc; p++)
         for (j = nv; j < nr; j++) bp[p * nr + j] = 0.0f;
 }
@@ -228,11 +273,11 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
             size_t ncur = n1 - jc < nc ? n1 - jc : nc;
             for (j0 = 0; j0 < ncur; j0 += nr) {
                 size_t nv = ncur - j0 < nr ? ncur - j0 : nr;
-                pack_b(b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
+                pack_b(t, b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
             }
             for (i0 = m0; i0 < m1; i0 += mr) {
                 size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
-                pack_a(a, i0, mv, p0, kc, mr, atile);
+                pack_a(t, a, i0, mv, p0, kc, mr, atile);
                 for (j0 = 0; j0 < ncur; j0 += nr) {
                     size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
                     const float *bt = bblk + j0 * kc;
