@@ -197,7 +197,7 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
             size_t ld = (size_t)cnt * L;
             nn_k_view a = weight_view(w->data, og, K, grp, 1);
             nn_k_view b = batch_view(gy->data + (size_t)n0 * g->o * L, g->o, og, grp, L);
-            memset(cols, 0, K * ld * sizeof(float));
+            nn_k_zero(cols, K * ld);
             nn_k_gemm(K, ld, (size_t)og, &a, &b, cols, ld, 0, 0);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (cnt > 1 && nn_k_threads() > 1)

@@ -119,6 +119,10 @@ void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, floa
  * kernel (a fused multiply-add); fma is correctly rounded in every set. */
 void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v);
 
+/* ---- zeroing ----------------------------------------------------------------
+ * p[0..n) = +0, by the threads when n is large (a fresh tensor, a gradient). */
+void nn_k_zero(float *p, size_t n);
+
 /* ---- ReLU and leaky ReLU -------------------------------------------------
  * PyTorch's forward and backward, per element (a NaN compares false):
  *   relu        y = x < 0 ? +0 : x          (NaN and -0 pass through)
