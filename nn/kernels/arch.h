@@ -24,6 +24,9 @@ void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, floa
 /* The peak kernels (peak.c and its twins): rounds of independent FMA
  * chains from seed; return the FLOPs done, *keep a result to keep alive. */
 double nn_k_peak_run_scalar(long rounds, float seed, float *keep);
+/* col2im's stride-2 rows: dst[2t] += src[t] for t < n, routed to the
+ * active set's twin (dispatch.c); the odd floats of dst are not touched. */
+void nn_k_add_evens(float *dst, const float *src, size_t n);
 
 /* ---- the blocked GEMM driver (gemm.c) -------------------------------------
  * A micro-kernel ("tile") updates one MR x NR block of C over kc steps:
@@ -75,6 +78,7 @@ void nn_k_relu_grad_avx512(size_t n, const float *x, const float *dy, float *dx)
 void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_avx512(size_t n, const float *x, const float *dy, float slope, float *dx);
 double nn_k_peak_run_avx512(long rounds, float seed, float *keep);
+void nn_k_add_evens_avx512(float *dst, const float *src, size_t n);
 #endif
 #if defined(GAN99_HAVE_AVX2)
 extern const nn_k_gemm_tile nn_k_tile_avx2;
@@ -87,6 +91,7 @@ void nn_k_relu_grad_avx2(size_t n, const float *x, const float *dy, float *dx);
 void nn_k_leaky_relu_avx2(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float slope, float *dx);
 double nn_k_peak_run_avx2(long rounds, float seed, float *keep);
+void nn_k_add_evens_avx2(float *dst, const float *src, size_t n);
 #endif
 #if defined(GAN99_HAVE_NEON)
 extern const nn_k_gemm_tile nn_k_tile_neon;

@@ -167,6 +167,22 @@ void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, si
     nn_k_gemm(m, n, k, &va, &vb, c, ldc, 0, 0);
 }
 
+void nn_k_add_evens(float *dst, const float *src, size_t n)
+{
+    size_t t;
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_add_evens_avx512(dst, src, n); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_add_evens_avx2(dst, src, n); return;
+#endif
+    default:
+        for (t = 0; t < n; t++) dst[2 * t] += src[t];
+        return;
+    }
+}
+
 void nn_k_lsum_add(nn_k_lsum *acc, const float *x, size_t n)
 {
     switch (nn_k_path()) {

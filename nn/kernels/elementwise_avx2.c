@@ -104,3 +104,23 @@ void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float 
     }
     nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
 }
+
+/* col2im's stride-2 rows (scalar.c): dst[2t] += src[t], t < n. Four
+ * sources spread to the even lanes of a vector of dst; masked loads and
+ * stores touch only the even floats, so the odd ones (another kernel
+ * column's) are never read or written here. One add per element. */
+void nn_k_add_evens_avx2(float *dst, const float *src, size_t n)
+{
+    const __m256i lo_idx = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    const __m256i hi_idx = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+    const __m256i even = _mm256_setr_epi32(-1, 0, -1, 0, -1, 0, -1, 0);
+    size_t t = 0;
+    for (; t + 8 <= n; t += 8) {
+        __m256 s = _mm256_loadu_ps(src + t);
+        float *d = dst + 2 * t;
+        __m256 d0 = _mm256_maskload_ps(d, even), d1 = _mm256_maskload_ps(d + 8, even);
+        _mm256_maskstore_ps(d, even, _mm256_add_ps(d0, _mm256_permutevar8x32_ps(s, lo_idx)));
+        _mm256_maskstore_ps(d + 8, even, _mm256_add_ps(d1, _mm256_permutevar8x32_ps(s, hi_idx)));
+    }
+    for (; t < n; t++) dst[2 * t] += src[t];
+}
