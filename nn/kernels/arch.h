@@ -37,6 +37,10 @@ void nn_k_add_evens(float *dst, const float *src, size_t n);
  * tiles and threads and cut k into blocks (the next block continues from
  * C's running value), never reorder k. */
 typedef void (*nn_k_tile_fn)(size_t kc, const float *ap, const float *bp, float *c, size_t ldc);
+/* The same update of the full mr x nr tile whose vw-wide column vectors
+ * sit anywhere in C's rows: vector v's row i at cv[v] + i*ldc (a tile that
+ * straddles segments of C, each vector inside one). */
+typedef void (*nn_k_tile_seg_fn)(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc);
 
 typedef struct nn_k_gemm_tile {
     int mr, nr;          /* tile rows and columns */
@@ -53,6 +57,9 @@ typedef struct nn_k_gemm_tile {
      *   evens      dst[t] = src[2t]  (t < n; reads no further than src[2n-2]) */
     void (*transpose)(const float *src, size_t lds, size_t rows, size_t cols, float *dst, size_t ldd);
     void (*evens)(const float *src, size_t n, float *dst);
+    /* Optional: the full tile for C in segments (vw > 0), NULL for the
+     * scratch tile. */
+    nn_k_tile_seg_fn seg;
 } nn_k_gemm_tile;
 
 /* The widest tile any set uses (the scratch tile's column table). */

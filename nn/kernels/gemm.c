@@ -241,6 +241,17 @@ static void tile_via_scratch(nn_k_tile_fn fn, size_t kc, const float *at, const 
     }
 }
 
+/* A full tile whose vectors lie in different segments of C: the set's
+ * segmented tile, each vector at its own place. */
+static void tile_segments(const nn_k_gemm_tile *t, size_t kc, const float *at, const float *bt, const cview *c,
+                          size_t i0, size_t j0)
+{
+    float *cv[NN_K_TILE_MAXNR];
+    size_t v, nvec = (size_t)t->nr / (size_t)t->vw;
+    for (v = 0; v < nvec; v++) cv[v] = c_at(c, i0, j0 + v * (size_t)t->vw);
+    t->seg(kc, at, bt, cv, c->ldc);
+}
+
 /* The tile for a panel of nv <= nr columns: the narrowest that covers it,
  * and its width (the packed panel's). */
 static size_t panel_tile(const nn_k_gemm_tile *t, size_t nv, nn_k_tile_fn *fn)
@@ -267,6 +278,9 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
     float *bblk = buf, *atile = bblk + kcmax * nc, *ct = atile + mr * kcmax;
     size_t p0, jc, i0, j0;
     nn_k_tile_fn fn;
+    /* every vector of a full tile inside one segment of C (the tile's
+     * columns start at multiples of nr, so of vw) */
+    int segs_whole = t->seg && t->vw > 0 && c->cseg && c->cseg % (size_t)t->vw == 0;
     for (p0 = 0; p0 < k; p0 += kcmax) {
         size_t kc = k - p0 < kcmax ? k - p0 : kcmax;
         for (jc = n0; jc < n1; jc += nc) {
@@ -283,6 +297,8 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
                     const float *bt = bblk + j0 * kc;
                     if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg))
                         fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
+                    else if (mv == mr && nv == w && w == nr && segs_whole)
+                        tile_segments(t, kc, atile, bt, c, i0, j);
                     else
                         tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct);
                 }

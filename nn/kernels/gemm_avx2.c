@@ -58,4 +58,5 @@ static void evens_avx2(const float *src, size_t n, float *dst)
     for (; t < n; t++) dst[t] = src[2 * t];
 }
 
-const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 512, tile_6x16, 0, { NULL, NULL }, pack_x86_transpose, evens_avx2 };
+const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 512, tile_6x16, 0, { NULL, NULL }, pack_x86_transpose, evens_avx2,
+                                        NULL };

@@ -46,6 +46,28 @@ static void tile_8x48(size_t kc, const float *ap, const float *bp, float *c, siz
     ROWS(STORE, 0); ROWS(STORE, 1); ROWS(STORE, 2);
 }
 
+/* tile_8x48 with each 16-wide column vector at its own place in C (a tile
+ * across segments of C, kernels.h "GEMM over views"): no scratch tile. */
+#define SLOAD(i, v) c##i##v = _mm512_loadu_ps(cv[v] + (size_t)(i) * ldc)
+#define SSTORE(i, v) _mm512_storeu_ps(cv[v] + (size_t)(i) * ldc, c##i##v)
+
+static void tile_8x48_seg(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc)
+{
+    __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+    __m512 b0, b1, b2, a0, a1, a2, a3, a4, a5, a6, a7;
+    size_t p;
+    ROWS(SLOAD, 0); ROWS(SLOAD, 1); ROWS(SLOAD, 2);
+    for (p = 0; p < kc; p++, ap += 8, bp += 48) {
+        b0 = _mm512_loadu_ps(bp);
+        b1 = _mm512_loadu_ps(bp + 16);
+        b2 = _mm512_loadu_ps(bp + 32);
+        BCASTS;
+        ROWS(FMA, 0); ROWS(FMA, 1); ROWS(FMA, 2);
+    }
+    ROWS(SSTORE, 0); ROWS(SSTORE, 1); ROWS(SSTORE, 2);
+}
+
 static void tile_8x32(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
 {
     enum { NV = 2 };
@@ -101,4 +123,4 @@ static void evens_avx512(const float *src, size_t n, float *dst)
 }
 
 const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 256, 1056, tile_8x48, 16, { tile_8x16, tile_8x32 },
-                                          pack_x86_transpose, evens_avx512 };
+                                          pack_x86_transpose, evens_avx512, tile_8x48_seg };
