@@ -127,12 +127,17 @@ static nn_k_view cols_view(const conv_geom *g, const nn_k_conv_geom *kg, const f
 }
 
 /* Column matrices for conv_gx, which must store them for col2im: about
- * COLS_MAX floats at a time, in chunks of whole images. */
-#define COLS_MAX ((size_t)1 << 21)
+ * COLS_MAX floats (1 MiB: col2im then reads them from L2) at a time, in
+ * chunks of whole images, but at least COLS_MIN_N columns (each chunk's
+ * GEMM packs all of w again: narrower chunks pay more for that than they
+ * save). The chunking splits columns only: no sum changes. */
+#define COLS_MAX ((size_t)1 << 18)
+#define COLS_MIN_N 512
 
 static int chunk_images(const conv_geom *g, size_t K, size_t L)
 {
-    size_t nc = COLS_MAX / (K * L);
+    size_t nc = COLS_MAX / (K * L), least = (COLS_MIN_N + L - 1) / L;
+    if (nc < least) nc = least;
     if (nc < 1) nc = 1;
     if (nc > (size_t)g->n) nc = (size_t)g->n;
     return (int)nc;

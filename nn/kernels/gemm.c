@@ -165,7 +165,11 @@ static void read_block(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0
                 if (run > s->seg - off) run = s->seg - off;
                 from = src + (q / s->seg) * s->seg_ld + off;
             }
-            if (qstep == 1) memcpy(d, from, run * sizeof(float));
+            if (qstep == 1 && run == 8) {
+                /* a tile's row of a transposed A: no call for 32 bytes */
+                for (t = 0; t < 8; t++) d[t] = from[t];
+            } else if (qstep == 1)
+                memcpy(d, from, run * sizeof(float));
             else
                 for (t = 0; t < run; t++) d[t * qstep] = from[t];
             d += run * qstep;
