@@ -65,8 +65,10 @@ typedef struct nn_k_gemm_tile {
 /* The widest tile any set uses (the scratch tile's column table). */
 enum { NN_K_TILE_MAXNR = 64 };
 
+/* over: C's prior content is ignored (the first k block's tiles start
+ * from +0), as nn_k_gemm_over. */
 void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, const nn_k_view *a,
-                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld);
+                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld, int over);
 
 /* The scalar set's tile: plain C with fmaf, the same driver. */
 extern const nn_k_gemm_tile nn_k_tile_scalar;

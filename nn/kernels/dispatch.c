@@ -149,7 +149,13 @@ static const nn_k_gemm_tile *active_tile(void)
 void nn_k_gemm(size_t m, size_t n, size_t k, const nn_k_view *a, const nn_k_view *b, float *c, size_t ldc,
                size_t cseg, size_t cseg_ld)
 {
-    nn_k_gemm_blocked(active_tile(), m, n, k, a, b, c, ldc, cseg, cseg_ld);
+    nn_k_gemm_blocked(active_tile(), m, n, k, a, b, c, ldc, cseg, cseg_ld, 0);
+}
+
+void nn_k_gemm_over(size_t m, size_t n, size_t k, const nn_k_view *a, const nn_k_view *b, float *c, size_t ldc,
+                    size_t cseg, size_t cseg_ld)
+{
+    nn_k_gemm_blocked(active_tile(), m, n, k, a, b, c, ldc, cseg, cseg_ld, 1);
 }
 
 void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,

@@ -211,6 +211,7 @@ static void pack_b(const nn_k_gemm_tile *tl, const nn_k_view *b, size_t p0, size
 typedef struct cview {
     float *p;
     size_t ldc, cseg, cseg_ld;
+    int over;           /* C's prior content is ignored (nn_k_gemm_over) */
 } cview;
 
 static float *c_at(const cview *c, size_t i, size_t j)
@@ -223,7 +224,7 @@ static float *c_at(const cview *c, size_t i, size_t j)
  * one that straddles two segments. The columns' offsets are worked out
  * once per tile, not per element. */
 static void tile_via_scratch(nn_k_tile_fn fn, size_t kc, const float *at, const float *bt, const cview *c,
-                             size_t i0, size_t mv, size_t j0, size_t nv, size_t w, float *ct)
+                             size_t i0, size_t mv, size_t j0, size_t nv, size_t w, float *ct, int zero)
 {
     size_t off[NN_K_TILE_MAXNR], i, j;
     size_t seg = c->cseg ? c->cseg : nv + j0 + 1, s = j0 / seg, q = j0 % seg;
@@ -236,7 +237,10 @@ static void tile_via_scratch(nn_k_tile_fn fn, size_t kc, const float *at, const 
     }
     for (i = 0; i < mv; i++) {
         const float *row = c->p + (i0 + i) * c->ldc;
-        for (j = 0; j < nv; j++) ct[i * w + j] = row[off[j]];
+        if (zero)
+            for (j = 0; j < nv; j++) ct[i * w + j] = 0.0f;
+        else
+            for (j = 0; j < nv; j++) ct[i * w + j] = row[off[j]];
     }
     fn(kc, at, bt, ct, w);
     for (i = 0; i < mv; i++) {
@@ -245,14 +249,25 @@ static void tile_via_scratch(nn_k_tile_fn fn, size_t kc, const float *at, const 
     }
 }
 
+/* Rows i0 .. i0+rows-1 of C, columns j0 .. j0+len-1 (inside one segment),
+ * set to +0: the start of every chain when C is overwritten. In cache,
+ * just before the tile loads it. */
+static void zero_c(const cview *c, size_t i0, size_t rows, size_t j0, size_t len)
+{
+    size_t i;
+    for (i = 0; i < rows; i++) memset(c_at(c, i0 + i, j0), 0, len * sizeof(float));
+}
+
 /* A full tile whose vectors lie in different segments of C: the set's
  * segmented tile, each vector at its own place. */
 static void tile_segments(const nn_k_gemm_tile *t, size_t kc, const float *at, const float *bt, const cview *c,
-                          size_t i0, size_t j0)
+                          size_t i0, size_t j0, int zero)
 {
     float *cv[NN_K_TILE_MAXNR];
     size_t v, nvec = (size_t)t->nr / (size_t)t->vw;
     for (v = 0; v < nvec; v++) cv[v] = c_at(c, i0, j0 + v * (size_t)t->vw);
+    if (zero)
+        for (v = 0; v < nvec; v++) zero_c(c, i0, (size_t)t->mr, j0 + v * (size_t)t->vw, (size_t)t->vw);
     t->seg(kc, at, bt, cv, c->ldc);
 }
 
@@ -287,6 +302,7 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
     int segs_whole = t->seg && t->vw > 0 && c->cseg && c->cseg % (size_t)t->vw == 0;
     for (p0 = 0; p0 < k; p0 += kcmax) {
         size_t kc = k - p0 < kcmax ? k - p0 : kcmax;
+        int zero = c->over && p0 == 0;
         for (jc = n0; jc < n1; jc += nc) {
             size_t ncur = n1 - jc < nc ? n1 - jc : nc;
             for (j0 = 0; j0 < ncur; j0 += nr) {
@@ -299,12 +315,13 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
                 for (j0 = 0; j0 < ncur; j0 += nr) {
                     size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
                     const float *bt = bblk + j0 * kc;
-                    if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg))
+                    if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg)) {
+                        if (zero) zero_c(c, i0, mr, j, w);
                         fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
-                    else if (mv == mr && nv == w && w == nr && segs_whole)
-                        tile_segments(t, kc, atile, bt, c, i0, j);
+                    } else if (mv == mr && nv == w && w == nr && segs_whole)
+                        tile_segments(t, kc, atile, bt, c, i0, j, zero);
                     else
-                        tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct);
+                        tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct, zero);
                 }
             }
         }
@@ -330,7 +347,7 @@ static void split(size_t parts, int T, int t, size_t unit, size_t total, size_t 
 enum { STACK_FLOATS = 16384 };
 
 void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, const nn_k_view *a,
-                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld)
+                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld, int over)
 {
     float stack[STACK_FLOATS], *heap = NULL, *buf = stack;
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kc = t->kc < k ? t->kc : k;
@@ -338,11 +355,19 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
     int by_cols;
     int nth = nn_k_threads();
     cview cv;
-    if (m == 0 || n == 0 || k == 0) return;
+    if (m == 0 || n == 0) return;
     cv.p = c;
     cv.ldc = ldc;
     cv.cseg = cseg;
     cv.cseg_ld = cseg_ld;
+    cv.over = over;
+    if (k == 0) {
+        /* no chain to run: an overwritten C is all +0 */
+        size_t i, j;
+        for (i = 0; over && i < m; i++)
+            for (j = 0; j < n; j++) *c_at(&cv, i, j) = 0.0f;
+        return;
+    }
     /* below about 4 MFLOP a thread team costs more than it saves */
     if (nth > 1 && (double)m * (double)n * (double)k < 2e6) nth = 1;
     if (nth > 1 && (np > mp ? np : mp) < 2) nth = 1;
