@@ -62,7 +62,7 @@ static int leaf_grads_ready(nn_ctx *ctx, const char *api)
         lg = (nn_leaf_grad *)nn__alloc(ctx, api, sizeof *lg);
         t->grad = lg ? (float *)nn__alloc(ctx, api, t->numel * sizeof(float)) : NULL;
         if (!t->grad) return 0;
-        memset(t->grad, 0, t->numel * sizeof(float));
+        nn_k_zero(t->grad, t->numel);
         lg->t = t;
         lg->next = ctx->leaf_grads;
         ctx->leaf_grads = lg;

@@ -127,12 +127,17 @@ static nn_k_view cols_view(const conv_geom *g, const nn_k_conv_geom *kg, const f
 }
 
 /* Column matrices for conv_gx, which must store them for col2im: about
- * COLS_MAX floats at a time, in chunks of whole images. */
-#define COLS_MAX ((size_t)1 << 21)
+ * COLS_MAX floats (1 MiB: col2im then reads them from L2) at a time, in
+ * chunks of whole images, but at least COLS_MIN_N columns (each chunk's
+ * GEMM packs all of w again: narrower chunks pay more for that than they
+ * save). The chunking splits columns only: no sum changes. */
+#define COLS_MAX ((size_t)1 << 18)
+#define COLS_MIN_N 512
 
 static int chunk_images(const conv_geom *g, size_t K, size_t L)
 {
-    size_t nc = COLS_MAX / (K * L);
+    size_t nc = COLS_MAX / (K * L), least = (COLS_MIN_N + L - 1) / L;
+    if (nc < least) nc = least;
     if (nc < 1) nc = 1;
     if (nc > (size_t)g->n) nc = (size_t)g->n;
     return (int)nc;
@@ -160,11 +165,12 @@ static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tenso
     nn_node *nd;
     if (!x || !w || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->o; shape[2] = g->ho; shape[3] = g->wo;
-    y = nn_tensor_new(ctx, 4, shape);
+    /* every element is written by the GEMMs: no zeroing first */
+    y = nn__empty(ctx, "conv2d", 4, shape);
     if (!y) return NULL;
     for (grp = 0; grp < g->groups; grp++) {
         nn_k_view a = weight_view(w->data, og, K, grp, 0), b = cols_view(g, &kg, x->data, grp, 0);
-        nn_k_gemm((size_t)og, (size_t)g->n * L, K, &a, &b, y->data + (size_t)grp * og * L, L, L, (size_t)g->o * L);
+        nn_k_gemm_over((size_t)og, (size_t)g->n * L, K, &a, &b, y->data + (size_t)grp * og * L, L, L, (size_t)g->o * L);
     }
     nd = nn__record(ctx, "conv2d", f_backward, y, 2, x, w, NULL);
     if (nd) save_geom(nd, g);
@@ -197,8 +203,7 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
             size_t ld = (size_t)cnt * L;
             nn_k_view a = weight_view(w->data, og, K, grp, 1);
             nn_k_view b = batch_view(gy->data + (size_t)n0 * g->o * L, g->o, og, grp, L);
-            memset(cols, 0, K * ld * sizeof(float));
-            nn_k_gemm(K, ld, (size_t)og, &a, &b, cols, ld, 0, 0);
+            nn_k_gemm_over(K, ld, (size_t)og, &a, &b, cols, ld, 0, 0);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (cnt > 1 && nn_k_threads() > 1)
 #endif
@@ -225,11 +230,11 @@ static nn_tensor *conv_gw(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tens
     nn_node *nd;
     if (!x || !gy || ctx->err.code) return NULL;
     shape[0] = g->o; shape[1] = cg; shape[2] = g->kh; shape[3] = g->kw;
-    dw = nn_tensor_new(ctx, 4, shape);
+    dw = nn__empty(ctx, "conv2d_grad_weight", 4, shape);
     if (!dw) return NULL;
     for (grp = 0; grp < g->groups; grp++) {
         nn_k_view a = batch_view(gy->data, g->o, og, grp, L), b = cols_view(g, &kg, x->data, grp, 1);
-        nn_k_gemm((size_t)og, K, (size_t)g->n * L, &a, &b, dw->data + (size_t)grp * og * K, K, 0, 0);
+        nn_k_gemm_over((size_t)og, K, (size_t)g->n * L, &a, &b, dw->data + (size_t)grp * og * K, K, 0, 0);
     }
     nd = nn__record(ctx, "conv2d_grad_weight", gw_backward, dw, 2, x, gy, NULL);
     if (nd) save_geom(nd, g);

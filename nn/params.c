@@ -155,5 +155,5 @@ int nn_params_alloc(nn_params *p, g99_error *err)
 
 void nn_params_zero_grad(nn_params *p)
 {
-    if (p->grad) memset(p->grad, 0, p->n_train * sizeof(float));
+    if (p->grad) nn_k_zero(p->grad, p->n_train);
 }

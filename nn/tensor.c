@@ -323,7 +323,7 @@ nn_tensor *nn_tensor_new(nn_ctx *ctx, int ndim, const int *shape)
     nn_tensor *t;
     if (!ctx) return NULL;
     t = nn__empty(ctx, "tensor_new", ndim, shape);
-    if (t) memset(t->data, 0, t->numel * sizeof(float));
+    if (t) nn_k_zero(t->data, t->numel);
     return t;
 }
 

@@ -24,6 +24,9 @@ void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, floa
 /* The peak kernels (peak.c and its twins): rounds of independent FMA
  * chains from seed; return the FLOPs done, *keep a result to keep alive. */
 double nn_k_peak_run_scalar(long rounds, float seed, float *keep);
+/* col2im's stride-2 rows: dst[2t] += src[t] for t < n, routed to the
+ * active set's twin (dispatch.c); the odd floats of dst are not touched. */
+void nn_k_add_evens(float *dst, const float *src, size_t n);
 
 /* ---- the blocked GEMM driver (gemm.c) -------------------------------------
  * A micro-kernel ("tile") updates one MR x NR block of C over kc steps:
@@ -34,6 +37,10 @@ double nn_k_peak_run_scalar(long rounds, float seed, float *keep);
  * tiles and threads and cut k into blocks (the next block continues from
  * C's running value), never reorder k. */
 typedef void (*nn_k_tile_fn)(size_t kc, const float *ap, const float *bp, float *c, size_t ldc);
+/* The same update of the full mr x nr tile whose vw-wide column vectors
+ * sit anywhere in C's rows: vector v's row i at cv[v] + i*ldc (a tile that
+ * straddles segments of C, each vector inside one). */
+typedef void (*nn_k_tile_seg_fn)(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc);
 
 typedef struct nn_k_gemm_tile {
     int mr, nr;          /* tile rows and columns */
@@ -44,13 +51,24 @@ typedef struct nn_k_gemm_tile {
      * (i+1)*vw (its B panel packed (i+1)*vw wide), NULL where absent. */
     int vw;
     nn_k_tile_fn narrow[2];
+    /* Optional packing twins, NULL for the driver's plain loops. They only
+     * move floats, so any set's give the same bits:
+     *   transpose  dst[q*ldd + r] = src[r*lds + q]  (r < rows, q < cols)
+     *   evens      dst[t] = src[2t]  (t < n; reads no further than src[2n-2]) */
+    void (*transpose)(const float *src, size_t lds, size_t rows, size_t cols, float *dst, size_t ldd);
+    void (*evens)(const float *src, size_t n, float *dst);
+    /* Optional: the full tile for C in segments (vw > 0), NULL for the
+     * scratch tile. */
+    nn_k_tile_seg_fn seg;
 } nn_k_gemm_tile;
 
 /* The widest tile any set uses (the scratch tile's column table). */
 enum { NN_K_TILE_MAXNR = 64 };
 
+/* over: C's prior content is ignored (the first k block's tiles start
+ * from +0), as nn_k_gemm_over. */
 void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, const nn_k_view *a,
-                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld);
+                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld, int over);
 
 /* The scalar set's tile: plain C with fmaf, the same driver. */
 extern const nn_k_gemm_tile nn_k_tile_scalar;
@@ -69,6 +87,7 @@ void nn_k_relu_grad_avx512(size_t n, const float *x, const float *dy, float *dx)
 void nn_k_leaky_relu_avx512(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_avx512(size_t n, const float *x, const float *dy, float slope, float *dx);
 double nn_k_peak_run_avx512(long rounds, float seed, float *keep);
+void nn_k_add_evens_avx512(float *dst, const float *src, size_t n);
 #endif
 #if defined(GAN99_HAVE_AVX2)
 extern const nn_k_gemm_tile nn_k_tile_avx2;
@@ -81,6 +100,7 @@ void nn_k_relu_grad_avx2(size_t n, const float *x, const float *dy, float *dx);
 void nn_k_leaky_relu_avx2(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float slope, float *dx);
 double nn_k_peak_run_avx2(long rounds, float seed, float *keep);
+void nn_k_add_evens_avx2(float *dst, const float *src, size_t n);
 #endif
 #if defined(GAN99_HAVE_NEON)
 extern const nn_k_gemm_tile nn_k_tile_neon;

@@ -149,7 +149,13 @@ static const nn_k_gemm_tile *active_tile(void)
 void nn_k_gemm(size_t m, size_t n, size_t k, const nn_k_view *a, const nn_k_view *b, float *c, size_t ldc,
                size_t cseg, size_t cseg_ld)
 {
-    nn_k_gemm_blocked(active_tile(), m, n, k, a, b, c, ldc, cseg, cseg_ld);
+    nn_k_gemm_blocked(active_tile(), m, n, k, a, b, c, ldc, cseg, cseg_ld, 0);
+}
+
+void nn_k_gemm_over(size_t m, size_t n, size_t k, const nn_k_view *a, const nn_k_view *b, float *c, size_t ldc,
+                    size_t cseg, size_t cseg_ld)
+{
+    nn_k_gemm_blocked(active_tile(), m, n, k, a, b, c, ldc, cseg, cseg_ld, 1);
 }
 
 void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
@@ -165,6 +171,22 @@ void nn_k_sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *a, si
     vb.ld = ldb;
     vb.trans = tb;
     nn_k_gemm(m, n, k, &va, &vb, c, ldc, 0, 0);
+}
+
+void nn_k_add_evens(float *dst, const float *src, size_t n)
+{
+    size_t t;
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_add_evens_avx512(dst, src, n); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_add_evens_avx2(dst, src, n); return;
+#endif
+    default:
+        for (t = 0; t < n; t++) dst[2 * t] += src[t];
+        return;
+    }
 }
 
 void nn_k_lsum_add(nn_k_lsum *acc, const float *x, size_t n)
@@ -183,7 +205,7 @@ void nn_k_lsum_add(nn_k_lsum *acc, const float *x, size_t n)
     }
 }
 
-void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+static void adam_one(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
 {
     switch (nn_k_path()) {
 #ifdef GAN99_HAVE_AVX512
@@ -199,7 +221,7 @@ void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, floa
     }
 }
 
-void nn_k_relu(size_t n, const float *x, float *y)
+static void relu_one(size_t n, const float *x, float *y)
 {
     switch (nn_k_path()) {
 #ifdef GAN99_HAVE_AVX512
@@ -212,7 +234,7 @@ void nn_k_relu(size_t n, const float *x, float *y)
     }
 }
 
-void nn_k_leaky_relu(size_t n, const float *x, float slope, float *y)
+static void leaky_relu_one(size_t n, const float *x, float slope, float *y)
 {
     switch (nn_k_path()) {
 #ifdef GAN99_HAVE_AVX512
@@ -225,7 +247,7 @@ void nn_k_leaky_relu(size_t n, const float *x, float slope, float *y)
     }
 }
 
-void nn_k_leaky_relu_grad(size_t n, const float *x, const float *dy, float slope, float *dx)
+static void leaky_relu_grad_one(size_t n, const float *x, const float *dy, float slope, float *dx)
 {
     switch (nn_k_path()) {
 #ifdef GAN99_HAVE_AVX512
@@ -238,7 +260,7 @@ void nn_k_leaky_relu_grad(size_t n, const float *x, const float *dy, float slope
     }
 }
 
-void nn_k_relu_grad(size_t n, const float *x, const float *dy, float *dx)
+static void relu_grad_one(size_t n, const float *x, const float *dy, float *dx)
 {
     switch (nn_k_path()) {
 #ifdef GAN99_HAVE_AVX512
@@ -251,7 +273,7 @@ void nn_k_relu_grad(size_t n, const float *x, const float *dy, float *dx)
     }
 }
 
-void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
+static void adam_wd_one(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
 {
     switch (nn_k_path()) {
 #ifdef GAN99_HAVE_AVX512
@@ -265,4 +287,162 @@ void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const f
 #endif
     default: nn_k_adam_wd_scalar(c, wd, n, w, g, m, v); return;
     }
+}
+
+/* ---- elementwise kernels over threads -------------------------------------
+ * Each element is computed alone, so splitting the range over threads
+ * changes no bit. Below PAR_MIN elements a team costs more than it saves;
+ * ranges are cut at multiples of 16 floats (whole vectors). */
+#define PAR_MIN ((size_t)1 << 16)
+
+static int par_threads(size_t n)
+{
+#ifdef _OPENMP
+    int T = nn_k_threads();
+    return n >= PAR_MIN && T > 1 && !omp_in_parallel() ? T : 1;
+#else
+    (void)n;
+    return 1;
+#endif
+}
+
+/* Part t of T of [0, n): [*lo, *hi). */
+static void par_range(size_t n, int T, int t, size_t *lo, size_t *hi)
+{
+    size_t blocks = (n + 15) / 16;
+    *lo = blocks * (size_t)t / (size_t)T * 16;
+    *hi = blocks * (size_t)(t + 1) / (size_t)T * 16;
+    if (*lo > n) *lo = n;
+    if (*hi > n) *hi = n;
+}
+
+/* The arguments of one elementwise kernel call. */
+typedef struct ew_args {
+    int kind;
+    size_t n;
+    const float *x, *dy;
+    float slope, wd, *y;
+    const nn_k_adam_coef *c;
+    float *w, *m, *v;
+    const float *g;
+} ew_args;
+
+enum { EW_ZERO, EW_RELU, EW_RELU_GRAD, EW_LEAKY, EW_LEAKY_GRAD, EW_ADAM, EW_ADAM_WD };
+
+static void ew_part(const ew_args *a, size_t lo, size_t hi)
+{
+    size_t n = hi - lo;
+    switch (a->kind) {
+    case EW_ZERO: memset(a->y + lo, 0, n * sizeof(float)); break;
+    case EW_RELU: relu_one(n, a->x + lo, a->y + lo); break;
+    case EW_RELU_GRAD: relu_grad_one(n, a->x + lo, a->dy + lo, a->y + lo); break;
+    case EW_LEAKY: leaky_relu_one(n, a->x + lo, a->slope, a->y + lo); break;
+    case EW_LEAKY_GRAD: leaky_relu_grad_one(n, a->x + lo, a->dy + lo, a->slope, a->y + lo); break;
+    case EW_ADAM: adam_one(a->c, n, a->w + lo, a->g + lo, a->m + lo, a->v + lo); break;
+    default: adam_wd_one(a->c, a->wd, n, a->w + lo, a->g + lo, a->m + lo, a->v + lo); break;
+    }
+}
+
+static void ew_run(const ew_args *a)
+{
+    int T = par_threads(a->n);
+    if (T == 1) {
+        ew_part(a, 0, a->n);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(T)
+    {
+        size_t lo, hi;
+        par_range(a->n, omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
+        if (lo < hi) ew_part(a, lo, hi);
+    }
+#endif
+}
+
+void nn_k_zero(float *p, size_t n)
+{
+    ew_args a;
+    memset(&a, 0, sizeof a);
+    a.kind = EW_ZERO;
+    a.n = n;
+    a.y = p;
+    ew_run(&a);
+}
+
+void nn_k_relu(size_t n, const float *x, float *y)
+{
+    ew_args a;
+    memset(&a, 0, sizeof a);
+    a.kind = EW_RELU;
+    a.n = n;
+    a.x = x;
+    a.y = y;
+    ew_run(&a);
+}
+
+void nn_k_relu_grad(size_t n, const float *x, const float *dy, float *dx)
+{
+    ew_args a;
+    memset(&a, 0, sizeof a);
+    a.kind = EW_RELU_GRAD;
+    a.n = n;
+    a.x = x;
+    a.dy = dy;
+    a.y = dx;
+    ew_run(&a);
+}
+
+void nn_k_leaky_relu(size_t n, const float *x, float slope, float *y)
+{
+    ew_args a;
+    memset(&a, 0, sizeof a);
+    a.kind = EW_LEAKY;
+    a.n = n;
+    a.x = x;
+    a.slope = slope;
+    a.y = y;
+    ew_run(&a);
+}
+
+void nn_k_leaky_relu_grad(size_t n, const float *x, const float *dy, float slope, float *dx)
+{
+    ew_args a;
+    memset(&a, 0, sizeof a);
+    a.kind = EW_LEAKY_GRAD;
+    a.n = n;
+    a.x = x;
+    a.dy = dy;
+    a.slope = slope;
+    a.y = dx;
+    ew_run(&a);
+}
+
+void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
+{
+    ew_args a;
+    memset(&a, 0, sizeof a);
+    a.kind = EW_ADAM;
+    a.n = n;
+    a.c = c;
+    a.w = w;
+    a.g = g;
+    a.m = m;
+    a.v = v;
+    ew_run(&a);
+}
+
+void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
+{
+    ew_args a;
+    memset(&a, 0, sizeof a);
+    a.kind = EW_ADAM_WD;
+    a.n = n;
+    a.c = c;
+    a.wd = wd;
+    a.w = w;
+    a.g = g;
+    a.m = m;
+    a.v = v;
+    ew_run(&a);
 }

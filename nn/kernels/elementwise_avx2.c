@@ -104,3 +104,26 @@ void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float 
     }
     nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
 }
+
+/* col2im's stride-2 rows (scalar.c): dst[2t] += src[t], t < n. Eight
+ * sources spread to the even lanes of two vectors of dst; the odd lanes
+ * (another kernel column's) are stored back as loaded, by this thread
+ * alone (col2im runs one image per thread). Blocks stop short of the last
+ * element so no store passes dst[2n-2]; one add per element, as the scalar
+ * loop. Blends and full stores: vmaskmovps stores are slow on AMD's cores. */
+void nn_k_add_evens_avx2(float *dst, const float *src, size_t n)
+{
+    const __m256i lo_idx = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    const __m256i hi_idx = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+    size_t t = 0;
+    for (; t + 8 < n; t += 8) {
+        __m256 s = _mm256_loadu_ps(src + t);
+        float *d = dst + 2 * t;
+        __m256 d0 = _mm256_loadu_ps(d), d1 = _mm256_loadu_ps(d + 8);
+        __m256 s0 = _mm256_add_ps(d0, _mm256_permutevar8x32_ps(s, lo_idx));
+        __m256 s1 = _mm256_add_ps(d1, _mm256_permutevar8x32_ps(s, hi_idx));
+        _mm256_storeu_ps(d, _mm256_blend_ps(d0, s0, 0x55));
+        _mm256_storeu_ps(d + 8, _mm256_blend_ps(d1, s1, 0x55));
+    }
+    for (; t < n; t++) dst[2 * t] += src[t];
+}

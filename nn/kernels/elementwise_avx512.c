@@ -101,3 +101,32 @@ void nn_k_leaky_relu_grad_avx512(size_t n, const float *x, const float *dy, floa
     }
     nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
 }
+
+/* col2im's stride-2 rows (scalar.c): dst[2t] += src[t], t < n. Sixteen
+ * sources spread to the even lanes of two vectors of dst; the odd lanes
+ * (another kernel column's) are stored back as loaded, by this thread
+ * alone (col2im runs one image per thread). Blocks stop short of the last
+ * element so no store passes dst[2n-2]; one add per element, as the
+ * scalar loop. Full stores: masked ones are slow on AMD's cores. */
+void nn_k_add_evens_avx512(float *dst, const float *src, size_t n)
+{
+    const __m512i lo_idx = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    const __m512i hi_idx = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+    const __m256i idx8 = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3), idx8h = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+    size_t t = 0;
+    for (; t + 16 < n; t += 16) {
+        __m512 s = _mm512_loadu_ps(src + t);
+        float *d = dst + 2 * t;
+        __m512 d0 = _mm512_loadu_ps(d), d1 = _mm512_loadu_ps(d + 16);
+        _mm512_storeu_ps(d, _mm512_mask_add_ps(d0, 0x5555, d0, _mm512_permutexvar_ps(lo_idx, s)));
+        _mm512_storeu_ps(d + 16, _mm512_mask_add_ps(d1, 0x5555, d1, _mm512_permutexvar_ps(hi_idx, s)));
+    }
+    for (; t + 8 < n; t += 8) {
+        __m256 s = _mm256_loadu_ps(src + t);
+        float *d = dst + 2 * t;
+        __m256 d0 = _mm256_loadu_ps(d), d1 = _mm256_loadu_ps(d + 8);
+        _mm256_storeu_ps(d, _mm256_mask_add_ps(d0, 0x55, d0, _mm256_permutexvar_ps(idx8, s)));
+        _mm256_storeu_ps(d + 8, _mm256_mask_add_ps(d1, 0x55, d1, _mm256_permutexvar_ps(idx8h, s)));
+    }
+    for (; t < n; t++) dst[2 * t] += src[t];
+}

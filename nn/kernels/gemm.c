@@ -41,8 +41,8 @@
  * each row's (c, i, j) steps from the last, so no division runs per row;
  * each row walks output rows, so the bounds of the input row and the
  * valid span of input columns are found once per output row. */
-static void conv_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0, size_t len, float *dst,
-                       size_t rstep, size_t qstep)
+static void conv_block(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
+                       size_t len, float *dst, size_t rstep, size_t qstep)
 {
     const nn_k_conv_geom *g = s->conv;
     size_t khw = (size_t)g->kh * (size_t)g->kw, L = (size_t)g->ho * (size_t)g->wo;
@@ -74,9 +74,11 @@ static void conv_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
                 if (qstep == 1 && g->sw == 1) {
                     memcpy(d + lo, xr + (ix0 + (long)lo), (hi - lo) * sizeof(float));
                 } else if (qstep == 1 && g->sw == 2) {
-                    /* DCGAN's stride: a constant stride the compiler can unroll */
+                    /* DCGAN's stride */
                     const float *from = xr + ix0;
-                    for (t = lo; t < hi; t++) d[t] = from[2 * t];
+                    if (tl->evens) tl->evens(from + 2 * lo, hi - lo, d + lo);
+                    else
+                        for (t = lo; t < hi; t++) d[t] = from[2 * t];
                 } else
                     for (t = lo; t < hi; t++) d[t * qstep] = xr[ix0 + (long)(t * (size_t)g->sw)];
                 for (t = hi; t < run; t++) d[t * qstep] = 0.0f;
@@ -102,12 +104,53 @@ static void conv_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
     }
 }
 
-static void read_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0, size_t len, float *dst,
-                       size_t rstep, size_t qstep)
+/* A transposing read (rstep 1) of a column matrix: 8 rows at a time
+ * gathered as rows into tmp, then transposed into place. */
+enum { TRANS_ROWS = 8, TRANS_LEN = 256 };
+
+static void conv_block_transposed(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0, size_t nrows,
+                                  size_t q0, size_t len, float *dst, size_t qstep)
+{
+    float tmp[TRANS_ROWS * TRANS_LEN];
+    size_t r, q;
+    for (r = 0; r < nrows; r += TRANS_ROWS) {
+        size_t nr = nrows - r < TRANS_ROWS ? nrows - r : TRANS_ROWS;
+        for (q = 0; q < len; q += TRANS_LEN) {
+            size_t nq = len - q < TRANS_LEN ? len - q : TRANS_LEN;
+            conv_block(tl, s, row0 + r, nr, q0 + q, nq, tmp, nq, 1);
+            tl->transpose(tmp, nq, nr, nq, dst + r + q * qstep, qstep);
+        }
+    }
+}
+
+static void read_block(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
+                       size_t len, float *dst, size_t rstep, size_t qstep)
 {
     size_t r;
     if (s->conv) {
-        conv_block(s, row0, nrows, q0, len, dst, rstep, qstep);
+        if (qstep != 1 && rstep == 1 && tl->transpose)
+            conv_block_transposed(tl, s, row0, nrows, q0, len, dst, qstep);
+        else
+            conv_block(tl, s, row0, nrows, q0, len, dst, rstep, qstep);
+        return;
+    }
+    if (qstep != 1 && rstep == 1 && tl->transpose) {
+        /* a transpose per run of columns that stays in one segment */
+        size_t left = len, q = q0;
+        const float *src = s->p + row0 * s->ld;
+        while (left) {
+            size_t run = left;
+            const float *from = src + q;
+            if (s->seg) {
+                size_t off = q % s->seg;
+                if (run > s->seg - off) run = s->seg - off;
+                from = src + (q / s->seg) * s->seg_ld + off;
+            }
+            tl->transpose(from, s->ld, nrows, run, dst, qstep);
+            dst += run * qstep;
+            left -= run;
+            q += run;
+        }
         return;
     }
     for (r = 0; r < nrows; r++, dst += rstep) {
@@ -122,7 +165,11 @@ static void read_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
                 if (run > s->seg - off) run = s->seg - off;
                 from = src + (q / s->seg) * s->seg_ld + off;
             }
-            if (qstep == 1) memcpy(d, from, run * sizeof(float));
+            if (qstep == 1 && run == 8) {
+                /* a tile's row of a transposed A: no call for 32 bytes */
+                for (t = 0; t < 8; t++) d[t] = from[t];
+            } else if (qstep == 1)
+                memcpy(d, from, run * sizeof(float));
             else
                 for (t = 0; t < run; t++) d[t * qstep] = from[t];
             d += run * qstep;
@@ -136,21 +183,23 @@ static void read_block(const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
 
 /* ap[p*mr + i] = op(A)[i0+i][p0+p] for i < mv, 0 for the rows that pad
  * the tile to mr. */
-static void pack_a(const nn_k_view *a, size_t i0, size_t mv, size_t p0, size_t kc, size_t mr, float *ap)
+static void pack_a(const nn_k_gemm_tile *tl, const nn_k_view *a, size_t i0, size_t mv, size_t p0, size_t kc,
+                   size_t mr, float *ap)
 {
     size_t i, p;
-    if (a->trans) read_block(a, p0, kc, i0, mv, ap, mr, 1);
-    else read_block(a, i0, mv, p0, kc, ap, 1, mr);
+    if (a->trans) read_block(tl, a, p0, kc, i0, mv, ap, mr, 1);
+    else read_block(tl, a, i0, mv, p0, kc, ap, 1, mr);
     for (p = 0; p < kc; p++)
         for (i = mv; i < mr; i++) ap[p * mr + i] = 0.0f;
 }
 
 /* bp[p*nr + j] = op(B)[p0+p][j0+j] for j < nv, 0 for nv <= j < nr. */
-static void pack_b(const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t nv, size_t nr, float *bp)
+static void pack_b(const nn_k_gemm_tile *tl, const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t nv,
+                   size_t nr, float *bp)
 {
     size_t p, j;
-    if (b->trans) read_block(b, j0, nv, p0, kc, bp, 1, nr);
-    else read_block(b, p0, kc, j0, nv, bp, nr, 1);
+    if (b->trans) read_block(tl, b, j0, nv, p0, kc, bp, 1, nr);
+    else read_block(tl, b, p0, kc, j0, nv, bp, nr, 1);
     for (p = 0; p < kc; p++)
         for (j = nv; j < nr; j++) bp[p * nr + j] = 0.0f;
 }
@@ -162,6 +211,7 @@ static void pack_b(const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t n
 typedef struct cview {
     float *p;
     size_t ldc, cseg, cseg_ld;
+    int over;           /* C's prior content is ignored (nn_k_gemm_over) */
 } cview;
 
 static float *c_at(const cview *c, size_t i, size_t j)
@@ -174,7 +224,7 @@ static float *c_at(const cview *c, size_t i, size_t j)
  * one that straddles two segments. The columns' offsets are worked out
  * once per tile, not per element. */
 static void tile_via_scratch(nn_k_tile_fn fn, size_t kc, const float *at, const float *bt, const cview *c,
-                             size_t i0, size_t mv, size_t j0, size_t nv, size_t w, float *ct)
+                             size_t i0, size_t mv, size_t j0, size_t nv, size_t w, float *ct, int zero)
 {
     size_t off[NN_K_TILE_MAXNR], i, j;
     size_t seg = c->cseg ? c->cseg : nv + j0 + 1, s = j0 / seg, q = j0 % seg;
@@ -187,13 +237,38 @@ static void tile_via_scratch(nn_k_tile_fn fn, size_t kc, const float *at, const 
     }
     for (i = 0; i < mv; i++) {
         const float *row = c->p + (i0 + i) * c->ldc;
-        for (j = 0; j < nv; j++) ct[i * w + j] = row[off[j]];
+        if (zero)
+            for (j = 0; j < nv; j++) ct[i * w + j] = 0.0f;
+        else
+            for (j = 0; j < nv; j++) ct[i * w + j] = row[off[j]];
     }
     fn(kc, at, bt, ct, w);
     for (i = 0; i < mv; i++) {
         float *row = c->p + (i0 + i) * c->ldc;
         for (j = 0; j < nv; j++) row[off[j]] = ct[i * w + j];
     }
+}
+
+/* Rows i0 .. i0+rows-1 of C, columns j0 .. j0+len-1 (inside one segment),
+ * set to +0: the start of every chain when C is overwritten. In cache,
+ * just before the tile loads it. */
+static void zero_c(const cview *c, size_t i0, size_t rows, size_t j0, size_t len)
+{
+    size_t i;
+    for (i = 0; i < rows; i++) memset(c_at(c, i0 + i, j0), 0, len * sizeof(float));
+}
+
+/* A full tile whose vectors lie in different segments of C: the set's
+ * segmented tile, each vector at its own place. */
+static void tile_segments(const nn_k_gemm_tile *t, size_t kc, const float *at, const float *bt, const cview *c,
+                          size_t i0, size_t j0, int zero)
+{
+    float *cv[NN_K_TILE_MAXNR];
+    size_t v, nvec = (size_t)t->nr / (size_t)t->vw;
+    for (v = 0; v < nvec; v++) cv[v] = c_at(c, i0, j0 + v * (size_t)t->vw);
+    if (zero)
+        for (v = 0; v < nvec; v++) zero_c(c, i0, (size_t)t->mr, j0 + v * (size_t)t->vw, (size_t)t->vw);
+    t->seg(kc, at, bt, cv, c->ldc);
 }
 
 /* The tile for a panel of nv <= nr columns: the narrowest that covers it,
@@ -222,24 +297,31 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
     float *bblk = buf, *atile = bblk + kcmax * nc, *ct = atile + mr * kcmax;
     size_t p0, jc, i0, j0;
     nn_k_tile_fn fn;
+    /* every vector of a full tile inside one segment of C (the tile's
+     * columns start at multiples of nr, so of vw) */
+    int segs_whole = t->seg && t->vw > 0 && c->cseg && c->cseg % (size_t)t->vw == 0;
     for (p0 = 0; p0 < k; p0 += kcmax) {
         size_t kc = k - p0 < kcmax ? k - p0 : kcmax;
+        int zero = c->over && p0 == 0;
         for (jc = n0; jc < n1; jc += nc) {
             size_t ncur = n1 - jc < nc ? n1 - jc : nc;
             for (j0 = 0; j0 < ncur; j0 += nr) {
                 size_t nv = ncur - j0 < nr ? ncur - j0 : nr;
-                pack_b(b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
+                pack_b(t, b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
             }
             for (i0 = m0; i0 < m1; i0 += mr) {
                 size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
-                pack_a(a, i0, mv, p0, kc, mr, atile);
+                pack_a(t, a, i0, mv, p0, kc, mr, atile);
                 for (j0 = 0; j0 < ncur; j0 += nr) {
                     size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
                     const float *bt = bblk + j0 * kc;
-                    if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg))
+                    if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg)) {
+                        if (zero) zero_c(c, i0, mr, j, w);
                         fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
+                    } else if (mv == mr && nv == w && w == nr && segs_whole)
+                        tile_segments(t, kc, atile, bt, c, i0, j, zero);
                     else
-                        tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct);
+                        tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct, zero);
                 }
             }
         }
@@ -265,7 +347,7 @@ static void split(size_t parts, int T, int t, size_t unit, size_t total, size_t 
 enum { STACK_FLOATS = 16384 };
 
 void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, const nn_k_view *a,
-                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld)
+                       const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld, int over)
 {
     float stack[STACK_FLOATS], *heap = NULL, *buf = stack;
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kc = t->kc < k ? t->kc : k;
@@ -273,11 +355,19 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
     int by_cols;
     int nth = nn_k_threads();
     cview cv;
-    if (m == 0 || n == 0 || k == 0) return;
+    if (m == 0 || n == 0) return;
     cv.p = c;
     cv.ldc = ldc;
     cv.cseg = cseg;
     cv.cseg_ld = cseg_ld;
+    cv.over = over;
+    if (k == 0) {
+        /* no chain to run: an overwritten C is all +0 */
+        size_t i, j;
+        for (i = 0; over && i < m; i++)
+            for (j = 0; j < n; j++) *c_at(&cv, i, j) = 0.0f;
+        return;
+    }
     /* below about 4 MFLOP a thread team costs more than it saves */
     if (nth > 1 && (double)m * (double)n * (double)k < 2e6) nth = 1;
     if (nth > 1 && (np > mp ? np : mp) < 2) nth = 1;

@@ -7,6 +7,8 @@
  * of the 16 registers. */
 #include "arch.h"
 
+#include "pack_x86.h"
+
 #include <immintrin.h>
 
 #define LOAD_ROW(i)                                          \
@@ -42,4 +44,19 @@ static void tile_6x16(size_t kc, const float *ap, const float *bp, float *c, siz
 
 /* kc 256: the 6 x 256 tile of A (6 KB) stays in L1 while 16 KB panels of
  * B stream from L2; nc 512: the 256 x 512 block of B (512 KB) stays in L2. */
-const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 512, tile_6x16, 0, { NULL, NULL } };
+/* dst[t] = src[2t]: 16 floats in, the 8 even ones out (t < n - 8 keeps
+ * the last load within src[2n-2]). */
+static void evens_avx2(const float *src, size_t n, float *dst)
+{
+    size_t t;
+    for (t = 0; t + 8 < n; t += 8) {
+        __m256 lo = _mm256_loadu_ps(src + 2 * t), hi = _mm256_loadu_ps(src + 2 * t + 8);
+        /* 0 2 8 10 | 4 6 12 14, then the 64-bit pairs in order */
+        __m256 e = _mm256_shuffle_ps(lo, hi, 0x88);
+        _mm256_storeu_ps(dst + t, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), 0xD8)));
+    }
+    for (; t < n; t++) dst[t] = src[2 * t];
+}
+
+const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 512, tile_6x16, 0, { NULL, NULL }, pack_x86_transpose, evens_avx2,
+                                        NULL };

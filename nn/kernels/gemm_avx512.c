@@ -10,6 +10,8 @@
  * broadcast the wide tile uses 28 of the 32 registers. */
 #include "arch.h"
 
+#include "pack_x86.h"
+
 #include <immintrin.h>
 
 /* Row i of the tile, vector v: load, store, and one k step. */
@@ -42,6 +44,28 @@ static void tile_8x48(size_t kc, const float *ap, const float *bp, float *c, siz
         ROWS(FMA, 0); ROWS(FMA, 1); ROWS(FMA, 2);
     }
     ROWS(STORE, 0); ROWS(STORE, 1); ROWS(STORE, 2);
+}
+
+/* tile_8x48 with each 16-wide column vector at its own place in C (a tile
+ * across segments of C, kernels.h "GEMM over views"): no scratch tile. */
+#define SLOAD(i, v) c##i##v = _mm512_loadu_ps(cv[v] + (size_t)(i) * ldc)
+#define SSTORE(i, v) _mm512_storeu_ps(cv[v] + (size_t)(i) * ldc, c##i##v)
+
+static void tile_8x48_seg(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc)
+{
+    __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+    __m512 b0, b1, b2, a0, a1, a2, a3, a4, a5, a6, a7;
+    size_t p;
+    ROWS(SLOAD, 0); ROWS(SLOAD, 1); ROWS(SLOAD, 2);
+    for (p = 0; p < kc; p++, ap += 8, bp += 48) {
+        b0 = _mm512_loadu_ps(bp);
+        b1 = _mm512_loadu_ps(bp + 16);
+        b2 = _mm512_loadu_ps(bp + 32);
+        BCASTS;
+        ROWS(FMA, 0); ROWS(FMA, 1); ROWS(FMA, 2);
+    }
+    ROWS(SSTORE, 0); ROWS(SSTORE, 1); ROWS(SSTORE, 2);
 }
 
 static void tile_8x32(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
@@ -78,4 +102,25 @@ static void tile_8x16(size_t kc, const float *ap, const float *bp, float *c, siz
 /* kc 256: the 8 x 256 tile of A (8 KB) stays in L1 while 48 KB panels of
  * B stream from L2; nc 1056: the 256 x 1056 block of B (1 MB) stays in a
  * 2 MB L2, and n = 1024 is one block, so A is read once per k block. */
-const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 256, 1056, tile_8x48, 16, { tile_8x16, tile_8x32 } };
+/* dst[t] = src[2t]: 32 floats in, the 16 even ones out; the last block
+ * with masks, so no load reaches past src[2n-2]. */
+static void evens_avx512(const float *src, size_t n, float *dst)
+{
+    const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    size_t t;
+    for (t = 0; t + 16 < n; t += 16) {
+        __m512 lo = _mm512_loadu_ps(src + 2 * t), hi = _mm512_loadu_ps(src + 2 * t + 16);
+        _mm512_storeu_ps(dst + t, _mm512_permutex2var_ps(lo, idx, hi));
+    }
+    if (t < n) {
+        size_t r = n - t, in = 2 * r - 1;   /* r <= 16 outputs from in <= 31 floats */
+        __mmask16 mlo = (__mmask16)(in >= 16 ? 0xFFFFu : (1u << in) - 1u);
+        __mmask16 mhi = (__mmask16)(in > 16 ? (1u << (in - 16)) - 1u : 0u);
+        __mmask16 mout = (__mmask16)(r >= 16 ? 0xFFFFu : (1u << r) - 1u);
+        __m512 lo = _mm512_maskz_loadu_ps(mlo, src + 2 * t), hi = _mm512_maskz_loadu_ps(mhi, src + 2 * t + 16);
+        _mm512_mask_storeu_ps(dst + t, mout, _mm512_permutex2var_ps(lo, idx, hi));
+    }
+}
+
+const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 256, 1056, tile_8x48, 16, { tile_8x16, tile_8x32 },
+                                          pack_x86_transpose, evens_avx512, tile_8x48_seg };

@@ -63,6 +63,12 @@ typedef struct nn_k_view {
  * the views' are. */
 void nn_k_gemm(size_t m, size_t n, size_t k, const nn_k_view *a, const nn_k_view *b, float *c, size_t ldc,
                size_t cseg, size_t cseg_ld);
+/* C[m,n] = op(A)[m,k] . op(B)[k,n]: the bits of zeroing C (+0) and then
+ * nn_k_gemm, but C's prior content is never read (it may be garbage), and
+ * each tile is zeroed in cache just before its first use rather than the
+ * whole of C beforehand. */
+void nn_k_gemm_over(size_t m, size_t n, size_t k, const nn_k_view *a, const nn_k_view *b, float *c, size_t ldc,
+                    size_t cseg, size_t cseg_ld);
 
 /* ---- im2col / col2im ----------------------------------------------------
  * One image x [C,H,W] and the column matrix cols [C*kh*kw, Ho*Wo]:
@@ -118,6 +124,10 @@ void nn_k_adam(const nn_k_adam_coef *c, size_t n, float *w, const float *g, floa
  * replaced by fmaf(wd, w, g), one rounding, as PyTorch's add(alpha=wd)
  * kernel (a fused multiply-add); fma is correctly rounded in every set. */
 void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v);
+
+/* ---- zeroing ----------------------------------------------------------------
+ * p[0..n) = +0, by the threads when n is large (a fresh tensor, a gradient). */
+void nn_k_zero(float *p, size_t n);
 
 /* ---- ReLU and leaky ReLU -------------------------------------------------
  * PyTorch's forward and backward, per element (a NaN compares false):

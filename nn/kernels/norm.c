@@ -9,9 +9,18 @@
  * set. */
 #include "arch.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* Derived values go to the long sum this many at a time. */
 enum { CHUNK = 256 };
+
+/* Threads take whole channels (the statistics: each channel's stream stays
+ * in one thread, in order) or whole rows (the elementwise passes), so the
+ * bits do not depend on the split; below PAR_MIN floats one thread runs. */
+#define PAR_MIN ((size_t)1 << 16)
+#define PAR_IF(g) ((g)->n * (g)->c * (g)->hw >= PAR_MIN && nn_k_threads() > 1)
 
 static const float *row_of(const nn_k_bn_geom *g, const float *x, size_t n, size_t c)
 {
@@ -20,9 +29,14 @@ static const float *row_of(const nn_k_bn_geom *g, const float *x, size_t n, size
 
 void nn_k_bn_stats(const nn_k_bn_geom *g, const float *x, float *mean, float *var)
 {
-    size_t c, n, i, j;
-    float count = (float)(g->n * g->hw), buf[CHUNK];
-    for (c = 0; c < g->c; c++) {
+    long cl, nc = (long)g->c;
+    float count = (float)(g->n * g->hw);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (PAR_IF(g))
+#endif
+    for (cl = 0; cl < nc; cl++) {
+        size_t c = (size_t)cl, n, i, j;
+        float buf[CHUNK];
         nn_k_lsum acc;
         float m;
         nn_k_lsum_init(&acc);
@@ -48,25 +62,32 @@ void nn_k_bn_stats(const nn_k_bn_geom *g, const float *x, float *mean, float *va
 void nn_k_bn_apply(const nn_k_bn_geom *g, const float *x, const float *mean, const float *inv,
                    const float *gamma, const float *beta, float *y)
 {
-    size_t c, n, i;
-    for (n = 0; n < g->n; n++)
-        for (c = 0; c < g->c; c++) {
-            const float *r = row_of(g, x, n, c);
-            float *o = y + (r - x), m = mean[c], s = inv[c];
-            for (i = 0; i < g->hw; i++) o[i] = (r[i] - m) * s;
-            if (gamma)
-                for (i = 0; i < g->hw; i++) o[i] = o[i] * gamma[c];
-            if (beta)
-                for (i = 0; i < g->hw; i++) o[i] = o[i] + beta[c];
-        }
+    long rl, rows = (long)(g->n * g->c);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (PAR_IF(g))
+#endif
+    for (rl = 0; rl < rows; rl++) {
+        size_t n = (size_t)rl / g->c, c = (size_t)rl % g->c, i;
+        const float *r = row_of(g, x, n, c);
+        float *o = y + (r - x), m = mean[c], s = inv[c];
+        for (i = 0; i < g->hw; i++) o[i] = (r[i] - m) * s;
+        if (gamma)
+            for (i = 0; i < g->hw; i++) o[i] = o[i] * gamma[c];
+        if (beta)
+            for (i = 0; i < g->hw; i++) o[i] = o[i] + beta[c];
+    }
 }
 
 void nn_k_bn_grad_sums(const nn_k_bn_geom *g, const float *x, const float *dy, const float *mean,
                        const float *inv, float *sum_dy, float *sum_dy_xhat)
 {
-    size_t c, n, i, j;
-    float buf[CHUNK];
-    for (c = 0; c < g->c; c++) {
+    long cl, nc = (long)g->c;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (PAR_IF(g))
+#endif
+    for (cl = 0; cl < nc; cl++) {
+        size_t c = (size_t)cl, n, i, j;
+        float buf[CHUNK];
         nn_k_lsum a, b;
         nn_k_lsum_init(&a);
         nn_k_lsum_init(&b);
@@ -86,16 +107,19 @@ void nn_k_bn_grad_sums(const nn_k_bn_geom *g, const float *x, const float *dy, c
 void nn_k_bn_grad_input(const nn_k_bn_geom *g, const float *x, const float *dy, const float *mean,
                         const float *inv, const float *k, const float *a, const float *b, float *dx)
 {
-    size_t c, n, i;
-    for (n = 0; n < g->n; n++)
-        for (c = 0; c < g->c; c++) {
-            const float *r = row_of(g, x, n, c), *d = dy + (r - x);
-            float *o = dx + (r - x), m = mean[c], s = inv[c], kc = k[c];
-            if (a) {
-                float ac = a[c], bc = b[c];
-                for (i = 0; i < g->hw; i++) o[i] = kc * ((d[i] - ac) - ((r[i] - m) * s) * bc);
-            } else {
-                for (i = 0; i < g->hw; i++) o[i] = kc * d[i];
-            }
+    long rl, rows = (long)(g->n * g->c);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (PAR_IF(g))
+#endif
+    for (rl = 0; rl < rows; rl++) {
+        size_t n = (size_t)rl / g->c, c = (size_t)rl % g->c, i;
+        const float *r = row_of(g, x, n, c), *d = dy + (r - x);
+        float *o = dx + (r - x), m = mean[c], s = inv[c], kc = k[c];
+        if (a) {
+            float ac = a[c], bc = b[c];
+            for (i = 0; i < g->hw; i++) o[i] = kc * ((d[i] - ac) - ((r[i] - m) * s) * bc);
+        } else {
+            for (i = 0; i < g->hw; i++) o[i] = kc * d[i];
         }
+    }
 }

@@ -2,7 +2,9 @@
  * compiled, the definition of the bits that every SIMD twin must give.
  * Loops are ordered for locality but never change the order of operations
  * kernels.h states for each output. im2col/col2im and the long sum's
- * bookkeeping only move data, so every kernel set uses them as they are. */
+ * bookkeeping only move data, so every kernel set uses them as they are;
+ * col2im's stride-2 rows add through nn_k_add_evens, one add per element
+ * as here, vectorised by the x86 sets. */
 #include "arch.h"
 
 #include <math.h>
@@ -62,7 +64,7 @@ static void tile_scalar(size_t kc, const float *ap, const float *bp, float *c, s
         for (j = 0; j < SCALAR_NR; j++) c[(size_t)i * ldc + (size_t)j] = acc[i][j];
 }
 
-const nn_k_gemm_tile nn_k_tile_scalar = { SCALAR_MR, SCALAR_NR, 256, 512, tile_scalar, 0, { NULL, NULL } };
+const nn_k_gemm_tile nn_k_tile_scalar = { SCALAR_MR, SCALAR_NR, 256, 512, tile_scalar, 0, { NULL, NULL }, NULL, NULL, NULL };
 
 void nn_k_im2col(const nn_k_conv_geom *g, const float *x, float *cols)
 {
@@ -133,7 +135,10 @@ void nn_k_col2im_ld(const nn_k_conv_geom *g, const float *cols, size_t ld, float
                     float *dst;
                     if (y < 0 || y >= g->h) continue;
                     dst = xc + (size_t)y * g->w;
-                    for (ox = lo; ox < hi; ox++) dst[ox * g->sw + off - g->pw] += src[ox];
+                    if (g->sw == 2 && lo < hi)
+                        nn_k_add_evens(dst + (lo * 2 + off - g->pw), src + lo, (size_t)(hi - lo));
+                    else
+                        for (ox = lo; ox < hi; ox++) dst[ox * g->sw + off - g->pw] += src[ox];
                 }
             }
         }
