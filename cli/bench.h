@@ -43,6 +43,19 @@ int bench_shell_quote(char *out, size_t size, const char *s);
  * where the system does not say. */
 double bench_peak_rss_mib(void);
 
+/* ---- training-step rows (cli/bench_steps.c) ----------------------------------
+ * A child `gan99 bench --step ...` ends with bench_step_report: the median
+ * of its n timed seconds (sorted in place) and its peak memory, as the
+ * PyTorch scripts print them. bench_step_row runs `gan99 bench GAN99_ARGS`
+ * and `SCRIPT THREADS SCRIPT_ARGS`, each in a process of its own with
+ * `threads` threads, and prints one row under bench_step_header's columns:
+ * both times, gan99's / PyTorch's, both peak memories (or why a side was
+ * skipped); version gets PyTorch's version when it ran. */
+void bench_step_report(double *times, int n);
+void bench_step_header(void);
+void bench_step_row(const char *label, int batch, int threads, const char *gan99_args, const char *script,
+                    const char *script_args, char *version, size_t version_size);
+
 /* ---- the machine's peak and the kernels (cli/bench_kernels.c) -------------- */
 typedef struct bench_peak {
     int path;        /* the kernel set that measured it */

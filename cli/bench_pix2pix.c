@@ -19,44 +19,6 @@
 
 #define P2P_SIZE 128
 
-/* gan99's rows get PyTorch's environment (BENCH_TORCH_ENV) but for the
- * BLAS variables it does not read: passive OpenMP waiting (threads that
- * spin at barriers lose badly on a busy machine) and glibc keeping freed
- * memory (no page faults from re-mapping each step's big buffers). */
-#define BENCH_GAN99_ENV                                                                          \
-    "env OMP_NUM_THREADS=%d OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_THRESHOLD_=1073741824 "          \
-    "MALLOC_TRIM_THRESHOLD_=1073741824"
-
-/* "step S", "rss KIB", "version V": the lines of both sides. */
-typedef struct step_figures {
-    int got;   /* one bit per line read */
-    double seconds;
-    long rss_kib;
-    char version[32];
-} step_figures;
-
-static int step_line(const char *line, void *ctx)
-{
-    step_figures *f = (step_figures *)ctx;
-    int before = f->got;
-    if (sscanf(line, "step %lf", &f->seconds) == 1) f->got |= 1;
-    else if (sscanf(line, "rss %ld", &f->rss_kib) == 1) f->got |= 2;
-    else if (sscanf(line, "version %31s", f->version) == 1) f->got |= 4;
-    return f->got != before;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static long peak_rss_kib(void)
-{
-    double mib = bench_peak_rss_mib();
-    return mib < 0.0 ? -1 : (long)(mib * 1024.0 + 0.5);
-}
-
 /* ---- gan99's side, in its own process -------------------------------------- */
 
 typedef struct p2p_bench {
@@ -149,11 +111,7 @@ int bench_step_child(int argc, char **argv)
         rc = one_step(&s, batch, &err);
         if (i >= warmup) times[i - warmup] = g99_now_seconds() - t0;
     }
-    if (!rc) {
-        qsort(times, (size_t)timed, sizeof times[0], cmp_double);
-        printf("step %.9f\n", 0.5 * (times[(timed - 1) / 2] + times[timed / 2]));
-        printf("rss %ld\n", peak_rss_kib());
-    }
+    if (!rc) bench_step_report(times, timed);
     if (s.have_trainer && s.is_p2p) gan_pix2pix_trainer_free(&s.t);
     if (s.have_trainer && !s.is_p2p) gan_autoencoder_trainer_free(&s.at);
     if (s.have_model && s.is_p2p) gan_pix2pix_free(&s.m);
@@ -161,50 +119,6 @@ int bench_step_child(int argc, char **argv)
     free(s.a);
     free(s.b);
     return rc ? cli_fail(&err) : CLI_OK;
-}
-
-/* This binary's --step in a process of its own with `threads` threads. */
-static int gan99_row(const char *model, int threads, int batch, int warmup, int timed, step_figures *f, char *why,
-                     size_t why_size)
-{
-    char cmd[1600], line[512], last[200] = "";
-    FILE *p;
-    int status;
-    memset(f, 0, sizeof *f);
-    snprintf(cmd, sizeof cmd, BENCH_GAN99_ENV, threads);
-    if (!cli_program_path || !bench_shell_quote(cmd, sizeof cmd, cli_program_path)) {
-        snprintf(why, why_size, "the gan99 binary's path is unknown or too long");
-        return 0;
-    }
-    sprintf(cmd + strlen(cmd), " bench --step %s %d %d %d 2>&1", model, batch, warmup, timed);
-    fflush(stdout);
-    if (!(p = g99_pipe_open(cmd))) {
-        snprintf(why, why_size, "cannot start %s", cli_program_path);
-        return 0;
-    }
-    while (fgets(line, sizeof line, p))
-        if (!step_line(line, f)) snprintf(last, sizeof last, "%.*s", (int)strcspn(line, "\r\n"), line);
-    status = g99_pipe_close(p);
-    if (status != 0 || (f->got & 3) != 3) {
-        snprintf(why, why_size, "gan99 bench --step %s failed: %s", model, last[0] ? last : "no output");
-        return 0;
-    }
-    return 1;
-}
-
-static int torch_row(const char *model, int threads, int batch, int warmup, int timed, step_figures *f, char *why,
-                     size_t why_size)
-{
-    char env[300], args[100];
-    memset(f, 0, sizeof *f);
-    sprintf(env, BENCH_TORCH_ENV, threads, threads);
-    sprintf(args, "%d %s %d %d %d", threads, model, batch, warmup, timed);
-    if (!bench_ref_run("bench_ref_torch_pix2pix.py", env, args, step_line, f, why, why_size)) return 0;
-    if (f->got != 7) {
-        snprintf(why, why_size, "bench_ref_torch_pix2pix.py: unexpected output");
-        return 0;
-    }
-    return 1;
 }
 
 void bench_pix2pix_steps(int quick)
@@ -225,30 +139,16 @@ void bench_pix2pix_steps(int quick)
            "  autoencoder  nf 64, depth 5, batch norm, L1, Adam\n"
            "  each row in its own process (gan99 too: `gan99 bench --step`), peak RSS of that process;\n"
            "  both sides with OMP_WAIT_POLICY=PASSIVE and MALLOC_{MMAP,TRIM}_THRESHOLD_=1 GiB\n");
-    printf("  %-12s %5s %7s %12s %14s %7s %10s %12s\n", "model", "batch", "threads", "gan99 s/step", "PyTorch s/step",
-           "ratio", "gan99 MiB", "PyTorch MiB");
+    bench_step_header();
     for (t = 1; t <= 2; t++)
         for (r = 0; r < (int)(sizeof rows / sizeof rows[0]); r++) {
             int batch = quick ? rows[r].quick_batch : rows[r].batch;
             int timed = quick ? 2 : rows[r].timed;
-            step_figures g, p;
-            char why_g[256], why_p[256];
-            int have_g = gan99_row(rows[r].model, t, batch, rows[r].warmup, timed, &g, why_g, sizeof why_g);
-            int have_p = torch_row(rows[r].model, t, batch, rows[r].warmup, timed, &p, why_p, sizeof why_p);
-            printf("  %-12s %5d %7d", rows[r].model, batch, t);
-            if (have_g) printf(" %12.3f", g.seconds);
-            else printf(" %12s", "-");
-            if (have_p) printf(" %14.3f", p.seconds);
-            else printf(" %14s", "-");
-            if (have_g && have_p) printf(" %6.2fx", g.seconds / p.seconds);
-            else printf(" %7s", "-");
-            if (have_g && g.rss_kib >= 0) printf(" %10.0f", (double)g.rss_kib / 1024.0);
-            else printf(" %10s", "-");
-            if (have_p) printf(" %12.0f\n", (double)p.rss_kib / 1024.0);
-            else printf(" %12s\n", "-");
-            if (!have_g) printf("    gan99 skipped: %s\n", why_g);
-            if (!have_p) printf("    PyTorch skipped: %s\n", why_p);
-            else snprintf(version, sizeof version, "%s", p.version);
+            char gan99_args[96], script_args[96];
+            sprintf(gan99_args, "--step %s %d %d %d", rows[r].model, batch, rows[r].warmup, timed);
+            sprintf(script_args, "%s %d %d %d", rows[r].model, batch, rows[r].warmup, timed);
+            bench_step_row(rows[r].model, batch, t, gan99_args, "bench_ref_torch_pix2pix.py", script_args, version,
+                           sizeof version);
         }
     printf("  ratio = gan99 time / PyTorch time (below 1: gan99 is faster). PyTorch %s tuned\n"
            "  (bench_ref_torch_pix2pix.py: its threads set to the row's, oneDNN, grads set to None,\n"
