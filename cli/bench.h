@@ -72,6 +72,8 @@ void bench_conv(int batch, int reps, const bench_peak *pk);
 
 /* ---- one DCGAN 64x64 training step (cli/bench_dcgan.c) ----------------------- */
 void bench_dcgan_step(int batch, int warmup, int timed, int torch_timed);
+/* `gan99 bench --step dcgan BATCH WARMUP TIMED`, the row's gan99 side. */
+int bench_dcgan_step_child(int argc, char **argv);
 
 /* ---- pix2pix and the autoencoder (cli/bench_pix2pix.c) ----------------------
  * Training steps at 1 and 2 threads next to PyTorch's; bench_step_child is

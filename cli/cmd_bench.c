@@ -357,6 +357,8 @@ static int bench_run(int argc, char **argv)
     memset(want, 0, sizeof want);
     if (argc > 2 && strcmp(argv[1], "--step") == 0 && strcmp(argv[2], "spade") == 0)
         return bench_spade_step_child(argc - 1, argv + 1);
+    if (argc > 2 && strcmp(argv[1], "--step") == 0 && strcmp(argv[2], "dcgan") == 0)
+        return bench_dcgan_step_child(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "--step") == 0) return bench_step_child(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "--parser-step") == 0) return bench_parser_step_child(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "--start") == 0) return bench_start_child(argc - 1, argv + 1);
