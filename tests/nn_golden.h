@@ -38,6 +38,14 @@ float *golden_floats(const nn_st_file *f, const char *name, size_t numel);
 /* Largest |a - e| / (abs_tol + rel_tol |e|) over the elements (NaN sticks):
  * <= 1 passes. abs_scaled: abs_tol times max |e| (1 when e is all 0). */
 double golden_worst(const float *e, const float *a, size_t n, double abs_tol, double rel_tol, int abs_scaled);
+/* Checks a against golden tensor `name` at scale times the project's
+ * tolerance (abs 1e-5, rel 1e-4; for gradients the absolute part scaled by
+ * max |e|), raises *seen_worst to the ratio found and reports a failure
+ * with it. */
+int golden_check(const nn_st_file *f, const char *name, const float *a, size_t n, int grads, double scale,
+                 double *seen_worst);
+/* The largest |v| of a golden tensor, or -1 when it is absent. */
+double golden_max(const nn_st_file *f, const char *name);
 /* Every tensor of p from "<prefix><key>" (counters from I64): the golden's
  * weights put into a gan99 table; 0 after a failed check. */
 int golden_load_params(const nn_st_file *f, nn_params *p, const char *prefix);

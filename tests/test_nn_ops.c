@@ -128,6 +128,33 @@ float *golden_floats(const nn_st_file *f, const char *name, size_t numel)
     return v;
 }
 
+int golden_check(const nn_st_file *f, const char *name, const float *a, size_t n, int grads, double scale,
+                 double *seen_worst)
+{
+    float *e = golden_floats(f, name, n);
+    double r;
+    if (!e) return 0;
+    r = golden_worst(e, a, n, 1e-5 * scale, 1e-4 * scale, grads != 0);
+    free(e);
+    if (!(r <= *seen_worst)) *seen_worst = r;
+    if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
+    return CHECK(r <= 1.0);
+}
+
+double golden_max(const nn_st_file *f, const char *name)
+{
+    const nn_st_tensor *t = nn_st_find(f, name);
+    float *v;
+    double m = 0;
+    size_t i;
+    if (!t || t->dtype != NN_ST_F32) return -1;
+    if (!(v = golden_floats(f, name, t->numel))) return -1;
+    for (i = 0; i < t->numel; i++)
+        if (fabs(v[i]) > m) m = fabs(v[i]);
+    free(v);
+    return m;
+}
+
 int golden_load_params(const nn_st_file *f, nn_params *p, const char *prefix)
 {
     size_t i;

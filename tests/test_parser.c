@@ -23,28 +23,7 @@ static double seen_worst;
 
 static int check_close(const nn_st_file *f, const char *name, const float *a, size_t n, int grads)
 {
-    float *e = golden_floats(f, name, n);
-    double r;
-    if (!e) return 0;
-    r = golden_worst(e, a, n, 1e-5, 1e-4, grads);
-    free(e);
-    if (!(r <= seen_worst)) seen_worst = r;
-    if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
-    return CHECK(r <= 1.0);
-}
-
-static double golden_max(const nn_st_file *f, const char *name)
-{
-    const nn_st_tensor *t = nn_st_find(f, name);
-    float *v;
-    double m = 0;
-    size_t i;
-    if (!t || t->dtype != NN_ST_F32) return -1;
-    if (!(v = golden_floats(f, name, t->numel))) return -1;
-    for (i = 0; i < t->numel; i++)
-        if (fabs(v[i]) > m) m = fabs(v[i]);
-    free(v);
-    return m;
+    return golden_check(f, name, a, n, grads, 1.0, &seen_worst);
 }
 
 /* A gradient zero by construction (a conv bias before instance norm):

@@ -25,14 +25,7 @@ static double seen_worst;
 /* scale widens the tolerance (1: the project's). */
 static int check_close_scaled(const nn_st_file *f, const char *name, const float *a, size_t n, int grads, double scale)
 {
-    float *e = golden_floats(f, name, n);
-    double r;
-    if (!e) return 0;
-    r = grads ? golden_worst(e, a, n, 1e-5 * scale, 1e-4 * scale, 1) : golden_worst(e, a, n, 1e-5 * scale, 1e-4 * scale, 0);
-    free(e);
-    if (!(r <= seen_worst)) seen_worst = r;
-    if (!(r <= 1.0)) fprintf(stderr, "    %s: worst error %.3g of the tolerance\n", name, r);
-    return CHECK(r <= 1.0);
+    return golden_check(f, name, a, n, grads, scale, &seen_worst);
 }
 
 /* The scale check_close applies (1 but in the Adam-steps checks below). */
@@ -41,21 +34,6 @@ static double tol_scale = 1.0;
 static int check_close(const nn_st_file *f, const char *name, const float *a, size_t n, int grads)
 {
     return check_close_scaled(f, name, a, n, grads, tol_scale);
-}
-
-/* The largest |v| of a golden tensor, or -1 when it is absent. */
-static double golden_max(const nn_st_file *f, const char *name)
-{
-    const nn_st_tensor *t = nn_st_find(f, name);
-    float *v;
-    double m = 0;
-    size_t i;
-    if (!t || t->dtype != NN_ST_F32) return -1;
-    if (!(v = golden_floats(f, name, t->numel))) return -1;
-    for (i = 0; i < t->numel; i++)
-        if (fabs(v[i]) > m) m = fabs(v[i]);
-    free(v);
-    return m;
 }
 
 /* A gradient that is zero by construction (a conv bias before instance
