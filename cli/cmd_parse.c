@@ -50,12 +50,11 @@ static void to_planes(const img_image *img, float *dst)
 }
 
 /* Every photo's true map is there before anything is written. */
-static int check_truth(const cli_command *cmd, const char *truth, const cli_file_list *files, const char *out_dir)
+static int check_truth(const cli_command *cmd, const char *truth, const cli_file_list *files)
 {
     cli_name_set names;
     char *path = (char *)malloc(strlen(truth) + 4096);
     int i, status = CLI_OK;
-    (void)out_dir;
     memset(&names, 0, sizeof names);
     if (!path) {
         cli_error("parse", "out of memory");
@@ -92,7 +91,7 @@ static int add_truth(gan_iou_sum *iou, const char *truth, const char *name, cons
 /* Each class's IoU and the mean, printed and in DIR/iou.csv. */
 static int report_iou(const gan_iou_sum *iou, const char *out_dir)
 {
-    char line[64], *csv = (char *)malloc((size_t)64 * (iou->n_classes + 2)), *path;
+    char *csv = (char *)malloc((size_t)64 * (iou->n_classes + 2)), *path;
     size_t len = 0;
     int c;
     g99_error err;
@@ -107,8 +106,7 @@ static int report_iou(const gan_iou_sum *iou, const char *out_dir)
     printf("IoU against the true maps (%llu pixels):", (unsigned long long)iou->pixels);
     for (c = 0; c < iou->n_classes; c++) {
         double v = gan_iou_class(iou, c);
-        sprintf(line, "%d,%.4f\n", c, v);
-        len += (size_t)sprintf(csv + len, "%s", line);
+        len += (size_t)sprintf(csv + len, "%d,%.4f\n", c, v);
         printf(" %d:%.3f", c, v);
     }
     len += (size_t)sprintf(csv + len, "mean,%.4f\n", gan_iou_mean(iou));
@@ -197,7 +195,7 @@ static int parse_run(int argc, char **argv)
         status = CLI_FAILED;
         goto done;
     }
-    if (truth && (status = check_truth(cmd, truth, &files, out_dir)) != CLI_OK) goto done;
+    if (truth && (status = check_truth(cmd, truth, &files)) != CLI_OK) goto done;
     gan_iou_init(&iou, g.channels);
     made_dir = !g99_is_dir(out_dir);
     if (g99_mkdir(out_dir, &err)) {
@@ -237,7 +235,7 @@ static int parse_run(int argc, char **argv)
             break;
         }
         sprintf(out_path, "%s/%s", out_dir, name);
-        gan_class_argmax(y, g.channels, plane, classes);
+        if (index || truth) gan_class_argmax(y, g.channels, plane, classes);   /* the colour map takes its own argmax */
         if (truth && (r = add_truth(&iou, truth, name, classes, &g, &err)) != 0) {
             status = cli_fail(&err);
             break;
