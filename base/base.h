@@ -188,8 +188,11 @@ int g99_sync_dir(const char *dir);
 /* Call first in main(argc, argv): on Windows it replaces argv by the
  * command line in UTF-8 (the C runtime gives it in the ANSI code page,
  * which loses characters) and puts stdout and stderr in binary mode, so
- * "\n" is written as on every other system (not "\r\n"). Elsewhere it does
- * nothing. Returns 0, or -1 when out of memory (argv is then unchanged). */
+ * "\n" is written as on every other system (not "\r\n"). On Linux with
+ * OpenMP it makes the threads wait passively unless the environment says
+ * otherwise: it sets OMP_WAIT_POLICY=passive and executes the program again
+ * (base/platform.c says why). Returns 0, or -1 when out of memory (argv is
+ * then unchanged). */
 int g99_main_init(int *argc, char ***argv);
 /* fopen and remove for UTF-8 file names (on Windows through the wide-char
  * calls; elsewhere fopen and remove). g99_remove takes a file or an empty

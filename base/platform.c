@@ -326,10 +326,32 @@ int g99__replace_file(const char *src, const char *dst)
     return rename(src, dst) == 0 ? 0 : -1;
 }
 
+/* OpenMP's threads wait for work at every barrier. By default GCC's and
+ * LLVM's runtimes spin there for a while before they sleep: on cores no one
+ * else uses that saves a few microseconds per region, but when another
+ * process shares the cores the spinning threads take its time slices and a
+ * 2-thread training step took 2-3x as long as with passive waiting (threads
+ * sleep at once). The runtimes read the policy from the environment once,
+ * when the program loads, so gan99 sets OMP_WAIT_POLICY=passive and starts
+ * itself again (same process id, arguments and environment otherwise).
+ * A policy the user set (OMP_WAIT_POLICY, GOMP_SPINCOUNT, KMP_BLOCKTIME) is
+ * kept. Linux only (/proc/self/exe); if the exec fails, for instance under
+ * an emulator that cannot run it again, gan99 simply goes on as it is. */
+static void wait_passively(char **argv)
+{
+#if defined(_OPENMP) && defined(__linux__)
+    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT") || getenv("KMP_BLOCKTIME")) return;
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+    execv("/proc/self/exe", argv);
+#else
+    (void)argv;
+#endif
+}
+
 int g99_main_init(int *argc, char ***argv)
 {
     (void)argc;
-    (void)argv;
+    wait_passively(*argv);
     return 0;
 }
 
