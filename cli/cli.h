@@ -139,6 +139,17 @@ int cli_list_images(int n, char **args, cli_file_list *out, g99_error *err);
  * code after its message ("gan99: CMD: no images ..." when none). */
 int cli_list_inputs(const cli_command *cmd, int n, char **args, cli_file_list *out);
 void cli_file_list_free(cli_file_list *l);
+/* The front of translate, paint and parse (cli/model_inputs.c): MODEL_FILE
+ * and --out DIR given, at least one input ("needs at least one WHAT or
+ * DIR"), the output folder usable, the inputs listed into files and the
+ * model loaded. 0, or the exit code after the message (nothing is then
+ * held); inputs stay the caller's. */
+struct gan_family;
+struct gan_model;
+struct gan_values;
+int cli_model_on_files(const cli_command *cmd, const char *model, const char *out_dir, int ninputs, char **inputs,
+                       const char *what, cli_file_list *files, const struct gan_family **f, struct gan_model **m,
+                       struct gan_values *v);
 /* img_load (a PNG, JPEG or PGM/PPM file by content) made 8-bit: 16-bit
  * samples keep their high byte. Messages start with the path. */
 struct img_image;

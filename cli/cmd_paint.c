@@ -172,30 +172,15 @@ static int paint_run(int argc, char **argv)
             goto bad;
         }
     }
-    if (!model || !out_dir) {
-        cli_usage_error(cmd, "needs MODEL_FILE and --out DIR");
-        goto bad;
-    }
-    if (ninputs == 0) {
-        cli_usage_error(cmd, "needs at least one MAP or DIR");
-        goto bad;
-    }
     if (mean_style && !style) {
         cli_usage_error(cmd, "--mean-style needs --style PHOTO");
         goto bad;
     }
-    if (cli_check_output_dir(cmd, "--out", out_dir) || cli_check_input(cmd, model) ||
-        (palette && cli_check_input(cmd, palette)) || (style && cli_check_input(cmd, style)))
-        goto bad;
-    g99_error_clear(&err);
-    r = cli_list_inputs(cmd, ninputs, inputs, &files);
+    if ((palette && cli_check_input(cmd, palette)) || (style && cli_check_input(cmd, style))) goto bad;
+    r = cli_model_on_files(cmd, model, out_dir, ninputs, inputs, "MAP", &files, &f, &m, &v);
     free(inputs);
-    inputs = NULL;
     if (r) return r;
-    if (gan_model_load(model, &f, &m, &v, &err)) {
-        cli_file_list_free(&files);
-        return cli_fail(&err);
-    }
+    g99_error_clear(&err);
     if (!(sp = gan_spade_model(f, m))) {
         cli_error("paint", "%s: a %s model; paint takes a spade model (label maps to faces)%s", model, f->name,
                   f->kind == GAN_DATA_PAIRS ? ": use gan99 translate" : "");

@@ -87,23 +87,10 @@ static int translate_run(int argc, char **argv)
             goto bad;
         }
     }
-    if (!model || !out_dir) {
-        cli_usage_error(cmd, "needs MODEL_FILE and --out DIR");
-        goto bad;
-    }
-    if (ninputs == 0) {
-        cli_usage_error(cmd, "needs at least one IMAGE or DIR");
-        goto bad;
-    }
-    if (cli_check_output_dir(cmd, "--out", out_dir) || cli_check_input(cmd, model)) goto bad;
-    g99_error_clear(&err);
-    r = cli_list_inputs(cmd, ninputs, inputs, &files);
+    r = cli_model_on_files(cmd, model, out_dir, ninputs, inputs, "IMAGE", &files, &f, &m, &v);
     free(inputs);
     if (r) return r;
-    if (gan_model_load(model, &f, &m, &v, &err)) {
-        cli_file_list_free(&files);
-        return cli_fail(&err);
-    }
+    g99_error_clear(&err);
     f->geometry(m, &g);
     if (g.latent || f->kind == GAN_DATA_LABELS || f->kind == GAN_DATA_SEGMENTS) {
         if (g.latent) cli_error("translate", "%s: %s models draw from a latent: use gan99 sample", model, f->name);
