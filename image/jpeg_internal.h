@@ -27,6 +27,7 @@ typedef void (*jpeg__idct_fn)(const int16_t coef[64], const uint16_t quant[64], 
 #define JPEG__MAX_COMPONENTS 3
 #define JPEG__LIMIT_SIZE 1024 /* entries of the range-limit table */
 #define JPEG__FAST_BITS 9 /* a 512-entry lookahead table decodes most codes in one step */
+#define JPEG__FAST_AC_BITS 11 /* the combined code + value table (fast_ac) looks further */
 
 /* ---- Huffman tables (T.81 Annex C, F.2.2.3) ------------------------------ */
 
@@ -37,7 +38,7 @@ typedef struct jpeg__huff {
     /* AC tables: the run/size symbol and its value bits decoded together
      * when both fit in the lookahead (as stb_image's fast_ac): value * 256 +
      * run * 16 + total bits, value in -128..127 (never 0); 0 = no shortcut. */
-    int16_t fast_ac[1 << JPEG__FAST_BITS];
+    int16_t fast_ac[1 << JPEG__FAST_AC_BITS];
     int32_t maxcode[18];  /* largest code of each length, left-aligned to 16 bits; -1 if none */
     int32_t valoff[17];   /* symbol index minus first code, per length */
     uint8_t vals[256];

@@ -44,13 +44,14 @@ static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c,
     for (k = 1; k < 64;) {
         int rs, r, s, fast;
         if (b->cnt < 16) jpeg__bits_refill(b);
-        fast = ac->fast_ac[b->buf >> (64 - JPEG__FAST_BITS)];
+        fast = ac->fast_ac[b->buf >> (64 - JPEG__FAST_AC_BITS)];
         if (fast) {
             /* Code and value bits in one lookup (see jpeg__huff_build). */
-            k += (fast >> 4) & 15;
-            if (k > 63) return BAD_INDEX;
             b->buf <<= fast & 15;
             b->cnt -= fast & 15;
+            if ((unsigned)fast < 256u) break; /* value 0: end of block */
+            k += (fast >> 4) & 15;
+            if (k > 63) return BAD_INDEX;
             blk[jpeg__zigzag[k++]] = (int16_t)((fast - (fast & 0xFF)) / 256);
             continue;
         }
