@@ -37,7 +37,8 @@ typedef struct jpeg__huff {
     uint8_t fast_sym[1 << JPEG__FAST_BITS];
     /* AC tables: the run/size symbol and its value bits decoded together
      * when both fit in the lookahead (as stb_image's fast_ac): value * 256 +
-     * run * 16 + total bits, value in -128..127 (never 0); 0 = no shortcut. */
+     * run * 16 + total bits, value in -128..127; value 0 = end of block
+     * (just the code length); 0 = no shortcut. */
     int16_t fast_ac[1 << JPEG__FAST_AC_BITS];
     int32_t maxcode[18];  /* largest code of each length, left-aligned to 16 bits; -1 if none */
     int32_t valoff[17];   /* symbol index minus first code, per length */
@@ -146,7 +147,10 @@ typedef struct jpeg__component {
     int width, height;          /* samples: ceil(image size * h / h_max) */
     int blocks_w, blocks_h;     /* 8x8 blocks holding those samples */
     int alloc_w, alloc_h;       /* blocks stored: whole MCUs of the frame */
-    int16_t *coef;              /* alloc_w * alloc_h blocks of 64, natural order (NULL when streaming) */
+    /* Coefficients (NULL when streaming): blocks of 64 in natural order,
+     * this component's first MCU row of alloc_w * v blocks; the next MCU
+     * row starts d->coef_row coefficients further (jpeg__coef_block). */
+    int16_t *coef;
     uint16_t quant[64];         /* table latched at the component's first scan */
     int quant_latched;
     /* Samples after the IDCT: a ring of the last two MCU rows (ring_rows =
@@ -193,6 +197,11 @@ typedef struct jpeg__decoder {
     void (*ycc_to_rgb)(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
                        const struct jpeg__ycc_tables *t, const uint8_t *limit); /* jpeg__ycc_select */
     int16_t *mcu_blocks;     /* the blocks of one MCU while streaming, zero between uses */
+    /* The whole-image path keeps its coefficients inside the output
+     * image's buffer (see alloc_coefficients in jpeg_decode.c): */
+    uint8_t *shared;         /* that buffer until output_init hands it to the image */
+    size_t shared_size;
+    size_t coef_row;         /* coefficients of one MCU row, all components */
     img_image *out;
     uint8_t *row_tmp;        /* 3 upsampled rows */
     int rgb;                 /* 3 components stored as RGB, not YCbCr */
@@ -200,6 +209,12 @@ typedef struct jpeg__decoder {
     uint8_t limit[JPEG__LIMIT_SIZE]; /* jpeg__range_limit_init */
     jpeg__ycc_tables ycc;            /* jpeg__ycc_tables_init */
 } jpeg__decoder;
+
+/* Block (bx, by) of component c's coefficients. */
+static inline int16_t *jpeg__coef_block(const jpeg__decoder *d, const jpeg__component *c, int bx, int by)
+{
+    return c->coef + (size_t)(by / c->v) * d->coef_row + ((size_t)(by % c->v) * (size_t)c->alloc_w + (size_t)bx) * 64;
+}
 
 /* Natural (row-major) index of the k-th coefficient in zigzag order (T.81 Figure 5). */
 extern const uint8_t jpeg__zigzag[64];

@@ -178,10 +178,6 @@ static int block_ac_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, 
     return 0;
 }
 
-static int16_t *block_at(jpeg__component *c, int bx, int by)
-{
-    return c->coef + ((size_t)by * (size_t)c->alloc_w + (size_t)bx) * 64;
-}
 
 /* Streaming: the IDCT of the MCU just decoded into d->mcu_blocks (the
  * blocks in the order they were coded), straight into the planes; blocks
@@ -272,14 +268,14 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
             }
         } else if (d->scan_ncomp == 1) {
             jpeg__component *c = &d->comp[d->scan_comp[0]];
-            rc = fn(d, &b, c, 0, block_at(c, mx, my));
+            rc = fn(d, &b, c, 0, jpeg__coef_block(d, c, mx, my));
         } else {
             for (i = 0; i < d->scan_ncomp && rc == 0; i++) {
                 jpeg__component *c = &d->comp[d->scan_comp[i]];
                 int bx, by;
                 for (by = 0; by < c->v && rc == 0; by++)
                     for (bx = 0; bx < c->h && rc == 0; bx++)
-                        rc = fn(d, &b, c, i, block_at(c, mx * c->h + bx, my * c->v + by));
+                        rc = fn(d, &b, c, i, jpeg__coef_block(d, c, mx * c->h + bx, my * c->v + by));
             }
         }
         if (jpeg__bits_overrun(&b))
