@@ -33,28 +33,47 @@ static int16_t wrap16(int v)
 
 typedef int (*block_fn)(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk);
 
-/* A sequential block: DC difference then run/size coded AC coefficients. */
+/* A sequential block: DC difference then run/size coded AC coefficients.
+ * The AC loop keeps the bit buffer in locals (written back around the
+ * refill and the long-code path), so the compiler need not store and
+ * reload it through *b for every coefficient. */
 static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
 {
     const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
-    int t = jpeg__huff_decode(b, &d->dc[d->scan_td[si]]), k;
+    const int16_t *fast_ac = ac->fast_ac;
+    int t = jpeg__huff_decode(b, &d->dc[d->scan_td[si]]), k, rc = 0;
+    uint64_t buf;
+    int cnt;
     if (t < 0) return BAD_CODE;
     c->dc_pred = wrap16(c->dc_pred + jpeg__extend(jpeg__bits_get(b, t), t));
     blk[0] = (int16_t)c->dc_pred;
+    buf = b->buf;
+    cnt = b->cnt;
     for (k = 1; k < 64;) {
         int rs, r, s, fast;
-        if (b->cnt < 16) jpeg__bits_refill(b);
-        fast = ac->fast_ac[b->buf >> (64 - JPEG__FAST_AC_BITS)];
+        if (cnt < 16) {
+            b->buf = buf;
+            b->cnt = cnt;
+            jpeg__bits_refill(b);
+            buf = b->buf;
+            cnt = b->cnt;
+        }
+        fast = fast_ac[buf >> (64 - JPEG__FAST_AC_BITS)];
         if (fast) {
             /* Code and value bits in one lookup (see jpeg__huff_build). */
-            b->buf <<= fast & 15;
-            b->cnt -= fast & 15;
+            buf <<= fast & 15;
+            cnt -= fast & 15;
             if ((unsigned)fast < 256u) break; /* value 0: end of block */
             k += (fast >> 4) & 15;
-            if (k > 63) return BAD_INDEX;
+            if (k > 63) {
+                rc = BAD_INDEX;
+                break;
+            }
             blk[jpeg__zigzag[k++]] = (int16_t)((fast - (fast & 0xFF)) / 256);
             continue;
         }
+        b->buf = buf;
+        b->cnt = cnt;
         rs = jpeg__huff_decode(b, ac);
         if (rs < 0) return BAD_CODE;
         r = rs >> 4;
@@ -65,11 +84,15 @@ static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c,
             blk[jpeg__zigzag[k]] = (int16_t)jpeg__extend(jpeg__bits_get(b, s), s);
             k++;
         } else {
-            if (r != 15) break; /* EOB: the rest of the block is zero */
-            k += 16;            /* ZRL: sixteen zeros */
+            if (r != 15) return 0; /* EOB: the rest of the block is zero */
+            k += 16;               /* ZRL: sixteen zeros */
         }
+        buf = b->buf;
+        cnt = b->cnt;
     }
-    return 0;
+    b->buf = buf;
+    b->cnt = cnt;
+    return rc;
 }
 
 /* Progressive DC, first scan: the difference, scaled up by Al. */
