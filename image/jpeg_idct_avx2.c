@@ -1,6 +1,6 @@
-/* AVX2 twin of jpeg__idct_islow (jpeg_idct.c): the same 32-bit integer
- * steps, eight columns (then eight rows) per instruction, so the samples are
- * the scalar reference's bits.
+/* AVX2 twin of jpeg__idct_islow (jpeg_idct.c): the same 32-bit integers,
+ * eight columns (then eight rows) per instruction, so the samples are the
+ * scalar reference's bits.
  *
  * The scalar code is exact in 32 bits only while the dequantized
  * coefficients and the pass-1 outputs stay below 2^14 in magnitude; when a
@@ -16,42 +16,39 @@
 #define PASS1_BITS 2
 #define K(x) _mm256_set1_epi32(x)
 
-/* jidctint.c's 1-D butterfly (see DEFINE_IDCT_1D in jpeg_idct.c), on 8 lanes. */
-static inline void idct_1d(const __m256i in[8], __m256i o[8])
+/* jidctint.c's 1-D butterfly (see DEFINE_IDCT_1D in jpeg_idct.c) on 8
+ * lanes, with _mm256_madd_epi16: each 32-bit lane holds a pair of 16-bit
+ * inputs, p04 = (in0, in4), p26 = (in2, in6), p71 = (in7, in1),
+ * p53 = (in5, in3), and one madd forms c0 * first + c1 * second. The
+ * scalar code's products and sums regroup into such pairs by
+ * distributivity, e.g. its even part tmp2 = (in2 + in6) * FIX_0_541 +
+ * in6 * -FIX_1_847 = in2 * 4433 + in6 * -10704, and its odd outputs are
+ * each a sum of the four odd inputs times the combined constants below
+ * (FIX_0_298 - FIX_0_899 - FIX_1_961 + FIX_1_175 = -11363, ...). With
+ * inputs below 2^14 in magnitude no term leaves 32 bits, so the sums are
+ * the scalar code's integers exactly. */
+#define KP(c0, c1) _mm256_set1_epi32((int)(((uint32_t)(uint16_t)(int16_t)(c1) << 16) | (uint16_t)(int16_t)(c0)))
+static inline void idct_1d(__m256i p04, __m256i p26, __m256i p71, __m256i p53, __m256i o[8])
 {
-    __m256i z1, z2, z3, z4, z5, tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13;
-    z2 = in[2];
-    z3 = in[6];
-    z1 = _mm256_mullo_epi32(_mm256_add_epi32(z2, z3), K(4433));
-    tmp2 = _mm256_add_epi32(z1, _mm256_mullo_epi32(z3, K(-15137)));
-    tmp3 = _mm256_add_epi32(z1, _mm256_mullo_epi32(z2, K(6270)));
-    tmp0 = _mm256_slli_epi32(_mm256_add_epi32(in[0], in[4]), CONST_BITS);
-    tmp1 = _mm256_slli_epi32(_mm256_sub_epi32(in[0], in[4]), CONST_BITS);
+    __m256i tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13;
+    tmp2 = _mm256_madd_epi16(p26, KP(4433, 4433 - 15137));
+    tmp3 = _mm256_madd_epi16(p26, KP(4433 + 6270, 4433));
+    tmp0 = _mm256_madd_epi16(p04, KP(1 << CONST_BITS, 1 << CONST_BITS));
+    tmp1 = _mm256_madd_epi16(p04, KP(1 << CONST_BITS, -(1 << CONST_BITS)));
     tmp10 = _mm256_add_epi32(tmp0, tmp3);
     tmp13 = _mm256_sub_epi32(tmp0, tmp3);
     tmp11 = _mm256_add_epi32(tmp1, tmp2);
     tmp12 = _mm256_sub_epi32(tmp1, tmp2);
-    tmp0 = in[7];
-    tmp1 = in[5];
-    tmp2 = in[3];
-    tmp3 = in[1];
-    z1 = _mm256_add_epi32(tmp0, tmp3);
-    z2 = _mm256_add_epi32(tmp1, tmp2);
-    z3 = _mm256_add_epi32(tmp0, tmp2);
-    z4 = _mm256_add_epi32(tmp1, tmp3);
-    z5 = _mm256_mullo_epi32(_mm256_add_epi32(z3, z4), K(9633));
-    tmp0 = _mm256_mullo_epi32(tmp0, K(2446));
-    tmp1 = _mm256_mullo_epi32(tmp1, K(16819));
-    tmp2 = _mm256_mullo_epi32(tmp2, K(25172));
-    tmp3 = _mm256_mullo_epi32(tmp3, K(12299));
-    z1 = _mm256_mullo_epi32(z1, K(-7373));
-    z2 = _mm256_mullo_epi32(z2, K(-20995));
-    z3 = _mm256_add_epi32(_mm256_mullo_epi32(z3, K(-16069)), z5);
-    z4 = _mm256_add_epi32(_mm256_mullo_epi32(z4, K(-3196)), z5);
-    tmp0 = _mm256_add_epi32(tmp0, _mm256_add_epi32(z1, z3));
-    tmp1 = _mm256_add_epi32(tmp1, _mm256_add_epi32(z2, z4));
-    tmp2 = _mm256_add_epi32(tmp2, _mm256_add_epi32(z2, z3));
-    tmp3 = _mm256_add_epi32(tmp3, _mm256_add_epi32(z1, z4));
+    /* Odd part: a = in7, b = in5, c = in3, e = in1 with z1 = a + e,
+     * z2 = b + c, z3 = a + c, z4 = b + e, z5 = (z3 + z4) * 9633. */
+    tmp0 = _mm256_add_epi32(_mm256_madd_epi16(p71, KP(2446 - 7373 - 16069 + 9633, -7373 + 9633)),
+                            _mm256_madd_epi16(p53, KP(9633, -16069 + 9633)));
+    tmp1 = _mm256_add_epi32(_mm256_madd_epi16(p71, KP(9633, -3196 + 9633)),
+                            _mm256_madd_epi16(p53, KP(16819 - 20995 - 3196 + 9633, -20995 + 9633)));
+    tmp2 = _mm256_add_epi32(_mm256_madd_epi16(p71, KP(-16069 + 9633, 9633)),
+                            _mm256_madd_epi16(p53, KP(-20995 + 9633, 25172 - 20995 - 16069 + 9633)));
+    tmp3 = _mm256_add_epi32(_mm256_madd_epi16(p71, KP(-7373 + 9633, 12299 - 7373 - 3196 + 9633)),
+                            _mm256_madd_epi16(p53, KP(-3196 + 9633, 9633)));
     o[0] = _mm256_add_epi32(tmp10, tmp3);
     o[7] = _mm256_sub_epi32(tmp10, tmp3);
     o[1] = _mm256_add_epi32(tmp11, tmp2);
@@ -60,6 +57,13 @@ static inline void idct_1d(const __m256i in[8], __m256i o[8])
     o[5] = _mm256_sub_epi32(tmp12, tmp1);
     o[3] = _mm256_add_epi32(tmp13, tmp0);
     o[4] = _mm256_sub_epi32(tmp13, tmp0);
+}
+
+/* Two int32 vectors of values in the int16 range as one of 16-bit pairs
+ * (x in the low half of each lane, y in the high half). */
+static inline __m256i pair16(__m256i x, __m256i y)
+{
+    return _mm256_or_si256(_mm256_and_si256(x, _mm256_set1_epi32(0xFFFF)), _mm256_slli_epi32(y, 16));
 }
 
 /* r[i] lane j becomes r[j] lane i. */
@@ -109,7 +113,7 @@ void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uin
         return;
     }
     /* Pass 1: columns (lane j = column j), kept scaled by 2^PASS1_BITS. */
-    idct_1d(v, o);
+    idct_1d(pair16(v[0], v[4]), pair16(v[2], v[6]), pair16(v[7], v[1]), pair16(v[5], v[3]), o);
     for (i = 0; i < 8; i++) {
         o[i] = _mm256_srai_epi32(_mm256_add_epi32(o[i], K(1 << (CONST_BITS - PASS1_BITS - 1))),
                                  CONST_BITS - PASS1_BITS);
@@ -123,7 +127,7 @@ void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uin
      * limit as arithmetic: limit[(x + 512) & 1023] is that index minus 384
      * clamped to 0..255. */
     transpose8(o);
-    idct_1d(o, v);
+    idct_1d(pair16(o[0], o[4]), pair16(o[2], o[6]), pair16(o[7], o[1]), pair16(o[5], o[3]), v);
     for (i = 0; i < 8; i++) {
         __m256i x = _mm256_srai_epi32(_mm256_add_epi32(v[i], K(1 << (CONST_BITS + PASS1_BITS + 3 - 1))),
                                       CONST_BITS + PASS1_BITS + 3);
