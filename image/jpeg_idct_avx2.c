@@ -10,7 +10,6 @@
 
 #if defined(__AVX2__)
 #include <immintrin.h>
-#include <string.h>
 
 #define CONST_BITS 13
 #define PASS1_BITS 2
@@ -87,39 +86,47 @@ static inline void transpose8(__m256i r[8])
     r[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
 }
 
-/* Lanes with |v| >= 2^14 (the scalar OUTSIDE), accumulated into *bad. */
-static inline void check_range(__m256i v, __m256i *bad)
+/* The scalar OUTSIDE test on 8 rows: some |v| >= 2^14. No lane can be
+ * INT32_MIN (products of 16-bit values; pass-1 sums of inputs < 2^14), so
+ * the absolute values are exact, and their OR has a bit above bit 13
+ * exactly when one of them is >= 2^14. */
+static inline int outside(const __m256i v[8])
 {
-    *bad = _mm256_or_si256(*bad, _mm256_or_si256(_mm256_cmpgt_epi32(v, K((1 << 14) - 1)),
-                                                 _mm256_cmpgt_epi32(K(-((1 << 14) - 1)), v)));
+    __m256i a = _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(_mm256_abs_epi32(v[0]), _mm256_abs_epi32(v[1])),
+                                                _mm256_or_si256(_mm256_abs_epi32(v[2]), _mm256_abs_epi32(v[3]))),
+                                _mm256_or_si256(_mm256_or_si256(_mm256_abs_epi32(v[4]), _mm256_abs_epi32(v[5])),
+                                                _mm256_or_si256(_mm256_abs_epi32(v[6]), _mm256_abs_epi32(v[7]))));
+    return !_mm256_testz_si256(a, K(~((1 << 14) - 1)));
 }
+
+/* Straight-line code (no loops over the rows), so the eight vectors stay
+ * in registers. */
+#define ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
 void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uint8_t *out, size_t stride,
                            const uint8_t *limit)
 {
-    __m256i v[8], o[8], bad = _mm256_setzero_si256(), ac;
-    int i;
+    __m256i c[8], v[8], o[8], ac;
 
-    ac = _mm256_setzero_si256();
-    for (i = 0; i < 8; i++) {
-        __m256i c = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(coef + 8 * i)));
-        __m256i q = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(quant + 8 * i)));
-        v[i] = _mm256_mullo_epi32(c, q);
-        check_range(v[i], &bad);
-        ac = _mm256_or_si256(ac, i ? c : _mm256_blend_epi32(c, _mm256_setzero_si256(), 1));
-    }
-    if (_mm256_testz_si256(ac, ac) || !_mm256_testz_si256(bad, bad)) {
+    /* Dequantize in 32 bits (the products reach 2^31). */
+#define DEQUANT(i)                                                                         \
+    c[i] = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(coef + 8 * (i))));      \
+    v[i] = _mm256_mullo_epi32(c[i], _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(quant + 8 * (i)))));
+    ROWS8(DEQUANT)
+#undef DEQUANT
+    ac = _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(_mm256_blend_epi32(c[0], _mm256_setzero_si256(), 1), c[1]),
+                                         _mm256_or_si256(c[2], c[3])),
+                         _mm256_or_si256(_mm256_or_si256(c[4], c[5]), _mm256_or_si256(c[6], c[7])));
+    if (_mm256_testz_si256(ac, ac) || outside(v)) {
         jpeg__idct_islow(coef, quant, out, stride, limit);
         return;
     }
     /* Pass 1: columns (lane j = column j), kept scaled by 2^PASS1_BITS. */
     idct_1d(pair16(v[0], v[4]), pair16(v[2], v[6]), pair16(v[7], v[1]), pair16(v[5], v[3]), o);
-    for (i = 0; i < 8; i++) {
-        o[i] = _mm256_srai_epi32(_mm256_add_epi32(o[i], K(1 << (CONST_BITS - PASS1_BITS - 1))),
-                                 CONST_BITS - PASS1_BITS);
-        check_range(o[i], &bad);
-    }
-    if (!_mm256_testz_si256(bad, bad)) {
+#define DESCALE1(i) o[i] = _mm256_srai_epi32(_mm256_add_epi32(o[i], K(1 << (CONST_BITS - PASS1_BITS - 1))), CONST_BITS - PASS1_BITS);
+    ROWS8(DESCALE1)
+#undef DESCALE1
+    if (outside(o)) {
         jpeg__idct_islow(coef, quant, out, stride, limit);
         return;
     }
@@ -128,26 +135,36 @@ void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uin
      * clamped to 0..255. */
     transpose8(o);
     idct_1d(pair16(o[0], o[4]), pair16(o[2], o[6]), pair16(o[7], o[1]), pair16(o[5], o[3]), v);
-    for (i = 0; i < 8; i++) {
-        __m256i x = _mm256_srai_epi32(_mm256_add_epi32(v[i], K(1 << (CONST_BITS + PASS1_BITS + 3 - 1))),
-                                      CONST_BITS + PASS1_BITS + 3);
-        x = _mm256_sub_epi32(_mm256_and_si256(_mm256_add_epi32(x, K(512)), K(1023)), K(384));
-        v[i] = _mm256_min_epi32(_mm256_max_epi32(x, _mm256_setzero_si256()), K(255));
-    }
+#define DESCALE2(i)                                                                                          \
+    v[i] = _mm256_srai_epi32(_mm256_add_epi32(v[i], K(1 << (CONST_BITS + PASS1_BITS + 3 - 1))),             \
+                             CONST_BITS + PASS1_BITS + 3);                                                  \
+    v[i] = _mm256_sub_epi32(_mm256_and_si256(_mm256_add_epi32(v[i], K(512)), K(1023)), K(384));
+    ROWS8(DESCALE2)
+#undef DESCALE2
     transpose8(v);
     (void)limit;
     {
-        /* Rows 0-3 and 4-7 to bytes: the packs interleave 128-bit halves,
-         * the permutation puts each row's 8 bytes together. */
+        /* Rows 0-3 and 4-7 to bytes (the clamp to 0..255 is the packs'
+         * saturation); the packs interleave 128-bit halves, the
+         * permutation puts each row's 8 bytes together. */
         const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
         __m256i a = _mm256_packus_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
         __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(v[4], v[5]), _mm256_packs_epi32(v[6], v[7]));
-        uint8_t rows[64];
+        __m128i a0, a1, b0, b1;
         a = _mm256_permutevar8x32_epi32(a, perm);
         b = _mm256_permutevar8x32_epi32(b, perm);
-        _mm256_storeu_si256((__m256i *)rows, a);
-        _mm256_storeu_si256((__m256i *)(rows + 32), b);
-        for (i = 0; i < 8; i++) memcpy(out + (size_t)i * stride, rows + 8 * i, 8);
+        a0 = _mm256_castsi256_si128(a);
+        a1 = _mm256_extracti128_si256(a, 1);
+        b0 = _mm256_castsi256_si128(b);
+        b1 = _mm256_extracti128_si256(b, 1);
+        _mm_storel_epi64((__m128i *)out, a0);
+        _mm_storel_epi64((__m128i *)(out + stride), _mm_unpackhi_epi64(a0, a0));
+        _mm_storel_epi64((__m128i *)(out + 2 * stride), a1);
+        _mm_storel_epi64((__m128i *)(out + 3 * stride), _mm_unpackhi_epi64(a1, a1));
+        _mm_storel_epi64((__m128i *)(out + 4 * stride), b0);
+        _mm_storel_epi64((__m128i *)(out + 5 * stride), _mm_unpackhi_epi64(b0, b0));
+        _mm_storel_epi64((__m128i *)(out + 6 * stride), b1);
+        _mm_storel_epi64((__m128i *)(out + 7 * stride), _mm_unpackhi_epi64(b1, b1));
     }
 }
 #else
