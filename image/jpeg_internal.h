@@ -95,13 +95,14 @@ static inline int jpeg__bits_overrun(const jpeg__bits *b)
 {
     return b->pad_bits > 0 && (unsigned)b->cnt < b->pad_bits;
 }
-/* The next n bits (0 <= n <= 16) as an unsigned number. */
+/* The next n bits (0 <= n <= 16) as an unsigned number. No branch on n
+ * (a DC difference's size is 0 about as often as not): the double shift
+ * gives 0 for n = 0 without shifting by 64. */
 static inline int jpeg__bits_get(jpeg__bits *b, int n)
 {
     int v;
-    if (n == 0) return 0;
     if (b->cnt < n) jpeg__bits_refill(b);
-    v = (int)(b->buf >> (64 - n));
+    v = (int)((b->buf >> 1) >> (63 - n));
     b->buf <<= n;
     b->cnt -= n;
     return v;
@@ -135,7 +136,9 @@ static inline int jpeg__huff_decode(jpeg__bits *b, const jpeg__huff *h)
  * -(2^n - 1) .. -(2^(n-1)) or 2^(n-1) .. 2^n - 1. */
 static inline int jpeg__extend(int v, int n)
 {
-    return n == 0 ? 0 : (v < (1 << (n - 1)) ? v - (1 << n) + 1 : v);
+    /* Without branches (the sign is a coin toss for the predictor): for
+     * n = 0, v is 0 and the threshold 0, so nothing is added. */
+    return v + (-(v < ((1 << n) >> 1)) & (1 - (1 << n)));
 }
 
 /* ---- the frame ------------------------------------------------------------ */

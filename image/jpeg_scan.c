@@ -202,6 +202,15 @@ static int block_ac_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, 
 }
 
 
+/* memset(blk, 0, 128) as eight 16-byte stores: GCC turns the call into a
+ * `rep stos`, whose start-up costs more than the stores. */
+static void zero_block(int16_t *blk)
+{
+    static const uint64_t zero[2] = {0, 0};
+    int i;
+    for (i = 0; i < 64; i += 8) memcpy(blk + i, zero, sizeof zero);
+}
+
 /* Streaming: the IDCT of the MCU just decoded into d->mcu_blocks (the
  * blocks in the order they were coded), straight into the planes; blocks
  * outside the component's samples are skipped as in the whole-image path.
@@ -220,7 +229,7 @@ static void idct_mcu(jpeg__decoder *d, int mx, int my)
                 if (gx < c->blocks_w && gy < c->blocks_h)
                     d->idct(blk, c->quant, jpeg__plane_row(c, gy * 8) + (size_t)gx * 8, stride,
                                      d->limit);
-                memset(blk, 0, 64 * sizeof *blk);
+                zero_block(blk);
             }
     }
 }
@@ -245,7 +254,7 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
 {
     jpeg__bits b;
     block_fn fn;
-    int i, mcus_x, mcus_y, next_rst = 0, rst_left = d->restart_interval;
+    int i, mcus_x, mcus_y, mx, my, next_rst = 0, rst_left = d->restart_interval;
     long m, total;
 
     if (!d->progressive) fn = block_sequential;
@@ -267,8 +276,8 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
     d->eobrun = 0;
     jpeg__bits_init(&b, d->data, d->len, pos);
 
-    for (m = 0; m < total; m++) {
-        int mx = (int)(m % mcus_x), my = (int)(m / mcus_x), rc = 0;
+    for (m = 0, mx = 0, my = 0; m < total; m++) {
+        int rc = 0;
         if (d->restart_interval) {
             if (rst_left == 0) {
                 int rc_rst = expect_restart(d, &b, next_rst, err);
@@ -319,6 +328,10 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
         if (d->streaming) {
             idct_mcu(d, mx, my);
             if (mx == mcus_x - 1) jpeg__emit_after_mcu_row(d, my, d->scan_ncomp == 1);
+        }
+        if (++mx == mcus_x) {
+            mx = 0;
+            my++;
         }
     }
     *end = b.pos;
