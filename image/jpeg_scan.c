@@ -69,7 +69,7 @@ static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c,
                 rc = BAD_INDEX;
                 break;
             }
-            blk[jpeg__zigzag[k++]] = (int16_t)((fast - (fast & 0xFF)) / 256);
+            blk[jpeg__zigzag[k++]] = (int16_t)(fast >> 8); /* arithmetic shift, as jpeg_idct.c assumes */
             continue;
         }
         b->buf = buf;
@@ -160,10 +160,13 @@ static void refine_nonzero(jpeg__bits *b, int16_t *coef, int p1)
 static int block_ac_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
 {
     const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
-    int p1 = 1 << d->al, k = d->ss;
+    /* In locals: the refills are calls, after which the compiler would
+     * reload anything it reaches through d. */
+    const int p1 = 1 << d->al, se = d->se;
+    int k = d->ss, eobrun = d->eobrun;
     (void)c;
-    if (d->eobrun == 0) {
-        for (; k <= d->se; k++) {
+    if (eobrun == 0) {
+        for (; k <= se; k++) {
             int rs = jpeg__huff_decode(b, ac), r, s, value = 0;
             if (rs < 0) return BAD_CODE;
             r = rs >> 4;
@@ -172,12 +175,12 @@ static int block_ac_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, 
                 if (s != 1) return BAD_REFINE;
                 value = jpeg__bits_get(b, 1) ? p1 : -p1;
             } else if (r != 15) {
-                d->eobrun = (1 << r) + jpeg__bits_get(b, r);
+                eobrun = (1 << r) + jpeg__bits_get(b, r);
                 break; /* the rest of this block is handled as part of the run */
             }
             /* Skip r zero-history coefficients (refining non-zero ones on the
              * way); a ZRL (r = 15, s = 0) skips sixteen. */
-            for (; k <= d->se; k++) {
+            for (; k <= se; k++) {
                 int16_t *coef = &blk[jpeg__zigzag[k]];
                 if (*coef != 0) {
                     refine_nonzero(b, coef, p1);
@@ -187,17 +190,18 @@ static int block_ac_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, 
                 }
             }
             if (value) {
-                if (k > d->se) return BAD_INDEX;
+                if (k > se) return BAD_INDEX;
                 blk[jpeg__zigzag[k]] = (int16_t)value;
             }
         }
     }
-    if (d->eobrun > 0) {
+    if (eobrun > 0) {
         /* Inside an end-of-band run: only correction bits for non-zero coefficients. */
-        for (; k <= d->se; k++)
+        for (; k <= se; k++)
             if (blk[jpeg__zigzag[k]] != 0) refine_nonzero(b, &blk[jpeg__zigzag[k]], p1);
-        d->eobrun--;
+        eobrun--;
     }
+    d->eobrun = eobrun;
     return 0;
 }
 
