@@ -227,12 +227,14 @@ static void idct_mcu(jpeg__decoder *d, int mx, int my)
         jpeg__component *c = &d->comp[d->scan_comp[i]];
         size_t stride = (size_t)c->alloc_w * 8;
         int h = d->scan_ncomp == 1 ? 1 : c->h, v = d->scan_ncomp == 1 ? 1 : c->v;
+        /* The MCU's 8 * v plane rows are consecutive in the ring (its
+         * size is a multiple of them): one ring lookup per component. */
+        uint8_t *rows = jpeg__plane_row(c, my * v * 8);
         for (by = 0; by < v; by++)
             for (bx = 0; bx < h; bx++, blk += 64) {
                 int gx = mx * h + bx, gy = my * v + by;
                 if (gx < c->blocks_w && gy < c->blocks_h)
-                    d->idct(blk, c->quant, jpeg__plane_row(c, gy * 8) + (size_t)gx * 8, stride,
-                                     d->limit);
+                    d->idct(blk, c->quant, rows + (size_t)by * 8 * stride + (size_t)gx * 8, stride, d->limit);
                 zero_block(blk);
             }
     }
