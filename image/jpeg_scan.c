@@ -60,17 +60,23 @@ static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c,
         }
         fast = fast_ac[buf >> (64 - JPEG__FAST_AC_BITS)];
         if (fast) {
-            /* Code and value bits in one lookup (see jpeg__huff_build). */
-            buf <<= fast & 15;
-            cnt -= fast & 15;
-            if ((unsigned)fast < 256u) break; /* value 0: end of block */
-            k += (fast >> 4) & 15;
-            if (k > 63) {
-                rc = BAD_INDEX;
+            /* Code and value bits in one lookup (see jpeg__huff_build).
+             * A run past the block's end fails before its bits are taken,
+             * as the long-code path fails before the value bits. */
+            if ((unsigned)fast < 256u) { /* value 0: end of block */
+                buf <<= fast;
+                cnt -= fast;
                 break;
             }
-            blk[jpeg__zigzag[k++]] = (int16_t)(fast >> 8); /* arithmetic shift, as jpeg_idct.c assumes */
-            continue;
+            k += (fast >> 4) & 15;
+            if (k <= 63) {
+                buf <<= fast & 15;
+                cnt -= fast & 15;
+                blk[jpeg__zigzag[k++]] = (int16_t)(fast >> 8); /* arithmetic shift, as jpeg_idct.c assumes */
+                continue;
+            }
+            rc = BAD_INDEX;
+            break;
         }
         b->buf = buf;
         b->cnt = cnt;
