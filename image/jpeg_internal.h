@@ -36,10 +36,11 @@ typedef struct jpeg__huff {
     uint8_t fast_len[1 << JPEG__FAST_BITS]; /* code length for these leading bits, 0 = longer code */
     uint8_t fast_sym[1 << JPEG__FAST_BITS];
     /* AC tables: the run/size symbol and its value bits decoded together
-     * when both fit in the lookahead (as stb_image's fast_ac): value * 256 +
-     * run * 16 + total bits, value in -128..127; value 0 = end of block
-     * (just the code length); 0 = no shortcut. */
-    int16_t fast_ac[1 << JPEG__FAST_AC_BITS];
+     * when both fit in the lookahead (as stb_image's fast_ac): value * 65536
+     * + run * 256 + total bits (the low 6 bits, so `buf << (e & 63)` is one
+     * shift on x86); value 0 = end of block (just the code length);
+     * 0 = no shortcut. */
+    int32_t fast_ac[1 << JPEG__FAST_AC_BITS];
     int32_t maxcode[18];  /* largest code of each length, left-aligned to 16 bits; -1 if none */
     int32_t valoff[17];   /* symbol index minus first code, per length */
     uint8_t vals[256];

@@ -40,7 +40,7 @@ typedef int (*block_fn)(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int
 static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
 {
     const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
-    const int16_t *fast_ac = ac->fast_ac;
+    const int32_t *fast_ac = ac->fast_ac;
     int t = jpeg__huff_decode(b, &d->dc[d->scan_td[si]]), k, rc = 0;
     uint64_t buf;
     int cnt;
@@ -68,11 +68,11 @@ static int block_sequential(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c,
                 cnt -= fast;
                 break;
             }
-            k += (fast >> 4) & 15;
+            k += (fast >> 8) & 15;
             if (k <= 63) {
-                buf <<= fast & 15;
-                cnt -= fast & 15;
-                blk[jpeg__zigzag[k++]] = (int16_t)(fast >> 8); /* arithmetic shift, as jpeg_idct.c assumes */
+                buf <<= fast & 63;
+                cnt -= fast & 63;
+                blk[jpeg__zigzag[k++]] = (int16_t)(fast >> 16); /* arithmetic shift, as jpeg_idct.c assumes */
                 continue;
             }
             rc = BAD_INDEX;
