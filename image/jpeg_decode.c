@@ -485,10 +485,13 @@ static int reconstruct(jpeg__decoder *d, g99_error *err)
         for (i = 0; i < d->ncomp; i++) {
             jpeg__component *c = &d->comp[i];
             size_t stride = (size_t)c->alloc_w * 8;
-            for (by = my * c->v; by < (my + 1) * c->v && by < c->blocks_h; by++)
+            for (by = my * c->v; by < (my + 1) * c->v && by < c->blocks_h; by++) {
+                /* This block row's coefficients (see alloc_coefficients) and plane rows. */
+                const int16_t *src = jpeg__coef_block(d, c, 0, by);
+                uint8_t *dst = jpeg__plane_row(c, by * 8);
                 for (bx = 0; bx < c->blocks_w; bx++)
-                    d->idct(jpeg__coef_block(d, c, bx, by), c->quant,
-                            jpeg__plane_row(c, by * 8) + (size_t)bx * 8, stride, d->limit);
+                    d->idct(src + (size_t)bx * 64, c->quant, dst + (size_t)bx * 8, stride, d->limit);
+            }
         }
         jpeg__emit_after_mcu_row(d, my, 0);
     }

@@ -274,6 +274,7 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
     jpeg__bits b;
     block_fn fn;
     int i, mcus_x, mcus_y, mx, my, next_rst = 0, rst_left = d->restart_interval;
+    int16_t *row_blocks = NULL;
     long m, total;
 
     if (!d->progressive) fn = block_sequential;
@@ -319,14 +320,18 @@ int jpeg__scan_decode(jpeg__decoder *d, size_t pos, size_t *end, g99_error *err)
             }
         } else if (d->scan_ncomp == 1) {
             jpeg__component *c = &d->comp[d->scan_comp[0]];
-            rc = fn(d, &b, c, 0, jpeg__coef_block(d, c, mx, my));
+            /* The row's first block once per block row (a division). */
+            if (mx == 0) row_blocks = jpeg__coef_block(d, c, 0, my);
+            rc = fn(d, &b, c, 0, row_blocks + (size_t)mx * 64);
         } else {
             for (i = 0; i < d->scan_ncomp && rc == 0; i++) {
                 jpeg__component *c = &d->comp[d->scan_comp[i]];
                 int bx, by;
                 for (by = 0; by < c->v && rc == 0; by++)
                     for (bx = 0; bx < c->h && rc == 0; bx++)
-                        rc = fn(d, &b, c, i, jpeg__coef_block(d, c, mx * c->h + bx, my * c->v + by));
+                        rc = fn(d, &b, c, i,
+                                c->coef + (size_t)my * d->coef_row +
+                                    ((size_t)by * (size_t)c->alloc_w + (size_t)(mx * c->h + bx)) * 64);
             }
         }
         if (jpeg__bits_overrun(&b))
