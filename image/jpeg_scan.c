@@ -154,41 +154,84 @@ static int block_ac_first(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, i
 
 /* One correction bit for an already non-zero coefficient: it moves away from
  * zero by 2^Al when the bit is set and that bit is not set yet. */
-static void refine_nonzero(jpeg__bits *b, int16_t *coef, int p1)
-{
-    /* Without a branch on the bit: correction bits are close to random,
-     * and a mispredicted branch per non-zero coefficient cost more than
-     * this arithmetic. (p1 ^ neg) - neg is p1 or -p1 by the sign. */
-    int x = *coef, neg = -(x < 0), bit;
-    if (b->cnt < 1) jpeg__bits_refill(b);
-    bit = (int)(b->buf >> 63) & (((unsigned)(uint16_t)x & (unsigned)p1) == 0);
-    b->buf <<= 1;
-    b->cnt--;
-    *coef = wrap16(x + (((p1 ^ neg) - neg) & -bit));
-}
+/* The bit buffer of *b in the locals buf and cnt (see block_sequential):
+ * LOCAL_NEED(n) makes n bits available (n <= 16), LOCAL_GET(v, n) takes them. */
+#define LOCAL_NEED(n)                 \
+    do {                              \
+        if (cnt < (n)) {              \
+            b->buf = buf;             \
+            b->cnt = cnt;             \
+            jpeg__bits_refill(b);     \
+            buf = b->buf;             \
+            cnt = b->cnt;             \
+        }                             \
+    } while (0)
+#define LOCAL_GET(v, n)                                \
+    do {                                               \
+        LOCAL_NEED(n);                                 \
+        (v) = (int)((buf >> 1) >> (63 - (n)));         \
+        buf <<= (n);                                   \
+        cnt -= (n);                                    \
+    } while (0)
+/* The correction bit of the non-zero coefficient *coef (refine_nonzero),
+ * without a branch on the bit: correction bits are close to random, and a
+ * mispredicted branch per non-zero coefficient cost more than this
+ * arithmetic. (p1 ^ neg) - neg is p1 or -p1 by the sign. */
+#define LOCAL_REFINE(coef)                                                                   \
+    do {                                                                                     \
+        int x_ = *(coef), neg_ = -(x_ < 0), bit_;                                            \
+        LOCAL_GET(bit_, 1);                                                                  \
+        bit_ &= ((unsigned)(uint16_t)x_ & (unsigned)p1) == 0;                                \
+        *(coef) = wrap16(x_ + (((p1 ^ neg_) - neg_) & -bit_));                               \
+    } while (0)
 
 /* Progressive AC, refinement scan (T.81 G.1.2.3): new coefficients of value
  * +-2^Al placed after `r` zero-history coefficients, with a correction bit
- * for every non-zero coefficient passed on the way. */
+ * for every non-zero coefficient passed on the way. The bit buffer and the
+ * scan's parameters are in locals: the refills are calls, after which the
+ * compiler would reload anything it reaches through a pointer. */
 static int block_ac_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
 {
     const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
-    /* In locals: the refills are calls, after which the compiler would
-     * reload anything it reaches through d. */
     const int p1 = 1 << d->al, se = d->se;
-    int k = d->ss, eobrun = d->eobrun;
+    int k = d->ss, eobrun = d->eobrun, rc = 0;
+    uint64_t buf = b->buf;
+    int cnt = b->cnt;
     (void)c;
     if (eobrun == 0) {
         for (; k <= se; k++) {
-            int rs = jpeg__huff_decode(b, ac), r, s, value = 0;
-            if (rs < 0) return BAD_CODE;
+            int rs, r, s, value = 0, len;
+            /* jpeg__huff_decode on the locals; codes longer than the
+             * lookahead through *b. */
+            LOCAL_NEED(16);
+            len = ac->fast_len[buf >> (64 - JPEG__FAST_BITS)];
+            if (len) {
+                rs = ac->fast_sym[buf >> (64 - JPEG__FAST_BITS)];
+                buf <<= len;
+                cnt -= len;
+            } else {
+                b->buf = buf;
+                b->cnt = cnt;
+                rs = jpeg__huff_decode(b, ac);
+                buf = b->buf;
+                cnt = b->cnt;
+                if (rs < 0) {
+                    rc = BAD_CODE;
+                    break;
+                }
+            }
             r = rs >> 4;
             s = rs & 15;
             if (s) {
-                if (s != 1) return BAD_REFINE;
-                value = jpeg__bits_get(b, 1) ? p1 : -p1;
+                if (s != 1) {
+                    rc = BAD_REFINE;
+                    break;
+                }
+                LOCAL_GET(value, 1);
+                value = value ? p1 : -p1;
             } else if (r != 15) {
-                eobrun = (1 << r) + jpeg__bits_get(b, r);
+                LOCAL_GET(eobrun, r);
+                eobrun += 1 << r;
                 break; /* the rest of this block is handled as part of the run */
             }
             /* Skip r zero-history coefficients (refining non-zero ones on the
@@ -196,27 +239,35 @@ static int block_ac_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, 
             for (; k <= se; k++) {
                 int16_t *coef = &blk[jpeg__zigzag[k]];
                 if (*coef != 0) {
-                    refine_nonzero(b, coef, p1);
+                    LOCAL_REFINE(coef);
                 } else {
                     if (r == 0) break;
                     r--;
                 }
             }
             if (value) {
-                if (k > se) return BAD_INDEX;
+                if (k > se) {
+                    rc = BAD_INDEX;
+                    break;
+                }
                 blk[jpeg__zigzag[k]] = (int16_t)value;
             }
         }
     }
-    if (eobrun > 0) {
+    if (rc == 0 && eobrun > 0) {
         /* Inside an end-of-band run: only correction bits for non-zero coefficients. */
         for (; k <= se; k++)
-            if (blk[jpeg__zigzag[k]] != 0) refine_nonzero(b, &blk[jpeg__zigzag[k]], p1);
+            if (blk[jpeg__zigzag[k]] != 0) LOCAL_REFINE(&blk[jpeg__zigzag[k]]);
         eobrun--;
     }
+    b->buf = buf;
+    b->cnt = cnt;
     d->eobrun = eobrun;
-    return 0;
+    return rc;
 }
+#undef LOCAL_REFINE
+#undef LOCAL_GET
+#undef LOCAL_NEED
 
 
 /* memset(blk, 0, 128) as eight 16-byte stores: GCC turns the call into a
