@@ -120,40 +120,6 @@ static int block_dc_refine(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, 
     return 0;
 }
 
-/* Progressive AC, first scan of band Ss..Se: like a sequential block, plus
- * EOBn symbols that end this block and the next eobrun blocks. */
-static int block_ac_first(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
-{
-    const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
-    int k;
-    (void)c;
-    if (d->eobrun > 0) {
-        d->eobrun--;
-        return 0;
-    }
-    for (k = d->ss; k <= d->se;) {
-        int rs = jpeg__huff_decode(b, ac), r, s;
-        if (rs < 0) return BAD_CODE;
-        r = rs >> 4;
-        s = rs & 15;
-        if (s) {
-            k += r;
-            if (k > d->se) return BAD_INDEX;
-            blk[jpeg__zigzag[k]] = wrap16(jpeg__extend(jpeg__bits_get(b, s), s) * (1 << d->al));
-            k++;
-        } else if (r < 15) {
-            /* EOBr: this block and (2^r - 1 + r more bits) following ones end here. */
-            d->eobrun = (1 << r) - 1 + jpeg__bits_get(b, r);
-            break;
-        } else {
-            k += 16;
-        }
-    }
-    return 0;
-}
-
-/* One correction bit for an already non-zero coefficient: it moves away from
- * zero by 2^Al when the bit is set and that bit is not set yet. */
 /* The bit buffer of *b in the locals buf and cnt (see block_sequential):
  * LOCAL_NEED(n) makes n bits available (n <= 16), LOCAL_GET(v, n) takes them. */
 #define LOCAL_NEED(n)                 \
@@ -185,6 +151,73 @@ static int block_ac_first(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, i
         *(coef) = wrap16(x_ + (((p1 ^ neg_) - neg_) & -bit_));                               \
     } while (0)
 
+/* Progressive AC, first scan of band Ss..Se: like a sequential block, plus
+ * EOBn symbols that end this block and the next eobrun blocks. A
+ * coefficient whose code and value bits fit the combined lookahead
+ * (fast_ac) takes one step; anything else (EOBn, ZRL, long codes, and a
+ * run past the band, which then fails as before) the general path. */
+static int block_ac_first(jpeg__decoder *d, jpeg__bits *b, jpeg__component *c, int si, int16_t *blk)
+{
+    const jpeg__huff *ac = &d->ac[d->scan_ta[si]];
+    const int32_t *fast_ac = ac->fast_ac;
+    const int se = d->se, al = d->al;
+    int k, rc = 0;
+    uint64_t buf;
+    int cnt;
+    (void)c;
+    if (d->eobrun > 0) {
+        d->eobrun--;
+        return 0;
+    }
+    buf = b->buf;
+    cnt = b->cnt;
+    for (k = d->ss; k <= se;) {
+        int rs, r, s, fast, v;
+        LOCAL_NEED(16);
+        fast = fast_ac[buf >> (64 - JPEG__FAST_AC_BITS)];
+        if ((unsigned)fast >= 256u && k + ((fast >> 8) & 15) <= se) {
+            k += (fast >> 8) & 15;
+            buf <<= fast & 63;
+            cnt -= fast & 63;
+            blk[jpeg__zigzag[k++]] = wrap16((fast >> 16) * (1 << al)); /* arithmetic shift, as jpeg_idct.c assumes */
+            continue;
+        }
+        b->buf = buf;
+        b->cnt = cnt;
+        rs = jpeg__huff_decode(b, ac);
+        buf = b->buf;
+        cnt = b->cnt;
+        if (rs < 0) {
+            rc = BAD_CODE;
+            break;
+        }
+        r = rs >> 4;
+        s = rs & 15;
+        if (s) {
+            k += r;
+            if (k > se) {
+                rc = BAD_INDEX;
+                break;
+            }
+            LOCAL_GET(v, s);
+            blk[jpeg__zigzag[k]] = wrap16(jpeg__extend(v, s) * (1 << al));
+            k++;
+        } else if (r < 15) {
+            /* EOBr: this block and (2^r - 1 + r more bits) following ones end here. */
+            LOCAL_GET(v, r);
+            d->eobrun = (1 << r) - 1 + v;
+            break;
+        } else {
+            k += 16;
+        }
+    }
+    b->buf = buf;
+    b->cnt = cnt;
+    return rc;
+}
+
+/* One correction bit for an already non-zero coefficient: it moves away from
+ * zero by 2^Al when the bit is set and that bit is not set yet. */
 /* Progressive AC, refinement scan (T.81 G.1.2.3): new coefficients of value
  * +-2^Al placed after `r` zero-history coefficients, with a correction bit
  * for every non-zero coefficient passed on the way. The bit buffer and the
