@@ -130,41 +130,49 @@ void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uin
         jpeg__idct_islow(coef, quant, out, stride, limit);
         return;
     }
-    /* Pass 2: rows (after the transpose lane i = row i), then the range
-     * limit as arithmetic: limit[(x + 512) & 1023] is that index minus 384
-     * clamped to 0..255. */
+    /* Pass 2: rows (after the transpose lane i = row i). */
     transpose8(o);
     idct_1d(pair16(o[0], o[4]), pair16(o[2], o[6]), pair16(o[7], o[1]), pair16(o[5], o[3]), v);
-#define DESCALE2(i)                                                                                          \
-    v[i] = _mm256_srai_epi32(_mm256_add_epi32(v[i], K(1 << (CONST_BITS + PASS1_BITS + 3 - 1))),             \
-                             CONST_BITS + PASS1_BITS + 3);                                                  \
-    v[i] = _mm256_sub_epi32(_mm256_and_si256(_mm256_add_epi32(v[i], K(512)), K(1023)), K(384));
+    /* Descale in 32 bits; the results (below 2^13 in magnitude) then fit
+     * 16-bit lanes, where the range limit's wrap is the same arithmetic. */
+#define DESCALE2(i) v[i] = _mm256_srai_epi32(_mm256_add_epi32(v[i], K(1 << (CONST_BITS + PASS1_BITS + 3 - 1))), CONST_BITS + PASS1_BITS + 3);
     ROWS8(DESCALE2)
 #undef DESCALE2
-    transpose8(v);
     (void)limit;
     {
-        /* Rows 0-3 and 4-7 to bytes (the clamp to 0..255 is the packs'
-         * saturation); the packs interleave 128-bit halves, the
-         * permutation puts each row's 8 bytes together. */
-        const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-        __m256i a = _mm256_packus_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
-        __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(v[4], v[5]), _mm256_packs_epi32(v[6], v[7]));
-        __m128i a0, a1, b0, b1;
-        a = _mm256_permutevar8x32_epi32(a, perm);
-        b = _mm256_permutevar8x32_epi32(b, perm);
-        a0 = _mm256_castsi256_si128(a);
-        a1 = _mm256_extracti128_si256(a, 1);
-        b0 = _mm256_castsi256_si128(b);
-        b1 = _mm256_extracti128_si256(b, 1);
-        _mm_storel_epi64((__m128i *)out, a0);
-        _mm_storel_epi64((__m128i *)(out + stride), _mm_unpackhi_epi64(a0, a0));
-        _mm_storel_epi64((__m128i *)(out + 2 * stride), a1);
-        _mm_storel_epi64((__m128i *)(out + 3 * stride), _mm_unpackhi_epi64(a1, a1));
-        _mm_storel_epi64((__m128i *)(out + 4 * stride), b0);
-        _mm_storel_epi64((__m128i *)(out + 5 * stride), _mm_unpackhi_epi64(b0, b0));
-        _mm_storel_epi64((__m128i *)(out + 6 * stride), b1);
-        _mm_storel_epi64((__m128i *)(out + 7 * stride), _mm_unpackhi_epi64(b1, b1));
+        /* v[j] is output column j (lane i = row i). Pairs of columns to
+         * 16-bit: w01 = [col 0 rows 0-3, col 1 rows 0-3 | rows 4-7]. */
+        const __m256i c512 = _mm256_set1_epi16(512), c1023 = _mm256_set1_epi16(1023), c384 = _mm256_set1_epi16(384);
+        /* Byte b of each 128-bit half, 4 columns x 4 rows, to row-major:
+         * dword i = the 4 columns of row i. */
+        const __m256i rows4 = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+                                               0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+        __m256i w01 = _mm256_packs_epi32(v[0], v[1]), w23 = _mm256_packs_epi32(v[2], v[3]);
+        __m256i w45 = _mm256_packs_epi32(v[4], v[5]), w67 = _mm256_packs_epi32(v[6], v[7]);
+        __m256i lo, hi, r01, r23;
+        __m128i a, b;
+        /* libjpeg's range limit: limit[(x + 512) & 1023] is that index
+         * minus 384 clamped to 0..255; the clamp is packus' saturation. */
+#define RANGE16(w) w = _mm256_sub_epi16(_mm256_and_si256(_mm256_add_epi16(w, c512), c1023), c384);
+        RANGE16(w01) RANGE16(w23) RANGE16(w45) RANGE16(w67)
+#undef RANGE16
+        /* Bytes: lo half = columns 0-3 of rows 0-3 | rows 4-7, hi = columns 4-7. */
+        lo = _mm256_shuffle_epi8(_mm256_packus_epi16(w01, w23), rows4);
+        hi = _mm256_shuffle_epi8(_mm256_packus_epi16(w45, w67), rows4);
+        r01 = _mm256_unpacklo_epi32(lo, hi); /* rows 0, 1 | rows 4, 5 */
+        r23 = _mm256_unpackhi_epi32(lo, hi); /* rows 2, 3 | rows 6, 7 */
+        a = _mm256_castsi256_si128(r01);
+        b = _mm256_castsi256_si128(r23);
+        _mm_storel_epi64((__m128i *)out, a);
+        _mm_storeh_pd((double *)(void *)(out + stride), _mm_castsi128_pd(a));
+        _mm_storel_epi64((__m128i *)(out + 2 * stride), b);
+        _mm_storeh_pd((double *)(void *)(out + 3 * stride), _mm_castsi128_pd(b));
+        a = _mm256_extracti128_si256(r01, 1);
+        b = _mm256_extracti128_si256(r23, 1);
+        _mm_storel_epi64((__m128i *)(out + 4 * stride), a);
+        _mm_storeh_pd((double *)(void *)(out + 5 * stride), _mm_castsi128_pd(a));
+        _mm_storel_epi64((__m128i *)(out + 6 * stride), b);
+        _mm_storeh_pd((double *)(void *)(out + 7 * stride), _mm_castsi128_pd(b));
     }
 }
 #else
