@@ -65,27 +65,6 @@ static inline __m256i pair16(__m256i x, __m256i y)
     return _mm256_or_si256(_mm256_and_si256(x, _mm256_set1_epi32(0xFFFF)), _mm256_slli_epi32(y, 16));
 }
 
-/* r[i] lane j becomes r[j] lane i. */
-static inline void transpose8(__m256i r[8])
-{
-    __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
-    __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
-    __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
-    __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
-    __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
-    __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
-    __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
-    __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
-    r[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
-    r[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
-    r[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
-    r[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
-    r[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
-    r[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
-    r[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
-    r[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
-}
-
 /* The scalar OUTSIDE test on 8 rows: some |v| >= 2^14. No lane can be
  * INT32_MIN (products of 16-bit values; pass-1 sums of inputs < 2^14), so
  * the absolute values are exact, and their OR has a bit above bit 13
@@ -126,13 +105,38 @@ void jpeg__idct_islow_avx2(const int16_t coef[64], const uint16_t quant[64], uin
 #define DESCALE1(i) o[i] = _mm256_srai_epi32(_mm256_add_epi32(o[i], K(1 << (CONST_BITS - PASS1_BITS - 1))), CONST_BITS - PASS1_BITS);
     ROWS8(DESCALE1)
 #undef DESCALE1
-    if (outside(o)) {
-        jpeg__idct_islow(coef, quant, out, stride, limit);
-        return;
+    {
+        /* o[i] is workspace row i (lane j = column j). Rows to 16 bits
+         * (packs saturates, and a saturated value still fails the range
+         * test), rows i and i + 4 in one register: y04 = [row 0 | row 4]. */
+        __m256i y04 = _mm256_permute4x64_epi64(_mm256_packs_epi32(o[0], o[4]), 0xD8);
+        __m256i y15 = _mm256_permute4x64_epi64(_mm256_packs_epi32(o[1], o[5]), 0xD8);
+        __m256i y26 = _mm256_permute4x64_epi64(_mm256_packs_epi32(o[2], o[6]), 0xD8);
+        __m256i y37 = _mm256_permute4x64_epi64(_mm256_packs_epi32(o[3], o[7]), 0xD8);
+        /* Within each row, the column pairs pass 2 takes: dwords (c0, c4),
+         * (c2, c6), (c7, c1), (c5, c3). */
+        const __m256i pairs = _mm256_setr_epi8(0, 1, 8, 9, 4, 5, 12, 13, 14, 15, 2, 3, 10, 11, 6, 7,
+                                               0, 1, 8, 9, 4, 5, 12, 13, 14, 15, 2, 3, 10, 11, 6, 7);
+        __m256i a01, a23, b01, b23, big;
+        big = _mm256_or_si256(_mm256_or_si256(_mm256_abs_epi16(y04), _mm256_abs_epi16(y15)),
+                              _mm256_or_si256(_mm256_abs_epi16(y26), _mm256_abs_epi16(y37)));
+        if (!_mm256_testz_si256(big, _mm256_set1_epi16((short)~((1 << 14) - 1)))) {
+            jpeg__idct_islow(coef, quant, out, stride, limit);
+            return;
+        }
+        y04 = _mm256_shuffle_epi8(y04, pairs);
+        y15 = _mm256_shuffle_epi8(y15, pairs);
+        y26 = _mm256_shuffle_epi8(y26, pairs);
+        y37 = _mm256_shuffle_epi8(y37, pairs);
+        /* A dword transpose: pair k of rows 0..7 into one register, lane i = row i. */
+        a01 = _mm256_unpacklo_epi32(y04, y15); /* r0p0 r1p0 r0p1 r1p1 | r4.. r5.. */
+        a23 = _mm256_unpacklo_epi32(y26, y37);
+        b01 = _mm256_unpackhi_epi32(y04, y15); /* pairs 2, 3 */
+        b23 = _mm256_unpackhi_epi32(y26, y37);
+        /* Pass 2: rows. */
+        idct_1d(_mm256_unpacklo_epi64(a01, a23), _mm256_unpackhi_epi64(a01, a23), _mm256_unpacklo_epi64(b01, b23),
+                _mm256_unpackhi_epi64(b01, b23), v);
     }
-    /* Pass 2: rows (after the transpose lane i = row i). */
-    transpose8(o);
-    idct_1d(pair16(o[0], o[4]), pair16(o[2], o[6]), pair16(o[7], o[1]), pair16(o[5], o[3]), v);
     /* Descale in 32 bits; the results (below 2^13 in magnitude) then fit
      * 16-bit lanes, where the range limit's wrap is the same arithmetic. */
 #define DESCALE2(i) v[i] = _mm256_srai_epi32(_mm256_add_epi32(v[i], K(1 << (CONST_BITS + PASS1_BITS + 3 - 1))), CONST_BITS + PASS1_BITS + 3);
