@@ -44,8 +44,9 @@ int jpeg__huff_build(jpeg__huff *h, const uint8_t counts[16], const uint8_t *val
     }
     h->maxcode[17] = 0x7FFFFFFF;
     /* The combined AC lookahead: a run/size symbol whose code and s value
-     * bits all lie within the lookahead gives the coefficient at once.
-     * Symbols with s > 0 are shortcut; an end of block (s = 0, r < 15) is an entry of value 0 and
+     * bits all lie within the 11-bit lookahead gives the coefficient at
+     * once. An end of block (s = 0, r < 15: EOBr in a progressive scan,
+     * which reads it through the normal path) is an entry of value 0 and
      * run 0 holding just the code length; ZRL takes the normal path. Built
      * for every table; DC tables never read it. */
     for (i = 0; i < (1 << JPEG__FAST_AC_BITS); i++) {
