@@ -44,16 +44,20 @@ int jpeg__huff_build(jpeg__huff *h, const uint8_t counts[16], const uint8_t *val
     }
     h->maxcode[17] = 0x7FFFFFFF;
     /* The combined AC lookahead: a run/size symbol whose code and s value
-     * bits all lie within the lookahead gives the coefficient at once.
-     * Only symbols with s > 0 are shortcut (EOB and ZRL take the normal
-     * path), and only values that fit the packed int16. Built for every
-     * table; DC tables never read it. */
-    for (i = 0; i < (1 << JPEG__FAST_BITS); i++) {
-        int l = h->fast_len[i], rs = h->fast_sym[i], s = rs & 15;
-        if (l && s && l + s <= JPEG__FAST_BITS) {
-            int bits = (i >> (JPEG__FAST_BITS - l - s)) & ((1 << s) - 1);
+     * bits all lie within the 11-bit lookahead gives the coefficient at
+     * once. An end of block (s = 0, r < 15: EOBr in a progressive scan,
+     * which reads it through the normal path) is an entry of value 0 and
+     * run 0 holding just the code length; ZRL takes the normal path. Built
+     * for every table; DC tables never read it. */
+    for (i = 0; i < (1 << JPEG__FAST_AC_BITS); i++) {
+        int top = i >> (JPEG__FAST_AC_BITS - JPEG__FAST_BITS);
+        int l = h->fast_len[top], rs = h->fast_sym[top], s = rs & 15;
+        if (l && s && l + s <= JPEG__FAST_AC_BITS) {
+            int bits = (i >> (JPEG__FAST_AC_BITS - l - s)) & ((1 << s) - 1);
             int v = jpeg__extend(bits, s);
-            if (v >= -128 && v <= 127) h->fast_ac[i] = (int16_t)(v * 256 + (rs >> 4) * 16 + l + s);
+            h->fast_ac[i] = v * 65536 + (rs >> 4) * 256 + l + s;
+        } else if (l && !s && (rs >> 4) != 15) {
+            h->fast_ac[i] = l; /* end of block: value 0, run 0 */
         }
     }
     h->defined = 1;

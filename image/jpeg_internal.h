@@ -27,6 +27,7 @@ typedef void (*jpeg__idct_fn)(const int16_t coef[64], const uint16_t quant[64], 
 #define JPEG__MAX_COMPONENTS 3
 #define JPEG__LIMIT_SIZE 1024 /* entries of the range-limit table */
 #define JPEG__FAST_BITS 9 /* a 512-entry lookahead table decodes most codes in one step */
+#define JPEG__FAST_AC_BITS 11 /* the combined code + value table (fast_ac) looks further */
 
 /* ---- Huffman tables (T.81 Annex C, F.2.2.3) ------------------------------ */
 
@@ -35,9 +36,11 @@ typedef struct jpeg__huff {
     uint8_t fast_len[1 << JPEG__FAST_BITS]; /* code length for these leading bits, 0 = longer code */
     uint8_t fast_sym[1 << JPEG__FAST_BITS];
     /* AC tables: the run/size symbol and its value bits decoded together
-     * when both fit in the lookahead (as stb_image's fast_ac): value * 256 +
-     * run * 16 + total bits, value in -128..127 (never 0); 0 = no shortcut. */
-    int16_t fast_ac[1 << JPEG__FAST_BITS];
+     * when both fit in the lookahead (as stb_image's fast_ac): value * 65536
+     * + run * 256 + total bits (the low 6 bits, so `buf << (e & 63)` is one
+     * shift on x86); value 0 = end of block (just the code length);
+     * 0 = no shortcut. */
+    int32_t fast_ac[1 << JPEG__FAST_AC_BITS];
     int32_t maxcode[18];  /* largest code of each length, left-aligned to 16 bits; -1 if none */
     int32_t valoff[17];   /* symbol index minus first code, per length */
     uint8_t vals[256];
@@ -93,13 +96,14 @@ static inline int jpeg__bits_overrun(const jpeg__bits *b)
 {
     return b->pad_bits > 0 && (unsigned)b->cnt < b->pad_bits;
 }
-/* The next n bits (0 <= n <= 16) as an unsigned number. */
+/* The next n bits (0 <= n <= 16) as an unsigned number. No branch on n
+ * (a DC difference's size is 0 about as often as not): the double shift
+ * gives 0 for n = 0 without shifting by 64. */
 static inline int jpeg__bits_get(jpeg__bits *b, int n)
 {
     int v;
-    if (n == 0) return 0;
     if (b->cnt < n) jpeg__bits_refill(b);
-    v = (int)(b->buf >> (64 - n));
+    v = (int)((b->buf >> 1) >> (63 - n));
     b->buf <<= n;
     b->cnt -= n;
     return v;
@@ -133,7 +137,9 @@ static inline int jpeg__huff_decode(jpeg__bits *b, const jpeg__huff *h)
  * -(2^n - 1) .. -(2^(n-1)) or 2^(n-1) .. 2^n - 1. */
 static inline int jpeg__extend(int v, int n)
 {
-    return n == 0 ? 0 : (v < (1 << (n - 1)) ? v - (1 << n) + 1 : v);
+    /* Without branches (the sign is a coin toss for the predictor): for
+     * n = 0, v is 0 and the threshold 0, so nothing is added. */
+    return v + (-(v < ((1 << n) >> 1)) & (1 - (1 << n)));
 }
 
 /* ---- the frame ------------------------------------------------------------ */
@@ -145,7 +151,10 @@ typedef struct jpeg__component {
     int width, height;          /* samples: ceil(image size * h / h_max) */
     int blocks_w, blocks_h;     /* 8x8 blocks holding those samples */
     int alloc_w, alloc_h;       /* blocks stored: whole MCUs of the frame */
-    int16_t *coef;              /* alloc_w * alloc_h blocks of 64, natural order (NULL when streaming) */
+    /* Coefficients (NULL when streaming): blocks of 64 in natural order,
+     * this component's first MCU row of alloc_w * v blocks; the next MCU
+     * row starts d->coef_row coefficients further (jpeg__coef_block). */
+    int16_t *coef;
     uint16_t quant[64];         /* table latched at the component's first scan */
     int quant_latched;
     /* Samples after the IDCT: a ring of the last two MCU rows (ring_rows =
@@ -192,6 +201,11 @@ typedef struct jpeg__decoder {
     void (*ycc_to_rgb)(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, uint8_t *rgb, int n,
                        const struct jpeg__ycc_tables *t, const uint8_t *limit); /* jpeg__ycc_select */
     int16_t *mcu_blocks;     /* the blocks of one MCU while streaming, zero between uses */
+    /* The whole-image path keeps its coefficients inside the output
+     * image's buffer (see alloc_coefficients in jpeg_decode.c): */
+    uint8_t *shared;         /* that buffer until output_init hands it to the image */
+    size_t shared_size;
+    size_t coef_row;         /* coefficients of one MCU row, all components */
     img_image *out;
     uint8_t *row_tmp;        /* 3 upsampled rows */
     int rgb;                 /* 3 components stored as RGB, not YCbCr */
@@ -199,6 +213,12 @@ typedef struct jpeg__decoder {
     uint8_t limit[JPEG__LIMIT_SIZE]; /* jpeg__range_limit_init */
     jpeg__ycc_tables ycc;            /* jpeg__ycc_tables_init */
 } jpeg__decoder;
+
+/* Block (bx, by) of component c's coefficients. */
+static inline int16_t *jpeg__coef_block(const jpeg__decoder *d, const jpeg__component *c, int bx, int by)
+{
+    return c->coef + (size_t)(by / c->v) * d->coef_row + ((size_t)(by % c->v) * (size_t)c->alloc_w + (size_t)bx) * 64;
+}
 
 /* Natural (row-major) index of the k-th coefficient in zigzag order (T.81 Figure 5). */
 extern const uint8_t jpeg__zigzag[64];

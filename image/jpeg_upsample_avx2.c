@@ -1,6 +1,6 @@
 /* AVX2-build twin of the h2v2 "fancy" upsampler (fancy_h2v2 in
- * jpeg_upsample.c): the same integer formula, eight input samples (sixteen
- * outputs) per step in 16-bit lanes, which hold every value exactly (column
+ * jpeg_upsample.c): the same integer formula, sixteen (then eight) input
+ * samples per step in 16-bit lanes, which hold every value exactly (column
  * sums <= 1020, weighted sums <= 4087). */
 #include "jpeg_internal.h"
 
@@ -22,6 +22,14 @@ static inline __m128i colsum(const uint8_t *near, const uint8_t *far)
     return _mm_add_epi16(_mm_add_epi16(_mm_slli_epi16(a, 1), a), load8(far));
 }
 
+/* The same for the 16 samples at p. */
+static inline __m256i colsum16(const uint8_t *near, const uint8_t *far)
+{
+    __m256i a = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)near));
+    return _mm256_add_epi16(_mm256_add_epi16(_mm256_slli_epi16(a, 1), a),
+                            _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)far)));
+}
+
 void jpeg__fancy_h2v2_avx2(const uint8_t *near, const uint8_t *far, int n, uint8_t *out)
 {
     int x, last, cur, next;
@@ -30,8 +38,20 @@ void jpeg__fancy_h2v2_avx2(const uint8_t *near, const uint8_t *far, int n, uint8
     next = near[1] * 3 + far[1];
     out[0] = (uint8_t)((cur * 4 + 8) >> 4);
     out[1] = (uint8_t)((cur * 3 + next + 7) >> 4);
+    /* Sixteen samples a step in 256-bit lanes: samples x .. x+15 need sums
+     * x-1 .. x+16, so x + 16 <= n - 1. The unpacks and the pack work within
+     * 128-bit halves, which leaves the 32 outputs in order. */
+    for (x = 1; x + 17 <= n; x += 16) {
+        __m256i prev = colsum16(near + x - 1, far + x - 1), c = colsum16(near + x, far + x);
+        __m256i nx = colsum16(near + x + 1, far + x + 1);
+        __m256i c3 = _mm256_add_epi16(_mm256_slli_epi16(c, 1), c);
+        __m256i even = _mm256_srli_epi16(_mm256_add_epi16(_mm256_add_epi16(c3, prev), _mm256_set1_epi16(8)), 4);
+        __m256i odd = _mm256_srli_epi16(_mm256_add_epi16(_mm256_add_epi16(c3, nx), _mm256_set1_epi16(7)), 4);
+        _mm256_storeu_si256((__m256i *)(out + 2 * x),
+                            _mm256_packus_epi16(_mm256_unpacklo_epi16(even, odd), _mm256_unpackhi_epi16(even, odd)));
+    }
     /* Samples x .. x+7 need sums x-1 .. x+8: x + 8 <= n - 1. */
-    for (x = 1; x + 9 <= n; x += 8) {
+    for (; x + 9 <= n; x += 8) {
         __m128i prev = colsum(near + x - 1, far + x - 1), c = colsum(near + x, far + x);
         __m128i nx = colsum(near + x + 1, far + x + 1);
         __m128i c3 = _mm_add_epi16(_mm_slli_epi16(c, 1), c);
