@@ -266,6 +266,10 @@ static void tile_segments(const nn_k_gemm_tile *t, size_t kc, const float *at, c
     float *cv[NN_K_TILE_MAXNR];
     size_t v, nvec = (size_t)t->nr / (size_t)t->vw;
     for (v = 0; v < nvec; v++) cv[v] = c_at(c, i0, j0 + v * (size_t)t->vw);
+    if (zero && t->seg0) {
+        t->seg0(kc, at, bt, cv, c->ldc);
+        return;
+    }
     if (zero)
         for (v = 0; v < nvec; v++) zero_c(c, i0, (size_t)t->mr, j0 + v * (size_t)t->vw, (size_t)t->vw);
     t->seg(kc, at, bt, cv, c->ldc);
@@ -316,6 +320,10 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
                     size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
                     const float *bt = bblk + j0 * kc;
                     if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg)) {
+                        if (zero && t->fn0 && fn == t->fn) {
+                            t->fn0(kc, atile, bt, c_at(c, i0, j), c->ldc);
+                            continue;
+                        }
                         if (zero) zero_c(c, i0, mr, j, w);
                         fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
                     } else if (mv == mr && nv == w && w == nr && segs_whole)

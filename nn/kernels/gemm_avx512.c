@@ -33,15 +33,22 @@
 #define K1(i) a = _mm512_set1_ps(ap[i]); c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0)
 #define KROWS(K) K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7)
 
-/* NV = 3 */
-static void tile_8x48(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+#define ZERO(i, v) c##i##v = _mm512_setzero_ps()
+
+/* zero: the chains start from +0 and C's old content is not read
+ * (arch.h, fn0); else they continue from C. */
+static void tile_8x48_any(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int zero)
 {
     enum { NV = 3 };
     __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
     __m512 b0, b1, b2, a;
     size_t p;
-    ROWS(LOAD, 0); ROWS(LOAD, 1); ROWS(LOAD, 2);
+    if (zero) {
+        ROWS(ZERO, 0); ROWS(ZERO, 1); ROWS(ZERO, 2);
+    } else {
+        ROWS(LOAD, 0); ROWS(LOAD, 1); ROWS(LOAD, 2);
+    }
     ROWS(PREFETCH, 0); ROWS(PREFETCH, 1); ROWS(PREFETCH, 2);
     for (p = 0; p < kc; p++, ap += 8, bp += 16 * NV) {
         b0 = _mm512_loadu_ps(bp);
@@ -52,18 +59,32 @@ static void tile_8x48(size_t kc, const float *ap, const float *bp, float *c, siz
     ROWS(STORE, 0); ROWS(STORE, 1); ROWS(STORE, 2);
 }
 
+static void tile_8x48(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+{
+    tile_8x48_any(kc, ap, bp, c, ldc, 0);
+}
+
+static void tile_8x48_zero(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+{
+    tile_8x48_any(kc, ap, bp, c, ldc, 1);
+}
+
 /* tile_8x48 with each 16-wide column vector at its own place in C (a tile
  * across segments of C, kernels.h "GEMM over views"): no scratch tile. */
 #define SLOAD(i, v) c##i##v = _mm512_loadu_ps(cv[v] + (size_t)(i) * ldc)
 #define SSTORE(i, v) _mm512_storeu_ps(cv[v] + (size_t)(i) * ldc, c##i##v)
 
-static void tile_8x48_seg(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc)
+static void tile_8x48_seg_any(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc, int zero)
 {
     __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
     __m512 b0, b1, b2, a;
     size_t p;
-    ROWS(SLOAD, 0); ROWS(SLOAD, 1); ROWS(SLOAD, 2);
+    if (zero) {
+        ROWS(ZERO, 0); ROWS(ZERO, 1); ROWS(ZERO, 2);
+    } else {
+        ROWS(SLOAD, 0); ROWS(SLOAD, 1); ROWS(SLOAD, 2);
+    }
     for (p = 0; p < kc; p++, ap += 8, bp += 48) {
         b0 = _mm512_loadu_ps(bp);
         b1 = _mm512_loadu_ps(bp + 16);
@@ -71,6 +92,16 @@ static void tile_8x48_seg(size_t kc, const float *ap, const float *bp, float *co
         KROWS(K3);
     }
     ROWS(SSTORE, 0); ROWS(SSTORE, 1); ROWS(SSTORE, 2);
+}
+
+static void tile_8x48_seg(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc)
+{
+    tile_8x48_seg_any(kc, ap, bp, cv, ldc, 0);
+}
+
+static void tile_8x48_seg_zero(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc)
+{
+    tile_8x48_seg_any(kc, ap, bp, cv, ldc, 1);
 }
 
 static void tile_8x32(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
@@ -126,4 +157,5 @@ static void evens_avx512(const float *src, size_t n, float *dst)
 }
 
 const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 256, 1056, tile_8x48, 16, { tile_8x16, tile_8x32 },
-                                          pack_x86_transpose, evens_avx512, tile_8x48_seg };
+                                          pack_x86_transpose, evens_avx512, tile_8x48_seg, tile_8x48_zero,
+                                          tile_8x48_seg_zero };
