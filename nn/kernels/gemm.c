@@ -9,9 +9,11 @@
  *   for each k block of kc          (k in order: chains continue from C)
  *     for each block of nc columns: pack op(B)'s kc x nc block (L2), in
  *       panels of nr columns, once
- *       for each tile of mr rows: pack op(A)'s mr x kc tile (L1)
- *         for each panel: the micro-kernel, broadcasting A and loading the
- *           panel as vectors streamed from L2.
+ *       for each block of 8 tiles of mr rows: pack op(A)'s 8 mr x kc
+ *         tiles (a transposed A a row at a time, see pack_a_block)
+ *         for each tile (L1), for each panel: the micro-kernel,
+ *           broadcasting A and loading the panel as vectors streamed
+ *           from L2.
  * Packing is where the views pay off: a transposed operand, a batch of
  * images read as one matrix (segments), or a convolution's column matrix
  * gathered straight from the images (implicit im2col) all become the same
@@ -361,27 +363,27 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
                 pack_b(t, b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
             }
             for (ib = m0; ib < m1; ib += A_TILES * mr) {
-              size_t mb = m1 - ib < A_TILES * mr ? m1 - ib : A_TILES * mr;
-              pack_a_block(t, a, ib, mb, p0, kc, mr, ablk);
-              for (i0 = ib; i0 < ib + mb; i0 += mr) {
-                size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
-                const float *atile = ablk + (i0 - ib) * kc;
-                for (j0 = 0; j0 < ncur; j0 += nr) {
-                    size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
-                    const float *bt = bblk + j0 * kc;
-                    if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg)) {
-                        if (zero && t->fn0 && fn == t->fn) {
-                            t->fn0(kc, atile, bt, c_at(c, i0, j), c->ldc);
-                            continue;
-                        }
-                        if (zero) zero_c(c, i0, mr, j, w);
-                        fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
-                    } else if (mv == mr && nv == w && w == nr && segs_whole)
-                        tile_segments(t, kc, atile, bt, c, i0, j, zero);
-                    else
-                        tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct, zero);
+                size_t mb = m1 - ib < A_TILES * mr ? m1 - ib : A_TILES * mr;
+                pack_a_block(t, a, ib, mb, p0, kc, mr, ablk);
+                for (i0 = ib; i0 < ib + mb; i0 += mr) {
+                    size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
+                    const float *atile = ablk + (i0 - ib) * kc;
+                    for (j0 = 0; j0 < ncur; j0 += nr) {
+                        size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
+                        const float *bt = bblk + j0 * kc;
+                        if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg)) {
+                            if (zero && t->fn0 && fn == t->fn) {
+                                t->fn0(kc, atile, bt, c_at(c, i0, j), c->ldc);
+                                continue;
+                            }
+                            if (zero) zero_c(c, i0, mr, j, w);
+                            fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
+                        } else if (mv == mr && nv == w && w == nr && segs_whole)
+                            tile_segments(t, kc, atile, bt, c, i0, j, zero);
+                        else
+                            tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct, zero);
+                    }
                 }
-              }
             }
         }
     }
