@@ -204,6 +204,50 @@ static void gemm_views_exact(void)
     nn_k_path_set(orig);
 }
 
+/* A transposed A whose columns lie in segments (rows of S are k; runs of
+ * S's columns cross the tiles of A and the segments), into a C that is
+ * accumulated into (nn_k_gemm) and one that is overwritten from garbage
+ * (nn_k_gemm_over: its first k block starts from +0), against a dense copy
+ * and the plain loops. m spans several blocks of packed A and k several k
+ * blocks. */
+static void gemm_trans_segments(void)
+{
+    enum { SEG = 13, NSEG = 53, SEG_LD = 17, M = SEG * NSEG, N = 61, K = 300, LD = NSEG * SEG_LD };
+    float *s, *at, *b, *c0, *c1, *c2;
+    nn_k_view va, vb;
+    size_t p, q;
+    int path, orig = nn_k_path();
+    nn_rng r;
+    nn_rng_init(&r, 21, NN_STREAM_DATA);
+    s = (float *)malloc(sizeof(float) * (K * LD + K * M + K * N + 3 * M * N));
+    if (!CHECK(s != NULL)) return;
+    at = s + K * LD; b = at + K * M; c0 = b + K * N; c1 = c0 + M * N; c2 = c1 + M * N;
+    fill(&r, s, K * LD);
+    fill(&r, b, K * N);
+    for (p = 0; p < K; p++)
+        for (q = 0; q < M; q++) at[p * M + q] = s[p * LD + (q / SEG) * SEG_LD + q % SEG];
+    memset(&va, 0, sizeof va);
+    memset(&vb, 0, sizeof vb);
+    va.p = s; va.ld = LD; va.seg = SEG; va.seg_ld = SEG_LD; va.trans = 1;
+    vb.p = b; vb.ld = N;
+    FOR_EACH_PATH(path) {
+        fill(&r, c0, M * N);
+        memcpy(c1, c0, sizeof(float) * M * N);
+        for (q = 0; q < M * N; q++) c2[q] = (float)(1e30 * 1e30);
+        nn_k_path_set(NN_K_SCALAR);
+        nn_k_sgemm_scalar(1, 0, M, N, K, at, M, b, N, c0, N);
+        nn_k_path_set(path);
+        nn_k_gemm(M, N, K, &va, &vb, c1, N, 0, 0);
+        CHECK_EQ_MEM(c0, c1, sizeof(float) * M * N);
+        memset(c0, 0, sizeof(float) * M * N);
+        nn_k_sgemm_scalar(1, 0, M, N, K, at, M, b, N, c0, N);
+        nn_k_gemm_over(M, N, K, &va, &vb, c2, N, 0, 0);
+        CHECK_EQ_MEM(c0, c2, sizeof(float) * M * N);
+    }
+    nn_k_path_set(orig);
+    free(s);
+}
+
 static void lsum_bit_identical(void)
 {
     enum { N = 1000 };
@@ -412,6 +456,7 @@ const test_case kernels_tests[] = {
     TEST(path_api),
     TEST(sgemm_bit_identical),
     TEST(gemm_views_exact),
+    TEST(gemm_trans_segments),
     TEST(lsum_bit_identical),
     TEST(relu_bit_identical),
     TEST(adam_bit_identical),

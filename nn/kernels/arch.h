@@ -60,6 +60,12 @@ typedef struct nn_k_gemm_tile {
     /* Optional: the full tile for C in segments (vw > 0), NULL for the
      * scratch tile. */
     nn_k_tile_seg_fn seg;
+    /* Optional: fn and seg for a tile whose chains start from +0 (the
+     * first k block of nn_k_gemm_over): the accumulators start as +0 and
+     * C is only written, never read. NULL: the driver zeroes the tile in
+     * C, then runs fn or seg (the same bits, one more pass over C). */
+    nn_k_tile_fn fn0;
+    nn_k_tile_seg_fn seg0;
 } nn_k_gemm_tile;
 
 /* The widest tile any set uses (the scratch tile's column table). */

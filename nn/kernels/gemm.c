@@ -9,9 +9,11 @@
  *   for each k block of kc          (k in order: chains continue from C)
  *     for each block of nc columns: pack op(B)'s kc x nc block (L2), in
  *       panels of nr columns, once
- *       for each tile of mr rows: pack op(A)'s mr x kc tile (L1)
- *         for each panel: the micro-kernel, broadcasting A and loading the
- *           panel as vectors streamed from L2.
+ *       for each block of 8 tiles of mr rows: pack op(A)'s 8 mr x kc
+ *         tiles (a transposed A a row at a time, see pack_a_block)
+ *         for each tile (L1), for each panel: the micro-kernel,
+ *           broadcasting A and loading the panel as vectors streamed
+ *           from L2.
  * Packing is where the views pay off: a transposed operand, a batch of
  * images read as one matrix (segments), or a convolution's column matrix
  * gathered straight from the images (implicit im2col) all become the same
@@ -193,6 +195,52 @@ static void pack_a(const nn_k_gemm_tile *tl, const nn_k_view *a, size_t i0, size
         for (i = mv; i < mr; i++) ap[p * mr + i] = 0.0f;
 }
 
+/* The tiles of op(A)'s rows i0 .. i0+mv-1 (mv up to A_TILES*mr), one after
+ * another, each as pack_a packs it. A transposed A (rows of S are k) is
+ * read a row of S at a time, its mv floats spread over the tiles: packing
+ * tile by tile would read only mr floats of each row, and rows lying a
+ * power of two apart (w^T of a convolution) share cache sets, so each
+ * tile's kc rows missed L1 and L2 again. */
+enum { A_TILES = 8 };
+
+static void pack_a_block(const nn_k_gemm_tile *tl, const nn_k_view *a, size_t i0, size_t mv, size_t p0,
+                         size_t kc, size_t mr, float *ap)
+{
+    size_t i, p, q, tiles = (mv + mr - 1) / mr;
+    if (!a->trans || a->conv) {
+        for (i = 0; i < tiles; i++)
+            pack_a(tl, a, i0 + i * mr, mv - i * mr < mr ? mv - i * mr : mr, p0, kc, mr, ap + i * mr * kc);
+        return;
+    }
+    for (p = 0; p < kc; p++) {
+        const float *src = a->p + (p0 + p) * a->ld;
+        for (q = 0; q < mv;) {
+            size_t g = i0 + q, run = mv - q, r = q % mr, t;
+            const float *from = src + g;
+            if (a->seg) {
+                size_t off = g % a->seg;
+                if (run > a->seg - off) run = a->seg - off;
+                from = src + (g / a->seg) * a->seg_ld + off;
+            }
+            /* the run, cut where the tiles change */
+            while (run) {
+                size_t len = mr - r < run ? mr - r : run;
+                float *d = ap + (q / mr) * mr * kc + p * mr + r;
+                for (t = 0; t < len; t++) d[t] = from[t];
+                from += len;
+                q += len;
+                run -= len;
+                r = 0;
+            }
+        }
+    }
+    if (mv % mr) {
+        float *last = ap + (tiles - 1) * mr * kc;
+        for (p = 0; p < kc; p++)
+            for (i = mv % mr; i < mr; i++) last[p * mr + i] = 0.0f;
+    }
+}
+
 /* bp[p*nr + j] = op(B)[p0+p][j0+j] for j < nv, 0 for nv <= j < nr. */
 static void pack_b(const nn_k_gemm_tile *tl, const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t nv,
                    size_t nr, float *bp)
@@ -266,6 +314,10 @@ static void tile_segments(const nn_k_gemm_tile *t, size_t kc, const float *at, c
     float *cv[NN_K_TILE_MAXNR];
     size_t v, nvec = (size_t)t->nr / (size_t)t->vw;
     for (v = 0; v < nvec; v++) cv[v] = c_at(c, i0, j0 + v * (size_t)t->vw);
+    if (zero && t->seg0) {
+        t->seg0(kc, at, bt, cv, c->ldc);
+        return;
+    }
     if (zero)
         for (v = 0; v < nvec; v++) zero_c(c, i0, (size_t)t->mr, j0 + v * (size_t)t->vw, (size_t)t->vw);
     t->seg(kc, at, bt, cv, c->ldc);
@@ -289,13 +341,14 @@ static size_t panel_tile(const nn_k_gemm_tile *t, size_t nv, nn_k_tile_fn *fn)
 
 /* The part of C in rows [m0, m1) and columns [n0, n1) (m0, n0 multiples
  * of mr, nr), with column blocks of nc and its own buffer buf: kc x nc
- * floats of B, then mr x kc of A, then a tile of C. */
+ * floats of B, a tile of C, then up to A_TILES tiles of mr x kc of A (as
+ * many as the rows need). */
 static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, size_t n1, size_t k,
                       const nn_k_view *a, const nn_k_view *b, const cview *c, size_t nc, float *buf)
 {
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kcmax = t->kc < k ? t->kc : k;
-    float *bblk = buf, *atile = bblk + kcmax * nc, *ct = atile + mr * kcmax;
-    size_t p0, jc, i0, j0;
+    float *bblk = buf, *ct = bblk + kcmax * nc, *ablk = ct + mr * nr;
+    size_t p0, jc, ib, i0, j0;
     nn_k_tile_fn fn;
     /* every vector of a full tile inside one segment of C (the tile's
      * columns start at multiples of nr, so of vw) */
@@ -309,19 +362,27 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
                 size_t nv = ncur - j0 < nr ? ncur - j0 : nr;
                 pack_b(t, b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
             }
-            for (i0 = m0; i0 < m1; i0 += mr) {
-                size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
-                pack_a(t, a, i0, mv, p0, kc, mr, atile);
-                for (j0 = 0; j0 < ncur; j0 += nr) {
-                    size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
-                    const float *bt = bblk + j0 * kc;
-                    if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg)) {
-                        if (zero) zero_c(c, i0, mr, j, w);
-                        fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
-                    } else if (mv == mr && nv == w && w == nr && segs_whole)
-                        tile_segments(t, kc, atile, bt, c, i0, j, zero);
-                    else
-                        tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct, zero);
+            for (ib = m0; ib < m1; ib += A_TILES * mr) {
+                size_t mb = m1 - ib < A_TILES * mr ? m1 - ib : A_TILES * mr;
+                pack_a_block(t, a, ib, mb, p0, kc, mr, ablk);
+                for (i0 = ib; i0 < ib + mb; i0 += mr) {
+                    size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
+                    const float *atile = ablk + (i0 - ib) * kc;
+                    for (j0 = 0; j0 < ncur; j0 += nr) {
+                        size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
+                        const float *bt = bblk + j0 * kc;
+                        if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg)) {
+                            if (zero && t->fn0 && fn == t->fn) {
+                                t->fn0(kc, atile, bt, c_at(c, i0, j), c->ldc);
+                                continue;
+                            }
+                            if (zero) zero_c(c, i0, mr, j, w);
+                            fn(kc, atile, bt, c_at(c, i0, j), c->ldc);
+                        } else if (mv == mr && nv == w && w == nr && segs_whole)
+                            tile_segments(t, kc, atile, bt, c, i0, j, zero);
+                        else
+                            tile_via_scratch(fn, kc, atile, bt, c, i0, mv, j, nv, w, ct, zero);
+                    }
                 }
             }
         }
@@ -351,7 +412,7 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
 {
     float stack[STACK_FLOATS], *heap = NULL, *buf = stack;
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kc = t->kc < k ? t->kc : k;
-    size_t mp = (m + mr - 1) / mr, np = (n + nr - 1) / nr, nc, per;
+    size_t mp = (m + mr - 1) / mr, np = (n + nr - 1) / nr, nc, per, at;
     int by_cols;
     int nth = nn_k_threads();
     cview cv;
@@ -371,12 +432,17 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
     /* below about 4 MFLOP a thread team costs more than it saves */
     if (nth > 1 && (double)m * (double)n * (double)k < 2e6) nth = 1;
     if (nth > 1 && (np > mp ? np : mp) < 2) nth = 1;
-    /* threads split the panels (each packs only its own columns of B)
-     * when there are a few per thread, else the row tiles */
-    by_cols = np >= 4 * (size_t)nth || np >= mp;
+    /* Threads split the panels (each packs its own columns of B, and all
+     * of A) or the row tiles (its own rows of A, all of B): the side that
+     * has a few parts per thread, and if both do, the one that packs less
+     * twice (A is m x k, B k x n). */
+    if (np >= 4 * (size_t)nth && mp >= 4 * (size_t)nth) by_cols = m <= n;
+    else if (np >= 4 * (size_t)nth || mp >= 4 * (size_t)nth) by_cols = np >= 4 * (size_t)nth;
+    else by_cols = np >= mp;
     nc = (by_cols && nth > 1 ? (np + (size_t)nth - 1) / (size_t)nth : np) * nr;
     if (nc > t->nc) nc = t->nc;
-    per = kc * nc + mr * kc + mr * nr;
+    at = mp < A_TILES ? mp : A_TILES;
+    per = kc * nc + at * mr * kc + mr * nr;
     if (per * (size_t)nth > STACK_FLOATS) {
         heap = (float *)malloc(per * (size_t)nth * sizeof(float));
         if (heap) {
@@ -384,10 +450,10 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
         } else {
             /* the stack, with the widest column block that fits */
             nth = 1;
-            nc = (STACK_FLOATS - mr * kc - mr * nr) / kc / nr * nr;
+            while (kc > 1 && at * mr * kc + mr * nr + kc * nr > STACK_FLOATS) kc /= 2;
+            nc = (STACK_FLOATS - at * mr * kc - mr * nr) / kc / nr * nr;
             if (nc < nr) nc = nr;
-            while (kc * nc + mr * kc + mr * nr > STACK_FLOATS) kc /= 2;
-            per = kc * nc + mr * kc + mr * nr;
+            per = kc * nc + at * mr * kc + mr * nr;
         }
     }
     if (nth == 1) {

@@ -24,12 +24,19 @@
     c##i##0 = _mm256_fmadd_ps(t, b0, c##i##0);               \
     c##i##1 = _mm256_fmadd_ps(t, b1, c##i##1)
 
-static void tile_6x16(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+/* zero: the chains start from +0 and C's old content is not read
+ * (arch.h, fn0); else they continue from C. */
+static void tile_6x16_any(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int zero)
 {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     __m256 b0, b1, t;
     size_t p;
-    LOAD_ROW(0); LOAD_ROW(1); LOAD_ROW(2); LOAD_ROW(3); LOAD_ROW(4); LOAD_ROW(5);
+    if (zero) {
+        c00 = c01 = c10 = c11 = c20 = c21 = _mm256_setzero_ps();
+        c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
+    } else {
+        LOAD_ROW(0); LOAD_ROW(1); LOAD_ROW(2); LOAD_ROW(3); LOAD_ROW(4); LOAD_ROW(5);
+    }
     PREFETCH_NEXT_ROW(0); PREFETCH_NEXT_ROW(1); PREFETCH_NEXT_ROW(2);
     PREFETCH_NEXT_ROW(3); PREFETCH_NEXT_ROW(4); PREFETCH_NEXT_ROW(5);
     for (p = 0; p < kc; p++) {
@@ -40,6 +47,16 @@ static void tile_6x16(size_t kc, const float *ap, const float *bp, float *c, siz
         bp += 16;
     }
     STORE_ROW(0); STORE_ROW(1); STORE_ROW(2); STORE_ROW(3); STORE_ROW(4); STORE_ROW(5);
+}
+
+static void tile_6x16(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+{
+    tile_6x16_any(kc, ap, bp, c, ldc, 0);
+}
+
+static void tile_6x16_zero(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+{
+    tile_6x16_any(kc, ap, bp, c, ldc, 1);
 }
 
 /* kc 256: the 6 x 256 tile of A (6 KB) stays in L1 while 16 KB panels of
@@ -59,4 +76,4 @@ static void evens_avx2(const float *src, size_t n, float *dst)
 }
 
 const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 512, tile_6x16, 0, { NULL, NULL }, pack_x86_transpose, evens_avx2,
-                                        NULL };
+                                        NULL, tile_6x16_zero, NULL };

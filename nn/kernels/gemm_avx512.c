@@ -17,33 +17,56 @@
 /* Row i of the tile, vector v: load, store, and one k step. */
 #define LOAD(i, v) c##i##v = _mm512_loadu_ps(c + (size_t)(i) * ldc + 16 * (v))
 #define STORE(i, v) _mm512_storeu_ps(c + (size_t)(i) * ldc + 16 * (v), c##i##v)
-#define FMA(i, v) c##i##v = _mm512_fmadd_ps(a##i, b##v, c##i##v)
 /* The same rows of the next panel (the driver's innermost loop), into L2:
  * with C's rows a power of two apart they share L1 sets. */
 #define PREFETCH(i, v) _mm_prefetch((const char *)(c + (size_t)(i) * ldc + 16 * (NV + (v))), _MM_HINT_T1)
 
 #define ROWS(X, v) X(0, v); X(1, v); X(2, v); X(3, v); X(4, v); X(5, v); X(6, v); X(7, v)
-#define BCAST(i) a##i = _mm512_set1_ps(ap[i])
-#define BCASTS BCAST(0); BCAST(1); BCAST(2); BCAST(3); BCAST(4); BCAST(5); BCAST(6); BCAST(7)
+/* One k step of row i: its broadcast, then its FMAs, so one register holds
+ * A at a time. Broadcasting all eight rows first (8 + 24 + 3 = 35 live
+ * registers) made gcc 12 spill three accumulators to the stack, putting a
+ * store and a reload into their chains every k step. */
+#define K3(i) a = _mm512_set1_ps(ap[i]); c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); \
+    c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1); c##i##2 = _mm512_fmadd_ps(a, b2, c##i##2)
+#define K2(i) a = _mm512_set1_ps(ap[i]); c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); \
+    c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1)
+#define K1(i) a = _mm512_set1_ps(ap[i]); c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0)
+#define KROWS(K) K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7)
 
-/* NV = 3 */
-static void tile_8x48(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+#define ZERO(i, v) c##i##v = _mm512_setzero_ps()
+
+/* zero: the chains start from +0 and C's old content is not read
+ * (arch.h, fn0); else they continue from C. */
+static void tile_8x48_any(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int zero)
 {
     enum { NV = 3 };
     __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
-    __m512 b0, b1, b2, a0, a1, a2, a3, a4, a5, a6, a7;
+    __m512 b0, b1, b2, a;
     size_t p;
-    ROWS(LOAD, 0); ROWS(LOAD, 1); ROWS(LOAD, 2);
+    if (zero) {
+        ROWS(ZERO, 0); ROWS(ZERO, 1); ROWS(ZERO, 2);
+    } else {
+        ROWS(LOAD, 0); ROWS(LOAD, 1); ROWS(LOAD, 2);
+    }
     ROWS(PREFETCH, 0); ROWS(PREFETCH, 1); ROWS(PREFETCH, 2);
     for (p = 0; p < kc; p++, ap += 8, bp += 16 * NV) {
         b0 = _mm512_loadu_ps(bp);
         b1 = _mm512_loadu_ps(bp + 16);
         b2 = _mm512_loadu_ps(bp + 32);
-        BCASTS;
-        ROWS(FMA, 0); ROWS(FMA, 1); ROWS(FMA, 2);
+        KROWS(K3);
     }
     ROWS(STORE, 0); ROWS(STORE, 1); ROWS(STORE, 2);
+}
+
+static void tile_8x48(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+{
+    tile_8x48_any(kc, ap, bp, c, ldc, 0);
+}
+
+static void tile_8x48_zero(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
+{
+    tile_8x48_any(kc, ap, bp, c, ldc, 1);
 }
 
 /* tile_8x48 with each 16-wide column vector at its own place in C (a tile
@@ -51,35 +74,47 @@ static void tile_8x48(size_t kc, const float *ap, const float *bp, float *c, siz
 #define SLOAD(i, v) c##i##v = _mm512_loadu_ps(cv[v] + (size_t)(i) * ldc)
 #define SSTORE(i, v) _mm512_storeu_ps(cv[v] + (size_t)(i) * ldc, c##i##v)
 
-static void tile_8x48_seg(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc)
+static void tile_8x48_seg_any(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc, int zero)
 {
     __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
-    __m512 b0, b1, b2, a0, a1, a2, a3, a4, a5, a6, a7;
+    __m512 b0, b1, b2, a;
     size_t p;
-    ROWS(SLOAD, 0); ROWS(SLOAD, 1); ROWS(SLOAD, 2);
+    if (zero) {
+        ROWS(ZERO, 0); ROWS(ZERO, 1); ROWS(ZERO, 2);
+    } else {
+        ROWS(SLOAD, 0); ROWS(SLOAD, 1); ROWS(SLOAD, 2);
+    }
     for (p = 0; p < kc; p++, ap += 8, bp += 48) {
         b0 = _mm512_loadu_ps(bp);
         b1 = _mm512_loadu_ps(bp + 16);
         b2 = _mm512_loadu_ps(bp + 32);
-        BCASTS;
-        ROWS(FMA, 0); ROWS(FMA, 1); ROWS(FMA, 2);
+        KROWS(K3);
     }
     ROWS(SSTORE, 0); ROWS(SSTORE, 1); ROWS(SSTORE, 2);
+}
+
+static void tile_8x48_seg(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc)
+{
+    tile_8x48_seg_any(kc, ap, bp, cv, ldc, 0);
+}
+
+static void tile_8x48_seg_zero(size_t kc, const float *ap, const float *bp, float *const *cv, size_t ldc)
+{
+    tile_8x48_seg_any(kc, ap, bp, cv, ldc, 1);
 }
 
 static void tile_8x32(size_t kc, const float *ap, const float *bp, float *c, size_t ldc)
 {
     enum { NV = 2 };
     __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-    __m512 b0, b1, a0, a1, a2, a3, a4, a5, a6, a7;
+    __m512 b0, b1, a;
     size_t p;
     ROWS(LOAD, 0); ROWS(LOAD, 1);
     for (p = 0; p < kc; p++, ap += 8, bp += 16 * NV) {
         b0 = _mm512_loadu_ps(bp);
         b1 = _mm512_loadu_ps(bp + 16);
-        BCASTS;
-        ROWS(FMA, 0); ROWS(FMA, 1);
+        KROWS(K2);
     }
     ROWS(STORE, 0); ROWS(STORE, 1);
 }
@@ -88,13 +123,12 @@ static void tile_8x16(size_t kc, const float *ap, const float *bp, float *c, siz
 {
     enum { NV = 1 };
     __m512 c00, c10, c20, c30, c40, c50, c60, c70;
-    __m512 b0, a0, a1, a2, a3, a4, a5, a6, a7;
+    __m512 b0, a;
     size_t p;
     ROWS(LOAD, 0);
     for (p = 0; p < kc; p++, ap += 8, bp += 16 * NV) {
         b0 = _mm512_loadu_ps(bp);
-        BCASTS;
-        ROWS(FMA, 0);
+        KROWS(K1);
     }
     ROWS(STORE, 0);
 }
@@ -123,4 +157,5 @@ static void evens_avx512(const float *src, size_t n, float *dst)
 }
 
 const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 256, 1056, tile_8x48, 16, { tile_8x16, tile_8x32 },
-                                          pack_x86_transpose, evens_avx512, tile_8x48_seg };
+                                          pack_x86_transpose, evens_avx512, tile_8x48_seg, tile_8x48_zero,
+                                          tile_8x48_seg_zero };
