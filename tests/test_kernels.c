@@ -15,6 +15,7 @@
 #include "../nn/nn.h"
 #include "../nn/kernels/arch.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,6 +560,103 @@ static void conv_direct_exact(void)
     nn_k_path_set(orig);
 }
 
+/* The weight gradient by hand: a 1x2 image (x0, x1) = (3, -1e-30), 3x3
+ * kernel, padding 1, output gradient (g0, g1) over the two positions. Tap
+ * (1,2) reads x1 at position 0 and the padding at position 1:
+ * dw = fmaf(g1, +0, fmaf(g0, x1, +0)); with g0 = 1e-30 the inner product
+ * rounds to -0, so g1 = 1 gives +0 and g1 = -1 gives -0 (skipping the
+ * padding would give -0 both times), and g1 = inf gives NaN. Tap (1,1)
+ * is the two-step chain itself (its sum 3e-30 - 1e-30 rounds), written
+ * with the C library's fmaf; tap (1,0) is g1 * 3 (+0 before it). */
+static void conv_direct_gw_by_hand(void)
+{
+    nn_k_conv_geom g = { 1, 1, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2 };
+    float x[2] = { 3.0f, -1e-30f }, gy[2] = { 1e-30f, 1.0f }, dw[9];
+    int p, orig = nn_k_path();
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        gy[1] = 1.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct_gw(&g, 1, 1, x, 2, gy, 2, dw));
+        CHECK_EQ_FBITS(0.0f, dw[5]);
+        CHECK_EQ_FBITS(fmaf(gy[1], x[1], fmaf(gy[0], x[0], 0.0f)), dw[4]);
+        CHECK_EQ_FBITS(3.0f, dw[3]);           /* fmaf(g1, x0, fmaf(g0, +0, +0)) */
+        CHECK_EQ_FBITS(0.0f, dw[0]);           /* the padding row */
+        gy[1] = -1.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct_gw(&g, 1, 1, x, 2, gy, 2, dw));
+        CHECK_EQ_FBITS(-0.0f, dw[5]);
+        CHECK_EQ_FBITS(-3.0f, dw[3]);
+        gy[1] = 1.0f / 0.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct_gw(&g, 1, 1, x, 2, gy, 2, dw));
+        CHECK(dw[5] != dw[5]);
+        CHECK(dw[0] != dw[0]);
+        /* only 3x3 kernels with stride and dilation 1 */
+        g.dh = 2;
+        CHECK_EQ_INT(-1, nn_k_conv_direct_gw(&g, 1, 1, x, 2, gy, 2, dw));
+        g.dh = 1;
+    }
+    nn_k_path_set(orig);
+}
+
+/* Small integers again (|x| <= 3, |gy| <= 2, under 2^24 in every partial
+ * sum), the plain sum over images and positions in double as the expected
+ * value: odd channel counts (the tiles' lanes and channel pairs), several
+ * bands (70 channels of 72-wide rows), padding 0 and unequal padding. */
+static int dgw_exact_case(const dconv_case *dc)
+{
+    nn_k_conv_geom g;
+    int ho = dc->h + 2 * dc->ph - 2, wo = dc->w + 2 * dc->pw - 2, n, o, oy, ox, c, t, ok = 1;
+    size_t hw = (size_t)dc->h * dc->w, L = (size_t)ho * wo, K = (size_t)dc->c * 9, i;
+    size_t xld = (size_t)(dc->c + 1) * hw, gld = (size_t)(dc->o + 2) * L;
+    float *x = (float *)malloc(sizeof(float) * (size_t)dc->n * xld);
+    float *gy = (float *)malloc(sizeof(float) * (size_t)dc->n * gld);
+    float *dw = (float *)malloc(sizeof(float) * (size_t)dc->o * K);
+    g.c = dc->c; g.h = dc->h; g.w = dc->w; g.kh = 3; g.kw = 3; g.sh = 1; g.sw = 1;
+    g.ph = dc->ph; g.pw = dc->pw; g.dh = 1; g.dw = 1; g.ho = ho; g.wo = wo;
+    if (!x || !gy || !dw) {
+        free(x); free(gy); free(dw);
+        return 0;
+    }
+    for (i = 0; i < (size_t)dc->n * xld; i++) x[i] = (float)((int)((i * 7 + 3) % 7) - 3);
+    for (i = 0; i < (size_t)dc->n * gld; i++) gy[i] = (float)((int)((i * 3 + 1) % 5) - 2);
+    if (nn_k_conv_direct_gw(&g, dc->n, dc->o, x, xld, gy, gld, dw) != 0) ok = 0;
+    for (o = 0; ok && o < dc->o; o++)
+        for (c = 0; c < dc->c; c++)
+            for (t = 0; t < 9; t++) {
+                double s = 0;
+                for (n = 0; n < dc->n; n++)
+                    for (oy = 0; oy < ho; oy++)
+                        for (ox = 0; ox < wo; ox++) {
+                            int iy = oy - dc->ph + t / 3, ix = ox - dc->pw + t % 3;
+                            if (iy < 0 || iy >= dc->h || ix < 0 || ix >= dc->w) continue;
+                            s += (double)gy[(size_t)n * gld + (size_t)o * L + (size_t)oy * wo + ox] *
+                                 x[(size_t)n * xld + (size_t)c * hw + (size_t)iy * dc->w + ix];
+                        }
+                if ((double)dw[(size_t)o * K + (size_t)c * 9 + (size_t)t] != s) ok = 0;
+            }
+    free(x); free(gy); free(dw);
+    return ok;
+}
+
+static void conv_direct_gw_exact(void)
+{
+    /* n, c, h, w, o, (kh, kw), ph, pw, (dh, dw, bias) */
+    static const dconv_case cases[] = {
+        { 2, 3, 7, 9, 11, 3, 3, 1, 1, 1, 1, 0 },
+        { 3, 70, 13, 72, 17, 3, 3, 1, 1, 1, 1, 0 },
+        { 1, 16, 32, 32, 32, 3, 3, 1, 1, 1, 1, 0 },
+        { 2, 5, 6, 8, 3, 3, 3, 0, 2, 1, 1, 0 },
+    };
+    int p, orig = nn_k_path();
+    size_t i;
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            if (!CHECK(dgw_exact_case(&cases[i])))
+                fprintf(stderr, "  direct weight-gradient case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
+    }
+    nn_k_path_set(orig);
+}
+
 const test_case kernels_tests[] = {
     TEST(path_api),
     TEST(sgemm_bit_identical),
@@ -570,5 +668,7 @@ const test_case kernels_tests[] = {
     TEST(conv_direct_padding_zeros),
     TEST(conv_direct_by_hand),
     TEST(conv_direct_exact),
+    TEST(conv_direct_gw_by_hand),
+    TEST(conv_direct_gw_exact),
     TEST_END
 };

@@ -103,6 +103,29 @@ extern const nn_k_dconv_tile nn_k_dconv_avx2;
 /* The active set's tiles (dispatch.c). */
 const nn_k_dconv_tile *nn_k_dconv_active(void);
 
+/* A weight-gradient tile (nn_k_conv_direct_gw) updates, for vw output
+ * channels (the lanes) and cb input channels of a 3x3 kernel, the
+ * accumulators acc[(cc*9 + i*3 + j)*lda + l] (cc < cb, l < vw) over a
+ * band's positions in order:
+ *   acc = fmaf(gy[(r*wo + ox)*ldg + l], x[cc*plane + (r + i)*wp + ox + j], acc)
+ * for r = 0 .. rows-1, then ox = 0 .. wo-1. */
+typedef void (*nn_k_dgw_fn)(size_t rows, size_t wo, size_t wp, size_t plane, const float *x, const float *gy,
+                            size_t ldg, float *acc, size_t lda);
+
+typedef struct nn_k_dgw_tile {
+    int vw, cb;
+    nn_k_dgw_fn fn;
+} nn_k_dgw_tile;
+
+extern const nn_k_dgw_tile nn_k_dgw_scalar;
+#if defined(GAN99_HAVE_AVX512)
+extern const nn_k_dgw_tile nn_k_dgw_avx512;
+#endif
+#if defined(GAN99_HAVE_AVX2)
+extern const nn_k_dgw_tile nn_k_dgw_avx2;
+#endif
+const nn_k_dgw_tile *nn_k_dgw_active(void);
+
 /* ---- the SIMD sets --------------------------------------------------------
  * Each file defines its tile and, where it pays, its twins of the other
  * kernels; a NULL-free table in dispatch.c falls back to scalar otherwise. */

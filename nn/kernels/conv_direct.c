@@ -63,18 +63,14 @@ static size_t last_tile(const nn_k_dconv_tile *t, size_t nv, nn_k_dconv_fn *fn)
     return (size_t)t->nq;
 }
 
-/* Image img's band b: its input rows into slab, then every output channel
- * of its output rows through out (ob rows of p->ldo floats). */
-static void band_run(const dconv_plan *p, int img, int b, float *slab, float *out)
+/* Channels [c0, c1) of image xi's input rows oy0 - ph .. oy0 - ph + rin - 1,
+ * zero-padded (+0) to planes of rin rows of W + 2 pw, into slab (channel c
+ * at c * rin * (W + 2 pw)). */
+static void fill_band(const nn_k_conv_geom *g, const float *xi, int oy0, int rin, int c0, int c1, float *slab)
 {
-    const nn_k_conv_geom *g = p->g;
-    const nn_k_dconv_tile *t = p->t;
-    int oy0 = b * p->rows, rb = g->ho - oy0 < p->rows ? g->ho - oy0 : p->rows, rin = rb + p->ex, c, r, o0, i;
-    size_t wp = (size_t)p->wp, plane = (size_t)rin * wp, hw = (size_t)g->h * (size_t)g->w, L = (size_t)g->ho * g->wo;
-    size_t q = (size_t)(rb - 1) * wp + (size_t)g->wo, nq = (size_t)t->nq, q0, ob = (size_t)t->ob;
-    const float *xi = p->x + (size_t)img * p->x_ld;
-    float *yi = p->y + (size_t)img * p->y_ld;
-    for (c = 0; c < g->c; c++) {
+    size_t wp = (size_t)g->w + 2 * (size_t)g->pw, plane = (size_t)rin * wp, hw = (size_t)g->h * (size_t)g->w;
+    int c, r;
+    for (c = c0; c < c1; c++) {
         const float *xc = xi + (size_t)c * hw;
         for (r = 0; r < rin; r++) {
             float *d = slab + (size_t)c * plane + (size_t)r * wp;
@@ -88,6 +84,20 @@ static void band_run(const dconv_plan *p, int img, int b, float *slab, float *ou
             memset(d + g->pw + g->w, 0, (size_t)g->pw * sizeof(float));
         }
     }
+}
+
+/* Image img's band b: its input rows into slab, then every output channel
+ * of its output rows through out (ob rows of p->ldo floats). */
+static void band_run(const dconv_plan *p, int img, int b, float *slab, float *out)
+{
+    const nn_k_conv_geom *g = p->g;
+    const nn_k_dconv_tile *t = p->t;
+    int oy0 = b * p->rows, rb = g->ho - oy0 < p->rows ? g->ho - oy0 : p->rows, rin = rb + p->ex, r, o0, i;
+    size_t wp = (size_t)p->wp, plane = (size_t)rin * wp, L = (size_t)g->ho * g->wo;
+    size_t q = (size_t)(rb - 1) * wp + (size_t)g->wo, nq = (size_t)t->nq, q0, ob = (size_t)t->ob;
+    const float *xi = p->x + (size_t)img * p->x_ld;
+    float *yi = p->y + (size_t)img * p->y_ld;
+    fill_band(g, xi, oy0, rin, 0, g->c, slab);
     /* the last tile reads up to nq - 2 floats past the planes: garbage
      * positions only, but defined */
     memset(slab + (size_t)g->c * plane, 0, nq * sizeof(float));
@@ -183,6 +193,105 @@ int nn_k_conv_direct(const nn_k_conv_geom *g, int n, int o, const float *x, size
     return 0;
 }
 
+/* ---- the weight gradient (kernels.h nn_k_conv_direct_gw) -------------------
+ * Each dw[o][k] is one chain over all the batch's positions, so the lanes
+ * run across output channels instead: gy's band is transposed to
+ * [position][O] (a vector of vw channels per position) and each input
+ * value is broadcast. A tile keeps the 9 cb taps of cb input channels for
+ * vw output channels in registers over a band's positions, reading the
+ * same zero-padded band as the forward; between bands the chains wait in
+ * dwT [K][O] (a float in memory continues the chain exactly). A band's
+ * tiles are split over the threads, each output's chain in one tile, and
+ * bands follow in order: the bits do not depend on the threads. */
+static void gw_band(const nn_k_conv_geom *g, const nn_k_dgw_tile *t, int o, int opad, int cpad, const float *xi,
+                    const float *gyi, int oy0, int rb, float *slab, float *gyt, float *dwt, int nth)
+{
+    int rin = rb + 2, nov = opad / t->vw, units = nov * (cpad / t->cb), u, c, oo;
+    size_t wp = (size_t)g->w + 2 * (size_t)g->pw, plane = (size_t)rin * wp, L = (size_t)g->ho * g->wo;
+    size_t pos = (size_t)rb * (size_t)g->wo;
+    (void)nth;
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (c = 0; c < cpad; c++) {
+        if (c < g->c) fill_band(g, xi, oy0, rin, c, c + 1, slab);
+        else memset(slab + (size_t)c * plane, 0, plane * sizeof(float));
+    }
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (oo = 0; oo < opad; oo++) {
+        const float *src = gyi + (size_t)oo * L + (size_t)oy0 * g->wo;
+        size_t q;
+        if (oo < o)
+            for (q = 0; q < pos; q++) gyt[q * (size_t)opad + (size_t)oo] = src[q];
+        else
+            for (q = 0; q < pos; q++) gyt[q * (size_t)opad + (size_t)oo] = 0.0f;
+    }
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (u = 0; u < units; u++) {
+        size_t o0 = (size_t)(u % nov) * (size_t)t->vw, c0 = (size_t)(u / nov) * (size_t)t->cb;
+        t->fn((size_t)rb, (size_t)g->wo, wp, plane, slab + c0 * plane, gyt + o0, (size_t)opad,
+              dwt + c0 * 9 * (size_t)opad + o0, (size_t)opad);
+    }
+}
+
+int nn_k_conv_direct_gw(const nn_k_conv_geom *g, int n, int o, const float *x, size_t x_ld, const float *gy,
+                        size_t gy_ld, float *dw)
+{
+    const nn_k_dgw_tile *t = nn_k_dgw_active();
+    int opad, cpad, rows, bands, nth = nn_k_threads();
+    size_t wp, K, kp, slab, gyt, i, k;
+    float *buf;
+    if (g->sh != 1 || g->sw != 1 || g->kh != 3 || g->kw != 3 || g->dh != 1 || g->dw != 1 || n < 1 || o < 1 ||
+        g->c < 1)
+        return -1;
+    opad = (o + t->vw - 1) / t->vw * t->vw;
+    cpad = (g->c + t->cb - 1) / t->cb * t->cb;
+    wp = (size_t)g->w + 2 * (size_t)g->pw;
+    K = (size_t)g->c * 9;
+    kp = (size_t)cpad * 9;
+    rows = (int)(SLAB_FLOATS / ((size_t)cpad * wp)) - 2;
+    if (rows < 1) rows = 1;
+    if (rows > g->ho) rows = g->ho;
+    bands = (g->ho + rows - 1) / rows;
+    rows = (g->ho + bands - 1) / bands;
+    slab = (size_t)cpad * (size_t)(rows + 2) * wp;
+    gyt = (size_t)rows * (size_t)g->wo * (size_t)opad;
+    if ((double)n * (double)o * (double)g->ho * (double)g->wo * (double)K < 1e6) nth = 1;
+    buf = (float *)calloc(kp * (size_t)opad + slab + gyt, sizeof(float));
+    if (!buf) return -1;
+    /* dwT (all +0: the chains' start), then the band and gy's band */
+    {
+        float *dwt = buf, *sl = buf + kp * (size_t)opad, *gt = sl + slab;
+        int img, b;
+        if (nth <= 1) {
+            for (img = 0; img < n; img++)
+                for (b = 0; b < bands; b++) {
+                    int oy0 = b * rows, rb = g->ho - oy0 < rows ? g->ho - oy0 : rows;
+                    gw_band(g, t, o, opad, cpad, x + (size_t)img * x_ld, gy + (size_t)img * gy_ld, oy0, rb, sl, gt,
+                            dwt, 1);
+                }
+        } else {
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nth) private(img, b)
+            for (img = 0; img < n; img++)
+                for (b = 0; b < bands; b++) {
+                    int oy0 = b * rows, rb = g->ho - oy0 < rows ? g->ho - oy0 : rows;
+                    gw_band(g, t, o, opad, cpad, x + (size_t)img * x_ld, gy + (size_t)img * gy_ld, oy0, rb, sl, gt,
+                            dwt, nth);
+                }
+#endif
+        }
+        for (i = 0; i < (size_t)o; i++)
+            for (k = 0; k < K; k++) dw[i * K + k] = dwt[k * (size_t)opad + i];
+    }
+    free(buf);
+    return 0;
+}
+
 /* ---- the scalar set's tile: 4 channels x 8 positions ----------------------- */
 enum { SCALAR_OB = 4, SCALAR_NQ = 8 };
 
@@ -205,3 +314,30 @@ static void dconv_scalar(size_t c, size_t plane, const size_t *toff, size_t taps
 }
 
 const nn_k_dconv_tile nn_k_dconv_scalar = { SCALAR_OB, SCALAR_NQ, dconv_scalar, 0, { NULL, NULL } };
+
+/* ---- the scalar set's weight-gradient tile: 4 output channels, 1 input
+ * channel ---------------------------------------------------------------- */
+enum { SCALAR_GW_VW = 4 };
+
+static void dgw_scalar(size_t rows, size_t wo, size_t wp, size_t plane, const float *x, const float *gy, size_t ldg,
+                       float *acc, size_t lda)
+{
+    float a[9][SCALAR_GW_VW];
+    size_t r, ox;
+    int t, l;
+    (void)plane;
+    for (t = 0; t < 9; t++)
+        for (l = 0; l < SCALAR_GW_VW; l++) a[t][l] = acc[(size_t)t * lda + (size_t)l];
+    for (r = 0; r < rows; r++)
+        for (ox = 0; ox < wo; ox++) {
+            const float *gq = gy + (r * wo + ox) * ldg, *xq = x + r * wp + ox;
+            for (t = 0; t < 9; t++) {
+                float xv = xq[(size_t)(t / 3) * wp + (size_t)(t % 3)];
+                for (l = 0; l < SCALAR_GW_VW; l++) a[t][l] = fmaf(gq[l], xv, a[t][l]);
+            }
+        }
+    for (t = 0; t < 9; t++)
+        for (l = 0; l < SCALAR_GW_VW; l++) acc[(size_t)t * lda + (size_t)l] = a[t][l];
+}
+
+const nn_k_dgw_tile nn_k_dgw_scalar = { SCALAR_GW_VW, 1, dgw_scalar };

@@ -52,3 +52,35 @@ static void dconv_6x8(size_t c, size_t plane, const size_t *toff, size_t taps, c
 }
 
 const nn_k_dconv_tile nn_k_dconv_avx2 = { 6, 16, dconv_6x16, 8, { dconv_6x8, NULL } };
+
+/* The weight-gradient tile (arch.h nn_k_dgw_fn): 8 output channels (the
+ * lanes) x 1 input channel x 9 taps in 9 accumulators; per position one
+ * load of gy's 8 channels, 9 broadcasts of input values, 9 fused
+ * multiply-adds: each lane's chain over the positions in order. */
+#define GW_LOAD(t) g##t = _mm256_loadu_ps(acc + (size_t)(t) * lda)
+#define GW_STORE(t) _mm256_storeu_ps(acc + (size_t)(t) * lda, g##t)
+#define GW_TAPS(X) X(0); X(1); X(2); X(3); X(4); X(5); X(6); X(7); X(8)
+#define GW_FMA(t) g##t = _mm256_fmadd_ps(v, _mm256_broadcast_ss(xr[(t) / 3] + ox + (t) % 3), g##t)
+
+static void dgw_8x1(size_t rows, size_t wo, size_t wp, size_t plane, const float *x, const float *gy, size_t ldg,
+                    float *acc, size_t lda)
+{
+    __m256 g0, g1, g2, g3, g4, g5, g6, g7, g8, v;
+    size_t r, ox;
+    (void)plane;
+    GW_TAPS(GW_LOAD);
+    for (r = 0; r < rows; r++) {
+        const float *xr[3];
+        const float *gq = gy + r * wo * ldg;
+        xr[0] = x + r * wp;
+        xr[1] = xr[0] + wp;
+        xr[2] = xr[1] + wp;
+        for (ox = 0; ox < wo; ox++, gq += ldg) {
+            v = _mm256_loadu_ps(gq);
+            GW_TAPS(GW_FMA);
+        }
+    }
+    GW_TAPS(GW_STORE);
+}
+
+const nn_k_dgw_tile nn_k_dgw_avx2 = { 8, 1, dgw_8x1 };

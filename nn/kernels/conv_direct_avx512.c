@@ -72,3 +72,38 @@ static void dconv_8x16(size_t c, size_t plane, const size_t *toff, size_t taps, 
 }
 
 const nn_k_dconv_tile nn_k_dconv_avx512 = { 8, 48, dconv_8x48, 16, { dconv_8x16, dconv_8x32 } };
+
+/* The weight-gradient tile (arch.h nn_k_dgw_fn): 16 output channels (the
+ * lanes) x 2 input channels x 9 taps in 18 accumulators; per position one
+ * load of gy's 16 channels and 18 fused multiply-adds, each with one input
+ * value broadcast (embedded broadcast: no register for it). Each lane's
+ * chain runs over the positions in order, as the scalar tile's. */
+#define GW_LOAD(c, t) g##c##t = _mm512_loadu_ps(acc + (size_t)((c)*9 + (t)) * lda)
+#define GW_STORE(c, t) _mm512_storeu_ps(acc + (size_t)((c)*9 + (t)) * lda, g##c##t)
+#define GW_TAPS(X, c) X(c, 0); X(c, 1); X(c, 2); X(c, 3); X(c, 4); X(c, 5); X(c, 6); X(c, 7); X(c, 8)
+#define GW_FMA(c, t) g##c##t = _mm512_fmadd_ps(v, _mm512_set1_ps(x##c[(t) / 3][ox + (t) % 3]), g##c##t)
+
+static void dgw_16x2(size_t rows, size_t wo, size_t wp, size_t plane, const float *x, const float *gy, size_t ldg,
+                     float *acc, size_t lda)
+{
+    __m512 g00, g01, g02, g03, g04, g05, g06, g07, g08, g10, g11, g12, g13, g14, g15, g16, g17, g18, v;
+    size_t r, ox;
+    GW_TAPS(GW_LOAD, 0); GW_TAPS(GW_LOAD, 1);
+    for (r = 0; r < rows; r++) {
+        const float *x0[3], *x1[3];
+        const float *gq = gy + r * wo * ldg;
+        x0[0] = x + r * wp;
+        x0[1] = x0[0] + wp;
+        x0[2] = x0[1] + wp;
+        x1[0] = x0[0] + plane;
+        x1[1] = x1[0] + wp;
+        x1[2] = x1[1] + wp;
+        for (ox = 0; ox < wo; ox++, gq += ldg) {
+            v = _mm512_loadu_ps(gq);
+            GW_TAPS(GW_FMA, 0); GW_TAPS(GW_FMA, 1);
+        }
+    }
+    GW_TAPS(GW_STORE, 0); GW_TAPS(GW_STORE, 1);
+}
+
+const nn_k_dgw_tile nn_k_dgw_avx512 = { 16, 2, dgw_16x2 };

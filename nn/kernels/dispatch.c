@@ -460,3 +460,16 @@ const nn_k_dconv_tile *nn_k_dconv_active(void)
     default: return &nn_k_dconv_scalar;
     }
 }
+
+const nn_k_dgw_tile *nn_k_dgw_active(void)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: return &nn_k_dgw_avx512;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: return &nn_k_dgw_avx2;
+#endif
+    default: return &nn_k_dgw_scalar;
+    }
+}
