@@ -65,7 +65,7 @@ static size_t last_tile(const nn_k_dconv_tile *t, size_t nv, nn_k_dconv_fn *fn)
 
 /* Channels [c0, c1) of image xi's input rows oy0 - ph .. oy0 - ph + rin - 1,
  * zero-padded (+0) to planes of rin rows of W + 2 pw, into slab (channel c
- * at c * rin * (W + 2 pw)). */
+ * at (c - c0) * rin * (W + 2 pw)). */
 static void fill_band(const nn_k_conv_geom *g, const float *xi, int oy0, int rin, int c0, int c1, float *slab)
 {
     size_t wp = (size_t)g->w + 2 * (size_t)g->pw, plane = (size_t)rin * wp, hw = (size_t)g->h * (size_t)g->w;
@@ -73,7 +73,7 @@ static void fill_band(const nn_k_conv_geom *g, const float *xi, int oy0, int rin
     for (c = c0; c < c1; c++) {
         const float *xc = xi + (size_t)c * hw;
         for (r = 0; r < rin; r++) {
-            float *d = slab + (size_t)c * plane + (size_t)r * wp;
+            float *d = slab + (size_t)(c - c0) * plane + (size_t)r * wp;
             int iy = oy0 - g->ph + r;
             if (iy < 0 || iy >= g->h) {
                 memset(d, 0, wp * sizeof(float));
@@ -197,44 +197,53 @@ int nn_k_conv_direct(const nn_k_conv_geom *g, int n, int o, const float *x, size
  * Each dw[o][k] is one chain over all the batch's positions, so the lanes
  * run across output channels instead: gy's band is transposed to
  * [position][O] (a vector of vw channels per position) and each input
- * value is broadcast. A tile keeps the 9 cb taps of cb input channels for
- * vw output channels in registers over a band's positions, reading the
- * same zero-padded band as the forward; between bands the chains wait in
- * dwT [K][O] (a float in memory continues the chain exactly). A band's
- * tiles are split over the threads, each output's chain in one tile, and
- * bands follow in order: the bits do not depend on the threads. */
-static void gw_band(const nn_k_conv_geom *g, const nn_k_dgw_tile *t, int o, int opad, int cpad, const float *xi,
-                    const float *gyi, int oy0, int rb, float *slab, float *gyt, float *dwt, int nth)
+ * value is broadcast. A tile keeps the 9 taps of cb input channels for vw
+ * output channels in registers over a band's positions, reading the same
+ * zero-padded band layout as the forward; between bands the chains wait in
+ * dwT [K][O] (a float in memory continues the chain exactly). Each thread
+ * owns a range of input channels for the whole batch (its own band copy
+ * and its own transposed gy): no barrier between bands, and every chain
+ * is run by one thread in order, so the bits do not depend on threads. */
+typedef struct dgw_plan {
+    const nn_k_conv_geom *g;
+    const nn_k_dgw_tile *t;
+    int n, o, opad, rows, bands;
+    const float *x, *gy;
+    size_t x_ld, gy_ld;
+    float *dwt;
+} dgw_plan;
+
+/* Channel blocks [cb0, cb1) (of t->cb channels) over every image and band,
+ * with slab for those channels' planes and gyt for gy's band. */
+static void gw_range(const dgw_plan *p, int cb0, int cb1, float *slab, float *gyt)
 {
-    int rin = rb + 2, nov = opad / t->vw, units = nov * (cpad / t->cb), u, c, oo;
-    size_t wp = (size_t)g->w + 2 * (size_t)g->pw, plane = (size_t)rin * wp, L = (size_t)g->ho * g->wo;
-    size_t pos = (size_t)rb * (size_t)g->wo;
-    (void)nth;
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-    for (c = 0; c < cpad; c++) {
-        if (c < g->c) fill_band(g, xi, oy0, rin, c, c + 1, slab);
-        else memset(slab + (size_t)c * plane, 0, plane * sizeof(float));
-    }
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-    for (oo = 0; oo < opad; oo++) {
-        const float *src = gyi + (size_t)oo * L + (size_t)oy0 * g->wo;
-        size_t q;
-        if (oo < o)
-            for (q = 0; q < pos; q++) gyt[q * (size_t)opad + (size_t)oo] = src[q];
-        else
-            for (q = 0; q < pos; q++) gyt[q * (size_t)opad + (size_t)oo] = 0.0f;
-    }
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-    for (u = 0; u < units; u++) {
-        size_t o0 = (size_t)(u % nov) * (size_t)t->vw, c0 = (size_t)(u / nov) * (size_t)t->cb;
-        t->fn((size_t)rb, (size_t)g->wo, wp, plane, slab + c0 * plane, gyt + o0, (size_t)opad,
-              dwt + c0 * 9 * (size_t)opad + o0, (size_t)opad);
+    const nn_k_conv_geom *g = p->g;
+    const nn_k_dgw_tile *t = p->t;
+    int nov = p->opad / t->vw, c0 = cb0 * t->cb, c1 = cb1 * t->cb, img, b, u, oo;
+    size_t wp = (size_t)g->w + 2 * (size_t)g->pw, L = (size_t)g->ho * g->wo, opad = (size_t)p->opad;
+    for (img = 0; img < p->n; img++) {
+        const float *xi = p->x + (size_t)img * p->x_ld, *gyi = p->gy + (size_t)img * p->gy_ld;
+        for (b = 0; b < p->bands; b++) {
+            int oy0 = b * p->rows, rb = g->ho - oy0 < p->rows ? g->ho - oy0 : p->rows, rin = rb + 2;
+            size_t plane = (size_t)rin * wp, pos = (size_t)rb * (size_t)g->wo, q;
+            fill_band(g, xi, oy0, rin, c0, c1 < g->c ? c1 : g->c, slab);
+            if (c1 > g->c) {
+                int from = c0 > g->c ? c0 : g->c;
+                memset(slab + (size_t)(from - c0) * plane, 0, (size_t)(c1 - from) * plane * sizeof(float));
+            }
+            for (oo = 0; oo < p->opad; oo++) {
+                const float *src = gyi + (size_t)oo * L + (size_t)oy0 * g->wo;
+                if (oo < p->o)
+                    for (q = 0; q < pos; q++) gyt[q * opad + (size_t)oo] = src[q];
+                else
+                    for (q = 0; q < pos; q++) gyt[q * opad + (size_t)oo] = 0.0f;
+            }
+            for (u = 0; u < (cb1 - cb0) * nov; u++) {
+                size_t o0 = (size_t)(u % nov) * (size_t)t->vw, cc = (size_t)(u / nov) * (size_t)t->cb;
+                t->fn((size_t)rb, (size_t)g->wo, wp, plane, slab + cc * plane, gyt + o0, opad,
+                      p->dwt + ((size_t)c0 + cc) * 9 * opad + o0, opad);
+            }
+        }
     }
 }
 
@@ -242,52 +251,59 @@ int nn_k_conv_direct_gw(const nn_k_conv_geom *g, int n, int o, const float *x, s
                         size_t gy_ld, float *dw)
 {
     const nn_k_dgw_tile *t = nn_k_dgw_active();
-    int opad, cpad, rows, bands, nth = nn_k_threads();
-    size_t wp, K, kp, slab, gyt, i, k;
+    dgw_plan p;
+    int cpad, ncb, nth = nn_k_threads(), per_cb;
+    size_t wp, K, kp, slab, gyt, per, i, k;
     float *buf;
     if (g->sh != 1 || g->sw != 1 || g->kh != 3 || g->kw != 3 || g->dh != 1 || g->dw != 1 || n < 1 || o < 1 ||
         g->c < 1)
         return -1;
-    opad = (o + t->vw - 1) / t->vw * t->vw;
+    memset(&p, 0, sizeof p);
+    p.g = g;
+    p.t = t;
+    p.n = n;
+    p.o = o;
+    p.opad = (o + t->vw - 1) / t->vw * t->vw;
     cpad = (g->c + t->cb - 1) / t->cb * t->cb;
+    ncb = cpad / t->cb;
     wp = (size_t)g->w + 2 * (size_t)g->pw;
     K = (size_t)g->c * 9;
     kp = (size_t)cpad * 9;
-    rows = (int)(SLAB_FLOATS / ((size_t)cpad * wp)) - 2;
-    if (rows < 1) rows = 1;
-    if (rows > g->ho) rows = g->ho;
-    bands = (g->ho + rows - 1) / rows;
-    rows = (g->ho + bands - 1) / bands;
-    slab = (size_t)cpad * (size_t)(rows + 2) * wp;
-    gyt = (size_t)rows * (size_t)g->wo * (size_t)opad;
     if ((double)n * (double)o * (double)g->ho * (double)g->wo * (double)K < 1e6) nth = 1;
-    buf = (float *)calloc(kp * (size_t)opad + slab + gyt, sizeof(float));
+    if (nth > ncb) nth = ncb;
+    if (nth < 1) nth = 1;
+    per_cb = (ncb + nth - 1) / nth;
+    /* rows per band: a thread's planes within SLAB_FLOATS */
+    p.rows = (int)(SLAB_FLOATS / ((size_t)per_cb * (size_t)t->cb * wp)) - 2;
+    if (p.rows < 1) p.rows = 1;
+    if (p.rows > g->ho) p.rows = g->ho;
+    p.bands = (g->ho + p.rows - 1) / p.rows;
+    p.rows = (g->ho + p.bands - 1) / p.bands;
+    slab = (size_t)per_cb * (size_t)t->cb * (size_t)(p.rows + 2) * wp;
+    gyt = (size_t)p.rows * (size_t)g->wo * (size_t)p.opad;
+    per = slab + gyt;
+    /* dwT all +0 (the chains' start), then each thread's band and gy band */
+    buf = (float *)calloc(kp * (size_t)p.opad + per * (size_t)nth, sizeof(float));
     if (!buf) return -1;
-    /* dwT (all +0: the chains' start), then the band and gy's band */
-    {
-        float *dwt = buf, *sl = buf + kp * (size_t)opad, *gt = sl + slab;
-        int img, b;
-        if (nth <= 1) {
-            for (img = 0; img < n; img++)
-                for (b = 0; b < bands; b++) {
-                    int oy0 = b * rows, rb = g->ho - oy0 < rows ? g->ho - oy0 : rows;
-                    gw_band(g, t, o, opad, cpad, x + (size_t)img * x_ld, gy + (size_t)img * gy_ld, oy0, rb, sl, gt,
-                            dwt, 1);
-                }
-        } else {
+    p.x = x;
+    p.x_ld = x_ld;
+    p.gy = gy;
+    p.gy_ld = gy_ld;
+    p.dwt = buf;
+    if (nth <= 1) {
+        gw_range(&p, 0, ncb, buf + kp * (size_t)p.opad, buf + kp * (size_t)p.opad + slab);
+    } else {
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nth) private(img, b)
-            for (img = 0; img < n; img++)
-                for (b = 0; b < bands; b++) {
-                    int oy0 = b * rows, rb = g->ho - oy0 < rows ? g->ho - oy0 : rows;
-                    gw_band(g, t, o, opad, cpad, x + (size_t)img * x_ld, gy + (size_t)img * gy_ld, oy0, rb, sl, gt,
-                            dwt, nth);
-                }
-#endif
+#pragma omp parallel num_threads(nth)
+        {
+            int id = omp_get_thread_num(), lo = (int)((long)ncb * id / nth), hi = (int)((long)ncb * (id + 1) / nth);
+            float *mine = buf + kp * (size_t)p.opad + per * (size_t)id;
+            if (lo < hi) gw_range(&p, lo, hi, mine, mine + slab);
         }
-        for (i = 0; i < (size_t)o; i++)
-            for (k = 0; k < K; k++) dw[i * K + k] = dwt[k * (size_t)opad + i];
+#endif
     }
+    for (i = 0; i < (size_t)o; i++)
+        for (k = 0; k < K; k++) dw[i * K + k] = buf[k * (size_t)p.opad + i];
     free(buf);
     return 0;
 }
