@@ -53,7 +53,7 @@ static void save_geom(nn_node *nd, const conv_geom *g)
     memcpy(nd->iarg, g, sizeof *g);
 }
 
-static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *w);
+static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *w, nn_tensor *b);
 static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_tensor *w, const char *op);
 static nn_tensor *conv_gw(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *gy);
 
@@ -63,13 +63,20 @@ static void f_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
     memcpy(&g, nd->iarg, sizeof g);
     if (nd->need[0]) gin[0] = conv_gx(ctx, &g, u, nd->in[1], "conv2d_grad_input");
     if (nd->need[1]) gin[1] = conv_gw(ctx, &g, nd->in[0], u);
+    if (nd->n_in > 2 && nd->need[2]) {
+        /* nn_add's rule for the bias [1,O,1,1] it replaces, then its reshape */
+        nn_tensor *b = nd->in[2];
+        int s4[4];
+        s4[0] = 1; s4[1] = b->shape[0]; s4[2] = s4[3] = 1;
+        gin[2] = nn_reshape(ctx, nn_sum_to(ctx, u, 4, s4), 1, b->shape);
+    }
 }
 
 static void gx_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
 {
     conv_geom g;
     memcpy(&g, nd->iarg, sizeof g);
-    if (nd->need[0]) gin[0] = conv_f(ctx, &g, u, nd->in[1]);
+    if (nd->need[0]) gin[0] = conv_f(ctx, &g, u, nd->in[1], NULL);
     if (nd->need[1]) gin[1] = conv_gw(ctx, &g, u, nd->in[0]);
 }
 
@@ -78,7 +85,7 @@ static void gw_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
     conv_geom g;
     memcpy(&g, nd->iarg, sizeof g);
     if (nd->need[0]) gin[0] = conv_gx(ctx, &g, nd->in[1], u, "conv2d_grad_input");
-    if (nd->need[1]) gin[1] = conv_f(ctx, &g, nd->in[0], u);
+    if (nd->need[1]) gin[1] = conv_f(ctx, &g, nd->in[0], u, NULL);
 }
 
 /* The views the GEMMs read (nn/kernels/kernels.h): a weight [O, K] of
@@ -153,13 +160,29 @@ static float *scratch(nn_ctx *ctx, const char *op, size_t a, size_t b)
     return (float *)nn__alloc(ctx, op, n * sizeof(float));
 }
 
-/* y [N,O,Ho,Wo] = F(x [N,C,H,W], w [O,Cg,kh,kw]): per group, one GEMM
- * over the whole batch, y[n,g] [Og, L] += w[g] [Og, K] . im2col(x[n,g])
- * with the columns gathered as the GEMM packs them. */
-static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *w)
+/* Whether conv_f takes the direct path (nn_k_conv_direct: stride 1, the
+ * same bits as the GEMM's). Measured on AVX-512 at 1 thread (SPADE's and
+ * the discriminators' shapes, batch 8-16): the direct path wins by 1.2x
+ * to 3x wherever the output planes have 32 positions or more, and by far
+ * when a few output channels leave the GEMM's packed columns unshared
+ * (O = 1: 7x); below that (4x4, 2x2 planes with 128-256 channels) its
+ * tiles are mostly padding and the GEMM wins. */
+static int use_direct(const conv_geom *g)
 {
-    int shape[4], grp, og = g->o / g->groups;
-    size_t K = (size_t)(g->c / g->groups) * g->kh * g->kw, L = (size_t)g->ho * g->wo;
+    return g->sh == 1 && g->sw == 1 && ((size_t)g->ho * g->wo >= 32 || g->o / g->groups <= 8);
+}
+
+/* y [N,O,Ho,Wo] = F(x [N,C,H,W], w [O,Cg,kh,kw]) (+ b [O]): per group,
+ * one GEMM over the whole batch, y[n,g] [Og, L] += w[g] [Og, K] .
+ * im2col(x[n,g]) with the columns gathered as the GEMM packs them, or the
+ * direct convolution's same chains (stride 1). The bias is added in y's
+ * own memory, y = chain + b[o], one rounding: the bits of nn_add after the
+ * convolution, without its tensor and its pass (the direct path adds it as
+ * it stores); the node's backward gives b nn_add's gradient. */
+static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *w, nn_tensor *b)
+{
+    int shape[4], grp, og = g->o / g->groups, cg = g->c / g->groups, direct = use_direct(g), plane;
+    size_t K = (size_t)cg * g->kh * g->kw, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w;
     nn_k_conv_geom kg = kgeom(g);
     nn_tensor *y;
     nn_node *nd;
@@ -169,10 +192,26 @@ static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tenso
     y = nn__empty(ctx, "conv2d", 4, shape);
     if (!y) return NULL;
     for (grp = 0; grp < g->groups; grp++) {
-        nn_k_view a = weight_view(w->data, og, K, grp, 0), b = cols_view(g, &kg, x->data, grp, 0);
-        nn_k_gemm_over((size_t)og, (size_t)g->n * L, K, &a, &b, y->data + (size_t)grp * og * L, L, L, (size_t)g->o * L);
+        nn_k_view a = weight_view(w->data, og, K, grp, 0), v = cols_view(g, &kg, x->data, grp, 0);
+        /* the GEMM when the direct path cannot have its buffers */
+        if (direct && nn_k_conv_direct(&kg, g->n, og, x->data + (size_t)grp * cg * hw, (size_t)g->c * hw,
+                                       a.p, b ? b->data + (size_t)grp * og : NULL, y->data + (size_t)grp * og * L,
+                                       (size_t)g->o * L) == 0)
+            continue;
+        nn_k_gemm_over((size_t)og, (size_t)g->n * L, K, &a, &v, y->data + (size_t)grp * og * L, L, L, (size_t)g->o * L);
+        if (!b) continue;
+        /* planes (n, o) of this group, each on its own: any thread, same bits */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)g->n * og * L >= ((size_t)1 << 16) && nn_k_threads() > 1)
+#endif
+        for (plane = 0; plane < g->n * og; plane++) {
+            int o = grp * og + plane % og;
+            float *p = y->data + ((size_t)(plane / og) * g->o + (size_t)o) * L, bo = b->data[o];
+            size_t i;
+            for (i = 0; i < L; i++) p[i] = p[i] + bo;
+        }
     }
-    nd = nn__record(ctx, "conv2d", f_backward, y, 2, x, w, NULL);
+    nd = b ? nn__record(ctx, "conv2d", f_backward, y, 3, x, w, b) : nn__record(ctx, "conv2d", f_backward, y, 2, x, w, NULL);
     if (nd) save_geom(nd, g);
     return ctx->err.code ? NULL : y;
 }
@@ -218,13 +257,24 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
     return ctx->err.code ? NULL : x;
 }
 
+/* Whether conv_gw takes nn_k_conv_direct_gw (3x3, stride and dilation 1:
+ * the GEMM's chains, same bits). Measured on AVX-512 at 1 thread: 1.4x to
+ * 2x faster for SPADE's mlp_gamma/beta (128 -> 16..64 channels at 32x32
+ * and 64x64); slower with many output channels (their transposed output
+ * gradient leaves L1: 128 -> 256 at 8x8) or few input channels (7 -> 128). */
+static int use_direct_gw(const conv_geom *g)
+{
+    return g->sh == 1 && g->sw == 1 && g->kh == 3 && g->kw == 3 && g->dh == 1 && g->dw == 1 &&
+           g->o / g->groups <= 64 && g->c / g->groups >= 16 && (size_t)g->ho * g->wo >= 256;
+}
+
 /* w-shaped [O,Cg,kh,kw] = Gw(x [N,C,H,W], gy [N,O,Ho,Wo]): per group, one
  * GEMM over the batch, dw[g] [Og, K] += gy[n,g] [Og, N*L] . cols^T, whose
  * chains run over images, then pixels. */
 static nn_tensor *conv_gw(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tensor *gy)
 {
-    int shape[4], grp, cg = g->c / g->groups, og = g->o / g->groups;
-    size_t K = (size_t)cg * g->kh * g->kw, L = (size_t)g->ho * g->wo;
+    int shape[4], grp, cg = g->c / g->groups, og = g->o / g->groups, direct_gw = use_direct_gw(g);
+    size_t K = (size_t)cg * g->kh * g->kw, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w;
     nn_k_conv_geom kg = kgeom(g);
     nn_tensor *dw;
     nn_node *nd;
@@ -234,6 +284,10 @@ static nn_tensor *conv_gw(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tens
     if (!dw) return NULL;
     for (grp = 0; grp < g->groups; grp++) {
         nn_k_view a = batch_view(gy->data, g->o, og, grp, L), b = cols_view(g, &kg, x->data, grp, 1);
+        if (direct_gw &&
+            nn_k_conv_direct_gw(&kg, g->n, og, x->data + (size_t)grp * cg * hw, (size_t)g->c * hw, a.p,
+                                (size_t)g->o * L, dw->data + (size_t)grp * og * K) == 0)
+            continue;
         nn_k_gemm_over((size_t)og, K, (size_t)g->n * L, &a, &b, dw->data + (size_t)grp * og * K, K, 0, 0);
     }
     nd = nn__record(ctx, "conv2d_grad_weight", gw_backward, dw, 2, x, gy, NULL);
@@ -317,7 +371,7 @@ nn_tensor *nn_conv2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *w, nn_tensor *b, cons
                                      "dilated kernel of weight %s", s1, g.ph, g.pw, s2);
     g.ho = (int)(eh / g.sh + 1);
     g.wo = (int)(ew / g.sw + 1);
-    return add_bias(ctx, conv_f(ctx, &g, x, w), b);
+    return conv_f(ctx, &g, x, w, b);
 }
 
 nn_tensor *nn_conv_transpose2d(nn_ctx *ctx, nn_tensor *x, nn_tensor *w, nn_tensor *b, const nn_conv_opts *o)

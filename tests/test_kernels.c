@@ -15,6 +15,7 @@
 #include "../nn/nn.h"
 #include "../nn/kernels/arch.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,6 +453,254 @@ static void conv_bit_identical(void)
     nn_k_path_set(orig);
 }
 
+/* ---- the direct convolution (nn/kernels/conv_direct.c) --------------------
+ * Its definition (kernels.h) against values worked out by hand, on every
+ * set, on 1 thread and (under OpenMP) on the threads the run has. */
+
+/* A 1x1 image through a 3x3 kernel with padding 1: the output is one chain
+ * over the 9 taps, 8 of them in the padding. Tap 4 (the centre) is
+ * -1e-30 * 1e-30 = -1e-60, which rounds to -0 from acc = +0; a padding tap
+ * after it then gives fmaf(w, +0, -0) = (+-0) + (-0): +0 for w > 0, -0 for
+ * w < 0. Skipping the padding would leave -0 in the first case. An
+ * infinite weight on a padding tap makes inf * 0 = NaN. */
+static void conv_direct_padding_zeros(void)
+{
+    nn_k_conv_geom g = { 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1 };
+    float x = -1e-30f, w[9], y, y4[4];
+    int p, t, orig = nn_k_path();
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        for (t = 0; t < 9; t++) w[t] = 1.0f;
+        w[4] = 1e-30f;
+        y = 1.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct(&g, 1, 1, &x, 1, w, NULL, &y, 1));
+        CHECK_EQ_FBITS(0.0f, y);
+        for (t = 5; t < 9; t++) w[t] = -1.0f;
+        y = 1.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct(&g, 1, 1, &x, 1, w, NULL, &y, 1));
+        CHECK_EQ_FBITS(-0.0f, y);
+        /* a 2x2 kernel (1e-30, 1, 1, 1e-30), padding 1: output (0,0) meets
+         * x at its last tap (-0 stays), (1,1) at its first (then +0),
+         * (0,1) and (1,0) with weight 1 (-1e-30 stays) */
+        g.kh = g.kw = 2;
+        g.ho = g.wo = 2;
+        w[0] = w[3] = 1e-30f;
+        w[1] = w[2] = 1.0f;
+        for (t = 0; t < 4; t++) y4[t] = 1.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct(&g, 1, 1, &x, 1, w, NULL, y4, 4));
+        CHECK_EQ_FBITS(-0.0f, y4[0]);
+        CHECK_EQ_FBITS(-1e-30f, y4[1]);
+        CHECK_EQ_FBITS(-1e-30f, y4[2]);
+        CHECK_EQ_FBITS(0.0f, y4[3]);
+        g.kh = g.kw = 3;
+        g.ho = g.wo = 1;
+        for (t = 0; t < 9; t++) w[t] = 1.0f;
+        w[0] = 1.0f / 0.0f;
+        y = 1.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct(&g, 1, 1, &x, 1, w, NULL, &y, 1));
+        CHECK(y != y);
+        /* stride 2 is not its case */
+        g.sh = 2;
+        CHECK_EQ_INT(-1, nn_k_conv_direct(&g, 1, 1, &x, 1, w, NULL, &y, 1));
+        g.sh = 1;
+    }
+    nn_k_path_set(orig);
+}
+
+/* 1..9 as [1,3,3], 2x2 kernel (1, 10, 100, 1000), no padding: each output
+ * is its window read as decimal digits, x[0,0] + 10 x[0,1] + 100 x[1,0]
+ * + 1000 x[1,1]; with bias 0.5. */
+static void conv_direct_by_hand(void)
+{
+    static const float x[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, w[4] = { 1, 10, 100, 1000 }, b = 0.5f;
+    static const float want[4] = { 5421.5f, 6532.5f, 8754.5f, 9865.5f };
+    nn_k_conv_geom g = { 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2 };
+    float y[4];
+    int p, i, orig = nn_k_path();
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        CHECK_EQ_INT(0, nn_k_conv_direct(&g, 1, 1, x, 9, w, &b, y, 4));
+        for (i = 0; i < 4; i++) CHECK_EQ_FBITS(want[i], y[i]);
+    }
+    nn_k_path_set(orig);
+}
+
+/* Small integers (|x| <= 3, |w| <= 2, at most 9 * 70 taps): every partial
+ * sum is an integer below 2^24, exact in float whatever the order, so the
+ * plain sum of products in double is the expected value. The shapes cover
+ * the tiles' tails (output channels not a multiple of any tile's, position
+ * counts not a multiple of 8, 16 or 48), several bands per image (70
+ * channels of 70-wide rows), dilation, 1x1 and 4x4 kernels, bias, and
+ * images strided apart as one group of a larger tensor. */
+typedef struct dconv_case {
+    int n, c, h, w, o, kh, kw, ph, pw, dh, dw, bias;
+} dconv_case;
+
+static int dconv_exact_case(const dconv_case *dc)
+{
+    nn_k_conv_geom g;
+    int ho = dc->h + 2 * dc->ph - dc->dh * (dc->kh - 1), wo = dc->w + 2 * dc->pw - dc->dw * (dc->kw - 1);
+    size_t hw = (size_t)dc->h * dc->w, L = (size_t)ho * wo, K = (size_t)dc->c * dc->kh * dc->kw, i;
+    size_t xld = (size_t)(dc->c + 1) * hw, yld = (size_t)(dc->o + 2) * L;   /* a group's images */
+    float *x = (float *)malloc(sizeof(float) * (size_t)dc->n * xld);
+    float *w = (float *)malloc(sizeof(float) * (size_t)dc->o * K);
+    float *y = (float *)malloc(sizeof(float) * (size_t)dc->n * yld), b[64];
+    int ok = 1, n, o, oy, ox, c, i2, j2;
+    g.c = dc->c; g.h = dc->h; g.w = dc->w; g.kh = dc->kh; g.kw = dc->kw; g.sh = 1; g.sw = 1;
+    g.ph = dc->ph; g.pw = dc->pw; g.dh = dc->dh; g.dw = dc->dw; g.ho = ho; g.wo = wo;
+    if (!x || !w || !y || dc->o > 64) {
+        free(x); free(w); free(y);
+        return 0;
+    }
+    for (i = 0; i < (size_t)dc->n * xld; i++) x[i] = (float)((int)((i * 7 + 3) % 7) - 3);
+    for (i = 0; i < (size_t)dc->o * K; i++) w[i] = (float)((int)((i * 5 + 1) % 5) - 2);
+    for (o = 0; o < dc->o; o++) b[o] = (float)(o % 3) - 0.75f;
+    for (i = 0; i < (size_t)dc->n * yld; i++) y[i] = 12345.0f;
+    if (nn_k_conv_direct(&g, dc->n, dc->o, x, xld, w, dc->bias ? b : NULL, y, yld) != 0) ok = 0;
+    for (n = 0; ok && n < dc->n; n++)
+        for (o = 0; o < dc->o; o++)
+            for (oy = 0; oy < ho; oy++)
+                for (ox = 0; ox < wo; ox++) {
+                    double s = 0;
+                    for (c = 0; c < dc->c; c++)
+                        for (i2 = 0; i2 < dc->kh; i2++)
+                            for (j2 = 0; j2 < dc->kw; j2++) {
+                                int iy = oy - dc->ph + i2 * dc->dh, ix = ox - dc->pw + j2 * dc->dw;
+                                if (iy < 0 || iy >= dc->h || ix < 0 || ix >= dc->w) continue;
+                                s += (double)w[(size_t)o * K + ((size_t)c * dc->kh + i2) * dc->kw + j2] *
+                                     x[(size_t)n * xld + (size_t)c * hw + (size_t)iy * dc->w + ix];
+                            }
+                    if (dc->bias) s += b[o];
+                    if ((double)y[(size_t)n * yld + (size_t)o * L + (size_t)oy * wo + ox] != s) ok = 0;
+                }
+    /* the rest of each image's slot is not written */
+    for (n = 0; ok && n < dc->n; n++)
+        for (i = (size_t)dc->o * L; i < yld; i++)
+            if (y[(size_t)n * yld + i] != 12345.0f) ok = 0;
+    free(x); free(w); free(y);
+    return ok;
+}
+
+static void conv_direct_exact(void)
+{
+    /* n, c, h, w, o, kh, kw, ph, pw, dh, dw, bias */
+    static const dconv_case cases[] = {
+        { 2, 3, 7, 9, 11, 3, 3, 1, 1, 1, 1, 1 },     /* SPADE's 3x3, ragged */
+        { 3, 70, 23, 70, 9, 3, 3, 1, 1, 1, 1, 0 },   /* bands */
+        { 1, 5, 64, 64, 17, 3, 3, 1, 1, 1, 1, 1 },   /* 64x64 */
+        { 2, 4, 9, 10, 3, 3, 2, 2, 2, 2, 1, 0 },     /* dilation, unequal padding */
+        { 2, 6, 8, 5, 19, 1, 1, 0, 0, 1, 1, 1 },     /* 1x1 */
+        { 3, 5, 6, 6, 2, 4, 4, 2, 2, 1, 1, 0 },      /* the discriminators' 4x4, padding 2 */
+        { 1, 2, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1 },      /* one position */
+    };
+    int p, orig = nn_k_path();
+    size_t i;
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            if (!CHECK(dconv_exact_case(&cases[i])))
+                fprintf(stderr, "  direct conv case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
+    }
+    nn_k_path_set(orig);
+}
+
+/* The weight gradient by hand: a 1x2 image (x0, x1) = (3, -1e-30), 3x3
+ * kernel, padding 1, output gradient (g0, g1) over the two positions. Tap
+ * (1,2) reads x1 at position 0 and the padding at position 1:
+ * dw = fmaf(g1, +0, fmaf(g0, x1, +0)); with g0 = 1e-30 the inner product
+ * rounds to -0, so g1 = 1 gives +0 and g1 = -1 gives -0 (skipping the
+ * padding would give -0 both times), and g1 = inf gives NaN. Tap (1,1)
+ * is the two-step chain itself (its sum 3e-30 - 1e-30 rounds), written
+ * with the C library's fmaf; tap (1,0) is g1 * 3 (+0 before it). */
+static void conv_direct_gw_by_hand(void)
+{
+    nn_k_conv_geom g = { 1, 1, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2 };
+    float x[2] = { 3.0f, -1e-30f }, gy[2] = { 1e-30f, 1.0f }, dw[9];
+    int p, orig = nn_k_path();
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        gy[1] = 1.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct_gw(&g, 1, 1, x, 2, gy, 2, dw));
+        CHECK_EQ_FBITS(0.0f, dw[5]);
+        CHECK_EQ_FBITS(fmaf(gy[1], x[1], fmaf(gy[0], x[0], 0.0f)), dw[4]);
+        CHECK_EQ_FBITS(3.0f, dw[3]);           /* fmaf(g1, x0, fmaf(g0, +0, +0)) */
+        CHECK_EQ_FBITS(0.0f, dw[0]);           /* the padding row */
+        gy[1] = -1.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct_gw(&g, 1, 1, x, 2, gy, 2, dw));
+        CHECK_EQ_FBITS(-0.0f, dw[5]);
+        CHECK_EQ_FBITS(-3.0f, dw[3]);
+        gy[1] = 1.0f / 0.0f;
+        CHECK_EQ_INT(0, nn_k_conv_direct_gw(&g, 1, 1, x, 2, gy, 2, dw));
+        CHECK(dw[5] != dw[5]);
+        CHECK(dw[0] != dw[0]);
+        /* only 3x3 kernels with stride and dilation 1 */
+        g.dh = 2;
+        CHECK_EQ_INT(-1, nn_k_conv_direct_gw(&g, 1, 1, x, 2, gy, 2, dw));
+        g.dh = 1;
+    }
+    nn_k_path_set(orig);
+}
+
+/* Small integers again (|x| <= 3, |gy| <= 2, under 2^24 in every partial
+ * sum), the plain sum over images and positions in double as the expected
+ * value: odd channel counts (the tiles' lanes and channel pairs), several
+ * bands (70 channels of 72-wide rows), padding 0 and unequal padding. */
+static int dgw_exact_case(const dconv_case *dc)
+{
+    nn_k_conv_geom g;
+    int ho = dc->h + 2 * dc->ph - 2, wo = dc->w + 2 * dc->pw - 2, n, o, oy, ox, c, t, ok = 1;
+    size_t hw = (size_t)dc->h * dc->w, L = (size_t)ho * wo, K = (size_t)dc->c * 9, i;
+    size_t xld = (size_t)(dc->c + 1) * hw, gld = (size_t)(dc->o + 2) * L;
+    float *x = (float *)malloc(sizeof(float) * (size_t)dc->n * xld);
+    float *gy = (float *)malloc(sizeof(float) * (size_t)dc->n * gld);
+    float *dw = (float *)malloc(sizeof(float) * (size_t)dc->o * K);
+    g.c = dc->c; g.h = dc->h; g.w = dc->w; g.kh = 3; g.kw = 3; g.sh = 1; g.sw = 1;
+    g.ph = dc->ph; g.pw = dc->pw; g.dh = 1; g.dw = 1; g.ho = ho; g.wo = wo;
+    if (!x || !gy || !dw) {
+        free(x); free(gy); free(dw);
+        return 0;
+    }
+    for (i = 0; i < (size_t)dc->n * xld; i++) x[i] = (float)((int)((i * 7 + 3) % 7) - 3);
+    for (i = 0; i < (size_t)dc->n * gld; i++) gy[i] = (float)((int)((i * 3 + 1) % 5) - 2);
+    if (nn_k_conv_direct_gw(&g, dc->n, dc->o, x, xld, gy, gld, dw) != 0) ok = 0;
+    for (o = 0; ok && o < dc->o; o++)
+        for (c = 0; c < dc->c; c++)
+            for (t = 0; t < 9; t++) {
+                double s = 0;
+                for (n = 0; n < dc->n; n++)
+                    for (oy = 0; oy < ho; oy++)
+                        for (ox = 0; ox < wo; ox++) {
+                            int iy = oy - dc->ph + t / 3, ix = ox - dc->pw + t % 3;
+                            if (iy < 0 || iy >= dc->h || ix < 0 || ix >= dc->w) continue;
+                            s += (double)gy[(size_t)n * gld + (size_t)o * L + (size_t)oy * wo + ox] *
+                                 x[(size_t)n * xld + (size_t)c * hw + (size_t)iy * dc->w + ix];
+                        }
+                if ((double)dw[(size_t)o * K + (size_t)c * 9 + (size_t)t] != s) ok = 0;
+            }
+    free(x); free(gy); free(dw);
+    return ok;
+}
+
+static void conv_direct_gw_exact(void)
+{
+    /* n, c, h, w, o, (kh, kw), ph, pw, (dh, dw, bias) */
+    static const dconv_case cases[] = {
+        { 2, 3, 7, 9, 11, 3, 3, 1, 1, 1, 1, 0 },
+        { 3, 70, 13, 72, 17, 3, 3, 1, 1, 1, 1, 0 },
+        { 1, 16, 32, 32, 32, 3, 3, 1, 1, 1, 1, 0 },
+        { 2, 5, 6, 8, 3, 3, 3, 0, 2, 1, 1, 0 },
+    };
+    int p, orig = nn_k_path();
+    size_t i;
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            if (!CHECK(dgw_exact_case(&cases[i])))
+                fprintf(stderr, "  direct weight-gradient case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
+    }
+    nn_k_path_set(orig);
+}
+
 const test_case kernels_tests[] = {
     TEST(path_api),
     TEST(sgemm_bit_identical),
@@ -461,5 +710,10 @@ const test_case kernels_tests[] = {
     TEST(relu_bit_identical),
     TEST(adam_bit_identical),
     TEST(conv_bit_identical),
+    TEST(conv_direct_padding_zeros),
+    TEST(conv_direct_by_hand),
+    TEST(conv_direct_exact),
+    TEST(conv_direct_gw_by_hand),
+    TEST(conv_direct_gw_exact),
     TEST_END
 };

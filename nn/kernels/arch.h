@@ -79,6 +79,59 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
 /* The scalar set's tile: plain C with fmaf, the same driver. */
 extern const nn_k_gemm_tile nn_k_tile_scalar;
 
+/* ---- direct convolution tiles (conv_direct.c) ------------------------------
+ * A tile computes ob output channels at nq consecutive positions q of a
+ * band of zero-padded input rows (conv_direct.c says how the band is laid
+ * out), each its own chain from +0:
+ *   acc = fmaf(wp[(cc*taps + t)*ob + i], x[cc*plane + toff[t] + q], acc)
+ * for cc = 0 .. c-1, then t = 0 .. taps-1, in order; out[i*ldo + q] = acc
+ * (i < ob, q < nq). wp is the weight packed for the ob channels; toff[t]
+ * the offset of tap t = (i, j) in a channel's plane. */
+typedef void (*nn_k_dconv_fn)(size_t c, size_t plane, const size_t *toff, size_t taps, const float *x,
+                              const float *wp, float *out, size_t ldo);
+
+typedef struct nn_k_dconv_tile {
+    int ob, nq;          /* output channels and positions per tile */
+    nn_k_dconv_fn fn;
+    /* Optional narrower tiles for a band's last positions: narrow[i] is
+     * ob x (i+1)*vw, NULL where absent. */
+    int vw;
+    nn_k_dconv_fn narrow[2];
+} nn_k_dconv_tile;
+
+extern const nn_k_dconv_tile nn_k_dconv_scalar;
+#if defined(GAN99_HAVE_AVX512)
+extern const nn_k_dconv_tile nn_k_dconv_avx512;
+#endif
+#if defined(GAN99_HAVE_AVX2)
+extern const nn_k_dconv_tile nn_k_dconv_avx2;
+#endif
+/* The active set's tiles (dispatch.c). */
+const nn_k_dconv_tile *nn_k_dconv_active(void);
+
+/* A weight-gradient tile (nn_k_conv_direct_gw) updates, for vw output
+ * channels (the lanes) and cb input channels of a 3x3 kernel, the
+ * accumulators acc[(cc*9 + i*3 + j)*lda + l] (cc < cb, l < vw) over a
+ * band's positions in order:
+ *   acc = fmaf(gy[(r*wo + ox)*ldg + l], x[cc*plane + (r + i)*wp + ox + j], acc)
+ * for r = 0 .. rows-1, then ox = 0 .. wo-1. */
+typedef void (*nn_k_dgw_fn)(size_t rows, size_t wo, size_t wp, size_t plane, const float *x, const float *gy,
+                            size_t ldg, float *acc, size_t lda);
+
+typedef struct nn_k_dgw_tile {
+    int vw, cb;
+    nn_k_dgw_fn fn;
+} nn_k_dgw_tile;
+
+extern const nn_k_dgw_tile nn_k_dgw_scalar;
+#if defined(GAN99_HAVE_AVX512)
+extern const nn_k_dgw_tile nn_k_dgw_avx512;
+#endif
+#if defined(GAN99_HAVE_AVX2)
+extern const nn_k_dgw_tile nn_k_dgw_avx2;
+#endif
+const nn_k_dgw_tile *nn_k_dgw_active(void);
+
 /* ---- the SIMD sets --------------------------------------------------------
  * Each file defines its tile and, where it pays, its twins of the other
  * kernels; a NULL-free table in dispatch.c falls back to scalar otherwise. */

@@ -446,3 +446,30 @@ void nn_k_adam_wd(const nn_k_adam_coef *c, float wd, size_t n, float *w, const f
     a.v = v;
     ew_run(&a);
 }
+
+/* ---- direct convolution tiles (conv_direct.c) ------------------------------ */
+const nn_k_dconv_tile *nn_k_dconv_active(void)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: return &nn_k_dconv_avx512;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: return &nn_k_dconv_avx2;
+#endif
+    default: return &nn_k_dconv_scalar;
+    }
+}
+
+const nn_k_dgw_tile *nn_k_dgw_active(void)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: return &nn_k_dgw_avx512;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: return &nn_k_dgw_avx2;
+#endif
+    default: return &nn_k_dgw_scalar;
+    }
+}

@@ -90,6 +90,33 @@ void nn_k_col2im(const nn_k_conv_geom *g, const float *cols, float *x);
 void nn_k_im2col_ld(const nn_k_conv_geom *g, const float *x, float *cols, size_t ld);
 void nn_k_col2im_ld(const nn_k_conv_geom *g, const float *cols, size_t ld, float *x);
 
+/* ---- direct convolution, stride 1 (conv_direct.c) ----------------------
+ * The forward of a stride-1 convolution without a column matrix, for n
+ * images x [C,H,W] (x_ld floats apart) and a weight w [O, K], K = C kh kw:
+ *   y[img][o][oy][ox] = the chain acc = fmaf(w[o][(c kh + i) kw + j],
+ *     x[img][c][oy - ph + i*dh][ox - pw + j*dw], acc) over (c, i, j) in
+ *     increasing K order from acc = +0, with +0 as the input in the
+ *     padding (the tap is not skipped: fmaf(w, +0, -0) is +0 and w*0 is NaN
+ *     for an infinite w), then acc + bias[o] (one rounding) when bias;
+ * y[img] [O, Ho Wo] is y_ld floats apart. That is nn_k_gemm_over's chain
+ * for the same column matrix (kernels.h above), so both give the same bits.
+ * g->sh and g->sw must be 1. Returns 0, or -1 (nothing written) when the
+ * geometry is not stride 1 or its buffers cannot be had. */
+int nn_k_conv_direct(const nn_k_conv_geom *g, int n, int o, const float *x, size_t x_ld, const float *w,
+                     const float *bias, float *y, size_t y_ld);
+
+/* The weight gradient of the same convolutions for 3x3 kernels with
+ * dilation 1 (conv_direct.c), from the images x and the output gradient
+ * gy [n][O][Ho Wo] (gy_ld floats apart):
+ *   dw[o][(c*3 + i)*3 + j] = the chain acc = fmaf(gy[img][o][oy][ox],
+ *     x[img][c][oy - ph + i][ox - pw + j], acc) over (img, oy, ox) in
+ *     increasing order from acc = +0, +0 as the input in the padding:
+ * nn_k_gemm_over's chain for dw = gy . cols^T (ops_conv.c), so the same
+ * bits. dw [O, C*9] is overwritten. Returns 0, or -1 (nothing written)
+ * when the geometry is not its case or its buffers cannot be had. */
+int nn_k_conv_direct_gw(const nn_k_conv_geom *g, int n, int o, const float *x, size_t x_ld, const float *gy,
+                        size_t gy_ld, float *dw);
+
 /* ---- the canonical long sum ---------------------------------------------
  * Every reduction that is not a GEMM (sums, means, batch-norm statistics,
  * losses). Element i of the stream (counted across calls to _add) goes to
