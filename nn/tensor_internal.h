@@ -32,12 +32,12 @@ struct nn_node {
 
 /* A bump allocator over a chain of blocks (tensor_arena.c). */
 typedef struct nn_arena_block {
-    struct nn_arena_block *next;
+    struct nn_arena_block *next;    /* the newer block */
     size_t cap, used;
 } nn_arena_block;
 
 typedef struct nn_arena {
-    nn_arena_block *head;           /* the block being filled is head */
+    nn_arena_block *first, *cur;    /* the oldest block; the one being filled (those after are empty) */
     size_t first_cap;
     size_t mallocs;
     size_t in_use, peak;            /* bytes allocated now / at most since the reset */
