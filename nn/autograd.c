@@ -8,21 +8,116 @@
  * create_graph the context keeps recording while it runs, so those
  * gradients are graph tensors (torch's create_graph=True), otherwise they
  * are plain numbers. Nodes appended during the walk lie after the old tail
- * and are not visited. */
+ * and are not visited.
+ *
+ * Without create_graph the gradients are nobody's but the walk's, so it
+ * spends less memory on them (the same numbers, bit for bit):
+ *   - a gradient is "owned" by the tensor t it was made for when its data
+ *     was allocated by the backward call that returned it and no other
+ *     gradient of that call shares it (not a view of g or of a sibling, not
+ *     the caller's grads_out). The mark is a back pointer in the gradient
+ *     record, g->bgrad == t (gradient records are never differentiated, so
+ *     the field is free); the walk clears every mark before it returns.
+ *   - accumulating into an owned sum adds in place (a[i] = a[i] + b[i], the
+ *     order nn_add uses), or into an owned new gradient, instead of a new
+ *     tensor per sum;
+ *   - the owned gradient of a node's output is dead once the node's
+ *     backward has run (unless the backward returned a view of it, or it
+ *     is one of nn_grad's inputs): its data goes on a free list that
+ *     nn__empty takes from for the next tensor of that size. The arena is
+ *     a stack, so this list is how the memory of gradients comes back
+ *     during the walk; it lives for one walk (everything on it was
+ *     allocated during the walk, so no release the caller does can pull
+ *     memory from under it). */
 #include "tensor_internal.h"
 
 #include <stdlib.h>
 
+/* The data of t, a dead gradient, for the next tensor of its size. */
+static void pool_give(nn_ctx *ctx, nn_tensor *t)
+{
+    nn_pooled *p = (nn_pooled *)nn__alloc(ctx, "backward", sizeof *p);
+    t->bgrad = NULL;
+    if (!p) return;
+    p->data = t->data;
+    p->numel = t->numel;
+    p->next = ctx->pool_free;
+    ctx->pool_free = p;
+}
+
+/* The smallest buffer on the free list that holds numel floats; logged as
+ * handed out, so that the backward call it went to owns it. */
+float *nn__pool_take(nn_ctx *ctx, size_t numel)
+{
+    nn_pooled **best = NULL, **pp;
+    nn_pooled *p;
+    for (pp = &ctx->pool_free; *pp; pp = &(*pp)->next)
+        if ((*pp)->numel >= numel && (!best || (*pp)->numel < (*best)->numel)) {
+            best = pp;
+            if ((*pp)->numel == numel) break;
+        }
+    if (!best) return NULL;
+    p = *best;
+    *best = p->next;
+    p->next = ctx->pool_out;
+    ctx->pool_out = p;
+    return p->data;
+}
+
+/* 1 when [d, d + n) was allocated after am, or taken from the free list
+ * since out (the log's head then). */
+static int fresh(const nn_ctx *ctx, nn_arena_mark am, const nn_pooled *out, const float *d, size_t n)
+{
+    const nn_pooled *p;
+    if (nn__arena_since(&ctx->arena, am, d)) return 1;
+    for (p = ctx->pool_out; p && p != out; p = p->next)
+        if ((uintptr_t)d >= (uintptr_t)p->data && (uintptr_t)(d + n) <= (uintptr_t)(p->data + p->numel)) return 1;
+    return 0;
+}
+
+static int overlap(const nn_tensor *a, const nn_tensor *b)
+{
+    return (uintptr_t)a->data < (uintptr_t)(b->data + b->numel) &&
+           (uintptr_t)b->data < (uintptr_t)(a->data + a->numel);
+}
+
+/* t->bgrad += g. With the walk's ownership marks (no create_graph), an
+ * owned sum takes g in place; else an owned g takes the sum; else a new
+ * tensor, which the sum then owns. Each element is bgrad[i] + g[i], as
+ * nn_add computes it, whichever memory holds the result. */
 static void accumulate(nn_ctx *ctx, nn_tensor *t, nn_tensor *g)
 {
     nn_touched *tl;
     if (!g) return;
     if (t->bgrad) {
-        t->bgrad = nn_add(ctx, t->bgrad, g);
+        nn_tensor *a = t->bgrad;
+        size_t k, n = a->numel;
+        if (!ctx->pool_on) {
+            t->bgrad = nn_add(ctx, a, g);
+            return;
+        }
+        if (a->bgrad == t) {
+            float *y = a->data;
+            const float *b = g->data;
+            for (k = 0; k < n; k++) y[k] = y[k] + b[k];
+            if (g->bgrad == t) pool_give(ctx, g);
+        } else if (g->bgrad == t) {
+            const float *x = a->data;
+            float *y = g->data;
+            for (k = 0; k < n; k++) y[k] = x[k] + y[k];
+            t->bgrad = g;
+        } else {
+            nn_tensor *sum = nn_add(ctx, a, g);
+            if (sum) sum->bgrad = t;
+            t->bgrad = sum;
+        }
         return;
     }
     tl = (nn_touched *)nn__alloc(ctx, "backward", sizeof *tl);
-    if (!tl) return;
+    if (!tl) {
+        if (g->bgrad == t) g->bgrad = NULL;
+        return;
+    }
     tl->t = t;
     tl->next = ctx->touched;
     ctx->touched = tl;
@@ -116,6 +211,8 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
     mode = ctx->grad_enabled;
     ctx->grad_enabled = create_graph != 0;
     ctx->touched = NULL;
+    ctx->pool_free = ctx->pool_out = NULL;
+    ctx->pool_on = create_graph == 0;
 
     for (j = 0; j < n_out && ctx->err.code == G99_OK; j++) {
         nn_tensor *g;
@@ -140,6 +237,9 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
 
     for (nd = tail; nd && ctx->err.code == G99_OK; nd = nd->prev) {
         nn_tensor *gin[NN_NODE_MAX_IN] = { NULL, NULL, NULL };
+        nn_arena_mark am;
+        nn_pooled *out_log;
+        nn_tensor *g;
         int any = 0;
         if (!nd->out->bgrad) continue;
         for (i = 0; i < nd->n_in; i++) {
@@ -148,7 +248,10 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
             any |= nd->need[i];
         }
         if (!any) continue;
-        nd->backward(ctx, nd, nd->out->bgrad, gin);
+        am = nn__arena_mark(&ctx->arena);
+        out_log = ctx->pool_out;
+        g = nd->out->bgrad;
+        nd->backward(ctx, nd, g, gin);
         for (i = 0; i < nd->n_in && ctx->err.code == G99_OK; i++) {
             if (!nd->need[i] || !gin[i]) continue;
             if (!nn__same_shape(gin[i], nd->in[i])) {
@@ -156,9 +259,30 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
                          nn_shape_str(gin[i], s1), nn_shape_str(nd->in[i], s2));
                 break;
             }
+            if (ctx->pool_on && fresh(ctx, am, out_log, gin[i]->data, gin[i]->numel)) {
+                int own = 1;
+                for (j = 0; j < nd->n_in; j++)
+                    if (j != i && nd->need[j] && gin[j] && overlap(gin[i], gin[j])) own = 0;
+                if (own) gin[i]->bgrad = nd->in[i];
+            }
             accumulate(ctx, nd->in[i], gin[i]);
         }
+        /* the output's gradient is dead unless an input's is a view of it
+         * or the caller asked for it (nn_grad's inputs) */
+        if (ctx->pool_on && ctx->err.code == G99_OK && g->bgrad == nd->out) {
+            int dead = 1;
+            for (i = 0; i < nd->n_in; i++)
+                if (nd->need[i] && gin[i] && overlap(gin[i], g)) dead = 0;
+            for (i = 0; inputs && i < n_in; i++)
+                if (inputs[i] == nd->out) dead = 0;
+            if (dead) {
+                nd->out->bgrad = NULL;
+                pool_give(ctx, g);
+            }
+        }
     }
+    ctx->pool_on = 0;
+    ctx->pool_free = ctx->pool_out = NULL;
 
     if (ctx->err.code == G99_OK) {
         if (inputs) {
@@ -175,7 +299,13 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
             }
         }
     }
-    for (tl = ctx->touched; tl; tl = tl->next) tl->t->bgrad = NULL;
+    for (tl = ctx->touched; tl; tl = tl->next) {
+        nn_tensor *t = tl->t;
+        if (t->bgrad && t->bgrad->bgrad == t) t->bgrad->bgrad = NULL;   /* the ownership mark */
+        t->bgrad = NULL;
+    }
+    ctx->pool_on = 0;
+    ctx->pool_free = ctx->pool_out = NULL;
     ctx->touched = NULL;
     ctx->grad_enabled = mode;
     return ctx->err.code;

@@ -141,6 +141,18 @@ void nn__arena_free(nn_arena *a)
     a->first = a->cur = NULL;
 }
 
+int nn__arena_since(const nn_arena *a, nn_arena_mark m, const void *p)
+{
+    const nn_arena_block *b;
+    uintptr_t c = (uintptr_t)p;
+    for (b = m.block; b; b = b->next) {
+        uintptr_t base = (uintptr_t)b + NN_ARENA_HEADER;
+        if (c >= base + (b == m.block ? m.used : 0) && c < base + b->used) return 1;
+        if (b == a->cur) break;
+    }
+    return 0;
+}
+
 void nn__arena_stats(const nn_arena *a, size_t *used, size_t *reserved)
 {
     const nn_arena_block *b;
