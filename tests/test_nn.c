@@ -262,6 +262,47 @@ done:
     nn_ctx_free(ctx);
 }
 
+/* ---- gradients summed in place and reused (no create_graph) ------------- */
+
+/* Memory the walk must not touch: the caller's output gradient u (passed
+ * through by add to x three times: 3u), and the gradient of an
+ * intermediate input a of nn_grad (a = x c with x = 2 x0, L = sum(a p) +
+ * sum(a q) + sum(a r): dL/da = p + q + r = s, dL/dx0 = 2 s c), which the
+ * gradient of x0, of a's size and made after a's node ran, must not reuse.
+ * Small dyadic values: every sum is exact. */
+static void backward_keeps_visible_gradients(void)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    int n4 = 4, i;
+    const float x0v[4] = { 1, 2, 3, 4 }, uv[4] = { 0.5f, -1, 2, 0.25f }, kv[4] = { 2, 2, 2, 2 };
+    const float cv[4] = { 1, -1, 0.5f, 3 }, pv[4] = { 1, 2, 3, 4 }, qv[4] = { 0.5f, 0.5f, 0.5f, 0.5f };
+    const float rv[4] = { -1, 0, 1, 2 }, s[4] = { 0.5f, 2.5f, 4.5f, 6.5f }, dx0[4] = { 1, -5, 4.5f, 39 };
+    nn_tensor *x0, *u, *y, *a, *l, *in[2], *g[2];
+    if (!CHECK(ctx != NULL)) return;
+    x0 = nn_tensor_from(ctx, 1, &n4, x0v);
+    u = nn_tensor_from(ctx, 1, &n4, uv);
+    nn_tensor_set_requires_grad(x0, 1);
+    y = nn_add(ctx, nn_add(ctx, x0, x0), x0);
+    if (CHECK_EQ_INT(0, nn_grad(ctx, 1, &y, 1, &x0, &u, 0, g)))
+        for (i = 0; i < 4; i++) {
+            CHECK_EQ_FBITS(uv[i], u->data[i]);
+            CHECK_EQ_FBITS(3 * uv[i], g[0]->data[i]);
+        }
+    a = nn_mul(ctx, nn_mul(ctx, x0, nn_tensor_from(ctx, 1, &n4, kv)), nn_tensor_from(ctx, 1, &n4, cv));
+    l = nn_add(ctx, nn_add(ctx, nn_sum(ctx, nn_mul(ctx, a, nn_tensor_from(ctx, 1, &n4, pv))),
+                           nn_sum(ctx, nn_mul(ctx, a, nn_tensor_from(ctx, 1, &n4, qv)))),
+               nn_sum(ctx, nn_mul(ctx, a, nn_tensor_from(ctx, 1, &n4, rv))));
+    in[0] = a;
+    in[1] = x0;
+    if (CHECK_EQ_INT(0, nn_grad(ctx, 1, &l, 2, in, NULL, 0, g)))
+        for (i = 0; i < 4; i++) {
+            CHECK_EQ_FBITS(s[i], g[0]->data[i]);
+            CHECK_EQ_FBITS(dx0[i], g[1]->data[i]);
+        }
+    CHECK_EQ_STR("", nn_ctx_error(ctx)->msg);
+    nn_ctx_free(ctx);
+}
+
 /* ---- second order --------------------------------------------------------- */
 
 /* y = x^3 as (x x) x: dy/dx = 3x^2 = 12 and d2y/dx2 = 6x = 12 at x = 2. */
@@ -610,6 +651,7 @@ const test_case nn_tests[] = {
     TEST(arena_steady_state),
     TEST(ctx_mark_and_rewind),
     TEST(arena_reuses_its_chain),
+    TEST(backward_keeps_visible_gradients),
     TEST(second_derivative_by_hand),
     TEST(second_order_matches_finite_differences),
     TEST(batch_norm_second_order),
