@@ -22,9 +22,12 @@
  *     order nn_add uses), or into an owned new gradient, instead of a new
  *     tensor per sum;
  *   - the owned gradient of a node's output is dead once the node's
- *     backward has run (unless the backward returned a view of it, or it
- *     is one of nn_grad's inputs): its data goes on a free list that
- *     nn__empty takes from for the next tensor of that size. The arena is
+ *     backward has run, unless it is one of nn_grad's inputs or the
+ *     backward returned it (or a view of it) as an input's gradient: when
+ *     it went to one input only (add's first input, a reshape) that input
+ *     inherits it, else its data goes on a free list that nn__empty takes
+ *     from for the next tensor of about that size. A gradient shared by
+ *     two inputs (a + b both requiring one) is owned by neither. The arena is
  *     a stack, so this list is how the memory of gradients comes back
  *     during the walk; it lives for one walk (everything on it was
  *     allocated during the walk, so no release the caller does can pull
@@ -45,14 +48,18 @@ static void pool_give(nn_ctx *ctx, nn_tensor *t)
     ctx->pool_free = p;
 }
 
-/* The smallest buffer on the free list that holds numel floats; logged as
- * handed out, so that the backward call it went to owns it. */
+/* The smallest buffer on the free list that holds numel floats, and not
+ * more than twice that (a small tensor, a per-channel sum, would waste a
+ * big one that the next activation-sized gradient needs: SPADE batch 8,
+ * G's backward peak 591 MiB with any size, 497 with at most twice, 509
+ * with exact sizes only); logged as handed out, so that the backward call
+ * it went to owns it. */
 float *nn__pool_take(nn_ctx *ctx, size_t numel)
 {
     nn_pooled **best = NULL, **pp;
     nn_pooled *p;
     for (pp = &ctx->pool_free; *pp; pp = &(*pp)->next)
-        if ((*pp)->numel >= numel && (!best || (*pp)->numel < (*best)->numel)) {
+        if ((*pp)->numel >= numel && (*pp)->numel / 2 <= numel && (!best || (*pp)->numel < (*best)->numel)) {
             best = pp;
             if ((*pp)->numel == numel) break;
         }
@@ -240,7 +247,7 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
         nn_arena_mark am;
         nn_pooled *out_log;
         nn_tensor *g;
-        int any = 0;
+        int any = 0, g_own, n_alias, heir;
         if (!nd->out->bgrad) continue;
         for (i = 0; i < nd->n_in; i++) {
             nn_tensor *t = nd->in[i];
@@ -252,6 +259,19 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
         out_log = ctx->pool_out;
         g = nd->out->bgrad;
         nd->backward(ctx, nd, g, gin);
+        /* g is the walk's to give away when it owns it: an input whose
+         * gradient is g itself (add, a reshape) inherits it, else it dies */
+        g_own = ctx->pool_on && ctx->err.code == G99_OK && g->bgrad == nd->out;
+        for (i = 0; g_own && inputs && i < n_in; i++)
+            if (inputs[i] == nd->out) g_own = 0;
+        n_alias = 0;
+        heir = -1;
+        for (i = 0; g_own && i < nd->n_in; i++)
+            if (nd->need[i] && gin[i] && overlap(gin[i], g)) {
+                n_alias++;
+                if (gin[i]->data == g->data && gin[i]->numel == g->numel) heir = i;
+            }
+        if (n_alias != 1) heir = -1;
         for (i = 0; i < nd->n_in && ctx->err.code == G99_OK; i++) {
             if (!nd->need[i] || !gin[i]) continue;
             if (!nn__same_shape(gin[i], nd->in[i])) {
@@ -259,7 +279,10 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
                          nn_shape_str(gin[i], s1), nn_shape_str(nd->in[i], s2));
                 break;
             }
-            if (ctx->pool_on && fresh(ctx, am, out_log, gin[i]->data, gin[i]->numel)) {
+            if (i == heir) {
+                g->bgrad = NULL;
+                gin[i]->bgrad = nd->in[i];
+            } else if (ctx->pool_on && fresh(ctx, am, out_log, gin[i]->data, gin[i]->numel)) {
                 int own = 1;
                 for (j = 0; j < nd->n_in; j++)
                     if (j != i && nd->need[j] && gin[j] && overlap(gin[i], gin[j])) own = 0;
@@ -267,18 +290,10 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
             }
             accumulate(ctx, nd->in[i], gin[i]);
         }
-        /* the output's gradient is dead unless an input's is a view of it
-         * or the caller asked for it (nn_grad's inputs) */
-        if (ctx->pool_on && ctx->err.code == G99_OK && g->bgrad == nd->out) {
-            int dead = 1;
-            for (i = 0; i < nd->n_in; i++)
-                if (nd->need[i] && gin[i] && overlap(gin[i], g)) dead = 0;
-            for (i = 0; inputs && i < n_in; i++)
-                if (inputs[i] == nd->out) dead = 0;
-            if (dead) {
-                nd->out->bgrad = NULL;
-                pool_give(ctx, g);
-            }
+        if (g_own && ctx->err.code == G99_OK) {
+            nd->out->bgrad = NULL;
+            if (!n_alias) pool_give(ctx, g);
+            else if (heir < 0) g->bgrad = NULL;   /* shared by inputs' gradients: theirs, unowned */
         }
     }
     ctx->pool_on = 0;
