@@ -17,7 +17,8 @@
  *     gradient of that call shares it (not a view of g or of a sibling, not
  *     the caller's grads_out). The mark is a back pointer in the gradient
  *     record, g->bgrad == t (gradient records are never differentiated, so
- *     the field is free); the walk clears every mark before it returns.
+ *     the field is free), believed only on records made during the walk;
+ *     the walk clears every mark before it returns.
  *   - accumulating into an owned sum adds in place (a[i] = a[i] + b[i], the
  *     order nn_add uses), or into an owned new gradient, instead of a new
  *     tensor per sum;
@@ -89,11 +90,19 @@ static int overlap(const nn_tensor *a, const nn_tensor *b)
            (uintptr_t)b->data < (uintptr_t)(a->data + a->numel);
 }
 
+/* The ownership mark, believed only on a record made during this walk (a
+ * caller's tensor, say a grads_out that is also an output, may point
+ * anywhere). */
+static int owned(const nn_ctx *ctx, nn_arena_mark wm, const nn_tensor *rec, const nn_tensor *t)
+{
+    return rec->bgrad == t && nn__arena_since(&ctx->arena, wm, rec);
+}
+
 /* t->bgrad += g. With the walk's ownership marks (no create_graph), an
  * owned sum takes g in place; else an owned g takes the sum; else a new
  * tensor, which the sum then owns. Each element is bgrad[i] + g[i], as
  * nn_add computes it, whichever memory holds the result. */
-static void accumulate(nn_ctx *ctx, nn_tensor *t, nn_tensor *g)
+static void accumulate(nn_ctx *ctx, nn_arena_mark wm, nn_tensor *t, nn_tensor *g)
 {
     nn_touched *tl;
     if (!g) return;
@@ -104,12 +113,12 @@ static void accumulate(nn_ctx *ctx, nn_tensor *t, nn_tensor *g)
             t->bgrad = nn_add(ctx, a, g);
             return;
         }
-        if (a->bgrad == t) {
+        if (owned(ctx, wm, a, t)) {
             float *y = a->data;
             const float *b = g->data;
             for (k = 0; k < n; k++) y[k] = y[k] + b[k];
-            if (g->bgrad == t) pool_give(ctx, g);
-        } else if (g->bgrad == t) {
+            if (owned(ctx, wm, g, t)) pool_give(ctx, g);
+        } else if (owned(ctx, wm, g, t)) {
             const float *x = a->data;
             float *y = g->data;
             for (k = 0; k < n; k++) y[k] = x[k] + y[k];
@@ -123,7 +132,7 @@ static void accumulate(nn_ctx *ctx, nn_tensor *t, nn_tensor *g)
     }
     tl = (nn_touched *)nn__alloc(ctx, "backward", sizeof *tl);
     if (!tl) {
-        if (g->bgrad == t) g->bgrad = NULL;
+        if (owned(ctx, wm, g, t)) g->bgrad = NULL;
         return;
     }
     tl->t = t;
@@ -181,6 +190,7 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
                nn_tensor **grads_in)
 {
     nn_node *nd, *tail;
+    nn_arena_mark wm;
     nn_touched *tl;
     unsigned pass;
     int i, j, mode;
@@ -221,6 +231,7 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
     ctx->touched = NULL;
     ctx->pool_free = ctx->pool_out = NULL;
     ctx->pool_on = create_graph == 0;
+    wm = nn__arena_mark(&ctx->arena);
 
     for (j = 0; j < n_out && ctx->err.code == G99_OK; j++) {
         nn_tensor *g;
@@ -240,7 +251,7 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
             }
             g = ones_like(ctx, outputs[j]);
         }
-        if (outputs[j]->requires_grad) accumulate(ctx, outputs[j], g);
+        if (outputs[j]->requires_grad) accumulate(ctx, wm, outputs[j], g);
     }
 
     for (nd = tail; nd && ctx->err.code == G99_OK; nd = nd->prev) {
@@ -262,7 +273,7 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
         nd->backward(ctx, nd, g, gin);
         /* g is the walk's to give away when it owns it: an input whose
          * gradient is g itself (add, a reshape) inherits it, else it dies */
-        g_own = ctx->pool_on && ctx->err.code == G99_OK && g->bgrad == nd->out;
+        g_own = ctx->pool_on && ctx->err.code == G99_OK && owned(ctx, wm, g, nd->out);
         for (i = 0; g_own && inputs && i < n_in; i++)
             if (inputs[i] == nd->out) g_own = 0;
         n_alias = 0;
@@ -289,7 +300,7 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
                     if (j != i && nd->need[j] && gin[j] && overlap(gin[i], gin[j])) own = 0;
                 if (own) gin[i]->bgrad = nd->in[i];
             }
-            accumulate(ctx, nd->in[i], gin[i]);
+            accumulate(ctx, wm, nd->in[i], gin[i]);
         }
         if (g_own && ctx->err.code == G99_OK) {
             nd->out->bgrad = NULL;
@@ -317,7 +328,7 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
     }
     for (tl = ctx->touched; tl; tl = tl->next) {
         nn_tensor *t = tl->t;
-        if (t->bgrad && t->bgrad->bgrad == t) t->bgrad->bgrad = NULL;   /* the ownership mark */
+        if (t->bgrad && owned(ctx, wm, t->bgrad, t)) t->bgrad->bgrad = NULL;   /* the ownership mark */
         t->bgrad = NULL;
     }
     ctx->pool_on = 0;

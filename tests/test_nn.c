@@ -268,7 +268,8 @@ done:
  * through by add to x three times: 3u), and the gradient of an
  * intermediate input a of nn_grad (a = x c with x = 2 x0, L = sum(a p) +
  * sum(a q) + sum(a r): dL/da = p + q + r = s, dL/dx0 = 2 s c), which the
- * gradient of x0, of a's size and made after a's node ran, must not reuse.
+ * gradient of x0, of a's size and made after a's node ran, must not reuse;
+ * and an output passed as its own gradient.
  * Small dyadic values: every sum is exact. */
 static void backward_keeps_visible_gradients(void)
 {
@@ -299,6 +300,20 @@ static void backward_keeps_visible_gradients(void)
             CHECK_EQ_FBITS(s[i], g[0]->data[i]);
             CHECK_EQ_FBITS(dx0[i], g[1]->data[i]);
         }
+    /* an output as its own gradient (y = x^3 as (x x) x, dy/dx y = 3 x^2 y,
+     * exact): y's values must survive the walk */
+    {
+        const float xv[3] = { 1, 2, 0.5f }, yv[3] = { 1, 8, 0.125f }, want[3] = { 3, 96, 0.09375f };
+        int n3 = 3;
+        nn_tensor *x = nn_tensor_from(ctx, 1, &n3, xv);
+        nn_tensor_set_requires_grad(x, 1);
+        y = nn_mul(ctx, nn_mul(ctx, x, x), x);
+        if (CHECK_EQ_INT(0, nn_grad(ctx, 1, &y, 1, &x, &y, 0, g)))
+            for (i = 0; i < 3; i++) {
+                CHECK_EQ_FBITS(yv[i], y->data[i]);
+                CHECK_EQ_FBITS(want[i], g[0]->data[i]);
+            }
+    }
     CHECK_EQ_STR("", nn_ctx_error(ctx)->msg);
     nn_ctx_free(ctx);
 }
