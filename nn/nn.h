@@ -314,9 +314,9 @@ typedef struct nn_tensor {
 /* ---- context ----------------------------------------------------------- */
 
 /* arena_bytes: the first arena block (0 picks 1 MiB); it grows as needed
- * during the first steps and is one block of the high-water size after a
- * reset, so a steady training step does not call malloc. NULL when out of
- * memory. */
+ * during the first step (blocks of doubling size) and a reset keeps the
+ * blocks, so a steady training step does not call malloc and reuses the
+ * memory the first step touched. NULL when out of memory. */
 nn_ctx *nn_ctx_new(size_t arena_bytes);
 void nn_ctx_free(nn_ctx *ctx);
 /* Starts a step: frees every tensor and node made since the last reset (the

@@ -4,7 +4,7 @@
  *   m = nearest_resize(segmap, H, W)
  *   a = relu(conv(m, mlp_shared))     k x k, padding k/2 (3x3 in SPADE)
  *   y = n (1 + conv(a, mlp_gamma)) + conv(a, mlp_beta)
- * A composition of the differentiable ops. The segmentation map is data
+ * A composition of the differentiable ops (the last line one node). The segmentation map is data
  * (one-hot labels); it gets a gradient only if it requires one. */
 #include "tensor_internal.h"
 
@@ -85,9 +85,42 @@ static nn_tensor *bias_relu(nn_ctx *ctx, nn_tensor *c, nn_tensor *b)
     return ctx->err.code ? NULL : y;
 }
 
+/* y = n (1 + gamma) + beta in one node, for n, gamma, beta of one shape:
+ * as nn_add(nn_mul(n, nn_add_scalar(gamma, 1)), beta) element for element
+ * (the same three float operations in the same order), without keeping
+ * 1 + gamma and the product (two tensors of x's size per layer), and with
+ * one gradient path to beta: the gradient of y goes to beta as it is
+ * (nn_add's rule) and to no other input, so a backward pass without
+ * create_graph can hand it on instead of holding it. The backward is
+ * built from the ops nn_mul's and nn_add_scalar's backward use (the same
+ * bits, and recorded under create_graph). */
+static void modulate_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gin)
+{
+    if (nd->need[0]) gin[0] = nn_mul(ctx, g, nn_add_scalar(ctx, nd->in[1], 1.0f));
+    if (nd->need[1]) gin[1] = nn_mul(ctx, g, nd->in[0]);
+    if (nd->need[2]) gin[2] = g;
+}
+
+static nn_tensor *modulate(nn_ctx *ctx, nn_tensor *n, nn_tensor *gamma, nn_tensor *beta)
+{
+    nn_tensor *y;
+    size_t i;
+    if (!n || !gamma || !beta || ctx->err.code) return NULL;
+    if (!nn__same_shape(n, gamma) || !nn__same_shape(n, beta))   /* nn_mul / nn_add broadcast or name it */
+        return nn_add(ctx, nn_mul(ctx, n, nn_add_scalar(ctx, gamma, 1.0f)), beta);
+    if (!(y = nn__empty_like(ctx, "spade", n))) return NULL;
+    for (i = 0; i < y->numel; i++) {
+        float t = gamma->data[i] + 1.0f;
+        t = n->data[i] * t;
+        y->data[i] = t + beta->data[i];
+    }
+    nn__record(ctx, "spade_modulate", modulate_backward, y, 3, n, gamma, beta);
+    return ctx->err.code ? NULL : y;
+}
+
 nn_tensor *nn_spade(nn_ctx *ctx, nn_tensor *x, nn_tensor *seg, const nn_spade_params *p, int norm, int train)
 {
-    nn_tensor *xn, *a;
+    nn_tensor *xn, *a, *gamma;
     char s1[64], s2[64];
     if (!ctx || !nn__ok(ctx, "spade", "input", x) || !nn__ok(ctx, "spade", "segmap", seg)) return NULL;
     if (!p || (norm != NN_SPADE_BATCH && norm != NN_SPADE_INSTANCE))
@@ -114,6 +147,6 @@ nn_tensor *nn_spade(nn_ctx *ctx, nn_tensor *x, nn_tensor *seg, const nn_spade_pa
         a = bias_relu(ctx, same_conv(ctx, a, p->shared_weight, NULL), p->shared_bias);
     else
         a = nn_relu(ctx, same_conv(ctx, a, p->shared_weight, p->shared_bias));
-    return nn_add(ctx, nn_mul(ctx, xn, nn_add_scalar(ctx, same_conv(ctx, a, p->gamma_weight, p->gamma_bias), 1.0f)),
-                  same_conv(ctx, a, p->beta_weight, p->beta_bias));
+    gamma = same_conv(ctx, a, p->gamma_weight, p->gamma_bias);
+    return modulate(ctx, xn, gamma, same_conv(ctx, a, p->beta_weight, p->beta_bias));
 }

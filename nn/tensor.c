@@ -282,7 +282,8 @@ nn_tensor *nn__empty(nn_ctx *ctx, const char *op, int ndim, const int *shape)
     if (!n) return NULL;
     t = new_record(ctx, op, ndim, shape, n);
     if (!t) return NULL;
-    t->data = (float *)nn__alloc(ctx, op, n * sizeof(float));
+    t->data = ctx->pool_on ? nn__pool_take(ctx, n) : NULL;
+    if (!t->data) t->data = (float *)nn__alloc(ctx, op, n * sizeof(float));
     return t->data ? t : NULL;
 }
 

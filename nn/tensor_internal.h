@@ -32,12 +32,12 @@ struct nn_node {
 
 /* A bump allocator over a chain of blocks (tensor_arena.c). */
 typedef struct nn_arena_block {
-    struct nn_arena_block *next;
+    struct nn_arena_block *next;    /* the newer block */
     size_t cap, used;
 } nn_arena_block;
 
 typedef struct nn_arena {
-    nn_arena_block *head;           /* the block being filled is head */
+    nn_arena_block *first, *cur;    /* the oldest block; the one being filled (those after are empty) */
     size_t first_cap;
     size_t mallocs;
     size_t in_use, peak;            /* bytes allocated now / at most since the reset */
@@ -62,12 +62,23 @@ void nn__arena_release(nn_arena *a, nn_arena_mark m);
 void nn__arena_reset(nn_arena *a);
 void nn__arena_free(nn_arena *a);
 void nn__arena_stats(const nn_arena *a, size_t *used, size_t *reserved);
+/* 1 when p points into memory allocated after m (and not released). */
+int nn__arena_since(const nn_arena *a, nn_arena_mark m, const void *p);
 
 /* Tensors that received a gradient in the current backward pass. */
 typedef struct nn_touched {
     struct nn_touched *next;
     nn_tensor *t;
 } nn_touched;
+
+/* A gradient buffer of a backward pass without create_graph (autograd.c):
+ * on the free list, a dead gradient's data for the next tensor of that
+ * size; on the handed-out log, one given to a tensor since. */
+typedef struct nn_pooled {
+    struct nn_pooled *next;
+    float *data;
+    size_t numel;
+} nn_pooled;
 
 /* Arena leaves whose .grad a backward pass allocated (newest first), so
  * that a rewind can drop the ones it frees. */
@@ -100,6 +111,8 @@ struct nn_ctx {
     unsigned pass;                  /* backward passes, for nn_tensor.mark */
     nn_touched *touched;
     nn_leaf_grad *leaf_grads;
+    nn_pooled *pool_free, *pool_out;   /* during a backward pass without create_graph */
+    int pool_on;
     nn_params_life **lives;         /* tables the tape points into (malloc'd) */
     size_t n_lives, cap_lives;
     g99_error err;
@@ -117,6 +130,11 @@ typedef struct nn_scratch {
 } nn_scratch;
 nn_scratch nn__scratch_mark(nn_ctx *ctx);
 void nn__scratch_release(nn_ctx *ctx, nn_scratch mark);
+
+/* During a backward pass without create_graph: the data of a dead
+ * gradient of numel floats (or more) to reuse, or NULL (nn__empty then
+ * allocates). */
+float *nn__pool_take(nn_ctx *ctx, size_t numel);
 
 /* Records an error (the first one sticks) and returns NULL for `return`. */
 void *nn__fail(nn_ctx *ctx, int code, const char *fmt, ...) G99_PRINTF(3, 4);

@@ -362,6 +362,14 @@ static void second_order_spectral_norm(void)
     for (k = 0; k < 4; k++) second_order("spectral_norm", k);
 }
 
+/* SPADE's custom nodes (the ReLU in mlp_shared's memory, the modulation
+ * n (1 + gamma) + beta in one node) differentiated twice */
+static void second_order_spade(void)
+{
+    int k;
+    for (k = 0; k < 3; k++) second_order("spade", k);
+}
+
 /* ---- R1 through a tiny StyleGAN2-like D, against PyTorch ----------------------
  * fromrgb conv1x1 + lrelu -> FIR pad 2 + conv3x3 stride 2 + lrelu -> mbstd
  * (G = 2) -> conv3x3 + lrelu -> fc + lrelu -> out; every weight scaled by
@@ -454,7 +462,7 @@ const test_case nn_ops3_tests[] = {
     TEST(golden_minibatch_stddev), TEST(golden_eqlr_linear), TEST(golden_spectral_norm), TEST(golden_spade),
     TEST(golden_logistic_ns_loss), TEST(golden_resize_nearest), TEST(fir_filter_and_gain), TEST(bad_input),
     TEST(second_order_upfirdn2d), TEST(second_order_modulated_conv2d), TEST(second_order_minibatch_stddev),
-    TEST(second_order_adain_noise), TEST(second_order_spectral_norm),
+    TEST(second_order_adain_noise), TEST(second_order_spectral_norm), TEST(second_order_spade),
     TEST(golden_r1_stylegan),
     TEST(free_golden3),
     TEST_END
