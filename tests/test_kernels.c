@@ -441,9 +441,16 @@ static void gx_reference(const gx_case *gc, const float *w, const float *gy, flo
     }
 }
 
+static void gx_args(const gx_case *gc, nn_k_gx_same *a)
+{
+    memset(a, 0, sizeof *a);
+    a->n = gc->n; a->c = gc->c; a->o = gc->o; a->h = gc->h; a->w = gc->w; a->kh = gc->kh; a->kw = gc->kw;
+}
+
 static void gx_run(const gx_case *gc, const float *w, const float *gy, float *x, float *pack)
 {
     nn_k_gx_same a;
+    memset(&a, 0, sizeof a);
     a.n = gc->n; a.c = gc->c; a.o = gc->o; a.h = gc->h; a.w = gc->w; a.kh = gc->kh; a.kw = gc->kw;
     a.wt = w;
     a.gy = gy;
@@ -457,13 +464,14 @@ static void gx_run(const gx_case *gc, const float *w, const float *gy, float *x,
 static void conv_gx_same_exact(void)
 {
     /* n, c, o, h, w, kh, kw: SPADE's shapes shrunk, images from 1x1 to
-     * wider than three vectors and narrower than one, channel counts off
-     * every block size, 1x1 to 7x7 kernels, unequal kh and kw */
+     * wider than three vectors and narrower than one (and of 256 pixels or
+     * more: gy copied with skewed channels), channel counts off every
+     * block size, 1x1 to 7x7 kernels, unequal kh and kw */
     static const gx_case cases[] = {
         { 2, 16, 16, 16, 16, 3, 3 }, { 3, 13, 5, 9, 7, 3, 3 }, { 2, 6, 19, 4, 4, 3, 3 }, { 2, 9, 3, 2, 2, 3, 3 },
         { 1, 5, 4, 1, 1, 3, 3 }, { 2, 7, 6, 3, 20, 3, 3 }, { 1, 4, 1, 50, 1, 3, 3 }, { 2, 20, 12, 5, 11, 1, 1 },
         { 1, 3, 9, 7, 6, 5, 5 }, { 1, 2, 3, 8, 9, 7, 7 }, { 2, 5, 7, 6, 13, 1, 3 }, { 1, 8, 2, 11, 4, 5, 1 },
-        { 1, 33, 17, 8, 8, 3, 3 }, { 1, 4, 8, 1, 37, 3, 3 },
+        { 1, 33, 17, 8, 8, 3, 3 }, { 1, 4, 8, 1, 37, 3, 3 }, { 2, 5, 3, 20, 30, 3, 3 }, { 1, 3, 2, 17, 19, 5, 3 },
     };
     nn_rng r;
     int p, orig = nn_k_path();
@@ -473,8 +481,12 @@ static void conv_gx_same_exact(void)
         const gx_case *gc = &cases[ci];
         size_t L = (size_t)gc->h * gc->w, K = (size_t)gc->c * gc->kh * gc->kw;
         size_t nw = (size_t)gc->o * K, ngy = (size_t)gc->n * gc->o * L, nx = (size_t)gc->n * gc->c * L;
-        size_t npack = (size_t)(gc->c + 3) / 4 * 4 * gc->kh * gc->kw * gc->o;
-        float *w = (float *)malloc(sizeof(float) * (nw + ngy + 2 * nx + K * L + npack));
+        size_t npack;
+        nn_k_gx_same ga;
+        float *w;
+        gx_args(gc, &ga);
+        npack = nn_k_gx_same_pack_floats(&ga);
+        w = (float *)malloc(sizeof(float) * (nw + ngy + 2 * nx + K * L + npack));
         float *gy, *want, *got, *cols, *pack;
         if (!CHECK(w != NULL)) return;
         gy = w + nw;

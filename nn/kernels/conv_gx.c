@@ -6,6 +6,7 @@
 #include "arch.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Channels per work item: the SIMD twins keep the gy rows of a pixel block
  * in L1 across the item's channels; n * C / GX_ITEM_C items share the
@@ -16,9 +17,23 @@
 /* Columns per pass of the reference's row buffer. */
 #define GX_ROW 256
 
-size_t nn_k_gx_same_pack_floats(const nn_k_gx_same *a)
+static size_t pack_w_floats(const nn_k_gx_same *a)
 {
     return (size_t)(a->c + NN_K_GX_PACK - 1) / NN_K_GX_PACK * NN_K_GX_PACK * a->kh * a->kw * a->o;
+}
+
+/* Images of 256 pixels or more read gy through a copy with skewed channels
+ * (kernels.h); a 1x1 kernel reads each gy row once per channel block, too
+ * few times to pay for the copy. */
+static int skewed(const nn_k_gx_same *a)
+{
+    return (size_t)a->h * a->w >= 256 && a->kh * a->kw > 1;
+}
+
+size_t nn_k_gx_same_pack_floats(const nn_k_gx_same *a)
+{
+    size_t hw = (size_t)a->h * a->w;
+    return pack_w_floats(a) + (skewed(a) ? (size_t)a->n * a->o * (hw + NN_K_GX_SKEW) : 0);
 }
 
 static void pack_weights(const nn_k_gx_same *a)
@@ -35,17 +50,35 @@ static void pack_weights(const nn_k_gx_same *a)
 
 void nn_k_conv_gx_same(const nn_k_gx_same *a)
 {
+    nn_k_gx_same b = *a;
     nn_k_gx_block_fn fn = nn_k_gx_block_active();
-    long blocks = (a->c + GX_ITEM_C - 1) / GX_ITEM_C, items = (long)a->n * blocks, it;
+    long blocks = (a->c + GX_ITEM_C - 1) / GX_ITEM_C, items = (long)a->n * blocks, it, rows = (long)a->n * a->o;
+    size_t hw = (size_t)a->h * a->w;
     double work = (double)a->n * a->c * a->o * a->h * a->w * a->kh * a->kw;
-    (void)work;
-    if (fn != nn_k_gx_block_scalar) pack_weights(a);
+    int par = items > 1 && work >= (double)GX_PAR_MIN && nn_k_threads() > 1;
+    (void)par;
+    b.gy_os = hw;
+    if (fn != nn_k_gx_block_scalar) {
+        pack_weights(a);
+        if (skewed(a)) {
+            float *s = a->pack + pack_w_floats(a);
+            b.gy = s;
+            b.gy_os = hw + NN_K_GX_SKEW;
+            b.gy_ld = (size_t)a->o * b.gy_os;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (items > 1 && work >= (double)GX_PAR_MIN && nn_k_threads() > 1)
+#pragma omp parallel for schedule(static) if (par)
+#endif
+            for (it = 0; it < rows; it++)
+                memcpy(s + (size_t)it * b.gy_os, a->gy + (size_t)(it / a->o) * a->gy_ld + (size_t)(it % a->o) * hw,
+                       hw * sizeof(float));
+        }
+    }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (par)
 #endif
     for (it = 0; it < items; it++) {
         int c0 = (int)(it % blocks) * GX_ITEM_C;
-        fn(a, (int)(it / blocks), c0, a->c - c0 < GX_ITEM_C ? a->c - c0 : GX_ITEM_C);
+        fn(&b, (int)(it / blocks), c0, a->c - c0 < GX_ITEM_C ? a->c - c0 : GX_ITEM_C);
     }
 }
 
@@ -75,7 +108,7 @@ void nn_k_gx_block_scalar(const nn_k_gx_same *a, int i, int c0, int cb)
                         for (xx = 0; xx < n; xx++) t[xx] = 0.0f;
                         for (o = 0; o < a->o; o++) {
                             float wv = wc[(size_t)o * K + (size_t)p * kw + q];
-                            const float *go = g + (size_t)o * hw;
+                            const float *go = g + (size_t)o * a->gy_os;
                             for (xx = 0; xx < n; xx++) t[xx] = fmaf(wv, go[xx], t[xx]);
                         }
                         for (xx = 0; xx < n; xx++) xr[x0 + xx] = xr[x0 + xx] + t[xx];

@@ -87,7 +87,7 @@ static void store_lanes(float *dst, __m256i in, __m256 v)
                 SX(MASK);                                                                          \
                 if (_mm256_testz_si256(any, any)) continue;                                        \
                 CH4(ZERO, VX);                                                                     \
-                for (o = 0; o < O; o++, g += hw, wp += 4) {                                        \
+                for (o = 0; o < O; o++, g += a->gy_os, wp += 4) {                                        \
                     SX(LOADG);                                                                     \
                     BFMA(0, VX);                                                                   \
                     BFMA(1, VX);                                                                   \

@@ -89,7 +89,7 @@ static void store_lanes(float *dst, __mmask16 in, __m512 v)
                 SX(MASK);                                                                          \
                 if (!any) continue;                                                                \
                 CH4(ZERO, VX);                                                                     \
-                for (o = 0; o < O; o++, g += hw, wp += 4) {                                        \
+                for (o = 0; o < O; o++, g += a->gy_os, wp += 4) {                                        \
                     SX(LOADG);                                                                     \
                     b0 = _mm512_set1_ps(wp[0]);                                                    \
                     b1 = _mm512_set1_ps(wp[1]);                                                    \
@@ -125,7 +125,7 @@ static void block_8x16(const nn_k_gx_same *a, const float *pk, const float *pk1,
             S1(MASK);
             if (!any) continue;
             CH8(ZERO, V1);
-            for (o = 0; o < O; o++, g += hw, wp += 4, wq += 4) {
+            for (o = 0; o < O; o++, g += a->gy_os, wp += 4, wq += 4) {
                 S1(LOADG);
                 b0 = _mm512_set1_ps(wp[0]);
                 b1 = _mm512_set1_ps(wp[1]);

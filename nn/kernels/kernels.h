@@ -116,11 +116,17 @@ typedef struct nn_k_gx_same {
     float *x;               /* image i's [c, h*w] at x + i*x_ld, all written */
     size_t x_ld;
     float *pack;            /* nn_k_gx_same_pack_floats(a) floats of scratch */
+    size_t gy_os;           /* gy's channel stride: set by nn_k_conv_gx_same itself */
 } nn_k_gx_same;
 
 /* The scratch the kernel needs: wt in blocks of NN_K_GX_PACK channels,
  * pack[((c/4 * kh*kw + tap) * o + oc) * 4 + c%4] (zeros past c), so a
- * block's weights for consecutive oc are consecutive. */
+ * block's weights for consecutive oc are consecutive; then, for images of
+ * 256 pixels or more and kernels larger than 1x1, a copy of gy whose
+ * channels are h*w + NN_K_GX_SKEW
+ * floats apart (h*w floats apart, a multiple of 4 KiB, the o rows a tap
+ * reads would all fall in the same L1 sets). */
+enum { NN_K_GX_SKEW = 64 };
 enum { NN_K_GX_PACK = 4 };
 size_t nn_k_gx_same_pack_floats(const nn_k_gx_same *a);
 void nn_k_conv_gx_same(const nn_k_gx_same *a);
