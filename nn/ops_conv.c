@@ -17,7 +17,9 @@
  * K = Cg kh kw, L = Ho Wo):
  *   im2col(x[n,g]) [K, L];  y[n,g] [Og, L] += w[g] [Og, K] . cols
  *   cols [K, L] = w[g]^T . gy[n,g];  col2im(cols) -> x[n,g]
- *   dw[g] [Og, K] += gy[n,g] [Og, L] . cols^T   (n = 0, 1, ... in order) */
+ *   dw[g] [Og, K] += gy[n,g] [Og, L] . cols^T   (n = 0, 1, ... in order)
+ * Gx of a stride-1 convolution that keeps the image size skips the stored
+ * column matrix: nn_k_conv_gx_same gives its bits directly (kernels.h). */
 #include "tensor_internal.h"
 
 typedef struct conv_geom {
