@@ -24,10 +24,14 @@ static size_t pack_w_floats(const nn_k_gx_same *a)
 
 /* Images of 256 pixels or more read gy through a copy with skewed channels
  * (kernels.h); a 1x1 kernel reads each gy row once per channel block, too
- * few times to pay for the copy. */
+ * few times to pay for the copy; and a copy above GX_SKEW_MAX floats
+ * (64 MiB) costs more memory than it saves time. */
+#define GX_SKEW_MAX ((double)(1 << 24))
+
 static int skewed(const nn_k_gx_same *a)
 {
-    return (size_t)a->h * a->w >= 256 && a->kh * a->kw > 1;
+    return (size_t)a->h * a->w >= 256 && a->kh * a->kw > 1 &&
+           (double)a->n * a->o * ((double)a->h * a->w + NN_K_GX_SKEW) <= GX_SKEW_MAX;
 }
 
 size_t nn_k_gx_same_pack_floats(const nn_k_gx_same *a)
