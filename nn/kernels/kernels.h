@@ -122,10 +122,10 @@ typedef struct nn_k_gx_same {
 /* The scratch the kernel needs: wt in blocks of NN_K_GX_PACK channels,
  * pack[((c/4 * kh*kw + tap) * o + oc) * 4 + c%4] (zeros past c), so a
  * block's weights for consecutive oc are consecutive; then, for images of
- * 256 pixels or more and kernels larger than 1x1, a copy of gy whose
- * channels are h*w + NN_K_GX_SKEW
- * floats apart (h*w floats apart, a multiple of 4 KiB, the o rows a tap
- * reads would all fall in the same L1 sets). */
+ * 256 pixels or more and kernels larger than 1x1 (and up to 64 MiB), a
+ * copy of gy whose channels are h*w + NN_K_GX_SKEW floats apart (h*w
+ * floats apart, often a multiple of 4 KiB, the o rows a tap reads would
+ * all fall in the same L1 sets). */
 enum { NN_K_GX_SKEW = 64 };
 enum { NN_K_GX_PACK = 4 };
 size_t nn_k_gx_same_pack_floats(const nn_k_gx_same *a);
