@@ -17,7 +17,9 @@
  * K = Cg kh kw, L = Ho Wo):
  *   im2col(x[n,g]) [K, L];  y[n,g] [Og, L] += w[g] [Og, K] . cols
  *   cols [K, L] = w[g]^T . gy[n,g];  col2im(cols) -> x[n,g]
- *   dw[g] [Og, K] += gy[n,g] [Og, L] . cols^T   (n = 0, 1, ... in order) */
+ *   dw[g] [Og, K] += gy[n,g] [Og, L] . cols^T   (n = 0, 1, ... in order)
+ * Gx of a stride-1 convolution that keeps the image size skips the stored
+ * column matrix: nn_k_conv_gx_same gives its bits directly (kernels.h). */
 #include "tensor_internal.h"
 
 typedef struct conv_geom {
@@ -166,10 +168,12 @@ static float *scratch(nn_ctx *ctx, const char *op, size_t a, size_t b)
  * to 3x wherever the output planes have 32 positions or more, and by far
  * when a few output channels leave the GEMM's packed columns unshared
  * (O = 1: 7x); below that (4x4, 2x2 planes with 128-256 channels) its
- * tiles are mostly padding and the GEMM wins. */
+ * tiles are mostly padding and the GEMM wins. Only on sets with their own
+ * direct tiles (nn_k_conv_direct_fast). */
 static int use_direct(const conv_geom *g)
 {
-    return g->sh == 1 && g->sw == 1 && ((size_t)g->ho * g->wo >= 32 || g->o / g->groups <= 8);
+    return g->sh == 1 && g->sw == 1 && ((size_t)g->ho * g->wo >= 32 || g->o / g->groups <= 8) &&
+           nn_k_conv_direct_fast();
 }
 
 /* y [N,O,Ho,Wo] = F(x [N,C,H,W], w [O,Cg,kh,kw]) (+ b [O]): per group,
@@ -216,6 +220,49 @@ static nn_tensor *conv_f(nn_ctx *ctx, const conv_geom *g, nn_tensor *x, nn_tenso
     return ctx->err.code ? NULL : y;
 }
 
+/* A stride-1 convolution that keeps the image size (odd kernel, padding
+ * half of it, as SPADE's and the ResNet blocks' 3x3 and 1x1): its input
+ * gradient by the direct kernel (kernels.h), the very bits of the column
+ * matrix and col2im below, when the active kernel set has a twin of it
+ * and the images have at least 16 pixels (below, most vector lanes idle
+ * and the GEMM is faster). */
+static int gx_same(const conv_geom *g)
+{
+    return g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->kh % 2 == 1 && g->kw % 2 == 1 &&
+           g->kh <= NN_K_GX_SAME_KMAX && g->kw <= NN_K_GX_SAME_KMAX && g->ph == g->kh / 2 && g->pw == g->kw / 2 &&
+           g->ho == g->h && g->wo == g->w && (size_t)g->h * g->w >= 16 && (size_t)g->h * g->w <= (size_t)1 << 28 &&
+           nn_k_conv_gx_same_fast();
+}
+
+static int conv_gx_same(nn_ctx *ctx, const conv_geom *g, const float *gy, const float *w, float *x, const char *op)
+{
+    int grp, cg = g->c / g->groups, og = g->o / g->groups;
+    size_t K = (size_t)cg * g->kh * g->kw, hw = (size_t)g->h * g->w;
+    nn_k_gx_same a;
+    nn_scratch sm;
+    a.n = g->n;
+    a.c = cg;
+    a.o = og;
+    a.h = g->h;
+    a.w = g->w;
+    a.kh = g->kh;
+    a.kw = g->kw;
+    a.gy_ld = (size_t)g->o * hw;
+    a.x_ld = (size_t)g->c * hw;
+    /* the packed weights die with this call */
+    sm = nn__scratch_mark(ctx);
+    a.pack = scratch(ctx, op, nn_k_gx_same_pack_floats(&a), 1);
+    if (!a.pack) return 0;
+    for (grp = 0; grp < g->groups; grp++) {
+        a.wt = w + (size_t)grp * og * K;
+        a.gy = gy + (size_t)grp * og * hw;
+        a.x = x + (size_t)grp * cg * hw;
+        nn_k_conv_gx_same(&a);
+    }
+    nn__scratch_release(ctx, sm);
+    return 1;
+}
+
 /* x-shaped [N,C,H,W] = Gx(gy [N,O,Ho,Wo], w [O,Cg,kh,kw]): per chunk of
  * images and group, cols [K, cnt*L] = w[g]^T . gy[n,g], then col2im. */
 static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_tensor *w, const char *op)
@@ -229,6 +276,12 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
     nn_scratch sm;
     if (!gy || !w || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->c; shape[2] = g->h; shape[3] = g->w;
+    if (gx_same(g)) {
+        /* every element is written by the kernel: no zeroing first */
+        if (!(x = nn__empty(ctx, op, 4, shape))) return NULL;
+        if (!conv_gx_same(ctx, g, gy->data, w->data, x->data, op)) return NULL;
+        goto record;
+    }
     x = nn_tensor_new(ctx, 4, shape);
     if (!x) return NULL;
     /* the columns die with this call: released before the tape node */
@@ -252,6 +305,7 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
         }
     }
     nn__scratch_release(ctx, sm);
+record:
     nd = nn__record(ctx, op, gx_backward, x, 2, gy, w, NULL);
     if (nd) save_geom(nd, g);
     return ctx->err.code ? NULL : x;
@@ -265,7 +319,7 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
 static int use_direct_gw(const conv_geom *g)
 {
     return g->sh == 1 && g->sw == 1 && g->kh == 3 && g->kw == 3 && g->dh == 1 && g->dw == 1 &&
-           g->o / g->groups <= 64 && g->c / g->groups >= 16 && (size_t)g->ho * g->wo >= 256;
+           g->o / g->groups <= 64 && g->c / g->groups >= 16 && (size_t)g->ho * g->wo >= 256 && nn_k_conv_direct_fast();
 }
 
 /* w-shaped [O,Cg,kh,kw] = Gw(x [N,C,H,W], gy [N,O,Ho,Wo]): per group, one

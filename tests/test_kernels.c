@@ -701,6 +701,145 @@ static void conv_direct_gw_exact(void)
     nn_k_path_set(orig);
 }
 
+/* ---- the same-convolution input gradient (nn_k_conv_gx_same) ----------------
+ * Expected values: the general path's definition written out here, the
+ * column matrix cols = w^T . gy as plain fmaf chains over o from +0 (the
+ * GEMM's order, kernels.h) and nn_k_col2im into a zeroed image, on every
+ * set including the scalar reference; the kernel under test is never used
+ * for them. */
+typedef struct gx_case {
+    int n, c, o, h, w, kh, kw;
+} gx_case;
+
+static void gx_reference(const gx_case *gc, const float *w, const float *gy, float *x, float *cols)
+{
+    nn_k_conv_geom g;
+    int i, k, o;
+    size_t L = (size_t)gc->h * gc->w, K = (size_t)gc->c * gc->kh * gc->kw, l;
+    g.c = gc->c; g.h = gc->h; g.w = gc->w; g.kh = gc->kh; g.kw = gc->kw;
+    g.sh = g.sw = g.dh = g.dw = 1;
+    g.ph = gc->kh / 2; g.pw = gc->kw / 2;
+    g.ho = gc->h; g.wo = gc->w;
+    memset(x, 0, sizeof(float) * (size_t)gc->n * gc->c * L);
+    for (i = 0; i < gc->n; i++) {
+        const float *gi = gy + (size_t)i * gc->o * L;
+        for (k = 0; k < (int)K; k++)
+            for (l = 0; l < L; l++) {
+                float t = 0.0f;
+                for (o = 0; o < gc->o; o++) t = fmaf(w[(size_t)o * K + (size_t)k], gi[(size_t)o * L + l], t);
+                cols[(size_t)k * L + l] = t;
+            }
+        nn_k_col2im(&g, cols, x + (size_t)i * gc->c * L);
+    }
+}
+
+static void gx_args(const gx_case *gc, nn_k_gx_same *a)
+{
+    memset(a, 0, sizeof *a);
+    a->n = gc->n; a->c = gc->c; a->o = gc->o; a->h = gc->h; a->w = gc->w; a->kh = gc->kh; a->kw = gc->kw;
+}
+
+static void gx_run(const gx_case *gc, const float *w, const float *gy, float *x, float *pack)
+{
+    nn_k_gx_same a;
+    memset(&a, 0, sizeof a);
+    a.n = gc->n; a.c = gc->c; a.o = gc->o; a.h = gc->h; a.w = gc->w; a.kh = gc->kh; a.kw = gc->kw;
+    a.wt = w;
+    a.gy = gy;
+    a.gy_ld = (size_t)gc->o * gc->h * gc->w;
+    a.x = x;
+    a.x_ld = (size_t)gc->c * gc->h * gc->w;
+    a.pack = pack;
+    nn_k_conv_gx_same(&a);
+}
+
+static void conv_gx_same_exact(void)
+{
+    /* n, c, o, h, w, kh, kw: SPADE's shapes shrunk, images from 1x1 to
+     * wider than three vectors and narrower than one (and of 256 pixels or
+     * more: gy copied with skewed channels), channel counts off every
+     * block size, 1x1 to 7x7 kernels, unequal kh and kw */
+    static const gx_case cases[] = {
+        { 2, 16, 16, 16, 16, 3, 3 }, { 3, 13, 5, 9, 7, 3, 3 }, { 2, 6, 19, 4, 4, 3, 3 }, { 2, 9, 3, 2, 2, 3, 3 },
+        { 1, 5, 4, 1, 1, 3, 3 }, { 2, 7, 6, 3, 20, 3, 3 }, { 1, 4, 1, 50, 1, 3, 3 }, { 2, 20, 12, 5, 11, 1, 1 },
+        { 1, 3, 9, 7, 6, 5, 5 }, { 1, 2, 3, 8, 9, 7, 7 }, { 2, 5, 7, 6, 13, 1, 3 }, { 1, 8, 2, 11, 4, 5, 1 },
+        { 1, 33, 17, 8, 8, 3, 3 }, { 1, 4, 8, 1, 37, 3, 3 }, { 2, 5, 3, 20, 30, 3, 3 }, { 1, 3, 2, 17, 19, 5, 3 },
+    };
+    nn_rng r;
+    int p, orig = nn_k_path();
+    size_t ci;
+    nn_rng_init(&r, 16, NN_STREAM_DATA);
+    for (ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        const gx_case *gc = &cases[ci];
+        size_t L = (size_t)gc->h * gc->w, K = (size_t)gc->c * gc->kh * gc->kw;
+        size_t nw = (size_t)gc->o * K, ngy = (size_t)gc->n * gc->o * L, nx = (size_t)gc->n * gc->c * L;
+        size_t npack;
+        nn_k_gx_same ga;
+        float *w;
+        gx_args(gc, &ga);
+        npack = nn_k_gx_same_pack_floats(&ga);
+        w = (float *)malloc(sizeof(float) * (nw + ngy + 2 * nx + K * L + npack));
+        float *gy, *want, *got, *cols, *pack;
+        if (!CHECK(w != NULL)) return;
+        gy = w + nw;
+        want = gy + ngy;
+        got = want + nx;
+        cols = got + nx;
+        pack = cols + K * L;
+        fill(&r, w, nw);
+        fill(&r, gy, ngy);
+        /* negative zeros, and an infinite weight at a corner tap: its
+         * column values are NaN or infinite, and every pixel where that tap
+         * falls outside the image must not see them */
+        w[0] = -0.0f;
+        gy[ngy - 1] = -0.0f;
+        if (gc->kh * gc->kw > 1) w[nw - 1] = 1.0f / 0.0f;
+        gx_reference(gc, w, gy, want, cols);
+        FOR_EACH_PATH(p) {
+            nn_k_path_set(p);
+            memset(got, 0xFF, sizeof(float) * nx);   /* NaN garbage: every element must be written */
+            gx_run(gc, w, gy, got, pack);
+            if (!CHECK_EQ_MEM(want, got, nx * sizeof(float)))
+                fprintf(stderr, "  gx case %lu on %s\n", (unsigned long)ci, nn_k_path_name(p));
+        }
+        free(w);
+    }
+    nn_k_path_set(orig);
+}
+
+/* Hand-derived: a 3x3 kernel w = 1..9 on a 3x3 image of ones sums the
+ * taps that stay inside (12 at a corner, 45 in the middle); a 1x3 kernel
+ * of ones on gy = (2^-24, 2^-24, 1) adds, for the middle pixel, 1 first
+ * (tap 0 reads gy[2]), then the two small ones, each lost to rounding
+ * (1, not the 1 + 2^-23 of the other order); and three output channels
+ * whose products are 1, 2^-24, 2^-24 give 1 per pixel (the chain in
+ * increasing o), on every set. */
+static void conv_gx_same_by_hand(void)
+{
+    static const gx_case sq = { 1, 1, 1, 3, 3, 3, 3 }, row = { 1, 1, 1, 1, 3, 1, 3 }, ch = { 1, 1, 3, 4, 4, 1, 1 };
+    static const float w9[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, ones[9] = { 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+    static const float want9[9] = { 12, 21, 16, 27, 45, 33, 24, 39, 28 };
+    float e = 1.0f / 16777216.0f, gyr[3], want3[3], gyc[48], x[16], pack[64];
+    int p, orig = nn_k_path(), k;
+    gyr[0] = e; gyr[1] = e; gyr[2] = 1.0f;
+    want3[0] = 2 * e; want3[1] = 1.0f; want3[2] = 1.0f;
+    for (k = 0; k < 16; k++) {
+        gyc[k] = 1.0f;
+        gyc[16 + k] = e;
+        gyc[32 + k] = e;
+    }
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        gx_run(&sq, w9, ones, x, pack);
+        CHECK_EQ_MEM(want9, x, sizeof want9);
+        gx_run(&row, ones, gyr, x, pack);
+        CHECK_EQ_MEM(want3, x, sizeof want3);
+        gx_run(&ch, ones, gyc, x, pack);
+        for (k = 0; k < 16; k++) CHECK_EQ_FBITS(1.0f, x[k]);
+    }
+    nn_k_path_set(orig);
+}
+
 const test_case kernels_tests[] = {
     TEST(path_api),
     TEST(sgemm_bit_identical),
@@ -715,5 +854,7 @@ const test_case kernels_tests[] = {
     TEST(conv_direct_exact),
     TEST(conv_direct_gw_by_hand),
     TEST(conv_direct_gw_exact),
+    TEST(conv_gx_same_exact),
+    TEST(conv_gx_same_by_hand),
     TEST_END
 };

@@ -28,6 +28,19 @@ double nn_k_peak_run_scalar(long rounds, float seed, float *keep);
  * active set's twin (dispatch.c); the odd floats of dst are not touched. */
 void nn_k_add_evens(float *dst, const float *src, size_t n);
 
+/* ---- the same-convolution input gradient (conv_gx.c and its twins) -------
+ * One work item of nn_k_conv_gx_same: x rows [c0, c0 + cb) of image i, every
+ * pixel, in kernels.h's order. dispatch.c returns the active set's. */
+typedef void (*nn_k_gx_block_fn)(const nn_k_gx_same *a, int i, int c0, int cb);
+void nn_k_gx_block_scalar(const nn_k_gx_same *a, int i, int c0, int cb);
+#if defined(GAN99_HAVE_AVX512)
+void nn_k_gx_block_avx512(const nn_k_gx_same *a, int i, int c0, int cb);
+#endif
+#if defined(GAN99_HAVE_AVX2)
+void nn_k_gx_block_avx2(const nn_k_gx_same *a, int i, int c0, int cb);
+#endif
+nn_k_gx_block_fn nn_k_gx_block_active(void);
+
 /* ---- the blocked GEMM driver (gemm.c) -------------------------------------
  * A micro-kernel ("tile") updates one MR x NR block of C over kc steps:
  *   c[i*ldc + j] = fmaf(ap[p*MR + i], bp[p*NR + j], c[i*ldc + j])

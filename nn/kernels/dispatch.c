@@ -289,6 +289,31 @@ static void adam_wd_one(const nn_k_adam_coef *c, float wd, size_t n, float *w, c
     }
 }
 
+/* ---- the same-convolution input gradient (conv_gx.c) ------------------------ */
+
+nn_k_gx_block_fn nn_k_gx_block_active(void)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: return nn_k_gx_block_avx512;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: return nn_k_gx_block_avx2;
+#endif
+    default: return nn_k_gx_block_scalar;
+    }
+}
+
+int nn_k_conv_gx_same_fast(void)
+{
+    return nn_k_gx_block_active() != nn_k_gx_block_scalar;
+}
+
+int nn_k_conv_direct_fast(void)
+{
+    return nn_k_dconv_active() != &nn_k_dconv_scalar;
+}
+
 /* ---- elementwise kernels over threads -------------------------------------
  * Each element is computed alone, so splitting the range over threads
  * changes no bit. Below PAR_MIN elements a team costs more than it saves;

@@ -116,6 +116,54 @@ int nn_k_conv_direct(const nn_k_conv_geom *g, int n, int o, const float *x, size
  * when the geometry is not its case or its buffers cannot be had. */
 int nn_k_conv_direct_gw(const nn_k_conv_geom *g, int n, int o, const float *x, size_t x_ld, const float *gy,
                         size_t gy_ld, float *dw);
+/* Nonzero when the active set has its own tiles for the two kernels above
+ * (AVX-512, AVX2). The scalar tiles are the reference; on NEON, which has
+ * none yet, the GEMM's NEON tiles are faster. */
+int nn_k_conv_direct_fast(void);
+
+/* ---- the input gradient of a stride-1 "same" convolution (conv_gx.c) -----
+ * A convolution with stride 1, dilation 1, one group (or one group's
+ * channels), an odd kh x kw kernel (kh, kw <= NN_K_GX_SAME_KMAX) and
+ * padding kh/2, kw/2 keeps the image size H x W. Its input gradient for
+ * images i < n, with ph = kh/2, pw = kw/2:
+ *   x[i][c][y][xx] = acc, where acc starts at +0 and, for the taps (a, b)
+ *   in increasing order (a, then b) whose oy = y + ph - a and
+ *   ox = xx + pw - b lie in [0,H) x [0,W), becomes acc + t with
+ *     t = the chain t = fmaf(wt[o][c][a][b], gy[i][o][oy][ox], t) over
+ *         o = 0 .. O-1 from t = +0.
+ * These are the bits of the general path (ops_conv.c): nn_k_gemm_over's
+ * column matrix w^T . gy (one such chain per column value) scattered by
+ * col2im into a zeroed x (rows (c, a, b) ascending, and with stride 1 each
+ * row adds at most one column value to a pixel; out-of-image taps are
+ * skipped), here without the column matrix. Images and channel blocks go
+ * to the threads; every x element is computed by one of them. */
+enum { NN_K_GX_SAME_KMAX = 7 };
+
+typedef struct nn_k_gx_same {
+    int n, c, o, h, w, kh, kw;
+    const float *wt;        /* [o, c*kh*kw] */
+    const float *gy;        /* image i's [o, h*w] at gy + i*gy_ld */
+    size_t gy_ld;
+    float *x;               /* image i's [c, h*w] at x + i*x_ld, all written */
+    size_t x_ld;
+    float *pack;            /* nn_k_gx_same_pack_floats(a) floats of scratch */
+    size_t gy_os;           /* gy's channel stride: set by nn_k_conv_gx_same itself */
+} nn_k_gx_same;
+
+/* The scratch the kernel needs: wt in blocks of NN_K_GX_PACK channels,
+ * pack[((c/4 * kh*kw + tap) * o + oc) * 4 + c%4] (zeros past c), so a
+ * block's weights for consecutive oc are consecutive; then, for images of
+ * 256 pixels or more and kernels larger than 1x1 (and up to 64 MiB), a
+ * copy of gy whose channels are h*w + NN_K_GX_SKEW floats apart (h*w
+ * floats apart, often a multiple of 4 KiB, the o rows a tap reads would
+ * all fall in the same L1 sets). */
+enum { NN_K_GX_SKEW = 64 };
+enum { NN_K_GX_PACK = 4 };
+size_t nn_k_gx_same_pack_floats(const nn_k_gx_same *a);
+void nn_k_conv_gx_same(const nn_k_gx_same *a);
+/* Nonzero when the active set has a twin of the kernel above (the scalar
+ * reference alone is slower than the GEMM path). */
+int nn_k_conv_gx_same_fast(void);
 
 /* ---- the canonical long sum ---------------------------------------------
  * Every reduction that is not a GEMM (sums, means, batch-norm statistics,
