@@ -215,6 +215,25 @@ const char *test_tmp_path(const char *name)
     return buf;
 }
 
+void test_clear_run(const char *dir)
+{
+    static const char *const names[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
+                                         "progress.gif", "lock", "val.csv", "iou.csv" };
+    char p[600];
+    size_t k;
+    for (k = 0; k < sizeof names / sizeof *names; k++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[k]);
+        remove(p);
+    }
+    for (k = 1; k <= 20; k++) {
+        snprintf(p, sizeof p, "%s/samples/step_%07lu.png", dir, (unsigned long)k);
+        remove(p);
+    }
+    snprintf(p, sizeof p, "%s/samples", dir);
+    remove(p);
+    remove(dir);
+}
+
 unsigned long test_other_live_pid(void)
 {
 #ifdef _WIN32

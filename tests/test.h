@@ -53,6 +53,9 @@ const char *test_gan99_path(void);
 int test_gan99_given(void);
 /* "<tmp dir>/<name>" in a static buffer that the next call overwrites. */
 const char *test_tmp_path(const char *name);
+/* Removes a training run folder made by the tests (its files, samples/
+ * step_0000001..20.png, samples/, then the folder), so a run starts fresh. */
+void test_clear_run(const char *dir);
 /* The id of a process that runs and is not this one (a lock "held by
  * another gan99"): 1 on POSIX, where init always runs; Windows has no such
  * fixed id, so there it is the first live one found. */

@@ -345,20 +345,6 @@ static void run_opts(gan_train_opts *o, const char *out, uint64_t steps)
     o->n_samples = 4;
 }
 
-static void clear_run(const char *dir)
-{
-    static const char *const files[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
-                                         "progress.gif", "lock", "iou.csv", "samples/step_0000004.png",
-                                         "samples/step_0000008.png", "samples/step_0000010.png", "samples" };
-    char p[600];
-    size_t i;
-    for (i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        remove(p);
-    }
-    remove(dir);
-}
-
 /* The family through the one run loop: rows of photo | parsed | true map,
  * iou.csv at every epoch's end (4 steps of 4 faces), and a resume
  * identical to the whole run. */
@@ -373,8 +359,8 @@ static void trains_and_resumes_through_the_run_loop(void)
     size_t len = 0;
     snprintf(a, sizeof a, "%s", test_tmp_path("run_parser_a"));
     snprintf(b, sizeof b, "%s", test_tmp_path("run_parser_b"));
-    clear_run(a);
-    clear_run(b);
+    test_clear_run(a);
+    test_clear_run(b);
     run_opts(&o, a, 10);
     if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) {
         fprintf(stderr, "    %s\n", err.msg);
@@ -419,8 +405,8 @@ static void trains_and_resumes_through_the_run_loop(void)
     snprintf(pa, sizeof pa, "%s/model.safetensors", a);
     snprintf(pb, sizeof pb, "%s/model.safetensors", b);
     CHECK(same_file(pa, pb));
-    clear_run(a);
-    clear_run(b);
+    test_clear_run(a);
+    test_clear_run(b);
 }
 
 /* The documented colours of the 7 part classes (gan_label_image). */

@@ -427,20 +427,6 @@ static void run_opts(gan_train_opts *o, const char *out, uint64_t steps)
     o->n_samples = 4;
 }
 
-static void clear_run(const char *dir)
-{
-    static const char *const files[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
-                                         "progress.gif", "lock", "val.csv", "samples/step_0000004.png",
-                                         "samples/step_0000008.png", "samples/step_0000010.png", "samples" };
-    char p[600];
-    size_t i;
-    for (i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        remove(p);
-    }
-    remove(dir);
-}
-
 /* The family through the one run loop: batch 1 (the reference's), rows of
  * condition | output | target, and a resume identical to the whole run. */
 static void trains_and_resumes_through_the_run_loop(void)
@@ -452,8 +438,8 @@ static void trains_and_resumes_through_the_run_loop(void)
     img_image grid;
     snprintf(a, sizeof a, "%s", test_tmp_path("run_pix2pix_a"));
     snprintf(b, sizeof b, "%s", test_tmp_path("run_pix2pix_b"));
-    clear_run(a);
-    clear_run(b);
+    test_clear_run(a);
+    test_clear_run(b);
     run_opts(&o, a, 10);
     if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) {
         fprintf(stderr, "    %s\n", err.msg);

@@ -439,20 +439,6 @@ static void run_opts(gan_train_opts *o, const char *out, uint64_t steps)
     o->n_samples = 4;
 }
 
-static void clear_run(const char *dir)
-{
-    static const char *const files[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
-                                         "progress.gif", "lock", "samples/step_0000003.png",
-                                         "samples/step_0000006.png", "samples" };
-    char p[600];
-    size_t i;
-    for (i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        remove(p);
-    }
-    remove(dir);
-}
-
 /* Six iterations (path length at 0 and 4, R1 at 0, mirror flips) in one
  * run, and three then a resume to six: the same checkpoint, model and
  * losses byte for byte (G, D, G_ema, both Adams, pl_mean and the
@@ -471,8 +457,8 @@ static void trains_and_resumes_through_the_run_loop(void)
     int i, finite = 1;
     snprintf(a, sizeof a, "%s", test_tmp_path("run_stylegan_a"));
     snprintf(b, sizeof b, "%s", test_tmp_path("run_stylegan_b"));
-    clear_run(a);
-    clear_run(b);
+    test_clear_run(a);
+    test_clear_run(b);
     run_opts(&o, a, 6);
     if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) {
         fprintf(stderr, "    %s\n", err.msg);

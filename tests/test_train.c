@@ -543,22 +543,6 @@ static void grid_and_plot(void)
 
 /* The scratch folder outlives a run of the tests: the run folders are
  * emptied first (remove() is C99; the folders themselves may stay). */
-static void clear_run(const char *dir)
-{
-    static const char *const names[6] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
-                                           "progress.gif", NULL };
-    char p[600];
-    int k;
-    for (k = 0; names[k]; k++) {
-        snprintf(p, sizeof p, "%s/%s", dir, names[k]);
-        remove(p);
-    }
-    for (k = 1; k <= 20; k++) {
-        snprintf(p, sizeof p, "%s/samples/step_%07d.png", dir, k);
-        remove(p);
-    }
-}
-
 static uint64_t stop_at;
 static int stop_when(void *user, const gan_train_progress *p)
 {
@@ -623,9 +607,9 @@ static void resume_is_bit_identical(void)
     snprintf(a, sizeof a, "%s", test_tmp_path("run_straight"));
     snprintf(b, sizeof b, "%s", test_tmp_path("run_resumed"));
     snprintf(c, sizeof c, "%s", test_tmp_path("run_stopped"));
-    clear_run(a);
-    clear_run(b);
-    clear_run(c);
+    test_clear_run(a);
+    test_clear_run(b);
+    test_clear_run(c);
     tiny_run(&o, "synth:6", a, 20);
     if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) {
         fprintf(stderr, "    %s\n", err.msg);
@@ -679,7 +663,7 @@ static void bad_checkpoints_change_nothing(void)
     snprintf(dir, sizeof dir, "%s", test_tmp_path("run_errors"));
     snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", dir);
     snprintf(model, sizeof model, "%s/model.safetensors", dir);
-    clear_run(dir);
+    test_clear_run(dir);
     tiny_run(&o, "synth:4", dir, 2);
     if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) return;
     if (!CHECK_EQ_INT(0, read_all(ck, &before, &nb)) || !CHECK_EQ_INT(0, read_all(model, &m_before, &mb))) goto done;

@@ -93,25 +93,6 @@ static void pix_opts(gan_train_opts *o, const char *data, const char *out, uint6
     notes[0] = '\0';
 }
 
-static void clear_run(const char *dir)
-{
-    static const char *const names[] = { "checkpoint.safetensors", "model.safetensors", "loss.csv", "loss.png",
-                                         "progress.gif", "val.csv", "lock", NULL };
-    char p[600];
-    int k;
-    for (k = 0; names[k]; k++) {
-        snprintf(p, sizeof p, "%s/%s", dir, names[k]);
-        remove(p);
-    }
-    for (k = 1; k <= 20; k++) {
-        snprintf(p, sizeof p, "%s/samples/step_%07d.png", dir, k);
-        remove(p);
-    }
-    snprintf(p, sizeof p, "%s/samples", dir);
-    remove(p);
-    remove(dir);
-}
-
 static char *read_text(const char *dir, const char *name)
 {
     char p[600];
@@ -159,8 +140,8 @@ static void pix2pix_val_rows_and_resume(void)
     g99_error err;
     snprintf(a, sizeof a, "%s", test_tmp_path("val_pix_a"));
     snprintf(b, sizeof b, "%s", test_tmp_path("val_pix_b"));
-    clear_run(a);
-    clear_run(b);
+    test_clear_run(a);
+    test_clear_run(b);
     pix_opts(&o, "synth:6", a, 7);
     if (!CHECK_EQ_INT(0, gan_train_run(&o, &res, &err))) {
         fprintf(stderr, "    %s\n", err.msg);
@@ -224,7 +205,7 @@ static void pairs_folder_uses_val_beside_train(void)
     snprintf(train, sizeof train, "%s/train", root);
     snprintf(val, sizeof val, "%s/val", root);
     snprintf(out, sizeof out, "%s", test_tmp_path("val_pairs_run"));
-    clear_run(out);
+    test_clear_run(out);
     if (!CHECK_EQ_INT(0, g99_mkdir(root, &err)) || !CHECK_EQ_INT(0, g99_mkdir(train, &err)) ||
         !CHECK_EQ_INT(0, g99_mkdir(val, &err)))
         return;
@@ -257,7 +238,7 @@ static void pairs_folder_uses_val_beside_train(void)
     }
     free(t);
     /* --val names other data; one that does not load is an error */
-    clear_run(out);
+    test_clear_run(out);
     pix_opts(&o, train, out, 2);
     o.pair_filter = NULL;
     o.batch = 1;
@@ -265,7 +246,7 @@ static void pairs_folder_uses_val_beside_train(void)
     o.val = "no-such-folder";
     CHECK(gan_train_run(&o, &res, &err) != 0);
     CHECK_CONTAINS("--val no-such-folder", err.msg);
-    clear_run(out);
+    test_clear_run(out);
 }
 
 /* The autoencoder: no input baseline (its input is its target); a latent
@@ -278,7 +259,7 @@ static void autoencoder_rows_and_latent_refusal(void)
     gan_train_result res;
     g99_error err;
     snprintf(a, sizeof a, "%s", test_tmp_path("val_ae"));
-    clear_run(a);
+    test_clear_run(a);
     memset(&o, 0, sizeof o);
     o.family = &gan_family_autoencoder;
     gan_values_default(o.family, &o.values);
@@ -301,7 +282,7 @@ static void autoencoder_rows_and_latent_refusal(void)
         CHECK_EQ_INT(3, count_lines(t));
     }
     free(t);
-    clear_run(a);
+    test_clear_run(a);
     memset(&o, 0, sizeof o);
     o.family = &gan_family_dcgan;
     gan_values_default(o.family, &o.values);
@@ -315,7 +296,7 @@ static void autoencoder_rows_and_latent_refusal(void)
     o.batch = 2;
     CHECK_EQ_INT(G99_EINVAL, gan_train_run(&o, &res, &err));
     CHECK_CONTAINS("--val synth:4:2: dcgan draws from a latent", err.msg);
-    clear_run(a);
+    test_clear_run(a);
 }
 
 /* gan99 train --val: the flag reaches the run, one line per epoch is
