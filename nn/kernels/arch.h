@@ -79,6 +79,11 @@ typedef struct nn_k_gemm_tile {
      * C, then runs fn or seg (the same bits, one more pass over C). */
     nn_k_tile_fn fn0;
     nn_k_tile_seg_fn seg0;
+    /* Optional: a full tile of width w (nr or a narrow tile's) that reads A
+     * in place, unpacked: row i of the tile's A at a + i*lda, its kc floats
+     * along the row (a plain A: no transpose, segments or convolution);
+     * zero as fn0. NULL: A is always packed. */
+    void (*fna)(size_t kc, const float *a, size_t lda, const float *bp, float *c, size_t ldc, size_t w, int zero);
 } nn_k_gemm_tile;
 
 /* The widest tile any set uses (the scratch tile's column table). */

@@ -339,16 +339,45 @@ static size_t panel_tile(const nn_k_gemm_tile *t, size_t nv, nn_k_tile_fn *fn)
     return (size_t)t->nr;
 }
 
-/* The part of C in rows [m0, m1) and columns [n0, n1) (m0, n0 multiples
- * of mr, nr), with column blocks of nc and its own buffer buf: kc x nc
- * floats of B, a tile of C, then up to A_TILES tiles of mr x kc of A (as
- * many as the rows need). */
+/* The panels of a plain B's columns j0 .. j0+nv-1 (rows p0 .. p0+kc-1),
+ * as pack_b packs them, read a row of B at a time across all the panels:
+ * packing panel by panel read 48 floats from each of kc rows a page or
+ * more apart (a TLB miss per row, no stream for the prefetcher). */
+static void pack_b_rows(const nn_k_gemm_tile *t, const nn_k_view *b, size_t p0, size_t kc, size_t j0, size_t nv,
+                        float *bp)
+{
+    size_t nr = (size_t)t->nr, p, q, j;
+    for (p = 0; p < kc; p++) {
+        const float *src = b->p + (p0 + p) * b->ld + j0;
+        for (q = 0; q < nv; q += nr) {
+            nn_k_tile_fn fn;
+            size_t len = nv - q < nr ? nv - q : nr, w = panel_tile(t, len, &fn);
+            float *d = bp + q * kc + p * w;
+            memcpy(d, src + q, len * sizeof(float));
+            for (j = len; j < w; j++) d[j] = 0.0f;
+        }
+    }
+}
+
+/* Whether the full tiles read A in place (arch.h, fna): a plain A, and C
+ * in one piece (a tile across C's segments needs A packed). */
+static int a_in_place(const nn_k_gemm_tile *t, const nn_k_view *a, size_t cseg)
+{
+    return t->fna && !a->trans && !a->conv && !a->seg && !cseg;
+}
+
+/* The part of C in rows [m0, m1) and columns [n0, n1) (m0 a multiple of
+ * mr, n0 of vw or nr), with column blocks of nc and its own buffer buf:
+ * kc x nc floats of B, a tile of C, then at tiles of mr x kc of A. If at
+ * covers all the part's rows, A is packed once per k block and kept for
+ * every column block; else A_TILES tiles at a time, again for each. */
 static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, size_t n1, size_t k,
-                      const nn_k_view *a, const nn_k_view *b, const cview *c, size_t nc, float *buf)
+                      const nn_k_view *a, const nn_k_view *b, const cview *c, size_t nc, size_t at, float *buf)
 {
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kcmax = t->kc < k ? t->kc : k;
     float *bblk = buf, *ct = bblk + kcmax * nc, *ablk = ct + mr * nr;
     size_t p0, jc, ib, i0, j0;
+    int keep = (m1 - m0 + mr - 1) / mr <= at, direct = a_in_place(t, a, c->cseg);
     nn_k_tile_fn fn;
     /* every vector of a full tile inside one segment of C (the tile's
      * columns start at multiples of nr, so of vw) */
@@ -358,19 +387,32 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
         int zero = c->over && p0 == 0;
         for (jc = n0; jc < n1; jc += nc) {
             size_t ncur = n1 - jc < nc ? n1 - jc : nc;
-            for (j0 = 0; j0 < ncur; j0 += nr) {
-                size_t nv = ncur - j0 < nr ? ncur - j0 : nr;
-                pack_b(t, b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
-            }
+            if (!b->trans && !b->conv && !b->seg)
+                pack_b_rows(t, b, p0, kc, jc, ncur, bblk);
+            else
+                for (j0 = 0; j0 < ncur; j0 += nr) {
+                    size_t nv = ncur - j0 < nr ? ncur - j0 : nr;
+                    pack_b(t, b, p0, kc, jc + j0, nv, panel_tile(t, nv, &fn), bblk + j0 * kc);
+                }
             for (ib = m0; ib < m1; ib += A_TILES * mr) {
                 size_t mb = m1 - ib < A_TILES * mr ? m1 - ib : A_TILES * mr;
-                pack_a_block(t, a, ib, mb, p0, kc, mr, ablk);
+                float *ab = keep ? ablk + (ib - m0) * kc : ablk;
+                if (!direct && (!keep || jc == n0)) pack_a_block(t, a, ib, mb, p0, kc, mr, ab);
                 for (i0 = ib; i0 < ib + mb; i0 += mr) {
                     size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
-                    const float *atile = ablk + (i0 - ib) * kc;
+                    const float *atile = direct ? NULL : ab + (i0 - ib) * kc;
                     for (j0 = 0; j0 < ncur; j0 += nr) {
                         size_t nv = ncur - j0 < nr ? ncur - j0 : nr, j = jc + j0, w = panel_tile(t, nv, &fn);
                         const float *bt = bblk + j0 * kc;
+                        if (direct && mv == mr && nv == w) {
+                            t->fna(kc, a->p + i0 * a->ld + p0, a->ld, bt, c_at(c, i0, j), c->ldc, w, zero);
+                            continue;
+                        }
+                        if (!atile) {
+                            /* an edge tile of an A read in place: packed after all */
+                            pack_a(t, a, i0, mv, p0, kc, mr, ablk);
+                            atile = ablk;
+                        }
                         if (mv == mr && nv == w && (!c->cseg || j % c->cseg + w <= c->cseg)) {
                             if (zero && t->fn0 && fn == t->fn) {
                                 t->fn0(kc, atile, bt, c_at(c, i0, j), c->ldc);
@@ -406,13 +448,16 @@ static void split(size_t parts, int T, int t, size_t unit, size_t total, size_t 
  * pays no page faults), or, if that fails, into the stack with narrower
  * column blocks: slower, same bits. */
 enum { STACK_FLOATS = 16384 };
+/* A is kept packed across column blocks up to this many floats (2 MB),
+ * beyond that packed again for each. */
+enum { A_KEEP_FLOATS = 1 << 19 };
 
 void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, const nn_k_view *a,
                        const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld, int over)
 {
     float stack[STACK_FLOATS], *heap = NULL, *buf = stack;
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kc = t->kc < k ? t->kc : k;
-    size_t mp = (m + mr - 1) / mr, np = (n + nr - 1) / nr, nc, per, at;
+    size_t mp = (m + mr - 1) / mr, np = (n + nr - 1) / nr, nc, per, at, unit, pm, pn, blocks;
     int by_cols;
     int nth = nn_k_threads();
     cview cv;
@@ -439,9 +484,18 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
     if (np >= 4 * (size_t)nth && mp >= 4 * (size_t)nth) by_cols = m <= n;
     else if (np >= 4 * (size_t)nth || mp >= 4 * (size_t)nth) by_cols = np >= 4 * (size_t)nth;
     else by_cols = np >= mp;
-    nc = (by_cols && nth > 1 ? (np + (size_t)nth - 1) / (size_t)nth : np) * nr;
-    if (nc > t->nc) nc = t->nc;
+    /* Columns go to threads in vectors where the set has narrow tiles
+     * (n = 1024 on 2 threads: 512 each, 10 panels of 48 and one of 32,
+     * rather than 528 and 496), else in panels. */
+    unit = by_cols && t->vw > 0 && t->narrow[1] ? (size_t)t->vw : nr;
+    pm = by_cols ? mp : (mp + (size_t)nth - 1) / (size_t)nth;
+    pn = by_cols ? (((n + unit - 1) / unit + (size_t)nth - 1) / (size_t)nth * unit + nr - 1) / nr : np;
+    /* the fewest column blocks of at most t->nc, all about as wide */
+    blocks = (pn * nr + t->nc - 1) / t->nc;
+    nc = (pn + blocks - 1) / blocks * nr;
     at = mp < A_TILES ? mp : A_TILES;
+    if (a_in_place(t, a, cseg)) at = 1;
+    else if (blocks > 1 && pm > at && pm * mr * kc <= A_KEEP_FLOATS) at = pm;
     per = kc * nc + at * mr * kc + mr * nr;
     if (per * (size_t)nth > STACK_FLOATS) {
         heap = (float *)malloc(per * (size_t)nth * sizeof(float));
@@ -450,6 +504,7 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
         } else {
             /* the stack, with the widest column block that fits */
             nth = 1;
+            at = mp < A_TILES ? mp : A_TILES;
             while (kc > 1 && at * mr * kc + mr * nr + kc * nr > STACK_FLOATS) kc /= 2;
             nc = (STACK_FLOATS - at * mr * kc - mr * nr) / kc / nr * nr;
             if (nc < nr) nc = nr;
@@ -459,7 +514,7 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
     if (nth == 1) {
         nn_k_gemm_tile tk = *t;
         tk.kc = kc;
-        gemm_part(&tk, 0, m, 0, n, k, a, b, &cv, nc, buf);
+        gemm_part(&tk, 0, m, 0, n, k, a, b, &cv, nc, at, buf);
         free(heap);
         return;
     }
@@ -470,11 +525,11 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
         size_t lo, hi;
         float *mine = buf + per * (size_t)id;
         if (by_cols) {
-            split(np, T, id, nr, n, &lo, &hi);
-            if (lo < hi) gemm_part(t, 0, m, lo, hi, k, a, b, &cv, nc, mine);
+            split((n + unit - 1) / unit, T, id, unit, n, &lo, &hi);
+            if (lo < hi) gemm_part(t, 0, m, lo, hi, k, a, b, &cv, nc, at, mine);
         } else {
             split(mp, T, id, mr, m, &lo, &hi);
-            if (lo < hi) gemm_part(t, lo, hi, 0, n, k, a, b, &cv, nc, mine);
+            if (lo < hi) gemm_part(t, lo, hi, 0, n, k, a, b, &cv, nc, at, mine);
         }
     }
 #endif

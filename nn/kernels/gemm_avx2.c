@@ -76,4 +76,4 @@ static void evens_avx2(const float *src, size_t n, float *dst)
 }
 
 const nn_k_gemm_tile nn_k_tile_avx2 = { 6, 16, 256, 512, tile_6x16, 0, { NULL, NULL }, pack_x86_transpose, evens_avx2,
-                                        NULL, tile_6x16_zero, NULL };
+                                        NULL, tile_6x16_zero, NULL, NULL };

@@ -133,9 +133,86 @@ static void tile_8x16(size_t kc, const float *ap, const float *bp, float *c, siz
     ROWS(STORE, 0);
 }
 
-/* kc 256: the 8 x 256 tile of A (8 KB) stays in L1 while 48 KB panels of
- * B stream from L2; nc 1056: the 256 x 1056 block of B (1 MB) stays in a
- * 2 MB L2, and n = 1024 is one block, so A is read once per k block. */
+/* The tiles reading A in place (arch.h, fna): row i of the tile's A at
+ * r_i = a + i*lda, k along it, so a plain A needs no packing (the packing
+ * was 3% of a 1024^3 SGEMM, 6% per thread on 2 threads, where each thread
+ * packed all of A). Each row streams from L2 like the packed tile did. */
+#define KA3(i) a = _mm512_set1_ps(r##i[p]); c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); \
+    c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1); c##i##2 = _mm512_fmadd_ps(a, b2, c##i##2)
+#define KA2(i) a = _mm512_set1_ps(r##i[p]); c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); \
+    c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1)
+#define KA1(i) a = _mm512_set1_ps(r##i[p]); c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0)
+#define AROWS const float *r0 = ar, *r1 = ar + lda, *r2 = ar + 2 * lda, *r3 = ar + 3 * lda, *r4 = ar + 4 * lda, \
+    *r5 = ar + 5 * lda, *r6 = ar + 6 * lda, *r7 = ar + 7 * lda
+
+static void tile_a_8x48(size_t kc, const float *ar, size_t lda, const float *bp, float *c, size_t ldc, int zero)
+{
+    enum { NV = 3 };
+    __m512 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    __m512 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+    __m512 b0, b1, b2, a;
+    size_t p;
+    AROWS;
+    if (zero) {
+        ROWS(ZERO, 0); ROWS(ZERO, 1); ROWS(ZERO, 2);
+    } else {
+        ROWS(LOAD, 0); ROWS(LOAD, 1); ROWS(LOAD, 2);
+    }
+    ROWS(PREFETCH, 0); ROWS(PREFETCH, 1); ROWS(PREFETCH, 2);
+    for (p = 0; p < kc; p++, bp += 16 * NV) {
+        b0 = _mm512_loadu_ps(bp);
+        b1 = _mm512_loadu_ps(bp + 16);
+        b2 = _mm512_loadu_ps(bp + 32);
+        KROWS(KA3);
+    }
+    ROWS(STORE, 0); ROWS(STORE, 1); ROWS(STORE, 2);
+}
+
+static void tile_a_8x32(size_t kc, const float *ar, size_t lda, const float *bp, float *c, size_t ldc, int zero)
+{
+    __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+    __m512 b0, b1, a;
+    size_t p;
+    AROWS;
+    if (zero) {
+        ROWS(ZERO, 0); ROWS(ZERO, 1);
+    } else {
+        ROWS(LOAD, 0); ROWS(LOAD, 1);
+    }
+    for (p = 0; p < kc; p++, bp += 32) {
+        b0 = _mm512_loadu_ps(bp);
+        b1 = _mm512_loadu_ps(bp + 16);
+        KROWS(KA2);
+    }
+    ROWS(STORE, 0); ROWS(STORE, 1);
+}
+
+static void tile_a_8x16(size_t kc, const float *ar, size_t lda, const float *bp, float *c, size_t ldc, int zero)
+{
+    __m512 c00, c10, c20, c30, c40, c50, c60, c70;
+    __m512 b0, a;
+    size_t p;
+    AROWS;
+    if (zero) {
+        ROWS(ZERO, 0);
+    } else {
+        ROWS(LOAD, 0);
+    }
+    for (p = 0; p < kc; p++, bp += 16) {
+        b0 = _mm512_loadu_ps(bp);
+        KROWS(KA1);
+    }
+    ROWS(STORE, 0);
+}
+
+static void tile_a(size_t kc, const float *ar, size_t lda, const float *bp, float *c, size_t ldc, size_t w,
+                   int zero)
+{
+    if (w == 48) tile_a_8x48(kc, ar, lda, bp, c, ldc, zero);
+    else if (w == 32) tile_a_8x32(kc, ar, lda, bp, c, ldc, zero);
+    else tile_a_8x16(kc, ar, lda, bp, c, ldc, zero);
+}
+
 /* dst[t] = src[2t]: 32 floats in, the 16 even ones out; the last block
  * with masks, so no load reaches past src[2n-2]. */
 static void evens_avx512(const float *src, size_t n, float *dst)
@@ -156,6 +233,11 @@ static void evens_avx512(const float *src, size_t n, float *dst)
     }
 }
 
-const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 256, 1056, tile_8x48, 16, { tile_8x16, tile_8x32 },
+/* kc 256: the 8 x 256 tile of A (8 KB) stays in L1 while 48 KB panels of
+ * B stream from L2; nc 528: the 256 x 528 block of B (528 KB) stays in
+ * the 1 MB L2 of Zen 4/5 next to C's and A's traffic. A block of 1056
+ * columns (1 MB) measured 5% slower there (the tile alone: 92% of peak
+ * instead of 97%): n = 1024 is now two blocks, A kept packed for both. */
+const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 256, 528, tile_8x48, 16, { tile_8x16, tile_8x32 },
                                           pack_x86_transpose, evens_avx512, tile_8x48_seg, tile_8x48_zero,
-                                          tile_8x48_seg_zero };
+                                          tile_8x48_seg_zero, tile_a };

@@ -47,4 +47,5 @@ static void tile_8x12(size_t kc, const float *ap, const float *bp, float *c, siz
 /* kc 256: the 8 x 256 tile of A (8 KB) stays in L1 while 12 KB panels of
  * B stream from L2; nc 384: the 256 x 384 block of B (384 KB) fits the
  * 512 KB L2 of a Cortex-A72 (Raspberry Pi 4). */
-const nn_k_gemm_tile nn_k_tile_neon = { 8, 12, 256, 384, tile_8x12, 0, { NULL, NULL }, NULL, NULL, NULL, NULL, NULL };
+const nn_k_gemm_tile nn_k_tile_neon = { 8, 12, 256, 384, tile_8x12, 0, { NULL, NULL }, NULL, NULL, NULL, NULL, NULL,
+                                        NULL };

@@ -65,7 +65,7 @@ static void tile_scalar(size_t kc, const float *ap, const float *bp, float *c, s
 }
 
 const nn_k_gemm_tile nn_k_tile_scalar = { SCALAR_MR, SCALAR_NR, 256, 512, tile_scalar, 0, { NULL, NULL }, NULL, NULL, NULL,
-                                          NULL, NULL };
+                                          NULL, NULL, NULL };
 
 void nn_k_im2col(const nn_k_conv_geom *g, const float *x, float *cols)
 {
