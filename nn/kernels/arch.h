@@ -58,7 +58,8 @@ typedef void (*nn_k_tile_seg_fn)(size_t kc, const float *ap, const float *bp, fl
 typedef struct nn_k_gemm_tile {
     int mr, nr;          /* tile rows and columns */
     size_t kc;           /* k block: the mr x kc tile of A stays in L1 */
-    size_t nc;           /* columns per block (a multiple of nr): kc x nc of B stays in L2 */
+    size_t nc;           /* columns per block (a multiple of nr): kc x nc floats of B stay in L2 (a
+                          * shorter k gets as many floats, in wider blocks) */
     nn_k_tile_fn fn;
     /* Optional narrower tiles for a row's last panel: narrow[i] is mr x
      * (i+1)*vw (its B panel packed (i+1)*vw wide), NULL where absent. */

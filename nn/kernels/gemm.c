@@ -448,16 +448,17 @@ static void split(size_t parts, int T, int t, size_t unit, size_t total, size_t 
  * pays no page faults), or, if that fails, into the stack with narrower
  * column blocks: slower, same bits. */
 enum { STACK_FLOATS = 16384 };
-/* A is kept packed across column blocks up to this many floats (2 MB),
+/* A is kept packed across column blocks up to this many floats (8 MB:
+ * w^T of conv_gx, 4096 x 512),
  * beyond that packed again for each. */
-enum { A_KEEP_FLOATS = 1 << 19 };
+enum { A_KEEP_FLOATS = 1 << 21 };
 
 void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, const nn_k_view *a,
                        const nn_k_view *b, float *c, size_t ldc, size_t cseg, size_t cseg_ld, int over)
 {
     float stack[STACK_FLOATS], *heap = NULL, *buf = stack;
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kc = t->kc < k ? t->kc : k;
-    size_t mp = (m + mr - 1) / mr, np = (n + nr - 1) / nr, nc, per, at, unit, pm, pn, blocks;
+    size_t mp = (m + mr - 1) / mr, np = (n + nr - 1) / nr, nc, ncmax, per, at, unit, pm, pn, blocks;
     int by_cols;
     int nth = nn_k_threads();
     cview cv;
@@ -490,8 +491,12 @@ void nn_k_gemm_blocked(const nn_k_gemm_tile *t, size_t m, size_t n, size_t k, co
     unit = by_cols && t->vw > 0 && t->narrow[1] ? (size_t)t->vw : nr;
     pm = by_cols ? mp : (mp + (size_t)nth - 1) / (size_t)nth;
     pn = by_cols ? (((n + unit - 1) / unit + (size_t)nth - 1) / (size_t)nth * unit + nr - 1) / nr : np;
-    /* the fewest column blocks of at most t->nc, all about as wide */
-    blocks = (pn * nr + t->nc - 1) / t->nc;
+    /* the fewest column blocks of B that fit the set's L2 budget of
+     * t->kc x t->nc floats (a shorter k gets wider blocks), all about as
+     * wide */
+    ncmax = t->kc * t->nc / kc / nr * nr;
+    if (ncmax < nr) ncmax = nr;
+    blocks = (pn * nr + ncmax - 1) / ncmax;
     nc = (pn + blocks - 1) / blocks * nr;
     at = mp < A_TILES ? mp : A_TILES;
     if (a_in_place(t, a, cseg)) at = 1;

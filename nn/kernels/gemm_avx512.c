@@ -20,6 +20,12 @@
 /* The same rows of the next panel (the driver's innermost loop), into L2:
  * with C's rows a power of two apart they share L1 sets. */
 #define PREFETCH(i, v) _mm_prefetch((const char *)(c + (size_t)(i) * ldc + 16 * (NV + (v))), _MM_HINT_T1)
+/* ... and into L1 near the end of this tile (PF_LEAD k steps, ~12 cycles
+ * each, before it): the next tile's first FMAs wait for its loads of C,
+ * and the lines fetched into L1 at the start would have been pushed out
+ * by the B panel streaming through. */
+#define PREFETCH0(i, v) _mm_prefetch((const char *)(c + (size_t)(i) * ldc + 16 * (NV + (v))), _MM_HINT_T0)
+enum { PF_LEAD = 24 };
 
 #define ROWS(X, v) X(0, v); X(1, v); X(2, v); X(3, v); X(4, v); X(5, v); X(6, v); X(7, v)
 /* One k step of row i: its broadcast, then its FMAs, so one register holds
@@ -160,6 +166,9 @@ static void tile_a_8x48(size_t kc, const float *ar, size_t lda, const float *bp,
     }
     ROWS(PREFETCH, 0); ROWS(PREFETCH, 1); ROWS(PREFETCH, 2);
     for (p = 0; p < kc; p++, bp += 16 * NV) {
+        if (p + PF_LEAD == kc) {
+            ROWS(PREFETCH0, 0); ROWS(PREFETCH0, 1); ROWS(PREFETCH0, 2);
+        }
         b0 = _mm512_loadu_ps(bp);
         b1 = _mm512_loadu_ps(bp + 16);
         b2 = _mm512_loadu_ps(bp + 32);
@@ -233,11 +242,13 @@ static void evens_avx512(const float *src, size_t n, float *dst)
     }
 }
 
-/* kc 256: the 8 x 256 tile of A (8 KB) stays in L1 while 48 KB panels of
- * B stream from L2; nc 528: the 256 x 528 block of B (528 KB) stays in
- * the 1 MB L2 of Zen 4/5 next to C's and A's traffic. A block of 1056
- * columns (1 MB) measured 5% slower there (the tile alone: 92% of peak
- * instead of 97%): n = 1024 is now two blocks, A kept packed for both. */
-const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 256, 528, tile_8x48, 16, { tile_8x16, tile_8x32 },
+/* kc 512: the 8 x 512 tile of A (16 KB) is read from L1 and L2 while
+ * 96 KB panels of B stream from L2; each tile's C is loaded and stored
+ * once per 512 k steps (at kc 256 the tile calls' loads and stores of C
+ * were ~7% of the tile's time in a 1024^3 SGEMM). nc 264: the block of
+ * B, 512 x 264 floats (528 KB), stays in the 1 MB L2 of Zen 4/5 next to
+ * A's and C's traffic; a block of 1 MB (256 x 1056) measured ~5% slower
+ * there. */
+const nn_k_gemm_tile nn_k_tile_avx512 = { 8, 48, 512, 264, tile_8x48, 16, { tile_8x16, tile_8x32 },
                                           pack_x86_transpose, evens_avx512, tile_8x48_seg, tile_8x48_zero,
                                           tile_8x48_seg_zero, tile_a };
