@@ -249,6 +249,63 @@ static void gemm_trans_segments(void)
     free(s);
 }
 
+/* nn_k_gemm_over with a plain or transposed A into a garbage C (ldc n + 3)
+ * against the plain loops on a zeroed C. */
+static int over_case(nn_rng *r, int p, int ta, size_t m, size_t n, size_t k)
+{
+    size_t lda = (ta ? m : k) + 1, ldc = n + 3, na = (ta ? k : m) * lda, nb = k * n, nc = m * ldc, q;
+    float *a = (float *)malloc(sizeof(float) * (na + nb + 2 * nc + 1)), *b, *c0, *c1;
+    nn_k_view va, vb;
+    int ok;
+    if (!CHECK(a != NULL)) return 0;
+    b = a + na;
+    c0 = b + nb;
+    c1 = c0 + nc;
+    fill(r, a, na);
+    fill(r, b, nb);
+    memset(c0, 0, sizeof(float) * nc);
+    for (q = 0; q < nc; q++) c1[q] = (float)(1e30 * 1e30);
+    nn_k_sgemm_scalar(ta, 0, m, n, k, a, lda, b, n, c0, ldc);
+    for (q = 0; q < m; q++) memset(c0 + q * ldc + n, 0, sizeof(float) * 3);
+    for (q = 0; q < m; q++) memset(c1 + q * ldc + n, 0, sizeof(float) * 3);
+    memset(&va, 0, sizeof va);
+    memset(&vb, 0, sizeof vb);
+    va.p = a; va.ld = lda; va.trans = ta;
+    vb.p = b; vb.ld = n;
+    nn_k_path_set(p);
+    nn_k_gemm_over(m, n, k, &va, &vb, c1, ldc, 0, 0);
+    ok = memcmp(c0, c1, sizeof(float) * nc) == 0;
+    if (!ok)
+        fprintf(stderr, "  gemm_over %s ta=%d m=%lu n=%lu k=%lu differs from scalar\n", nn_k_path_name(p), ta,
+                (unsigned long)m, (unsigned long)n, (unsigned long)k);
+    free(a);
+    return ok;
+}
+
+/* The blocking around a plain A read in place by the tiles (arch.h fna):
+ * full and edge row tiles, the 16/32/48-wide tiles, several column blocks
+ * of B (k 600: two k blocks, blocks of 240 columns on AVX-512) with a
+ * transposed A kept packed across them, n split between threads in
+ * vectors (70 x 500), each accumulated (nn_k_sgemm) and from garbage
+ * (nn_k_gemm_over: the first k block's tiles start from +0). */
+static void gemm_plain_blocks(void)
+{
+    static const size_t cases[][3] = { { 70, 500, 600 }, { 9, 32, 37 }, { 17, 80, 530 }, { 8, 16, 513 },
+                                       { 23, 112, 5 }, { 41, 1100, 64 } };
+    int p, orig = nn_k_path(), ta;
+    size_t i;
+    nn_rng r;
+    nn_rng_init(&r, 31, NN_STREAM_DATA);
+    FOR_EACH_PATH(p) {
+        for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            for (ta = 0; ta < 2; ta++) {
+                CHECK(sgemm_case(&r, p, ta, 0, cases[i][0], cases[i][1], cases[i][2]));
+                CHECK(over_case(&r, p, ta, cases[i][0], cases[i][1], cases[i][2]));
+            }
+    }
+    nn_k_path_set(orig);
+}
+
 static void lsum_bit_identical(void)
 {
     enum { N = 1000 };
@@ -845,6 +902,7 @@ const test_case kernels_tests[] = {
     TEST(sgemm_bit_identical),
     TEST(gemm_views_exact),
     TEST(gemm_trans_segments),
+    TEST(gemm_plain_blocks),
     TEST(lsum_bit_identical),
     TEST(relu_bit_identical),
     TEST(adam_bit_identical),
