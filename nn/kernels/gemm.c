@@ -376,7 +376,7 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
 {
     size_t mr = (size_t)t->mr, nr = (size_t)t->nr, kcmax = t->kc < k ? t->kc : k;
     float *bblk = buf, *ct = bblk + kcmax * nc, *ablk = ct + mr * nr;
-    size_t p0, jc, ib, i0, j0;
+    size_t p0, bi, ib, i0, j0, pp = (n1 - n0 + nr - 1) / nr, nb = (pp + nc / nr - 1) / (nc / nr);
     int keep = (m1 - m0 + mr - 1) / mr <= at, direct = a_in_place(t, a, c->cseg);
     nn_k_tile_fn fn;
     /* every vector of a full tile inside one segment of C (the tile's
@@ -385,8 +385,10 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
     for (p0 = 0; p0 < k; p0 += kcmax) {
         size_t kc = k - p0 < kcmax ? k - p0 : kcmax;
         int zero = c->over && p0 == 0;
-        for (jc = n0; jc < n1; jc += nc) {
-            size_t ncur = n1 - jc < nc ? n1 - jc : nc;
+        for (bi = 0; bi < nb; bi++) {
+            /* blocks of whole panels, as many in each as can be */
+            size_t jc = n0 + pp * bi / nb * nr, jend = n0 + pp * (bi + 1) / nb * nr;
+            size_t ncur = (jend < n1 ? jend : n1) - jc;
             if (!b->trans && !b->conv && !b->seg)
                 pack_b_rows(t, b, p0, kc, jc, ncur, bblk);
             else
@@ -397,7 +399,7 @@ static void gemm_part(const nn_k_gemm_tile *t, size_t m0, size_t m1, size_t n0, 
             for (ib = m0; ib < m1; ib += A_TILES * mr) {
                 size_t mb = m1 - ib < A_TILES * mr ? m1 - ib : A_TILES * mr;
                 float *ab = keep ? ablk + (ib - m0) * kc : ablk;
-                if (!direct && (!keep || jc == n0)) pack_a_block(t, a, ib, mb, p0, kc, mr, ab);
+                if (!direct && (!keep || bi == 0)) pack_a_block(t, a, ib, mb, p0, kc, mr, ab);
                 for (i0 = ib; i0 < ib + mb; i0 += mr) {
                     size_t mv = m1 - i0 < mr ? m1 - i0 : mr;
                     const float *atile = direct ? NULL : ab + (i0 - ib) * kc;
