@@ -286,12 +286,13 @@ static int over_case(nn_rng *r, int p, int ta, size_t m, size_t n, size_t k)
  * full and edge row tiles, the 16/32/48-wide tiles, several column blocks
  * of B (k 600: two k blocks, blocks of 240 columns on AVX-512) with a
  * transposed A kept packed across them, n split between threads in
- * vectors (70 x 500), each accumulated (nn_k_sgemm) and from garbage
- * (nn_k_gemm_over: the first k block's tiles start from +0). */
+ * vectors (70 x 500), rows split between threads with A kept (300 x 250),
+ * each accumulated (nn_k_sgemm) and from garbage (nn_k_gemm_over: the
+ * first k block's tiles start from +0). */
 static void gemm_plain_blocks(void)
 {
     static const size_t cases[][3] = { { 70, 500, 600 }, { 9, 32, 37 }, { 17, 80, 530 }, { 8, 16, 513 },
-                                       { 23, 112, 5 }, { 41, 1100, 64 } };
+                                       { 23, 112, 5 }, { 41, 1100, 64 }, { 300, 250, 520 } };
     int p, orig = nn_k_path(), ta;
     size_t i;
     nn_rng r;
