@@ -40,6 +40,8 @@ enum { PF_LEAD = 24 };
 #define KROWS(K) K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7)
 
 #define ZERO(i, v) c##i##v = _mm512_setzero_ps()
+/* A k step of a 48-wide tile: the panel's three vectors, then the rows. */
+#define STEP3(K) b0 = _mm512_loadu_ps(bp); b1 = _mm512_loadu_ps(bp + 16); b2 = _mm512_loadu_ps(bp + 32); KROWS(K)
 
 /* zero: the chains start from +0 and C's old content is not read
  * (arch.h, fn0); else they continue from C. */
@@ -56,11 +58,12 @@ static void tile_8x48_any(size_t kc, const float *ap, const float *bp, float *c,
         ROWS(LOAD, 0); ROWS(LOAD, 1); ROWS(LOAD, 2);
     }
     ROWS(PREFETCH, 0); ROWS(PREFETCH, 1); ROWS(PREFETCH, 2);
-    for (p = 0; p < kc; p++, ap += 8, bp += 16 * NV) {
-        b0 = _mm512_loadu_ps(bp);
-        b1 = _mm512_loadu_ps(bp + 16);
-        b2 = _mm512_loadu_ps(bp + 32);
-        KROWS(K3);
+    for (p = 0; p + PF_LEAD < kc; p++, ap += 8, bp += 16 * NV) {
+        STEP3(K3);
+    }
+    ROWS(PREFETCH0, 0); ROWS(PREFETCH0, 1); ROWS(PREFETCH0, 2);
+    for (; p < kc; p++, ap += 8, bp += 16 * NV) {
+        STEP3(K3);
     }
     ROWS(STORE, 0); ROWS(STORE, 1); ROWS(STORE, 2);
 }
@@ -165,14 +168,12 @@ static void tile_a_8x48(size_t kc, const float *ar, size_t lda, const float *bp,
         ROWS(LOAD, 0); ROWS(LOAD, 1); ROWS(LOAD, 2);
     }
     ROWS(PREFETCH, 0); ROWS(PREFETCH, 1); ROWS(PREFETCH, 2);
-    for (p = 0; p < kc; p++, bp += 16 * NV) {
-        if (p + PF_LEAD == kc) {
-            ROWS(PREFETCH0, 0); ROWS(PREFETCH0, 1); ROWS(PREFETCH0, 2);
-        }
-        b0 = _mm512_loadu_ps(bp);
-        b1 = _mm512_loadu_ps(bp + 16);
-        b2 = _mm512_loadu_ps(bp + 32);
-        KROWS(KA3);
+    for (p = 0; p + PF_LEAD < kc; p++, bp += 16 * NV) {
+        STEP3(KA3);
+    }
+    ROWS(PREFETCH0, 0); ROWS(PREFETCH0, 1); ROWS(PREFETCH0, 2);
+    for (; p < kc; p++, bp += 16 * NV) {
+        STEP3(KA3);
     }
     ROWS(STORE, 0); ROWS(STORE, 1); ROWS(STORE, 2);
 }
