@@ -286,7 +286,8 @@ static int over_case(nn_rng *r, int p, int ta, size_t m, size_t n, size_t k)
  * full and edge row tiles, the 16/32/48-wide tiles, several column blocks
  * of B (k 600: two k blocks, blocks of 240 columns on AVX-512) with a
  * transposed A kept packed across them, n split between threads in
- * vectors (70 x 500), rows split between threads with A kept (300 x 250),
+ * vectors (70 x 500), rows split between threads (300 x 250, k halved
+ * so that B is one block; 500 x 490, A kept across three blocks),
  * each accumulated (nn_k_sgemm) and from garbage (nn_k_gemm_over: the
  * first k block's tiles start from +0). */
 static void gemm_plain_blocks(void)
@@ -303,6 +304,8 @@ static void gemm_plain_blocks(void)
                 CHECK(sgemm_case(&r, p, ta, 0, cases[i][0], cases[i][1], cases[i][2]));
                 CHECK(over_case(&r, p, ta, cases[i][0], cases[i][1], cases[i][2]));
             }
+        /* the kept A of a thread's rows (AVX-512); the plain loops are slow */
+        if (p != NN_K_SCALAR) CHECK(sgemm_case(&r, p, 1, 0, 500, 490, 520));
     }
     nn_k_path_set(orig);
 }
