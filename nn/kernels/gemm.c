@@ -7,10 +7,12 @@
  * along rows of C (row-major here), which makes the broadcast operand A the
  * one that sits in L1:
  *   for each k block of kc          (k in order: chains continue from C)
- *     for each block of nc columns: pack op(B)'s kc x nc block (L2), in
- *       panels of nr columns, once
+ *     for each block of about nc columns (kc x nc floats of B fit in L2;
+ *       blocks of whole panels, as even as can be): pack op(B)'s block,
+ *       in panels of nr columns, once (a plain B a row at a time)
  *       for each block of 8 tiles of mr rows: pack op(A)'s 8 mr x kc
- *         tiles (a transposed A a row at a time, see pack_a_block)
+ *         tiles (a transposed A a row at a time, see pack_a_block), or
+ *         keep all of A's tiles packed for every column block
  *         for each tile (L1), for each panel: the micro-kernel,
  *           broadcasting A and loading the panel as vectors streamed
  *           from L2.
@@ -18,13 +20,15 @@
  * images read as one matrix (segments), or a convolution's column matrix
  * gathered straight from the images (implicit im2col) all become the same
  * contiguous panels, so the micro-kernels see one case and no column
- * matrix is ever stored.
+ * matrix is ever stored. A plain A (rows of k floats, C in one piece) is
+ * not packed at all where the set has tiles that read it in place (fna):
+ * its rows are the streams the packed tile would have read.
  * Edges: short tiles are zero-padded in the packed panels and go through a
  * scratch tile of C, as do tiles that straddle two segments of C. k is
  * never padded, so no output sees an extra fmaf.
- * Threads (OpenMP) take disjoint ranges of panels (or of row tiles when C
- * has fewer panels than threads), each the same loops over its own part
- * with its own buffers: outputs split, never k. */
+ * Threads (OpenMP) take disjoint ranges of columns (in vectors where the
+ * set has narrow tiles, else panels) or of row tiles, each the same loops
+ * over its own part with its own buffers: outputs split, never k. */
 #include "arch.h"
 
 #include <stdlib.h>
