@@ -26,37 +26,23 @@ static void normalize(float *dst, const float *a, size_t n, float eps)
 }
 
 /* The power step's products, each element one fmaf chain in increasing
- * index (nn_k_fma_rows: the rows of a matrix added in order into a vector
- * of chains). Columns are cut into blocks over the threads: every chain
- * stays whole in one thread, so the bits do not depend on the split.
- * tv = W^T u (chains over i), and wt = W^T [k, o] for the second product. */
+ * index: W^T u as W's rows added in order into a vector of chains
+ * (nn_k_fma_rows), W v as a chain along each row (nn_k_fma_dots). Blocks
+ * of outputs go to the threads: every chain stays whole in one thread, so
+ * the bits do not depend on the split. */
 enum { SN_BLOCK = 256 };
 
-static void power_step(const float *w, size_t o, size_t k, const float *u, float *tv, float *wt)
+static void power_step(const float *w, size_t o, size_t k, const float *x, float *y, int transposed)
 {
-    long b, nb = (long)((k + SN_BLOCK - 1) / SN_BLOCK);
+    size_t outs = transposed ? k : o;
+    long b, nb = (long)((outs + SN_BLOCK - 1) / SN_BLOCK);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (NN__PAR(o * k) && nb > 1)
 #endif
     for (b = 0; b < nb; b++) {
-        size_t j0 = (size_t)b * SN_BLOCK, nj = k - j0 < SN_BLOCK ? k - j0 : SN_BLOCK, i, j;
-        nn_k_fma_rows(o, nj, w + j0, k, u, tv + j0);
-        /* this block's columns of W as rows of W^T */
-        for (i = 0; i < o; i++)
-            for (j = j0; j < j0 + nj; j++) wt[j * o + i] = w[i * k + j];
-    }
-}
-
-/* tu = W v: chain i over j, i.e. W^T's rows added in order */
-static void power_step2(const float *wt, size_t o, size_t k, const float *v, float *tu)
-{
-    long b, nb = (long)((o + SN_BLOCK - 1) / SN_BLOCK);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (NN__PAR(o * k) && nb > 1)
-#endif
-    for (b = 0; b < nb; b++) {
-        size_t i0 = (size_t)b * SN_BLOCK, ni = o - i0 < SN_BLOCK ? o - i0 : SN_BLOCK;
-        nn_k_fma_rows(k, ni, wt + i0, o, v, tu + i0);
+        size_t q0 = (size_t)b * SN_BLOCK, nq = outs - q0 < SN_BLOCK ? outs - q0 : SN_BLOCK;
+        if (transposed) nn_k_fma_rows(o, nq, w + q0, k, x, y + q0);
+        else nn_k_fma_dots(nq, k, w + q0 * k, k, x, y + q0);
     }
 }
 
@@ -75,13 +61,12 @@ nn_tensor *nn_spectral_norm(nn_ctx *ctx, nn_tensor *w, nn_tensor *u, nn_tensor *
                                      "(want [O,...], [O], [numel/O], eps > 0)", nn_shape_str(w, s1),
                                      nn_shape_str(u, s2), nn_shape_str(v, s3), eps);
     if (train) {
-        float *t = (float *)nn__alloc(ctx, "spectral_norm", ((size_t)o + (size_t)k) * sizeof(float));
-        float *wt = t ? (float *)nn__alloc(ctx, "spectral_norm", w->numel * sizeof(float)) : NULL;
-        if (!wt) return NULL;
-        power_step(w->data, (size_t)o, (size_t)k, u->data, t, wt);
+        float *t = (float *)nn__alloc(ctx, "spectral_norm", (size_t)(o > k ? o : k) * sizeof(float));
+        if (!t) return NULL;
+        power_step(w->data, (size_t)o, (size_t)k, u->data, t, 1);   /* W^T u */
         normalize(v->data, t, (size_t)k, eps);
-        power_step2(wt, (size_t)o, (size_t)k, v->data, t + k);
-        normalize(u->data, t + k, (size_t)o, eps);
+        power_step(w->data, (size_t)o, (size_t)k, v->data, t, 0);   /* W v */
+        normalize(u->data, t, (size_t)o, eps);
     }
     /* constants: copies, so the graph keeps this step's u and v */
     shape[0] = 1; shape[1] = o;

@@ -846,11 +846,12 @@ static void conv_gx_same_by_hand(void)
  * h = 1 + 2^-12 (2^-12); column 2 is -0 products from +0, so +0 (a chain
  * started from -0 would stay -0). fmaf(h, h, -1) = 2^-11 + 2^-24 checks the
  * single rounding (the product rounded first gives 2^-11). Then every tail
- * of 1..70 columns of a strided matrix against plain fmaf chains. */
+ * of 1..70 columns of a strided matrix against plain fmaf chains. The same
+ * for nn_k_fma_dots (chains along rows) on the transposed cases. */
 static void fma_rows_chains(void)
 {
     float e = 1.0f / 16777216.0f, h = 1.0f + 1.0f / 4096.0f;
-    float a[9], s[3], y[3];
+    float a[9], at[9], s[3], y[3];
     float big[5 * 75], sv[5], got[72], ref[72];
     unsigned seed = 12345u;
     int p, orig = nn_k_path();
@@ -890,6 +891,27 @@ static void fma_rows_chains(void)
                 fprintf(stderr, "  fma_rows n %lu on %s\n", (unsigned long)n, nn_k_path_name(p));
             CHECK_EQ_FBITS(12345.0f, got[n]);   /* nothing written past n */
         }
+        /* nn_k_fma_dots: the same matrix read as 75 rows of 5 (lda 5),
+         * then its first 1..70 rows of 3 with lda 5 */
+        for (n = 1; n <= 70; n++) {
+            size_t len = n % 2 ? 5 : 3;
+            for (j = 0; j < n; j++) {
+                float acc = 0.0f;
+                for (r = 0; r < len; r++) acc = fmaf(big[j * 5 + r], sv[r], acc);
+                ref[j] = acc;
+            }
+            got[n] = 12345.0f;
+            nn_k_fma_dots(n, len, big, 5, sv, got);
+            if (!CHECK_EQ_MEM(ref, got, n * sizeof(float)))
+                fprintf(stderr, "  fma_dots m %lu on %s\n", (unsigned long)n, nn_k_path_name(p));
+            CHECK_EQ_FBITS(12345.0f, got[n]);
+        }
+        for (i = 0; i < 9; i++) at[i % 3 * 3 + i / 3] = a[i];
+        y[0] = y[1] = y[2] = NAN;
+        nn_k_fma_dots(3, 3, at, 3, s, y);   /* the hand case along rows */
+        CHECK_EQ_FBITS(1.0f, y[0]);
+        CHECK_EQ_FBITS(1.0f / 4096.0f, y[1]);
+        CHECK_EQ_FBITS(0.0f, y[2]);
     }
     nn_k_path_set(orig);
 }

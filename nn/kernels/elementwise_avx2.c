@@ -161,3 +161,22 @@ void nn_k_fma_rows_avx2(size_t m, size_t n, const float *a, size_t lda, const fl
         y[j] = _mm_cvtss_f32(c);
     }
 }
+
+/* y = A v as one fma chain per row (kernels.h nn_k_fma_dots): 8 rows in
+ * the lanes, their j-th elements gathered; the last rows one by one. */
+void nn_k_fma_dots_avx2(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y)
+{
+    size_t i = 0, j;
+    __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)lda));
+    for (; m - i >= 8; i += 8) {
+        const float *p = a + i * lda;
+        __m256 c = _mm256_setzero_ps();
+        for (j = 0; j < n; j++) c = _mm256_fmadd_ps(_mm256_i32gather_ps(p + j, idx, 4), _mm256_set1_ps(v[j]), c);
+        _mm256_storeu_ps(y + i, c);
+    }
+    for (; i < m; i++) {
+        __m128 c = _mm_setzero_ps();
+        for (j = 0; j < n; j++) c = _mm_fmadd_ss(_mm_load_ss(a + i * lda + j), _mm_load_ss(v + j), c);
+        y[i] = _mm_cvtss_f32(c);
+    }
+}

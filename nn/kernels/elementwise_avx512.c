@@ -160,3 +160,21 @@ void nn_k_fma_rows_avx512(size_t m, size_t n, const float *a, size_t lda, const 
         _mm512_mask_storeu_ps(y + j, k, c);
     }
 }
+
+/* y = A v as one fma chain per row (kernels.h nn_k_fma_dots): 16 rows in
+ * the lanes, their j-th elements gathered (lda floats apart). */
+void nn_k_fma_dots_avx512(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y)
+{
+    size_t i, j;
+    __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                     _mm512_set1_epi32((int)lda));
+    for (i = 0; i < m; i += 16) {
+        __mmask16 k = m - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (m - i)) - 1u);
+        const float *p = a + i * lda;
+        __m512 c = _mm512_setzero_ps();
+        for (j = 0; j < n; j++)
+            c = _mm512_fmadd_ps(_mm512_mask_i32gather_ps(_mm512_setzero_ps(), k, idx, p + j, 4), _mm512_set1_ps(v[j]),
+                                c);
+        _mm512_mask_storeu_ps(y + i, k, c);
+    }
+}

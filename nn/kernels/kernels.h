@@ -247,6 +247,9 @@ void nn_k_bn_grad_input(const nn_k_bn_geom *g, const float *x, const float *dy, 
  * one chain per column, rows in order (y = A^T s with A [m, n], row stride
  * lda). Each lane runs its own chain, so every set gives the same bits. */
 void nn_k_fma_rows(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
+/* y[i] = fmaf(a[i*lda + n-1], v[n-1], ... fmaf(a[i*lda], v[0], +0)) for
+ * i < m: one chain along each row (y = A v), rows in lanes. */
+void nn_k_fma_dots(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
 
 /* ---- the machine's peak (nn/kernels/peak.c) --------------------------------
  * fp32 GFLOP/s (an FMA counts 2) of the active set's fused multiply-adds on
