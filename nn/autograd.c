@@ -330,9 +330,8 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
         } else if (leaf_grads_ready(ctx, api)) {
             for (tl = ctx->touched; tl; tl = tl->next) {
                 nn_tensor *t = tl->t;
-                size_t k;
                 if (t->node) continue;
-                for (k = 0; k < t->numel; k++) t->grad[k] += t->bgrad->data[k];
+                add_into(t->numel, t->grad, t->bgrad->data, t->grad);
             }
         }
     }

@@ -28,19 +28,19 @@ static void normalize(float *dst, const float *a, size_t n, float eps)
 /* The power step's products, each element one fmaf chain in increasing
  * index: W^T u as W's rows added in order into a vector of chains
  * (nn_k_fma_rows), W v as a chain along each row (nn_k_fma_dots). Blocks
- * of outputs go to the threads: every chain stays whole in one thread, so
+ * of outputs (256 columns, 32 rows) go to the threads: every chain stays whole in one thread, so
  * the bits do not depend on the split. */
 enum { SN_BLOCK = 256 };
 
 static void power_step(const float *w, size_t o, size_t k, const float *x, float *y, int transposed)
 {
-    size_t outs = transposed ? k : o;
-    long b, nb = (long)((outs + SN_BLOCK - 1) / SN_BLOCK);
+    size_t outs = transposed ? k : o, blk = transposed ? SN_BLOCK : SN_BLOCK / 8;
+    long b, nb = (long)((outs + blk - 1) / blk);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (NN__PAR(o * k) && nb > 1)
 #endif
     for (b = 0; b < nb; b++) {
-        size_t q0 = (size_t)b * SN_BLOCK, nq = outs - q0 < SN_BLOCK ? outs - q0 : SN_BLOCK;
+        size_t q0 = (size_t)b * blk, nq = outs - q0 < blk ? outs - q0 : blk;
         if (transposed) nn_k_fma_rows(o, nq, w + q0, k, x, y + q0);
         else nn_k_fma_dots(nq, k, w + q0 * k, k, x, y + q0);
     }
