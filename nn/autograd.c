@@ -98,6 +98,20 @@ static int owned(const nn_ctx *ctx, nn_arena_mark wm, const nn_tensor *rec, cons
     return rec->bgrad == t && nn__arena_since(&ctx->arena, wm, rec);
 }
 
+/* y[i] = a[i] + b[i], y being a or b (in place): one add per element, so
+ * the threads may split the range anywhere. */
+static void add_into(size_t n, const float *a, const float *b, float *y)
+{
+    long c;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(n))
+#endif
+    for (c = 0; c < NN__CHUNKS(n); c++) {
+        size_t k, lo = (size_t)c * NN__CHUNK, hi = n - lo < NN__CHUNK ? n : lo + NN__CHUNK;
+        for (k = lo; k < hi; k++) y[k] = a[k] + b[k];
+    }
+}
+
 /* t->bgrad += g. With the walk's ownership marks (no create_graph), an
  * owned sum takes g in place; else an owned g takes the sum; else a new
  * tensor, which the sum then owns. Each element is bgrad[i] + g[i], as
@@ -108,20 +122,16 @@ static void accumulate(nn_ctx *ctx, nn_arena_mark wm, nn_tensor *t, nn_tensor *g
     if (!g) return;
     if (t->bgrad) {
         nn_tensor *a = t->bgrad;
-        size_t k, n = a->numel;
+        size_t n = a->numel;
         if (!ctx->pool_on) {
             t->bgrad = nn_add(ctx, a, g);
             return;
         }
         if (owned(ctx, wm, a, t)) {
-            float *y = a->data;
-            const float *b = g->data;
-            for (k = 0; k < n; k++) y[k] = y[k] + b[k];
+            add_into(n, a->data, g->data, a->data);
             if (owned(ctx, wm, g, t)) pool_give(ctx, g);
         } else if (owned(ctx, wm, g, t)) {
-            const float *x = a->data;
-            float *y = g->data;
-            for (k = 0; k < n; k++) y[k] = x[k] + y[k];
+            add_into(n, a->data, g->data, g->data);
             t->bgrad = g;
         } else {
             nn_tensor *sum = nn_add(ctx, a, g);
@@ -320,9 +330,8 @@ static int run(nn_ctx *ctx, const char *api, int n_out, nn_tensor *const *output
         } else if (leaf_grads_ready(ctx, api)) {
             for (tl = ctx->touched; tl; tl = tl->next) {
                 nn_tensor *t = tl->t;
-                size_t k;
                 if (t->node) continue;
-                for (k = 0; k < t->numel; k++) t->grad[k] += t->bgrad->data[k];
+                add_into(t->numel, t->grad, t->bgrad->data, t->grad);
             }
         }
     }

@@ -103,7 +103,8 @@ static nn_tensor *binary(nn_ctx *ctx, int kind, nn_tensor *a, nn_tensor *b)
 {
     const char *op = binary_names[kind];
     int ndim, shape[NN_MAX_DIMS], o4[4];
-    size_t sa[4], sb[4], i0, i1, i2, k = 0;
+    size_t sa[4], sb[4];
+    long c, rows;
     nn_tensor *y;
     nn_node *nd;
     if (!ctx || !nn__ok(ctx, op, "a", a) || !nn__ok(ctx, op, "b", b)) return NULL;
@@ -111,19 +112,30 @@ static nn_tensor *binary(nn_ctx *ctx, int kind, nn_tensor *a, nn_tensor *b)
     y = nn__empty(ctx, op, ndim, shape);
     if (!y) return NULL;
     if (a->numel == y->numel && b->numel == y->numel) {
-        apply(kind, y->numel, a->data, 1, b->data, 1, y->data);
+        size_t n = y->numel;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(n))
+#endif
+        for (c = 0; c < NN__CHUNKS(n); c++) {
+            size_t lo = (size_t)c * NN__CHUNK, len = n - lo < NN__CHUNK ? n - lo : NN__CHUNK;
+            apply(kind, len, a->data + lo, 1, b->data + lo, 1, y->data + lo);
+        }
     } else {
         nn__shape4(y, o4);
         broadcast_strides(a, o4, sa);
         broadcast_strides(b, o4, sb);
-        for (i0 = 0; i0 < (size_t)o4[0]; i0++)
-            for (i1 = 0; i1 < (size_t)o4[1]; i1++)
-                for (i2 = 0; i2 < (size_t)o4[2]; i2++) {
-                    const float *pa = a->data + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
-                    const float *pb = b->data + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
-                    apply(kind, (size_t)o4[3], pa, sa[3], pb, sb[3], y->data + k);
-                    k += (size_t)o4[3];
-                }
+        rows = (long)o4[0] * o4[1] * o4[2];
+        /* one row of y per iteration */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(y->numel) && rows > 1)
+#endif
+        for (c = 0; c < rows; c++) {
+            size_t i2 = (size_t)c % (size_t)o4[2], i1 = (size_t)c / (size_t)o4[2] % (size_t)o4[1];
+            size_t i0 = (size_t)c / (size_t)o4[2] / (size_t)o4[1];
+            const float *pa = a->data + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
+            const float *pb = b->data + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
+            apply(kind, (size_t)o4[3], pa, sa[3], pb, sb[3], y->data + (size_t)c * (size_t)o4[3]);
+        }
     }
     nd = nn__record(ctx, op, binary_backward, y, 2, a, b, NULL);
     if (nd) nd->iarg[0] = kind;

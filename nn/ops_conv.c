@@ -296,12 +296,19 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
             nn_k_view a = weight_view(w->data, og, K, grp, 1);
             nn_k_view b = batch_view(gy->data + (size_t)n0 * g->o * L, g->o, og, grp, L);
             nn_k_gemm_over(K, ld, (size_t)og, &a, &b, cols, ld, 0, 0);
+            /* (image, channel) planes over the threads: a plane's adds are
+             * one item's, in col2im's order, whatever the split */
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (cnt > 1 && nn_k_threads() > 1)
+#pragma omp parallel for schedule(static) if ((size_t)cnt * K * L >= ((size_t)1 << 16) && cnt * cg > 1 && \
+                                             nn_k_threads() > 1)
 #endif
-            for (i = 0; i < cnt; i++)
-                nn_k_col2im_ld(&kg, cols + (size_t)i * L, ld,
-                               x->data + ((size_t)(n0 + i) * g->c + (size_t)grp * cg) * hw);
+            for (i = 0; i < cnt * cg; i++) {
+                int im = i / cg, c = i % cg;
+                nn_k_conv_geom k1 = kg;
+                k1.c = 1;
+                nn_k_col2im_ld(&k1, cols + (size_t)im * L + (size_t)c * (K / cg) * ld, ld,
+                               x->data + ((size_t)(n0 + im) * g->c + (size_t)grp * cg + (size_t)c) * hw);
+            }
         }
     }
     nn__scratch_release(ctx, sm);

@@ -54,17 +54,23 @@ static void t_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
 static nn_tensor *pool_f(nn_ctx *ctx, const pool_geom *g, nn_tensor *x)
 {
     int shape[4], oy, ox, y0, y1, x0, x1, ch, cw, iy, ix;
-    size_t plane, hw = (size_t)g->h * g->w;
-    float *yp;
+    size_t hw = (size_t)g->h * g->w;
+    long plane, planes;
     nn_tensor *y;
     nn_node *nd;
     if (!x || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->c; shape[2] = g->ho; shape[3] = g->wo;
     y = nn__empty(ctx, "avg_pool2d", 4, shape);
     if (!y) return NULL;
-    yp = y->data;
-    for (plane = 0; plane < (size_t)g->n * g->c; plane++) {
-        const float *xp = x->data + plane * hw;
+    planes = (long)g->n * g->c;
+    /* planes over the threads: each window summed alone, the same bits */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) private(oy, ox, y0, y1, x0, x1, ch, cw, iy, ix) \
+    if (NN__PAR(x->numel) && planes > 1)
+#endif
+    for (plane = 0; plane < planes; plane++) {
+        const float *xp = x->data + (size_t)plane * hw;
+        float *yp = y->data + (size_t)plane * (size_t)g->ho * (size_t)g->wo;
         for (oy = 0; oy < g->ho; oy++) {
             window(g, oy, g->h, &y0, &y1, &ch);
             for (ox = 0; ox < g->wo; ox++) {
@@ -86,17 +92,23 @@ static nn_tensor *pool_f(nn_ctx *ctx, const pool_geom *g, nn_tensor *x)
 static nn_tensor *pool_t(nn_ctx *ctx, const pool_geom *g, nn_tensor *gy)
 {
     int shape[4], oy, ox, y0, y1, x0, x1, ch, cw, iy, ix;
-    size_t plane, hw = (size_t)g->h * g->w;
-    const float *gp;
+    size_t hw = (size_t)g->h * g->w;
+    long plane, planes;
     nn_tensor *x;
     nn_node *nd;
     if (!gy || ctx->err.code) return NULL;
     shape[0] = g->n; shape[1] = g->c; shape[2] = g->h; shape[3] = g->w;
     x = nn_tensor_new(ctx, 4, shape);
     if (!x) return NULL;
-    gp = gy->data;
-    for (plane = 0; plane < (size_t)g->n * g->c; plane++) {
-        float *xp = x->data + plane * hw;
+    planes = (long)g->n * g->c;
+    /* planes over the threads: a plane's adds stay in their order */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) private(oy, ox, y0, y1, x0, x1, ch, cw, iy, ix) \
+    if (NN__PAR(x->numel) && planes > 1)
+#endif
+    for (plane = 0; plane < planes; plane++) {
+        float *xp = x->data + (size_t)plane * hw;
+        const float *gp = gy->data + (size_t)plane * (size_t)g->ho * (size_t)g->wo;
         for (oy = 0; oy < g->ho; oy++) {
             window(g, oy, g->h, &y0, &y1, &ch);
             for (ox = 0; ox < g->wo; ox++) {

@@ -39,7 +39,8 @@ static void expand_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **
 nn_tensor *nn_sum_to(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape)
 {
     int x4[4], t4[4], d;
-    size_t st[4], o0, o1, o2, o3, k = 0;
+    size_t st[4];
+    long k, outs;
     nn_tensor *y;
     if (!ctx || !nn__ok(ctx, "sum_to", "input", x)) return NULL;
     if (!check_reducible(ctx, "sum_to", x, ndim, shape)) return NULL;
@@ -53,28 +54,34 @@ nn_tensor *nn_sum_to(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape)
         nn__shape4(y, t4);
         st[3] = 1;
         for (d = 2; d >= 0; d--) st[d] = st[d + 1] * (size_t)x4[d + 1];
-        for (o0 = 0; o0 < (size_t)t4[0]; o0++)
-            for (o1 = 0; o1 < (size_t)t4[1]; o1++)
-                for (o2 = 0; o2 < (size_t)t4[2]; o2++)
-                    for (o3 = 0; o3 < (size_t)t4[3]; o3++) {
-                        /* reduced axes run over x's extent, kept axes stay at o */
-                        size_t lo[4], hi[4], i0, i1, i2;
-                        nn_k_lsum acc;
-                        lo[0] = o0; lo[1] = o1; lo[2] = o2; lo[3] = o3;
-                        for (d = 0; d < 4; d++) {
-                            if (t4[d] == 1 && x4[d] != 1) lo[d] = 0, hi[d] = (size_t)x4[d];
-                            else hi[d] = lo[d] + 1;
-                        }
-                        nn_k_lsum_init(&acc);
-                        for (i0 = lo[0]; i0 < hi[0]; i0++)
-                            for (i1 = lo[1]; i1 < hi[1]; i1++)
-                                for (i2 = lo[2]; i2 < hi[2]; i2++) {
-                                    /* a row of x is one contiguous run of the stream */
-                                    const float *row = x->data + i0 * st[0] + i1 * st[1] + i2 * st[2];
-                                    nn_k_lsum_add(&acc, row + lo[3], hi[3] - lo[3]);
-                                }
-                        y->data[k++] = nn_k_lsum_result(&acc);
+        outs = (long)y->numel;
+        /* each output is its own sum: outputs over the threads keep the bits */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(x->numel) && outs > 1)
+#endif
+        for (k = 0; k < outs; k++) {
+            /* reduced axes run over x's extent, kept axes stay at o */
+            size_t lo[4], hi[4], i0, i1, i2, r = (size_t)k;
+            nn_k_lsum acc;
+            int e;
+            for (e = 3; e >= 0; e--) {
+                lo[e] = r % (size_t)t4[e];
+                r /= (size_t)t4[e];
+            }
+            for (e = 0; e < 4; e++) {
+                if (t4[e] == 1 && x4[e] != 1) lo[e] = 0, hi[e] = (size_t)x4[e];
+                else hi[e] = lo[e] + 1;
+            }
+            nn_k_lsum_init(&acc);
+            for (i0 = lo[0]; i0 < hi[0]; i0++)
+                for (i1 = lo[1]; i1 < hi[1]; i1++)
+                    for (i2 = lo[2]; i2 < hi[2]; i2++) {
+                        /* a row of x is one contiguous run of the stream */
+                        const float *row = x->data + i0 * st[0] + i1 * st[1] + i2 * st[2];
+                        nn_k_lsum_add(&acc, row + lo[3], hi[3] - lo[3]);
                     }
+            y->data[k] = nn_k_lsum_result(&acc);
+        }
     }
     nn__record(ctx, "sum_to", sum_to_backward, y, 1, x, NULL, NULL);
     return ctx->err.code ? NULL : y;
@@ -84,7 +91,8 @@ nn_tensor *nn_expand(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape)
 {
     nn_tensor *y, probe;
     int x4[4], o4[4], d;
-    size_t st[4], acc = 1, i0, i1, i2, i3, k = 0;
+    size_t st[4], acc = 1;
+    long r, rows;
     if (!ctx || !nn__ok(ctx, "expand", "input", x)) return NULL;
     y = nn__view(ctx, "expand", ndim, shape, x->data);
     if (!y) return NULL;
@@ -100,12 +108,17 @@ nn_tensor *nn_expand(nn_ctx *ctx, nn_tensor *x, int ndim, const int *shape)
             st[d] = x4[d] == 1 ? 0 : acc;
             acc *= (size_t)x4[d];
         }
-        for (i0 = 0; i0 < (size_t)o4[0]; i0++)
-            for (i1 = 0; i1 < (size_t)o4[1]; i1++)
-                for (i2 = 0; i2 < (size_t)o4[2]; i2++) {
-                    const float *row = x->data + i0 * st[0] + i1 * st[1] + i2 * st[2];
-                    for (i3 = 0; i3 < (size_t)o4[3]; i3++) y->data[k++] = row[i3 * st[3]];
-                }
+        rows = (long)o4[0] * o4[1] * o4[2];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(y->numel) && rows > 1)
+#endif
+        for (r = 0; r < rows; r++) {
+            size_t i2 = (size_t)r % (size_t)o4[2], i1 = (size_t)r / (size_t)o4[2] % (size_t)o4[1];
+            size_t i0 = (size_t)r / (size_t)o4[2] / (size_t)o4[1], i3;
+            const float *row = x->data + i0 * st[0] + i1 * st[1] + i2 * st[2];
+            float *out = y->data + (size_t)r * (size_t)o4[3];
+            for (i3 = 0; i3 < (size_t)o4[3]; i3++) out[i3] = row[i3 * st[3]];
+        }
     }
     nn__record(ctx, "expand", expand_backward, y, 1, x, NULL, NULL);
     return ctx->err.code ? NULL : y;

@@ -107,9 +107,9 @@ static void t_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *u, nn_tensor **gin)
 static nn_tensor *up_f(nn_ctx *ctx, const resample_geom *g, nn_tensor *x)
 {
     int shape[4], ho = g->ho, wo = g->wo, oy, ox;
-    size_t plane, hw = (size_t)g->h * g->w;
+    size_t hw = (size_t)g->h * g->w;
+    long plane, planes;
     axis_tap *th, *tw;
-    float *yp;
     nn_tensor *y;
     nn_node *nd;
     if (!x || ctx->err.code) return NULL;
@@ -118,9 +118,14 @@ static nn_tensor *up_f(nn_ctx *ctx, const resample_geom *g, nn_tensor *x)
     th = y ? axis_taps(ctx, g, g->h, ho) : NULL;
     tw = th ? axis_taps(ctx, g, g->w, wo) : NULL;
     if (!tw) return NULL;
-    yp = y->data;
-    for (plane = 0; plane < (size_t)g->n * g->c; plane++) {
-        const float *xp = x->data + plane * hw;
+    planes = (long)g->n * g->c;
+    /* planes over the threads: each output computed alone, the same bits */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) private(oy, ox) if (NN__PAR(y->numel) && planes > 1)
+#endif
+    for (plane = 0; plane < planes; plane++) {
+        const float *xp = x->data + (size_t)plane * hw;
+        float *yp = y->data + (size_t)plane * (size_t)ho * (size_t)wo;
         for (oy = 0; oy < ho; oy++) {
             const float *r0 = xp + (size_t)th[oy].i0 * g->w, *r1 = xp + (size_t)th[oy].i1 * g->w;
             for (ox = 0; ox < wo; ox++) {

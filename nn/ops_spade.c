@@ -71,15 +71,21 @@ static void bias_relu_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor
 static nn_tensor *bias_relu(nn_ctx *ctx, nn_tensor *c, nn_tensor *b)
 {
     nn_tensor *y;
-    size_t plane, i, j, k;
+    size_t plane;
+    long ij, planes;
     if (!c || !b || ctx->err.code) return NULL;
     if (!(y = nn__view(ctx, "spade_relu", c->ndim, c->shape, c->data))) return NULL;
     plane = (size_t)c->shape[2] * (size_t)c->shape[3];
-    for (i = 0; i < (size_t)c->shape[0]; i++)
-        for (j = 0; j < (size_t)c->shape[1]; j++) {
-            float *p = y->data + (i * (size_t)c->shape[1] + j) * plane, bj = b->data[j];
-            for (k = 0; k < plane; k++) p[k] = p[k] + bj;
-        }
+    planes = (long)c->shape[0] * c->shape[1];
+    /* planes (image, channel) over the threads, each whole: the same bits */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(y->numel) && planes > 1)
+#endif
+    for (ij = 0; ij < planes; ij++) {
+        float *p = y->data + (size_t)ij * plane, bj = b->data[ij % c->shape[1]];
+        size_t k;
+        for (k = 0; k < plane; k++) p[k] = p[k] + bj;
+    }
     nn_k_relu(y->numel, y->data, y->data);
     nn__record(ctx, "spade_relu", bias_relu_backward, y, 2, c, b, NULL);
     return ctx->err.code ? NULL : y;
@@ -104,15 +110,23 @@ static void modulate_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor 
 static nn_tensor *modulate(nn_ctx *ctx, nn_tensor *n, nn_tensor *gamma, nn_tensor *beta)
 {
     nn_tensor *y;
-    size_t i;
+    size_t numel;
+    long c;
     if (!n || !gamma || !beta || ctx->err.code) return NULL;
     if (!nn__same_shape(n, gamma) || !nn__same_shape(n, beta))   /* nn_mul / nn_add broadcast or name it */
         return nn_add(ctx, nn_mul(ctx, n, nn_add_scalar(ctx, gamma, 1.0f)), beta);
     if (!(y = nn__empty_like(ctx, "spade", n))) return NULL;
-    for (i = 0; i < y->numel; i++) {
-        float t = gamma->data[i] + 1.0f;
-        t = n->data[i] * t;
-        y->data[i] = t + beta->data[i];
+    numel = y->numel;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(numel))
+#endif
+    for (c = 0; c < NN__CHUNKS(numel); c++) {
+        size_t i, lo = (size_t)c * NN__CHUNK, hi = numel - lo < NN__CHUNK ? numel : lo + NN__CHUNK;
+        for (i = lo; i < hi; i++) {
+            float t = gamma->data[i] + 1.0f;
+            t = n->data[i] * t;
+            y->data[i] = t + beta->data[i];
+        }
     }
     nn__record(ctx, "spade_modulate", modulate_backward, y, 3, n, gamma, beta);
     return ctx->err.code ? NULL : y;

@@ -25,6 +25,27 @@ static void normalize(float *dst, const float *a, size_t n, float eps)
     for (i = 0; i < n; i++) dst[i] = a[i] / norm;
 }
 
+/* The power step's products, each element one fmaf chain in increasing
+ * index: W^T u as W's rows added in order into a vector of chains
+ * (nn_k_fma_rows), W v as a chain along each row (nn_k_fma_dots). Blocks
+ * of outputs (256 columns, 32 rows) go to the threads: every chain stays whole in one thread, so
+ * the bits do not depend on the split. */
+enum { SN_BLOCK = 256 };
+
+static void power_step(const float *w, size_t o, size_t k, const float *x, float *y, int transposed)
+{
+    size_t outs = transposed ? k : o, blk = transposed ? SN_BLOCK : SN_BLOCK / 8;
+    long b, nb = (long)((outs + blk - 1) / blk);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(o * k) && nb > 1)
+#endif
+    for (b = 0; b < nb; b++) {
+        size_t q0 = (size_t)b * blk, nq = outs - q0 < blk ? outs - q0 : blk;
+        if (transposed) nn_k_fma_rows(o, nq, w + q0, k, x, y + q0);
+        else nn_k_fma_dots(nq, k, w + q0 * k, k, x, y + q0);
+    }
+}
+
 nn_tensor *nn_spectral_norm(nn_ctx *ctx, nn_tensor *w, nn_tensor *u, nn_tensor *v, int train, float eps)
 {
     int o, k, shape[2];
@@ -41,19 +62,10 @@ nn_tensor *nn_spectral_norm(nn_ctx *ctx, nn_tensor *w, nn_tensor *u, nn_tensor *
                                      nn_shape_str(u, s2), nn_shape_str(v, s3), eps);
     if (train) {
         float *t = (float *)nn__alloc(ctx, "spectral_norm", (size_t)(o > k ? o : k) * sizeof(float));
-        int i, j;
         if (!t) return NULL;
-        for (j = 0; j < k; j++) {   /* W^T u */
-            float acc = 0.0f;
-            for (i = 0; i < o; i++) acc = fmaf(w->data[(size_t)i * k + j], u->data[i], acc);
-            t[j] = acc;
-        }
+        power_step(w->data, (size_t)o, (size_t)k, u->data, t, 1);   /* W^T u */
         normalize(v->data, t, (size_t)k, eps);
-        for (i = 0; i < o; i++) {   /* W v */
-            float acc = 0.0f;
-            for (j = 0; j < k; j++) acc = fmaf(w->data[(size_t)i * k + j], v->data[j], acc);
-            t[i] = acc;
-        }
+        power_step(w->data, (size_t)o, (size_t)k, v->data, t, 0);   /* W v */
         normalize(u->data, t, (size_t)o, eps);
     }
     /* constants: copies, so the graph keeps this step's u and v */

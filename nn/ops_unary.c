@@ -61,25 +61,32 @@ static int fused_backward(nn_ctx *ctx, nn_node *nd, nn_tensor *g, nn_tensor **gi
 {
     const float *x = nd->in[0]->data, *y = nd->out->data, *d = g->data;
     float a = nd->farg[0], b = nd->farg[1], *o;
-    size_t i, n = g->numel;
+    size_t n = g->numel;
+    long c;
     int kind = nd->iarg[0];
     if (kind != U_TANH && kind != U_SIGMOID && kind != U_ABS && kind != U_CLAMP) return 0;
     gin[0] = nn__empty_like(ctx, unary_names[kind], nd->in[0]);
     if (!gin[0]) return 1;
     o = gin[0]->data;
-    switch (kind) {
-    case U_TANH:
-        for (i = 0; i < n; i++) o[i] = d[i] * ((y[i] * y[i]) * -1.0f + 1.0f);
-        break;
-    case U_SIGMOID:
-        for (i = 0; i < n; i++) o[i] = d[i] * (y[i] * (y[i] * -1.0f + 1.0f));
-        break;
-    case U_ABS:
-        for (i = 0; i < n; i++) o[i] = d[i] * (x[i] > 0.0f ? 1.0f : (x[i] < 0.0f ? -1.0f : 0.0f));
-        break;
-    default: /* U_CLAMP */
-        for (i = 0; i < n; i++) o[i] = d[i] * ((x[i] >= a && x[i] <= b) ? 1.0f : 0.0f);
-        break;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(n))
+#endif
+    for (c = 0; c < NN__CHUNKS(n); c++) {
+        size_t i, lo = (size_t)c * NN__CHUNK, hi = n - lo < NN__CHUNK ? n : lo + NN__CHUNK;
+        switch (kind) {
+        case U_TANH:
+            for (i = lo; i < hi; i++) o[i] = d[i] * ((y[i] * y[i]) * -1.0f + 1.0f);
+            break;
+        case U_SIGMOID:
+            for (i = lo; i < hi; i++) o[i] = d[i] * (y[i] * (y[i] * -1.0f + 1.0f));
+            break;
+        case U_ABS:
+            for (i = lo; i < hi; i++) o[i] = d[i] * (x[i] > 0.0f ? 1.0f : (x[i] < 0.0f ? -1.0f : 0.0f));
+            break;
+        default: /* U_CLAMP */
+            for (i = lo; i < hi; i++) o[i] = d[i] * ((x[i] >= a && x[i] <= b) ? 1.0f : 0.0f);
+            break;
+        }
     }
     return 1;
 }
@@ -151,14 +158,22 @@ static nn_tensor *unary(nn_ctx *ctx, int kind, nn_tensor *x, float a, float b)
     const char *op = unary_names[kind];
     nn_tensor *y;
     nn_node *nd;
-    size_t i;
+    long c;
     if (!ctx || !nn__ok(ctx, op, "input", x)) return NULL;
     y = nn__empty_like(ctx, op, x);
     if (!y) return NULL;
     if (kind == U_RELU) nn_k_relu(x->numel, x->data, y->data);
     else if (kind == U_LRELU) nn_k_leaky_relu(x->numel, x->data, a, y->data);
-    else
-        for (i = 0; i < x->numel; i++) y->data[i] = apply(kind, x->data[i], a, b);
+    else {
+        size_t n = x->numel;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(n))
+#endif
+        for (c = 0; c < NN__CHUNKS(n); c++) {
+            size_t i, lo = (size_t)c * NN__CHUNK, hi = n - lo < NN__CHUNK ? n : lo + NN__CHUNK;
+            for (i = lo; i < hi; i++) y->data[i] = apply(kind, x->data[i], a, b);
+        }
+    }
     nd = nn__record(ctx, op, unary_backward, y, 1, x, NULL, NULL);
     if (nd) {
         nd->iarg[0] = kind;
@@ -192,13 +207,21 @@ nn_tensor *nn_clamp(nn_ctx *ctx, nn_tensor *x, float lo, float hi)
 nn_tensor *nn__mask(nn_ctx *ctx, nn_tensor *x, int rule, float a, float b)
 {
     nn_tensor *m = nn__empty_like(ctx, "mask", x);
-    size_t i;
+    size_t n;
+    long c;
     if (!m) return NULL;
-    for (i = 0; i < x->numel; i++) {
-        float v = x->data[i];
-        switch (rule) {
-        case NN_MASK_SIGN: m->data[i] = v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); break;
-        default: m->data[i] = (v >= a && v <= b) ? 1.0f : 0.0f; break;
+    n = x->numel;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (NN__PAR(n))
+#endif
+    for (c = 0; c < NN__CHUNKS(n); c++) {
+        size_t i, lo = (size_t)c * NN__CHUNK, hi = n - lo < NN__CHUNK ? n : lo + NN__CHUNK;
+        for (i = lo; i < hi; i++) {
+            float v = x->data[i];
+            switch (rule) {
+            case NN_MASK_SIGN: m->data[i] = v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); break;
+            default: m->data[i] = (v >= a && v <= b) ? 1.0f : 0.0f; break;
+            }
         }
     }
     return m;

@@ -165,4 +165,15 @@ nn_tensor *nn__mm(nn_ctx *ctx, nn_tensor *a, nn_tensor *b, int ta, int tb);
 enum { NN_MASK_SIGN, NN_MASK_RANGE };
 nn_tensor *nn__mask(nn_ctx *ctx, nn_tensor *x, int rule, float a, float b);
 
+/* ---- elementwise loops over the threads ----
+ * An op whose every output element is computed on its own (no sum across
+ * elements) may cut its range anywhere and keep the bits on any thread
+ * count. NN__PAR(work): a team pays for waking a thread only past about
+ * 64 K floats (the kernels' PAR_MIN, dispatch.c). Ranges are cut into
+ * chunks of NN__CHUNK floats, each a plain vectorizable run. */
+#define NN__PAR_MIN ((size_t)1 << 16)
+#define NN__CHUNK ((size_t)1 << 13)
+#define NN__PAR(work) ((size_t)(work) >= NN__PAR_MIN && nn_k_threads() > 1)
+#define NN__CHUNKS(n) ((long)(((n) + NN__CHUNK - 1) / NN__CHUNK))
+
 #endif

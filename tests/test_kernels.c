@@ -902,6 +902,82 @@ static void conv_gx_same_by_hand(void)
     nn_k_path_set(orig);
 }
 
+/* nn_k_fma_rows by hand, rows of a 3x3 matrix times s = (1, 1, 1):
+ * column 0 adds 1, 2^-24, 2^-24 in row order (1: each small one lost to
+ * rounding; the other order gives 1 + 2^-23); column 1 is -1 + h + 0 with
+ * h = 1 + 2^-12 (2^-12); column 2 is -0 products from +0, so +0 (a chain
+ * started from -0 would stay -0). fmaf(h, h, -1) = 2^-11 + 2^-24 checks the
+ * single rounding (the product rounded first gives 2^-11). Then every tail
+ * of 1..70 columns of a strided matrix against plain fmaf chains. The same
+ * for nn_k_fma_dots (chains along rows) on the transposed cases. */
+static void fma_rows_chains(void)
+{
+    float e = 1.0f / 16777216.0f, h = 1.0f + 1.0f / 4096.0f;
+    float a[9], at[9], s[3], y[3];
+    float big[5 * 75], sv[5], got[72], ref[72];
+    unsigned seed = 12345u;
+    int p, orig = nn_k_path();
+    size_t n, r, j, i;
+    a[0] = 1.0f; a[1] = -1.0f; a[2] = -0.0f;
+    a[3] = e;    a[4] = h;     a[5] = -0.0f;
+    a[6] = e;    a[7] = 0.0f;  a[8] = -0.0f;
+    s[0] = s[1] = s[2] = 1.0f;
+    for (i = 0; i < 5 * 75; i++) {
+        seed = seed * 1103515245u + 12345u;
+        big[i] = (float)((int)(seed >> 16 & 0xFFFF) - 32768) / 4096.0f;
+    }
+    for (i = 0; i < 5; i++) sv[i] = 0.5f + (float)i * 0.37f;
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        y[0] = y[1] = y[2] = NAN;
+        nn_k_fma_rows(3, 3, a, 3, s, y);
+        CHECK_EQ_FBITS(1.0f, y[0]);
+        CHECK_EQ_FBITS(1.0f / 4096.0f, y[1]);
+        CHECK_EQ_FBITS(0.0f, y[2]);
+        {
+            float a2[2], s2[2], y2 = NAN;
+            a2[0] = -1.0f; a2[1] = h;
+            s2[0] = 1.0f; s2[1] = h;
+            nn_k_fma_rows(2, 1, a2, 1, s2, &y2);
+            CHECK_EQ_FBITS(1.0f / 2048.0f + e, y2);
+        }
+        for (n = 1; n <= 70; n++) {
+            for (j = 0; j < n; j++) {
+                float acc = 0.0f;
+                for (r = 0; r < 5; r++) acc = fmaf(big[r * 75 + j], sv[r], acc);
+                ref[j] = acc;
+            }
+            got[n] = 12345.0f;
+            nn_k_fma_rows(5, n, big, 75, sv, got);
+            if (!CHECK_EQ_MEM(ref, got, n * sizeof(float)))
+                fprintf(stderr, "  fma_rows n %lu on %s\n", (unsigned long)n, nn_k_path_name(p));
+            CHECK_EQ_FBITS(12345.0f, got[n]);   /* nothing written past n */
+        }
+        /* nn_k_fma_dots: the same matrix read as 75 rows of 5 (lda 5),
+         * then its first 1..70 rows of 3 with lda 5 */
+        for (n = 1; n <= 70; n++) {
+            size_t len = n % 2 ? 5 : 3;
+            for (j = 0; j < n; j++) {
+                float acc = 0.0f;
+                for (r = 0; r < len; r++) acc = fmaf(big[j * 5 + r], sv[r], acc);
+                ref[j] = acc;
+            }
+            got[n] = 12345.0f;
+            nn_k_fma_dots(n, len, big, 5, sv, got);
+            if (!CHECK_EQ_MEM(ref, got, n * sizeof(float)))
+                fprintf(stderr, "  fma_dots m %lu on %s\n", (unsigned long)n, nn_k_path_name(p));
+            CHECK_EQ_FBITS(12345.0f, got[n]);
+        }
+        for (i = 0; i < 9; i++) at[i % 3 * 3 + i / 3] = a[i];
+        y[0] = y[1] = y[2] = NAN;
+        nn_k_fma_dots(3, 3, at, 3, s, y);   /* the hand case along rows */
+        CHECK_EQ_FBITS(1.0f, y[0]);
+        CHECK_EQ_FBITS(1.0f / 4096.0f, y[1]);
+        CHECK_EQ_FBITS(0.0f, y[2]);
+    }
+    nn_k_path_set(orig);
+}
+
 const test_case kernels_tests[] = {
     TEST(path_api),
     TEST(sgemm_bit_identical),
@@ -919,5 +995,6 @@ const test_case kernels_tests[] = {
     TEST(conv_direct_gw_exact),
     TEST(conv_gx_same_exact),
     TEST(conv_gx_same_by_hand),
+    TEST(fma_rows_chains),
     TEST_END
 };

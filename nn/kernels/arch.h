@@ -180,6 +180,15 @@ void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float 
 double nn_k_peak_run_avx2(long rounds, float seed, float *keep);
 void nn_k_add_evens_avx2(float *dst, const float *src, size_t n);
 #endif
+/* fma chains down the rows and along them (kernels.h nn_k_fma_rows, _dots) */
+#if defined(GAN99_HAVE_AVX512)
+void nn_k_fma_rows_avx512(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
+void nn_k_fma_dots_avx512(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
+#endif
+#if defined(GAN99_HAVE_AVX2)
+void nn_k_fma_rows_avx2(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
+void nn_k_fma_dots_avx2(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
+#endif
 #if defined(GAN99_HAVE_NEON)
 extern const nn_k_gemm_tile nn_k_tile_neon;
 void nn_k_lsum_add_neon(nn_k_lsum *acc, const float *x, size_t n);

@@ -164,10 +164,18 @@ int nn_k_conv_direct(const nn_k_conv_geom *g, int n, int o, const float *x, size
     for (ti = 0; ti < g->kh; ti++)
         for (tj = 0; tj < g->kw; tj++)
             toff[ti * g->kw + tj] = (size_t)ti * (size_t)g->dh * (size_t)p.wp + (size_t)tj * (size_t)g->dw;
-    /* wpk[(blk*K + k)*ob + i] = w[blk*ob + i][k], 0 past the last channel */
-    for (i = 0; i < blocks * ob; i++)
-        for (k = 0; k < p.k; k++)
-            wpk[((i / ob) * p.k + k) * ob + i % ob] = i < (size_t)o ? w[i * p.k + k] : 0.0f;
+    /* wpk[(blk*K + k)*ob + i] = w[blk*ob + i][k], 0 past the last channel;
+     * blocks over the threads (a copy) when the call is big enough for them */
+    {
+        long blk;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) private(i, k) if (nth > 1 && blocks > 1)
+#endif
+        for (blk = 0; blk < (long)blocks; blk++)
+            for (i = (size_t)blk * ob; i < ((size_t)blk + 1) * ob; i++)
+                for (k = 0; k < p.k; k++)
+                    wpk[((i / ob) * p.k + k) * ob + i % ob] = i < (size_t)o ? w[i * p.k + k] : 0.0f;
+    }
     p.toff = toff;
     p.x = x;
     p.x_ld = x_ld;

@@ -40,16 +40,25 @@ size_t nn_k_gx_same_pack_floats(const nn_k_gx_same *a)
     return pack_w_floats(a) + (skewed(a) ? (size_t)a->n * a->o * (hw + NN_K_GX_SKEW) : 0);
 }
 
-static void pack_weights(const nn_k_gx_same *a)
+/* Blocks of NN_K_GX_PACK channels, each its own stretch of the pack: over
+ * the threads when par (a plain copy, nothing to round). */
+static void pack_weights(const nn_k_gx_same *a, int par)
 {
-    int T = a->kh * a->kw, c, t, o, k;
+    int T = a->kh * a->kw;
+    long cb, nb = (a->c + NN_K_GX_PACK - 1) / NN_K_GX_PACK;
     size_t K = (size_t)a->c * T;
-    float *d = a->pack;
-    for (c = 0; c < a->c; c += NN_K_GX_PACK)
+    (void)par;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (par && nb > 1)
+#endif
+    for (cb = 0; cb < nb; cb++) {
+        int c = (int)cb * NN_K_GX_PACK, t, o, k;
+        float *d = a->pack + (size_t)cb * T * a->o * NN_K_GX_PACK;
         for (t = 0; t < T; t++)
             for (o = 0; o < a->o; o++)
                 for (k = 0; k < NN_K_GX_PACK; k++)
                     *d++ = c + k < a->c ? a->wt[(size_t)o * K + (size_t)(c + k) * T + t] : 0.0f;
+    }
 }
 
 void nn_k_conv_gx_same(const nn_k_gx_same *a)
@@ -60,10 +69,9 @@ void nn_k_conv_gx_same(const nn_k_gx_same *a)
     size_t hw = (size_t)a->h * a->w;
     double work = (double)a->n * a->c * a->o * a->h * a->w * a->kh * a->kw;
     int par = items > 1 && work >= (double)GX_PAR_MIN && nn_k_threads() > 1;
-    (void)par;
     b.gy_os = hw;
     if (fn != nn_k_gx_block_scalar) {
-        pack_weights(a);
+        pack_weights(a, par);
         if (skewed(a)) {
             float *s = a->pack + pack_w_floats(a);
             b.gy = s;

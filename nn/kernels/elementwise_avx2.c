@@ -127,3 +127,56 @@ void nn_k_add_evens_avx2(float *dst, const float *src, size_t n)
     }
     for (; t < n; t++) dst[2 * t] += src[t];
 }
+
+/* y = A^T s as one fma chain per column (kernels.h nn_k_fma_rows): 32
+ * columns in 4 registers down all the rows, then 8, then the last ones
+ * one by one with the scalar fma (the same rounding). */
+void nn_k_fma_rows_avx2(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y)
+{
+    size_t j = 0, r;
+    for (; n - j >= 32; j += 32) {
+        __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
+        __m256 c3 = _mm256_setzero_ps();
+        for (r = 0; r < m; r++) {
+            const float *p = a + r * lda + j;
+            __m256 sr = _mm256_set1_ps(s[r]);
+            c0 = _mm256_fmadd_ps(_mm256_loadu_ps(p), sr, c0);
+            c1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), sr, c1);
+            c2 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 16), sr, c2);
+            c3 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 24), sr, c3);
+        }
+        _mm256_storeu_ps(y + j, c0);
+        _mm256_storeu_ps(y + j + 8, c1);
+        _mm256_storeu_ps(y + j + 16, c2);
+        _mm256_storeu_ps(y + j + 24, c3);
+    }
+    for (; n - j >= 8; j += 8) {
+        __m256 c = _mm256_setzero_ps();
+        for (r = 0; r < m; r++) c = _mm256_fmadd_ps(_mm256_loadu_ps(a + r * lda + j), _mm256_set1_ps(s[r]), c);
+        _mm256_storeu_ps(y + j, c);
+    }
+    for (; j < n; j++) {
+        __m128 c = _mm_setzero_ps();
+        for (r = 0; r < m; r++) c = _mm_fmadd_ss(_mm_load_ss(a + r * lda + j), _mm_load_ss(s + r), c);
+        y[j] = _mm_cvtss_f32(c);
+    }
+}
+
+/* y = A v as one fma chain per row (kernels.h nn_k_fma_dots): 8 rows in
+ * the lanes, their j-th elements gathered; the last rows one by one. */
+void nn_k_fma_dots_avx2(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y)
+{
+    size_t i = 0, j;
+    __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)lda));
+    for (; m - i >= 8; i += 8) {
+        const float *p = a + i * lda;
+        __m256 c = _mm256_setzero_ps();
+        for (j = 0; j < n; j++) c = _mm256_fmadd_ps(_mm256_i32gather_ps(p + j, idx, 4), _mm256_set1_ps(v[j]), c);
+        _mm256_storeu_ps(y + i, c);
+    }
+    for (; i < m; i++) {
+        __m128 c = _mm_setzero_ps();
+        for (j = 0; j < n; j++) c = _mm_fmadd_ss(_mm_load_ss(a + i * lda + j), _mm_load_ss(v + j), c);
+        y[i] = _mm_cvtss_f32(c);
+    }
+}

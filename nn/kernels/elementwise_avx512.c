@@ -130,3 +130,51 @@ void nn_k_add_evens_avx512(float *dst, const float *src, size_t n)
     }
     for (; t < n; t++) dst[2 * t] += src[t];
 }
+
+/* y = A^T s as one fma chain per column (kernels.h nn_k_fma_rows): 64
+ * columns in 4 registers down all the rows, then 16, then a masked tail. */
+void nn_k_fma_rows_avx512(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y)
+{
+    size_t j = 0, r;
+    for (; n - j >= 64; j += 64) {
+        __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
+        __m512 c3 = _mm512_setzero_ps();
+        for (r = 0; r < m; r++) {
+            const float *p = a + r * lda + j;
+            __m512 sr = _mm512_set1_ps(s[r]);
+            c0 = _mm512_fmadd_ps(_mm512_loadu_ps(p), sr, c0);
+            c1 = _mm512_fmadd_ps(_mm512_loadu_ps(p + 16), sr, c1);
+            c2 = _mm512_fmadd_ps(_mm512_loadu_ps(p + 32), sr, c2);
+            c3 = _mm512_fmadd_ps(_mm512_loadu_ps(p + 48), sr, c3);
+        }
+        _mm512_storeu_ps(y + j, c0);
+        _mm512_storeu_ps(y + j + 16, c1);
+        _mm512_storeu_ps(y + j + 32, c2);
+        _mm512_storeu_ps(y + j + 48, c3);
+    }
+    for (; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1u);
+        __m512 c = _mm512_setzero_ps();
+        for (r = 0; r < m; r++)
+            c = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, a + r * lda + j), _mm512_set1_ps(s[r]), c);
+        _mm512_mask_storeu_ps(y + j, k, c);
+    }
+}
+
+/* y = A v as one fma chain per row (kernels.h nn_k_fma_dots): 16 rows in
+ * the lanes, their j-th elements gathered (lda floats apart). */
+void nn_k_fma_dots_avx512(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y)
+{
+    size_t i, j;
+    __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                     _mm512_set1_epi32((int)lda));
+    for (i = 0; i < m; i += 16) {
+        __mmask16 k = m - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (m - i)) - 1u);
+        const float *p = a + i * lda;
+        __m512 c = _mm512_setzero_ps();
+        for (j = 0; j < n; j++)
+            c = _mm512_fmadd_ps(_mm512_mask_i32gather_ps(_mm512_setzero_ps(), k, idx, p + j, 4), _mm512_set1_ps(v[j]),
+                                c);
+        _mm512_mask_storeu_ps(y + i, k, c);
+    }
+}

@@ -242,6 +242,15 @@ void nn_k_bn_grad_sums(const nn_k_bn_geom *g, const float *x, const float *dy, c
 void nn_k_bn_grad_input(const nn_k_bn_geom *g, const float *x, const float *dy, const float *mean,
                         const float *inv, const float *k, const float *a, const float *b, float *dx);
 
+/* ---- fma chains down the rows of a matrix (spectral norm's power step) ----
+ * y[j] = fmaf(a[(m-1)*lda + j], s[m-1], ... fmaf(a[j], s[0], +0)) for j < n:
+ * one chain per column, rows in order (y = A^T s with A [m, n], row stride
+ * lda). Each lane runs its own chain, so every set gives the same bits. */
+void nn_k_fma_rows(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
+/* y[i] = fmaf(a[i*lda + n-1], v[n-1], ... fmaf(a[i*lda], v[0], +0)) for
+ * i < m: one chain along each row (y = A v), rows in lanes. */
+void nn_k_fma_dots(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
+
 /* ---- the machine's peak (nn/kernels/peak.c) --------------------------------
  * fp32 GFLOP/s (an FMA counts 2) of the active set's fused multiply-adds on
  * `threads` threads (1 without OpenMP), measured now: best of 20 runs of
