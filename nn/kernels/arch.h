@@ -174,6 +174,14 @@ void nn_k_leaky_relu_grad_avx2(size_t n, const float *x, const float *dy, float 
 double nn_k_peak_run_avx2(long rounds, float seed, float *keep);
 void nn_k_add_evens_avx2(float *dst, const float *src, size_t n);
 #endif
+/* ---- the NEON set's direct convolution tiles and same-convolution input
+ * gradient (conv_direct_neon.c, conv_gx_neon.c) ---------------------------- */
+#if defined(GAN99_HAVE_NEON)
+extern const nn_k_dconv_tile nn_k_dconv_neon;
+extern const nn_k_dgw_tile nn_k_dgw_neon;
+void nn_k_gx_block_neon(const nn_k_gx_same *a, int i, int c0, int cb);
+#endif
+
 #if defined(GAN99_HAVE_NEON)
 extern const nn_k_gemm_tile nn_k_tile_neon;
 void nn_k_lsum_add_neon(nn_k_lsum *acc, const float *x, size_t n);

@@ -300,6 +300,9 @@ nn_k_gx_block_fn nn_k_gx_block_active(void)
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: return nn_k_gx_block_avx2;
 #endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: return nn_k_gx_block_neon;
+#endif
     default: return nn_k_gx_block_scalar;
     }
 }
@@ -482,6 +485,9 @@ const nn_k_dconv_tile *nn_k_dconv_active(void)
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: return &nn_k_dconv_avx2;
 #endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: return &nn_k_dconv_neon;
+#endif
     default: return &nn_k_dconv_scalar;
     }
 }
@@ -494,6 +500,9 @@ const nn_k_dgw_tile *nn_k_dgw_active(void)
 #endif
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: return &nn_k_dgw_avx2;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: return &nn_k_dgw_neon;
 #endif
     default: return &nn_k_dgw_scalar;
     }
