@@ -180,6 +180,12 @@ void nn_k_add_evens_avx2(float *dst, const float *src, size_t n);
 extern const nn_k_dconv_tile nn_k_dconv_neon;
 extern const nn_k_dgw_tile nn_k_dgw_neon;
 void nn_k_gx_block_neon(const nn_k_gx_same *a, int i, int c0, int cb);
+/* and its twins of the elementwise kernels (elementwise_neon.c) */
+void nn_k_relu_neon(size_t n, const float *x, float *y);
+void nn_k_relu_grad_neon(size_t n, const float *x, const float *dy, float *dx);
+void nn_k_leaky_relu_neon(size_t n, const float *x, float slope, float *y);
+void nn_k_leaky_relu_grad_neon(size_t n, const float *x, const float *dy, float slope, float *dx);
+void nn_k_add_evens_neon(float *dst, const float *src, size_t n);
 #endif
 
 #if defined(GAN99_HAVE_NEON)

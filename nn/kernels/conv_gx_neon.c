@@ -6,7 +6,9 @@
  * loaded whole (the lanes whose tap falls outside the image read some
  * other pixel of the plane, and the select below throws their chain
  * away); a vector that would read past the plane's ends (first and last
- * rows) loads only the lanes whose tap is inside. Each tap's chain over o
+ * rows) loads the plane's first or last four floats instead and moves
+ * them to their lanes with a table lookup (TBL), or, in planes of fewer
+ * than four floats, loads only the lanes whose tap is inside. Each tap's chain over o
  * is one lane (FMLA by element of the 4 channels' packed weights: one
  * rounding, as fmaf), added to the lane's accumulator in tap order where
  * the tap is inside (a select, vbslq): the reference's skipped taps. Blocks
@@ -55,6 +57,23 @@ static float32x4_t load_part(const float *row, long i, unsigned bits)
     return vld1q_f32(t);
 }
 
+/* The window of four floats of a plane of hw >= 4 that vector lanes
+ * reading e .. e+3 take their in-plane values from (*b), and the TBL byte
+ * indices that put plane float e + l in lane l for those inside. */
+static uint8x16_t window(long e, long hw, long *b)
+{
+    uint8_t ix[16];
+    int l, k;
+    *b = e < 0 ? 0 : e + 4 > hw ? hw - 4 : e;
+    for (l = 0; l < 4; l++) {
+        long s = e + l - *b;
+        if (s < 0) s = 0;
+        if (s > 3) s = 3;
+        for (k = 0; k < 4; k++) ix[4 * l + k] = (uint8_t)(4 * s + k);
+    }
+    return vld1q_u8(ix);
+}
+
 static void store_lanes(float *dst, unsigned in, float32x4_t v)
 {
     float t[4];
@@ -81,9 +100,10 @@ static void store_lanes(float *dst, unsigned in, float32x4_t v)
     whole = whole && e + 4 * (v) >= 0 && e + 4 * (v) + 4 <= (long)hw
 #define MASKV(v) m##v = lane_mask(mb##v)
 #define LOADG(v) g##v = vld1q_f32(go + e + 4 * (v))
-#define LOADP(v)                                                 \
-    g##v = e + 4 * (v) >= 0 && e + 4 * (v) + 4 <= (long)hw ? vld1q_f32(go + e + 4 * (v)) \
-                                                            : load_part(go, e + 4 * (v), mb##v)
+#define LOADP(v) g##v = load_part(go, e + 4 * (v), mb##v)
+#define DECLW(v) long b##v; uint8x16_t x##v
+#define WINDOW(v) x##v = window(e + 4 * (v), (long)hw, &b##v)
+#define LOADW(v) g##v = vreinterpretq_f32_u8(vqtbl1q_u8(vreinterpretq_u8_f32(vld1q_f32(go + b##v)), x##v))
 #define V1(X, k) X(k, 0)
 #define V2(X, k) X(k, 0); X(k, 1)
 #define V3(X, k) X(k, 0); X(k, 1); X(k, 2)
@@ -127,7 +147,15 @@ static void store_lanes(float *dst, unsigned in, float32x4_t v)
                         wv = vld1q_f32(wp);                                                        \
                         CH4(FMA, VX);                                                              \
                     }                                                                              \
-                else                                                                               \
+                else if (hw >= 4) {                                                                \
+                    SX(DECLW);                                                                     \
+                    SX(WINDOW);                                                                    \
+                    for (o = 0; o < O; o++, go += a->gy_os, wp += 4) {                             \
+                        SX(LOADW);                                                                 \
+                        wv = vld1q_f32(wp);                                                        \
+                        CH4(FMA, VX);                                                              \
+                    }                                                                              \
+                } else                                                                             \
                     for (o = 0; o < O; o++, go += a->gy_os, wp += 4) {                             \
                         SX(LOADP);                                                                 \
                         wv = vld1q_f32(wp);                                                        \
