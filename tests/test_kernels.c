@@ -978,6 +978,115 @@ static void fma_rows_chains(void)
     nn_k_path_set(orig);
 }
 
+/* ---- the direct convolutions' chains, bit for bit (every set; written for
+ * the NEON tiles, which the integer cases above do not tell apart) --------
+ * Random values of mixed signs and magnitudes with exact zeros (fill), so
+ * any change of order or of a tap's operand changes bits; the expected
+ * values are kernels.h's definitions written out as plain fmaf chains
+ * (the column value +0 in the padding), never the kernels. Shapes: ragged
+ * channel counts and positions (every tile width and its narrow twins,
+ * the weight gradient's 4-position steps and their tails), several bands,
+ * dilation, unequal padding. */
+static float dchain_x(const dconv_case *dc, const float *x, size_t xld, int n, int c, int iy, int ix)
+{
+    if (iy < 0 || iy >= dc->h || ix < 0 || ix >= dc->w) return 0.0f;
+    return x[(size_t)n * xld + ((size_t)c * dc->h + (size_t)iy) * dc->w + (size_t)ix];
+}
+
+static int dchain_case(nn_rng *r, const dconv_case *dc, int gw)
+{
+    nn_k_conv_geom g;
+    int ho = dc->h + 2 * dc->ph - dc->dh * (dc->kh - 1), wo = dc->w + 2 * dc->pw - dc->dw * (dc->kw - 1);
+    int ok = 1, n, o, oy, ox, c, i, j;
+    size_t L = (size_t)ho * wo, K = (size_t)dc->c * dc->kh * dc->kw, k;
+    size_t xld = (size_t)dc->c * dc->h * dc->w, yld = (size_t)dc->o * L;
+    size_t nx = (size_t)dc->n * xld, ny = (size_t)dc->n * yld, nw = (size_t)dc->o * K;
+    float *x = (float *)malloc(sizeof(float) * (nx + 2 * ny + 2 * nw + (size_t)dc->o));
+    float *y, *want, *w, *dw, *b;
+    if (!x) return 0;
+    y = x + nx;
+    want = y + ny;
+    w = want + ny;
+    dw = w + nw;
+    b = dw + nw;
+    g.c = dc->c; g.h = dc->h; g.w = dc->w; g.kh = dc->kh; g.kw = dc->kw; g.sh = 1; g.sw = 1;
+    g.ph = dc->ph; g.pw = dc->pw; g.dh = dc->dh; g.dw = dc->dw; g.ho = ho; g.wo = wo;
+    fill(r, x, nx);
+    fill(r, w, nw);
+    fill(r, b, (size_t)dc->o);
+    if (!gw) {
+        for (n = 0; n < dc->n; n++)
+            for (o = 0; o < dc->o; o++)
+                for (oy = 0; oy < ho; oy++)
+                    for (ox = 0; ox < wo; ox++) {
+                        float acc = 0.0f;
+                        for (c = 0, k = 0; c < dc->c; c++)
+                            for (i = 0; i < dc->kh; i++)
+                                for (j = 0; j < dc->kw; j++, k++)
+                                    acc = fmaf(w[(size_t)o * K + k],
+                                               dchain_x(dc, x, xld, n, c, oy - dc->ph + i * dc->dh, ox - dc->pw + j * dc->dw),
+                                               acc);
+                        want[(size_t)n * yld + (size_t)o * L + (size_t)oy * wo + ox] = dc->bias ? acc + b[o] : acc;
+                    }
+        if (nn_k_conv_direct(&g, dc->n, dc->o, x, xld, w, dc->bias ? b : NULL, y, yld) != 0) ok = 0;
+        ok = ok && memcmp(want, y, sizeof(float) * ny) == 0;
+    } else {
+        fill(r, y, ny);   /* gy */
+        for (o = 0; o < dc->o; o++)
+            for (c = 0, k = 0; c < dc->c; c++)
+                for (i = 0; i < 3; i++)
+                    for (j = 0; j < 3; j++, k++) {
+                        float acc = 0.0f;
+                        for (n = 0; n < dc->n; n++)
+                            for (oy = 0; oy < ho; oy++)
+                                for (ox = 0; ox < wo; ox++)
+                                    acc = fmaf(y[(size_t)n * yld + (size_t)o * L + (size_t)oy * wo + ox],
+                                               dchain_x(dc, x, xld, n, c, oy - dc->ph + i, ox - dc->pw + j), acc);
+                        w[(size_t)o * K + k] = acc;
+                    }
+        if (nn_k_conv_direct_gw(&g, dc->n, dc->o, x, xld, y, yld, dw) != 0) ok = 0;
+        ok = ok && memcmp(w, dw, sizeof(float) * nw) == 0;
+    }
+    free(x);
+    return ok;
+}
+
+static void conv_direct_chains(void)
+{
+    /* n, c, h, w, o, kh, kw, ph, pw, dh, dw, bias */
+    static const dconv_case fwd[] = {
+        { 2, 3, 7, 9, 11, 3, 3, 1, 1, 1, 1, 1 },     /* 8 + 3 channels, 7 rows of 9 */
+        { 1, 5, 16, 16, 17, 3, 3, 1, 1, 1, 1, 0 },
+        { 2, 70, 9, 70, 9, 3, 3, 1, 1, 1, 1, 1 },    /* bands */
+        { 2, 4, 9, 10, 3, 3, 2, 2, 2, 2, 1, 0 },     /* dilation, unequal padding */
+        { 2, 6, 8, 5, 19, 1, 1, 0, 0, 1, 1, 1 },     /* 1x1 */
+        { 3, 5, 6, 6, 2, 4, 4, 2, 2, 1, 1, 0 },      /* 4x4, padding 2 */
+        { 1, 2, 1, 3, 8, 1, 1, 0, 0, 1, 1, 1 },      /* 3 positions: the narrowest tile */
+        { 1, 2, 2, 3, 8, 1, 1, 0, 0, 1, 1, 0 },      /* 6: the 8-wide one */
+    };
+    static const dconv_case bwd[] = {
+        { 2, 3, 7, 9, 11, 3, 3, 1, 1, 1, 1, 0 },     /* wo 9: two 4-position steps + 1 */
+        { 1, 2, 5, 4, 8, 3, 3, 1, 1, 1, 1, 0 },      /* wo 4 */
+        { 2, 5, 6, 8, 3, 3, 3, 0, 2, 1, 1, 0 },      /* padding 0 and 2: wo 10 */
+        { 3, 70, 6, 72, 17, 3, 3, 1, 1, 1, 1, 0 },   /* bands */
+        { 1, 3, 4, 3, 5, 3, 3, 1, 0, 1, 1, 0 },      /* wo 1: tails only */
+    };
+    nn_rng r;
+    int p, orig = nn_k_path();
+    size_t i;
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        nn_rng_init(&r, 17, NN_STREAM_DATA);
+        for (i = 0; i < sizeof fwd / sizeof fwd[0]; i++)
+            if (!CHECK(dchain_case(&r, &fwd[i], 0)))
+                fprintf(stderr, "  direct conv chain case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
+        for (i = 0; i < sizeof bwd / sizeof bwd[0]; i++)
+            if (!CHECK(dchain_case(&r, &bwd[i], 1)))
+                fprintf(stderr, "  direct weight-gradient chain case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
+    }
+    nn_k_path_set(orig);
+}
+
 const test_case kernels_tests[] = {
     TEST(path_api),
     TEST(sgemm_bit_identical),
@@ -996,5 +1105,6 @@ const test_case kernels_tests[] = {
     TEST(conv_gx_same_exact),
     TEST(conv_gx_same_by_hand),
     TEST(fma_rows_chains),
+    TEST(conv_direct_chains),
     TEST_END
 };

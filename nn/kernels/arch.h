@@ -189,6 +189,21 @@ void nn_k_fma_dots_avx512(size_t m, size_t n, const float *a, size_t lda, const 
 void nn_k_fma_rows_avx2(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
 void nn_k_fma_dots_avx2(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
 #endif
+
+/* ---- the NEON set's direct convolution tiles and same-convolution input
+ * gradient (conv_direct_neon.c, conv_gx_neon.c) ---------------------------- */
+#if defined(GAN99_HAVE_NEON)
+extern const nn_k_dconv_tile nn_k_dconv_neon;
+extern const nn_k_dgw_tile nn_k_dgw_neon;
+void nn_k_gx_block_neon(const nn_k_gx_same *a, int i, int c0, int cb);
+/* and its twins of the elementwise kernels (elementwise_neon.c) */
+void nn_k_relu_neon(size_t n, const float *x, float *y);
+void nn_k_relu_grad_neon(size_t n, const float *x, const float *dy, float *dx);
+void nn_k_leaky_relu_neon(size_t n, const float *x, float slope, float *y);
+void nn_k_leaky_relu_grad_neon(size_t n, const float *x, const float *dy, float slope, float *dx);
+void nn_k_add_evens_neon(float *dst, const float *src, size_t n);
+#endif
+
 #if defined(GAN99_HAVE_NEON)
 extern const nn_k_gemm_tile nn_k_tile_neon;
 void nn_k_lsum_add_neon(nn_k_lsum *acc, const float *x, size_t n);

@@ -183,6 +183,9 @@ void nn_k_add_evens(float *dst, const float *src, size_t n)
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: nn_k_add_evens_avx2(dst, src, n); return;
 #endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_add_evens_neon(dst, src, n); return;
+#endif
     default:
         for (t = 0; t < n; t++) dst[2 * t] += src[t];
         return;
@@ -230,6 +233,9 @@ static void relu_one(size_t n, const float *x, float *y)
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: nn_k_relu_avx2(n, x, y); return;
 #endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_relu_neon(n, x, y); return;
+#endif
     default: nn_k_relu_scalar(n, x, y); return;
     }
 }
@@ -242,6 +248,9 @@ static void leaky_relu_one(size_t n, const float *x, float slope, float *y)
 #endif
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: nn_k_leaky_relu_avx2(n, x, slope, y); return;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_leaky_relu_neon(n, x, slope, y); return;
 #endif
     default: nn_k_leaky_relu_scalar(n, x, slope, y); return;
     }
@@ -256,6 +265,9 @@ static void leaky_relu_grad_one(size_t n, const float *x, const float *dy, float
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: nn_k_leaky_relu_grad_avx2(n, x, dy, slope, dx); return;
 #endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_leaky_relu_grad_neon(n, x, dy, slope, dx); return;
+#endif
     default: nn_k_leaky_relu_grad_scalar(n, x, dy, slope, dx); return;
     }
 }
@@ -268,6 +280,9 @@ static void relu_grad_one(size_t n, const float *x, const float *dy, float *dx)
 #endif
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: nn_k_relu_grad_avx2(n, x, dy, dx); return;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_relu_grad_neon(n, x, dy, dx); return;
 #endif
     default: nn_k_relu_grad_scalar(n, x, dy, dx); return;
     }
@@ -299,6 +314,9 @@ nn_k_gx_block_fn nn_k_gx_block_active(void)
 #endif
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: return nn_k_gx_block_avx2;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: return nn_k_gx_block_neon;
 #endif
     default: return nn_k_gx_block_scalar;
     }
@@ -482,6 +500,9 @@ const nn_k_dconv_tile *nn_k_dconv_active(void)
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: return &nn_k_dconv_avx2;
 #endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: return &nn_k_dconv_neon;
+#endif
     default: return &nn_k_dconv_scalar;
     }
 }
@@ -494,6 +515,9 @@ const nn_k_dgw_tile *nn_k_dgw_active(void)
 #endif
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: return &nn_k_dgw_avx2;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: return &nn_k_dgw_neon;
 #endif
     default: return &nn_k_dgw_scalar;
     }

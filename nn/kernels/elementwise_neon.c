@@ -1,4 +1,5 @@
-/* NEON (aarch64) twins of the canonical long sum and of Adam (kernels.h).
+/* NEON (aarch64) twins of the canonical long sum, Adam, (leaky) ReLU and
+ * col2im's stride-2 rows (kernels.h).
  * The long sum's 16 partial sums are four q registers (lanes 0-3, 4-7,
  * 8-11, 12-15), the scalar reference's order. Adam's operations are each
  * correctly rounded (no fma; aarch64 has IEEE vector sqrt and divide). */
@@ -60,4 +61,69 @@ void nn_k_adam_neon(const nn_k_adam_coef *c, size_t n, float *w, const float *g,
 void nn_k_adam_wd_neon(const nn_k_adam_coef *c, float wd, size_t n, float *w, const float *g, float *m, float *v)
 {
     adam_neon(c, 1, wd, n, w, g, m, v);
+}
+
+/* (Leaky) ReLU: compare, select, multiply, lane by lane (ordered compares:
+ * false on NaN, as the scalar reference's); the tails (n % 4) through the
+ * scalar reference. */
+void nn_k_relu_neon(size_t n, const float *x, float *y)
+{
+    float32x4_t zero = vdupq_n_f32(0.0f);
+    size_t i = 0;
+    for (; n - i >= 4; i += 4) {
+        float32x4_t v = vld1q_f32(x + i);
+        vst1q_f32(y + i, vbslq_f32(vcltq_f32(v, zero), zero, v));
+    }
+    nn_k_relu_scalar(n - i, x + i, y + i);
+}
+
+void nn_k_relu_grad_neon(size_t n, const float *x, const float *dy, float *dx)
+{
+    float32x4_t zero = vdupq_n_f32(0.0f);
+    size_t i = 0;
+    for (; n - i >= 4; i += 4) {
+        uint32x4_t off = vcleq_f32(vld1q_f32(x + i), zero);
+        vst1q_f32(dx + i, vbslq_f32(off, zero, vld1q_f32(dy + i)));
+    }
+    nn_k_relu_grad_scalar(n - i, x + i, dy + i, dx + i);
+}
+
+void nn_k_leaky_relu_neon(size_t n, const float *x, float slope, float *y)
+{
+    float32x4_t zero = vdupq_n_f32(0.0f), a = vdupq_n_f32(slope);
+    size_t i = 0;
+    for (; n - i >= 4; i += 4) {
+        float32x4_t v = vld1q_f32(x + i);
+        vst1q_f32(y + i, vbslq_f32(vcgtq_f32(v, zero), v, vmulq_f32(v, a)));
+    }
+    nn_k_leaky_relu_scalar(n - i, x + i, slope, y + i);
+}
+
+void nn_k_leaky_relu_grad_neon(size_t n, const float *x, const float *dy, float slope, float *dx)
+{
+    float32x4_t zero = vdupq_n_f32(0.0f), a = vdupq_n_f32(slope);
+    size_t i = 0;
+    for (; n - i >= 4; i += 4) {
+        uint32x4_t pos = vcgtq_f32(vld1q_f32(x + i), zero);
+        float32x4_t d = vld1q_f32(dy + i);
+        vst1q_f32(dx + i, vbslq_f32(pos, d, vmulq_f32(d, a)));
+    }
+    nn_k_leaky_relu_grad_scalar(n - i, x + i, dy + i, slope, dx + i);
+}
+
+/* col2im's stride-2 rows (scalar.c): dst[2t] += src[t], t < n. vld2q
+ * splits eight floats of dst into evens and odds; the odds (another
+ * kernel column's) are stored back as loaded, by this thread alone
+ * (col2im runs one image per thread). Blocks stop short of the last
+ * element so no store passes dst[2n-2]; one add per element, as the
+ * scalar loop. */
+void nn_k_add_evens_neon(float *dst, const float *src, size_t n)
+{
+    size_t t = 0;
+    for (; t + 4 < n; t += 4) {
+        float32x4x2_t d = vld2q_f32(dst + 2 * t);
+        d.val[0] = vaddq_f32(d.val[0], vld1q_f32(src + t));
+        vst2q_f32(dst + 2 * t, d);
+    }
+    for (; t < n; t++) dst[2 * t] += src[t];
 }

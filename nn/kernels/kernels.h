@@ -117,8 +117,8 @@ int nn_k_conv_direct(const nn_k_conv_geom *g, int n, int o, const float *x, size
 int nn_k_conv_direct_gw(const nn_k_conv_geom *g, int n, int o, const float *x, size_t x_ld, const float *gy,
                         size_t gy_ld, float *dw);
 /* Nonzero when the active set has its own tiles for the two kernels above
- * (AVX-512, AVX2). The scalar tiles are the reference; on NEON, which has
- * none yet, the GEMM's NEON tiles are faster. */
+ * (AVX-512, AVX2, NEON). The scalar tiles are the reference, slower than
+ * the GEMM's. */
 int nn_k_conv_direct_fast(void);
 
 /* ---- the input gradient of a stride-1 "same" convolution (conv_gx.c) -----
