@@ -149,31 +149,32 @@ const nn_k_dgw_tile *nn_k_dgw_active(void);
  * The GEMM packers (gemm.c conv_block) read rows of the implicit column
  * matrix (kernels.h) a vector of columns at a time. The columns of a block
  * are cut into groups of at most NN_K_CPACK_VL lanes inside one image; lane
- * t of a group reads the input at plane offset
- *   (iy[t] + dy) * w + (ix[t] + dx) = win + dy*w + dx + idx[t]
- * for the row's tap (dy, dx), and is +0 where iy[t] + dy is outside [0, h)
- * or ix[t] + dx outside [0, w). A set's packer writes, for each row r and
- * group, dst[r*rstep + dofs + t] for t < n: it only moves floats, so it
- * gives conv_block's bits by construction. Groups whose inputs span few
- * vectors (span = max idx + 1; every idx[t] >= 0) go as a few loads and
- * a permute. */
+ * t of a group, for a row (a channel plane and a tap (dy, dx)), reads
+ *   image[plane + (iy[t] + dy) * w + (ix[t] + dx)] = image[win + off + idx[t]]
+ * with off = plane + dy*w + dx, and is +0 where iy[t] + dy is outside
+ * [0, h) or ix[t] + dx outside [0, w). A set's packer writes, for each row
+ * r and group, dst[r*rstep + dofs + t] for t < n: it only moves floats, so
+ * it gives conv_block's bits by construction. Groups whose inputs span
+ * few vectors (span = the largest idx + 1; every idx[t] >= 0) go as a few
+ * loads and a permute; the floats [0, ext) of an image may be read
+ * (ext: its planes in the view), and no others. */
 enum { NN_K_CPACK_VL = 16 };
 
 typedef struct nn_k_cpack_grp {
     size_t dofs;          /* the group's first column in a packed row */
     size_t img;           /* its image's first float in the view */
-    long win;             /* lane 0's input offset in a plane, before the tap */
+    long win;             /* the lowest lane's offset in a plane, before the tap */
     int n, span;          /* lanes used; the largest idx[t] + 1 */
     int idx[NN_K_CPACK_VL], iy[NN_K_CPACK_VL], ix[NN_K_CPACK_VL];
 } nn_k_cpack_grp;
 
 typedef struct nn_k_cpack_row {
-    size_t plane;         /* the row's channel plane, c * h * w */
-    int dy, dx;           /* its tap's offset: i*dh - ph, j*dw - pw */
+    long off;             /* plane + dy*w + dx */
+    int dy, dx;           /* the row's tap: i*dh - ph, j*dw - pw */
 } nn_k_cpack_row;
 
 typedef void (*nn_k_cpack_fn)(const nn_k_cpack_grp *grp, size_t ngrp, const nn_k_cpack_row *rows, size_t nrows,
-                              const float *x, int h, int w, float *dst, size_t rstep);
+                              const float *x, int h, int w, long ext, float *dst, size_t rstep);
 
 typedef struct nn_k_cpacker {
     int vl;               /* lanes per group (<= NN_K_CPACK_VL) */

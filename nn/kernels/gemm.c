@@ -113,12 +113,13 @@ static void conv_block(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0
  * channel plane and a tap. */
 enum { CPACK_COLS = 64, CPACK_ROWS = 64 };
 
-/* Every offset the groups and rows hold fits an int (and a long). */
+/* Every offset the groups and rows hold, and their sums, fit an int (and
+ * a 32-bit long). */
 static int cpack_fits(const nn_k_conv_geom *g)
 {
     double ys = (double)g->ho * g->sh + (double)g->kh * g->dh + g->ph + g->h + 1.0;
     double xs = (double)g->wo * g->sw + (double)g->kw * g->dw + g->pw + g->w + 1.0;
-    return ys * xs < 1e9;
+    return ys * xs + (double)g->c * g->h * g->w < 2e9;
 }
 
 /* Columns q0 .. q0+len-1 (len <= CPACK_COLS) cut into groups of vl lanes
@@ -176,12 +177,13 @@ static size_t cpack_groups(const nn_k_view *s, size_t q0, size_t len, int vl, nn
 
 static void cpack_rows(const nn_k_conv_geom *g, size_t row0, size_t nrows, nn_k_cpack_row *rows)
 {
-    size_t khw = (size_t)g->kh * (size_t)g->kw, hw = (size_t)g->h * (size_t)g->w, r;
+    size_t khw = (size_t)g->kh * (size_t)g->kw, r;
+    long hw = (long)g->h * (long)g->w;
     int c = (int)(row0 / khw), ki = (int)(row0 % khw) / g->kw, kj = (int)(row0 % khw) % g->kw;
     for (r = 0; r < nrows; r++) {
-        rows[r].plane = (size_t)c * hw;
         rows[r].dy = ki * g->dh - g->ph;
         rows[r].dx = kj * g->dw - g->pw;
+        rows[r].off = (long)c * hw + (long)rows[r].dy * g->w + rows[r].dx;
         if (++kj == g->kw) {
             kj = 0;
             if (++ki == g->kh) {
@@ -190,6 +192,12 @@ static void cpack_rows(const nn_k_conv_geom *g, size_t row0, size_t nrows, nn_k_
             }
         }
     }
+}
+
+/* The floats of an image the packers may read: its c planes. */
+static long cpack_ext(const nn_k_conv_geom *g)
+{
+    return (long)g->c * (long)g->h * (long)g->w;
 }
 
 /* conv_block for qstep 1 through the packer pk. */
@@ -204,7 +212,8 @@ static void conv_block_packed(const nn_k_cpacker *pk, const nn_k_view *s, size_t
         for (r = 0; r < nrows; r += CPACK_ROWS) {
             size_t nr = nrows - r < CPACK_ROWS ? nrows - r : CPACK_ROWS;
             cpack_rows(s->conv, row0 + r, nr, rows);
-            pk->fn(grp, ng, rows, nr, s->p, s->conv->h, s->conv->w, dst + r * rstep + q, rstep);
+            pk->fn(grp, ng, rows, nr, s->p, s->conv->h, s->conv->w, cpack_ext(s->conv), dst + r * rstep + q,
+                   rstep);
         }
     }
 }
@@ -227,7 +236,7 @@ static void conv_block_transposed(const nn_k_gemm_tile *tl, const nn_k_cpacker *
             for (r = 0; r < nrows; r += TRANS_ROWS) {
                 size_t nr = nrows - r < TRANS_ROWS ? nrows - r : TRANS_ROWS;
                 cpack_rows(s->conv, row0 + r, nr, rows);
-                pk->fn(grp, ng, rows, nr, s->p, s->conv->h, s->conv->w, tmp, nq);
+                pk->fn(grp, ng, rows, nr, s->p, s->conv->h, s->conv->w, cpack_ext(s->conv), tmp, nq);
                 tl->transpose(tmp, nq, nr, nq, dst + r + q * qstep, qstep);
             }
         }
