@@ -129,44 +129,48 @@ static size_t cpack_groups(const nn_k_view *s, size_t q0, size_t len, int vl, nn
 {
     const nn_k_conv_geom *g = s->conv;
     size_t L = (size_t)g->ho * (size_t)g->wo, img = q0 / L, l = q0 % L, t = 0, ng = 0;
-    int oy = (int)(l / (size_t)g->wo), ox = (int)(l % (size_t)g->wo);
+    int oy = (int)(l / (size_t)g->wo), ox = (int)(l % (size_t)g->wo), y = oy * g->sh, x = ox * g->sw;
+    long off = (long)y * g->w + x;   /* y*w + x, stepped */
     while (t < len) {
         nn_k_cpack_grp *p = grp + ng++;
-        int n = 0, end = 0;
+        int n = 0, end = 0, lo = 0, hi = 0;
         p->dofs = t;
         p->img = img * s->seg_ld;
-        p->win = (long)oy * g->sh * g->w + (long)ox * g->sw;
+        p->win = off;
         while (n < vl && t < len && !end) {
-            int y = oy * g->sh, x = ox * g->sw;
+            int d = (int)(off - p->win);
             p->iy[n] = y;
             p->ix[n] = x;
-            p->idx[n] = (int)((long)y * g->w + x - p->win);
+            p->idx[n] = d;
+            if (d < lo) lo = d;
+            if (d > hi) hi = d;
             n++;
             t++;
-            if (++ox == g->wo) {
-                ox = 0;
-                if (++oy == g->ho) {
-                    oy = 0;
-                    img++;
-                    end = 1;
-                }
+            if (++ox < g->wo) {
+                x += g->sw;
+                off += g->sw;
+                continue;
             }
+            ox = x = 0;
+            y += g->sh;
+            if (++oy == g->ho) {
+                oy = y = 0;
+                img++;
+                end = 1;
+            }
+            off = (long)y * g->w;
         }
         /* lanes go up in q, but not always in offset (wo*sw > w when the
          * padding is wide): the window starts at the lowest */
-        {
-            int i, lo = 0, hi = 0;
-            for (i = 1; i < n; i++) {
-                if (p->idx[i] < lo) lo = p->idx[i];
-                if (p->idx[i] > hi) hi = p->idx[i];
-            }
+        if (lo < 0) {
+            int i;
             for (i = 0; i < n; i++) p->idx[i] -= lo;
             p->win += lo;
-            p->span = hi - lo + 1;
         }
+        p->span = hi - lo + 1;
         p->n = n;
-        /* lanes past n: row -2^29 is outside every image, so never read */
-        for (; n < NN_K_CPACK_VL; n++) {
+        /* lanes n .. vl-1: row -2^29 is outside every image, so never read */
+        for (; n < vl; n++) {
             p->iy[n] = -(1 << 29);
             p->ix[n] = 0;
             p->idx[n] = 0;
