@@ -232,16 +232,22 @@ static void conv_block_transposed(const nn_k_gemm_tile *tl, const nn_k_cpacker *
     float tmp[TRANS_ROWS * TRANS_LEN];
     size_t r, q;
     if (pk) {
-        /* columns outer, so each block's groups serve all the rows */
+        /* the rows (a panel's, at most CPACK_ROWS) once, then columns
+         * outer, so each block's groups serve all the rows */
         nn_k_cpack_grp grp[CPACK_COLS];
-        nn_k_cpack_row rows[TRANS_ROWS];
-        for (q = 0; q < len; q += CPACK_COLS) {
-            size_t nq = len - q < CPACK_COLS ? len - q : CPACK_COLS, ng = cpack_groups(s, q0 + q, nq, pk->vl, grp);
-            for (r = 0; r < nrows; r += TRANS_ROWS) {
-                size_t nr = nrows - r < TRANS_ROWS ? nrows - r : TRANS_ROWS;
-                cpack_rows(s->conv, row0 + r, nr, rows);
-                pk->fn(grp, ng, rows, nr, s->p, s->conv->h, s->conv->w, cpack_ext(s->conv), tmp, nq);
-                tl->transpose(tmp, nq, nr, nq, dst + r + q * qstep, qstep);
+        nn_k_cpack_row rows[CPACK_ROWS];
+        size_t rb, ext = (size_t)cpack_ext(s->conv);
+        for (rb = 0; rb < nrows; rb += CPACK_ROWS) {
+            size_t nrb = nrows - rb < CPACK_ROWS ? nrows - rb : CPACK_ROWS;
+            cpack_rows(s->conv, row0 + rb, nrb, rows);
+            for (q = 0; q < len; q += CPACK_COLS) {
+                size_t nq = len - q < CPACK_COLS ? len - q : CPACK_COLS;
+                size_t ng = cpack_groups(s, q0 + q, nq, pk->vl, grp);
+                for (r = 0; r < nrb; r += TRANS_ROWS) {
+                    size_t nr = nrb - r < TRANS_ROWS ? nrb - r : TRANS_ROWS;
+                    pk->fn(grp, ng, rows + r, nr, s->p, s->conv->h, s->conv->w, (long)ext, tmp, nq);
+                    tl->transpose(tmp, nq, nr, nq, dst + rb + r + q * qstep, qstep);
+                }
             }
         }
         return;
