@@ -515,6 +515,117 @@ static void conv_bit_identical(void)
     nn_k_path_set(orig);
 }
 
+/* ---- packing the implicit column matrix (gemm.c conv_block, conv_pack_*.c) --
+ * A GEMM by the identity moves its B operand into C unchanged (each chain
+ * is +0, then + 1*b, then + 0*b' that leaves it), so C = I . cols and
+ * C = I . cols^T show the packed column matrix itself, bit for bit, against
+ * cols built here by plain loops from kernels.h's definition. The view
+ * reads channels 1 .. c of images with c + 2 channels; channel 0, the last
+ * one and the gap are NaN, so a float taken from outside the view's planes
+ * shows as NaN in C. Shapes: stride 2 with ragged edges, dilation with
+ * output rows wider than the input (lane offsets not increasing), strides
+ * 2 x 5 (groups too wide for one window), 4x4 planes (windows reaching
+ * past an image's planes), 1x1 outputs, groups cut where images end. */
+typedef struct cpack_case {
+    int n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw;
+} cpack_case;
+
+static void cpack_run(const cpack_case *cc, int path)
+{
+    nn_k_conv_geom g;
+    nn_k_view vi, vc;
+    size_t hw, L, K, Q, E, seg_ld, i, j, total;
+    float *x, *cols, *eye, *c1;
+    nn_rng r;
+    int img, ch, ki, kj, oy, ox;
+    memset(&g, 0, sizeof g);
+    g.c = cc->c; g.h = cc->h; g.w = cc->w; g.kh = cc->kh; g.kw = cc->kw; g.sh = cc->sh; g.sw = cc->sw;
+    g.ph = cc->ph; g.pw = cc->pw; g.dh = cc->dh; g.dw = cc->dw;
+    g.ho = (cc->h + 2 * cc->ph - cc->dh * (cc->kh - 1) - 1) / cc->sh + 1;
+    g.wo = (cc->w + 2 * cc->pw - cc->dw * (cc->kw - 1) - 1) / cc->sw + 1;
+    hw = (size_t)g.h * g.w;
+    L = (size_t)g.ho * g.wo;
+    K = (size_t)g.c * g.kh * g.kw;
+    Q = (size_t)cc->n * L;
+    seg_ld = (size_t)(g.c + 2) * hw + 3;
+    total = (size_t)cc->n * seg_ld;
+    E = K > Q ? K : Q;
+    x = (float *)malloc(sizeof(float) * (total + K * Q + E * E + K * Q));
+    if (!CHECK(x != NULL)) return;
+    cols = x + total; eye = cols + K * Q; c1 = eye + E * E;
+    nn_rng_init(&r, 31, NN_STREAM_DATA);
+    for (i = 0; i < total; i++) x[i] = (float)(1e30 * 1e30) * 0.0f;   /* NaN */
+    for (img = 0; img < cc->n; img++) {
+        float *p = x + (size_t)img * seg_ld + hw;
+        fill(&r, p, (size_t)g.c * hw);
+        for (i = 0; i < (size_t)g.c * hw; i++)
+            if (p[i] == 0.0f) p[i] = 0.0f;   /* no -0: I . b would give +0 */
+    }
+    /* kernels.h: cols[(c kh + i) kw + j][img L + oy wo + ox] */
+    for (ch = 0; ch < g.c; ch++)
+        for (ki = 0; ki < g.kh; ki++)
+            for (kj = 0; kj < g.kw; kj++)
+                for (img = 0; img < cc->n; img++)
+                    for (oy = 0; oy < g.ho; oy++)
+                        for (ox = 0; ox < g.wo; ox++) {
+                            int y = oy * g.sh - g.ph + ki * g.dh, xx = ox * g.sw - g.pw + kj * g.dw;
+                            size_t row = ((size_t)ch * g.kh + ki) * g.kw + kj, q = img * L + oy * g.wo + ox;
+                            cols[row * Q + q] = y < 0 || y >= g.h || xx < 0 || xx >= g.w ? 0.0f
+                                : x[(size_t)img * seg_ld + (size_t)(ch + 1) * hw + (size_t)y * g.w + xx];
+                        }
+    memset(&vi, 0, sizeof vi);
+    memset(&vc, 0, sizeof vc);
+    vc.p = x + hw;
+    vc.seg_ld = seg_ld;
+    vc.conv = &g;
+    nn_k_path_set(path);
+    /* C [K, Q] = I_K . cols */
+    memset(eye, 0, sizeof(float) * K * K);
+    for (i = 0; i < K; i++) eye[i * K + i] = 1.0f;
+    vi.p = eye;
+    vi.ld = K;
+    for (i = 0; i < K * Q; i++) c1[i] = (float)(1e30 * 1e30);
+    nn_k_gemm_over(K, Q, K, &vi, &vc, c1, Q, 0, 0);
+    if (!CHECK_EQ_MEM(cols, c1, sizeof(float) * K * Q))
+        fprintf(stderr, "  cols, %s, %dx%d k %dx%d s %d,%d\n", nn_k_path_name(path), g.h, g.w, g.kh, g.kw, g.sh, g.sw);
+    /* C [Q, K] = I_Q . cols^T */
+    memset(eye, 0, sizeof(float) * Q * Q);
+    for (i = 0; i < Q; i++) eye[i * Q + i] = 1.0f;
+    vi.ld = Q;
+    vc.trans = 1;
+    for (i = 0; i < K * Q; i++) c1[i] = (float)(1e30 * 1e30);
+    nn_k_gemm_over(Q, K, Q, &vi, &vc, c1, K, 0, 0);
+    for (i = 0; i < Q; i++)
+        for (j = 0; j < K; j++)
+            if (!CHECK_EQ_FBITS(cols[j * Q + i], c1[i * K + j])) {
+                fprintf(stderr, "  cols^T [%lu][%lu], %s, %dx%d k %dx%d s %d,%d\n", (unsigned long)i,
+                        (unsigned long)j, nn_k_path_name(path), g.h, g.w, g.kh, g.kw, g.sh, g.sw);
+                i = Q;
+                break;
+            }
+    free(x);
+}
+
+static void conv_pack_exact(void)
+{
+    /* n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw */
+    static const cpack_case cases[] = {
+        { 3, 3, 17, 13, 4, 4, 2, 2, 1, 1, 1, 1 },   /* DCGAN D, ragged */
+        { 2, 2, 9, 11, 3, 2, 1, 1, 2, 2, 2, 2 },    /* dilation, wo > w */
+        { 2, 2, 20, 40, 3, 3, 2, 5, 1, 1, 1, 1 },   /* wide stride */
+        { 5, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1 },     /* small planes */
+        { 7, 3, 4, 4, 4, 4, 1, 1, 0, 0, 1, 1 },     /* 1x1 outputs */
+        { 2, 2, 32, 32, 4, 4, 2, 2, 1, 1, 1, 1 },   /* DCGAN layer 2's rows */
+        { 1, 1, 6, 70, 4, 4, 2, 2, 1, 1, 1, 1 },    /* rows of 35 */
+        { 2, 8, 10, 10, 4, 4, 2, 2, 1, 1, 1, 1 },   /* K 128, L 25 */
+    };
+    int p, orig = nn_k_path();
+    size_t i;
+    FOR_EACH_PATH(p)
+        for (i = 0; i < sizeof cases / sizeof cases[0]; i++) cpack_run(&cases[i], p);
+    nn_k_path_set(orig);
+}
+
 /* ---- the direct convolution (nn/kernels/conv_direct.c) --------------------
  * Its definition (kernels.h) against values worked out by hand, on every
  * set, on 1 thread and (under OpenMP) on the threads the run has. */
@@ -1097,6 +1208,7 @@ const test_case kernels_tests[] = {
     TEST(relu_bit_identical),
     TEST(adam_bit_identical),
     TEST(conv_bit_identical),
+    TEST(conv_pack_exact),
     TEST(conv_direct_padding_zeros),
     TEST(conv_direct_by_hand),
     TEST(conv_direct_exact),

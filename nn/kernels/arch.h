@@ -151,6 +151,51 @@ extern const nn_k_dgw_tile nn_k_dgw_avx2;
 #endif
 const nn_k_dgw_tile *nn_k_dgw_active(void);
 
+/* ---- packing a convolution's column matrix (conv_pack_*.c) -----------------
+ * The GEMM packers (gemm.c conv_block) read rows of the implicit column
+ * matrix (kernels.h) a vector of columns at a time. The columns of a block
+ * are cut into groups of at most NN_K_CPACK_VL lanes inside one image; lane
+ * t of a group, for a row (a channel plane and a tap (dy, dx)), reads
+ *   image[plane + (iy[t] + dy) * w + (ix[t] + dx)] = image[win + off + idx[t]]
+ * with off = plane + dy*w + dx, and is +0 where iy[t] + dy is outside
+ * [0, h) or ix[t] + dx outside [0, w). A set's packer writes, for each row
+ * r and group, dst[r*rstep + dofs + t] for t < n: it only moves floats, so
+ * it gives conv_block's bits by construction. Groups whose inputs span
+ * few vectors (span = the largest idx + 1; every idx[t] >= 0) go as a few
+ * loads and a permute; the floats [0, ext) of an image may be read
+ * (ext: its planes in the view), and no others. */
+enum { NN_K_CPACK_VL = 16 };
+
+typedef struct nn_k_cpack_grp {
+    size_t dofs;          /* the group's first column in a packed row */
+    size_t img;           /* its image's first float in the view */
+    long win;             /* the lowest lane's offset in a plane, before the tap */
+    int n, span;          /* lanes used; the largest idx[t] + 1 */
+    int idx[NN_K_CPACK_VL], iy[NN_K_CPACK_VL], ix[NN_K_CPACK_VL];
+} nn_k_cpack_grp;
+
+typedef struct nn_k_cpack_row {
+    long off;             /* plane + dy*w + dx */
+    int dy, dx;           /* the row's tap: i*dh - ph, j*dw - pw */
+} nn_k_cpack_row;
+
+typedef void (*nn_k_cpack_fn)(const nn_k_cpack_grp *grp, size_t ngrp, const nn_k_cpack_row *rows, size_t nrows,
+                              const float *x, int h, int w, long ext, float *dst, size_t rstep);
+
+typedef struct nn_k_cpacker {
+    int vl;               /* lanes per group (<= NN_K_CPACK_VL) */
+    nn_k_cpack_fn fn;
+} nn_k_cpacker;
+
+#if defined(GAN99_HAVE_AVX512)
+extern const nn_k_cpacker nn_k_cpack_avx512;
+#endif
+#if defined(GAN99_HAVE_AVX2)
+extern const nn_k_cpacker nn_k_cpack_avx2;
+#endif
+/* The active set's packer, NULL for conv_block's plain loops (scalar, NEON). */
+const nn_k_cpacker *nn_k_cpack_active(void);
+
 /* ---- the SIMD sets --------------------------------------------------------
  * Each file defines its tile and, where it pays, its twins of the other
  * kernels; a NULL-free table in dispatch.c falls back to scalar otherwise. */

@@ -332,6 +332,21 @@ int nn_k_conv_direct_fast(void)
     return nn_k_dconv_active() != &nn_k_dconv_scalar;
 }
 
+/* ---- packing a convolution's column matrix (conv_pack_*.c) ------------------ */
+
+const nn_k_cpacker *nn_k_cpack_active(void)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: return &nn_k_cpack_avx512;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: return &nn_k_cpack_avx2;
+#endif
+    default: return NULL;
+    }
+}
+
 /* ---- elementwise kernels over threads -------------------------------------
  * Each element is computed alone, so splitting the range over threads
  * changes no bit. Below PAR_MIN elements a team costs more than it saves;

@@ -110,15 +110,152 @@ static void conv_block(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0
     }
 }
 
+/* ---- the column matrix through a set's packer (arch.h nn_k_cpack_grp) ------
+ * Columns are taken CPACK_COLS at a time: their groups (lanes of one
+ * image, so each lane's input is the group's window plus a fixed offset)
+ * are worked out once and serve every row of the block; a row is a
+ * channel plane and a tap. */
+enum { CPACK_COLS = 64, CPACK_ROWS = 64 };
+
+/* Every offset the groups and rows hold, and their sums, fit an int (and
+ * a 32-bit long). */
+static int cpack_fits(const nn_k_conv_geom *g)
+{
+    double ys = (double)g->ho * g->sh + (double)g->kh * g->dh + g->ph + g->h + 1.0;
+    double xs = (double)g->wo * g->sw + (double)g->kw * g->dw + g->pw + g->w + 1.0;
+    return ys * xs + (double)g->c * g->h * g->w < 2e9;
+}
+
+/* Columns q0 .. q0+len-1 (len <= CPACK_COLS) cut into groups of vl lanes
+ * (fewer at the block's end and where an image ends); returns how many.
+ * idx[t] >= 0: win is the lowest lane's offset. */
+static size_t cpack_groups(const nn_k_view *s, size_t q0, size_t len, int vl, nn_k_cpack_grp *grp)
+{
+    const nn_k_conv_geom *g = s->conv;
+    size_t L = (size_t)g->ho * (size_t)g->wo, img = q0 / L, l = q0 % L, t = 0, ng = 0;
+    int oy = (int)(l / (size_t)g->wo), ox = (int)(l % (size_t)g->wo), y = oy * g->sh, x = ox * g->sw;
+    long off = (long)y * g->w + x;   /* y*w + x, stepped */
+    while (t < len) {
+        nn_k_cpack_grp *p = grp + ng++;
+        int n = 0, end = 0, lo = 0, hi = 0;
+        p->dofs = t;
+        p->img = img * s->seg_ld;
+        p->win = off;
+        while (n < vl && t < len && !end) {
+            int d = (int)(off - p->win);
+            p->iy[n] = y;
+            p->ix[n] = x;
+            p->idx[n] = d;
+            if (d < lo) lo = d;
+            if (d > hi) hi = d;
+            n++;
+            t++;
+            if (++ox < g->wo) {
+                x += g->sw;
+                off += g->sw;
+                continue;
+            }
+            ox = x = 0;
+            y += g->sh;
+            if (++oy == g->ho) {
+                oy = y = 0;
+                img++;
+                end = 1;
+            }
+            off = (long)y * g->w;
+        }
+        /* lanes go up in q, but not always in offset (wo*sw > w when the
+         * padding is wide): the window starts at the lowest */
+        if (lo < 0) {
+            int i;
+            for (i = 0; i < n; i++) p->idx[i] -= lo;
+            p->win += lo;
+        }
+        p->span = hi - lo + 1;
+        p->n = n;
+        /* lanes n .. vl-1: row -2^29 is outside every image, so never read */
+        for (; n < vl; n++) {
+            p->iy[n] = -(1 << 29);
+            p->ix[n] = 0;
+            p->idx[n] = 0;
+        }
+    }
+    return ng;
+}
+
+static void cpack_rows(const nn_k_conv_geom *g, size_t row0, size_t nrows, nn_k_cpack_row *rows)
+{
+    size_t khw = (size_t)g->kh * (size_t)g->kw, r;
+    long hw = (long)g->h * (long)g->w;
+    int c = (int)(row0 / khw), ki = (int)(row0 % khw) / g->kw, kj = (int)(row0 % khw) % g->kw;
+    for (r = 0; r < nrows; r++) {
+        rows[r].dy = ki * g->dh - g->ph;
+        rows[r].dx = kj * g->dw - g->pw;
+        rows[r].off = (long)c * hw + (long)rows[r].dy * g->w + rows[r].dx;
+        if (++kj == g->kw) {
+            kj = 0;
+            if (++ki == g->kh) {
+                ki = 0;
+                c++;
+            }
+        }
+    }
+}
+
+/* The floats of an image the packers may read: its c planes. */
+static long cpack_ext(const nn_k_conv_geom *g)
+{
+    return (long)g->c * (long)g->h * (long)g->w;
+}
+
+/* conv_block for qstep 1 through the packer pk. */
+static void conv_block_packed(const nn_k_cpacker *pk, const nn_k_view *s, size_t row0, size_t nrows, size_t q0,
+                              size_t len, float *dst, size_t rstep)
+{
+    nn_k_cpack_grp grp[CPACK_COLS];
+    nn_k_cpack_row rows[CPACK_ROWS];
+    size_t q, r;
+    for (q = 0; q < len; q += CPACK_COLS) {
+        size_t nq = len - q < CPACK_COLS ? len - q : CPACK_COLS, ng = cpack_groups(s, q0 + q, nq, pk->vl, grp);
+        for (r = 0; r < nrows; r += CPACK_ROWS) {
+            size_t nr = nrows - r < CPACK_ROWS ? nrows - r : CPACK_ROWS;
+            cpack_rows(s->conv, row0 + r, nr, rows);
+            pk->fn(grp, ng, rows, nr, s->p, s->conv->h, s->conv->w, cpack_ext(s->conv), dst + r * rstep + q,
+                   rstep);
+        }
+    }
+}
+
 /* A transposing read (rstep 1) of a column matrix: 8 rows at a time
  * gathered as rows into tmp, then transposed into place. */
 enum { TRANS_ROWS = 8, TRANS_LEN = 256 };
 
-static void conv_block_transposed(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0, size_t nrows,
-                                  size_t q0, size_t len, float *dst, size_t qstep)
+static void conv_block_transposed(const nn_k_gemm_tile *tl, const nn_k_cpacker *pk, const nn_k_view *s,
+                                  size_t row0, size_t nrows, size_t q0, size_t len, float *dst, size_t qstep)
 {
     float tmp[TRANS_ROWS * TRANS_LEN];
     size_t r, q;
+    if (pk) {
+        /* the rows (a panel's, at most CPACK_ROWS) once, then columns
+         * outer, so each block's groups serve all the rows */
+        nn_k_cpack_grp grp[CPACK_COLS];
+        nn_k_cpack_row rows[CPACK_ROWS];
+        size_t rb, ext = (size_t)cpack_ext(s->conv);
+        for (rb = 0; rb < nrows; rb += CPACK_ROWS) {
+            size_t nrb = nrows - rb < CPACK_ROWS ? nrows - rb : CPACK_ROWS;
+            cpack_rows(s->conv, row0 + rb, nrb, rows);
+            for (q = 0; q < len; q += CPACK_COLS) {
+                size_t nq = len - q < CPACK_COLS ? len - q : CPACK_COLS;
+                size_t ng = cpack_groups(s, q0 + q, nq, pk->vl, grp);
+                for (r = 0; r < nrb; r += TRANS_ROWS) {
+                    size_t nr = nrb - r < TRANS_ROWS ? nrb - r : TRANS_ROWS;
+                    pk->fn(grp, ng, rows + r, nr, s->p, s->conv->h, s->conv->w, (long)ext, tmp, nq);
+                    tl->transpose(tmp, nq, nr, nq, dst + rb + r + q * qstep, qstep);
+                }
+            }
+        }
+        return;
+    }
     for (r = 0; r < nrows; r += TRANS_ROWS) {
         size_t nr = nrows - r < TRANS_ROWS ? nrows - r : TRANS_ROWS;
         for (q = 0; q < len; q += TRANS_LEN) {
@@ -134,8 +271,11 @@ static void read_block(const nn_k_gemm_tile *tl, const nn_k_view *s, size_t row0
 {
     size_t r;
     if (s->conv) {
+        const nn_k_cpacker *pk = cpack_fits(s->conv) ? nn_k_cpack_active() : NULL;
         if (qstep != 1 && rstep == 1 && tl->transpose)
-            conv_block_transposed(tl, s, row0, nrows, q0, len, dst, qstep);
+            conv_block_transposed(tl, pk, s, row0, nrows, q0, len, dst, qstep);
+        else if (qstep == 1 && pk)
+            conv_block_packed(pk, s, row0, nrows, q0, len, dst, rstep);
         else
             conv_block(tl, s, row0, nrows, q0, len, dst, rstep, qstep);
         return;
