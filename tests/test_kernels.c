@@ -709,6 +709,15 @@ typedef struct dconv_case {
     int n, c, h, w, o, kh, kw, ph, pw, dh, dw, bias;
 } dconv_case;
 
+/* The small integers of index i, scrambled (Knuth's multiplicative hash)
+ * so that neighbouring taps, lanes and channels seldom share a value: a tile
+ * that reads the wrong one then gives another sum. The first choice here,
+ * (i * 7 + 3) % 7, was 3 for every i, which made x all zeros. */
+static unsigned dconv_hash(size_t i)
+{
+    return (unsigned)((i * 2654435761u) & 0xFFFFFFFFu) >> 16;
+}
+
 static int dconv_exact_case(const dconv_case *dc)
 {
     nn_k_conv_geom g;
@@ -725,8 +734,8 @@ static int dconv_exact_case(const dconv_case *dc)
         free(x); free(w); free(y);
         return 0;
     }
-    for (i = 0; i < (size_t)dc->n * xld; i++) x[i] = (float)((int)((i * 7 + 3) % 7) - 3);
-    for (i = 0; i < (size_t)dc->o * K; i++) w[i] = (float)((int)((i * 5 + 1) % 5) - 2);
+    for (i = 0; i < (size_t)dc->n * xld; i++) x[i] = (float)((int)(dconv_hash(i) % 7) - 3);
+    for (i = 0; i < (size_t)dc->o * K; i++) w[i] = (float)((int)(dconv_hash(i + 977) % 5) - 2);
     for (o = 0; o < dc->o; o++) b[o] = (float)(o % 3) - 0.75f;
     for (i = 0; i < (size_t)dc->n * yld; i++) y[i] = 12345.0f;
     if (nn_k_conv_direct(&g, dc->n, dc->o, x, xld, w, dc->bias ? b : NULL, y, yld) != 0) ok = 0;
@@ -833,8 +842,8 @@ static int dgw_exact_case(const dconv_case *dc)
         free(x); free(gy); free(dw);
         return 0;
     }
-    for (i = 0; i < (size_t)dc->n * xld; i++) x[i] = (float)((int)((i * 7 + 3) % 7) - 3);
-    for (i = 0; i < (size_t)dc->n * gld; i++) gy[i] = (float)((int)((i * 3 + 1) % 5) - 2);
+    for (i = 0; i < (size_t)dc->n * xld; i++) x[i] = (float)((int)(dconv_hash(i) % 7) - 3);
+    for (i = 0; i < (size_t)dc->n * gld; i++) gy[i] = (float)((int)(dconv_hash(i + 331) % 5) - 2);
     if (nn_k_conv_direct_gw(&g, dc->n, dc->o, x, xld, gy, gld, dw) != 0) ok = 0;
     for (o = 0; ok && o < dc->o; o++)
         for (c = 0; c < dc->c; c++)
