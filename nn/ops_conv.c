@@ -263,6 +263,92 @@ static int conv_gx_same(nn_ctx *ctx, const conv_geom *g, const float *gy, const 
     return 1;
 }
 
+/* The input gradient of a stride-2, 4x4, padding-1 convolution (DCGAN's
+ * and pix2pix's down-sampling layers; so also their transposed up-sampling
+ * layers' forward) by sub-pixel decomposition. Output pixel (2m+a, 2p+b)
+ * of x sees only the taps i = 3-2di-a, j = 3-2dj-b (di, dj in {0, 1}) at
+ * gy pixel (m-1+a+di, p-1+b+dj): for each parity (a, b) a stride-1 2x2
+ * convolution of gy with padding 1-a on top (1-b left) and a on the bottom
+ * (b right), its weight wsub[c][(o, di, dj)] = w[o][c][3-2di-a][3-2dj-b].
+ * So each x value is one chain over (o, di, dj) in that order (taps in the
+ * padding read +0), the GEMM's chain for wsub . cols(gy), with no column
+ * matrix stored and no col2im; the four parities' results are interleaved
+ * into x. Below SUBPIXEL_MIN_C channels most rows of the GEMM's tiles
+ * would be padding and the general path is faster. */
+#define SUBPIXEL_MIN_C 8
+
+static int gx_subpixel(const conv_geom *g)
+{
+    return g->sh == 2 && g->sw == 2 && g->kh == 4 && g->kw == 4 && g->ph == 1 && g->pw == 1 && g->dh == 1 &&
+           g->dw == 1 && g->groups == 1 && g->h == 2 * g->ho && g->w == 2 * g->wo && g->c >= SUBPIXEL_MIN_C;
+}
+
+static int conv_gx_subpixel(nn_ctx *ctx, const conv_geom *g, const float *gy, const float *w, float *x, const char *op)
+{
+    int n0, cnt, nc, par, i, c = g->c, o = g->o;
+    size_t K = (size_t)4 * o, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w, q;
+    float *wsub, *tmp;
+    nn_scratch sm = nn__scratch_mark(ctx);
+    nc = chunk_images(g, (size_t)4 * c, L);
+    wsub = scratch(ctx, op, 4 * (size_t)c, K);
+    tmp = scratch(ctx, op, 4 * (size_t)c * L, (size_t)nc);
+    if (!wsub || !tmp) return 0;
+    /* w read in order: each (o, c) holds 16 taps, 4 for each parity */
+    for (q = 0; q < (size_t)o * c; q++) {
+        const float *taps = w + q * 16;
+        size_t oi = q / (size_t)c, ci = q % (size_t)c;
+        for (par = 0; par < 4; par++) {
+            float *d = wsub + ((size_t)par * c + ci) * K + oi * 4;
+            int a = par / 2, b = par % 2;
+            d[0] = taps[(3 - a) * 4 + 3 - b];
+            d[1] = taps[(3 - a) * 4 + 1 - b];
+            d[2] = taps[(1 - a) * 4 + 3 - b];
+            d[3] = taps[(1 - a) * 4 + 1 - b];
+        }
+    }
+    for (n0 = 0; n0 < g->n; n0 += nc) {
+        cnt = g->n - n0 < nc ? g->n - n0 : nc;
+        for (par = 0; par < 4; par++) {
+            nn_k_conv_geom kg;
+            nn_k_view va, vb;
+            memset(&kg, 0, sizeof kg);
+            kg.c = o; kg.h = g->ho; kg.w = g->wo; kg.ho = g->ho; kg.wo = g->wo;
+            kg.kh = kg.kw = 2; kg.sh = kg.sw = 1; kg.dh = kg.dw = 1;
+            kg.ph = 1 - par / 2; kg.pw = 1 - par % 2;
+            memset(&va, 0, sizeof va);
+            va.p = wsub + par * (size_t)c * K;
+            va.ld = K;
+            memset(&vb, 0, sizeof vb);
+            vb.p = gy + (size_t)n0 * o * L;
+            vb.seg_ld = (size_t)o * L;
+            vb.conv = &kg;
+            nn_k_gemm_over((size_t)c, (size_t)cnt * L, K, &va, &vb, tmp + par * (size_t)cnt * c * L, L, L,
+                           (size_t)c * L);
+        }
+        /* (image, channel) planes over the threads: each x value is copied once */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)cnt * c * hw >= ((size_t)1 << 16) && nn_k_threads() > 1)
+#endif
+        for (i = 0; i < cnt * c; i++) {
+            const float *t0 = tmp + (size_t)i * L;
+            size_t step = (size_t)cnt * c * L, m, p;
+            float *xp = x + ((size_t)n0 * c + (size_t)i) * hw;
+            for (m = 0; m < (size_t)g->ho; m++) {
+                float *r0 = xp + 2 * m * g->w, *r1 = r0 + g->w;
+                const float *s00 = t0 + m * g->wo, *s01 = s00 + step, *s10 = s01 + step, *s11 = s10 + step;
+                for (p = 0; p < (size_t)g->wo; p++) {
+                    r0[2 * p] = s00[p];
+                    r0[2 * p + 1] = s01[p];
+                    r1[2 * p] = s10[p];
+                    r1[2 * p + 1] = s11[p];
+                }
+            }
+        }
+    }
+    nn__scratch_release(ctx, sm);
+    return 1;
+}
+
 /* x-shaped [N,C,H,W] = Gx(gy [N,O,Ho,Wo], w [O,Cg,kh,kw]): per chunk of
  * images and group, cols [K, cnt*L] = w[g]^T . gy[n,g], then col2im. */
 static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_tensor *w, const char *op)
@@ -280,6 +366,11 @@ static nn_tensor *conv_gx(nn_ctx *ctx, const conv_geom *g, nn_tensor *gy, nn_ten
         /* every element is written by the kernel: no zeroing first */
         if (!(x = nn__empty(ctx, op, 4, shape))) return NULL;
         if (!conv_gx_same(ctx, g, gy->data, w->data, x->data, op)) return NULL;
+        goto record;
+    }
+    if (gx_subpixel(g)) {
+        if (!(x = nn__empty(ctx, op, 4, shape))) return NULL;
+        if (!conv_gx_subpixel(ctx, g, gy->data, w->data, x->data, op)) return NULL;
         goto record;
     }
     x = nn_tensor_new(ctx, 4, shape);

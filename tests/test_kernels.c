@@ -989,6 +989,109 @@ static void conv_gx_same_exact(void)
     nn_k_path_set(orig);
 }
 
+/* ---- stride-2 4x4 transposed convolutions by sub-pixel parity ------------
+ * conv_transpose2d(x [N,O,H,W], w [O,C,4,4], stride 2, padding 1) with C
+ * of 8 or more (ops_conv.c gx_subpixel): each output value is the chain
+ * acc = fmaf(w[o][c][3-2di-a][3-2dj-b], x[n][o][m-1+a+di][p-1+b+dj], acc)
+ * over (o, di, dj) ascending from +0 for output pixel (2m+a, 2p+b), an x
+ * outside the image read as +0. Written out here as plain loops; on every
+ * set, with -0, an infinite weight (NaN where its tap reads the padding)
+ * and images from 1x1 up. The conv2d input gradient is the same sum. */
+typedef struct subpix_case {
+    int n, o, c, h, w;
+} subpix_case;
+
+static float subpix_ref(const subpix_case *sc, const float *x, const float *w, int n, int c, int y, int xo)
+{
+    int a = y % 2, b = xo % 2, m = y / 2, p = xo / 2, o, di, dj;
+    float acc = 0.0f;
+    for (o = 0; o < sc->o; o++)
+        for (di = 0; di < 2; di++)
+            for (dj = 0; dj < 2; dj++) {
+                int iy = m - 1 + a + di, ix = p - 1 + b + dj;
+                float wv = w[(((size_t)o * sc->c + (size_t)c) * 4 + (size_t)(3 - 2 * di - a)) * 4 + (size_t)(3 - 2 * dj - b)];
+                float xv = iy < 0 || iy >= sc->h || ix < 0 || ix >= sc->w
+                               ? 0.0f
+                               : x[(((size_t)n * sc->o + (size_t)o) * sc->h + (size_t)iy) * sc->w + (size_t)ix];
+                acc = fmaf(wv, xv, acc);
+            }
+    return acc;
+}
+
+static int subpix_case_ok(nn_rng *r, const subpix_case *sc, int grad)
+{
+    nn_ctx *ctx = nn_ctx_new(0);
+    nn_conv_opts opts;
+    int xs[4], ws[4], ok = 0, n, c, y, xo, H = 2 * sc->h, W = 2 * sc->w;
+    nn_tensor *x, *w, *out = NULL;
+    if (!ctx) return 0;
+    memset(&opts, 0, sizeof opts);
+    opts.stride = 2;
+    opts.padding = 1;
+    xs[0] = sc->n; xs[1] = sc->o; xs[2] = sc->h; xs[3] = sc->w;
+    ws[0] = sc->o; ws[1] = sc->c; ws[2] = 4; ws[3] = 4;
+    x = nn_tensor_new(ctx, 4, xs);
+    w = nn_tensor_new(ctx, 4, ws);
+    if (x && w) {
+        fill(r, x->data, x->numel);
+        fill(r, w->data, w->numel);
+        w->data[0] = -0.0f;
+        w->data[w->numel - 1] = 1.0f / 0.0f;
+        if (!grad) {
+            out = nn_conv_transpose2d(ctx, x, w, NULL, &opts);
+        } else {
+            /* the input gradient of conv2d(img [N,C,2H,2W], w) for upstream x */
+            int is[4];
+            nn_tensor *img, *y, *gr[1];
+            is[0] = sc->n; is[1] = sc->c; is[2] = H; is[3] = W;
+            img = nn_tensor_new(ctx, 4, is);
+            if (img) {
+                nn_tensor_set_requires_grad(img, 1);
+                y = nn_conv2d(ctx, img, w, NULL, &opts);
+                if (y && nn_grad(ctx, 1, &y, 1, &img, &x, 0, gr) == 0) out = gr[0];
+            }
+        }
+    }
+    if (out && out->numel == (size_t)sc->n * sc->c * H * W) {
+        ok = 1;
+        for (n = 0; n < sc->n && ok; n++)
+            for (c = 0; c < sc->c && ok; c++)
+                for (y = 0; y < H && ok; y++)
+                    for (xo = 0; xo < W && ok; xo++) {
+                        float want = subpix_ref(sc, x->data, w->data, n, c, y, xo);
+                        float got = out->data[(((size_t)n * sc->c + (size_t)c) * H + (size_t)y) * W + (size_t)xo];
+                        if (memcmp(&want, &got, sizeof want)) {
+                            fprintf(stderr, "  subpixel (%d,%d,%d,%d): want %a got %a\n", n, c, y, xo, want, got);
+                            ok = 0;
+                        }
+                    }
+    }
+    nn_ctx_free(ctx);
+    return ok;
+}
+
+static void conv_subpixel_chains(void)
+{
+    /* n, o (channels in), c (out, >= 8), h, w */
+    static const subpix_case cases[] = {
+        { 2, 5, 8, 3, 4 }, { 3, 17, 9, 1, 1 }, { 1, 4, 33, 5, 7 }, { 2, 64, 16, 4, 4 },
+        { 1, 3, 12, 9, 2 }, { 4, 8, 8, 8, 8 }, { 1, 2, 20, 16, 13 },
+    };
+    nn_rng r;
+    int p, orig = nn_k_path(), grad;
+    size_t i;
+    nn_rng_init(&r, 18, NN_STREAM_DATA);
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        for (grad = 0; grad < 2; grad++)
+            for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+                if (!CHECK(subpix_case_ok(&r, &cases[i], grad)))
+                    fprintf(stderr, "  subpixel case %lu, %s (%s)\n", (unsigned long)i,
+                            grad ? "conv2d input gradient" : "conv_transpose2d", nn_k_path_name(p));
+    }
+    nn_k_path_set(orig);
+}
+
 /* Hand-derived: a 3x3 kernel w = 1..9 on a 3x3 image of ones sums the
  * taps that stay inside (12 at a corner, 45 in the middle); a 1x3 kernel
  * of ones on gy = (2^-24, 2^-24, 1) adds, for the middle pixel, 1 first
@@ -1227,5 +1330,6 @@ const test_case kernels_tests[] = {
     TEST(conv_gx_same_by_hand),
     TEST(fma_rows_chains),
     TEST(conv_direct_chains),
+    TEST(conv_subpixel_chains),
     TEST_END
 };
