@@ -286,26 +286,28 @@ static int gx_subpixel(const conv_geom *g)
 static int conv_gx_subpixel(nn_ctx *ctx, const conv_geom *g, const float *gy, const float *w, float *x, const char *op)
 {
     int n0, cnt, nc, par, i, c = g->c, o = g->o;
-    size_t K = (size_t)4 * o, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w, q;
+    size_t K = (size_t)4 * o, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w, o0, ci, oi;
     float *wsub, *tmp;
     nn_scratch sm = nn__scratch_mark(ctx);
     nc = chunk_images(g, (size_t)4 * c, L);
     wsub = scratch(ctx, op, 4 * (size_t)c, K);
     tmp = scratch(ctx, op, 4 * (size_t)c * L, (size_t)nc);
     if (!wsub || !tmp) return 0;
-    /* w read in order: each (o, c) holds 16 taps, 4 for each parity */
-    for (q = 0; q < (size_t)o * c; q++) {
-        const float *taps = w + q * 16;
-        size_t oi = q / (size_t)c, ci = q % (size_t)c;
-        for (par = 0; par < 4; par++) {
-            float *d = wsub + ((size_t)par * c + ci) * K + oi * 4;
-            int a = par / 2, b = par % 2;
-            d[0] = taps[(3 - a) * 4 + 3 - b];
-            d[1] = taps[(3 - a) * 4 + 1 - b];
-            d[2] = taps[(1 - a) * 4 + 3 - b];
-            d[3] = taps[(1 - a) * 4 + 1 - b];
-        }
-    }
+    /* each (o, c) holds 16 taps, 4 for each parity; 16 o at a time, so
+     * that w is read as 16 streams and wsub written in runs of 64 floats */
+    for (o0 = 0; o0 < (size_t)o; o0 += 16)
+        for (ci = 0; ci < (size_t)c; ci++)
+            for (oi = o0; oi < o0 + 16 && oi < (size_t)o; oi++) {
+                const float *taps = w + (oi * c + ci) * 16;
+                for (par = 0; par < 4; par++) {
+                    float *d = wsub + ((size_t)par * c + ci) * K + oi * 4;
+                    int a = par / 2, b = par % 2;
+                    d[0] = taps[(3 - a) * 4 + 3 - b];
+                    d[1] = taps[(3 - a) * 4 + 1 - b];
+                    d[2] = taps[(1 - a) * 4 + 3 - b];
+                    d[3] = taps[(1 - a) * 4 + 1 - b];
+                }
+            }
     for (n0 = 0; n0 < g->n; n0 += nc) {
         cnt = g->n - n0 < nc ? g->n - n0 : nc;
         for (par = 0; par < 4; par++) {
