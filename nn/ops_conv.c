@@ -274,19 +274,24 @@ static int conv_gx_same(nn_ctx *ctx, const conv_geom *g, const float *gy, const 
  * padding read +0), the GEMM's chain for wsub . cols(gy), with no column
  * matrix stored and no col2im; the four parities' results are interleaved
  * into x. Below SUBPIXEL_MIN_C channels most rows of the GEMM's tiles
- * would be padding and the general path is faster. */
+ * would be padding and the general path is faster; below SUBPIXEL_MIN_COLS
+ * gy pixels in all (pix2pix at batch 1, its inner layers) each weight
+ * serves too few columns to pay for gathering wsub, and the general
+ * path's one GEMM with 16x the rows splits better over threads. */
 #define SUBPIXEL_MIN_C 8
+#define SUBPIXEL_MIN_COLS 256
 
 static int gx_subpixel(const conv_geom *g)
 {
     return g->sh == 2 && g->sw == 2 && g->kh == 4 && g->kw == 4 && g->ph == 1 && g->pw == 1 && g->dh == 1 &&
-           g->dw == 1 && g->groups == 1 && g->h == 2 * g->ho && g->w == 2 * g->wo && g->c >= SUBPIXEL_MIN_C;
+           g->dw == 1 && g->groups == 1 && g->h == 2 * g->ho && g->w == 2 * g->wo && g->c >= SUBPIXEL_MIN_C &&
+           (size_t)g->n * g->ho * g->wo >= SUBPIXEL_MIN_COLS;
 }
 
 static int conv_gx_subpixel(nn_ctx *ctx, const conv_geom *g, const float *gy, const float *w, float *x, const char *op)
 {
-    int n0, cnt, nc, par, i, c = g->c, o = g->o;
-    size_t K = (size_t)4 * o, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w, o0, ci, oi;
+    int n0, cnt, nc, par, i, ob, c = g->c, o = g->o;
+    size_t K = (size_t)4 * o, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w, ci, oi;
     float *wsub, *tmp;
     nn_scratch sm = nn__scratch_mark(ctx);
     nc = chunk_images(g, (size_t)4 * c, L);
@@ -294,10 +299,14 @@ static int conv_gx_subpixel(nn_ctx *ctx, const conv_geom *g, const float *gy, co
     tmp = scratch(ctx, op, 4 * (size_t)c * L, (size_t)nc);
     if (!wsub || !tmp) return 0;
     /* each (o, c) holds 16 taps, 4 for each parity; 16 o at a time, so
-     * that w is read as 16 streams and wsub written in runs of 64 floats */
-    for (o0 = 0; o0 < (size_t)o; o0 += 16)
+     * that w is read as 16 streams and wsub written in runs of 64 floats;
+     * blocks of o over the threads (a copy: any split) */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)o * c * 16 >= ((size_t)1 << 16) && nn_k_threads() > 1)
+#endif
+    for (ob = 0; ob < (o + 15) / 16; ob++)
         for (ci = 0; ci < (size_t)c; ci++)
-            for (oi = o0; oi < o0 + 16 && oi < (size_t)o; oi++) {
+            for (oi = (size_t)ob * 16; oi < (size_t)ob * 16 + 16 && oi < (size_t)o; oi++) {
                 const float *taps = w + (oi * c + ci) * 16;
                 for (par = 0; par < 4; par++) {
                     float *d = wsub + ((size_t)par * c + ci) * K + oi * 4;

@@ -991,7 +991,8 @@ static void conv_gx_same_exact(void)
 
 /* ---- stride-2 4x4 transposed convolutions by sub-pixel parity ------------
  * conv_transpose2d(x [N,O,H,W], w [O,C,4,4], stride 2, padding 1) with C
- * of 8 or more (ops_conv.c gx_subpixel): each output value is the chain
+ * of 8 or more and N H W of 256 or more (ops_conv.c gx_subpixel): each
+ * output value is the chain
  * acc = fmaf(w[o][c][3-2di-a][3-2dj-b], x[n][o][m-1+a+di][p-1+b+dj], acc)
  * over (o, di, dj) ascending from +0 for output pixel (2m+a, 2p+b), an x
  * outside the image read as +0. Written out here as plain loops; on every
@@ -1072,10 +1073,10 @@ static int subpix_case_ok(nn_rng *r, const subpix_case *sc, int grad)
 
 static void conv_subpixel_chains(void)
 {
-    /* n, o (channels in), c (out, >= 8), h, w */
+    /* n, o (channels in), c (out, >= 8), h, w; n h w >= 256 */
     static const subpix_case cases[] = {
-        { 2, 5, 8, 3, 4 }, { 3, 17, 9, 1, 1 }, { 1, 4, 33, 5, 7 }, { 2, 64, 16, 4, 4 },
-        { 1, 3, 12, 9, 2 }, { 4, 8, 8, 8, 8 }, { 1, 2, 20, 16, 13 },
+        { 2, 5, 8, 12, 11 }, { 256, 3, 9, 1, 1 }, { 1, 4, 33, 16, 17 }, { 4, 64, 16, 8, 8 },
+        { 1, 3, 12, 37, 7 }, { 4, 8, 8, 8, 8 }, { 1, 2, 20, 16, 16 },
     };
     nn_rng r;
     int p, orig = nn_k_path(), grad;
