@@ -288,35 +288,42 @@ static int gx_subpixel(const conv_geom *g)
            (size_t)g->n * g->ho * g->wo >= SUBPIXEL_MIN_COLS;
 }
 
+/* wsub [4][c][(o, di, dj)] for output channels o0 .. o0+15 of w [o][c][4][4]:
+ * each (o, c) holds 16 taps, 4 for each parity. 16 o at a time, so that w
+ * is read as 16 streams and wsub written in runs of 64 floats. */
+static void subpixel_weights(const float *w, int o, int c, int o0, float *wsub)
+{
+    size_t K = (size_t)4 * o, ci, oi, end = (size_t)(o0 + 16 < o ? o0 + 16 : o);
+    int par;
+    for (ci = 0; ci < (size_t)c; ci++)
+        for (oi = (size_t)o0; oi < end; oi++) {
+            const float *taps = w + (oi * c + ci) * 16;
+            for (par = 0; par < 4; par++) {
+                float *d = wsub + ((size_t)par * c + ci) * K + oi * 4;
+                int a = par / 2, b = par % 2;
+                d[0] = taps[(3 - a) * 4 + 3 - b];
+                d[1] = taps[(3 - a) * 4 + 1 - b];
+                d[2] = taps[(1 - a) * 4 + 3 - b];
+                d[3] = taps[(1 - a) * 4 + 1 - b];
+            }
+        }
+}
+
 static int conv_gx_subpixel(nn_ctx *ctx, const conv_geom *g, const float *gy, const float *w, float *x, const char *op)
 {
     int n0, cnt, nc, par, i, ob, c = g->c, o = g->o;
-    size_t K = (size_t)4 * o, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w, ci, oi;
+    size_t K = (size_t)4 * o, L = (size_t)g->ho * g->wo, hw = (size_t)g->h * g->w;
     float *wsub, *tmp;
     nn_scratch sm = nn__scratch_mark(ctx);
     nc = chunk_images(g, (size_t)4 * c, L);
     wsub = scratch(ctx, op, 4 * (size_t)c, K);
     tmp = scratch(ctx, op, 4 * (size_t)c * L, (size_t)nc);
     if (!wsub || !tmp) return 0;
-    /* each (o, c) holds 16 taps, 4 for each parity; 16 o at a time, so
-     * that w is read as 16 streams and wsub written in runs of 64 floats;
-     * blocks of o over the threads (a copy: any split) */
+    /* blocks of 16 output channels over the threads (a copy: any split) */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if ((size_t)o * c * 16 >= ((size_t)1 << 16) && nn_k_threads() > 1)
 #endif
-    for (ob = 0; ob < (o + 15) / 16; ob++)
-        for (ci = 0; ci < (size_t)c; ci++)
-            for (oi = (size_t)ob * 16; oi < (size_t)ob * 16 + 16 && oi < (size_t)o; oi++) {
-                const float *taps = w + (oi * c + ci) * 16;
-                for (par = 0; par < 4; par++) {
-                    float *d = wsub + ((size_t)par * c + ci) * K + oi * 4;
-                    int a = par / 2, b = par % 2;
-                    d[0] = taps[(3 - a) * 4 + 3 - b];
-                    d[1] = taps[(3 - a) * 4 + 1 - b];
-                    d[2] = taps[(1 - a) * 4 + 3 - b];
-                    d[3] = taps[(1 - a) * 4 + 1 - b];
-                }
-            }
+    for (ob = 0; ob < (o + 15) / 16; ob++) subpixel_weights(w, o, c, ob * 16, wsub);
     for (n0 = 0; n0 < g->n; n0 += nc) {
         cnt = g->n - n0 < nc ? g->n - n0 : nc;
         for (par = 0; par < 4; par++) {
