@@ -236,6 +236,10 @@ void nn_k_fma_dots_avx512(size_t m, size_t n, const float *a, size_t lda, const 
 void nn_k_fma_rows_avx2(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
 void nn_k_fma_dots_avx2(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
 #endif
+#if defined(GAN99_HAVE_NEON)
+void nn_k_fma_rows_neon(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
+void nn_k_fma_dots_neon(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
+#endif
 
 /* ---- the NEON set's direct convolution tiles and same-convolution input
  * gradient (conv_direct_neon.c, conv_gx_neon.c) ---------------------------- */

@@ -217,6 +217,9 @@ void nn_k_fma_rows(size_t m, size_t n, const float *a, size_t lda, const float *
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: nn_k_fma_rows_avx2(m, n, a, lda, s, y); return;
 #endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_fma_rows_neon(m, n, a, lda, s, y); return;
+#endif
     default: nn_k_fma_rows_scalar(m, n, a, lda, s, y); return;
     }
 }
@@ -229,6 +232,9 @@ void nn_k_fma_dots(size_t m, size_t n, const float *a, size_t lda, const float *
 #endif
 #ifdef GAN99_HAVE_AVX2
     case NN_K_AVX2: nn_k_fma_dots_avx2(m, n, a, lda, v, y); return;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_fma_dots_neon(m, n, a, lda, v, y); return;
 #endif
     default: nn_k_fma_dots_scalar(m, n, a, lda, v, y); return;
     }
