@@ -709,6 +709,31 @@ typedef struct dconv_case {
     int n, c, h, w, o, kh, kw, ph, pw, dh, dw, bias;
 } dconv_case;
 
+/* One case on the active set: 1 when it held. r is the stream of the cases
+ * that draw random values (NULL for the others). */
+typedef int (*dconv_case_fn)(nn_rng *r, const dconv_case *dc);
+
+/* Every case of a list on every set, a failed one named by what, its index
+ * and the set. Each set starts from *r (when r), so all of them see the
+ * same values; *r is left where the cases stopped, the same place on every
+ * set, so that a second list continues the stream as one list would. */
+static void dconv_each_path(const char *what, const dconv_case *cases, size_t ncases, dconv_case_fn fn, nn_rng *r)
+{
+    nn_rng start;
+    int p, orig = nn_k_path();
+    size_t i;
+    memset(&start, 0, sizeof start);
+    if (r) start = *r;
+    FOR_EACH_PATH(p) {
+        nn_k_path_set(p);
+        if (r) *r = start;
+        for (i = 0; i < ncases; i++)
+            if (!CHECK(fn(r, &cases[i])))
+                fprintf(stderr, "  %s case %lu (%s)\n", what, (unsigned long)i, nn_k_path_name(p));
+    }
+    nn_k_path_set(orig);
+}
+
 /* The small integers of index i, scrambled (Knuth's multiplicative hash)
  * so that neighbouring taps, lanes and channels seldom share a value: a tile
  * that reads the wrong one then gives another sum. The first choice here,
@@ -718,7 +743,7 @@ static unsigned dconv_hash(size_t i)
     return (unsigned)((i * 2654435761u) & 0xFFFFFFFFu) >> 16;
 }
 
-static int dconv_exact_case(const dconv_case *dc)
+static int dconv_exact_case(nn_rng *r, const dconv_case *dc)
 {
     nn_k_conv_geom g;
     int ho = dc->h + 2 * dc->ph - dc->dh * (dc->kh - 1), wo = dc->w + 2 * dc->pw - dc->dw * (dc->kw - 1);
@@ -728,6 +753,7 @@ static int dconv_exact_case(const dconv_case *dc)
     float *w = (float *)malloc(sizeof(float) * (size_t)dc->o * K);
     float *y = (float *)malloc(sizeof(float) * (size_t)dc->n * yld), b[64];
     int ok = 1, n, o, oy, ox, c, i2, j2;
+    (void)r;
     g.c = dc->c; g.h = dc->h; g.w = dc->w; g.kh = dc->kh; g.kw = dc->kw; g.sh = 1; g.sw = 1;
     g.ph = dc->ph; g.pw = dc->pw; g.dh = dc->dh; g.dw = dc->dw; g.ho = ho; g.wo = wo;
     if (!x || !w || !y || dc->o > 64) {
@@ -775,15 +801,7 @@ static void conv_direct_exact(void)
         { 3, 5, 6, 6, 2, 4, 4, 2, 2, 1, 1, 0 },      /* the discriminators' 4x4, padding 2 */
         { 1, 2, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1 },      /* one position */
     };
-    int p, orig = nn_k_path();
-    size_t i;
-    FOR_EACH_PATH(p) {
-        nn_k_path_set(p);
-        for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-            if (!CHECK(dconv_exact_case(&cases[i])))
-                fprintf(stderr, "  direct conv case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
-    }
-    nn_k_path_set(orig);
+    dconv_each_path("direct conv", cases, sizeof cases / sizeof cases[0], dconv_exact_case, NULL);
 }
 
 /* The weight gradient by hand: a 1x2 image (x0, x1) = (3, -1e-30), 3x3
@@ -827,7 +845,7 @@ static void conv_direct_gw_by_hand(void)
  * sum), the plain sum over images and positions in double as the expected
  * value: odd channel counts (the tiles' lanes and channel pairs), several
  * bands (70 channels of 72-wide rows), padding 0 and unequal padding. */
-static int dgw_exact_case(const dconv_case *dc)
+static int dgw_exact_case(nn_rng *r, const dconv_case *dc)
 {
     nn_k_conv_geom g;
     int ho = dc->h + 2 * dc->ph - 2, wo = dc->w + 2 * dc->pw - 2, n, o, oy, ox, c, t, ok = 1;
@@ -836,6 +854,7 @@ static int dgw_exact_case(const dconv_case *dc)
     float *x = (float *)malloc(sizeof(float) * (size_t)dc->n * xld);
     float *gy = (float *)malloc(sizeof(float) * (size_t)dc->n * gld);
     float *dw = (float *)malloc(sizeof(float) * (size_t)dc->o * K);
+    (void)r;
     g.c = dc->c; g.h = dc->h; g.w = dc->w; g.kh = 3; g.kw = 3; g.sh = 1; g.sw = 1;
     g.ph = dc->ph; g.pw = dc->pw; g.dh = 1; g.dw = 1; g.ho = ho; g.wo = wo;
     if (!x || !gy || !dw) {
@@ -872,15 +891,7 @@ static void conv_direct_gw_exact(void)
         { 1, 16, 32, 32, 32, 3, 3, 1, 1, 1, 1, 0 },
         { 2, 5, 6, 8, 3, 3, 3, 0, 2, 1, 1, 0 },
     };
-    int p, orig = nn_k_path();
-    size_t i;
-    FOR_EACH_PATH(p) {
-        nn_k_path_set(p);
-        for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-            if (!CHECK(dgw_exact_case(&cases[i])))
-                fprintf(stderr, "  direct weight-gradient case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
-    }
-    nn_k_path_set(orig);
+    dconv_each_path("direct weight-gradient", cases, sizeof cases / sizeof cases[0], dgw_exact_case, NULL);
 }
 
 /* ---- the same-convolution input gradient (nn_k_conv_gx_same) ----------------
@@ -1276,6 +1287,16 @@ static int dchain_case(nn_rng *r, const dconv_case *dc, int gw)
     return ok;
 }
 
+static int dchain_fwd_case(nn_rng *r, const dconv_case *dc)
+{
+    return dchain_case(r, dc, 0);
+}
+
+static int dchain_gw_case(nn_rng *r, const dconv_case *dc)
+{
+    return dchain_case(r, dc, 1);
+}
+
 static void conv_direct_chains(void)
 {
     /* n, c, h, w, o, kh, kw, ph, pw, dh, dw, bias */
@@ -1297,19 +1318,9 @@ static void conv_direct_chains(void)
         { 1, 3, 4, 3, 5, 3, 3, 1, 0, 1, 1, 0 },      /* wo 1: tails only */
     };
     nn_rng r;
-    int p, orig = nn_k_path();
-    size_t i;
-    FOR_EACH_PATH(p) {
-        nn_k_path_set(p);
-        nn_rng_init(&r, 17, NN_STREAM_DATA);
-        for (i = 0; i < sizeof fwd / sizeof fwd[0]; i++)
-            if (!CHECK(dchain_case(&r, &fwd[i], 0)))
-                fprintf(stderr, "  direct conv chain case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
-        for (i = 0; i < sizeof bwd / sizeof bwd[0]; i++)
-            if (!CHECK(dchain_case(&r, &bwd[i], 1)))
-                fprintf(stderr, "  direct weight-gradient chain case %lu (%s)\n", (unsigned long)i, nn_k_path_name(p));
-    }
-    nn_k_path_set(orig);
+    nn_rng_init(&r, 17, NN_STREAM_DATA);
+    dconv_each_path("direct conv chain", fwd, sizeof fwd / sizeof fwd[0], dchain_fwd_case, &r);
+    dconv_each_path("direct weight-gradient chain", bwd, sizeof bwd / sizeof bwd[0], dchain_gw_case, &r);
 }
 
 const test_case kernels_tests[] = {

@@ -21,6 +21,8 @@ void nn_k_relu_scalar(size_t n, const float *x, float *y);
 void nn_k_relu_grad_scalar(size_t n, const float *x, const float *dy, float *dx);
 void nn_k_leaky_relu_scalar(size_t n, const float *x, float slope, float *y);
 void nn_k_leaky_relu_grad_scalar(size_t n, const float *x, const float *dy, float slope, float *dx);
+void nn_k_fma_rows_scalar(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
+void nn_k_fma_dots_scalar(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
 /* The peak kernels (peak.c and its twins): rounds of independent FMA
  * chains from seed; return the FLOPs done, *keep a result to keep alive. */
 double nn_k_peak_run_scalar(long rounds, float seed, float *keep);
@@ -233,6 +235,10 @@ void nn_k_fma_dots_avx512(size_t m, size_t n, const float *a, size_t lda, const 
 #if defined(GAN99_HAVE_AVX2)
 void nn_k_fma_rows_avx2(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
 void nn_k_fma_dots_avx2(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
+#endif
+#if defined(GAN99_HAVE_NEON)
+void nn_k_fma_rows_neon(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y);
+void nn_k_fma_dots_neon(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y);
 #endif
 
 /* ---- the NEON set's direct convolution tiles and same-convolution input

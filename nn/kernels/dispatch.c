@@ -208,6 +208,38 @@ void nn_k_lsum_add(nn_k_lsum *acc, const float *x, size_t n)
     }
 }
 
+void nn_k_fma_rows(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_fma_rows_avx512(m, n, a, lda, s, y); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_fma_rows_avx2(m, n, a, lda, s, y); return;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_fma_rows_neon(m, n, a, lda, s, y); return;
+#endif
+    default: nn_k_fma_rows_scalar(m, n, a, lda, s, y); return;
+    }
+}
+
+void nn_k_fma_dots(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y)
+{
+    switch (nn_k_path()) {
+#ifdef GAN99_HAVE_AVX512
+    case NN_K_AVX512: nn_k_fma_dots_avx512(m, n, a, lda, v, y); return;
+#endif
+#ifdef GAN99_HAVE_AVX2
+    case NN_K_AVX2: nn_k_fma_dots_avx2(m, n, a, lda, v, y); return;
+#endif
+#ifdef GAN99_HAVE_NEON
+    case NN_K_NEON: nn_k_fma_dots_neon(m, n, a, lda, v, y); return;
+#endif
+    default: nn_k_fma_dots_scalar(m, n, a, lda, v, y); return;
+    }
+}
+
 static void adam_one(const nn_k_adam_coef *c, size_t n, float *w, const float *g, float *m, float *v)
 {
     switch (nn_k_path()) {

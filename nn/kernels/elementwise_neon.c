@@ -1,5 +1,5 @@
-/* NEON (aarch64) twins of the canonical long sum, Adam, (leaky) ReLU and
- * col2im's stride-2 rows (kernels.h).
+/* NEON (aarch64) twins of the canonical long sum, Adam, (leaky) ReLU,
+ * col2im's stride-2 rows and the spectral norm's fma chains (kernels.h).
  * The long sum's 16 partial sums are four q registers (lanes 0-3, 4-7,
  * 8-11, 12-15), the scalar reference's order. Adam's operations are each
  * correctly rounded (no fma; aarch64 has IEEE vector sqrt and divide). */
@@ -126,4 +126,55 @@ void nn_k_add_evens_neon(float *dst, const float *src, size_t n)
         vst2q_f32(dst + 2 * t, d);
     }
     for (; t < n; t++) dst[2 * t] += src[t];
+}
+
+/* y = A^T s as one fma chain per column (kernels.h nn_k_fma_rows): 16
+ * columns in 4 registers down all the rows, then 4, then the last ones
+ * through the scalar reference. vfmaq_f32(c, a, b) is c + a * b rounded
+ * once: fmaf(a, b, c) in each lane. */
+void nn_k_fma_rows_neon(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y)
+{
+    size_t j = 0, r;
+    for (; n - j >= 16; j += 16) {
+        float32x4_t c0 = vdupq_n_f32(0.0f), c1 = c0, c2 = c0, c3 = c0;
+        for (r = 0; r < m; r++) {
+            const float *p = a + r * lda + j;
+            float32x4_t sr = vdupq_n_f32(s[r]);
+            c0 = vfmaq_f32(c0, vld1q_f32(p), sr);
+            c1 = vfmaq_f32(c1, vld1q_f32(p + 4), sr);
+            c2 = vfmaq_f32(c2, vld1q_f32(p + 8), sr);
+            c3 = vfmaq_f32(c3, vld1q_f32(p + 12), sr);
+        }
+        vst1q_f32(y + j, c0);
+        vst1q_f32(y + j + 4, c1);
+        vst1q_f32(y + j + 8, c2);
+        vst1q_f32(y + j + 12, c3);
+    }
+    for (; n - j >= 4; j += 4) {
+        float32x4_t c = vdupq_n_f32(0.0f);
+        for (r = 0; r < m; r++) c = vfmaq_f32(c, vld1q_f32(a + r * lda + j), vdupq_n_f32(s[r]));
+        vst1q_f32(y + j, c);
+    }
+    nn_k_fma_rows_scalar(m, n - j, a + j, lda, s, y + j);
+}
+
+/* y = A v as one fma chain per row (kernels.h nn_k_fma_dots): 4 rows in
+ * the lanes, their j-th elements loaded lane by lane (NEON has no gather);
+ * the last rows through the scalar reference. */
+void nn_k_fma_dots_neon(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y)
+{
+    size_t i = 0, j;
+    for (; m - i >= 4; i += 4) {
+        const float *p = a + i * lda;
+        float32x4_t c = vdupq_n_f32(0.0f);
+        for (j = 0; j < n; j++) {
+            float32x4_t col = vld1q_dup_f32(p + j);
+            col = vld1q_lane_f32(p + lda + j, col, 1);
+            col = vld1q_lane_f32(p + 2 * lda + j, col, 2);
+            col = vld1q_lane_f32(p + 3 * lda + j, col, 3);
+            c = vfmaq_f32(c, col, vdupq_n_f32(v[j]));
+        }
+        vst1q_f32(y + i, c);
+    }
+    nn_k_fma_dots_scalar(m - i, n, a + i * lda, lda, v, y + i);
 }

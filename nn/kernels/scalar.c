@@ -180,6 +180,28 @@ float nn_k_sum(const float *x, size_t n)
     return nn_k_lsum_result(&a);
 }
 
+/* The spectral norm's power step (kernels.h nn_k_fma_rows, _dots): W^T u
+ * as W's rows added in order into a vector of chains, so that a twin keeps
+ * a chain in each lane; W v as one chain along each row (a twin gathers a
+ * row's elements into a lane). */
+void nn_k_fma_rows_scalar(size_t m, size_t n, const float *a, size_t lda, const float *s, float *y)
+{
+    size_t r, j;
+    for (j = 0; j < n; j++) y[j] = 0.0f;
+    for (r = 0; r < m; r++)
+        for (j = 0; j < n; j++) y[j] = fmaf(a[r * lda + j], s[r], y[j]);
+}
+
+void nn_k_fma_dots_scalar(size_t m, size_t n, const float *a, size_t lda, const float *v, float *y)
+{
+    size_t i, j;
+    for (i = 0; i < m; i++) {
+        float acc = 0.0f;
+        for (j = 0; j < n; j++) acc = fmaf(a[i * lda + j], v[j], acc);
+        y[i] = acc;
+    }
+}
+
 /* One element of Adam (kernels.h), shared by the plain and decayed loops. */
 static void adam_one(const nn_k_adam_coef *c, float gi, float *w, float *m, float *v)
 {
