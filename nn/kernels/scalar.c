@@ -4,7 +4,7 @@
  * kernels.h states for each output. im2col/col2im and the long sum's
  * bookkeeping only move data, so every kernel set uses them as they are;
  * col2im's stride-2 rows add through nn_k_add_evens, one add per element
- * as here, vectorised by the x86 sets. */
+ * as here, vectorised by the x86 sets and NEON. */
 #include "arch.h"
 
 #include <math.h>
