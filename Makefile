@@ -358,7 +358,7 @@ baremetal-test:
 # digest's stderr line names the set that ran).
 SIMD_SETS = scalar $(ARCH_KERNELS)
 SIMD_THREADS = $(if $(filter 1,$(OPENMP)),1 2,1)
-simd-test: $(BUILD)/tests/run$(EXE)
+simd-test: $(BUILD)/tests/run$(EXE) $(BIN)
 	@mkdir -p $(BUILD)/test-tmp
 	@GAN99_SIMD=scalar OMP_NUM_THREADS=1 $(BUILD)/tests/run$(EXE) --digest > $(BUILD)/digest-scalar.txt
 	@for s in $(SIMD_SETS); do for t in $(SIMD_THREADS); do \
@@ -368,7 +368,7 @@ simd-test: $(BUILD)/tests/run$(EXE)
 	    echo "simd-test: $$s not available here, skipped"; continue; fi; \
 	  echo "simd-test: $$s, $$t thread(s): tests"; \
 	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(BUILD)/tests/run$(EXE) --tmp $(BUILD)/test-tmp \
-	    > $(BUILD)/tests-$$s-$$t.log 2>&1 || { cat $(BUILD)/tests-$$s-$$t.log; exit 1; }; \
+	    --gan99 $(if $(findstring /,$(BIN)),,./)$(BIN) > $(BUILD)/tests-$$s-$$t.log 2>&1 || { cat $(BUILD)/tests-$$s-$$t.log; exit 1; }; \
 	  tail -1 $(BUILD)/tests-$$s-$$t.log; \
 	  cmp $(BUILD)/digest-scalar.txt $(BUILD)/digest-$$s-$$t.txt || exit 1; \
 	  echo "simd-test: $$s, $$t thread(s): digest identical to scalar's"; \
