@@ -19,7 +19,9 @@
  *   cols [K, L] = w[g]^T . gy[n,g];  col2im(cols) -> x[n,g]
  *   dw[g] [Og, K] += gy[n,g] [Og, L] . cols^T   (n = 0, 1, ... in order)
  * Gx of a stride-1 convolution that keeps the image size skips the stored
- * column matrix: nn_k_conv_gx_same gives its bits directly (kernels.h). */
+ * column matrix: nn_k_conv_gx_same gives its bits directly (kernels.h).
+ * Gx of a stride-2 4x4 convolution runs as four stride-1 2x2 ones, one per
+ * output parity, in its own chain order (conv_gx_subpixel below). */
 #include "tensor_internal.h"
 
 typedef struct conv_geom {
@@ -273,11 +275,12 @@ static int conv_gx_same(nn_ctx *ctx, const conv_geom *g, const float *gy, const 
  * So each x value is one chain over (o, di, dj) in that order (taps in the
  * padding read +0), the GEMM's chain for wsub . cols(gy), with no column
  * matrix stored and no col2im; the four parities' results are interleaved
- * into x. Below SUBPIXEL_MIN_C channels most rows of the GEMM's tiles
- * would be padding and the general path is faster; below SUBPIXEL_MIN_COLS
- * gy pixels in all (pix2pix at batch 1, its inner layers) each weight
- * serves too few columns to pay for gathering wsub, and the general
- * path's one GEMM with 16x the rows splits better over threads. */
+ * into x. Below SUBPIXEL_MIN_C channels most rows of the GEMM's 8-row
+ * tiles would be padding (the general path's GEMM has 16x the rows).
+ * Below SUBPIXEL_MIN_COLS gy pixels in all (pix2pix at batch 1, its inner
+ * layers) each weight serves too few columns to pay for gathering wsub,
+ * and the general path's one GEMM splits better over threads (measured:
+ * that pix2pix step was 11-26% slower on 2 threads without this floor). */
 #define SUBPIXEL_MIN_C 8
 #define SUBPIXEL_MIN_COLS 256
 
