@@ -55,6 +55,8 @@ else
   LIB   ?= $(BUILD)/libgan99.a
   BIN   ?= $(BUILD)/gan99$(EXE)
 endif
+# gan99 as a command the shell finds: ./gan99 when BIN has no directory
+RUN_BIN = $(if $(findstring /,$(BIN)),,./)$(BIN)
 AR      ?= ar
 
 CSTD     = -std=c99 -pedantic -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
@@ -179,10 +181,10 @@ $(BUILD)/tests/run$(EXE): $(TEST_OBJS) $(LIB)
 
 test: $(BUILD)/tests/run$(EXE) $(BIN)
 	@mkdir -p $(BUILD)/test-tmp
-	$(BUILD)/tests/run$(EXE) --tmp $(BUILD)/test-tmp --gan99 $(if $(findstring /,$(BIN)),,./)$(BIN)
+	$(BUILD)/tests/run$(EXE) --tmp $(BUILD)/test-tmp --gan99 $(RUN_BIN)
 
 bench: $(BIN)
-	$(if $(findstring /,$(BIN)),,./)$(BIN) bench
+	$(RUN_BIN) bench
 
 # The determinism digest: CRC-32s of PRNG streams and math outputs, printed by
 # the test runner (--digest); cross-test compares a qemu run with a native one.
@@ -308,7 +310,7 @@ BM_LIBS  = -Wl,--start-group -lc -lrdimon -lm -lgcc -Wl,--end-group
 BM_WRAP  = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=_malloc_r
 BM_SEED  = 7
 BM_MODEL = $(BM_DIR)/run/model.safetensors
-BM_GAN99 = $(if $(findstring /,$(BIN)),,./)$(BIN)
+BM_GAN99 = $(RUN_BIN)
 # The tools (a missing one is named with its Debian package before any work).
 BM_CC    = arm-none-eabi-gcc
 BM_QEMU  = qemu-system-arm
@@ -368,7 +370,7 @@ simd-test: $(BUILD)/tests/run$(EXE) $(BIN)
 	    echo "simd-test: $$s not available here, skipped"; continue; fi; \
 	  echo "simd-test: $$s, $$t thread(s): tests"; \
 	  GAN99_SIMD=$$s OMP_NUM_THREADS=$$t $(BUILD)/tests/run$(EXE) --tmp $(BUILD)/test-tmp \
-	    --gan99 $(if $(findstring /,$(BIN)),,./)$(BIN) > $(BUILD)/tests-$$s-$$t.log 2>&1 || { cat $(BUILD)/tests-$$s-$$t.log; exit 1; }; \
+	    --gan99 $(RUN_BIN) > $(BUILD)/tests-$$s-$$t.log 2>&1 || { cat $(BUILD)/tests-$$s-$$t.log; exit 1; }; \
 	  tail -1 $(BUILD)/tests-$$s-$$t.log; \
 	  cmp $(BUILD)/digest-scalar.txt $(BUILD)/digest-$$s-$$t.txt || exit 1; \
 	  echo "simd-test: $$s, $$t thread(s): digest identical to scalar's"; \

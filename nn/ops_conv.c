@@ -312,6 +312,25 @@ static void subpixel_weights(const float *w, int o, int c, int o0, float *wsub)
         }
 }
 
+/* Parity par = 2a + b as a convolution of gy: stride 1, 2x2, padding 1-a
+ * on top and 1-b on the left (the far side's tap then falls outside gy),
+ * gy's size kept, x's channels out. */
+static conv_geom parity_geom(const conv_geom *g, int par)
+{
+    conv_geom p;
+    memset(&p, 0, sizeof p);
+    p.n = g->n;
+    p.c = g->o;
+    p.h = p.ho = g->ho;
+    p.w = p.wo = g->wo;
+    p.o = g->c;
+    p.kh = p.kw = 2;
+    p.sh = p.sw = p.dh = p.dw = p.groups = 1;
+    p.ph = 1 - par / 2;
+    p.pw = 1 - par % 2;
+    return p;
+}
+
 static int conv_gx_subpixel(nn_ctx *ctx, const conv_geom *g, const float *gy, const float *w, float *x, const char *op)
 {
     int n0, cnt, nc, par, i, ob, c = g->c, o = g->o;
@@ -330,19 +349,10 @@ static int conv_gx_subpixel(nn_ctx *ctx, const conv_geom *g, const float *gy, co
     for (n0 = 0; n0 < g->n; n0 += nc) {
         cnt = g->n - n0 < nc ? g->n - n0 : nc;
         for (par = 0; par < 4; par++) {
-            nn_k_conv_geom kg;
-            nn_k_view va, vb;
-            memset(&kg, 0, sizeof kg);
-            kg.c = o; kg.h = g->ho; kg.w = g->wo; kg.ho = g->ho; kg.wo = g->wo;
-            kg.kh = kg.kw = 2; kg.sh = kg.sw = 1; kg.dh = kg.dw = 1;
-            kg.ph = 1 - par / 2; kg.pw = 1 - par % 2;
-            memset(&va, 0, sizeof va);
-            va.p = wsub + par * (size_t)c * K;
-            va.ld = K;
-            memset(&vb, 0, sizeof vb);
-            vb.p = gy + (size_t)n0 * o * L;
-            vb.seg_ld = (size_t)o * L;
-            vb.conv = &kg;
+            conv_geom pg = parity_geom(g, par);
+            nn_k_conv_geom kg = kgeom(&pg);
+            nn_k_view va = weight_view(wsub + par * (size_t)c * K, c, K, 0, 0);
+            nn_k_view vb = cols_view(&pg, &kg, gy + (size_t)n0 * o * L, 0, 0);
             nn_k_gemm_over((size_t)c, (size_t)cnt * L, K, &va, &vb, tmp + par * (size_t)cnt * c * L, L, L,
                            (size_t)c * L);
         }
